@@ -1,0 +1,124 @@
+//! The exit-code table (DESIGN.md "Exit codes") and the one place errors are printed:
+//! `pasv: error: ...` with the cause chain and, where it helps, a hint.
+
+use std::process::ExitCode;
+
+use super::sanitize::escape;
+use super::settings::UsageError;
+use super::target::UrlError;
+use crate::engine::{Error, ErrorClass};
+
+pub const SUCCESS: u8 = 0;
+pub const FAILURE: u8 = 1;
+pub const USAGE: u8 = 2;
+pub const UNREACHABLE: u8 = 3;
+pub const TRANSIENT: u8 = 4;
+pub const PERMANENT: u8 = 5;
+pub const TLS: u8 = 6;
+pub const LOGIN: u8 = 7;
+pub const PROTOCOL: u8 = 8;
+pub const TIMEOUT: u8 = 9;
+pub const INTERRUPTED: u8 = 130;
+
+/// The exit code for an error anywhere in the chain.
+pub fn code_for(err: &anyhow::Error) -> u8 {
+    // A closed stdout pipe (`pasv cat URL | head`) is success, wherever it surfaced.
+    if err
+        .chain()
+        .any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    {
+        return SUCCESS;
+    }
+    for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<Error>() {
+            return code_for_class(e.class());
+        }
+        if cause.is::<UsageError>() || cause.is::<UrlError>() {
+            return USAGE;
+        }
+    }
+    FAILURE
+}
+
+pub fn code_for_class(class: ErrorClass) -> u8 {
+    match class {
+        ErrorClass::Unreachable => UNREACHABLE,
+        ErrorClass::Transient => TRANSIENT,
+        ErrorClass::Permanent => PERMANENT,
+        ErrorClass::Tls => TLS,
+        ErrorClass::Login => LOGIN,
+        ErrorClass::Protocol => PROTOCOL,
+        ErrorClass::Timeout => TIMEOUT,
+        ErrorClass::Local => FAILURE,
+        ErrorClass::Usage => USAGE,
+        ErrorClass::Cancelled => INTERRUPTED,
+    }
+}
+
+/// Prints the error (unless it is a closed stdout pipe) and returns the exit code.
+pub fn report(err: &anyhow::Error) -> ExitCode {
+    let code = code_for(err);
+    if code == SUCCESS {
+        return ExitCode::SUCCESS;
+    }
+    let mut message = format!("pasv: error: {}", escape(&err.to_string()));
+    for cause in err.chain().skip(1) {
+        message.push_str(&format!("\n  caused by: {}", escape(&cause.to_string())));
+    }
+    if let Some(hint) = hint(err) {
+        message.push_str(&format!("\n  hint: {hint}"));
+    }
+    eprintln!("{message}");
+    ExitCode::from(code)
+}
+
+fn hint(err: &anyhow::Error) -> Option<String> {
+    let engine = err.chain().find_map(|c| c.downcast_ref::<Error>())?;
+    if engine.is_data_connection_failure() {
+        return Some(
+            "the data connection could not be opened. In passive mode the client connects to a second port \
+             the server picks from its passive port range; a firewall or NAT in between must allow that range \
+             (vsftpd pasv_min_port/pasv_max_port, ProFTPD PassivePorts). Try `pasv doctor URL` with -v to see \
+             the port, --no-epsv if only PASV is forwarded, or --active if the server can reach you."
+                .into(),
+        );
+    }
+    match engine {
+        Error::TlsHandshake { pin: Some(pin), source, .. } if source.to_string().contains("certificate") => Some(format!(
+            "the server's certificate is not trusted. If you know this server, pin its key with --pin '{pin}', \
+             or trust its CA with --ca-file CA.pem (--insecure skips verification entirely)."
+        )),
+        Error::TlsRefused { command, .. } if command.starts_with("AUTH") => {
+            Some("the server does not offer TLS; pasv never falls back to plain text. Use ftp:// without --tls to connect unencrypted.".into())
+        }
+        Error::Login { .. } => Some("check the user name and password (URL, --user, --password-env, PASV_PASSWORD or ~/.netrc).".into()),
+        Error::Timeout { .. } => Some("the server stopped answering; raise --timeout if it is just slow.".into()),
+        Error::PassiveAddressUnusable { .. } => {
+            Some("drop --pasv-address server: by default pasv connects to the server's own address, ignoring the one in the 227 reply.".into())
+        }
+        Error::Argument(_) => Some("names with CR, LF or NUL cannot be sent over FTP.".into()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::ReplyCode;
+
+    #[test]
+    fn maps_every_class() {
+        let rejected = |code| {
+            anyhow::Error::new(Error::Rejected { command: "RETR x".into(), code: ReplyCode(code), text: String::new() })
+        };
+        assert_eq!(code_for(&rejected(421)), TRANSIENT);
+        assert_eq!(code_for(&rejected(550)), PERMANENT);
+        assert_eq!(code_for(&anyhow::Error::new(Error::Login { code: ReplyCode(530), text: String::new() })), LOGIN);
+        assert_eq!(code_for(&anyhow::Error::new(Error::NoCompletion)), PROTOCOL);
+        assert_eq!(code_for(&anyhow::Error::new(UsageError("x".into()))), USAGE);
+        let broken = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        assert_eq!(code_for(&broken), SUCCESS);
+        assert_eq!(code_for(&anyhow::anyhow!("other")), FAILURE);
+        assert_eq!(code_for(&anyhow::Error::new(Error::Cancelled).context("downloading")), INTERRUPTED);
+    }
+}

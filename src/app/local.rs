@@ -1,0 +1,107 @@
+//! Local files for downloads: write to a part file beside the target, rename on success.
+//!
+//! A failed or interrupted download never leaves a file that looks complete: the data lives in
+//! `.NAME.pasv-part` until the transfer is proven complete (226 and the byte count), and stays
+//! there after a failure so `-c` can resume it. A resume that the server does not honour is
+//! rolled back to the bytes we started from.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+
+use super::settings::usage;
+use crate::engine::{Error, Progress, Session, TransferSummary};
+
+/// How much already-downloaded data the server must send again on resume, proving it
+/// honoured REST.
+const RESUME_OVERLAP: u64 = 64 * 1024;
+
+/// Where a download of `name` goes, given `-o`.
+pub fn download_path(output: Option<&Path>, name: &str, several: bool) -> Result<PathBuf> {
+    let name = crate::proto::name::local_component(name).with_context(|| format!("cannot save {name:?} locally"))?;
+    match output {
+        None => Ok(PathBuf::from(name)),
+        Some(dir) if dir.is_dir() || dir.as_os_str().to_string_lossy().ends_with('/') => Ok(dir.join(name)),
+        Some(_) if several => Err(usage("-o must be an existing directory when downloading several files")),
+        Some(path) => Ok(path.to_path_buf()),
+    }
+}
+
+pub fn part_path(target: &Path) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "download".into());
+    target.with_file_name(format!(".{name}.pasv-part"))
+}
+
+/// Downloads `remote` to `target` through its part file.
+pub async fn download_file(
+    session: &mut Session,
+    remote: &str,
+    target: &Path,
+    resume: bool,
+    no_clobber: bool,
+    progress: &mut dyn Progress,
+) -> Result<TransferSummary> {
+    if no_clobber && target.exists() {
+        bail!(usage(format!("{} exists; refusing to overwrite it (--no-clobber)", target.display())));
+    }
+    let part = part_path(target);
+    let local = |source| Error::Local { path: part.clone(), source };
+    if resume && !part.exists() && target.is_file() {
+        // Resume a file some other tool left behind: it becomes our part file until done.
+        tokio::fs::rename(target, &part).await.map_err(local)?;
+    }
+    let (mut file, offset) = if resume && part.exists() {
+        let file = tokio::fs::OpenOptions::new().append(true).open(&part).await.map_err(local)?;
+        let len = file.metadata().await.map_err(local)?.len();
+        (file, len)
+    } else {
+        let file = tokio::fs::File::create(&part).await.map_err(local)?;
+        (file, 0)
+    };
+    let overlap = if offset > 0 { read_tail(&part, offset).await.map_err(local)? } else { Vec::new() };
+    let result = session.download(remote, &mut file, offset, &overlap, progress).await;
+    let flushed = file.flush().await;
+    drop(file);
+    match result {
+        Ok(summary) => {
+            flushed.map_err(local)?;
+            if no_clobber && target.exists() {
+                bail!(usage(format!(
+                    "{} appeared meanwhile; the download stays in {}",
+                    target.display(),
+                    part.display()
+                )));
+            }
+            tokio::fs::rename(&part, target)
+                .await
+                .map_err(|source| Error::Local { path: target.to_path_buf(), source })?;
+            Ok(summary)
+        }
+        Err(e) => {
+            if matches!(e, Error::RestIgnored { .. }) {
+                // Whatever arrived does not continue our data: back to where we started.
+                if let Ok(f) = std::fs::OpenOptions::new().write(true).open(&part) {
+                    let _ = f.set_len(offset);
+                }
+            }
+            let kept = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
+            let note = if kept > 0 {
+                format!("partial data ({kept} bytes) kept in {}; run again with -c to resume", part.display())
+            } else {
+                let _ = std::fs::remove_file(&part);
+                format!("nothing was saved to {}", target.display())
+            };
+            Err(anyhow::Error::new(e).context(note))
+        }
+    }
+}
+
+async fn read_tail(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {
+    let take = len.min(RESUME_OVERLAP);
+    let mut file = tokio::fs::File::open(path).await?;
+    file.seek(std::io::SeekFrom::Start(len - take)).await?;
+    let mut buf = vec![0; take as usize];
+    file.read_exact(&mut buf).await?;
+    Ok(buf)
+}

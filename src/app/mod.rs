@@ -1,0 +1,72 @@
+//! The terminal: runs one-shot subcommands (and `serve`/`demo`), draws progress, renders
+//! listings, prints errors and maps them to exit codes. It must not open sockets, build
+//! protocol commands or parse replies: that is the engine's job.
+
+mod exit;
+mod local;
+mod netrc;
+mod oneshot;
+mod progress;
+mod render;
+mod sanitize;
+mod serve;
+mod settings;
+mod target;
+mod trace;
+
+use std::process::ExitCode;
+
+pub use exit::code_for;
+pub use sanitize::escape;
+pub use target::{Target, UrlError};
+
+use crate::cli::{Cli, Commands};
+use oneshot::Context;
+
+/// Runs the parsed command line to completion and returns the process exit code.
+pub fn main(cli: Cli) -> ExitCode {
+    let multi_thread = matches!(cli.command, Some(Commands::Serve(_) | Commands::Demo(_)));
+    let runtime = if multi_thread {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()
+    } else {
+        // A CLI client gains more from starting light than from a thread pool.
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
+    };
+    let runtime = match runtime {
+        Ok(rt) => rt,
+        Err(e) => return exit::report(&anyhow::Error::new(e).context("cannot start the async runtime")),
+    };
+    let result = runtime.block_on(async {
+        tokio::select! {
+            result = run(cli) => result,
+            _ = tokio::signal::ctrl_c() => Err(anyhow::Error::new(crate::engine::Error::Cancelled)),
+        }
+    });
+    // Do not wait for stray blocking tasks (a stdin read) at exit.
+    runtime.shutdown_background();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => exit::report(&e),
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let ctx = Context::new(cli.global);
+    match cli.command {
+        Some(Commands::Get(args)) => oneshot::get(&ctx, args).await,
+        Some(Commands::Put(args)) => oneshot::put(&ctx, args).await,
+        Some(Commands::Ls(args)) => oneshot::ls(&ctx, args).await,
+        Some(Commands::Cat(args)) => oneshot::cat(&ctx, args).await,
+        Some(Commands::Mkdir(args)) => oneshot::mkdir(&ctx, args).await,
+        Some(Commands::Rm(args)) => oneshot::rm(&ctx, args).await,
+        Some(Commands::Rmdir(args)) => oneshot::rmdir(&ctx, args).await,
+        Some(Commands::Mv(args)) => oneshot::mv(&ctx, args).await,
+        Some(Commands::Stat(args)) => oneshot::stat(&ctx, args).await,
+        Some(Commands::Quote(args)) => oneshot::quote(&ctx, args).await,
+        Some(Commands::Serve(args)) => serve::serve(&ctx, args).await,
+        Some(Commands::Demo(args)) => serve::demo(&ctx, args).await,
+        None => Err(settings::usage(
+            "no subcommand: the interactive shell is not built yet; see `pasv --help` for get, put, ls, ...",
+        )),
+    }
+}

@@ -1,0 +1,349 @@
+//! One-shot subcommands: each runs on fresh sessions of the engine and exits.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result, bail};
+use serde::Serialize;
+
+use super::local;
+use super::progress::ProgressMode;
+use super::render::Output;
+use super::settings::{self, usage};
+use super::target::{Target, redact_url};
+use crate::cli::{GetArgs, GlobalArgs, LsArgs, MkdirArgs, MvArgs, PutArgs, QuoteArgs, RmArgs, UrlArg};
+use crate::engine::{Error, Session, TlsInfo, Trace, TransferSummary, UploadMode};
+use crate::proto::ReplyClass;
+use crate::proto::name::remote_basename;
+
+/// What every command needs: the flags, the output, progress and trace settings.
+pub struct Context {
+    pub args: GlobalArgs,
+    pub out: Output,
+    pub progress: ProgressMode,
+    pub trace: Option<Arc<dyn Trace>>,
+}
+
+impl Context {
+    pub fn new(args: GlobalArgs) -> Self {
+        let trace: Option<Arc<dyn Trace>> =
+            if args.verbose { Some(Arc::new(super::trace::TraceWriter::stderr())) } else { None };
+        Self { out: Output::new(args.json), progress: ProgressMode::resolve(&args), trace, args }
+    }
+
+    pub async fn connect(&self, target: &Target) -> Result<Session> {
+        let config = settings::config_for(&self.args, target)?;
+        if config.tls.insecure {
+            eprintln!(
+                "pasv: warning: --insecure: the server's certificate is NOT verified; anyone on the path can read and change this session"
+            );
+        }
+        let credentials = settings::credentials_for(&self.args, target)?;
+        let endpoint = &target.endpoint;
+        Session::connect(Arc::new(config), endpoint, &credentials, self.trace.clone())
+            .await
+            .with_context(|| format!("connecting to {}:{} as {}", endpoint.host, endpoint.port, credentials.user))
+    }
+
+    fn note(&self, text: &str) {
+        if !self.args.quiet && !self.args.json {
+            eprintln!("{text}");
+        }
+    }
+}
+
+fn parse(url: &str) -> Result<Target> {
+    Ok(Target::parse(url)?)
+}
+
+/// Reuses `current` when it talks to the same server as the same user, else opens another.
+async fn session_for(ctx: &Context, current: &mut Option<(Target, Session)>, target: &Target) -> Result<()> {
+    if let Some((open, _)) = current {
+        if open.same_session(target) {
+            return Ok(());
+        }
+    }
+    if let Some((_, session)) = current.take() {
+        let _ = session.quit().await;
+    }
+    let session = ctx.connect(target).await?;
+    *current = Some((target.clone(), session));
+    Ok(())
+}
+
+async fn finish(current: Option<(Target, Session)>) {
+    if let Some((_, session)) = current {
+        let _ = session.quit().await;
+    }
+}
+
+#[derive(Serialize)]
+struct TransferEvent<'a> {
+    action: &'a str,
+    url: String,
+    path: &'a str,
+    bytes: u64,
+    offset: u64,
+    total: Option<u64>,
+    seconds: f64,
+    passive: Option<&'a str>,
+    tls: Option<&'a TlsInfo>,
+}
+
+fn report(
+    ctx: &Context,
+    action: &str,
+    url: &str,
+    path: &str,
+    summary: &TransferSummary,
+    passive: Option<&str>,
+) -> Result<()> {
+    if ctx.out.json() {
+        ctx.out.json_line(&TransferEvent {
+            action,
+            url: redact_url(url),
+            path,
+            bytes: summary.bytes,
+            offset: summary.offset,
+            total: summary.total,
+            seconds: summary.elapsed.as_secs_f64(),
+            passive,
+            tls: summary.tls.as_ref(),
+        })?;
+    }
+    Ok(())
+}
+
+pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
+    let targets = args.urls.iter().map(|u| parse(u)).collect::<Result<Vec<_>>>()?;
+    let several = targets.len() > 1;
+    let mut plans = Vec::new();
+    for (url, target) in args.urls.iter().zip(&targets) {
+        let name = remote_basename(&target.path)
+            .ok_or_else(|| usage(format!("{} names a directory, not a file", redact_url(url))))?;
+        plans.push((url, target, local::download_path(args.output.as_deref(), name, several)?));
+    }
+    let mut current = None;
+    let mut progress = ctx.progress.reporter();
+    for (url, target, path) in plans {
+        session_for(ctx, &mut current, target).await?;
+        let Some((_, session)) = current.as_mut() else { unreachable!("session_for always leaves a session") };
+        let summary =
+            local::download_file(session, &target.path, &path, args.resume, args.no_clobber, progress.as_mut())
+                .await
+                .with_context(|| format!("downloading {}", redact_url(url)))?;
+        report(ctx, "get", url, &path.to_string_lossy(), &summary, session.passive_mode())?;
+    }
+    finish(current).await;
+    Ok(())
+}
+
+pub async fn cat(ctx: &Context, args: UrlArg) -> Result<()> {
+    let target = parse(&args.url)?;
+    let mut session = ctx.connect(&target).await?;
+    let mut stdout = tokio::io::stdout();
+    let mut progress = ctx.progress.reporter();
+    session
+        .download(&target.path, &mut stdout, 0, &[], progress.as_mut())
+        .await
+        .with_context(|| format!("downloading {}", redact_url(&args.url)))?;
+    tokio::io::AsyncWriteExt::flush(&mut stdout).await?;
+    let _ = session.quit().await;
+    Ok(())
+}
+
+pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
+    let Some((url, locals)) = args.paths.split_last() else { bail!(usage("put needs PATH... URL")) };
+    let target = parse(url)?;
+    if locals.len() > 1 && !target.is_dir {
+        bail!(usage("several files need a URL that ends in / (a directory)"));
+    }
+    let mut plans = Vec::new();
+    for local in locals {
+        let remote = if target.is_dir {
+            if local == "-" {
+                bail!(usage("uploading stdin needs a URL that names the remote file"));
+            }
+            let name = Path::new(local)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .ok_or_else(|| usage(format!("{local:?} has no file name")))?;
+            target.join(&name)
+        } else {
+            target.path.clone()
+        };
+        if local != "-" {
+            let meta = std::fs::metadata(local).with_context(|| format!("cannot read {local}"))?;
+            if meta.is_dir() {
+                bail!(usage(format!("{local} is a directory")));
+            }
+        }
+        plans.push((local, remote));
+    }
+    let mut session = ctx.connect(&target).await?;
+    let mut progress = ctx.progress.reporter();
+    for (local, remote) in plans {
+        let shown = format!(
+            "{}{}",
+            url.trim_end_matches('/'),
+            if target.is_dir { format!("/{}", remote_basename(&remote).unwrap_or("")) } else { String::new() }
+        );
+        let summary = upload_one(&mut session, local, &remote, args.resume, progress.as_mut())
+            .await
+            .with_context(|| format!("uploading {local} to {}", redact_url(&shown)))?;
+        report(ctx, "put", &shown, local, &summary, session.passive_mode())?;
+    }
+    let _ = session.quit().await;
+    Ok(())
+}
+
+async fn upload_one(
+    session: &mut Session,
+    local: &str,
+    remote: &str,
+    resume: bool,
+    progress: &mut dyn crate::engine::Progress,
+) -> Result<TransferSummary> {
+    if local == "-" {
+        let mut stdin = tokio::io::stdin();
+        return Ok(session.upload(&mut stdin, remote, UploadMode::Replace, None, progress).await?);
+    }
+    let mut file = tokio::fs::File::open(local).await.with_context(|| format!("cannot open {local}"))?;
+    let len = file.metadata().await?.len();
+    let mut mode = UploadMode::Replace;
+    if resume {
+        match session.size(remote).await {
+            Ok(remote_len) if remote_len > len => {
+                bail!("the remote file has {remote_len} bytes, more than the local {len}: not a partial upload of it")
+            }
+            Ok(remote_len) => {
+                use tokio::io::AsyncSeekExt;
+                file.seek(std::io::SeekFrom::Start(remote_len)).await?;
+                mode = UploadMode::Append { offset: remote_len };
+                if remote_len == len {
+                    return Ok(TransferSummary {
+                        bytes: 0,
+                        offset: len,
+                        total: Some(len),
+                        elapsed: Default::default(),
+                        tls: None,
+                    });
+                }
+            }
+            Err(e) if e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let remaining = match mode {
+        UploadMode::Append { offset } => len - offset,
+        UploadMode::Replace => len,
+    };
+    Ok(session.upload(&mut file, remote, mode, Some(remaining), progress).await?)
+}
+
+pub async fn ls(ctx: &Context, args: LsArgs) -> Result<()> {
+    let target = parse(&args.url)?;
+    let mut session = ctx.connect(&target).await?;
+    let listing =
+        session.list(target.remote_path()).await.with_context(|| format!("listing {}", redact_url(&args.url)))?;
+    let mut entries = listing.entries;
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    if !listing.unparsed.is_empty() && !args.long && !ctx.out.json() {
+        // Names we could not parse out of LIST: NLST has them verbatim.
+        let names = session.name_list(target.remote_path()).await?;
+        for name in names {
+            ctx.out.line(&ctx.out.text(&name))?;
+        }
+    } else {
+        ctx.out.entries(&entries, args.long)?;
+        for line in &listing.unparsed {
+            ctx.note(&format!("pasv: warning: unparsed listing line: {}", super::sanitize::escape(line)));
+        }
+    }
+    let _ = session.quit().await;
+    Ok(())
+}
+
+pub async fn stat(ctx: &Context, args: UrlArg) -> Result<()> {
+    let target = parse(&args.url)?;
+    let mut session = ctx.connect(&target).await?;
+    let path = if target.path.is_empty() { "." } else { target.path.as_str() };
+    let stat = session.stat(path).await.with_context(|| format!("stat {}", redact_url(&args.url)))?;
+    ctx.out.stat(&stat)?;
+    let _ = session.quit().await;
+    Ok(())
+}
+
+pub async fn mkdir(ctx: &Context, args: MkdirArgs) -> Result<()> {
+    let target = parse(&args.url)?;
+    let mut session = ctx.connect(&target).await?;
+    let result = if args.parents { session.mkdir_all(&target.path).await } else { session.mkdir(&target.path).await };
+    result.with_context(|| format!("creating {}", redact_url(&args.url)))?;
+    let _ = session.quit().await;
+    Ok(())
+}
+
+pub async fn rm(ctx: &Context, args: RmArgs) -> Result<()> {
+    let mut current = None;
+    for url in &args.urls {
+        let target = parse(url)?;
+        session_for(ctx, &mut current, &target).await?;
+        let Some((_, session)) = current.as_mut() else { unreachable!("session_for always leaves a session") };
+        session.remove(&target.path).await.with_context(|| format!("deleting {}", redact_url(url)))?;
+    }
+    finish(current).await;
+    Ok(())
+}
+
+pub async fn rmdir(ctx: &Context, args: UrlArg) -> Result<()> {
+    let target = parse(&args.url)?;
+    let mut session = ctx.connect(&target).await?;
+    session.rmdir(&target.path).await.with_context(|| format!("removing {}", redact_url(&args.url)))?;
+    let _ = session.quit().await;
+    Ok(())
+}
+
+pub async fn mv(ctx: &Context, args: MvArgs) -> Result<()> {
+    let target = parse(&args.url)?;
+    if args.new_path.chars().any(char::is_control) {
+        bail!(usage("NEWPATH contains a control character"));
+    }
+    let mut session = ctx.connect(&target).await?;
+    session
+        .rename(&target.path, &args.new_path)
+        .await
+        .with_context(|| format!("renaming {}", redact_url(&args.url)))?;
+    let _ = session.quit().await;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct QuoteEvent<'a> {
+    command: &'a str,
+    code: u16,
+    text: String,
+}
+
+pub async fn quote(ctx: &Context, args: QuoteArgs) -> Result<()> {
+    let target = parse(&args.url)?;
+    let mut session = ctx.connect(&target).await?;
+    let mut failure = None;
+    for command in &args.commands {
+        let reply = session.quote(command).await.with_context(|| format!("sending {command:?}"))?;
+        let shown =
+            if command.trim_start().to_ascii_uppercase().starts_with("PASS") { "PASS ****" } else { command.as_str() };
+        if ctx.out.json() {
+            ctx.out.json_line(&QuoteEvent { command: shown, code: reply.code.0, text: reply.text() })?;
+        } else {
+            ctx.out.line(&ctx.out.text(&reply.to_string()))?;
+        }
+        if matches!(reply.class(), ReplyClass::TransientNegative | ReplyClass::PermanentNegative) {
+            failure = Some(Error::Rejected { command: shown.to_string(), code: reply.code, text: reply.text() });
+        }
+    }
+    let _ = session.quit().await;
+    match failure {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,131 @@
+//! Turns flags, URLs, netrc and the environment into the engine's plain `Config` and
+//! `Credentials`. This is the only place that reads the environment for connection policy.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+use super::netrc;
+use super::target::Target;
+use crate::cli::{GlobalArgs, PasvAddressArg, TlsVersionArg};
+use crate::engine::{Config, Credentials, PasvAddress, Secret, TlsMode, TlsVersion};
+
+/// A usage error: bad flags or values, exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    UsageError(message.into()).into()
+}
+
+/// The engine configuration for `target` under these flags.
+pub fn config_for(args: &GlobalArgs, target: &Target) -> Result<Config> {
+    let mut config = Config::default();
+    if let Some(secs) = args.connect_timeout {
+        config.connect_timeout = seconds(secs, "--connect-timeout")?;
+    }
+    if let Some(secs) = args.timeout {
+        config.timeout = seconds(secs, "--timeout")?;
+        config.epsv_connect_timeout = config.epsv_connect_timeout.min(config.timeout);
+    }
+    config.epsv = !args.no_epsv;
+    config.active = args.active;
+    config.pasv_address = match args.pasv_address {
+        Some(PasvAddressArg::Server) => PasvAddress::Server,
+        _ => PasvAddress::Peer,
+    };
+    config.tls.mode = match (target.tls, args.tls) {
+        (TlsMode::Off, true) => TlsMode::Explicit,
+        (mode, _) => mode,
+    };
+    let tls_flag_used = args.ca_file.is_some()
+        || !args.pin.is_empty()
+        || args.clear_data
+        || args.client_cert.is_some()
+        || args.tls_min.is_some();
+    if config.tls.mode == TlsMode::Off && tls_flag_used {
+        bail!(usage("TLS options need TLS: use ftpes:// or ftps://, or add --tls"));
+    }
+    for pin in &args.pin {
+        if !pin.starts_with("sha256//") {
+            bail!(usage(format!("--pin {pin:?}: expected sha256//BASE64")));
+        }
+    }
+    config.tls.ca_file = args.ca_file.clone();
+    config.tls.insecure = args.insecure;
+    config.tls.pins = args.pin.clone();
+    config.tls.clear_data = args.clear_data;
+    config.tls.min_version = args.tls_min.map(tls_version);
+    config.tls.max_version = args.tls_max.map(tls_version);
+    config.tls.client_cert = args.client_cert.clone();
+    config.tls.client_key = args.client_key.clone();
+    Ok(config)
+}
+
+fn tls_version(v: TlsVersionArg) -> TlsVersion {
+    match v {
+        TlsVersionArg::V12 => TlsVersion::Tls12,
+        TlsVersionArg::V13 => TlsVersion::Tls13,
+    }
+}
+
+fn seconds(secs: f64, flag: &str) -> Result<Duration> {
+    if !(secs.is_finite() && secs > 0.0 && secs < 1e9) {
+        bail!(usage(format!("{flag} {secs}: expected a positive number of seconds")));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// Who to log in as: the URL, `--user`, `--password-env NAME`, `PASV_PASSWORD`, `~/.netrc`,
+/// a prompt (only when stdin is a TTY), else anonymous.
+pub fn credentials_for(args: &GlobalArgs, target: &Target) -> Result<Credentials> {
+    let mut user = args.user.clone().or_else(|| target.user.clone());
+    let mut password = target.password.clone();
+    if password.is_none() {
+        if let Some(name) = &args.password_env {
+            let value =
+                std::env::var(name).with_context(|| format!("--password-env {name}: the variable is not set"))?;
+            password = Some(value);
+        }
+    }
+    if password.is_none() {
+        password = std::env::var("PASV_PASSWORD").ok().filter(|p| !p.is_empty());
+    }
+    if password.is_none() && !args.no_netrc {
+        if let Some(entry) = read_netrc().and_then(|text| netrc::lookup(&text, &target.endpoint.host, user.as_deref()))
+        {
+            if user.is_none() {
+                user = entry.login.clone();
+            }
+            password = entry.password;
+        }
+    }
+    let Some(user) = user else {
+        return Ok(Credentials::anonymous());
+    };
+    if user == "anonymous" || user == "ftp" {
+        return Ok(Credentials { password: Secret::new(password.unwrap_or_else(|| "pasv@".into())), user });
+    }
+    let password = match password {
+        Some(p) => p,
+        None if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() => {
+            prompt_password(&user, &target.endpoint.host)?
+        }
+        None => String::new(),
+    };
+    Ok(Credentials { user, password: Secret::new(password) })
+}
+
+fn read_netrc() -> Option<String> {
+    let path = match std::env::var_os("NETRC") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => dirs::home_dir()?.join(".netrc"),
+    };
+    std::fs::read_to_string(path).ok()
+}
+
+fn prompt_password(user: &str, host: &str) -> Result<String> {
+    rpassword::prompt_password(format!("Password for {user}@{host}: ")).context("cannot read the password")
+}

@@ -1,0 +1,304 @@
+//! The command line: clap definitions only, shared by the one-shot subcommands, the man page,
+//! the shell completions and (through the same argument structs) the interactive shell.
+//! It must not do I/O.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (also a closed stdout pipe)
+  1  other failure (local I/O, unexpected)
+  2  usage error (bad flags or URL, a name with CR/LF)
+  3  cannot reach the server (DNS, refused, connect timeout)
+  4  the server answered 4xx (transient; a retry may help), or the data connection failed
+  5  the server answered 5xx (permanent: not found, permission denied)
+  6  TLS failure (handshake, certificate, pin, server refused TLS)
+  7  login rejected (530)
+  8  protocol violation (malformed reply, bad 227/229, truncated transfer)
+  9  timeout after connecting (the server stopped answering)
+  130 interrupted (Ctrl-C)";
+
+const AFTER_HELP: &str = "\
+Examples:
+  pasv demo                                     try everything against a built-in server
+  pasv get ftp://ftp.example.org/pub/file.tar.gz
+  pasv put --password-env FTP_PW build.zip ftp://ci@example.org/releases/
+  pasv ls -l ftpes://user@example.org/dir/
+  pasv serve ./public --writable                serve a folder on 127.0.0.1
+
+URLs: ftp://[user[:password]@]host[:port]/path, ftps:// (implicit TLS, port 990),
+ftpes:// (explicit TLS, AUTH TLS on port 21). Paths are relative to the login directory;
+start them with %2F for an absolute path.
+
+Credentials: the URL, --user, --password-env NAME, PASV_PASSWORD, ~/.netrc, else anonymous.
+
+";
+
+/// pasv: an FTP/FTPS client built around passive mode.
+#[derive(Debug, Parser)]
+#[command(name = "pasv", version, about, long_about = None, after_help = format!("{AFTER_HELP}{EXIT_CODES}"))]
+#[command(propagate_version = true, subcommand_required = false, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Commands>,
+    /// Server to open in the interactive shell.
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+}
+
+/// Connection and output options; they work before or after the subcommand.
+#[derive(Debug, Clone, Args, Default)]
+pub struct GlobalArgs {
+    /// Log in as USER (overrides the URL's user).
+    #[arg(long, short = 'u', global = true, value_name = "USER")]
+    pub user: Option<String>,
+    /// Read the password from environment variable NAME.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub password_env: Option<String>,
+    /// Use explicit TLS (AUTH TLS) on an ftp:// URL.
+    #[arg(long, global = true)]
+    pub tls: bool,
+    /// Trust the certificates in this PEM file too.
+    #[arg(long, global = true, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    /// Accept the server only if its public key has this pin (sha256//BASE64; repeatable).
+    #[arg(long, global = true, value_name = "sha256//BASE64")]
+    pub pin: Vec<String>,
+    /// Do not verify the server's certificate (dangerous; says so on stderr).
+    #[arg(long, short = 'k', global = true)]
+    pub insecure: bool,
+    /// Send files and listings unencrypted after a TLS login (PROT C).
+    #[arg(long, global = true)]
+    pub clear_data: bool,
+    /// Lowest TLS version.
+    #[arg(long, global = true, value_enum, value_name = "VERSION")]
+    pub tls_min: Option<TlsVersionArg>,
+    /// Highest TLS version.
+    #[arg(long, global = true, value_enum, value_name = "VERSION")]
+    pub tls_max: Option<TlsVersionArg>,
+    /// Client certificate (PEM), with --client-key.
+    #[arg(long, global = true, value_name = "PEM")]
+    pub client_cert: Option<PathBuf>,
+    /// Client private key (PEM).
+    #[arg(long, global = true, value_name = "PEM")]
+    pub client_key: Option<PathBuf>,
+    /// Active mode: the server connects back to us (EPRT/PORT).
+    #[arg(long, global = true)]
+    pub active: bool,
+    /// Where passive data connections go: the control connection's peer, or the address in the 227 reply.
+    #[arg(long, global = true, value_enum, value_name = "WHICH")]
+    pub pasv_address: Option<PasvAddressArg>,
+    /// Use PASV only, never EPSV.
+    #[arg(long, global = true)]
+    pub no_epsv: bool,
+    /// Seconds to wait for a connection.
+    #[arg(long, global = true, value_name = "SECS")]
+    pub connect_timeout: Option<f64>,
+    /// Seconds to wait for any reply or data after connecting.
+    #[arg(long, global = true, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Parallel sessions for multi-file work.
+    #[arg(long, short = 'j', global = true, value_name = "N")]
+    pub parallel: Option<usize>,
+    /// Retry transient failures N times.
+    #[arg(long, global = true, value_name = "N")]
+    pub retries: Option<u32>,
+    /// Trace the protocol on stderr (passwords redacted).
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
+    /// Print only errors.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+    /// Print results as JSON lines on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none.
+    #[arg(long, global = true, value_enum, value_name = "MODE")]
+    pub progress: Option<ProgressArg>,
+    /// Do not read ~/.netrc.
+    #[arg(long, global = true)]
+    pub no_netrc: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TlsVersionArg {
+    #[value(name = "1.2")]
+    V12,
+    #[value(name = "1.3")]
+    V13,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PasvAddressArg {
+    Peer,
+    Server,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressArg {
+    Auto,
+    Bar,
+    Plain,
+    None,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Commands {
+    /// Download files.
+    #[command(
+        after_help = "Examples:\n  pasv get ftp://host/pub/file.iso\n  pasv get -c -o /tmp/ ftp://host/a.bin ftp://host/b.bin\n  pasv get ftps://user@host/report.pdf -o report.pdf"
+    )]
+    Get(GetArgs),
+    /// Upload files (a URL ending in / means \"into this directory\").
+    #[command(
+        after_help = "Examples:\n  pasv put build.zip ftp://ci@host/releases/\n  pasv put -c big.iso ftp://host/incoming/big.iso\n  tar cz dir | pasv put - ftp://host/backup.tgz"
+    )]
+    Put(PutArgs),
+    /// List a directory.
+    #[command(
+        after_help = "Examples:\n  pasv ls ftp://host/pub/\n  pasv ls -l ftp://host/pub/\n  pasv ls --json ftp://host/pub/ | jq .name"
+    )]
+    Ls(LsArgs),
+    /// Download a file to stdout.
+    #[command(after_help = "Example:\n  pasv cat ftp://host/pub/README | less")]
+    Cat(UrlArg),
+    /// Create a directory.
+    #[command(after_help = "Example:\n  pasv mkdir -p ftp://host/releases/1.2/linux")]
+    Mkdir(MkdirArgs),
+    /// Delete files.
+    #[command(after_help = "Example:\n  pasv rm ftp://host/tmp/a.txt ftp://host/tmp/b.txt")]
+    Rm(RmArgs),
+    /// Remove an empty directory.
+    #[command(after_help = "Example:\n  pasv rmdir ftp://host/tmp/old")]
+    Rmdir(UrlArg),
+    /// Rename or move a remote file.
+    #[command(after_help = "Example:\n  pasv mv ftp://host/upload.tmp upload.zip")]
+    Mv(MvArgs),
+    /// Show type, size and modification time.
+    #[command(after_help = "Example:\n  pasv stat --json ftp://host/pub/file.iso")]
+    Stat(UrlArg),
+    /// Send raw commands and print the replies.
+    #[command(
+        after_help = "Examples:\n  pasv quote ftp://host/ 'SITE CHMOD 644 file.txt'\n  pasv quote ftp://host/ SYST FEAT"
+    )]
+    Quote(QuoteArgs),
+    /// Run a local FTP server (read-only unless --writable; --user/--password-env require a login; --tls serves FTPS).
+    #[command(
+        after_help = "Examples:\n  pasv serve ./public\n  pasv serve --writable --port 2121 --user ci --password-env CI_PW ./incoming\n  pasv serve --tls ./public        (prints the certificate's --pin)"
+    )]
+    Serve(ServeArgs),
+    /// A guided tour against a built-in server: login, passive mode, upload, listing, download.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UrlArg {
+    /// ftp://, ftps:// or ftpes:// URL.
+    #[arg(value_name = "URL")]
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GetArgs {
+    /// Files to download.
+    #[arg(value_name = "URL", required = true)]
+    pub urls: Vec<String>,
+    /// Target file, or an existing directory to download into.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Resume a partial download.
+    #[arg(long = "continue", short = 'c')]
+    pub resume: bool,
+    /// Never overwrite an existing file.
+    #[arg(long)]
+    pub no_clobber: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PutArgs {
+    /// Local files (- for stdin), then the target URL.
+    #[arg(value_name = "PATH", required = true, num_args = 2..)]
+    pub paths: Vec<String>,
+    /// Resume a partial upload (APPE after the remote size).
+    #[arg(long = "continue", short = 'c')]
+    pub resume: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LsArgs {
+    /// Directory to list.
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// Long format: type, size, modification time, name.
+    #[arg(long, short = 'l')]
+    pub long: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MkdirArgs {
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// Create missing parents; an existing directory is fine.
+    #[arg(long, short = 'p')]
+    pub parents: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RmArgs {
+    #[arg(value_name = "URL", required = true)]
+    pub urls: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MvArgs {
+    /// The file to rename.
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// The new path (relative to the login directory, or absolute).
+    #[arg(value_name = "NEWPATH")]
+    pub new_path: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct QuoteArgs {
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// Command lines to send, one per argument.
+    #[arg(value_name = "COMMAND", required = true)]
+    pub commands: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Directory to serve (default: the current directory).
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: String,
+    /// Control port (0 picks a free one).
+    #[arg(long, default_value_t = 2121, value_name = "PORT")]
+    pub port: u16,
+    /// Passive port range, FIRST-LAST.
+    #[arg(long, value_name = "FIRST-LAST")]
+    pub passive_ports: Option<String>,
+    /// Allow uploads, deletes and renames.
+    #[arg(long)]
+    pub writable: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Size of the demo upload in MiB.
+    #[arg(long, default_value_t = 8, value_name = "MIB")]
+    pub size: u64,
+}
+
+/// The full clap command, for the man page and shell completions.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}

@@ -1,0 +1,164 @@
+//! Opening data connections: EPSV/PASV negotiation (RFC 2428, RFC 959 section 4.1.2) and
+//! active mode (EPRT/PORT).
+//!
+//! Passive policy: EPSV first; PASV when EPSV is refused, and also when the EPSV port cannot
+//! be reached within `epsv_connect_timeout` (some NAT boxes forward only the PASV range); the
+//! choice is remembered for the session. The data connection goes to the control
+//! connection's peer; the address inside a 227 is used only with `PasvAddress::Server`.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::{TcpListener, TcpStream};
+
+use super::control::{ControlChannel, rejection};
+use super::{Config, Error, PasvAddress, TraceEvent};
+use crate::proto::{Command, parse_227, parse_229};
+
+/// Which passive command works with this server, once known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum PassiveChoice {
+    #[default]
+    Untried,
+    Extended,
+    Classic,
+}
+
+/// A data connection that is set up but not yet usable: passive mode has connected already,
+/// active mode waits for the server to connect after the transfer command.
+pub(crate) enum PendingData {
+    Connected(TcpStream),
+    Listening(TcpListener),
+}
+
+impl PendingData {
+    /// Turns the pending connection into a TCP stream (accepting in active mode).
+    pub(crate) async fn establish(self, control: &ControlChannel, timeout: Duration) -> Result<TcpStream, Error> {
+        match self {
+            Self::Connected(stream) => Ok(stream),
+            Self::Listening(listener) => {
+                let (stream, from) = match tokio::time::timeout(timeout, listener.accept()).await {
+                    Ok(Ok(accepted)) => accepted,
+                    Ok(Err(e)) => return Err(Error::DataIo(e)),
+                    Err(_) => return Err(Error::ActiveAcceptTimeout { after: timeout }),
+                };
+                // Only the server may connect to our active-mode port (no third-party
+                // injection of data, RFC 2577 section 3).
+                if from.ip() != control.peer.ip() {
+                    return Err(Error::DataIo(std::io::Error::new(
+                        std::io::ErrorKind::PermissionDenied,
+                        format!("active-mode data connection from {from}, not from the server {}", control.peer),
+                    )));
+                }
+                Ok(stream)
+            }
+        }
+    }
+}
+
+pub(crate) async fn prepare(
+    control: &mut ControlChannel,
+    config: &Config,
+    choice: &mut PassiveChoice,
+) -> Result<PendingData, Error> {
+    if config.active {
+        return prepare_active(control, config).await;
+    }
+    let try_extended = config.epsv && *choice != PassiveChoice::Classic;
+    if try_extended {
+        let reply = control.command(&Command::ExtendedPassive).await?;
+        if reply.code.0 == 229 {
+            let port = parse_229(&reply.text())?;
+            let target = SocketAddr::new(control.peer.ip(), port);
+            control.trace(TraceEvent::ExtendedPassiveDecoded { port, target });
+            // Once EPSV has worked, give it the full timeout; on first use only a short one.
+            let wait = if *choice == PassiveChoice::Extended {
+                config.timeout
+            } else {
+                config.epsv_connect_timeout.min(config.timeout)
+            };
+            match connect(target, wait).await {
+                Ok(stream) => {
+                    *choice = PassiveChoice::Extended;
+                    return Ok(PendingData::Connected(stream));
+                }
+                Err(e) if *choice == PassiveChoice::Untried => {
+                    control.note(format!("EPSV data port {target} unreachable ({e}); trying PASV"));
+                }
+                Err(e) => return Err(e),
+            }
+        } else if matches!(reply.code.0, 500..=504 | 522) {
+            control.note(format!("EPSV refused ({} {}); using PASV", reply.code, reply.first_line()));
+        } else {
+            return Err(rejection(&Command::ExtendedPassive, reply));
+        }
+        *choice = PassiveChoice::Classic;
+    }
+    let reply = control.expect(&Command::Passive, &[227]).await?;
+    let decoded = parse_227(&reply.text())?;
+    let announced = SocketAddr::V4(decoded.addr);
+    let target = match config.pasv_address {
+        PasvAddress::Peer => SocketAddr::new(control.peer.ip(), decoded.addr.port()),
+        PasvAddress::Server => announced,
+    };
+    control.trace(TraceEvent::PassiveDecoded {
+        p1: decoded.p1,
+        p2: decoded.p2,
+        port: decoded.addr.port(),
+        announced,
+        target,
+    });
+    if announced.ip() != control.peer.ip() && !announced.ip().is_unspecified() {
+        match config.pasv_address {
+            PasvAddress::Peer => control.note(format!(
+                "227 names {}, but the server is {}; connecting to the server (use --pasv-address server to trust the reply)",
+                announced.ip(),
+                control.peer.ip()
+            )),
+            PasvAddress::Server => control.note(format!("227 names {}; connecting there as asked", announced.ip())),
+        }
+    }
+    if *choice == PassiveChoice::Untried {
+        *choice = PassiveChoice::Classic;
+    }
+    match connect(target, config.connect_timeout).await {
+        Ok(stream) => Ok(PendingData::Connected(stream)),
+        Err(e)
+            if config.pasv_address == PasvAddress::Server
+                && target != SocketAddr::new(control.peer.ip(), target.port()) =>
+        {
+            control.note(format!("{e}"));
+            Err(Error::PassiveAddressUnusable { announced, peer: control.peer })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn prepare_active(control: &mut ControlChannel, config: &Config) -> Result<PendingData, Error> {
+    // Listen on the address the control connection uses: the one the server can reach us on.
+    let listener = TcpListener::bind(SocketAddr::new(control.local.ip(), 0)).await.map_err(Error::DataIo)?;
+    let addr = listener.local_addr().map_err(Error::DataIo)?;
+    let reply = control.command(&Command::ExtendedPort(addr)).await?;
+    if reply.code.0 == 200 {
+        return Ok(PendingData::Listening(listener));
+    }
+    match addr {
+        SocketAddr::V4(v4) if config.epsv || reply.code.0 >= 500 => {
+            control.note(format!("EPRT refused ({}); trying PORT", reply.code));
+            control.expect(&Command::Port(v4), &[200]).await?;
+            Ok(PendingData::Listening(listener))
+        }
+        _ => Err(rejection(&Command::ExtendedPort(addr), reply)),
+    }
+}
+
+async fn connect(target: SocketAddr, wait: Duration) -> Result<TcpStream, Error> {
+    match tokio::time::timeout(wait, TcpStream::connect(target)).await {
+        Ok(Ok(stream)) => {
+            let _ = stream.set_nodelay(true);
+            Ok(stream)
+        }
+        Ok(Err(source)) => Err(Error::DataConnect { addr: target, source }),
+        Err(_) => Err(Error::DataConnectTimeout { addr: target, after: wait }),
+    }
+}

@@ -1,0 +1,158 @@
+//! Engine errors: typed, with the fields a caller needs to decide what to do, and a
+//! [`ErrorClass`] that the app maps to an exit code. Messages never contain a password.
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::proto::{ArgError, PassiveError, ReplyCode, ReplyError, name::UnsafeName};
+
+/// What went wrong, in classes that scripts can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// DNS, refused, connect timeout.
+    Unreachable,
+    /// The server answered 4xx: a retry may help.
+    Transient,
+    /// The server answered 5xx.
+    Permanent,
+    Tls,
+    Login,
+    /// Malformed reply, bad 227/229, truncated transfer.
+    Protocol,
+    /// The server stopped answering after the connection was made.
+    Timeout,
+    /// Local file system trouble.
+    Local,
+    /// The caller asked for something that cannot be sent (bad name).
+    Usage,
+    Cancelled,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("cannot resolve host {host:?}")]
+    Resolve { host: String, source: io::Error },
+    #[error("host {host:?} has no address")]
+    NoAddress { host: String },
+    #[error("cannot connect to {addr}")]
+    Connect { addr: SocketAddr, source: io::Error },
+    #[error("timed out connecting to {addr} after {after:?}")]
+    ConnectTimeout { addr: SocketAddr, after: Duration },
+    #[error("timed out after {after:?} waiting for {waiting_for}")]
+    Timeout { waiting_for: &'static str, after: Duration },
+    #[error("the server closed the control connection")]
+    ControlClosed,
+    #[error("control connection I/O failed")]
+    ControlIo(#[source] io::Error),
+    #[error("the server answered {code} to {command}: {text}")]
+    Rejected { command: String, code: ReplyCode, text: String },
+    #[error("the server is not available: {code} {text}")]
+    Unavailable { code: ReplyCode, text: String },
+    #[error("login rejected: {code} {text}")]
+    Login { code: ReplyCode, text: String },
+    #[error("unexpected reply {code} to {command}: {text}")]
+    Unexpected { command: String, code: ReplyCode, text: String },
+    #[error("malformed reply from the server")]
+    Reply(#[from] ReplyError),
+    #[error("unusable passive-mode reply")]
+    Passive(#[from] PassiveError),
+    #[error("cannot open the data connection to {addr}")]
+    DataConnect { addr: SocketAddr, source: io::Error },
+    #[error("timed out opening the data connection to {addr} after {after:?}")]
+    DataConnectTimeout { addr: SocketAddr, after: Duration },
+    #[error("the server did not connect to our active-mode port within {after:?}")]
+    ActiveAcceptTimeout { after: Duration },
+    #[error("data connection I/O failed")]
+    DataIo(#[source] io::Error),
+    #[error("cannot connect to {announced}, the address in the 227 reply (the server itself is {peer})")]
+    PassiveAddressUnusable { announced: SocketAddr, peer: SocketAddr },
+    #[error("transfer incomplete: received {received} bytes, expected {expected}")]
+    Truncated { received: u64, expected: u64 },
+    #[error("transfer ended without the server's confirmation (no 226)")]
+    NoCompletion,
+    #[error("the server did not honour REST {offset}: {detail}")]
+    RestIgnored { offset: u64, detail: String },
+    #[error("the TLS connection ended without close_notify after {received} bytes (possible truncation)")]
+    TlsTruncated { received: u64 },
+    #[error("TLS handshake with {host} failed")]
+    TlsHandshake { host: String, pin: Option<String>, source: io::Error },
+    #[error("the server refused {command}: {code} {text}")]
+    TlsRefused { command: String, code: ReplyCode, text: String },
+    #[error("TLS setup failed: {detail}")]
+    TlsSetup { detail: String },
+    #[error("invalid name for the server")]
+    Argument(#[from] ArgError),
+    #[error("refusing server-supplied name")]
+    UnsafeName(#[from] UnsafeName),
+    #[error("reading the local data failed")]
+    Source(#[source] io::Error),
+    #[error("writing the local data failed")]
+    Sink(#[source] io::Error),
+    #[error("local file {path}")]
+    Local { path: PathBuf, source: io::Error },
+    #[error("the listing is larger than {limit} bytes")]
+    ListingTooLarge { limit: u64 },
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl Error {
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Self::Resolve { .. } | Self::NoAddress { .. } | Self::Connect { .. } | Self::ConnectTimeout { .. } => {
+                ErrorClass::Unreachable
+            }
+            Self::Timeout { .. } | Self::ActiveAcceptTimeout { .. } | Self::DataConnectTimeout { .. } => {
+                ErrorClass::Timeout
+            }
+            Self::Rejected { code, .. } | Self::Unavailable { code, .. } | Self::Unexpected { code, .. } => {
+                match code.0 / 100 {
+                    4 => ErrorClass::Transient,
+                    5 => ErrorClass::Permanent,
+                    _ => ErrorClass::Protocol,
+                }
+            }
+            Self::Login { code, .. } if code.0 / 100 == 4 => ErrorClass::Transient,
+            Self::Login { .. } => ErrorClass::Login,
+            Self::ControlClosed
+            | Self::ControlIo(_)
+            | Self::Reply(_)
+            | Self::Passive(_)
+            | Self::DataIo(_)
+            | Self::Truncated { .. }
+            | Self::NoCompletion
+            | Self::RestIgnored { .. }
+            | Self::TlsTruncated { .. }
+            | Self::ListingTooLarge { .. } => ErrorClass::Protocol,
+            // Could not open the data connection: the classic passive-mode firewall problem.
+            Self::DataConnect { .. } => ErrorClass::Transient,
+            Self::PassiveAddressUnusable { .. } => ErrorClass::Protocol,
+            Self::TlsHandshake { .. } | Self::TlsRefused { .. } | Self::TlsSetup { .. } => ErrorClass::Tls,
+            Self::Argument(_) => ErrorClass::Usage,
+            Self::UnsafeName(_) => ErrorClass::Protocol,
+            Self::Local { .. } | Self::Source(_) | Self::Sink(_) => ErrorClass::Local,
+            Self::Cancelled => ErrorClass::Cancelled,
+        }
+    }
+
+    /// The reply code behind this error, if the server sent one.
+    pub fn reply_code(&self) -> Option<ReplyCode> {
+        match self {
+            Self::Rejected { code, .. }
+            | Self::Unavailable { code, .. }
+            | Self::Login { code, .. }
+            | Self::Unexpected { code, .. }
+            | Self::TlsRefused { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// True when the data connection could not be made: the passive-mode firewall case.
+    pub fn is_data_connection_failure(&self) -> bool {
+        matches!(self, Self::DataConnect { .. } | Self::DataConnectTimeout { .. } | Self::ActiveAcceptTimeout { .. })
+            || self.reply_code() == Some(ReplyCode::CANT_OPEN_DATA)
+    }
+}

@@ -1,0 +1,817 @@
+//! A logged-in FTP session: the API both front ends use.
+//!
+//! A transfer borrows `&mut Session`, so only one data connection can be open at a time and no
+//! flag has to remember it. Paths are remote paths as the user wrote them (relative to the
+//! login directory unless they start with `/`).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+
+use super::control::{ControlChannel, check, rejection};
+use super::data::{self, PassiveChoice, PendingData};
+use super::stream::Stream;
+use super::tls::{self, TlsContext, TlsInfo};
+use super::transfer::{self, DownloadCheck};
+use super::{Config, Credentials, Endpoint, Error, Progress, TlsMode, Trace, TraceEvent};
+use crate::proto::command::{ProtectionLevel, TransferType};
+use crate::proto::listing::{self, EntryKind, Listing};
+use crate::proto::{Arg, Command, Reply, ReplyCode};
+
+/// What FEAT said (RFC 2389), as far as the engine cares.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Features {
+    pub epsv: bool,
+    pub mlst: bool,
+    pub size: bool,
+    pub mdtm: bool,
+    pub rest_stream: bool,
+    pub utf8: bool,
+    pub mfmt: bool,
+    pub hash: Option<String>,
+    /// Every feature line, trimmed.
+    pub lines: Vec<String>,
+}
+
+impl Features {
+    fn parse(reply: &Reply) -> Self {
+        let mut features = Self::default();
+        if reply.code.0 != 211 {
+            return features;
+        }
+        let lines = reply.lines.iter().skip(1).take(reply.lines.len().saturating_sub(2));
+        for line in lines {
+            let line = line.trim();
+            let mut words = line.splitn(2, ' ');
+            let name = words.next().unwrap_or("").to_ascii_uppercase();
+            let rest = words.next().unwrap_or("").trim();
+            match name.as_str() {
+                "EPSV" => features.epsv = true,
+                "MLST" => features.mlst = true,
+                "SIZE" => features.size = true,
+                "MDTM" => features.mdtm = true,
+                "REST" if rest.eq_ignore_ascii_case("STREAM") => features.rest_stream = true,
+                "UTF8" => features.utf8 = true,
+                "MFMT" => features.mfmt = true,
+                "HASH" => features.hash = Some(rest.to_string()),
+                _ => {}
+            }
+            features.lines.push(line.to_string());
+        }
+        features
+    }
+}
+
+/// What a finished transfer did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TransferSummary {
+    /// Bytes moved by this transfer (not counting a resumed prefix).
+    pub bytes: u64,
+    /// Bytes that were already there (resume).
+    pub offset: u64,
+    /// The full size, when the server told it.
+    pub total: Option<u64>,
+    #[serde(serialize_with = "serialize_secs")]
+    pub elapsed: Duration,
+    /// TLS of the data connection.
+    pub tls: Option<TlsInfo>,
+}
+
+fn serialize_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
+}
+
+/// How an upload treats an existing remote file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadMode {
+    Replace,
+    /// Append to the remote file, which has `offset` bytes already (APPE).
+    Append {
+        offset: u64,
+    },
+}
+
+/// Type, size and time of one remote path.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileStat {
+    pub path: String,
+    pub kind: EntryKind,
+    pub size: Option<u64>,
+    pub modified: Option<i64>,
+}
+
+/// Refuses listings larger than this many bytes: memory stays bounded.
+const LISTING_LIMIT: u64 = 64 * 1024 * 1024;
+
+pub struct Session {
+    control: ControlChannel,
+    config: Arc<Config>,
+    tls: Option<TlsContext>,
+    protect_data: bool,
+    features: Features,
+    passive: PassiveChoice,
+    binary: bool,
+    buffer: Vec<u8>,
+    greeting: Reply,
+    control_tls: Option<TlsInfo>,
+}
+
+impl Session {
+    /// Connects, upgrades to TLS when asked, logs in and reads the server's features.
+    pub async fn connect(
+        config: Arc<Config>,
+        endpoint: &Endpoint,
+        credentials: &Credentials,
+        trace: Option<Arc<dyn Trace>>,
+    ) -> Result<Self, Error> {
+        let tls = match config.tls.mode {
+            TlsMode::Off => None,
+            TlsMode::Explicit | TlsMode::Implicit => Some(TlsContext::new(&config.tls, &endpoint.host)?),
+        };
+        let tcp = connect_any(endpoint, config.connect_timeout, trace.as_deref()).await?;
+        let mut control_tls = None;
+        let stream = match (&tls, config.tls.mode) {
+            (Some(ctx), TlsMode::Implicit) => {
+                let stream = tokio::time::timeout(config.timeout, ctx.connect(tcp))
+                    .await
+                    .map_err(|_| Error::Timeout { waiting_for: "the TLS handshake", after: config.timeout })??;
+                control_tls = Some(tls::info(&stream));
+                Stream::Tls(Box::new(stream))
+            }
+            _ => Stream::Plain(tcp),
+        };
+        let mut control = ControlChannel::new(stream, config.reply_limits, config.timeout, trace)?;
+        if let Some(info) = &control_tls {
+            trace_tls(&control, "control", info);
+        }
+        let greeting = read_greeting(&mut control).await?;
+        let mut session = Self {
+            control,
+            protect_data: tls.is_some() && !config.tls.clear_data,
+            tls,
+            features: Features::default(),
+            passive: PassiveChoice::Untried,
+            binary: false,
+            buffer: vec![0; config.buffer_size.max(4096)],
+            config,
+            greeting,
+            control_tls,
+        };
+        if session.config.tls.mode == TlsMode::Explicit {
+            session.upgrade_control().await?;
+        }
+        session.login(credentials).await?;
+        if session.tls.is_some() {
+            session.protect().await?;
+        }
+        let feat = session.control.command(&Command::Features).await?;
+        session.features = Features::parse(&feat);
+        if session.features.utf8 {
+            // RFC 2640 section 3.1; a refusal changes nothing, names are bytes either way.
+            let _ = session.control.command(&Command::OptsUtf8).await?;
+        }
+        Ok(session)
+    }
+
+    /// AUTH TLS (RFC 4217 section 4). A refusal stops the session before USER/PASS: never a
+    /// silent fallback to plain text.
+    async fn upgrade_control(&mut self) -> Result<(), Error> {
+        let reply = self.control.command(&Command::AuthTls).await?;
+        if reply.code != ReplyCode::AUTH_OK {
+            return Err(Error::TlsRefused { command: "AUTH TLS".into(), code: reply.code, text: reply.text() });
+        }
+        let dropped = self.control.discard_buffered();
+        if dropped > 0 {
+            self.control.note(format!("discarded {dropped} bytes the server sent before the TLS handshake"));
+        }
+        let Some(ctx) = self.tls.clone() else {
+            return Err(Error::TlsSetup { detail: "no TLS context".into() });
+        };
+        let Some(Stream::Plain(tcp)) = self.control.take_stream() else {
+            return Err(Error::ControlClosed);
+        };
+        let timeout = self.config.timeout;
+        let stream = tokio::time::timeout(timeout, ctx.connect(tcp))
+            .await
+            .map_err(|_| Error::Timeout { waiting_for: "the TLS handshake", after: timeout })??;
+        let info = tls::info(&stream);
+        trace_tls(&self.control, "control", &info);
+        self.control_tls = Some(info);
+        self.control.put_stream(Stream::Tls(Box::new(stream)));
+        Ok(())
+    }
+
+    /// PBSZ 0 and PROT P (RFC 4217 sections 8 and 9): a refusal of PROT P stops the session
+    /// before any data connection, unless clear data was asked for.
+    async fn protect(&mut self) -> Result<(), Error> {
+        let reply = self.control.command(&Command::ProtectionBufferSize).await?;
+        if reply.code.0 / 100 != 2 {
+            return Err(Error::TlsRefused { command: "PBSZ 0".into(), code: reply.code, text: reply.text() });
+        }
+        let level = if self.protect_data { ProtectionLevel::Private } else { ProtectionLevel::Clear };
+        let command = Command::Protection(level);
+        let reply = self.control.command(&command).await?;
+        if reply.code.0 / 100 != 2 {
+            return Err(Error::TlsRefused { command: command.to_string(), code: reply.code, text: reply.text() });
+        }
+        Ok(())
+    }
+
+    async fn login(&mut self, credentials: &Credentials) -> Result<(), Error> {
+        let user = Command::User(Arg::new(credentials.user.clone())?);
+        let reply = self.control.command(&user).await?;
+        let reply = match reply.code.0 {
+            230 => return Ok(()),
+            331 | 332 => {
+                let pass = Command::Password(Arg::new(credentials.password.expose().to_string())?);
+                self.control.command(&pass).await?
+            }
+            _ => reply,
+        };
+        match reply.code.0 {
+            230 | 202 => Ok(()),
+            421 => Err(Error::Unavailable { code: reply.code, text: reply.text() }),
+            _ => Err(Error::Login { code: reply.code, text: reply.text() }),
+        }
+    }
+
+    pub fn features(&self) -> &Features {
+        &self.features
+    }
+
+    pub fn greeting(&self) -> &Reply {
+        &self.greeting
+    }
+
+    pub fn peer(&self) -> SocketAddr {
+        self.control.peer
+    }
+
+    pub fn control_tls(&self) -> Option<&TlsInfo> {
+        self.control_tls.as_ref()
+    }
+
+    /// Which passive command this session settled on ("EPSV", "PASV"), once a data
+    /// connection was made.
+    pub fn passive_mode(&self) -> Option<&'static str> {
+        match (self.config.active, self.passive) {
+            (true, _) => Some("active"),
+            (false, PassiveChoice::Extended) => Some("EPSV"),
+            (false, PassiveChoice::Classic) => Some("PASV"),
+            (false, PassiveChoice::Untried) => None,
+        }
+    }
+
+    pub async fn pwd(&mut self) -> Result<String, Error> {
+        let reply = self.control.expect(&Command::PrintDir, &[257]).await?;
+        Ok(parse_257(reply.first_line()).unwrap_or_else(|| reply.first_line().to_string()))
+    }
+
+    pub async fn cwd(&mut self, path: &str) -> Result<(), Error> {
+        self.control.expect(&Command::ChangeDir(Arg::new(path)?), &[250, 200]).await.map(drop)
+    }
+
+    pub async fn cdup(&mut self) -> Result<(), Error> {
+        self.control.expect(&Command::ChangeDirUp, &[250, 200]).await.map(drop)
+    }
+
+    pub async fn mkdir(&mut self, path: &str) -> Result<(), Error> {
+        self.control.expect(&Command::MakeDir(Arg::new(path)?), &[257, 250]).await.map(drop)
+    }
+
+    /// `mkdir -p`: creates each missing component; components that exist are fine.
+    pub async fn mkdir_all(&mut self, path: &str) -> Result<(), Error> {
+        let absolute = path.starts_with('/');
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        for i in 0..parts.len() {
+            let prefix = format!("{}{}", if absolute { "/" } else { "" }, parts[..=i].join("/"));
+            if let Err(e) = self.mkdir(&prefix).await {
+                if e.reply_code().map(|c| c.0 / 100) != Some(5) || !self.is_dir(&prefix).await? {
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// True when `path` is a directory we can enter (CWD there and back).
+    pub async fn is_dir(&mut self, path: &str) -> Result<bool, Error> {
+        let here = self.pwd().await?;
+        match self.cwd(path).await {
+            Ok(()) => {
+                self.cwd(&here).await?;
+                Ok(true)
+            }
+            Err(e) if e.reply_code().is_some_and(|c| c.0 / 100 == 5) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn remove(&mut self, path: &str) -> Result<(), Error> {
+        self.control.expect(&Command::Delete(Arg::new(path)?), &[250, 200]).await.map(drop)
+    }
+
+    pub async fn rmdir(&mut self, path: &str) -> Result<(), Error> {
+        self.control.expect(&Command::RemoveDir(Arg::new(path)?), &[250, 200]).await.map(drop)
+    }
+
+    pub async fn rename(&mut self, from: &str, to: &str) -> Result<(), Error> {
+        let to = Arg::new(to)?;
+        self.control.expect(&Command::RenameFrom(Arg::new(from)?), &[350]).await?;
+        self.control.expect(&Command::RenameTo(to), &[250, 200]).await.map(drop)
+    }
+
+    /// SIZE (RFC 3659 section 4), in binary mode so the count is in bytes.
+    pub async fn size(&mut self, path: &str) -> Result<u64, Error> {
+        self.ensure_binary().await?;
+        let command = Command::Size(Arg::new(path)?);
+        let reply = self.control.expect(&command, &[213]).await?;
+        reply.first_line().trim().parse::<u64>().map_err(|_| Error::Unexpected {
+            command: command.to_string(),
+            code: reply.code,
+            text: reply.text(),
+        })
+    }
+
+    /// MDTM (RFC 3659 section 3), as Unix seconds.
+    pub async fn modified(&mut self, path: &str) -> Result<i64, Error> {
+        let command = Command::ModificationTime(Arg::new(path)?);
+        let reply = self.control.expect(&command, &[213]).await?;
+        listing::parse_timestamp(reply.first_line().trim()).ok_or_else(|| Error::Unexpected {
+            command: command.to_string(),
+            code: reply.code,
+            text: reply.text(),
+        })
+    }
+
+    /// Type, size and time: MLST when offered (RFC 3659 section 7), else SIZE and MDTM.
+    pub async fn stat(&mut self, path: &str) -> Result<FileStat, Error> {
+        if self.features.mlst {
+            let command = Command::MachineList(Some(Arg::new(path)?));
+            let reply = self.control.expect(&command, &[250]).await?;
+            // The facts line is the middle of the multi-line reply, with a leading space.
+            let facts = reply.lines.iter().skip(1).find(|l| l.starts_with(' ') && l.contains('='));
+            if let Some(Ok(Some(entry))) = facts.map(|l| listing::parse_mlsx_line(l.trim_start())) {
+                return Ok(FileStat {
+                    path: path.to_string(),
+                    kind: entry.kind,
+                    size: entry.size,
+                    modified: entry.modified,
+                });
+            }
+        }
+        let size = self.size(path).await;
+        let modified = if self.features.mdtm || !self.features.mlst { self.modified(path).await.ok() } else { None };
+        match size {
+            Ok(size) => Ok(FileStat { path: path.to_string(), kind: EntryKind::File, size: Some(size), modified }),
+            Err(e) if e.reply_code().is_some_and(|c| c.0 / 100 == 5) && self.is_dir(path).await? => {
+                Ok(FileStat { path: path.to_string(), kind: EntryKind::Dir, size: None, modified })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Sends one raw command line and returns the final reply, whatever its code.
+    pub async fn quote(&mut self, line: &str) -> Result<Reply, Error> {
+        let command = Command::Raw(Arg::new(line)?);
+        self.control.command(&command).await
+    }
+
+    /// NOOP: keeps the session alive and proves it still is.
+    pub async fn noop(&mut self) -> Result<(), Error> {
+        self.control.expect(&Command::Noop, &[200]).await.map(drop)
+    }
+
+    /// A parsed directory listing: MLSD when the server offers MLST, else LIST.
+    pub async fn list(&mut self, path: Option<&str>) -> Result<Listing, Error> {
+        let arg = path.map(Arg::new).transpose()?;
+        let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        if self.features.mlst {
+            match self.read_listing(Command::MachineListDir(arg.clone())).await {
+                Ok(body) => return Ok(listing::parse_listing(&body, true, now)),
+                Err(e) if matches!(e.reply_code(), Some(ReplyCode(500..=504))) => {
+                    self.control.note("MLSD refused; falling back to LIST");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let body = self.read_listing(Command::List(arg)).await?;
+        Ok(listing::parse_listing(&body, false, now))
+    }
+
+    /// The server's LIST text, unparsed.
+    pub async fn list_raw(&mut self, path: Option<&str>) -> Result<Vec<u8>, Error> {
+        let arg = path.map(Arg::new).transpose()?;
+        self.read_listing(Command::List(arg)).await
+    }
+
+    /// NLST: names only (RFC 959 section 4.1.3).
+    pub async fn name_list(&mut self, path: Option<&str>) -> Result<Vec<String>, Error> {
+        let arg = path.map(Arg::new).transpose()?;
+        let body = self.read_listing(Command::NameList(arg)).await?;
+        Ok(String::from_utf8_lossy(&body)
+            .lines()
+            .map(|l| l.trim_end_matches('\r').to_string())
+            .filter(|l| !l.is_empty())
+            .collect())
+    }
+
+    async fn read_listing(&mut self, command: Command) -> Result<Vec<u8>, Error> {
+        let mut body = Vec::new();
+        let mut sink = LimitedSink { out: &mut body, limit: LISTING_LIMIT };
+        let mut progress = super::NoProgress;
+        self.ensure_ascii_or_binary_for_listing().await?;
+        match self.transfer_in(command, &mut sink, 0, &[], None, &mut progress).await {
+            Ok(_) => Ok(body),
+            Err(Error::Sink(_)) => Err(Error::ListingTooLarge { limit: LISTING_LIMIT }),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn ensure_ascii_or_binary_for_listing(&mut self) -> Result<(), Error> {
+        // Listings are read in whatever type is set; binary keeps line endings as sent.
+        self.ensure_binary().await
+    }
+
+    /// Downloads `remote` into `sink`. With `offset > 0` the transfer resumes there: `overlap`
+    /// holds the last bytes before `offset` that the caller already has, and the server must
+    /// send them again first (REST at `offset - overlap.len()`), which proves it honoured
+    /// REST; they are compared, not written. The transfer succeeds only with a 226/250 and,
+    /// when SIZE answered, the exact byte count.
+    pub async fn download<W: AsyncWrite + Unpin + Send + ?Sized>(
+        &mut self,
+        remote: &str,
+        sink: &mut W,
+        offset: u64,
+        overlap: &[u8],
+        progress: &mut dyn Progress,
+    ) -> Result<TransferSummary, Error> {
+        let total = if self.features.size || !self.features.mlst {
+            match self.size(remote).await {
+                Ok(size) => Some(size),
+                Err(e) if e.reply_code().is_some() => None,
+                Err(e) => return Err(e),
+            }
+        } else {
+            None
+        };
+        if let Some(total) = total {
+            if offset > total {
+                return Err(Error::RestIgnored {
+                    offset,
+                    detail: format!("the local file ({offset} bytes) is larger than the remote one ({total} bytes)"),
+                });
+            }
+            if offset == total && offset > 0 {
+                return Ok(TransferSummary {
+                    bytes: 0,
+                    offset,
+                    total: Some(total),
+                    elapsed: Duration::ZERO,
+                    tls: None,
+                });
+            }
+        }
+        let name = crate::proto::name::remote_basename(remote).unwrap_or(remote).to_string();
+        progress.start(&name, total, offset);
+        let command = Command::Retrieve(Arg::new(remote)?);
+        let result = self.transfer_in(command, sink, offset, overlap, total, progress).await;
+        progress.finish();
+        let (received, elapsed, tls) = result?;
+        Ok(TransferSummary { bytes: received, offset, total, elapsed, tls })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn transfer_in<W: AsyncWrite + Unpin + Send + ?Sized>(
+        &mut self,
+        command: Command,
+        sink: &mut W,
+        offset: u64,
+        overlap: &[u8],
+        total: Option<u64>,
+        progress: &mut dyn Progress,
+    ) -> Result<(u64, Duration, Option<TlsInfo>), Error> {
+        self.ensure_binary().await?;
+        let started = Instant::now();
+        let overlap = &overlap[..overlap.len().min(offset as usize)];
+        let pending = data::prepare(&mut self.control, &self.config, &mut self.passive).await?;
+        if offset > 0 {
+            let restart_at = offset - overlap.len() as u64;
+            let reply = self.control.expect(&Command::Restart(restart_at), &[350]).await?;
+            check_rest_reply(&reply, restart_at)?;
+        }
+        let (mut stream, tls) = match self.open_transfer(&command, pending).await? {
+            Some(opened) => opened,
+            None => return Ok((0, started.elapsed(), None)),
+        };
+        let max_bytes = total.map(|t| t - offset);
+        let check = DownloadCheck { overlap, max_bytes, offset };
+        let timeout = self.config.timeout;
+        let received = transfer::receive(&mut stream, sink, &mut self.buffer, timeout, progress, check).await;
+        drop(stream);
+        let received = received?;
+        self.finish_transfer(&command).await?;
+        if let Some(expected) = max_bytes {
+            if received.bytes != expected {
+                return Err(Error::Truncated { received: received.bytes + offset, expected: expected + offset });
+            }
+        }
+        if !received.clean_eof && max_bytes.is_none() {
+            return Err(Error::TlsTruncated { received: received.bytes });
+        }
+        Ok((received.bytes, started.elapsed(), tls))
+    }
+
+    /// Uploads `source` to `remote`. The transfer succeeds only with a 226/250 and, when the
+    /// server supports SIZE and `length` is known, a remote size that matches.
+    pub async fn upload<R: AsyncRead + Unpin + Send + ?Sized>(
+        &mut self,
+        source: &mut R,
+        remote: &str,
+        mode: UploadMode,
+        length: Option<u64>,
+        progress: &mut dyn Progress,
+    ) -> Result<TransferSummary, Error> {
+        self.ensure_binary().await?;
+        let started = Instant::now();
+        let (command, offset) = match mode {
+            UploadMode::Replace => (Command::Store(Arg::new(remote)?), 0),
+            UploadMode::Append { offset } => (Command::Append(Arg::new(remote)?), offset),
+        };
+        let name = crate::proto::name::remote_basename(remote).unwrap_or(remote).to_string();
+        let total = length.map(|l| l + offset);
+        progress.start(&name, total, offset);
+        let result = self.transfer_out(&command, source, progress).await;
+        progress.finish();
+        let (bytes, tls) = result?;
+        if let (Some(expected), true) = (total, self.features.size) {
+            let actual = self.size(remote).await?;
+            if actual != expected {
+                return Err(Error::Truncated { received: actual, expected });
+            }
+        }
+        Ok(TransferSummary { bytes, offset, total, elapsed: started.elapsed(), tls })
+    }
+
+    async fn transfer_out<R: AsyncRead + Unpin + Send + ?Sized>(
+        &mut self,
+        command: &Command,
+        source: &mut R,
+        progress: &mut dyn Progress,
+    ) -> Result<(u64, Option<TlsInfo>), Error> {
+        let pending = data::prepare(&mut self.control, &self.config, &mut self.passive).await?;
+        let Some((mut stream, tls)) = self.open_transfer(command, pending).await? else {
+            return Err(Error::NoCompletion);
+        };
+        let timeout = self.config.timeout;
+        let sent = transfer::send(source, &mut stream, &mut self.buffer, timeout, progress).await;
+        drop(stream);
+        let sent = sent?;
+        self.finish_transfer(command).await?;
+        Ok((sent, tls))
+    }
+
+    /// Sends the transfer command and opens the data stream. `None` when the server finished
+    /// without a data connection (a 226 straight away, as some servers do for empty listings).
+    async fn open_transfer(
+        &mut self,
+        command: &Command,
+        pending: PendingData,
+    ) -> Result<Option<(Stream, Option<TlsInfo>)>, Error> {
+        self.control.send(command).await?;
+        let reply = self.control.read_reply().await?;
+        match reply.code.0 {
+            100..=199 => {}
+            226 | 250 => return Ok(None),
+            _ => return Err(rejection(command, reply)),
+        }
+        let timeout = self.config.timeout;
+        let tcp = pending.establish(&self.control, timeout).await?;
+        let _ = tcp.set_nodelay(true);
+        if !self.protect_data {
+            return Ok(Some((Stream::Plain(tcp), None)));
+        }
+        let Some(ctx) = self.tls.clone() else {
+            return Ok(Some((Stream::Plain(tcp), None)));
+        };
+        let stream = tokio::time::timeout(timeout, ctx.connect(tcp))
+            .await
+            .map_err(|_| Error::Timeout { waiting_for: "the data connection's TLS handshake", after: timeout })??;
+        let info = tls::info(&stream);
+        trace_tls(&self.control, "data", &info);
+        Ok(Some((Stream::Tls(Box::new(stream)), Some(info))))
+    }
+
+    /// Waits for the final reply of a transfer: 226 or 250, anything else fails it.
+    async fn finish_transfer(&mut self, command: &Command) -> Result<(), Error> {
+        let timeout = self.config.timeout;
+        let reply = match self.control.read_reply_for("the end-of-transfer reply (226)", timeout).await {
+            Ok(reply) => reply,
+            Err(Error::ControlClosed) => return Err(Error::NoCompletion),
+            Err(e) => return Err(e),
+        };
+        check(command, reply, &[226, 250]).map(drop)
+    }
+
+    async fn ensure_binary(&mut self) -> Result<(), Error> {
+        if !self.binary {
+            self.control.expect(&Command::Type(TransferType::Image), &[200]).await?;
+            self.binary = true;
+        }
+        Ok(())
+    }
+
+    /// QUIT, politely and briefly: the session is over either way.
+    pub async fn quit(mut self) -> Result<(), Error> {
+        let result = async {
+            self.control.send(&Command::Quit).await?;
+            self.control.read_reply_for("the reply to QUIT", Duration::from_secs(2)).await
+        }
+        .await;
+        self.control.shutdown().await;
+        result.map(drop)
+    }
+}
+
+/// Finds the directory in a 257 reply: `"dir"` with `""` for an embedded quote
+/// (RFC 959 appendix II).
+fn parse_257(text: &str) -> Option<String> {
+    let start = text.find('"')? + 1;
+    let mut out = String::new();
+    let mut chars = text[start..].chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            if chars.peek() == Some(&'"') {
+                chars.next();
+                out.push('"');
+            } else {
+                return Some(out);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    None
+}
+
+/// RFC 3659 section 5.3: a 350 whose text names a different offset than we asked for means
+/// the server will not start where we need it to.
+fn check_rest_reply(reply: &Reply, offset: u64) -> Result<(), Error> {
+    let text = reply.first_line();
+    let numbers: Vec<u64> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty() && s.len() <= 20)
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    if numbers.is_empty() || numbers.contains(&offset) {
+        return Ok(());
+    }
+    Err(Error::RestIgnored { offset, detail: format!("its reply was \"350 {text}\"") })
+}
+
+async fn read_greeting(control: &mut ControlChannel) -> Result<Reply, Error> {
+    let timeout = control.timeout();
+    loop {
+        let reply = control.read_reply_for("the server's greeting", timeout).await?;
+        match reply.code.0 {
+            // 120: "service ready in nnn minutes", the real greeting follows (RFC 959 section 5.4).
+            120 => continue,
+            220 => return Ok(reply),
+            421 => return Err(Error::Unavailable { code: reply.code, text: reply.text() }),
+            _ => return Err(Error::Unexpected { command: "(greeting)".into(), code: reply.code, text: reply.text() }),
+        }
+    }
+}
+
+/// Resolves the host and tries every address in turn (RFC 1123 section 2.3: multi-homed
+/// hosts), each with the connect timeout.
+async fn connect_any(endpoint: &Endpoint, timeout: Duration, trace: Option<&dyn Trace>) -> Result<TcpStream, Error> {
+    let host = endpoint.host.as_str();
+    let lookup = tokio::time::timeout(timeout, tokio::net::lookup_host((host, endpoint.port))).await;
+    let addrs: Vec<SocketAddr> = match lookup {
+        Ok(Ok(addrs)) => addrs.collect(),
+        Ok(Err(source)) => return Err(Error::Resolve { host: host.to_string(), source }),
+        Err(_) => {
+            return Err(Error::Resolve {
+                host: host.to_string(),
+                source: std::io::Error::new(std::io::ErrorKind::TimedOut, "name lookup timed out"),
+            });
+        }
+    };
+    let mut last = None;
+    for addr in addrs {
+        if let Some(trace) = trace {
+            trace.event(&TraceEvent::Connecting { addr });
+        }
+        match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
+            Ok(Ok(stream)) => {
+                let _ = stream.set_nodelay(true);
+                if let Some(trace) = trace {
+                    trace.event(&TraceEvent::Connected { peer: addr });
+                }
+                return Ok(stream);
+            }
+            Ok(Err(source)) => last = Some(Error::Connect { addr, source }),
+            Err(_) => last = Some(Error::ConnectTimeout { addr, after: timeout }),
+        }
+    }
+    Err(last.unwrap_or(Error::NoAddress { host: host.to_string() }))
+}
+
+fn trace_tls(control: &ControlChannel, channel: &'static str, info: &TlsInfo) {
+    control.trace(TraceEvent::Tls {
+        channel,
+        version: info.version.clone(),
+        cipher: info.cipher.clone(),
+        resumed: info.resumed,
+    });
+}
+
+/// An in-memory sink that refuses to grow past `limit`.
+struct LimitedSink<'a> {
+    out: &'a mut Vec<u8>,
+    limit: u64,
+}
+
+impl AsyncWrite for LimitedSink<'_> {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        if this.out.len() as u64 + buf.len() as u64 > this.limit {
+            return std::task::Poll::Ready(Err(std::io::Error::other("listing too large")));
+        }
+        this.out.extend_from_slice(buf);
+        std::task::Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_257_replies() {
+        let cases = [
+            (r#""/home/user" is the current directory"#, Some("/home/user")),
+            (r#""/a ""quoted"" dir" created"#, Some(r#"/a "quoted" dir"#)),
+            ("no quotes", None),
+            (r#""unterminated"#, None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_257(text).as_deref(), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn checks_the_offset_in_350_replies() {
+        let reply = |text: &str| Reply { code: ReplyCode::PENDING, lines: vec![text.to_string()] };
+        assert!(check_rest_reply(&reply("Restarting at 100. Send STORE or RETRIEVE."), 100).is_ok());
+        assert!(check_rest_reply(&reply("Restart position accepted"), 100).is_ok());
+        assert!(matches!(check_rest_reply(&reply("Restarting at 0."), 100), Err(Error::RestIgnored { .. })));
+    }
+
+    #[test]
+    fn parses_feat_lists() {
+        let reply = Reply {
+            code: ReplyCode(211),
+            lines: [
+                "Features:",
+                " EPSV",
+                " MLST type*;size*;modify*;",
+                " REST STREAM",
+                " SIZE",
+                " UTF8",
+                " HASH SHA-256*;MD5",
+                "End",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        };
+        let features = Features::parse(&reply);
+        assert!(features.epsv && features.mlst && features.size && features.rest_stream && features.utf8);
+        assert!(!features.mdtm);
+        assert_eq!(features.hash.as_deref(), Some("SHA-256*;MD5"));
+        assert_eq!(features.lines.len(), 6);
+    }
+}

@@ -1,0 +1,116 @@
+//! Moving bytes over a data connection: one reusable buffer, a timeout on every read and
+//! write (a stalled server is an error, not a hang), progress after every chunk.
+
+use std::io;
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use super::stream::Stream;
+use super::{Error, Progress};
+
+/// How a download's data stream ended.
+pub(crate) struct Received {
+    pub(crate) bytes: u64,
+    /// False when a TLS stream ended without close_notify (RFC 4217 section 10: a truncation
+    /// attack looks exactly like that).
+    pub(crate) clean_eof: bool,
+}
+
+/// Limits and checks for one download.
+pub(crate) struct DownloadCheck<'a> {
+    /// The server must send exactly these bytes first (the overlap with data we already have,
+    /// proving REST was honoured); they are compared, not written.
+    pub(crate) overlap: &'a [u8],
+    /// More than this many bytes (after the overlap) means the server is not sending what
+    /// SIZE announced.
+    pub(crate) max_bytes: Option<u64>,
+    pub(crate) offset: u64,
+}
+
+pub(crate) async fn receive<W: AsyncWrite + Unpin + ?Sized>(
+    data: &mut Stream,
+    sink: &mut W,
+    buf: &mut [u8],
+    timeout: Duration,
+    progress: &mut dyn Progress,
+    check: DownloadCheck<'_>,
+) -> Result<Received, Error> {
+    let mut overlap_seen = 0usize;
+    let mut bytes = 0u64;
+    loop {
+        let n = match tokio::time::timeout(timeout, data.read(buf)).await {
+            Ok(Ok(0)) => return Ok(Received { bytes, clean_eof: true }),
+            Ok(Ok(n)) => n,
+            Ok(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof && data.is_tls() => {
+                return Ok(Received { bytes, clean_eof: false });
+            }
+            Ok(Err(e)) => return Err(Error::DataIo(e)),
+            Err(_) => return Err(Error::Timeout { waiting_for: "data from the server", after: timeout }),
+        };
+        let mut chunk = &buf[..n];
+        if overlap_seen < check.overlap.len() {
+            let take = chunk.len().min(check.overlap.len() - overlap_seen);
+            if chunk[..take] != check.overlap[overlap_seen..overlap_seen + take] {
+                return Err(Error::RestIgnored {
+                    offset: check.offset,
+                    detail: "the bytes it sent do not continue the local file".into(),
+                });
+            }
+            overlap_seen += take;
+            chunk = &chunk[take..];
+        }
+        if chunk.is_empty() {
+            continue;
+        }
+        bytes += chunk.len() as u64;
+        if let Some(max) = check.max_bytes {
+            if bytes > max {
+                return Err(if check.offset > 0 {
+                    Error::RestIgnored {
+                        offset: check.offset,
+                        detail: "it sent more bytes than the file has left".into(),
+                    }
+                } else {
+                    Error::Truncated { received: bytes, expected: max }
+                });
+            }
+        }
+        match tokio::time::timeout(timeout, sink.write_all(chunk)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(Error::Sink(e)),
+            Err(_) => return Err(Error::Timeout { waiting_for: "the local output to accept data", after: timeout }),
+        }
+        progress.advance(chunk.len() as u64);
+    }
+}
+
+pub(crate) async fn send<R: AsyncRead + Unpin + ?Sized>(
+    source: &mut R,
+    data: &mut Stream,
+    buf: &mut [u8],
+    timeout: Duration,
+    progress: &mut dyn Progress,
+) -> Result<u64, Error> {
+    let mut bytes = 0u64;
+    loop {
+        let n = source.read(buf).await.map_err(Error::Source)?;
+        if n == 0 {
+            break;
+        }
+        match tokio::time::timeout(timeout, data.write_all(&buf[..n])).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(Error::DataIo(e)),
+            Err(_) => return Err(Error::Timeout { waiting_for: "the server to accept data", after: timeout }),
+        }
+        bytes += n as u64;
+        progress.advance(n as u64);
+    }
+    // close_notify and FIN before waiting for the 226: servers that read to EOF otherwise
+    // report an aborted upload (RFC 4217 section 12.5).
+    match tokio::time::timeout(timeout, data.shutdown()).await {
+        Ok(Ok(())) => Ok(bytes),
+        Ok(Err(e)) => Err(Error::DataIo(e)),
+        Err(_) => Err(Error::Timeout { waiting_for: "the server to close the data connection", after: timeout }),
+    }
+}

@@ -1,0 +1,19 @@
+//! pasv: a command-line FTP/FTPS client built around passive mode.
+//!
+//! # Layout
+//!
+//! - [`proto`]: sans-IO FTP. Commands to bytes, bytes to replies, 227/229 decoding, listing
+//!   parsers. No sockets, no clock, no terminal.
+//! - [`engine`]: the async client. Control and data connections, EPSV/PASV policy, TLS,
+//!   timeouts, transfers. Reports through return values, [`engine::Progress`] and
+//!   [`engine::Trace`]; never prints.
+//! - [`cli`]: clap definitions, shared by one-shot subcommands, man page and completions.
+//! - [`app`]: the terminal. Turns flags, URLs, netrc and environment into an engine
+//!   configuration, runs commands, draws progress, renders listings, maps errors to exit codes.
+//! - [`server`]: `pasv serve` and `pasv demo`, a thin wrapper over the libunftp server library.
+
+pub mod app;
+pub mod cli;
+pub mod engine;
+pub mod proto;
+pub mod server;

@@ -1,0 +1,261 @@
+//! FTP commands and their wire encoding (RFC 959 section 4.1, 5.3).
+//!
+//! A [`Command`] can only carry arguments that went through [`Arg::new`], which refuses CR,
+//! LF and NUL: a path such as `"x\r\nDELE y"` must never become a second command on the
+//! control connection (RFC 959 section 5.3 ends a command at CRLF). The human-readable form
+//! ([`std::fmt::Display`] and [`std::fmt::Debug`]) redacts the password, so traces and error
+//! messages can print commands freely.
+
+use std::fmt;
+use std::net::{SocketAddr, SocketAddrV4};
+
+/// A command argument that is safe to put on the control connection.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Arg(String);
+
+/// Why a string cannot be a command argument.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArgError {
+    /// CR, LF or NUL would end the command early or confuse the server.
+    #[error("argument contains a forbidden {name} character at byte {position}")]
+    ForbiddenCharacter { name: &'static str, position: usize },
+}
+
+impl Arg {
+    /// Validates `value`: no CR, LF or NUL anywhere (RFC 959 section 5.3; a NUL is also
+    /// refused because servers written in C truncate at it).
+    pub fn new(value: impl Into<String>) -> Result<Self, ArgError> {
+        let value = value.into();
+        if let Some(position) = value.find(['\r', '\n', '\0']) {
+            let name = match value.as_bytes()[position] {
+                b'\r' => "CR",
+                b'\n' => "LF",
+                _ => "NUL",
+            };
+            return Err(ArgError::ForbiddenCharacter { name, position });
+        }
+        Ok(Self(value))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Arg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+/// Data protection level for PROT (RFC 2228 section 3, RFC 4217 section 9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProtectionLevel {
+    Clear,
+    Private,
+}
+
+/// Representation type for TYPE (RFC 959 section 3.1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferType {
+    Ascii,
+    Image,
+}
+
+/// One command the client can send. FTP verbs appear only here.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Command {
+    Abort,
+    Append(Arg),
+    AuthTls,
+    ChangeDir(Arg),
+    ChangeDirUp,
+    Delete(Arg),
+    ExtendedPassive,
+    ExtendedPort(SocketAddr),
+    Features,
+    List(Option<Arg>),
+    MachineList(Option<Arg>),
+    MachineListDir(Option<Arg>),
+    MakeDir(Arg),
+    ModificationTime(Arg),
+    NameList(Option<Arg>),
+    Noop,
+    OptsUtf8,
+    Passive,
+    Password(Arg),
+    Port(SocketAddrV4),
+    PrintDir,
+    ProtectionBufferSize,
+    Protection(ProtectionLevel),
+    Quit,
+    /// A line typed by the user (`pasv quote`), sent as given.
+    Raw(Arg),
+    RemoveDir(Arg),
+    RenameFrom(Arg),
+    RenameTo(Arg),
+    Restart(u64),
+    Retrieve(Arg),
+    Size(Arg),
+    Store(Arg),
+    System,
+    Type(TransferType),
+    User(Arg),
+}
+
+impl Command {
+    /// The bytes to send, CRLF included.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut line = Vec::with_capacity(64);
+        self.write_wire(&mut line, false);
+        line.extend_from_slice(b"\r\n");
+        line
+    }
+
+    /// True for commands whose argument is a secret (PASS, or a raw `PASS ...`).
+    pub fn is_secret(&self) -> bool {
+        match self {
+            Self::Password(_) => true,
+            Self::Raw(arg) => {
+                let s = arg.as_str().trim_start();
+                s.len() >= 4 && s[..4].eq_ignore_ascii_case("PASS")
+            }
+            _ => false,
+        }
+    }
+
+    fn write_wire(&self, out: &mut Vec<u8>, redact: bool) {
+        let (verb, arg): (&str, Option<String>) = match self {
+            Self::Abort => ("ABOR", None),
+            Self::Append(a) => ("APPE", Some(a.0.clone())),
+            Self::AuthTls => ("AUTH", Some("TLS".into())),
+            Self::ChangeDir(a) => ("CWD", Some(a.0.clone())),
+            Self::ChangeDirUp => ("CDUP", None),
+            Self::Delete(a) => ("DELE", Some(a.0.clone())),
+            Self::ExtendedPassive => ("EPSV", None),
+            Self::ExtendedPort(addr) => ("EPRT", Some(eprt_argument(*addr))),
+            Self::Features => ("FEAT", None),
+            Self::List(a) => ("LIST", a.as_ref().map(|a| a.0.clone())),
+            Self::MachineList(a) => ("MLST", a.as_ref().map(|a| a.0.clone())),
+            Self::MachineListDir(a) => ("MLSD", a.as_ref().map(|a| a.0.clone())),
+            Self::MakeDir(a) => ("MKD", Some(a.0.clone())),
+            Self::ModificationTime(a) => ("MDTM", Some(a.0.clone())),
+            Self::NameList(a) => ("NLST", a.as_ref().map(|a| a.0.clone())),
+            Self::Noop => ("NOOP", None),
+            Self::OptsUtf8 => ("OPTS", Some("UTF8 ON".into())),
+            Self::Passive => ("PASV", None),
+            Self::Password(a) => ("PASS", Some(if redact { "****".into() } else { a.0.clone() })),
+            Self::Port(addr) => ("PORT", Some(port_argument(*addr))),
+            Self::PrintDir => ("PWD", None),
+            Self::ProtectionBufferSize => ("PBSZ", Some("0".into())),
+            Self::Protection(ProtectionLevel::Clear) => ("PROT", Some("C".into())),
+            Self::Protection(ProtectionLevel::Private) => ("PROT", Some("P".into())),
+            Self::Quit => ("QUIT", None),
+            Self::Raw(a) => {
+                let text = if redact && self.is_secret() { "PASS ****".to_string() } else { a.0.clone() };
+                out.extend_from_slice(text.as_bytes());
+                return;
+            }
+            Self::RemoveDir(a) => ("RMD", Some(a.0.clone())),
+            Self::RenameFrom(a) => ("RNFR", Some(a.0.clone())),
+            Self::RenameTo(a) => ("RNTO", Some(a.0.clone())),
+            Self::Restart(offset) => ("REST", Some(offset.to_string())),
+            Self::Retrieve(a) => ("RETR", Some(a.0.clone())),
+            Self::Size(a) => ("SIZE", Some(a.0.clone())),
+            Self::Store(a) => ("STOR", Some(a.0.clone())),
+            Self::System => ("SYST", None),
+            Self::Type(TransferType::Ascii) => ("TYPE", Some("A".into())),
+            Self::Type(TransferType::Image) => ("TYPE", Some("I".into())),
+            Self::User(a) => ("USER", Some(a.0.clone())),
+        };
+        out.extend_from_slice(verb.as_bytes());
+        if let Some(arg) = arg {
+            out.push(b' ');
+            out.extend_from_slice(arg.as_bytes());
+        }
+    }
+}
+
+/// The redacted, human-readable form: what traces and errors print.
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = Vec::new();
+        self.write_wire(&mut out, true);
+        f.write_str(&String::from_utf8_lossy(&out))
+    }
+}
+
+impl fmt::Debug for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Command({self})")
+    }
+}
+
+/// `|1|h|p|` or `|2|h|p|` (RFC 2428 section 2).
+fn eprt_argument(addr: SocketAddr) -> String {
+    match addr {
+        SocketAddr::V4(v4) => format!("|1|{}|{}|", v4.ip(), v4.port()),
+        SocketAddr::V6(v6) => format!("|2|{}|{}|", v6.ip(), v6.port()),
+    }
+}
+
+/// `h1,h2,h3,h4,p1,p2` (RFC 959 section 4.1.2).
+fn port_argument(addr: SocketAddrV4) -> String {
+    let [a, b, c, d] = addr.ip().octets();
+    let port = addr.port();
+    format!("{a},{b},{c},{d},{},{}", port >> 8, port & 0xff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arg(s: &str) -> Arg {
+        Arg::new(s).unwrap()
+    }
+
+    #[test]
+    fn encodes_commands_with_crlf() {
+        let cases: Vec<(Command, &str)> = vec![
+            (Command::User(arg("anonymous")), "USER anonymous\r\n"),
+            (Command::Password(arg("s3cret")), "PASS s3cret\r\n"),
+            (Command::Retrieve(arg("dir/a file.txt")), "RETR dir/a file.txt\r\n"),
+            (Command::Restart(1234), "REST 1234\r\n"),
+            (Command::List(None), "LIST\r\n"),
+            (Command::MachineListDir(Some(arg("/pub"))), "MLSD /pub\r\n"),
+            (Command::Protection(ProtectionLevel::Private), "PROT P\r\n"),
+            (Command::ProtectionBufferSize, "PBSZ 0\r\n"),
+            (Command::Type(TransferType::Image), "TYPE I\r\n"),
+            (Command::Port("127.0.0.1:40000".parse().unwrap()), "PORT 127,0,0,1,156,64\r\n"),
+            (Command::ExtendedPort("[::1]:2121".parse().unwrap()), "EPRT |2|::1|2121|\r\n"),
+            (Command::ExtendedPort("127.0.0.1:21".parse().unwrap()), "EPRT |1|127.0.0.1|21|\r\n"),
+            (Command::Raw(arg("SITE CHMOD 644 x")), "SITE CHMOD 644 x\r\n"),
+            (Command::OptsUtf8, "OPTS UTF8 ON\r\n"),
+        ];
+        for (command, wire) in cases {
+            assert_eq!(String::from_utf8(command.encode()).unwrap(), wire, "{command}");
+        }
+    }
+
+    #[test]
+    fn refuses_line_breaks_and_nul_in_arguments() {
+        let cases = [("x\r\nDELE y", "CR", 1), ("x\nDELE y", "LF", 1), ("abc\0", "NUL", 3), ("\r", "CR", 0)];
+        for (input, name, position) in cases {
+            assert_eq!(Arg::new(input), Err(ArgError::ForbiddenCharacter { name, position }), "{input:?}");
+        }
+        assert_eq!(Arg::new("name with spaces and ünïcode").unwrap().as_str(), "name with spaces and ünïcode");
+    }
+
+    #[test]
+    fn redacts_passwords_in_display_and_debug() {
+        let pass = Command::Password(arg("hunter2"));
+        assert_eq!(pass.to_string(), "PASS ****");
+        assert_eq!(format!("{pass:?}"), "Command(PASS ****)");
+        let raw = Command::Raw(arg("pass hunter2"));
+        assert_eq!(raw.to_string(), "PASS ****");
+        assert!(raw.is_secret());
+        assert!(!format!("{raw:?}").contains("hunter2"));
+        assert_eq!(Command::Raw(arg("PASV")).to_string(), "PASV");
+        assert!(!Command::Raw(arg("PASV")).is_secret());
+    }
+}

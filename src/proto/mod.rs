@@ -1,0 +1,21 @@
+//! Sans-IO FTP: bytes in, values out.
+//!
+//! This layer owns the wire format and nothing else: command encoding ([`command`]), reply
+//! framing ([`reply`]), passive-mode replies ([`passive`]) and directory listings
+//! ([`listing`]). It must not use tokio, sockets, clocks, the environment or stdio, so every
+//! parser here can be tested with a table and fuzzed without a network.
+//!
+//! RFCs: 959 (FTP), 1123 section 4.1 (host requirements, 227 scanning), 2228 (security
+//! extensions), 2389 (FEAT), 2428 (EPSV/EPRT), 3659 (SIZE, MDTM, REST STREAM, MLSD),
+//! 4217 (FTP over TLS), 7151 (HOST).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod command;
+pub mod listing;
+pub mod name;
+pub mod passive;
+pub mod reply;
+
+pub use command::{Arg, ArgError, Command};
+pub use passive::{PassiveError, parse_227, parse_229};
+pub use reply::{Reply, ReplyClass, ReplyCode, ReplyDecoder, ReplyError};
