@@ -58,10 +58,10 @@ fn parse(url: &str) -> Result<Target> {
 
 /// Reuses `current` when it talks to the same server as the same user, else opens another.
 async fn session_for(ctx: &Context, current: &mut Option<(Target, Session)>, target: &Target) -> Result<()> {
-    if let Some((open, _)) = current {
-        if open.same_session(target) {
-            return Ok(());
-        }
+    if let Some((open, _)) = current
+        && open.same_session(target)
+    {
+        return Ok(());
     }
     if let Some((_, session)) = current.take() {
         let _ = session.quit().await;

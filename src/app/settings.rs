@@ -83,24 +83,23 @@ fn seconds(secs: f64, flag: &str) -> Result<Duration> {
 pub fn credentials_for(args: &GlobalArgs, target: &Target) -> Result<Credentials> {
     let mut user = args.user.clone().or_else(|| target.user.clone());
     let mut password = target.password.clone();
-    if password.is_none() {
-        if let Some(name) = &args.password_env {
-            let value =
-                std::env::var(name).with_context(|| format!("--password-env {name}: the variable is not set"))?;
-            password = Some(value);
-        }
+    if password.is_none()
+        && let Some(name) = &args.password_env
+    {
+        let value = std::env::var(name).with_context(|| format!("--password-env {name}: the variable is not set"))?;
+        password = Some(value);
     }
     if password.is_none() {
         password = std::env::var("PASV_PASSWORD").ok().filter(|p| !p.is_empty());
     }
-    if password.is_none() && !args.no_netrc {
-        if let Some(entry) = read_netrc().and_then(|text| netrc::lookup(&text, &target.endpoint.host, user.as_deref()))
-        {
-            if user.is_none() {
-                user = entry.login.clone();
-            }
-            password = entry.password;
+    if password.is_none()
+        && !args.no_netrc
+        && let Some(entry) = read_netrc().and_then(|text| netrc::lookup(&text, &target.endpoint.host, user.as_deref()))
+    {
+        if user.is_none() {
+            user = entry.login.clone();
         }
+        password = entry.password;
     }
     let Some(user) = user else {
         return Ok(Credentials::anonymous());

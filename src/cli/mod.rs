@@ -39,7 +39,7 @@ Credentials: the URL, --user, --password-env NAME, PASV_PASSWORD, ~/.netrc, else
 /// pasv: an FTP/FTPS client built around passive mode.
 #[derive(Debug, Parser)]
 #[command(name = "pasv", version, about, long_about = None, after_help = format!("{AFTER_HELP}{EXIT_CODES}"))]
-#[command(propagate_version = true, subcommand_required = false, args_conflicts_with_subcommands = true)]
+#[command(propagate_version = true, subcommand_required = false)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

@@ -288,10 +288,10 @@ impl Session {
         let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
         for i in 0..parts.len() {
             let prefix = format!("{}{}", if absolute { "/" } else { "" }, parts[..=i].join("/"));
-            if let Err(e) = self.mkdir(&prefix).await {
-                if e.reply_code().map(|c| c.0 / 100) != Some(5) || !self.is_dir(&prefix).await? {
-                    return Err(e);
-                }
+            if let Err(e) = self.mkdir(&prefix).await
+                && (e.reply_code().map(|c| c.0 / 100) != Some(5) || !self.is_dir(&prefix).await?)
+            {
+                return Err(e);
             }
         }
         Ok(())
@@ -514,10 +514,10 @@ impl Session {
         drop(stream);
         let received = received?;
         self.finish_transfer(&command).await?;
-        if let Some(expected) = max_bytes {
-            if received.bytes != expected {
-                return Err(Error::Truncated { received: received.bytes + offset, expected: expected + offset });
-            }
+        if let Some(expected) = max_bytes
+            && received.bytes != expected
+        {
+            return Err(Error::Truncated { received: received.bytes + offset, expected: expected + offset });
         }
         if !received.clean_eof && max_bytes.is_none() {
             return Err(Error::TlsTruncated { received: received.bytes });

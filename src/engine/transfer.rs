@@ -64,17 +64,14 @@ pub(crate) async fn receive<W: AsyncWrite + Unpin + ?Sized>(
             continue;
         }
         bytes += chunk.len() as u64;
-        if let Some(max) = check.max_bytes {
-            if bytes > max {
-                return Err(if check.offset > 0 {
-                    Error::RestIgnored {
-                        offset: check.offset,
-                        detail: "it sent more bytes than the file has left".into(),
-                    }
-                } else {
-                    Error::Truncated { received: bytes, expected: max }
-                });
-            }
+        if let Some(max) = check.max_bytes
+            && bytes > max
+        {
+            return Err(if check.offset > 0 {
+                Error::RestIgnored { offset: check.offset, detail: "it sent more bytes than the file has left".into() }
+            } else {
+                Error::Truncated { received: bytes, expected: max }
+            });
         }
         match tokio::time::timeout(timeout, sink.write_all(chunk)).await {
             Ok(Ok(())) => {}

@@ -212,13 +212,14 @@ impl ReplyDecoder {
         }
         // The reply ends at "ddd " with the opening code (RFC 959 section 4.2); lines in
         // between may start with anything, including other codes or "ddd-".
-        if let Some((code, separator, text)) = split_code(&line) {
-            if code == pending.code && separator != Some(b'-') {
-                let mut lines = std::mem::take(&mut pending.lines);
-                lines.push(text.to_string());
-                self.pending = None;
-                return Ok(Some(Reply { code, lines }));
-            }
+        if let Some((code, separator, text)) = split_code(&line)
+            && code == pending.code
+            && separator != Some(b'-')
+        {
+            let mut lines = std::mem::take(&mut pending.lines);
+            lines.push(text.to_string());
+            self.pending = None;
+            return Ok(Some(Reply { code, lines }));
         }
         pending.lines.push(line);
         Ok(None)

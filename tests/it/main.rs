@@ -1,1 +1,10 @@
+//! The one integration-test binary (linked once, which matters on small machines).
 
+mod support;
+
+mod cli;
+mod exit_codes;
+mod generated;
+mod hostile;
+mod layering;
+mod tls;

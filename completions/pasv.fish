@@ -1,0 +1,466 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_pasv_global_optspecs
+    string join \n u/user= password-env= tls ca-file= pin= k/insecure clear-data tls-min= tls-max= client-cert= client-key= active pasv-address= no-epsv connect-timeout= timeout= j/parallel= retries= v/verbose q/quiet json progress= no-netrc h/help V/version
+end
+
+function __fish_pasv_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_pasv_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_pasv_using_subcommand
+    set -l cmd (__fish_pasv_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c pasv -n "__fish_pasv_needs_command" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_needs_command" -l password-env -d 'Read the password from environment variable NAME' -r
+complete -c pasv -n "__fish_pasv_needs_command" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
+complete -c pasv -n "__fish_pasv_needs_command" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
+complete -c pasv -n "__fish_pasv_needs_command" -l tls-min -d 'Lowest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_needs_command" -l tls-max -d 'Highest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_needs_command" -l client-cert -d 'Client certificate (PEM), with --client-key' -r -F
+complete -c pasv -n "__fish_pasv_needs_command" -l client-key -d 'Client private key (PEM)' -r -F
+complete -c pasv -n "__fish_pasv_needs_command" -l pasv-address -d 'Where passive data connections go: the control connection\'s peer, or the address in the 227 reply' -r -f -a "peer\t''
+server\t''"
+complete -c pasv -n "__fish_pasv_needs_command" -l connect-timeout -d 'Seconds to wait for a connection' -r
+complete -c pasv -n "__fish_pasv_needs_command" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_needs_command" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
+complete -c pasv -n "__fish_pasv_needs_command" -l retries -d 'Retry transient failures N times' -r
+complete -c pasv -n "__fish_pasv_needs_command" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+bar\t''
+plain\t''
+none\t''"
+complete -c pasv -n "__fish_pasv_needs_command" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
+complete -c pasv -n "__fish_pasv_needs_command" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
+complete -c pasv -n "__fish_pasv_needs_command" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
+complete -c pasv -n "__fish_pasv_needs_command" -l active -d 'Active mode: the server connects back to us (EPRT/PORT)'
+complete -c pasv -n "__fish_pasv_needs_command" -l no-epsv -d 'Use PASV only, never EPSV'
+complete -c pasv -n "__fish_pasv_needs_command" -s v -l verbose -d 'Trace the protocol on stderr (passwords redacted)'
+complete -c pasv -n "__fish_pasv_needs_command" -s q -l quiet -d 'Print only errors'
+complete -c pasv -n "__fish_pasv_needs_command" -l json -d 'Print results as JSON lines on stdout'
+complete -c pasv -n "__fish_pasv_needs_command" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_needs_command" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_needs_command" -s V -l version -d 'Print version'
+complete -c pasv -n "__fish_pasv_needs_command" -a "get" -d 'Download files'
+complete -c pasv -n "__fish_pasv_needs_command" -a "put" -d 'Upload files (a URL ending in / means \\"into this directory\\")'
+complete -c pasv -n "__fish_pasv_needs_command" -a "ls" -d 'List a directory'
+complete -c pasv -n "__fish_pasv_needs_command" -a "cat" -d 'Download a file to stdout'
+complete -c pasv -n "__fish_pasv_needs_command" -a "mkdir" -d 'Create a directory'
+complete -c pasv -n "__fish_pasv_needs_command" -a "rm" -d 'Delete files'
+complete -c pasv -n "__fish_pasv_needs_command" -a "rmdir" -d 'Remove an empty directory'
+complete -c pasv -n "__fish_pasv_needs_command" -a "mv" -d 'Rename or move a remote file'
+complete -c pasv -n "__fish_pasv_needs_command" -a "stat" -d 'Show type, size and modification time'
+complete -c pasv -n "__fish_pasv_needs_command" -a "quote" -d 'Send raw commands and print the replies'
+complete -c pasv -n "__fish_pasv_needs_command" -a "serve" -d 'Run a local FTP server (read-only unless --writable; --user/--password-env require a login; --tls serves FTPS)'
+complete -c pasv -n "__fish_pasv_needs_command" -a "demo" -d 'A guided tour against a built-in server: login, passive mode, upload, listing, download'
+complete -c pasv -n "__fish_pasv_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -s o -l output -d 'Target file, or an existing directory to download into' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand get" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l password-env -d 'Read the password from environment variable NAME' -r
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l tls-min -d 'Lowest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l tls-max -d 'Highest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l client-cert -d 'Client certificate (PEM), with --client-key' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l client-key -d 'Client private key (PEM)' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l pasv-address -d 'Where passive data connections go: the control connection\'s peer, or the address in the 227 reply' -r -f -a "peer\t''
+server\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l connect-timeout -d 'Seconds to wait for a connection' -r
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand get" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l retries -d 'Retry transient failures N times' -r
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+bar\t''
+plain\t''
+none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand get" -s c -l continue -d 'Resume a partial download'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l no-clobber -d 'Never overwrite an existing file'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l active -d 'Active mode: the server connects back to us (EPRT/PORT)'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l no-epsv -d 'Use PASV only, never EPSV'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -s v -l verbose -d 'Trace the protocol on stderr (passwords redacted)'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -s q -l quiet -d 'Print only errors'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l json -d 'Print results as JSON lines on stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -s V -l version -d 'Print version'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l password-env -d 'Read the password from environment variable NAME' -r
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l tls-min -d 'Lowest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l tls-max -d 'Highest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l client-cert -d 'Client certificate (PEM), with --client-key' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l client-key -d 'Client private key (PEM)' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l pasv-address -d 'Where passive data connections go: the control connection\'s peer, or the address in the 227 reply' -r -f -a "peer\t''
+server\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l connect-timeout -d 'Seconds to wait for a connection' -r
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand put" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l retries -d 'Retry transient failures N times' -r
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+bar\t''
+plain\t''
+none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand put" -s c -l continue -d 'Resume a partial upload (APPE after the remote size)'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l active -d 'Active mode: the server connects back to us (EPRT/PORT)'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l no-epsv -d 'Use PASV only, never EPSV'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -s v -l verbose -d 'Trace the protocol on stderr (passwords redacted)'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -s q -l quiet -d 'Print only errors'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l json -d 'Print results as JSON lines on stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -s V -l version -d 'Print version'
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l password-env -d 'Read the password from environment variable NAME' -r
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l tls-min -d 'Lowest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l tls-max -d 'Highest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l client-cert -d 'Client certificate (PEM), with --client-key' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l client-key -d 'Client private key (PEM)' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l pasv-address -d 'Where passive data connections go: the control connection\'s peer, or the address in the 227 reply' -r -f -a "peer\t''
+server\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l connect-timeout -d 'Seconds to wait for a connection' -r
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l retries -d 'Retry transient failures N times' -r
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+bar\t''
+plain\t''
+none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -s l -l long -d 'Long format: type, size, modification time, name'
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l active -d 'Active mode: the server connects back to us (EPRT/PORT)'
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l no-epsv -d 'Use PASV only, never EPSV'
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -s v -l verbose -d 'Trace the protocol on stderr (passwords redacted)'
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -s q -l quiet -d 'Print only errors'
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l json -d 'Print results as JSON lines on stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -s V -l version -d 'Print version'
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l password-env -d 'Read the password from environment variable NAME' -r
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l tls-min -d 'Lowest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l tls-max -d 'Highest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l client-cert -d 'Client certificate (PEM), with --client-key' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l client-key -d 'Client private key (PEM)' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l pasv-address -d 'Where passive data connections go: the control connection\'s peer, or the address in the 227 reply' -r -f -a "peer\t''
+server\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l connect-timeout -d 'Seconds to wait for a connection' -r
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l retries -d 'Retry transient failures N times' -r
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+bar\t''
+plain\t''
+none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l active -d 'Active mode: the server connects back to us (EPRT/PORT)'
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l no-epsv -d 'Use PASV only, never EPSV'
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -s v -l verbose -d 'Trace the protocol on stderr (passwords redacted)'
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -s q -l quiet -d 'Print only errors'
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l json -d 'Print results as JSON lines on stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -s V -l version -d 'Print version'
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l password-env -d 'Read the password from environment variable NAME' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l tls-min -d 'Lowest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l tls-max -d 'Highest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l client-cert -d 'Client certificate (PEM), with --client-key' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l client-key -d 'Client private key (PEM)' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l pasv-address -d 'Where passive data connections go: the control connection\'s peer, or the address in the 227 reply' -r -f -a "peer\t''
+server\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l connect-timeout -d 'Seconds to wait for a connection' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l retries -d 'Retry transient failures N times' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+bar\t''
+plain\t''
+none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s p -l parents -d 'Create missing parents; an existing directory is fine'
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l active -d 'Active mode: the server connects back to us (EPRT/PORT)'
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l no-epsv -d 'Use PASV only, never EPSV'
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s v -l verbose -d 'Trace the protocol on stderr (passwords redacted)'
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s q -l quiet -d 'Print only errors'
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l json -d 'Print results as JSON lines on stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s V -l version -d 'Print version'
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l password-env -d 'Read the password from environment variable NAME' -r
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l tls-min -d 'Lowest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l tls-max -d 'Highest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l client-cert -d 'Client certificate (PEM), with --client-key' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l client-key -d 'Client private key (PEM)' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l pasv-address -d 'Where passive data connections go: the control connection\'s peer, or the address in the 227 reply' -r -f -a "peer\t''
+server\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l connect-timeout -d 'Seconds to wait for a connection' -r
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l retries -d 'Retry transient failures N times' -r
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+bar\t''
+plain\t''
+none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l active -d 'Active mode: the server connects back to us (EPRT/PORT)'
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l no-epsv -d 'Use PASV only, never EPSV'
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -s v -l verbose -d 'Trace the protocol on stderr (passwords redacted)'
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -s q -l quiet -d 'Print only errors'
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l json -d 'Print results as JSON lines on stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -s V -l version -d 'Print version'
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l password-env -d 'Read the password from environment variable NAME' -r
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l tls-min -d 'Lowest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l tls-max -d 'Highest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l client-cert -d 'Client certificate (PEM), with --client-key' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l client-key -d 'Client private key (PEM)' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l pasv-address -d 'Where passive data connections go: the control connection\'s peer, or the address in the 227 reply' -r -f -a "peer\t''
+server\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l connect-timeout -d 'Seconds to wait for a connection' -r
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l retries -d 'Retry transient failures N times' -r
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+bar\t''
+plain\t''
+none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l active -d 'Active mode: the server connects back to us (EPRT/PORT)'
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l no-epsv -d 'Use PASV only, never EPSV'
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s v -l verbose -d 'Trace the protocol on stderr (passwords redacted)'
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s q -l quiet -d 'Print only errors'
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l json -d 'Print results as JSON lines on stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s V -l version -d 'Print version'
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l password-env -d 'Read the password from environment variable NAME' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l tls-min -d 'Lowest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l tls-max -d 'Highest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l client-cert -d 'Client certificate (PEM), with --client-key' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l client-key -d 'Client private key (PEM)' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l pasv-address -d 'Where passive data connections go: the control connection\'s peer, or the address in the 227 reply' -r -f -a "peer\t''
+server\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l connect-timeout -d 'Seconds to wait for a connection' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l retries -d 'Retry transient failures N times' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+bar\t''
+plain\t''
+none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l active -d 'Active mode: the server connects back to us (EPRT/PORT)'
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l no-epsv -d 'Use PASV only, never EPSV'
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -s v -l verbose -d 'Trace the protocol on stderr (passwords redacted)'
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -s q -l quiet -d 'Print only errors'
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l json -d 'Print results as JSON lines on stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -s V -l version -d 'Print version'
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l password-env -d 'Read the password from environment variable NAME' -r
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l tls-min -d 'Lowest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l tls-max -d 'Highest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l client-cert -d 'Client certificate (PEM), with --client-key' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l client-key -d 'Client private key (PEM)' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l pasv-address -d 'Where passive data connections go: the control connection\'s peer, or the address in the 227 reply' -r -f -a "peer\t''
+server\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l connect-timeout -d 'Seconds to wait for a connection' -r
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l retries -d 'Retry transient failures N times' -r
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+bar\t''
+plain\t''
+none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l active -d 'Active mode: the server connects back to us (EPRT/PORT)'
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l no-epsv -d 'Use PASV only, never EPSV'
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -s v -l verbose -d 'Trace the protocol on stderr (passwords redacted)'
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -s q -l quiet -d 'Print only errors'
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l json -d 'Print results as JSON lines on stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -s V -l version -d 'Print version'
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l password-env -d 'Read the password from environment variable NAME' -r
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l tls-min -d 'Lowest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l tls-max -d 'Highest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l client-cert -d 'Client certificate (PEM), with --client-key' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l client-key -d 'Client private key (PEM)' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l pasv-address -d 'Where passive data connections go: the control connection\'s peer, or the address in the 227 reply' -r -f -a "peer\t''
+server\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l connect-timeout -d 'Seconds to wait for a connection' -r
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l retries -d 'Retry transient failures N times' -r
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+bar\t''
+plain\t''
+none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l active -d 'Active mode: the server connects back to us (EPRT/PORT)'
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l no-epsv -d 'Use PASV only, never EPSV'
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -s v -l verbose -d 'Trace the protocol on stderr (passwords redacted)'
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -s q -l quiet -d 'Print only errors'
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l json -d 'Print results as JSON lines on stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -s V -l version -d 'Print version'
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l bind -d 'Address to listen on' -r
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l port -d 'Control port (0 picks a free one)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l passive-ports -d 'Passive port range, FIRST-LAST' -r
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l password-env -d 'Read the password from environment variable NAME' -r
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l tls-min -d 'Lowest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l tls-max -d 'Highest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l client-cert -d 'Client certificate (PEM), with --client-key' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l client-key -d 'Client private key (PEM)' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l pasv-address -d 'Where passive data connections go: the control connection\'s peer, or the address in the 227 reply' -r -f -a "peer\t''
+server\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l connect-timeout -d 'Seconds to wait for a connection' -r
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l retries -d 'Retry transient failures N times' -r
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+bar\t''
+plain\t''
+none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l writable -d 'Allow uploads, deletes and renames'
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l active -d 'Active mode: the server connects back to us (EPRT/PORT)'
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l no-epsv -d 'Use PASV only, never EPSV'
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -s v -l verbose -d 'Trace the protocol on stderr (passwords redacted)'
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -s q -l quiet -d 'Print only errors'
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l json -d 'Print results as JSON lines on stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l size -d 'Size of the demo upload in MiB' -r
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l password-env -d 'Read the password from environment variable NAME' -r
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l tls-min -d 'Lowest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l tls-max -d 'Highest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l client-cert -d 'Client certificate (PEM), with --client-key' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l client-key -d 'Client private key (PEM)' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l pasv-address -d 'Where passive data connections go: the control connection\'s peer, or the address in the 227 reply' -r -f -a "peer\t''
+server\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l connect-timeout -d 'Seconds to wait for a connection' -r
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l retries -d 'Retry transient failures N times' -r
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+bar\t''
+plain\t''
+none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l active -d 'Active mode: the server connects back to us (EPRT/PORT)'
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l no-epsv -d 'Use PASV only, never EPSV'
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -s v -l verbose -d 'Trace the protocol on stderr (passwords redacted)'
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -s q -l quiet -d 'Print only errors'
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l json -d 'Print results as JSON lines on stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "get" -d 'Download files'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "put" -d 'Upload files (a URL ending in / means \\"into this directory\\")'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "ls" -d 'List a directory'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "cat" -d 'Download a file to stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "mkdir" -d 'Create a directory'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "rm" -d 'Delete files'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "rmdir" -d 'Remove an empty directory'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "mv" -d 'Rename or move a remote file'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "stat" -d 'Show type, size and modification time'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "quote" -d 'Send raw commands and print the replies'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "serve" -d 'Run a local FTP server (read-only unless --writable; --user/--password-env require a login; --tls serves FTPS)'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "demo" -d 'A guided tour against a built-in server: login, passive mode, upload, listing, download'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

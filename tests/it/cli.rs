@@ -1,0 +1,315 @@
+//! The real binary against the in-process libunftp server: the everyday commands.
+
+use crate::support::{TestServer, pasv, patterned, within};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_saves_the_file_in_the_current_directory() {
+    within(async {
+        let server = TestServer::start(false).await;
+        std::fs::create_dir(server.path("dir")).unwrap();
+        std::fs::write(server.path("dir/file.bin"), patterned(300_000)).unwrap();
+        let cwd = tempfile::tempdir().unwrap();
+        let run = pasv(["get", &server.url("dir/file.bin")]).cwd(cwd.path()).run().await;
+        run.assert_code(0);
+        assert_eq!(std::fs::read(cwd.path().join("file.bin")).unwrap(), patterned(300_000));
+        // Nothing else is left behind (no part file).
+        assert_eq!(std::fs::read_dir(cwd.path()).unwrap().count(), 1);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_several_urls_share_one_connection_and_fill_a_directory() {
+    within(async {
+        let server = TestServer::start(false).await;
+        std::fs::write(server.path("a.txt"), "alpha").unwrap();
+        std::fs::write(server.path("b.txt"), "beta").unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let run = pasv(["-v", "get", &server.url("a.txt"), &server.url("b.txt"), "-o", out.path().to_str().unwrap()])
+            .run()
+            .await;
+        run.assert_code(0);
+        assert_eq!(std::fs::read_to_string(out.path().join("a.txt")).unwrap(), "alpha");
+        assert_eq!(std::fs::read_to_string(out.path().join("b.txt")).unwrap(), "beta");
+        assert_eq!(run.stderr.matches("* connected to").count(), 1, "{}", run.stderr);
+        assert_eq!(run.stderr.matches("> USER").count(), 1, "{}", run.stderr);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_with_output_file_and_no_clobber() {
+    within(async {
+        let server = TestServer::start(false).await;
+        std::fs::write(server.path("a.txt"), "new").unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("renamed.txt");
+        pasv(["get", &server.url("a.txt"), "-o", target.to_str().unwrap()]).run().await.assert_code(0);
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+        std::fs::write(&target, "mine").unwrap();
+        let run = pasv(["get", "--no-clobber", &server.url("a.txt"), "-o", target.to_str().unwrap()]).run().await;
+        run.assert_code(2);
+        assert!(run.stderr.contains("refusing to overwrite"), "{}", run.stderr);
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "mine");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cat_writes_to_stdout() {
+    within(async {
+        let server = TestServer::start(false).await;
+        std::fs::write(server.path("hello.txt"), "hello, world\n").unwrap();
+        let run = pasv(["cat", &server.url("hello.txt")]).run().await;
+        run.assert_code(0);
+        assert_eq!(run.stdout, "hello, world\n");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn put_uploads_files_into_a_directory_and_from_stdin() {
+    within(async {
+        let server = TestServer::start(true).await;
+        std::fs::create_dir(server.path("in")).unwrap();
+        let local = tempfile::tempdir().unwrap();
+        let a = local.path().join("a.bin");
+        let b = local.path().join("b b.txt");
+        std::fs::write(&a, patterned(200_000)).unwrap();
+        std::fs::write(&b, "spaces").unwrap();
+        pasv(["put", a.to_str().unwrap(), b.to_str().unwrap(), &server.url("in/")]).run().await.assert_code(0);
+        assert_eq!(std::fs::read(server.path("in/a.bin")).unwrap(), patterned(200_000));
+        assert_eq!(std::fs::read_to_string(server.path("in/b b.txt")).unwrap(), "spaces");
+
+        pasv(["put", "-", &server.url("in/piped.txt")]).stdin("from stdin").run().await.assert_code(0);
+        assert_eq!(std::fs::read_to_string(server.path("in/piped.txt")).unwrap(), "from stdin");
+
+        let run = pasv(["put", a.to_str().unwrap(), b.to_str().unwrap(), &server.url("in/x")]).run().await;
+        run.assert_code(2);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn put_is_refused_by_a_read_only_server() {
+    within(async {
+        let server = TestServer::start(false).await;
+        let local = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(local.path(), "x").unwrap();
+        let run = pasv(["put", local.path().to_str().unwrap(), &server.url("x.txt")]).run().await;
+        run.assert_code(5);
+        assert!(!server.path("x.txt").exists());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ls_prints_names_long_format_and_json() {
+    within(async {
+        let server = TestServer::start(false).await;
+        std::fs::create_dir(server.path("sub")).unwrap();
+        std::fs::write(server.path("a file.txt"), "12345").unwrap();
+        let run = pasv(["ls", &server.url("/")]).run().await;
+        run.assert_code(0);
+        assert_eq!(run.stdout, "a file.txt\nsub\n");
+
+        let run = pasv(["ls", "-l", &server.url("/")]).run().await;
+        run.assert_code(0);
+        let lines: Vec<&str> = run.stdout.lines().collect();
+        assert_eq!(lines.len(), 2, "{}", run.stdout);
+        let first: Vec<&str> = lines[0].split_whitespace().collect();
+        assert_eq!((first[0], first[1]), ("-", "5"), "{}", lines[0]);
+        assert!(lines[0].ends_with(" a file.txt"), "{}", lines[0]);
+        assert!(lines[1].starts_with("d ") && lines[1].ends_with(" sub"), "{}", lines[1]);
+
+        let run = pasv(["ls", "--json", &server.url("/")]).run().await;
+        run.assert_code(0);
+        let entries: Vec<serde_json::Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(entries[0]["name"], "a file.txt");
+        assert_eq!(entries[0]["type"], "file");
+        assert_eq!(entries[0]["size"], 5);
+        assert_eq!(entries[1]["type"], "dir");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mkdir_rm_rmdir_mv_stat_quote() {
+    within(async {
+        let server = TestServer::start(true).await;
+        pasv(["mkdir", "-p", &server.url("a/b/c")]).run().await.assert_code(0);
+        assert!(server.path("a/b/c").is_dir());
+        pasv(["mkdir", "-p", &server.url("a/b/c")]).run().await.assert_code(0);
+        pasv(["mkdir", &server.url("a/b/c")]).run().await.assert_code(5);
+
+        std::fs::write(server.path("a/f.txt"), "0123456789").unwrap();
+        let run = pasv(["stat", "--json", &server.url("a/f.txt")]).run().await;
+        run.assert_code(0);
+        let stat: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+        assert_eq!((stat["kind"].as_str(), stat["size"].as_u64()), (Some("file"), Some(10)));
+
+        pasv(["mv", &server.url("a/f.txt"), "a/g.txt"]).run().await.assert_code(0);
+        assert!(server.path("a/g.txt").is_file() && !server.path("a/f.txt").exists());
+        pasv(["rm", &server.url("a/g.txt")]).run().await.assert_code(0);
+        assert!(!server.path("a/g.txt").exists());
+        pasv(["rmdir", &server.url("a/b/c")]).run().await.assert_code(0);
+        assert!(!server.path("a/b/c").exists());
+        pasv(["rm", &server.url("a/missing")]).run().await.assert_code(5);
+
+        let run = pasv(["quote", &server.url("/"), "NOOP", "SYST"]).run().await;
+        run.assert_code(0);
+        assert!(run.stdout.starts_with("200"), "{}", run.stdout);
+        let run = pasv(["quote", &server.url("/"), "RMD /definitely-missing"]).run().await;
+        run.assert_code(5);
+        assert!(run.stdout.starts_with("550"), "{}", run.stdout);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_download_continues_a_part_file() {
+    within(async {
+        let server = TestServer::start(false).await;
+        let data = patterned(500_000);
+        std::fs::write(server.path("big.bin"), &data).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        std::fs::write(out.path().join(".big.bin.pasv-part"), &data[..123_456]).unwrap();
+        let run = pasv(["-v", "get", "-c", &server.url("big.bin")]).cwd(out.path()).run().await;
+        run.assert_code(0);
+        assert_eq!(std::fs::read(out.path().join("big.bin")).unwrap(), data);
+        assert!(!out.path().join(".big.bin.pasv-part").exists());
+        // REST went back by the 64 KiB overlap that proves the server honoured it.
+        assert!(run.stderr.contains(&format!("> REST {}", 123_456 - 65_536)), "{}", run.stderr);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_upload_appends_the_rest() {
+    within(async {
+        let server = TestServer::start(true).await;
+        let data = patterned(400_000);
+        std::fs::write(server.path("up.bin"), &data[..100_000]).unwrap();
+        let local = tempfile::tempdir().unwrap();
+        let file = local.path().join("up.bin");
+        std::fs::write(&file, &data).unwrap();
+        let run = pasv(["-v", "put", "-c", file.to_str().unwrap(), &server.url("up.bin")]).run().await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("> APPE up.bin"), "{}", run.stderr);
+        assert_eq!(std::fs::read(server.path("up.bin")).unwrap(), data);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_with_user_from_url_env_and_netrc() {
+    within(async {
+        let server = TestServer::start_with(|o| o.login = Some(("bob".into(), "s3cret".into()))).await;
+        std::fs::write(server.path("f.txt"), "ok").unwrap();
+        let port = server.server.addr().port();
+        let url = format!("ftp://127.0.0.1:{port}/f.txt");
+        pasv(["cat", &format!("ftp://bob:s3cret@127.0.0.1:{port}/f.txt")]).run().await.assert_code(0);
+        pasv(["cat", "--user", "bob", "--password-env", "MY_PW", &url])
+            .env("MY_PW", "s3cret")
+            .run()
+            .await
+            .assert_code(0);
+        pasv(["cat", "--user", "bob", &url]).env("PASV_PASSWORD", "s3cret").run().await.assert_code(0);
+        let with_netrc = pasv(["cat", &url]);
+        std::fs::write(with_netrc.home().join(".netrc"), "machine 127.0.0.1 login bob password s3cret\n").unwrap();
+        let run = with_netrc.run().await;
+        run.assert_code(0);
+        assert_eq!(run.stdout, "ok");
+        // Wrong password: exit 7, and the password is nowhere in the output.
+        let run = pasv(["-v", "cat", &format!("ftp://bob:wrong-pw@127.0.0.1:{port}/f.txt")]).run().await;
+        run.assert_code(7);
+        assert!(!run.stderr.contains("wrong-pw"), "{}", run.stderr);
+        assert!(run.stderr.contains("> PASS ****"), "{}", run.stderr);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_shows_the_passive_decoding() {
+    within(async {
+        let server = TestServer::start(false).await;
+        std::fs::write(server.path("f.txt"), "x").unwrap();
+        let run = pasv(["-v", "--no-epsv", "cat", &server.url("f.txt")]).run().await;
+        run.assert_code(0);
+        let line = run
+            .stderr
+            .lines()
+            .find(|l| l.starts_with("* 227 -> data port"))
+            .unwrap_or_else(|| panic!("{}", run.stderr));
+        // "* 227 -> data port P1*256+P2 = PORT; connecting to 127.0.0.1:PORT"
+        let numbers: Vec<u32> = line
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        assert_eq!((numbers[0], numbers[2]), (227, 256), "{line}");
+        assert_eq!(numbers[1] * 256 + numbers[3], numbers[4], "{line}");
+        assert!(!run.stderr.contains("> EPSV"), "{}", run.stderr);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_results_for_transfers() {
+    within(async {
+        let server = TestServer::start(false).await;
+        std::fs::write(server.path("f.bin"), patterned(1000)).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let run = pasv(["--json", "get", &server.url("f.bin")]).cwd(out.path()).run().await;
+        run.assert_code(0);
+        let event: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+        assert_eq!(
+            (event["action"].as_str(), event["bytes"].as_u64(), event["total"].as_u64()),
+            (Some("get"), Some(1000), Some(1000))
+        );
+        assert_eq!(event["passive"], "EPSV");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_progress_lines_for_ci_logs() {
+    within(async {
+        let server = TestServer::start(false).await;
+        std::fs::write(server.path("f.bin"), patterned(100_000)).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let run = pasv(["--progress", "plain", "get", &server.url("f.bin")]).cwd(out.path()).run().await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("pasv: start f.bin"), "{}", run.stderr);
+        assert!(run.stderr.contains("pasv: done f.bin 97.66 KiB of 97.66 KiB (100%)"), "{}", run.stderr);
+        // Quiet and no TTY: nothing on stderr.
+        let run = pasv(["get", "-o", out.path().join("again").to_str().unwrap(), &server.url("f.bin")]).run().await;
+        run.assert_code(0);
+        assert_eq!(run.stderr, "");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closed_stdout_pipe_is_success() {
+    within(async {
+        let server = TestServer::start(false).await;
+        std::fs::write(server.path("big.bin"), patterned(8_000_000)).unwrap();
+        let url = server.url("big.bin");
+        let status = tokio::task::spawn_blocking(move || {
+            let bin = env!("CARGO_BIN_EXE_pasv");
+            std::process::Command::new("bash")
+                .arg("-c")
+                .arg(format!("set -o pipefail; '{bin}' cat '{url}' | head -c 10 > /dev/null"))
+                .env("HOME", "/nonexistent")
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        assert!(status.status.success());
+        let script_stderr = String::from_utf8_lossy(&status.stderr);
+        assert!(!script_stderr.contains("error"), "{script_stderr}");
+    })
+    .await;
+}

@@ -1,0 +1,186 @@
+//! Test support: run the real `pasv` binary in an isolated environment, start the in-process
+//! FTP server (libunftp through `pasv::server`), and the scripted server for exact replies.
+#![allow(dead_code)]
+
+pub mod scripted;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use pasv::server::{RunningServer, ServerOptions};
+
+/// Every async test body runs under this limit.
+pub const TEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Runs `body` under [`TEST_TIMEOUT`], failing the test instead of hanging.
+pub async fn within<F: std::future::Future<Output = T>, T>(body: F) -> T {
+    tokio::time::timeout(TEST_TIMEOUT, body).await.expect("test exceeded its time limit")
+}
+
+/// What a finished `pasv` run produced.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stdout_bytes: Vec<u8>,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Run {
+    /// Asserts the exit code, printing everything the run said when it differs.
+    #[track_caller]
+    pub fn assert_code(&self, code: i32) -> &Self {
+        assert_eq!(self.code, code, "unexpected exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        self
+    }
+}
+
+/// A `pasv` invocation with HOME, NETRC and credentials isolated from the developer's machine.
+pub struct Pasv {
+    args: Vec<String>,
+    stdin: Option<Vec<u8>>,
+    env: Vec<(String, String)>,
+    cwd: Option<PathBuf>,
+    home: tempfile::TempDir,
+}
+
+pub fn pasv<I, S>(args: I) -> Pasv
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    Pasv {
+        args: args.into_iter().map(|s| s.as_ref().to_string()).collect(),
+        stdin: None,
+        env: Vec::new(),
+        cwd: None,
+        home: tempfile::tempdir().expect("temp home"),
+    }
+}
+
+impl Pasv {
+    pub fn stdin(mut self, data: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(data.into());
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn cwd(mut self, dir: &Path) -> Self {
+        self.cwd = Some(dir.to_path_buf());
+        self
+    }
+
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pasv"));
+        cmd.args(&self.args)
+            .env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.home.path().join(".config"))
+            .env("XDG_DATA_HOME", self.home.path().join(".local/share"))
+            .env("NETRC", self.home.path().join(".netrc"))
+            .env("NO_COLOR", "1")
+            .env_remove("PASV_PASSWORD")
+            .env_remove("CI");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        if let Some(dir) = &self.cwd {
+            cmd.current_dir(dir);
+        }
+        cmd
+    }
+
+    /// Runs to completion (killed after 45 s) on a blocking thread.
+    pub async fn run(self) -> Run {
+        tokio::task::spawn_blocking(move || self.run_blocking()).await.expect("runner thread")
+    }
+
+    pub fn run_blocking(self) -> Run {
+        let mut cmd = self.command();
+        cmd.stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let started = Instant::now();
+        let mut child = cmd.spawn().expect("spawn pasv");
+        if let Some(data) = self.stdin.clone() {
+            let mut stdin = child.stdin.take().expect("stdin");
+            std::thread::spawn(move || {
+                use std::io::Write;
+                let _ = stdin.write_all(&data);
+            });
+        }
+        let stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
+        let out_reader = std::thread::spawn(move || read_all(stdout));
+        let err_reader = std::thread::spawn(move || read_all(stderr));
+        let deadline = started + Duration::from_secs(45);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("pasv {:?} did not finish within 45 s", self.args);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let elapsed = started.elapsed();
+        let stdout_bytes = out_reader.join().expect("stdout reader");
+        let stderr = String::from_utf8_lossy(&err_reader.join().expect("stderr reader")).into_owned();
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&stdout_bytes).into_owned(),
+            stdout_bytes,
+            stderr,
+            elapsed,
+        }
+    }
+}
+
+fn read_all(mut r: impl std::io::Read) -> Vec<u8> {
+    let mut v = Vec::new();
+    let _ = r.read_to_end(&mut v);
+    v
+}
+
+/// A libunftp server on 127.0.0.1:0 serving a fresh temporary folder.
+pub struct TestServer {
+    pub server: RunningServer,
+    pub root: tempfile::TempDir,
+}
+
+impl TestServer {
+    pub async fn start(writable: bool) -> Self {
+        Self::start_with(|o| o.writable = writable).await
+    }
+
+    pub async fn start_with(configure: impl FnOnce(&mut ServerOptions)) -> Self {
+        let root = tempfile::tempdir().expect("server root");
+        let mut options = ServerOptions::new(root.path());
+        configure(&mut options);
+        let server = RunningServer::start(options).await.expect("start server");
+        Self { server, root }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.server.url(), path.trim_start_matches('/'))
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.path().join(rel)
+    }
+}
+
+/// Bytes whose value depends on their position, so shifted data never compares equal.
+pub fn patterned(len: usize) -> Vec<u8> {
+    (0..len).map(|i| ((i * 7 + i / 251) % 251) as u8).collect()
+}
