@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use libunftp::ServerBuilder;
-use libunftp::options::FtpsRequired;
+use libunftp::options::{ActivePassiveMode, FtpsRequired};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use unftp_sbe_fs::Filesystem;
@@ -148,7 +148,8 @@ impl Settings {
         let mut builder = ServerBuilder::with_authenticator(storage, authenticator)
             .greeting(self.options.greeting)
             .passive_ports(self.options.passive_ports.clone())
-            .idle_session_timeout(600);
+            .idle_session_timeout(600)
+            .active_passive_mode(ActivePassiveMode::ActiveAndPassive);
         if let (Some(cert), Some(key)) = (&self.certificate, &self.key_path) {
             builder =
                 builder.ftps(cert.pem_path.clone(), key.clone()).ftps_required(FtpsRequired::None, FtpsRequired::None);

@@ -313,3 +313,88 @@ async fn closed_stdout_pipe_is_success() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn active_mode_works_when_asked() {
+    within(async {
+        let server = TestServer::start(false).await;
+        std::fs::write(server.path("f.txt"), "active data").unwrap();
+        let run = pasv(["-v", "--active", "cat", &server.url("f.txt")]).run().await;
+        run.assert_code(0);
+        assert_eq!(run.stdout, "active data");
+        assert!(
+            run.stderr.contains("> EPRT |1|127.0.0.1|") || run.stderr.contains("> PORT 127,0,0,1,"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("> EPSV") && !run.stderr.contains("> PASV"), "{}", run.stderr);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ipv6_loopback_works_over_epsv() {
+    within(async {
+        let Ok(probe) = std::net::TcpListener::bind("[::1]:0") else {
+            eprintln!("SKIPPED: no IPv6 loopback on this machine");
+            return;
+        };
+        drop(probe);
+        let server = TestServer::start_with(|o| o.bind = "::1".parse().unwrap()).await;
+        std::fs::write(server.path("six.txt"), "over ipv6").unwrap();
+        let url = format!("ftp://[::1]:{}/six.txt", server.server.addr().port());
+        let run = pasv(["-v", "cat", &url]).run().await;
+        run.assert_code(0);
+        assert_eq!(run.stdout, "over ipv6");
+        assert!(run.stderr.contains("connecting to [::1]:"), "{}", run.stderr);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_prints_its_url_and_is_read_only_unless_writable() {
+    within(async {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("shared.txt"), "shared").unwrap();
+        let (mut child, url) = tokio::task::spawn_blocking({
+            let dir = dir.path().to_path_buf();
+            move || {
+                let mut child = pasv(["serve", "--port", "0", dir.to_str().unwrap()])
+                    .command()
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap();
+                let mut line = String::new();
+                std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line)
+                    .unwrap();
+                (child, line.trim().to_string())
+            }
+        })
+        .await
+        .unwrap();
+        assert!(url.starts_with("ftp://127.0.0.1:") && url.ends_with('/'), "{url}");
+        let run = pasv(["cat", &format!("{url}shared.txt")]).run().await;
+        run.assert_code(0);
+        assert_eq!(run.stdout, "shared");
+        let local = tempfile::NamedTempFile::new().unwrap();
+        pasv(["put", local.path().to_str().unwrap(), &format!("{url}new.txt")]).run().await.assert_code(5);
+        assert!(!dir.path().join("new.txt").exists());
+        child.kill().unwrap();
+        child.wait().unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn demo_runs_end_to_end() {
+    within(async {
+        let run = pasv(["demo", "--size", "1"]).run().await;
+        run.assert_code(0);
+        assert!(run.stdout.contains("227 Entering Passive Mode"), "{}", run.stdout);
+        assert!(run.stdout.contains("-> data port"), "{}", run.stdout);
+        assert!(run.stdout.contains("byte-identical"), "{}", run.stdout);
+        assert!(!run.stdout.contains("demo-password"), "{}", run.stdout);
+    })
+    .await;
+}

@@ -368,3 +368,58 @@ async fn an_endless_reply_line_is_a_protocol_error_not_a_hang() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_unreachable_passive_port_explains_passive_mode() {
+    within(async {
+        let closed = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let script = steps(vec![
+            login(),
+            vec![
+                e("TYPE I"),
+                r("200 ok"),
+                e("EPSV"),
+                r("500 no"),
+                e("PASV"),
+                Step::Reply(format!("227 Entering Passive Mode (127,0,0,1,{},{})", closed / 256, closed % 256)),
+            ],
+        ]);
+        let server = ScriptedServer::start(script).await;
+        let run = pasv(["ls", &server.url()]).run().await;
+        run.assert_code(4);
+        assert!(run.stderr.contains("cannot open the data connection"), "{}", run.stderr);
+        assert!(run.stderr.contains("passive port range"), "{}", run.stderr);
+        assert!(run.stderr.contains("--active"), "{}", run.stderr);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_425_reply_gets_the_same_hint() {
+    within(async {
+        let script = steps(vec![
+            login(),
+            vec![
+                e("TYPE I"),
+                r("200 ok"),
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e("MLSD"),
+                r("425 Can't open data connection."),
+            ],
+        ]);
+        let mut script = script;
+        // FEAT with MLST so the listing uses MLSD.
+        script[6] = r("211-Features:\r\n MLST type*;size*;modify*;\r\n211 End");
+        let server = ScriptedServer::start(script).await;
+        let run = pasv(["ls", &server.url()]).run().await;
+        run.assert_code(4);
+        assert!(run.stderr.contains("425 to MLSD"), "{}", run.stderr);
+        assert!(run.stderr.contains("passive port range"), "{}", run.stderr);
+    })
+    .await;
+}
