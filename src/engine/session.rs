@@ -106,17 +106,19 @@ pub struct FileStat {
 /// Refuses listings larger than this many bytes: memory stays bounded.
 const LISTING_LIMIT: u64 = 64 * 1024 * 1024;
 
+/// Fields are visible to the rest of the engine so that features can live in their own files
+/// (`impl Session` blocks in sibling modules) without growing this one.
 pub struct Session {
-    control: ControlChannel,
-    config: Arc<Config>,
-    tls: Option<TlsContext>,
-    protect_data: bool,
-    features: Features,
-    passive: PassiveChoice,
-    binary: bool,
-    buffer: Vec<u8>,
-    greeting: Reply,
-    control_tls: Option<TlsInfo>,
+    pub(super) control: ControlChannel,
+    pub(super) config: Arc<Config>,
+    pub(super) tls: Option<TlsContext>,
+    pub(super) protect_data: bool,
+    pub(super) features: Features,
+    pub(super) passive: PassiveChoice,
+    pub(super) binary: bool,
+    pub(super) buffer: Vec<u8>,
+    pub(super) greeting: Reply,
+    pub(super) control_tls: Option<TlsInfo>,
 }
 
 impl Session {
@@ -419,7 +421,7 @@ impl Session {
             .collect())
     }
 
-    async fn read_listing(&mut self, command: Command) -> Result<Vec<u8>, Error> {
+    pub(super) async fn read_listing(&mut self, command: Command) -> Result<Vec<u8>, Error> {
         let mut body = Vec::new();
         let mut sink = LimitedSink { out: &mut body, limit: LISTING_LIMIT };
         let mut progress = super::NoProgress;
@@ -485,7 +487,7 @@ impl Session {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn transfer_in<W: AsyncWrite + Unpin + Send + ?Sized>(
+    pub(super) async fn transfer_in<W: AsyncWrite + Unpin + Send + ?Sized>(
         &mut self,
         command: Command,
         sink: &mut W,
@@ -556,7 +558,7 @@ impl Session {
         Ok(TransferSummary { bytes, offset, total, elapsed: started.elapsed(), tls })
     }
 
-    async fn transfer_out<R: AsyncRead + Unpin + Send + ?Sized>(
+    pub(super) async fn transfer_out<R: AsyncRead + Unpin + Send + ?Sized>(
         &mut self,
         command: &Command,
         source: &mut R,
@@ -576,7 +578,7 @@ impl Session {
 
     /// Sends the transfer command and opens the data stream. `None` when the server finished
     /// without a data connection (a 226 straight away, as some servers do for empty listings).
-    async fn open_transfer(
+    pub(super) async fn open_transfer(
         &mut self,
         command: &Command,
         pending: PendingData,
@@ -606,7 +608,7 @@ impl Session {
     }
 
     /// Waits for the final reply of a transfer: 226 or 250, anything else fails it.
-    async fn finish_transfer(&mut self, command: &Command) -> Result<(), Error> {
+    pub(super) async fn finish_transfer(&mut self, command: &Command) -> Result<(), Error> {
         let timeout = self.config.timeout;
         let reply = match self.control.read_reply_for("the end-of-transfer reply (226)", timeout).await {
             Ok(reply) => reply,
@@ -616,7 +618,7 @@ impl Session {
         check(command, reply, &[226, 250]).map(drop)
     }
 
-    async fn ensure_binary(&mut self) -> Result<(), Error> {
+    pub(super) async fn ensure_binary(&mut self) -> Result<(), Error> {
         if !self.binary {
             self.control.expect(&Command::Type(TransferType::Image), &[200]).await?;
             self.binary = true;
