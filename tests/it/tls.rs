@@ -73,3 +73,161 @@ async fn insecure_works_and_says_so() {
     })
     .await;
 }
+
+mod scripted_tls {
+    use std::time::Duration;
+
+    use crate::support::scripted::{ScriptedServer, Step, tls};
+    use crate::support::{pasv, within};
+
+    fn r(s: &str) -> Step {
+        Step::Reply(s.into())
+    }
+    fn e(s: &str) -> Step {
+        Step::Expect(s.into())
+    }
+
+    /// AUTH TLS, handshake, login, PBSZ/PROT P, FEAT.
+    fn secure_login(auth_reply: &str) -> Vec<Step> {
+        vec![
+            r("220 hi"),
+            e("AUTH TLS"),
+            Step::Send(auth_reply.into()),
+            Step::StartTls,
+            e("USER anonymous"),
+            r("331 pw"),
+            Step::ExpectPrefix("PASS ".into()),
+            r("230 ok"),
+            e("PBSZ 0"),
+            r("200 PBSZ=0"),
+            e("PROT P"),
+            r("200 Protection set to Private"),
+            e("FEAT"),
+            r("211-Features:\r\n SIZE\r\n211 End"),
+        ]
+    }
+
+    #[tokio::test]
+    async fn replies_injected_before_the_handshake_are_discarded() {
+        within(async {
+            let mut script = secure_login("234 Proceed\r\n230 User logged in (injected before TLS)\r\n");
+            script.extend([
+                e("TYPE I"),
+                r("200 ok"),
+                e("EPSV"),
+                Step::ListenData,
+                r("229 Entering Extended Passive Mode (|||{port}|)"),
+                e("LIST"),
+                r("150 here"),
+                Step::DataSendTls(b"-rw-r--r-- 1 ftp ftp 5 Nov 21 10:00 a.txt\r\n".to_vec()),
+                r("226 done"),
+            ]);
+            let server = ScriptedServer::start(script).await;
+            let run = pasv(["-v", "--tls", "--pin", &tls().pin, "ls", &server.url()]).run().await;
+            run.assert_code(0);
+            assert_eq!(run.stdout, "a.txt\n");
+            assert!(run.stderr.contains("discarded"), "{}", run.stderr);
+            let transcript = server.finish(Duration::from_secs(5)).await.unwrap();
+            assert_eq!(transcript.commands[1], "USER anonymous");
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn prot_p_refused_stops_before_any_data_connection() {
+        within(async {
+            let mut script = secure_login("234 Proceed\r\n");
+            script.truncate(11);
+            script.extend([r("536 PROT P not supported"), Step::ExpectClose]);
+            let server = ScriptedServer::start(script).await;
+            let run = pasv(["--tls", "--pin", &tls().pin, "ls", &server.url()]).run().await;
+            run.assert_code(6);
+            assert!(run.stderr.contains("refused PROT P"), "{}", run.stderr);
+            let transcript = server.finish(Duration::from_secs(5)).await.unwrap();
+            assert!(
+                !transcript.commands.iter().any(|c| c == "EPSV" || c == "PASV" || c == "LIST"),
+                "{:?}",
+                transcript.commands
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn garbage_after_234_is_a_tls_failure() {
+        within(async {
+            let script = vec![
+                r("220 hi"),
+                e("AUTH TLS"),
+                r("234 Proceed"),
+                Step::Sleep(Duration::from_millis(300)),
+                Step::Send("this is not a TLS record\r\n".into()),
+                Step::ExpectClose,
+            ];
+            let server = ScriptedServer::start(script).await;
+            let run = pasv(["--tls", "--pin", &tls().pin, "ls", &server.url()]).run().await;
+            run.assert_code(6);
+            let transcript = server.finish(Duration::from_secs(5)).await.unwrap();
+            // The rest of the transcript is the ClientHello; no USER, no PASS.
+            assert_eq!(transcript.commands[0], "AUTH TLS");
+            assert!(
+                !transcript.commands.iter().any(|c| c.starts_with("USER") || c.starts_with("PASS")),
+                "{:?}",
+                transcript.commands
+            );
+        })
+        .await;
+    }
+
+    fn download(size_reply: &str, data: Step) -> Vec<Step> {
+        let mut script = secure_login("234 Proceed\r\n");
+        script.extend([
+            e("TYPE I"),
+            r("200 ok"),
+            e("SIZE f.bin"),
+            r(size_reply),
+            e("EPSV"),
+            Step::ListenData,
+            r("229 Entering Extended Passive Mode (|||{port}|)"),
+            e("RETR f.bin"),
+            r("150 here"),
+            data,
+            r("226 done"),
+        ]);
+        script
+    }
+
+    #[tokio::test]
+    async fn tls_data_cut_without_close_notify_is_truncation() {
+        within(async {
+            let server =
+                ScriptedServer::start(download("550 no SIZE here", Step::DataSendTlsNoCloseNotify(vec![7; 5000])))
+                    .await;
+            let out = tempfile::tempdir().unwrap();
+            let run = pasv(["--tls", "--pin", &tls().pin, "get", &format!("{}/f.bin", server.url())])
+                .cwd(out.path())
+                .run()
+                .await;
+            run.assert_code(8);
+            assert!(run.stderr.contains("without close_notify"), "{}", run.stderr);
+            assert!(!out.path().join("f.bin").exists());
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn tls_data_without_close_notify_is_fine_when_size_proves_it_complete() {
+        within(async {
+            let server =
+                ScriptedServer::start(download("213 5000", Step::DataSendTlsNoCloseNotify(vec![7; 5000]))).await;
+            let out = tempfile::tempdir().unwrap();
+            let run = pasv(["--tls", "--pin", &tls().pin, "get", &format!("{}/f.bin", server.url())])
+                .cwd(out.path())
+                .run()
+                .await;
+            run.assert_code(0);
+            assert_eq!(std::fs::read(out.path().join("f.bin")).unwrap(), vec![7; 5000]);
+        })
+        .await;
+    }
+}

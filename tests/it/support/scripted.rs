@@ -111,6 +111,14 @@ pub enum Step {
     Sleep(std::time::Duration),
     /// Close the control connection now (the script ends).
     Close,
+    /// TLS handshake on the control connection (after the script sent "234"); bytes the client
+    /// sent before are kept.
+    StartTls,
+    /// Accept a data connection, TLS handshake, send these bytes, close_notify, close.
+    DataSendTls(Vec<u8>),
+    /// Accept, TLS handshake, send these bytes, then close the TCP connection WITHOUT close_notify
+    /// (a truncation attack looks like this).
+    DataSendTlsNoCloseNotify(Vec<u8>),
 }
 
 /// What the client sent, as recorded by the server.
@@ -313,7 +321,7 @@ async fn run_session(idx: usize, stream: TcpStream, steps: Vec<Step>, state: Arc
     let _ = stream.set_nodelay(true);
     let mut session = Session {
         idx,
-        ctrl: Some(stream),
+        ctrl: Some(Box::new(stream)),
         buf: Vec::new(),
         data_listener: None,
         held: Vec::new(),
@@ -336,6 +344,48 @@ async fn run_session(idx: usize, stream: TcpStream, steps: Vec<Step>, state: Arc
     // Dropping `session` closes the control connection, the data listener and any stalled data connection.
 }
 
+/// The control connection: plain TCP, or TLS after a `StartTls` step.
+trait CtrlIo: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> CtrlIo for T {}
+type Ctrl = Box<dyn CtrlIo>;
+
+/// The certificate the scripted server presents for TLS steps (self-signed, made once).
+pub struct ScriptedTls {
+    pub config: Arc<rustls::ServerConfig>,
+    /// `sha256//BASE64` pin for the client's `--pin`.
+    pub pin: String,
+}
+
+pub fn tls() -> &'static ScriptedTls {
+    static TLS: std::sync::OnceLock<ScriptedTls> = std::sync::OnceLock::new();
+    TLS.get_or_init(|| {
+        let certified =
+            rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
+        let der = certified.cert.der().clone();
+        let pin = pasv::engine::pin_of_der(der.as_ref()).unwrap();
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![der], key)
+            .unwrap();
+        ScriptedTls { config: Arc::new(config), pin }
+    })
+}
+
+async fn tls_accept<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    io: S,
+) -> Result<tokio_rustls::server::TlsStream<S>, String> {
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls().config.clone());
+    match timeout(DATA_ACCEPT_TIMEOUT, acceptor.accept(io)).await {
+        Err(_) => Err("timed out waiting for the client's TLS handshake".to_string()),
+        Ok(Err(e)) => Err(format!("TLS handshake failed: {e}")),
+        Ok(Ok(s)) => Ok(s),
+    }
+}
+
 /// Why reading a command line did not produce a line.
 enum LineError {
     Timeout,
@@ -348,7 +398,7 @@ enum LineError {
 
 struct Session {
     idx: usize,
-    ctrl: Option<TcpStream>,
+    ctrl: Option<Ctrl>,
     /// Bytes read from the control connection but not yet consumed as a line.
     buf: Vec<u8>,
     data_listener: Option<TcpListener>,
@@ -481,6 +531,37 @@ impl Session {
                 }
             }
             Step::Sleep(d) => tokio::time::sleep(*d).await,
+            Step::StartTls => {
+                let ctrl = self.ctrl.take().ok_or_else(|| "the control connection is already closed".to_string())?;
+                let tls = tls_accept(ctrl).await?;
+                self.ctrl = Some(Box::new(tls));
+            }
+            Step::DataSendTls(bytes) => {
+                let conn = self.accept_data().await?;
+                let mut tls = tls_accept(conn).await?;
+                let write = async {
+                    tls.write_all(bytes).await?;
+                    tls.shutdown().await
+                };
+                timeout(WRITE_TIMEOUT, write)
+                    .await
+                    .map_err(|_| "timed out writing TLS data".to_string())?
+                    .map_err(|e| format!("writing TLS data failed: {e}"))?;
+            }
+            Step::DataSendTlsNoCloseNotify(bytes) => {
+                let conn = self.accept_data().await?;
+                let mut tls = tls_accept(conn).await?;
+                let write = async {
+                    tls.write_all(bytes).await?;
+                    tls.flush().await
+                };
+                timeout(WRITE_TIMEOUT, write)
+                    .await
+                    .map_err(|_| "timed out writing TLS data".to_string())?
+                    .map_err(|e| format!("writing TLS data failed: {e}"))?;
+                let (mut tcp, _) = tls.into_inner();
+                let _ = tcp.shutdown().await;
+            }
             Step::Close => {
                 if let Some(mut ctrl) = self.ctrl.take() {
                     let _ = timeout(WRITE_TIMEOUT, ctrl.shutdown()).await;
@@ -687,6 +768,8 @@ fn activity(step: &Step) -> &'static str {
         Step::Drip(..) => "dripping bytes on the control connection",
         Step::Sleep(_) => "sleeping",
         Step::Close => "closing the control connection",
+        Step::StartTls => "TLS handshake on the control connection",
+        Step::DataSendTls(_) | Step::DataSendTlsNoCloseNotify(_) => "TLS data connection",
     }
 }
 
@@ -722,5 +805,8 @@ fn describe(step: &Step) -> String {
         Step::Drip(s, d) => format!("Drip({}, {d:?})", text(s)),
         Step::Sleep(d) => format!("Sleep({d:?})"),
         Step::Close => "Close".to_string(),
+        Step::StartTls => "StartTls".to_string(),
+        Step::DataSendTls(b) => format!("DataSendTls({})", bytes(b)),
+        Step::DataSendTlsNoCloseNotify(b) => format!("DataSendTlsNoCloseNotify({})", bytes(b)),
     }
 }
