@@ -3,6 +3,7 @@
 //! protocol commands or parse replies: that is the engine's job.
 
 mod exit;
+mod known_hosts;
 mod local;
 mod netrc;
 mod oneshot;

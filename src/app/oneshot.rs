@@ -6,13 +6,14 @@ use std::sync::Arc;
 use anyhow::{Context as _, Result, bail};
 use serde::Serialize;
 
+use super::known_hosts;
 use super::local;
 use super::progress::ProgressMode;
 use super::render::Output;
 use super::settings::{self, usage};
 use super::target::{Target, redact_url};
 use crate::cli::{GetArgs, GlobalArgs, LsArgs, MkdirArgs, MvArgs, PutArgs, QuoteArgs, RmArgs, UrlArg};
-use crate::engine::{Error, Session, TlsInfo, Trace, TransferSummary, UploadMode};
+use crate::engine::{Error, Session, TlsInfo, TlsMode, Trace, TransferSummary, UploadMode};
 use crate::proto::ReplyClass;
 use crate::proto::name::remote_basename;
 
@@ -22,17 +23,20 @@ pub struct Context {
     pub out: Output,
     pub progress: ProgressMode,
     pub trace: Option<Arc<dyn Trace>>,
+    /// A person is at the keyboard (the interactive shell): an unknown certificate may be
+    /// trusted on first use after asking. Scripts never ask.
+    pub interactive: bool,
 }
 
 impl Context {
     pub fn new(args: GlobalArgs) -> Self {
         let trace: Option<Arc<dyn Trace>> =
             if args.verbose { Some(Arc::new(super::trace::TraceWriter::stderr())) } else { None };
-        Self { out: Output::new(args.json), progress: ProgressMode::resolve(&args), trace, args }
+        Self { out: Output::new(args.json), progress: ProgressMode::resolve(&args), trace, args, interactive: false }
     }
 
     pub async fn connect(&self, target: &Target) -> Result<Session> {
-        let config = settings::config_for(&self.args, target)?;
+        let mut config = settings::config_for(&self.args, target)?;
         if config.tls.insecure {
             eprintln!(
                 "pasv: warning: --insecure: the server's certificate is NOT verified; anyone on the path can read and change this session"
@@ -40,9 +44,43 @@ impl Context {
         }
         let credentials = settings::credentials_for(&self.args, target)?;
         let endpoint = &target.endpoint;
-        Session::connect(Arc::new(config), endpoint, &credentials, self.trace.clone())
-            .await
-            .with_context(|| format!("connecting to {}:{} as {}", endpoint.host, endpoint.port, credentials.user))
+        let context = || format!("connecting to {}:{} as {}", endpoint.host, endpoint.port, credentials.user);
+        // Trust on first use applies only where the user chose no other trust.
+        let tofu = config.tls.mode != TlsMode::Off
+            && config.tls.pins.is_empty()
+            && config.tls.ca_file.is_none()
+            && !config.tls.insecure;
+        let known = if tofu { known_hosts::lookup(&endpoint.host, endpoint.port) } else { None };
+        if let Some(pin) = &known {
+            config.tls.pins = vec![pin.clone()];
+        }
+        let first = Session::connect(Arc::new(config.clone()), endpoint, &credentials, self.trace.clone()).await;
+        let seen = match &first {
+            Err(Error::TlsHandshake { pin: Some(seen), .. }) if tofu => seen.clone(),
+            _ => return first.with_context(context),
+        };
+        if let Some(known) = known {
+            if known != seen {
+                bail!(Error::TlsSetup {
+                    detail: format!(
+                        "the certificate of {}:{} CHANGED: known key {known}, now {seen}. This may be an attack; \
+                         if the change is expected, remove the line from {}",
+                        endpoint.host,
+                        endpoint.port,
+                        known_hosts::path().map(|p| p.display().to_string()).unwrap_or_default()
+                    )
+                });
+            }
+            return first.with_context(context);
+        }
+        if !self.interactive || !ask_trust(&endpoint.host, endpoint.port, &seen)? {
+            return first.with_context(context);
+        }
+        if let Err(e) = known_hosts::remember(&endpoint.host, endpoint.port, &seen) {
+            eprintln!("pasv: warning: cannot remember the certificate: {e}");
+        }
+        config.tls.pins = vec![seen];
+        Session::connect(Arc::new(config), endpoint, &credentials, self.trace.clone()).await.with_context(context)
     }
 
     fn note(&self, text: &str) {
@@ -50,6 +88,19 @@ impl Context {
             eprintln!("{text}");
         }
     }
+}
+
+/// Shows the key pin of an unknown certificate and asks whether to trust it.
+fn ask_trust(host: &str, port: u16, pin: &str) -> Result<bool> {
+    use std::io::{BufRead, Write};
+    let mut stderr = std::io::stderr().lock();
+    writeln!(stderr, "The certificate of {host}:{port} is not signed by a trusted authority.")?;
+    writeln!(stderr, "Its public key: {pin}")?;
+    write!(stderr, "Trust this key for {host}:{port} from now on? [y/N] ")?;
+    stderr.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
 fn parse(url: &str) -> Result<Target> {

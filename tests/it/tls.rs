@@ -231,3 +231,33 @@ mod scripted_tls {
         .await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_known_host_key_is_trusted_and_a_changed_one_is_a_hard_error() {
+    within(async {
+        let server = tls_server().await;
+        let pin = server.server.certificate().unwrap().pin.clone();
+        let addr = server.server.addr();
+        let write_known = |p: &crate::support::Pasv, line: String| {
+            let dir = p.home().join(".local/share/pasv");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("known_hosts"), line).unwrap();
+        };
+        let trusted = pasv(["ls", &server.url("/")]);
+        write_known(&trusted, format!("{}:{} {pin}\n", addr.ip(), addr.port()));
+        let run = trusted.run().await;
+        run.assert_code(0);
+        assert_eq!(run.stdout, "secret.bin\n");
+
+        let changed = pasv(["ls", &server.url("/")]);
+        write_known(
+            &changed,
+            format!("{}:{} sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", addr.ip(), addr.port()),
+        );
+        let run = changed.run().await;
+        run.assert_code(6);
+        assert!(run.stderr.contains("CHANGED"), "{}", run.stderr);
+        assert!(run.stderr.contains(&pin), "both keys are shown: {}", run.stderr);
+    })
+    .await;
+}
