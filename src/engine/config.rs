@@ -91,6 +91,8 @@ pub struct Config {
     pub reply_limits: ReplyLimits,
     /// Bytes per read/write on data connections.
     pub buffer_size: usize,
+    /// A bandwidth cap shared by every session given the same limiter (`--limit-rate`).
+    pub rate_limit: Option<super::RateLimit>,
 }
 
 impl Default for Config {
@@ -105,6 +107,7 @@ impl Default for Config {
             tls: TlsConfig::default(),
             reply_limits: ReplyLimits::default(),
             buffer_size: 256 * 1024,
+            rate_limit: None,
         }
     }
 }

@@ -6,22 +6,31 @@
 //! and the [`Trace`] callback, and takes its policy from a plain [`Config`].
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod checksum;
 mod config;
 mod control;
 mod data;
 mod error;
+mod meta;
 mod progress;
+mod ratelimit;
 mod secret;
+mod segment;
 mod session;
 mod stream;
 mod tls;
 mod trace;
 mod transfer;
+mod tree;
 
+pub use checksum::{Checksum, ChecksumMethod, HashAlgorithm, LocalHasher};
 pub use config::{Config, Credentials, Endpoint, PasvAddress, TlsConfig, TlsMode, TlsVersion};
 pub use error::{Error, ErrorClass};
+pub use meta::time_val;
 pub use progress::{NoProgress, Progress};
+pub use ratelimit::RateLimit;
 pub use secret::Secret;
 pub use session::{Features, FileStat, Session, TransferSummary, UploadMode};
 pub use tls::{TlsInfo, pin_of_der};
 pub use trace::{Trace, TraceEvent};
+pub use tree::{DirListing, MAX_DEPTH, RefusedName, join_remote};

@@ -1,0 +1,206 @@
+//! Walking remote trees and moving many files over one session: a directory listing with
+//! every server-supplied name checked, modification times for many files at once, and
+//! transfers that take the size from the listing (one round trip less per file) and honour
+//! the configured [`super::RateLimit`].
+//!
+//! The caller decides what to walk and how deep; [`MAX_DEPTH`] is the limit the app uses for
+//! servers whose tree never ends.
+
+use std::time::{Duration, SystemTime};
+
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use super::ratelimit::Limited;
+use super::{Error, Progress, Session, TransferSummary, UploadMode};
+use crate::proto::listing::{self, Entry, EntryKind};
+use crate::proto::name::{UnsafeName, local_component};
+use crate::proto::{Arg, Command, ReplyCode};
+
+/// How deep a recursive walk goes before it stops with an error (a server that lists a
+/// subdirectory in every directory would otherwise never end).
+pub const MAX_DEPTH: usize = 64;
+
+/// MDTM commands sent back to back before their replies are read (RFC 959 allows a client to
+/// send the next command before the reply; the batch stays far below any socket buffer).
+const MDTM_BATCH: usize = 50;
+
+/// A name from a listing that cannot become a local file name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedName {
+    /// The name with control characters escaped, safe to print.
+    pub shown: String,
+    pub reason: UnsafeName,
+}
+
+/// One directory's entries, split by kind, with every name checked by
+/// [`local_component`] so it is safe as one local path component.
+#[derive(Debug, Clone, Default)]
+pub struct DirListing {
+    pub files: Vec<Entry>,
+    pub dirs: Vec<Entry>,
+    /// Symbolic links: reported, never followed.
+    pub links: Vec<Entry>,
+    /// Devices, pipes and whatever else is neither a file nor a directory.
+    pub others: Vec<Entry>,
+    pub refused: Vec<RefusedName>,
+    /// Lines that were not understood (their names are unknown, so nothing may be done to them).
+    pub unparsed: Vec<String>,
+    /// Times came from MLSD facts (RFC 3659 section 2.3: UTC, to the second). LIST times are
+    /// local to the server and often rounded to the minute or the day.
+    pub precise_times: bool,
+}
+
+impl DirListing {
+    fn from_listing(listing: listing::Listing, precise_times: bool) -> Self {
+        let mut out = Self { unparsed: listing.unparsed, precise_times, ..Self::default() };
+        for entry in listing.entries {
+            if let Err(reason) = local_component(&entry.name) {
+                out.refused.push(RefusedName { shown: entry.name.escape_debug().to_string(), reason });
+                continue;
+            }
+            match entry.kind {
+                EntryKind::File => out.files.push(entry),
+                EntryKind::Dir => out.dirs.push(entry),
+                EntryKind::Link => out.links.push(entry),
+                EntryKind::Other => out.others.push(entry),
+            }
+        }
+        for list in [&mut out.files, &mut out.dirs, &mut out.links, &mut out.others] {
+            list.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        out
+    }
+}
+
+/// `dir/name` for remote paths, where `dir` is "" for the login directory.
+pub fn join_remote(dir: &str, name: &str) -> String {
+    match dir {
+        "" => name.to_string(),
+        "/" => format!("/{name}"),
+        _ => format!("{}/{name}", dir.trim_end_matches('/')),
+    }
+}
+
+/// A path argument that a server cannot mistake for `ls` options.
+fn list_argument(path: &str) -> String {
+    if path.starts_with('-') { format!("./{path}") } else { path.to_string() }
+}
+
+impl Session {
+    /// Lists `path` ("" for the login directory) for a recursive walk: MLSD when offered, LIST
+    /// when not (or when MLSD is refused).
+    pub async fn list_dir(&mut self, path: &str) -> Result<DirListing, Error> {
+        let arg = if path.is_empty() { None } else { Some(Arg::new(list_argument(path))?) };
+        let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+        if self.features.mlst {
+            match self.read_listing(Command::MachineListDir(arg.clone())).await {
+                Ok(body) => return Ok(DirListing::from_listing(listing::parse_listing(&body, true, now), true)),
+                Err(e) if matches!(e.reply_code(), Some(ReplyCode(500..=504))) => {
+                    self.control.note("MLSD refused; falling back to LIST");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let body = self.read_listing(Command::List(arg)).await?;
+        Ok(DirListing::from_listing(listing::parse_listing(&body, false, now), false))
+    }
+
+    /// MDTM for many paths, pipelined in batches: one round trip per batch instead of one
+    /// per file. A path the server has no time for gets `None`.
+    pub async fn modified_many(&mut self, paths: &[String]) -> Result<Vec<Option<i64>>, Error> {
+        let mut out = Vec::with_capacity(paths.len());
+        for batch in paths.chunks(MDTM_BATCH) {
+            let commands = batch
+                .iter()
+                .map(|p| Ok(Command::ModificationTime(Arg::new(p.as_str())?)))
+                .collect::<Result<Vec<_>, Error>>()?;
+            for command in &commands {
+                self.control.send(command).await?;
+            }
+            for _ in &commands {
+                let reply = self.control.read_reply().await?;
+                let time = if reply.code.0 == 213 { listing::parse_timestamp(reply.first_line().trim()) } else { None };
+                out.push(time);
+            }
+        }
+        Ok(out)
+    }
+
+    /// [`Session::download`] with the size already known (from a listing), which saves the
+    /// SIZE round trip; `None` asks the server as `download` does. The byte count is checked
+    /// against the size either way. Honours the configured rate limit.
+    pub async fn fetch<W: AsyncWrite + Unpin + Send + ?Sized>(
+        &mut self,
+        remote: &str,
+        sink: &mut W,
+        offset: u64,
+        overlap: &[u8],
+        size: Option<u64>,
+        progress: &mut dyn Progress,
+    ) -> Result<TransferSummary, Error> {
+        let mut limited = Limited::new(sink, self.config.rate_limit.clone());
+        let Some(total) = size else {
+            return self.download(remote, &mut limited, offset, overlap, progress).await;
+        };
+        if offset > total {
+            return Err(Error::RestIgnored {
+                offset,
+                detail: format!("the local file ({offset} bytes) is larger than the remote one ({total} bytes)"),
+            });
+        }
+        if offset == total && offset > 0 {
+            return Ok(TransferSummary { bytes: 0, offset, total: Some(total), elapsed: Duration::ZERO, tls: None });
+        }
+        let name = crate::proto::name::remote_basename(remote).unwrap_or(remote).to_string();
+        progress.start(&name, Some(total), offset);
+        let command = Command::Retrieve(Arg::new(remote)?);
+        let result = self.transfer_in(command, &mut limited, offset, overlap, Some(total), progress).await;
+        progress.finish();
+        let (bytes, elapsed, tls) = result?;
+        Ok(TransferSummary { bytes, offset, total: Some(total), elapsed, tls })
+    }
+
+    /// [`Session::upload`] under the configured rate limit.
+    pub async fn store<R: AsyncRead + Unpin + Send + ?Sized>(
+        &mut self,
+        source: &mut R,
+        remote: &str,
+        mode: UploadMode,
+        length: Option<u64>,
+        progress: &mut dyn Progress,
+    ) -> Result<TransferSummary, Error> {
+        let mut limited = Limited::new(source, self.config.rate_limit.clone());
+        self.upload(&mut limited, remote, mode, length, progress).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_and_checks_listings() {
+        let body = b"type=dir;modify=20240101000000; sub\r\n\
+type=file;size=3;modify=20240101000000; a b.txt\r\n\
+type=file;size=1; ..\r\n\
+type=file;size=1; a\\b\r\n\
+type=file;size=1; evil\x1b[2J\r\n\
+type=OS.unix=slink:/etc; link\r\n\
+garbage\r\n";
+        let listing = DirListing::from_listing(listing::parse_listing(body, true, 0), true);
+        let names = |v: &[Entry]| v.iter().map(|e| e.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&listing.files), ["a b.txt"]);
+        assert_eq!(names(&listing.dirs), ["sub"]);
+        assert_eq!(names(&listing.links), ["link"]);
+        assert_eq!(listing.refused.len(), 2, "{:?}", listing.refused);
+        assert_eq!(listing.unparsed, ["garbage"]);
+    }
+
+    #[test]
+    fn joins_remote_paths() {
+        assert_eq!(join_remote("", "a"), "a");
+        assert_eq!(join_remote("/", "a"), "/a");
+        assert_eq!(join_remote("pub/x/", "a"), "pub/x/a");
+        assert_eq!(list_argument("-rf"), "./-rf");
+    }
+}
