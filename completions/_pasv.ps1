@@ -63,6 +63,7 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             [CompletionResult]::new('mv', 'mv', [CompletionResultType]::ParameterValue, 'Rename or move a remote file')
             [CompletionResult]::new('stat', 'stat', [CompletionResultType]::ParameterValue, 'Show type, size and modification time')
             [CompletionResult]::new('quote', 'quote', [CompletionResultType]::ParameterValue, 'Send raw commands and print the replies')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Diagnose passive mode, NAT address, EPSV, active mode and TLS against a server')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local FTP server (read-only unless --writable; --user/--password-env require a login; --tls serves FTPS)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'A guided tour against a built-in server: login, passive mode, upload, listing, download')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -429,6 +430,42 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'pasv;doctor' {
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
+            [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
+            [CompletionResult]::new('--tls-min', '--tls-min', [CompletionResultType]::ParameterName, 'Lowest TLS version')
+            [CompletionResult]::new('--tls-max', '--tls-max', [CompletionResultType]::ParameterName, 'Highest TLS version')
+            [CompletionResult]::new('--client-cert', '--client-cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM), with --client-key')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'Client private key (PEM)')
+            [CompletionResult]::new('--pasv-address', '--pasv-address', [CompletionResultType]::ParameterName, 'Where passive data connections go: the control connection''s peer, or the address in the 227 reply')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for any reply or data after connecting')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Parallel sessions for multi-file work')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Parallel sessions for multi-file work')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry transient failures N times')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none')
+            [CompletionResult]::new('--write-probe', '--write-probe', [CompletionResultType]::ParameterName, 'Upload and delete a tiny file to measure the server''s clock skew')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Use explicit TLS (AUTH TLS) on an ftp:// URL')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify the server''s certificate (dangerous; says so on stderr)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s certificate (dangerous; says so on stderr)')
+            [CompletionResult]::new('--clear-data', '--clear-data', [CompletionResultType]::ParameterName, 'Send files and listings unencrypted after a TLS login (PROT C)')
+            [CompletionResult]::new('--active', '--active', [CompletionResultType]::ParameterName, 'Active mode: the server connects back to us (EPRT/PORT)')
+            [CompletionResult]::new('--no-epsv', '--no-epsv', [CompletionResultType]::ParameterName, 'Use PASV only, never EPSV')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace the protocol on stderr (passwords redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace the protocol on stderr (passwords redacted)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON lines on stdout')
+            [CompletionResult]::new('--no-netrc', '--no-netrc', [CompletionResultType]::ParameterName, 'Do not read ~/.netrc')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'pasv;serve' {
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to listen on')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Control port (0 picks a free one)')
@@ -515,6 +552,7 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             [CompletionResult]::new('mv', 'mv', [CompletionResultType]::ParameterValue, 'Rename or move a remote file')
             [CompletionResult]::new('stat', 'stat', [CompletionResultType]::ParameterValue, 'Show type, size and modification time')
             [CompletionResult]::new('quote', 'quote', [CompletionResultType]::ParameterValue, 'Send raw commands and print the replies')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Diagnose passive mode, NAT address, EPSV, active mode and TLS against a server')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local FTP server (read-only unless --writable; --user/--password-env require a login; --tls serves FTPS)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'A guided tour against a built-in server: login, passive mode, upload, listing, download')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -548,6 +586,9 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;help;quote' {
+            break
+        }
+        'pasv;help;doctor' {
             break
         }
         'pasv;help;serve' {

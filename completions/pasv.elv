@@ -60,6 +60,7 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand mv 'Rename or move a remote file'
             cand stat 'Show type, size and modification time'
             cand quote 'Send raw commands and print the replies'
+            cand doctor 'Diagnose passive mode, NAT address, EPSV, active mode and TLS against a server'
             cand serve 'Run a local FTP server (read-only unless --writable; --user/--password-env require a login; --tls serves FTPS)'
             cand demo 'A guided tour against a built-in server: login, passive mode, upload, listing, download'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -415,6 +416,41 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'pasv;doctor'= {
+            cand -u 'Log in as USER (overrides the URL''s user)'
+            cand --user 'Log in as USER (overrides the URL''s user)'
+            cand --password-env 'Read the password from environment variable NAME'
+            cand --ca-file 'Trust the certificates in this PEM file too'
+            cand --pin 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)'
+            cand --tls-min 'Lowest TLS version'
+            cand --tls-max 'Highest TLS version'
+            cand --client-cert 'Client certificate (PEM), with --client-key'
+            cand --client-key 'Client private key (PEM)'
+            cand --pasv-address 'Where passive data connections go: the control connection''s peer, or the address in the 227 reply'
+            cand --connect-timeout 'Seconds to wait for a connection'
+            cand --timeout 'Seconds to wait for any reply or data after connecting'
+            cand -j 'Parallel sessions for multi-file work'
+            cand --parallel 'Parallel sessions for multi-file work'
+            cand --retries 'Retry transient failures N times'
+            cand --progress 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none'
+            cand --write-probe 'Upload and delete a tiny file to measure the server''s clock skew'
+            cand --tls 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
+            cand -k 'Do not verify the server''s certificate (dangerous; says so on stderr)'
+            cand --insecure 'Do not verify the server''s certificate (dangerous; says so on stderr)'
+            cand --clear-data 'Send files and listings unencrypted after a TLS login (PROT C)'
+            cand --active 'Active mode: the server connects back to us (EPRT/PORT)'
+            cand --no-epsv 'Use PASV only, never EPSV'
+            cand -v 'Trace the protocol on stderr (passwords redacted)'
+            cand --verbose 'Trace the protocol on stderr (passwords redacted)'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --json 'Print results as JSON lines on stdout'
+            cand --no-netrc 'Do not read ~/.netrc'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'pasv;serve'= {
             cand --bind 'Address to listen on'
             cand --port 'Control port (0 picks a free one)'
@@ -499,6 +535,7 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand mv 'Rename or move a remote file'
             cand stat 'Show type, size and modification time'
             cand quote 'Send raw commands and print the replies'
+            cand doctor 'Diagnose passive mode, NAT address, EPSV, active mode and TLS against a server'
             cand serve 'Run a local FTP server (read-only unless --writable; --user/--password-env require a login; --tls serves FTPS)'
             cand demo 'A guided tour against a built-in server: login, passive mode, upload, listing, download'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -522,6 +559,8 @@ set edit:completion:arg-completer[pasv] = {|@words|
         &'pasv;help;stat'= {
         }
         &'pasv;help;quote'= {
+        }
+        &'pasv;help;doctor'= {
         }
         &'pasv;help;serve'= {
         }

@@ -65,6 +65,7 @@ complete -c pasv -n "__fish_pasv_needs_command" -a "rmdir" -d 'Remove an empty d
 complete -c pasv -n "__fish_pasv_needs_command" -a "mv" -d 'Rename or move a remote file'
 complete -c pasv -n "__fish_pasv_needs_command" -a "stat" -d 'Show type, size and modification time'
 complete -c pasv -n "__fish_pasv_needs_command" -a "quote" -d 'Send raw commands and print the replies'
+complete -c pasv -n "__fish_pasv_needs_command" -a "doctor" -d 'Diagnose passive mode, NAT address, EPSV, active mode and TLS against a server'
 complete -c pasv -n "__fish_pasv_needs_command" -a "serve" -d 'Run a local FTP server (read-only unless --writable; --user/--password-env require a login; --tls serves FTPS)'
 complete -c pasv -n "__fish_pasv_needs_command" -a "demo" -d 'A guided tour against a built-in server: login, passive mode, upload, listing, download'
 complete -c pasv -n "__fish_pasv_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -384,6 +385,38 @@ complete -c pasv -n "__fish_pasv_using_subcommand quote" -l json -d 'Print resul
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -l no-netrc -d 'Do not read ~/.netrc'
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -s V -l version -d 'Print version'
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l password-env -d 'Read the password from environment variable NAME' -r
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l tls-min -d 'Lowest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l tls-max -d 'Highest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l client-cert -d 'Client certificate (PEM), with --client-key' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l client-key -d 'Client private key (PEM)' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l pasv-address -d 'Where passive data connections go: the control connection\'s peer, or the address in the 227 reply' -r -f -a "peer\t''
+server\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l connect-timeout -d 'Seconds to wait for a connection' -r
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l retries -d 'Retry transient failures N times' -r
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+bar\t''
+plain\t''
+none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l write-probe -d 'Upload and delete a tiny file to measure the server\'s clock skew'
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l active -d 'Active mode: the server connects back to us (EPRT/PORT)'
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l no-epsv -d 'Use PASV only, never EPSV'
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s v -l verbose -d 'Trace the protocol on stderr (passwords redacted)'
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s q -l quiet -d 'Print only errors'
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l json -d 'Print results as JSON lines on stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l bind -d 'Address to listen on' -r
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l port -d 'Control port (0 picks a free one)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l passive-ports -d 'Passive port range, FIRST-LAST' -r
@@ -451,16 +484,17 @@ complete -c pasv -n "__fish_pasv_using_subcommand demo" -l json -d 'Print result
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l no-netrc -d 'Do not read ~/.netrc'
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "get" -d 'Download files'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "put" -d 'Upload files (a URL ending in / means \\"into this directory\\")'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "ls" -d 'List a directory'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "cat" -d 'Download a file to stdout'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "mkdir" -d 'Create a directory'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "rm" -d 'Delete files'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "rmdir" -d 'Remove an empty directory'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "mv" -d 'Rename or move a remote file'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "stat" -d 'Show type, size and modification time'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "quote" -d 'Send raw commands and print the replies'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "serve" -d 'Run a local FTP server (read-only unless --writable; --user/--password-env require a login; --tls serves FTPS)'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "demo" -d 'A guided tour against a built-in server: login, passive mode, upload, listing, download'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote serve demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "get" -d 'Download files'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "put" -d 'Upload files (a URL ending in / means \\"into this directory\\")'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "ls" -d 'List a directory'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "cat" -d 'Download a file to stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "mkdir" -d 'Create a directory'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "rm" -d 'Delete files'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "rmdir" -d 'Remove an empty directory'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "mv" -d 'Rename or move a remote file'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "stat" -d 'Show type, size and modification time'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "quote" -d 'Send raw commands and print the replies'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "doctor" -d 'Diagnose passive mode, NAT address, EPSV, active mode and TLS against a server'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "serve" -d 'Run a local FTP server (read-only unless --writable; --user/--password-env require a login; --tls serves FTPS)'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "demo" -d 'A guided tour against a built-in server: login, passive mode, upload, listing, download'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

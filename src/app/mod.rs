@@ -2,6 +2,7 @@
 //! listings, prints errors and maps them to exit codes. It must not open sockets, build
 //! protocol commands or parse replies: that is the engine's job.
 
+mod doctor;
 mod exit;
 mod known_hosts;
 mod local;
@@ -64,6 +65,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Commands::Mv(args)) => oneshot::mv(&ctx, args).await,
         Some(Commands::Stat(args)) => oneshot::stat(&ctx, args).await,
         Some(Commands::Quote(args)) => oneshot::quote(&ctx, args).await,
+        Some(Commands::Doctor(args)) => doctor::doctor(&ctx, args).await,
         Some(Commands::Serve(args)) => serve::serve(&ctx, args).await,
         Some(Commands::Demo(args)) => serve::demo(&ctx, args).await,
         None => Err(settings::usage(

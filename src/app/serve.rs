@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context as _, Result, bail};
 use sha2::{Digest, Sha256};
@@ -12,7 +13,7 @@ use super::render::format_time;
 use super::settings::usage;
 use super::trace::TraceWriter;
 use crate::cli::{DemoArgs, ServeArgs};
-use crate::engine::{Config, Credentials, Endpoint, Secret, Session, Trace, UploadMode};
+use crate::engine::{Config, Credentials, Endpoint, Secret, Session, Trace, TraceEvent, UploadMode};
 use crate::server::{RunningServer, ServerOptions};
 
 pub async fn serve(ctx: &Context, args: ServeArgs) -> Result<()> {
@@ -97,7 +98,8 @@ pub async fn demo(ctx: &Context, args: DemoArgs) -> Result<()> {
 
     let endpoint = Endpoint { host: addr.ip().to_string(), port: addr.port() };
     let credentials = Credentials { user: "demo".into(), password: Secret::new("demo-password") };
-    let trace: Arc<dyn Trace> = Arc::new(TraceWriter::stdout_indented());
+    let switch = Arc::new(SwitchedTrace { inner: TraceWriter::stdout_indented(), on: AtomicBool::new(true) });
+    let trace: Arc<dyn Trace> = switch.clone();
     say("2. Logging in; the protocol as it happens (the password is never shown):");
     let mut session =
         Session::connect(Arc::new(Config::default()), &endpoint, &credentials, Some(trace.clone())).await?;
@@ -122,12 +124,15 @@ pub async fn demo(ctx: &Context, args: DemoArgs) -> Result<()> {
         let time = e.modified.map(format_time).unwrap_or_default();
         say(&format!("     {:>10} {time} {}", e.size.map(|s| s.to_string()).unwrap_or_default(), e.name));
     }
+    switch.on.store(false, Ordering::Relaxed);
     let _ = session.quit().await;
     let pasv_only = Config { epsv: false, ..Config::default() };
     let mut session = Session::connect(Arc::new(pasv_only), &endpoint, &credentials, Some(trace)).await?;
+    switch.on.store(true, Ordering::Relaxed);
     let _ = session.name_list(None).await?;
+    switch.on.store(false, Ordering::Relaxed);
 
-    say("5. Downloading it back to a temporary file, renamed into place only when complete:");
+    say("5. Downloading it back to a temporary file, renamed into place only when complete (trace off):");
     let download_path = local.join("payload.copy");
     let summary =
         super::local::download_file(&mut session, "payload.bin", &download_path, false, false, progress.as_mut())
@@ -145,6 +150,20 @@ pub async fn demo(ctx: &Context, args: DemoArgs) -> Result<()> {
     }
     say("Done: the round trip is byte-identical. Next: `pasv serve DIR`, `pasv --help`.");
     Ok(())
+}
+
+/// The demo's trace: the whole protocol where it teaches something, silence elsewhere.
+struct SwitchedTrace {
+    inner: TraceWriter,
+    on: AtomicBool,
+}
+
+impl Trace for SwitchedTrace {
+    fn event(&self, event: &TraceEvent) {
+        if self.on.load(Ordering::Relaxed) {
+            self.inner.event(event);
+        }
+    }
 }
 
 fn say(text: &str) {

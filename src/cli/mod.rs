@@ -186,6 +186,11 @@ pub enum Commands {
         after_help = "Examples:\n  pasv quote ftp://host/ 'SITE CHMOD 644 file.txt'\n  pasv quote ftp://host/ SYST FEAT"
     )]
     Quote(QuoteArgs),
+    /// Diagnose passive mode, NAT address, EPSV, active mode and TLS against a server.
+    #[command(
+        after_help = "Examples:\n  pasv doctor ftp://ftp.example.org/\n  pasv doctor --json ftpes://user@host/ > report.json\n  pasv doctor --write-probe ftp://user@host/incoming/   (also measures clock skew)"
+    )]
+    Doctor(DoctorArgs),
     /// Run a local FTP server (read-only unless --writable; --user/--password-env require a login; --tls serves FTPS).
     #[command(
         after_help = "Examples:\n  pasv serve ./public\n  pasv serve --writable --port 2121 --user ci --password-env CI_PW ./incoming\n  pasv serve --tls ./public        (prints the certificate's --pin)"
@@ -270,6 +275,16 @@ pub struct QuoteArgs {
     /// Command lines to send, one per argument.
     #[arg(value_name = "COMMAND", required = true)]
     pub commands: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    /// The server (and directory) to diagnose.
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// Upload and delete a tiny file to measure the server's clock skew.
+    #[arg(long)]
+    pub write_probe: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -72,6 +72,9 @@ pub struct TlsConfig {
     pub max_version: Option<TlsVersion>,
     pub client_cert: Option<PathBuf>,
     pub client_key: Option<PathBuf>,
+    /// Diagnostic only (`pasv doctor`): data connections do not resume the control
+    /// connection's TLS session, to find out whether the server insists on it.
+    pub fresh_data_sessions: bool,
 }
 
 /// Everything that steers a session.

@@ -134,7 +134,7 @@ pub(crate) async fn prepare(
     }
 }
 
-async fn prepare_active(control: &mut ControlChannel, config: &Config) -> Result<PendingData, Error> {
+pub(crate) async fn prepare_active(control: &mut ControlChannel, config: &Config) -> Result<PendingData, Error> {
     // Listen on the address the control connection uses: the one the server can reach us on.
     let listener = TcpListener::bind(SocketAddr::new(control.local.ip(), 0)).await.map_err(Error::DataIo)?;
     let addr = listener.local_addr().map_err(Error::DataIo)?;
@@ -152,7 +152,7 @@ async fn prepare_active(control: &mut ControlChannel, config: &Config) -> Result
     }
 }
 
-async fn connect(target: SocketAddr, wait: Duration) -> Result<TcpStream, Error> {
+pub(crate) async fn connect(target: SocketAddr, wait: Duration) -> Result<TcpStream, Error> {
     match tokio::time::timeout(wait, TcpStream::connect(target)).await {
         Ok(Ok(stream)) => {
             let _ = stream.set_nodelay(true);

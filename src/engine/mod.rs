@@ -13,6 +13,7 @@ mod data;
 mod error;
 mod meta;
 mod progress;
+mod probe;
 mod ratelimit;
 mod secret;
 mod segment;
@@ -28,6 +29,7 @@ pub use config::{Config, Credentials, Endpoint, PasvAddress, TlsConfig, TlsMode,
 pub use error::{Error, ErrorClass};
 pub use meta::time_val;
 pub use progress::{NoProgress, Progress};
+pub use probe::{DataMethod, DataProbe};
 pub use ratelimit::RateLimit;
 pub use secret::Secret;
 pub use session::{Features, FileStat, Session, TransferSummary, UploadMode};

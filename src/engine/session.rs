@@ -599,7 +599,10 @@ impl Session {
         let Some(ctx) = self.tls.clone() else {
             return Ok(Some((Stream::Plain(tcp), None)));
         };
-        let stream = tokio::time::timeout(timeout, ctx.connect(tcp))
+        let handshake = async {
+            if self.config.tls.fresh_data_sessions { ctx.connect_fresh(tcp).await } else { ctx.connect(tcp).await }
+        };
+        let stream = tokio::time::timeout(timeout, handshake)
             .await
             .map_err(|_| Error::Timeout { waiting_for: "the data connection's TLS handshake", after: timeout })??;
         let info = tls::info(&stream);

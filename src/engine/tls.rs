@@ -36,12 +36,18 @@ pub struct TlsInfo {
     pub pin: Option<String>,
     /// SHA-256 of the whole certificate, hex with colons.
     pub fingerprint: Option<String>,
+    /// The certificate's subject and its expiry (Unix seconds).
+    pub subject: Option<String>,
+    pub not_after: Option<i64>,
 }
 
 /// The shared TLS setup of one session.
 #[derive(Clone)]
 pub(crate) struct TlsContext {
     connector: TlsConnector,
+    /// The same policy without a session cache: data connections that cannot resume
+    /// (`TlsConfig::fresh_data_sessions`, for `pasv doctor`).
+    fresh: TlsConnector,
     server_name: ServerName<'static>,
     host: String,
     /// The pin of the last certificate the verifier saw, so a failure can say which `--pin`
@@ -82,11 +88,28 @@ impl TlsContext {
         };
         let server_name = ServerName::try_from(host.to_string())
             .map_err(|e| setup(format!("host name {host:?} cannot be checked against a certificate: {e}")))?;
-        Ok(Self { connector: TlsConnector::from(Arc::new(config)), server_name, host: host.to_string(), seen_pin })
+        let mut fresh = config.clone();
+        fresh.resumption = rustls::client::Resumption::disabled();
+        Ok(Self {
+            connector: TlsConnector::from(Arc::new(config)),
+            fresh: TlsConnector::from(Arc::new(fresh)),
+            server_name,
+            host: host.to_string(),
+            seen_pin,
+        })
     }
 
     pub(crate) async fn connect(&self, tcp: TcpStream) -> Result<TlsStream<TcpStream>, Error> {
-        self.connector.connect(self.server_name.clone(), tcp).await.map_err(|source| Error::TlsHandshake {
+        self.handshake(&self.connector, tcp).await
+    }
+
+    /// A handshake that cannot resume an earlier session.
+    pub(crate) async fn connect_fresh(&self, tcp: TcpStream) -> Result<TlsStream<TcpStream>, Error> {
+        self.handshake(&self.fresh, tcp).await
+    }
+
+    async fn handshake(&self, connector: &TlsConnector, tcp: TcpStream) -> Result<TlsStream<TcpStream>, Error> {
+        connector.connect(self.server_name.clone(), tcp).await.map_err(|source| Error::TlsHandshake {
             host: self.host.clone(),
             pin: self.seen_pin.lock().ok().and_then(|p| p.clone()),
             source,
@@ -105,12 +128,15 @@ pub(crate) fn info(stream: &TlsStream<TcpStream>) -> TlsInfo {
     let cipher = conn.negotiated_cipher_suite().map(|c| format!("{:?}", c.suite()));
     let resumed = matches!(conn.handshake_kind(), Some(rustls::HandshakeKind::Resumed));
     let end_entity = conn.peer_certificates().and_then(|c| c.first());
+    let parsed = end_entity.and_then(|c| x509_parser::parse_x509_certificate(c.as_ref()).ok().map(|(_, cert)| cert));
     TlsInfo {
         version: version.unwrap_or_default(),
         cipher: cipher.unwrap_or_default(),
         resumed,
         pin: end_entity.and_then(|c| pin_of_der(c.as_ref())),
         fingerprint: end_entity.map(|c| fingerprint(c.as_ref())),
+        subject: parsed.as_ref().map(|c| c.subject().to_string()),
+        not_after: parsed.as_ref().map(|c| c.validity().not_after.timestamp()),
     }
 }
 

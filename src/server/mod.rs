@@ -87,6 +87,9 @@ impl RunningServer {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
+                // Replies are small writes in quick succession; Nagle would hold the second one
+                // back until the client's delayed ACK (40 ms per command on Linux).
+                let _ = stream.set_nodelay(true);
                 let settings = settings.clone();
                 tokio::spawn(async move {
                     if let Ok(server) = settings.build() {

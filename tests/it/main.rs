@@ -3,6 +3,7 @@
 mod support;
 
 mod cli;
+mod doctor;
 mod exit_codes;
 mod generated;
 mod hostile;

@@ -1,0 +1,140 @@
+//! `pasv doctor` against scripted servers: a NAT mismatch, EPSV refused, unreachable ports.
+
+use crate::support::scripted::{ScriptedServer, Step};
+use crate::support::{TestServer, pasv, within};
+
+fn r(s: &str) -> Step {
+    Step::Reply(s.into())
+}
+fn e(s: &str) -> Step {
+    Step::Expect(s.into())
+}
+
+fn login() -> Vec<Step> {
+    vec![
+        r("220 scripted"),
+        e("USER anonymous"),
+        r("331 pw"),
+        Step::ExpectPrefix("PASS ".into()),
+        r("230 ok"),
+        e("FEAT"),
+        r("211-Features:\r\n SIZE\r\n EPSV\r\n211 End"),
+    ]
+}
+
+fn with(mut a: Vec<Step>, b: Vec<Step>) -> Vec<Step> {
+    a.extend(b);
+    a
+}
+
+fn active_refused() -> Vec<Step> {
+    vec![
+        Step::ExpectPrefix("EPRT ".into()),
+        r("500 EPRT not understood"),
+        Step::ExpectPrefix("PORT ".into()),
+        r("500 no"),
+    ]
+}
+
+fn tls_refused() -> Vec<Step> {
+    vec![r("220 scripted"), e("AUTH TLS"), r("502 AUTH not supported"), Step::ExpectClose]
+}
+
+#[tokio::test]
+async fn doctor_explains_a_nat_mismatch_and_a_refused_epsv() {
+    within(async {
+        let sessions = vec![
+            with(login(), vec![e("TYPE I"), r("200 ok"), e("EPSV"), r("502 EPSV not implemented")]),
+            with(
+                login(),
+                [
+                    vec![
+                        e("TYPE I"),
+                        r("200 ok"),
+                        e("PASV"),
+                        Step::ListenData,
+                        r("227 Entering Passive Mode (127,0,0,9,{p1},{p2})"),
+                        e("NLST"),
+                        r("150 here"),
+                        Step::DataSend(b"file.txt\r\n".to_vec()),
+                        r("226 done"),
+                    ],
+                    active_refused(),
+                ]
+                .concat(),
+            ),
+            login(),
+            tls_refused(),
+        ];
+        let server = ScriptedServer::start_sessions(sessions).await;
+        let run = pasv(["doctor", &format!("{}/", server.url())]).run().await;
+        run.assert_code(0);
+        assert!(run.stdout.contains("FAIL  EPSV fails"), "{}", run.stdout);
+        assert!(run.stdout.contains("ok    PASV works"), "{}", run.stdout);
+        assert!(run.stdout.contains("NAT/masquerade mismatch"), "{}", run.stdout);
+        assert!(run.stdout.contains("pasv_address=127.0.0.1"), "{}", run.stdout);
+        assert!(run.stdout.contains("MasqueradeAddress"), "{}", run.stdout);
+        assert!(run.stdout.contains("-> data port"), "{}", run.stdout);
+        assert!(run.stdout.contains("works: pasv --no-epsv ls"), "{}", run.stdout);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn doctor_finds_unreachable_passive_ports_and_fails() {
+    within(async {
+        let closed = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let sessions = vec![
+            with(login(), vec![e("TYPE I"), r("200 ok"), e("EPSV"), r("229 Entering Extended Passive Mode (|||1|)")]),
+            with(
+                login(),
+                vec![
+                    e("TYPE I"),
+                    r("200 ok"),
+                    e("PASV"),
+                    Step::Reply(format!("227 Entering Passive Mode (127,0,0,1,{},{})", closed / 256, closed % 256)),
+                ],
+            ),
+            with(login(), [vec![e("TYPE I"), r("200 ok")], active_refused()].concat()),
+            login(),
+            tls_refused(),
+        ];
+        let server = ScriptedServer::start_sessions(sessions).await;
+        let run = pasv(["doctor", "--json", &format!("{}/", server.url())]).run().await;
+        run.assert_code(4);
+        let report: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+        let methods: Vec<(&str, bool)> = report["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["method"].as_str().unwrap(), p["ok"].as_bool().unwrap()))
+            .collect();
+        assert_eq!(methods, vec![("EPSV", false), ("PASV", false), ("active", false)]);
+        assert_eq!(report["data"][1]["port"], closed);
+        assert!(
+            report["verdict"].as_str().unwrap().contains("open the server's passive port range"),
+            "{}",
+            report["verdict"]
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_reports_tls_trust_and_session_reuse_on_the_embedded_server() {
+    within(async {
+        let server = TestServer::start_with(|o| o.tls = true).await;
+        let pin = server.server.certificate().unwrap().pin.clone();
+        let run = pasv(["doctor", "--json", &server.url("/")]).run().await;
+        run.assert_code(0);
+        let report: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+        assert_eq!(report["tls"]["trusted"], false);
+        assert_eq!(report["tls"]["control"]["pin"], pin.as_str());
+        assert_eq!(report["tls"]["data_resumed"], true);
+        assert!(report["suggested"].as_str().unwrap().contains(&format!("--pin '{pin}'")), "{}", report["suggested"]);
+    })
+    .await;
+}
