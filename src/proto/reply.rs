@@ -304,6 +304,52 @@ mod tests {
         }
     }
 
+    /// Banners and FEAT lists as real servers send them.
+    #[test]
+    fn accepts_real_server_banners_and_feat_lists() {
+        let cases: Vec<(&str, &[u8], u16, usize)> = vec![
+            ("vsftpd", b"220 (vsFTPd 3.0.3)\r\n", 220, 1),
+            ("ProFTPD", b"220 ProFTPD Server (Debian) [::ffff:127.0.0.1]\r\n", 220, 1),
+            (
+                "pure-ftpd",
+                b"220---------- Welcome to Pure-FTPd [privsep] [TLS] ----------\r\n220-You are user number 1 of 50 allowed.\r\n\
+                  220-Local time is now 10:00. Server port: 21.\r\n220 You will be disconnected after 15 minutes of inactivity.\r\n",
+                220,
+                4,
+            ),
+            ("FileZilla Server", b"220-FileZilla Server 1.8.0\r\n220 Please visit https://filezilla-project.org/\r\n", 220, 2),
+            ("IIS", b"220 Microsoft FTP Service\r\n", 220, 1),
+            (
+                "IIS FEAT",
+                b"211-Extended features supported:\r\n LANG EN*\r\n UTF8\r\n AUTH TLS;TLS-C;SSL;TLS-P;\r\n PBSZ\r\n PROT C;P;\r\n\
+                  CCC\r\n HOST\r\n SIZE\r\n MDTM\r\n REST STREAM\r\n211 END\r\n",
+                211,
+                12,
+            ),
+            (
+                "vsftpd FEAT",
+                b"211-Features:\r\n EPRT\r\n EPSV\r\n MDTM\r\n PASV\r\n REST STREAM\r\n SIZE\r\n TVFS\r\n211 End\r\n",
+                211,
+                9,
+            ),
+            (
+                "ProFTPD FEAT",
+                b"211-Features:\r\n AUTH TLS\r\n CCC\r\n CLNT\r\n EPRT\r\n EPSV\r\n HOST\r\n LANG en-US*\r\n MDTM\r\n MFF modify;UNIX.group;UNIX.mode;\r\n\
+                  MFMT\r\n MLST modify*;perm*;size*;type*;unique*;UNIX.group*;UNIX.groupname*;UNIX.mode*;UNIX.owner*;UNIX.ownername*;\r\n\
+                  PBSZ\r\n PROT\r\n REST STREAM\r\n SIZE\r\n SSCN\r\n TVFS\r\n211 End\r\n",
+                211,
+                19,
+            ),
+            // glFTPd-style: the middle lines repeat the code with a dash.
+            ("dashed", b"230-Welcome\r\n230-Rules\r\n230 Logged in.\r\n", 230, 3),
+        ];
+        for (server, input, code, lines) in cases {
+            let replies = decode_all(input).unwrap_or_else(|e| panic!("{server}: {e}"));
+            assert_eq!(replies.len(), 1, "{server}");
+            assert_eq!((replies[0].code.0, replies[0].lines.len()), (code, lines), "{server}: {:?}", replies[0]);
+        }
+    }
+
     #[test]
     fn waits_for_more_bytes_and_keeps_the_rest() {
         let mut decoder = ReplyDecoder::default();
