@@ -42,6 +42,20 @@ pub async fn download_file(
     no_clobber: bool,
     progress: &mut dyn Progress,
 ) -> Result<TransferSummary> {
+    download_file_sized(session, remote, target, resume, no_clobber, None, progress).await
+}
+
+/// [`download_file`] with the remote size already known (from a listing): one round trip
+/// less per file.
+pub async fn download_file_sized(
+    session: &mut Session,
+    remote: &str,
+    target: &Path,
+    resume: bool,
+    no_clobber: bool,
+    size: Option<u64>,
+    progress: &mut dyn Progress,
+) -> Result<TransferSummary> {
     if no_clobber && target.exists() {
         bail!(usage(format!("{} exists; refusing to overwrite it (--no-clobber)", target.display())));
     }
@@ -60,7 +74,7 @@ pub async fn download_file(
         (file, 0)
     };
     let overlap = if offset > 0 { read_tail(&part, offset).await.map_err(local)? } else { Vec::new() };
-    let result = session.download(remote, &mut file, offset, &overlap, progress).await;
+    let result = session.fetch(remote, &mut file, offset, &overlap, size, progress).await;
     let flushed = file.flush().await;
     drop(file);
     match result {

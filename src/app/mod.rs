@@ -4,17 +4,23 @@
 
 mod doctor;
 mod exit;
+mod filter;
 mod known_hosts;
 mod local;
+mod mirror;
 mod netrc;
 mod oneshot;
+mod pool;
 mod progress;
 mod render;
 mod sanitize;
+mod segments;
 mod serve;
 mod settings;
+mod tally;
 mod target;
 mod trace;
+mod tree;
 
 use std::process::ExitCode;
 
@@ -57,6 +63,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Commands::Get(args)) => oneshot::get(&ctx, args).await,
         Some(Commands::Put(args)) => oneshot::put(&ctx, args).await,
+        Some(Commands::Mirror(args)) => tree::mirror(&ctx, args).await,
         Some(Commands::Ls(args)) => oneshot::ls(&ctx, args).await,
         Some(Commands::Cat(args)) => oneshot::cat(&ctx, args).await,
         Some(Commands::Mkdir(args)) => oneshot::mkdir(&ctx, args).await,

@@ -166,6 +166,9 @@ fn report(
 }
 
 pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
+    if super::tree::handles_get(&args, ctx) {
+        return super::tree::get(ctx, args).await;
+    }
     let targets = args.urls.iter().map(|u| parse(u)).collect::<Result<Vec<_>>>()?;
     let several = targets.len() > 1;
     let mut plans = Vec::new();
@@ -204,6 +207,9 @@ pub async fn cat(ctx: &Context, args: UrlArg) -> Result<()> {
 }
 
 pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
+    if super::tree::handles_put(&args, ctx) {
+        return super::tree::put(ctx, args).await;
+    }
     let Some((url, locals)) = args.paths.split_last() else { bail!(usage("put needs PATH... URL")) };
     let target = parse(url)?;
     if locals.len() > 1 && !target.is_dir {

@@ -150,14 +150,19 @@ pub enum ProgressArg {
 pub enum Commands {
     /// Download files.
     #[command(
-        after_help = "Examples:\n  pasv get ftp://host/pub/file.iso\n  pasv get -c -o /tmp/ ftp://host/a.bin ftp://host/b.bin\n  pasv get ftps://user@host/report.pdf -o report.pdf"
+        after_help = "Examples:\n  pasv get ftp://host/pub/file.iso\n  pasv get -c -o /tmp/ ftp://host/a.bin ftp://host/b.bin\n  pasv get ftps://user@host/report.pdf -o report.pdf\n  pasv get -r -j 8 ftp://host/pub/docs/ -o ./docs          (the tree becomes ./docs)\n  pasv get --segments 4 ftp://host/big.iso                (4 connections, files over 16 MiB)\n  pasv get --limit-rate 500K --retries 5 ftp://host/pub/file.iso"
     )]
     Get(GetArgs),
     /// Upload files (a URL ending in / means \"into this directory\").
     #[command(
-        after_help = "Examples:\n  pasv put build.zip ftp://ci@host/releases/\n  pasv put -c big.iso ftp://host/incoming/big.iso\n  tar cz dir | pasv put - ftp://host/backup.tgz"
+        after_help = "Examples:\n  pasv put build.zip ftp://ci@host/releases/\n  pasv put -c big.iso ftp://host/incoming/big.iso\n  tar cz dir | pasv put - ftp://host/backup.tgz\n  pasv put --atomic --verify --retries 3 build.zip ftp://ci@host/releases/\n  pasv put -r site/ ftp://host/www/               (into www/site; without the trailing / the tree becomes www)"
     )]
     Put(PutArgs),
+    /// Synchronise a tree: remote to local when SOURCE is a URL, local to remote when TARGET is.
+    #[command(
+        after_help = "Examples:\n  pasv mirror ftp://host/pub/docs ./docs                 copy what is new or changed\n  pasv mirror --delete ./site ftp://ci@host/www          make www exactly like ./site\n  pasv mirror --newer --exclude '*.tmp' ftp://host/data ./data\n  pasv mirror --dry-run --delete ./site ftp://host/www   show the plan, change nothing\n  pasv mirror -j 8 --json ./build ftp://host/out | jq .\n\nA file is copied when it is missing from the target, or its size differs, or the source\nis newer (--newer: only when the source is newer). --delete removes what the source no\nlonger has, only inside TARGET, only after every copy succeeded, and never names the\nserver's listing did not show clearly. Symbolic links are reported, not followed. Trees\ndeeper than 64 levels stop with an error."
+    )]
+    Mirror(MirrorArgs),
     /// List a directory.
     #[command(
         after_help = "Examples:\n  pasv ls ftp://host/pub/\n  pasv ls -l ftp://host/pub/\n  pasv ls --json ftp://host/pub/ | jq .name"
@@ -221,6 +226,16 @@ pub struct GetArgs {
     /// Never overwrite an existing file.
     #[arg(long)]
     pub no_clobber: bool,
+    /// Download a directory tree (URL names a directory; -o names the copy, or an existing directory to put it in).
+    #[arg(long, short = 'r')]
+    pub recursive: bool,
+    /// Download one big file over N connections at once (files under 16 MiB use one).
+    #[arg(long, value_name = "N")]
+    pub segments: Option<usize>,
+    #[command(flatten)]
+    pub tree: TreeArgs,
+    #[command(flatten)]
+    pub transfer: TransferArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -231,6 +246,70 @@ pub struct PutArgs {
     /// Resume a partial upload (APPE after the remote size).
     #[arg(long = "continue", short = 'c')]
     pub resume: bool,
+    /// Upload directory trees.
+    #[arg(long, short = 'r')]
+    pub recursive: bool,
+    /// Upload to a temporary name beside the target and rename it into place once verified.
+    #[arg(long)]
+    pub atomic: bool,
+    #[command(flatten)]
+    pub tree: TreeArgs,
+    #[command(flatten)]
+    pub transfer: TransferArgs,
+}
+
+/// Which files of a tree take part.
+#[derive(Debug, Clone, Args, Default)]
+pub struct TreeArgs {
+    /// Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Copy only files matching GLOB (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+}
+
+/// How files are moved and checked.
+#[derive(Debug, Clone, Args, Default)]
+pub struct TransferArgs {
+    /// Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G).
+    #[arg(long, value_name = "RATE")]
+    pub limit_rate: Option<String>,
+    /// Verify each copy with the server's checksum (HASH, XSHA256, XSHA1, XMD5, XCRC) when it offers one.
+    #[arg(long)]
+    pub verify: bool,
+    /// Skip files whose size and modification time already match.
+    #[arg(long)]
+    pub if_changed: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MirrorArgs {
+    /// What to copy from: a URL or a local directory.
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+    /// Where to: a local directory or a URL.
+    #[arg(value_name = "TARGET")]
+    pub target: String,
+    /// Copy only files that are newer in the source.
+    #[arg(long)]
+    pub newer: bool,
+    /// Delete files and directories that are in the target but no longer in the source.
+    #[arg(long)]
+    pub delete: bool,
+    /// Print what would be done, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Uploads: temporary name, verify, then rename into place.
+    #[arg(long)]
+    pub atomic: bool,
+    /// Resume partial files left by an interrupted run.
+    #[arg(long = "continue", short = 'c')]
+    pub resume: bool,
+    #[command(flatten)]
+    pub tree: TreeArgs,
+    #[command(flatten)]
+    pub transfer: TransferArgs,
 }
 
 #[derive(Debug, Clone, Args)]

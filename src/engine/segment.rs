@@ -1,9 +1,11 @@
 //! One byte range of a remote file over its own session, for segmented downloads: REST to the
 //! range's start (RFC 3659 section 5), read exactly the range, then end the session.
 //!
-//! A range that stops before the end of the file has to cut the transfer short, which leaves
-//! the control connection waiting for a 426/226 pair that servers word differently; the
-//! session is therefore consumed and closed rather than reused.
+//! A range that stops before the end of the file cuts the transfer short: the data connection
+//! is closed and ABOR sent (RFC 959 section 4.1.3). Servers answer that with one or two
+//! replies (426 then 226, or 226 then 225, or only 225), so a SYST goes right behind it and
+//! everything up to SYST's 215 is the aftermath of the cut. The session is then ready for
+//! the next command.
 
 use std::io;
 use std::pin::Pin;
@@ -13,7 +15,7 @@ use tokio::io::AsyncWrite;
 
 use super::ratelimit::Limited;
 use super::{Error, Progress, Session};
-use crate::proto::{Arg, Command};
+use crate::proto::{Arg, Command, ReplyCode};
 
 /// Writes at most `remaining` bytes, then refuses with [`RangeFull`].
 struct RangeSink<'a, W: ?Sized> {
@@ -79,13 +81,12 @@ impl Progress for Counting<'_> {
 }
 
 impl Session {
-    /// Downloads bytes `offset..end` of `remote` (whose size is `total`) into `sink` and ends
-    /// the session. `overlap` holds bytes just before `offset` that the caller already has;
+    /// Downloads bytes `offset..end` of `remote` (whose size is `total`) into `sink`. `overlap` holds bytes just before `offset` that the caller already has;
     /// the server must send them again first, proving it honoured REST. Returns the bytes
     /// written, which is exactly `end - offset` or an error.
     #[allow(clippy::too_many_arguments)]
     pub async fn download_range<W: AsyncWrite + Unpin + Send + ?Sized>(
-        mut self,
+        &mut self,
         remote: &str,
         sink: &mut W,
         offset: u64,
@@ -101,15 +102,12 @@ impl Session {
             });
         }
         if offset == end {
-            let _ = self.quit().await;
             return Ok(0);
         }
         if end == total {
             // The last range runs to the end of the file: an ordinary resumed transfer that
             // the server confirms with 226 and whose byte count is checked.
-            let result = self.fetch(remote, sink, offset, overlap, Some(total), progress).await;
-            let _ = self.quit().await;
-            return result.map(|summary| summary.bytes);
+            return self.fetch(remote, sink, offset, overlap, Some(total), progress).await.map(|s| s.bytes);
         }
         let command = Command::Retrieve(Arg::new(remote)?);
         let mut limited = Limited::new(sink, self.config.rate_limit.clone());
@@ -120,15 +118,28 @@ impl Session {
         if written > counting.advanced {
             counting.inner.advance(written - counting.advanced);
         }
-        let outcome = match result {
+        match result {
             Err(Error::Sink(e)) if range.remaining == 0 && e.get_ref().is_some_and(|inner| inner.is::<RangeFull>()) => {
+                self.abort_transfer().await?;
                 Ok(written)
             }
             Ok(_) if range.remaining == 0 => Ok(written),
             Ok(_) => Err(Error::Truncated { received: offset + written, expected: end }),
             Err(e) => Err(e),
-        };
-        let _ = self.quit().await;
-        outcome
+        }
+    }
+
+    /// After the data connection of a running transfer was closed: ABOR, then SYST as a
+    /// marker, discarding every reply up to the marker's 215.
+    async fn abort_transfer(&mut self) -> Result<(), Error> {
+        self.control.send(&Command::Abort).await?;
+        self.control.send(&Command::System).await?;
+        for _ in 0..8 {
+            let reply = self.control.read_reply().await?;
+            if reply.code == ReplyCode(215) {
+                return Ok(());
+            }
+        }
+        Err(Error::NoCompletion)
     }
 }

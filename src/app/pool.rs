@@ -1,0 +1,360 @@
+//! Parallel sessions for multi-file work (`-j N`): up to N sessions of the engine, one control
+//! connection each, kept open from job to job and from phase to phase (no reconnect per file).
+//!
+//! Sessions are opened only when queued work is waiting for them. A server that refuses
+//! another connection (421, or 530 "too many") lowers the number of sessions to those already
+//! open instead of failing the job. Transient failures (4xx, dropped connections, timeouts)
+//! are retried `--retries` times with exponential backoff on a fresh session when the old one
+//! may be out of step; permanent failures (5xx) are reported at once. Either way the other
+//! jobs go on, and the caller gets the list of failures.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use anyhow::Result;
+use futures_util::StreamExt as _;
+use futures_util::stream::FuturesUnordered;
+use tokio::sync::Notify;
+
+use super::oneshot::Context;
+use super::target::Target;
+use crate::engine::{Error, ErrorClass, RateLimit, Session};
+
+/// TCP keepalive idle time on every control connection of the pool.
+const KEEPALIVE: Duration = Duration::from_secs(30);
+
+/// First retry after this long, doubling each time up to [`MAX_BACKOFF`].
+const BASE_BACKOFF: Duration = Duration::from_secs(1);
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// How sessions of the pool are opened.
+pub struct Connector<'a> {
+    pub ctx: &'a Context,
+    pub target: Target,
+    pub rate: Option<RateLimit>,
+}
+
+impl Connector<'_> {
+    pub async fn connect(&self) -> Result<Session> {
+        let mut session = self.ctx.connect(&self.target).await?;
+        session.set_rate_limit(self.rate.clone());
+        // Best effort: a socket that refuses keepalive still works.
+        let _ = session.set_keepalive(KEEPALIVE);
+        Ok(session)
+    }
+}
+
+/// The engine error behind an app error, if any.
+pub fn engine_error(err: &anyhow::Error) -> Option<&Error> {
+    err.chain().find_map(|c| c.downcast_ref::<Error>())
+}
+
+/// Worth another try: the server said 4xx, the connection dropped or went silent.
+pub fn is_transient(err: &anyhow::Error) -> bool {
+    let Some(e) = engine_error(err) else {
+        return false;
+    };
+    matches!(e.class(), ErrorClass::Transient | ErrorClass::Timeout | ErrorClass::Unreachable)
+        || matches!(
+            e,
+            Error::ControlClosed
+                | Error::ControlIo(_)
+                | Error::DataIo(_)
+                | Error::Truncated { .. }
+                | Error::NoCompletion
+                | Error::TlsTruncated { .. }
+        )
+}
+
+/// The session is still in step after this error: the server answered the command cleanly.
+fn keeps_session(err: &anyhow::Error) -> bool {
+    match engine_error(err) {
+        None => true,
+        Some(e) => e.reply_code().is_some() && !matches!(e, Error::Unavailable { .. }),
+    }
+}
+
+/// The server refuses one more connection (a per-user or per-host limit), as opposed to
+/// refusing us altogether.
+pub fn refuses_more(err: &anyhow::Error) -> bool {
+    match engine_error(err) {
+        Some(Error::Unavailable { .. }) => true,
+        Some(e @ Error::Login { text, .. }) | Some(e @ Error::Rejected { text, .. }) => {
+            let text = text.to_ascii_lowercase();
+            e.reply_code().is_some_and(|c| c.0 == 421 || c.0 == 530)
+                && ["too many", "maximum", "limit", "connections"].iter().any(|w| text.contains(w))
+        }
+        _ => false,
+    }
+}
+
+fn backoff(attempt: u32) -> Duration {
+    BASE_BACKOFF.saturating_mul(1 << attempt.min(6)).min(MAX_BACKOFF)
+}
+
+/// What a job asks of the pool when it succeeds.
+pub struct Done<J> {
+    /// More jobs it found (a listing finds files and subdirectories).
+    pub more: Vec<J>,
+    /// False when the session is out of step and must not be used again.
+    pub keep_session: bool,
+}
+
+impl<J> Done<J> {
+    pub fn nothing() -> Self {
+        Self { more: Vec::new(), keep_session: true }
+    }
+
+    pub fn more(more: Vec<J>) -> Self {
+        Self { more, keep_session: true }
+    }
+}
+
+/// A kind of job the pool can run.
+pub trait Work {
+    type Job;
+    /// Runs `job` on `session`; `attempt` is 0 the first time, `slot` names the worker (for
+    /// its progress line).
+    async fn run(&self, session: &mut Session, job: &Self::Job, attempt: u32, slot: usize) -> Result<Done<Self::Job>>;
+    /// For messages: which file or directory the job is about.
+    fn describe(&self, job: &Self::Job) -> String;
+    /// A retry is about to happen (for a note on the terminal).
+    fn retrying(&self, job: &Self::Job, error: &anyhow::Error, delay: Duration);
+}
+
+/// A job that did not succeed.
+pub struct Failure {
+    pub what: String,
+    pub error: anyhow::Error,
+}
+
+/// Up to `limit` sessions to one server.
+pub struct Pool<'a> {
+    connector: Connector<'a>,
+    limit: usize,
+    retries: u32,
+    idle: Vec<Session>,
+    /// Told to the user once: how many sessions the server allowed.
+    pub backed_off: Option<usize>,
+}
+
+struct Shared<J> {
+    queue: RefCell<VecDeque<J>>,
+    /// Workers that have not taken their first job yet (still connecting).
+    starting: Cell<usize>,
+    failures: RefCell<Vec<Failure>>,
+    changed: Notify,
+}
+
+enum Exit {
+    /// No more jobs; here is the session back (if it is still good).
+    Done(Option<Box<Session>>),
+    /// Could not open a session because the server refuses more.
+    Refused(anyhow::Error),
+    /// Could not open a session for another reason.
+    Failed(anyhow::Error),
+}
+
+impl<'a> Pool<'a> {
+    /// Opens the first session (retrying transient failures), so that a wrong password or
+    /// an unreachable server fails before any work is planned.
+    pub async fn open(connector: Connector<'a>, limit: usize, retries: u32) -> Result<Self> {
+        let mut attempt = 0;
+        let first = loop {
+            match connector.connect().await {
+                Ok(session) => break session,
+                Err(e) if attempt < retries && is_transient(&e) => {
+                    tokio::time::sleep(backoff(attempt)).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        Ok(Self { connector, limit: limit.max(1), retries, idle: vec![first], backed_off: None })
+    }
+
+    /// A session for sequential work between phases (listing the root, say); give it back
+    /// with [`Pool::put_back`].
+    pub async fn take(&mut self) -> Result<Session> {
+        match self.idle.pop() {
+            Some(session) => Ok(session),
+            None => self.connector.connect().await,
+        }
+    }
+
+    pub fn put_back(&mut self, session: Session) {
+        self.idle.push(session);
+    }
+
+    /// Runs `jobs` (and every job they add) on up to `limit` sessions; returns the failures.
+    pub async fn run<W: Work>(&mut self, work: &W, jobs: Vec<W::Job>) -> Vec<Failure> {
+        let shared = Shared {
+            queue: RefCell::new(jobs.into()),
+            starting: Cell::new(0),
+            failures: RefCell::default(),
+            changed: Notify::new(),
+        };
+        let mut workers = FuturesUnordered::new();
+        let mut free_slots: Vec<usize> = (0..self.limit).rev().collect();
+        loop {
+            let queued = shared.queue.borrow().len();
+            // Open (or reuse) one more session only for queued work that no starting worker
+            // is about to take.
+            while workers.len() < self.limit && queued > shared.starting.get() {
+                let Some(slot) = free_slots.pop() else { break };
+                let session = self.idle.pop();
+                shared.starting.set(shared.starting.get() + 1);
+                workers.push(worker(&shared, work, &self.connector, session, self.retries, slot));
+            }
+            if workers.is_empty() {
+                break;
+            }
+            tokio::select! {
+                Some((slot, exit)) = workers.next() => {
+                    free_slots.push(slot);
+                    match exit {
+                        Exit::Done(session) => self.idle.extend(session.map(|s| *s)),
+                        Exit::Refused(error) => {
+                            let open = workers.len() + self.idle.len();
+                            if open == 0 {
+                                fail_all(&shared, work, error);
+                            } else if open < self.limit {
+                                self.limit = open;
+                                self.backed_off = Some(open);
+                            }
+                        }
+                        Exit::Failed(error) => {
+                            if workers.is_empty() && self.idle.is_empty() {
+                                fail_all(&shared, work, error);
+                            } else {
+                                self.limit = (workers.len() + self.idle.len()).max(1);
+                                self.backed_off = Some(self.limit);
+                            }
+                        }
+                    }
+                }
+                _ = shared.changed.notified() => {}
+            }
+        }
+        drop(workers);
+        shared.failures.into_inner()
+    }
+
+    /// QUIT on every idle session.
+    pub async fn close(self) {
+        for session in self.idle {
+            let _ = session.quit().await;
+        }
+    }
+}
+
+/// No session can be opened: every queued job fails, the first with the real error.
+fn fail_all<W: Work>(shared: &Shared<W::Job>, work: &W, error: anyhow::Error) {
+    let jobs: Vec<W::Job> = shared.queue.borrow_mut().drain(..).collect();
+    let shown = format!("not attempted: {error:#}");
+    let mut error = Some(error);
+    for job in &jobs {
+        let error = error.take().unwrap_or_else(|| anyhow::anyhow!("{shown}"));
+        shared.failures.borrow_mut().push(Failure { what: work.describe(job), error });
+    }
+}
+
+/// One session working through the queue until it is empty.
+async fn worker<W: Work>(
+    shared: &Shared<W::Job>,
+    work: &W,
+    connector: &Connector<'_>,
+    mut session: Option<Session>,
+    retries: u32,
+    slot: usize,
+) -> (usize, Exit) {
+    let started = || shared.starting.set(shared.starting.get() - 1);
+    if session.is_none() {
+        match connector.connect().await {
+            Ok(s) => session = Some(s),
+            Err(e) => {
+                started();
+                return (slot, if refuses_more(&e) { Exit::Refused(e) } else { Exit::Failed(e) });
+            }
+        }
+    }
+    started();
+    loop {
+        let Some(job) = shared.queue.borrow_mut().pop_front() else {
+            shared.changed.notify_one();
+            return (slot, Exit::Done(session.map(Box::new)));
+        };
+        let mut attempt = 0;
+        loop {
+            let result = match session.as_mut() {
+                Some(s) => work.run(s, &job, attempt, slot).await,
+                None => match connector.connect().await {
+                    Ok(s) => work.run(session.insert(s), &job, attempt, slot).await,
+                    Err(e) => Err(e),
+                },
+            };
+            match result {
+                Ok(done) => {
+                    if !done.keep_session {
+                        session = None;
+                    }
+                    shared.queue.borrow_mut().extend(done.more);
+                    break;
+                }
+                Err(error) => {
+                    if !keeps_session(&error) {
+                        session = None;
+                    }
+                    if attempt < retries && is_transient(&error) {
+                        let delay = backoff(attempt);
+                        work.retrying(&job, &error, delay);
+                        tokio::time::sleep(delay).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    shared.failures.borrow_mut().push(Failure { what: work.describe(&job), error });
+                    break;
+                }
+            }
+        }
+        shared.changed.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::ReplyCode;
+
+    fn err(e: Error) -> anyhow::Error {
+        anyhow::Error::new(e).context("doing something")
+    }
+
+    #[test]
+    fn classifies_failures() {
+        let rejected = |code, text: &str| {
+            err(Error::Rejected { command: "RETR x".into(), code: ReplyCode(code), text: text.into() })
+        };
+        assert!(is_transient(&rejected(450, "busy")));
+        assert!(!is_transient(&rejected(550, "no such file")));
+        assert!(is_transient(&err(Error::DataIo(std::io::Error::other("reset")))));
+        assert!(is_transient(&err(Error::ControlClosed)));
+        assert!(!is_transient(&err(Error::Login { code: ReplyCode(530), text: "bad password".into() })));
+        assert!(!is_transient(&anyhow::anyhow!("local trouble")));
+
+        assert!(refuses_more(&err(Error::Unavailable { code: ReplyCode(421), text: "Too many users".into() })));
+        assert!(refuses_more(&err(Error::Login { code: ReplyCode(530), text: "Too many connections".into() })));
+        assert!(!refuses_more(&err(Error::Login { code: ReplyCode(530), text: "Login incorrect".into() })));
+
+        assert!(keeps_session(&rejected(550, "no")));
+        assert!(!keeps_session(&err(Error::ControlClosed)));
+    }
+
+    #[test]
+    fn backs_off_exponentially() {
+        assert_eq!(backoff(0), Duration::from_secs(1));
+        assert_eq!(backoff(3), Duration::from_secs(8));
+        assert_eq!(backoff(20), MAX_BACKOFF);
+    }
+}

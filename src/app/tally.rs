@@ -1,0 +1,246 @@
+//! Progress and results of many-file work: on a TTY one overall bar (files done/total,
+//! bytes, rate, ETA) with a line per active transfer under it (indicatif MultiProgress);
+//! plain lines for CI logs; with `--json` one event per finished file and a summary event.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use indicatif::{BinaryBytes, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+
+use super::progress::ProgressMode;
+use super::render::Output;
+use super::sanitize::escape;
+use crate::engine::Progress;
+
+/// Counts and display for one tree operation.
+pub struct Tally<'a> {
+    mode: ProgressMode,
+    out: &'a Output,
+    quiet: bool,
+    started: Instant,
+    multi: Option<MultiProgress>,
+    overall: Option<ProgressBar>,
+    counts: Arc<Counts>,
+}
+
+#[derive(Default)]
+struct Counts {
+    files_total: AtomicU64,
+    files: AtomicU64,
+    bytes: AtomicU64,
+    skipped: AtomicU64,
+    deleted: AtomicU64,
+    failed: AtomicU64,
+}
+
+/// One finished file, for `--json`.
+#[derive(Serialize)]
+pub struct FileEvent<'a> {
+    pub action: &'a str,
+    pub path: &'a str,
+    pub url: &'a str,
+    pub bytes: u64,
+    pub offset: u64,
+    pub total: Option<u64>,
+    pub seconds: f64,
+    /// How the copy was checked: "size", or a checksum algorithm.
+    pub verified: Option<&'a str>,
+}
+
+/// The end-of-run summary (`--json`: the last line, `"action": "summary"`).
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub operation: &'static str,
+    pub files: u64,
+    pub bytes: u64,
+    pub skipped: u64,
+    pub deleted: u64,
+    pub failed: u64,
+    pub seconds: f64,
+    pub bytes_per_second: f64,
+    pub dry_run: bool,
+}
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
+}
+
+impl<'a> Tally<'a> {
+    pub fn new(mode: ProgressMode, out: &'a Output, quiet: bool) -> Self {
+        Self { mode, out, quiet, started: Instant::now(), multi: None, overall: None, counts: Arc::default() }
+    }
+
+    /// The transfers start: `files` files, `bytes` bytes in all.
+    pub fn begin(&mut self, files: u64, bytes: u64) {
+        self.counts.files_total.store(files, Ordering::Relaxed);
+        if self.mode == ProgressMode::Bar && files > 0 {
+            let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+            let overall = multi.add(ProgressBar::new(bytes).with_style(style(
+                "{msg:>15} {bar:30.cyan/blue} {binary_bytes:>10}/{binary_total_bytes:<10} {binary_bytes_per_sec:>12} ETA {eta}",
+            )));
+            overall.set_message(format!("0/{files} files"));
+            self.overall = Some(overall);
+            self.multi = Some(multi);
+        }
+    }
+
+    /// Progress for one transfer (a worker's current file).
+    pub fn transfer(&self) -> Box<dyn Progress> {
+        Box::new(TransferProgress {
+            multi: self.multi.clone(),
+            overall: self.overall.clone(),
+            bar: None,
+            counts: self.counts.clone(),
+        })
+    }
+
+    /// A file was copied.
+    pub fn file_done(&self, event: &FileEvent<'_>) {
+        let done = self.counts.files.fetch_add(1, Ordering::Relaxed) + 1;
+        let total = self.counts.files_total.load(Ordering::Relaxed);
+        if let Some(overall) = &self.overall {
+            overall.set_message(format!("{done}/{total} files"));
+        }
+        if self.out.json() {
+            let _ = self.out.json_line(event);
+        } else if self.mode == ProgressMode::Plain {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "pasv: [{done}/{total}] {} {} ({})",
+                event.action,
+                escape(event.path),
+                BinaryBytes(event.bytes + event.offset)
+            );
+        }
+    }
+
+    pub fn output(&self) -> &Output {
+        self.out
+    }
+
+    /// A dry run: what would have been copied.
+    pub fn planned(&self, files: u64, bytes: u64) {
+        self.counts.files.store(files, Ordering::Relaxed);
+        self.counts.bytes.store(bytes, Ordering::Relaxed);
+    }
+
+    pub fn skipped(&self, n: u64) {
+        self.counts.skipped.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub fn deleted(&self, n: u64) {
+        self.counts.deleted.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub fn failed(&self, n: u64) {
+        self.counts.failed.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// A message that must not tear the bars.
+    pub fn note(&self, text: &str) {
+        if self.quiet || self.out.json() {
+            return;
+        }
+        match &self.multi {
+            Some(multi) => {
+                let _ = multi.println(text);
+            }
+            None => eprintln!("{text}"),
+        }
+    }
+
+    /// Clears the bars without a summary (single-file commands).
+    pub fn finish_quietly(&mut self) {
+        if let Some(overall) = self.overall.take() {
+            overall.finish_and_clear();
+        }
+        if let Some(multi) = self.multi.take() {
+            let _ = multi.clear();
+        }
+    }
+
+    /// Clears the bars and prints (and returns) the summary.
+    pub fn finish(&mut self, action: &'static str, dry_run: bool) -> Summary {
+        self.finish_quietly();
+        let seconds = self.started.elapsed().as_secs_f64();
+        let c = &self.counts;
+        let bytes = c.bytes.load(Ordering::Relaxed);
+        let summary = Summary {
+            operation: action,
+            files: c.files.load(Ordering::Relaxed),
+            bytes,
+            skipped: c.skipped.load(Ordering::Relaxed),
+            deleted: c.deleted.load(Ordering::Relaxed),
+            failed: c.failed.load(Ordering::Relaxed),
+            seconds,
+            bytes_per_second: if seconds > 0.0 { bytes as f64 / seconds } else { 0.0 },
+            dry_run,
+        };
+        if self.out.json() {
+            let _ = self.out.json_line(&SummaryLine { action: "summary", summary: &summary });
+        } else if !self.quiet {
+            let verb = if dry_run { "would copy" } else { "copied" };
+            let deleted = if dry_run { "to delete" } else { "deleted" };
+            eprintln!(
+                "pasv: {action}: {verb} {} file(s), {} in {seconds:.2}s ({}/s); {} unchanged, {} {deleted}, {} failed",
+                summary.files,
+                BinaryBytes(bytes),
+                BinaryBytes(summary.bytes_per_second as u64),
+                summary.skipped,
+                summary.deleted,
+                summary.failed
+            );
+        }
+        summary
+    }
+}
+
+#[derive(Serialize)]
+struct SummaryLine<'a> {
+    action: &'static str,
+    #[serde(flatten)]
+    summary: &'a Summary,
+}
+
+struct TransferProgress {
+    multi: Option<MultiProgress>,
+    overall: Option<ProgressBar>,
+    bar: Option<ProgressBar>,
+    counts: Arc<Counts>,
+}
+
+impl Progress for TransferProgress {
+    fn start(&mut self, name: &str, total: Option<u64>, offset: u64) {
+        if let Some(multi) = &self.multi {
+            let bar = multi.add(ProgressBar::new(total.unwrap_or(0)).with_style(style(
+                "  {msg:28!} {bar:20.green/white} {binary_bytes:>10}/{binary_total_bytes:<10} {binary_bytes_per_sec:>12}",
+            )));
+            bar.set_message(escape(name).into_owned());
+            bar.set_position(offset);
+            self.bar = Some(bar);
+        }
+        if let Some(overall) = &self.overall {
+            overall.inc(offset);
+        }
+    }
+
+    fn advance(&mut self, bytes: u64) {
+        self.counts.bytes.fetch_add(bytes, Ordering::Relaxed);
+        if let Some(bar) = &self.bar {
+            bar.inc(bytes);
+        }
+        if let Some(overall) = &self.overall {
+            overall.inc(bytes);
+        }
+    }
+
+    fn finish(&mut self) {
+        if let (Some(bar), Some(multi)) = (self.bar.take(), &self.multi) {
+            bar.finish_and_clear();
+            multi.remove(&bar);
+        }
+    }
+}

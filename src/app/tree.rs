@@ -1,0 +1,316 @@
+//! `get -r`, `put -r`, `mirror`, and single-file `get`/`put` with the CI options (`--atomic`,
+//! `--verify`, `--if-changed`, `--retries`, `--limit-rate`): each becomes a [`Tree`] synced
+//! by [`mirror::sync`] or one [`FileJob`] copied on a [`Pool`].
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+
+use super::filter::Filter;
+use super::local;
+use super::mirror::{self, Compare, Copy, Direction, FileJob, SyncOptions, Tree};
+use super::oneshot::Context;
+use super::pool::{Connector, Pool};
+use super::settings::usage;
+use super::tally::Tally;
+use super::target::{Target, redact_url};
+use crate::cli::{GetArgs, MirrorArgs, PutArgs, TransferArgs, TreeArgs};
+use crate::engine::RateLimit;
+use crate::proto::name::{local_component, remote_basename};
+
+/// Sessions at once when `-j` is not given: enough to hide round trips, few enough for
+/// servers with per-user limits.
+pub const DEFAULT_PARALLEL: usize = 4;
+const MAX_PARALLEL: usize = 64;
+
+/// `-j N` (default [`DEFAULT_PARALLEL`]), within 1..=64.
+pub fn parallel(ctx: &Context) -> Result<usize> {
+    match ctx.args.parallel {
+        None => Ok(DEFAULT_PARALLEL),
+        Some(n) if (1..=MAX_PARALLEL).contains(&n) => Ok(n),
+        Some(n) => Err(usage(format!("-j {n}: expected 1 to {MAX_PARALLEL} sessions"))),
+    }
+}
+
+/// `--limit-rate`: bytes per second with an optional K, M or G (powers of 1024).
+pub fn parse_rate(text: &str) -> Result<u64> {
+    let t = text.trim();
+    let t = t.strip_suffix("iB").or_else(|| t.strip_suffix('B')).or_else(|| t.strip_suffix('b')).unwrap_or(t);
+    let (number, unit) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], c.to_ascii_uppercase()),
+        _ => (t, ' '),
+    };
+    let scale: f64 = match unit {
+        ' ' => 1.0,
+        'K' => 1024.0,
+        'M' => 1024.0 * 1024.0,
+        'G' => 1024.0 * 1024.0 * 1024.0,
+        _ => bail!(usage(format!("--limit-rate {text:?}: use a number with K, M or G, like 500K"))),
+    };
+    match number.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n * scale >= 1.0 && n * scale < 1e15 => Ok((n * scale) as u64),
+        _ => bail!(usage(format!("--limit-rate {text:?}: use a positive number with K, M or G, like 500K"))),
+    }
+}
+
+fn rate(args: &TransferArgs) -> Result<Option<RateLimit>> {
+    args.limit_rate.as_deref().map(parse_rate).transpose().map(|r| r.map(RateLimit::new))
+}
+
+fn filter(args: &TreeArgs) -> Result<Filter> {
+    Filter::new(&args.include, &args.exclude)
+}
+
+/// Whether `get` needs this module (else the plain one-shot path serves it).
+pub fn handles_get(args: &GetArgs, ctx: &Context) -> bool {
+    args.recursive
+        || args.segments.is_some()
+        || needs_pool(&args.transfer, ctx)
+        || !args.tree.exclude.is_empty()
+        || !args.tree.include.is_empty()
+}
+
+/// Whether `put` needs this module.
+pub fn handles_put(args: &PutArgs, ctx: &Context) -> bool {
+    args.recursive || args.atomic || needs_pool(&args.transfer, ctx)
+}
+
+fn needs_pool(args: &TransferArgs, ctx: &Context) -> bool {
+    args.limit_rate.is_some() || args.verify || args.if_changed || ctx.args.retries.is_some_and(|r| r > 0)
+}
+
+async fn open_pool<'a>(ctx: &'a Context, target: &Target, rate: Option<RateLimit>, limit: usize) -> Result<Pool<'a>> {
+    let connector = Connector { ctx, target: target.clone(), rate };
+    Pool::open(connector, limit, ctx.args.retries.unwrap_or(0)).await
+}
+
+fn parse(url: &str) -> Result<Target> {
+    Ok(Target::parse(url)?)
+}
+
+pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
+    if let Some(n) = args.segments {
+        if args.recursive {
+            bail!(usage("--segments is for one big file, not with -r"));
+        }
+        if args.urls.len() != 1 {
+            bail!(usage("--segments downloads one file: give one URL"));
+        }
+        if n == 0 || n > MAX_PARALLEL {
+            bail!(usage(format!("--segments {n}: expected 1 to {MAX_PARALLEL}")));
+        }
+    }
+    if !args.recursive && (!args.tree.exclude.is_empty() || !args.tree.include.is_empty()) {
+        bail!(usage("--exclude and --include need -r"));
+    }
+    let rate = rate(&args.transfer)?;
+    let filter = filter(&args.tree)?;
+    let limit = parallel(ctx)?;
+    let targets = args.urls.iter().map(|u| parse(u)).collect::<Result<Vec<_>>>()?;
+    let several = targets.len() > 1;
+    let opts = SyncOptions {
+        action: "get",
+        compare: if args.transfer.if_changed { Compare::Changed } else { Compare::Always },
+        delete: false,
+        dry_run: false,
+        filter,
+        atomic: false,
+        verify: args.transfer.verify,
+        resume: args.resume,
+    };
+    let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
+    let mut result = Ok(());
+    for (url, target) in args.urls.iter().zip(&targets) {
+        let name = remote_basename(&target.path);
+        if let Some(n) = args.segments {
+            let name = name.ok_or_else(|| usage(format!("{} names a directory, not a file", redact_url(url))))?;
+            let path = local::download_path(args.output.as_deref(), name, false)?;
+            let tree = Tree { url: url.clone(), remote: target.path.clone(), local: path };
+            let mut pool = open_pool(ctx, target, rate.clone(), n).await?;
+            result = super::segments::get(&mut pool, &tree, n, &opts, &mut tally).await;
+            pool.close().await;
+            continue;
+        }
+        let mut pool = open_pool(ctx, target, rate.clone(), limit).await?;
+        if args.recursive {
+            let local = match (args.output.as_deref(), name) {
+                (Some(out), Some(name)) if out.is_dir() => out.join(checked(name)?),
+                (Some(_), _) if several => bail!(usage("-o must be an existing directory when copying several trees")),
+                (Some(out), _) => out.to_path_buf(),
+                (None, Some(name)) => PathBuf::from(checked(name)?),
+                (None, None) => PathBuf::from("."),
+            };
+            let tree = Tree { url: url.clone(), remote: target.path.clone(), local };
+            let outcome = mirror::sync(&mut pool, &tree, Direction::Down, &opts, &mut tally).await;
+            result = result.and(outcome.map(drop));
+        } else {
+            let name = name.ok_or_else(|| usage(format!("{} names a directory, not a file", redact_url(url))))?;
+            let path = local::download_path(args.output.as_deref(), name, several)?;
+            if args.no_clobber && path.exists() {
+                bail!(usage(format!("{} exists; refusing to overwrite it (--no-clobber)", path.display())));
+            }
+            let tree = Tree { url: url.clone(), remote: target.path.clone(), local: path };
+            result = result.and(copy_one(&mut pool, &tree, Direction::Down, &opts, &mut tally).await);
+        }
+        pool.close().await;
+    }
+    result
+}
+
+fn checked(name: &str) -> Result<&str> {
+    local_component(name).with_context(|| format!("cannot save {name:?} locally"))
+}
+
+pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
+    let Some((url, locals)) = args.paths.split_last() else { bail!(usage("put needs PATH... URL")) };
+    let target = parse(url)?;
+    if locals.len() > 1 && !target.is_dir {
+        bail!(usage("several files need a URL that ends in / (a directory)"));
+    }
+    if locals.iter().any(|l| l == "-") {
+        bail!(usage("--atomic, --verify, --if-changed, --retries, --limit-rate and -r need files, not stdin"));
+    }
+    let rate = rate(&args.transfer)?;
+    let opts = SyncOptions {
+        action: "put",
+        compare: if args.transfer.if_changed { Compare::Changed } else { Compare::Always },
+        delete: false,
+        dry_run: false,
+        filter: filter(&args.tree)?,
+        atomic: args.atomic,
+        verify: args.transfer.verify,
+        resume: args.resume,
+    };
+    let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
+    let mut pool = open_pool(ctx, &target, rate, parallel(ctx)?).await?;
+    let mut result = Ok(());
+    for local in locals {
+        let path = Path::new(local);
+        let meta = std::fs::metadata(path).with_context(|| format!("cannot read {local}"))?;
+        let name = || {
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .ok_or_else(|| usage(format!("{local:?} has no file name")))
+        };
+        let remote = if target.is_dir { target.join(&name()?) } else { target.path.clone() };
+        let tree = Tree { url: url.clone(), remote, local: path.to_path_buf() };
+        let outcome = if meta.is_dir() {
+            if !args.recursive {
+                bail!(usage(format!("{local} is a directory (use -r)")));
+            }
+            mirror::sync(&mut pool, &tree, Direction::Up, &opts, &mut tally).await.map(drop)
+        } else {
+            copy_one(&mut pool, &tree, Direction::Up, &opts, &mut tally).await
+        };
+        result = result.and(outcome);
+    }
+    pool.close().await;
+    result
+}
+
+/// One file, `tree` naming it on both sides.
+async fn copy_one(
+    pool: &mut Pool<'_>,
+    tree: &Tree,
+    direction: Direction,
+    opts: &SyncOptions,
+    tally: &mut Tally<'_>,
+) -> Result<()> {
+    let local_meta = std::fs::metadata(&tree.local).ok();
+    let mut session = pool.take().await?;
+    let job = match direction {
+        Direction::Down => {
+            let stat = session.stat(&tree.remote).await;
+            pool.put_back(session);
+            let stat = stat.with_context(|| format!("downloading {}", redact_url(&tree.url)))?;
+            FileJob { rel: String::new(), size: stat.size.unwrap_or(0), mtime: stat.modified, reason: "new" }
+        }
+        Direction::Up => {
+            let meta = local_meta.as_ref().with_context(|| format!("cannot read {}", tree.local.display()))?;
+            let job = FileJob { rel: String::new(), size: meta.len(), mtime: mirror::local_mtime(meta), reason: "new" };
+            if opts.compare != Compare::Always {
+                let stat = session.stat(&tree.remote).await.ok();
+                pool.put_back(session);
+                if let Some(stat) = stat
+                    && stat.size == Some(job.size)
+                    && stat.modified.zip(job.mtime).is_some_and(|(theirs, ours)| theirs >= ours)
+                {
+                    tally.skipped(1);
+                    tally.note(&format!("pasv: {} is unchanged; not uploaded", redact_url(&tree.url)));
+                    tally.finish_quietly();
+                    return Ok(());
+                }
+            } else {
+                pool.put_back(session);
+            }
+            job
+        }
+    };
+    if direction == Direction::Down
+        && opts.compare != Compare::Always
+        && let Some(meta) = &local_meta
+        && meta.len() == job.size
+        && job.mtime.zip(mirror::local_mtime(meta)).is_some_and(|(theirs, ours)| ours >= theirs)
+    {
+        tally.skipped(1);
+        tally.note(&format!("pasv: {} is unchanged; not downloaded", tree.local.display()));
+        tally.finish_quietly();
+        return Ok(());
+    }
+    tally.begin(1, job.size);
+    let copy = Copy::new(tree, opts, direction, tally);
+    let failures = pool.run(&copy, vec![job]).await;
+    tally.finish_quietly();
+    match failures.into_iter().next() {
+        Some(failure) => Err(failure.error),
+        None => Ok(()),
+    }
+}
+
+pub async fn mirror(ctx: &Context, args: MirrorArgs) -> Result<()> {
+    let is_url = |s: &str| s.contains("://");
+    let (direction, url, local) = match (is_url(&args.source), is_url(&args.target)) {
+        (true, false) => (Direction::Down, &args.source, &args.target),
+        (false, true) => (Direction::Up, &args.target, &args.source),
+        (true, true) => bail!(usage("mirror copies between a server and a local directory: one side must be local")),
+        (false, false) => bail!(usage("mirror needs a URL as SOURCE (download) or as TARGET (upload)")),
+    };
+    let target = parse(url)?;
+    if direction == Direction::Up {
+        mirror::local_dir(Path::new(local))?;
+    }
+    let opts = SyncOptions {
+        action: "mirror",
+        compare: if args.newer { Compare::Newer } else { Compare::Changed },
+        delete: args.delete,
+        dry_run: args.dry_run,
+        filter: filter(&args.tree)?,
+        atomic: args.atomic,
+        verify: args.transfer.verify,
+        resume: args.resume,
+    };
+    let tree = Tree { url: url.clone(), remote: target.path.clone(), local: PathBuf::from(local) };
+    let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
+    let mut pool = open_pool(ctx, &target, rate(&args.transfer)?, parallel(ctx)?).await?;
+    let result = mirror::sync(&mut pool, &tree, direction, &opts, &mut tally).await;
+    pool.close().await;
+    result.map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_rates() {
+        assert_eq!(parse_rate("500K").unwrap(), 512_000);
+        assert_eq!(parse_rate("2M").unwrap(), 2 * 1024 * 1024);
+        assert_eq!(parse_rate("1.5m").unwrap(), 1_572_864);
+        assert_eq!(parse_rate("100").unwrap(), 100);
+        assert_eq!(parse_rate("1GiB").unwrap(), 1 << 30);
+        assert_eq!(parse_rate("10KB").unwrap(), 10_240);
+        for bad in ["", "fast", "-1K", "0", "1X"] {
+            assert!(parse_rate(bad).is_err(), "{bad}");
+        }
+    }
+}
