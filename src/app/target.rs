@@ -38,6 +38,11 @@ pub enum UrlError {
 impl Target {
     pub fn parse(input: &str) -> Result<Self, UrlError> {
         let shown = redact_url(input);
+        // The URL parser silently drops raw tabs, CRs and LFs anywhere in its input (WHATWG
+        // URL Standard), so "ftp://h/a\nb" would name the file "ab": refuse them instead.
+        if input.chars().any(char::is_control) {
+            return Err(UrlError::ControlCharacter { url: shown, part: "text" });
+        }
         let url = Url::parse(input).map_err(|e| UrlError::Invalid { url: shown.clone(), reason: e.to_string() })?;
         let (tls, default_port) = match url.scheme() {
             "ftp" => (TlsMode::Off, 21),

@@ -117,8 +117,9 @@ impl Command {
         match self {
             Self::Password(_) => true,
             Self::Raw(arg) => {
-                let s = arg.as_str().trim_start();
-                s.len() >= 4 && s[..4].eq_ignore_ascii_case("PASS")
+                // `get`, not `[..4]`: a raw line typed by the user may start with a multi-byte
+                // character, and slicing inside it would panic.
+                arg.as_str().trim_start().get(..4).is_some_and(|verb| verb.eq_ignore_ascii_case("PASS"))
             }
             _ => false,
         }

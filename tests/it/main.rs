@@ -5,6 +5,7 @@ mod support;
 mod cli;
 mod doctor;
 mod exit_codes;
+mod fuzz;
 mod generated;
 mod hostile;
 mod layering;
