@@ -972,7 +972,7 @@ fn conclude(failures: Vec<Failure>, summary: Summary) -> Result<Summary> {
         eprintln!("pasv: error: {}: {}", escape(&other.what), escape(&format!("{:#}", other.error)));
     }
     if total > 1 {
-        return Err(first.error.context(format!("{total} items failed; the first")));
+        return Err(first.error.context(format!("{total} problems (the others are listed above); the first")));
     }
     Err(first.error)
 }

@@ -181,23 +181,30 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
         verify: args.transfer.verify,
         resume: args.resume,
     };
-    let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
-    let mut pool = open_pool(ctx, &target, rate, parallel(ctx)?).await?;
-    let mut result = Ok(());
+    // Check every local path before connecting: usage errors come first.
+    let mut plans = Vec::new();
     for local in locals {
         let path = Path::new(local);
         let meta = std::fs::metadata(path).with_context(|| format!("cannot read {local}"))?;
-        let name = || {
-            path.file_name()
+        if meta.is_dir() && !args.recursive {
+            bail!(usage(format!("{local} is a directory (use -r)")));
+        }
+        let remote = if target.is_dir {
+            let name = path
+                .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
-                .ok_or_else(|| usage(format!("{local:?} has no file name")))
+                .ok_or_else(|| usage(format!("{local:?} has no file name")))?;
+            target.join(&name)
+        } else {
+            target.path.clone()
         };
-        let remote = if target.is_dir { target.join(&name()?) } else { target.path.clone() };
-        let tree = Tree { url: url.clone(), remote, local: path.to_path_buf() };
-        let outcome = if meta.is_dir() {
-            if !args.recursive {
-                bail!(usage(format!("{local} is a directory (use -r)")));
-            }
+        plans.push((Tree { url: url.clone(), remote, local: path.to_path_buf() }, meta.is_dir()));
+    }
+    let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
+    let mut pool = open_pool(ctx, &target, rate, parallel(ctx)?).await?;
+    let mut result = Ok(());
+    for (tree, is_dir) in plans {
+        let outcome = if is_dir {
             mirror::sync(&mut pool, &tree, Direction::Up, &opts, &mut tally).await.map(drop)
         } else {
             copy_one(&mut pool, &tree, Direction::Up, &opts, &mut tally).await

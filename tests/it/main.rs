@@ -10,3 +10,4 @@ mod generated;
 mod hostile;
 mod layering;
 mod tls;
+mod tree;

@@ -1,0 +1,562 @@
+//! Many files and big files: recursive get/put, mirror both ways, parallel sessions and
+//! back-off, segmented downloads, hostile and endless trees, atomic uploads, retries.
+
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use crate::support::scripted::{ScriptedServer, Step};
+use crate::support::{TestServer, pasv, patterned, within};
+
+fn r(s: &str) -> Step {
+    Step::Reply(s.into())
+}
+fn e(s: &str) -> Step {
+    Step::Expect(s.into())
+}
+
+const EPSV_OK: &str = "229 Entering Extended Passive Mode (|||{port}|)";
+
+/// Greeting, anonymous login and a FEAT with MLST (so listings are MLSD).
+fn login_mlst(extra_features: &str) -> Vec<Step> {
+    vec![
+        r("220 scripted server"),
+        e("USER anonymous"),
+        r("331 Password please"),
+        Step::ExpectPrefix("PASS ".into()),
+        r("230 Logged in"),
+        e("FEAT"),
+        Step::Reply(format!(
+            "211-Features:\r\n MLST type*;size*;modify*;\r\n SIZE\r\n EPSV\r\n{extra_features}211 End"
+        )),
+    ]
+}
+
+/// EPSV, a data listener, the listing command and its body.
+fn listing(command: &str, body: &str) -> Vec<Step> {
+    vec![
+        e("EPSV"),
+        Step::ListenData,
+        r(EPSV_OK),
+        e(command),
+        r("150 Here comes the listing"),
+        Step::DataSend(body.as_bytes().to_vec()),
+        r("226 Listing sent"),
+    ]
+}
+
+fn retrieve(path: &str, data: &[u8]) -> Vec<Step> {
+    vec![
+        e("EPSV"),
+        Step::ListenData,
+        r(EPSV_OK),
+        e(&format!("RETR {path}")),
+        r("150 Sending"),
+        Step::DataSend(data.to_vec()),
+        r("226 Done"),
+    ]
+}
+
+fn write(path: &Path, data: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, data).unwrap();
+}
+
+fn set_mtime(path: &Path, unix: u64) {
+    let file = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    file.set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(unix)).unwrap();
+}
+
+fn mtime(path: &Path) -> u64 {
+    std::fs::metadata(path).unwrap().modified().unwrap().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs()
+}
+
+/// Every file under `root`, as (relative path, contents), sorted.
+fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.push((rel, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn names(snapshot: &[(String, Vec<u8>)]) -> Vec<&str> {
+    snapshot.iter().map(|(n, _)| n.as_str()).collect()
+}
+
+/// A three-level tree with spaces and UTF-8 in its names.
+fn make_tree(root: &Path) {
+    write(&root.join("top.txt"), b"top level\n");
+    write(&root.join("with space.txt"), b"spaces\n");
+    write(&root.join("level one/ünïcödé.txt"), "ünïcödé\n".as_bytes());
+    write(&root.join("level one/level two/deep file.bin"), &patterned(300_000));
+    write(&root.join("level one/level two/日本.txt"), "日本\n".as_bytes());
+    std::fs::create_dir_all(root.join("level one/empty dir")).unwrap();
+    set_mtime(&root.join("top.txt"), 1_600_000_000);
+}
+
+#[tokio::test]
+async fn recursive_get_and_put_copy_a_three_level_tree() {
+    within(async {
+        let server = TestServer::start(true).await;
+        make_tree(&server.path("tree"));
+        let work = tempfile::tempdir().unwrap();
+        let out = work.path().join("copy");
+
+        let run = pasv(["get", "-r", &server.url("tree/"), "-o", out.to_str().unwrap()]).run().await;
+        run.assert_code(0);
+        assert_eq!(snapshot(&out), snapshot(&server.path("tree")));
+        assert!(out.join("level one/empty dir").is_dir());
+        // MLSD times are kept.
+        assert_eq!(mtime(&out.join("top.txt")), 1_600_000_000);
+
+        // -o naming an existing directory puts the tree inside it, like cp -r.
+        let run = pasv(["get", "-r", "-q", &server.url("tree"), "-o", work.path().to_str().unwrap()]).run().await;
+        run.assert_code(0);
+        assert_eq!(snapshot(&work.path().join("tree")), snapshot(&server.path("tree")));
+
+        // Upload the copy into a new directory ("into" because of the trailing slash).
+        let run = pasv(["put", "-r", out.to_str().unwrap(), &server.url("uploads/")]).run().await;
+        run.assert_code(0);
+        assert_eq!(snapshot(&server.path("uploads/copy")), snapshot(&out));
+        assert!(server.path("uploads/copy/level one/empty dir").is_dir());
+        assert!(run.stderr.contains("copied 5 file(s)"), "{}", run.stderr);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn mirror_down_with_delete_newer_exclude_and_dry_run() {
+    within(async {
+        let server = TestServer::start(false).await;
+        let src = server.path("src");
+        write(&src.join("a.txt"), b"a from the server");
+        write(&src.join("b.txt"), b"b from the server");
+        write(&src.join("sub/c.txt"), b"c");
+        write(&src.join("junk.tmp"), b"excluded");
+        for f in ["a.txt", "b.txt", "sub/c.txt", "junk.tmp"] {
+            set_mtime(&src.join(f), 1_500_000_000);
+        }
+        let out = tempfile::tempdir().unwrap();
+        let dst = out.path().join("dst");
+        write(&dst.join("b.txt"), b"b edited locally, newer");
+        write(&dst.join("old.txt"), b"gone from the server");
+        write(&dst.join("olddir/x.txt"), b"x");
+
+        let url = server.url("src");
+        let before = snapshot(&dst);
+        let run =
+            pasv(["mirror", "--dry-run", "--delete", "--newer", "--exclude", "*.tmp", &url, dst.to_str().unwrap()])
+                .run()
+                .await;
+        run.assert_code(0);
+        assert_eq!(snapshot(&dst), before, "a dry run changes nothing");
+        let plan: Vec<&str> = run.stdout.lines().collect();
+        for expected in
+            ["mkdir sub", "get a.txt (17 B, new)", "get sub/c.txt (1 B, new)", "delete old.txt", "rmdir olddir"]
+        {
+            assert!(plan.contains(&expected), "missing {expected:?} in plan:\n{}", run.stdout);
+        }
+        assert!(!run.stdout.contains("b.txt") && !run.stdout.contains("junk"), "{}", run.stdout);
+
+        let run =
+            pasv(["mirror", "--delete", "--newer", "--exclude", "*.tmp", &url, dst.to_str().unwrap()]).run().await;
+        run.assert_code(0);
+        let now = snapshot(&dst);
+        assert_eq!(names(&now), ["a.txt", "b.txt", "sub/c.txt"]);
+        assert_eq!(std::fs::read(dst.join("b.txt")).unwrap(), b"b edited locally, newer");
+        assert_eq!(mtime(&dst.join("a.txt")), 1_500_000_000);
+        assert!(run.stderr.contains("copied 2 file(s)") && run.stderr.contains("2 deleted"), "{}", run.stderr);
+
+        // Nothing left to do; --json ends with a summary.
+        let run = pasv(["mirror", "--json", "--newer", "--exclude", "*.tmp", &url, dst.to_str().unwrap()]).run().await;
+        run.assert_code(0);
+        let last: serde_json::Value = serde_json::from_str(run.stdout.lines().last().unwrap()).unwrap();
+        assert_eq!(last["action"], "summary");
+        assert_eq!((last["files"].as_u64(), last["skipped"].as_u64()), (Some(0), Some(3)), "{last}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn mirror_up_with_delete_and_dry_run() {
+    within(async {
+        let server = TestServer::start(true).await;
+        write(&server.path("site/stale.txt"), b"old");
+        write(&server.path("site/keep.log"), b"excluded, kept");
+        write(&server.path("site/olddir/inner/z.txt"), b"z");
+        let local = tempfile::tempdir().unwrap();
+        write(&local.path().join("index.html"), b"<h1>hi</h1>");
+        write(&local.path().join("css/site.css"), b"body{}");
+        write(&local.path().join("css/fonts/ä b.woff"), &patterned(10_000));
+
+        let url = server.url("site");
+        let before = snapshot(&server.path("site"));
+        let run = pasv(["mirror", "--dry-run", "--delete", "--exclude", "*.log", local.path().to_str().unwrap(), &url])
+            .run()
+            .await;
+        run.assert_code(0);
+        assert_eq!(snapshot(&server.path("site")), before);
+        for expected in ["put index.html (11 B, new)", "delete stale.txt", "delete olddir/inner/z.txt", "rmdir olddir"]
+        {
+            assert!(run.stdout.lines().any(|l| l == expected), "missing {expected:?} in plan:\n{}", run.stdout);
+        }
+
+        let run = pasv(["mirror", "--delete", "--exclude", "*.log", local.path().to_str().unwrap(), &url]).run().await;
+        run.assert_code(0);
+        let mut expected = snapshot(local.path());
+        expected.push(("keep.log".into(), b"excluded, kept".to_vec()));
+        expected.sort();
+        assert_eq!(snapshot(&server.path("site")), expected);
+        assert!(!server.path("site/olddir").exists());
+
+        // A second run finds nothing to copy (the server's times are newer than ours).
+        let run = pasv(["mirror", "--exclude", "*.log", local.path().to_str().unwrap(), &url]).run().await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("copied 0 file(s)") && run.stderr.contains("3 unchanged"), "{}", run.stderr);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn parallel_sessions_give_the_same_result_as_one() {
+    within(async {
+        let server = TestServer::start(false).await;
+        for i in 0..40 {
+            let dir = ["", "a/", "a/b/", "c/"][i % 4];
+            write(&server.path(&format!("many/{dir}file {i:02}.dat")), &patterned(1000 + i * 517));
+        }
+        let out = tempfile::tempdir().unwrap();
+        let one = out.path().join("one");
+        let four = out.path().join("four");
+        let run = pasv(["-j", "1", "get", "-r", &server.url("many"), "-o", one.to_str().unwrap()]).run().await;
+        run.assert_code(0);
+        let run =
+            pasv(["get", "-r", "-j", "4", "--json", &server.url("many"), "-o", four.to_str().unwrap()]).run().await;
+        run.assert_code(0);
+        assert_eq!(snapshot(&one), snapshot(&server.path("many")));
+        assert_eq!(snapshot(&four), snapshot(&one));
+        // One JSON event per file, then the summary.
+        assert_eq!(run.stdout.lines().count(), 41, "{}", run.stdout);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_server_that_refuses_more_connections_gets_fewer() {
+    within(async {
+        let files: Vec<(String, Vec<u8>)> = (1..=4).map(|i| (format!("f{i}"), patterned(100 * i))).collect();
+        let body: String =
+            files.iter().map(|(n, d)| format!("type=file;size={};modify=20240101000000; {n}\r\n", d.len())).collect();
+        let mut first = login_mlst("");
+        first.extend([e("TYPE I"), r("200 ok")]);
+        first.extend(listing("MLSD d", &body));
+        for (name, data) in &files {
+            first.extend(retrieve(&format!("d/{name}"), data));
+        }
+        first.extend([e("QUIT"), r("221 Bye")]);
+        let refuse = vec![r("421 Too many connections from your address, try later"), Step::Close];
+        let server = ScriptedServer::start_sessions(vec![first, refuse.clone(), refuse.clone(), refuse.clone()]).await;
+        let out = tempfile::tempdir().unwrap();
+        let run = pasv([
+            "-j",
+            "4",
+            "get",
+            "-r",
+            &format!("{}/d", server.url()),
+            "-o",
+            out.path().join("d").to_str().unwrap(),
+        ])
+        .run()
+        .await;
+        run.assert_code(0);
+        for (name, data) in &files {
+            assert_eq!(&std::fs::read(out.path().join("d").join(name)).unwrap(), data);
+        }
+        assert!(run.stderr.contains("accepted only 1 parallel session"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn segments_download_a_big_file_and_resume() {
+    within(async {
+        let server = TestServer::start(false).await;
+        let data = patterned(20 * 1024 * 1024 + 12_345);
+        write(&server.path("big.bin"), &data);
+        set_mtime(&server.path("big.bin"), 1_400_000_000);
+        let out = tempfile::tempdir().unwrap();
+        let run = pasv(["get", "--segments", "4", &server.url("big.bin")]).cwd(out.path()).run().await;
+        run.assert_code(0);
+        assert!(std::fs::read(out.path().join("big.bin")).unwrap() == data, "segmented copy differs");
+        assert_eq!(mtime(&out.path().join("big.bin")), 1_400_000_000);
+        let leftovers: Vec<_> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+
+        // An interrupted run left the first part of every segment: -c finishes them.
+        let quarter = data.len() / 4;
+        let again = tempfile::tempdir().unwrap();
+        for i in 0..4 {
+            let start = data.len() * i / 4;
+            write(&again.path().join(format!(".big.bin.pasv-seg{}of4", i + 1)), &data[start..start + quarter / 3]);
+        }
+        let run = pasv(["get", "-c", "--segments", "4", &server.url("big.bin")]).cwd(again.path()).run().await;
+        run.assert_code(0);
+        assert!(std::fs::read(again.path().join("big.bin")).unwrap() == data, "resumed segmented copy differs");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn hostile_names_are_refused_and_the_rest_is_copied() {
+    within(async {
+        let body = "type=file;size=4;modify=20240101000000; good.txt\r\n\
+                    type=file;size=4; ..\r\n\
+                    type=file;size=4; /etc/x\r\n\
+                    type=file;size=4; a\\b\r\n\
+                    type=file;size=4; evil\x1b[31mred\r\n\
+                    type=dir; ../up\r\n\
+                    type=file;size=4; nul\0byte\r\n";
+        let mut script = login_mlst("");
+        script.extend([e("TYPE I"), r("200 ok")]);
+        script.extend(listing("MLSD d", body));
+        script.extend(retrieve("d/good.txt", b"good"));
+        script.extend([e("QUIT"), r("221 Bye")]);
+        let server = ScriptedServer::start(script).await;
+        let work = tempfile::tempdir().unwrap();
+        let target = work.path().join("inside/target");
+        let run =
+            pasv(["-j", "1", "get", "-r", &format!("{}/d", server.url()), "-o", target.to_str().unwrap()]).run().await;
+        run.assert_code(8);
+        assert_eq!(names(&snapshot(work.path())), ["inside/target/good.txt"]);
+        for shown in ["/etc/x", "a\\\\b", "evil\\u{1b}[31mred", "../up"] {
+            assert!(run.stderr.contains(shown), "{shown} not reported:\n{}", run.stderr);
+        }
+        assert!(!run.stderr.contains('\x1b'), "an escape sequence reached the terminal");
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn hostile_names_in_a_unix_list_are_refused() {
+    within(async {
+        let body = "-rw-r--r-- 1 u g 4 Jan 01  2024 ok.txt\r\n\
+                    drwxr-xr-x 2 u g 0 Jan 01  2024 ..\r\n\
+                    -rw-r--r-- 1 u g 4 Jan 01  2024 ../../escape.txt\r\n\
+                    lrwxrwxrwx 1 u g 4 Jan 01  2024 link -> /etc/passwd\r\n";
+        let script = [
+            vec![
+                r("220 scripted server"),
+                e("USER anonymous"),
+                r("331 Password please"),
+                Step::ExpectPrefix("PASS ".into()),
+                r("230 Logged in"),
+                e("FEAT"),
+                r("211-Features:\r\n SIZE\r\n EPSV\r\n211 End"),
+                e("TYPE I"),
+                r("200 ok"),
+            ],
+            listing("LIST d", body),
+            retrieve("d/ok.txt", b"okay"),
+            vec![e("QUIT"), r("221 Bye")],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let work = tempfile::tempdir().unwrap();
+        let target = work.path().join("t");
+        let run =
+            pasv(["-j", "1", "get", "-r", &format!("{}/d", server.url()), "-o", target.to_str().unwrap()]).run().await;
+        run.assert_code(8);
+        assert_eq!(names(&snapshot(work.path())), ["t/ok.txt"]);
+        assert!(run.stderr.contains("../../escape.txt"), "{}", run.stderr);
+        assert!(run.stderr.contains("skipping symbolic link link -> /etc/passwd"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_endless_tree_stops_at_the_depth_limit() {
+    within(async {
+        let mut script = login_mlst("");
+        script.extend([e("TYPE I"), r("200 ok")]);
+        let mut path = String::from("d");
+        for _ in 0..=64 {
+            script.extend(listing(&format!("MLSD {path}"), "type=dir;modify=20240101000000; a\r\n"));
+            path.push_str("/a");
+        }
+        script.extend([e("QUIT"), r("221 Bye")]);
+        let server = ScriptedServer::start(script).await;
+        let work = tempfile::tempdir().unwrap();
+        let target = work.path().join("t");
+        let run =
+            pasv(["-j", "1", "get", "-r", &format!("{}/d", server.url()), "-o", target.to_str().unwrap()]).run().await;
+        run.assert_code(1);
+        assert!(run.stderr.contains("deeper than 64 levels"), "{}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn atomic_upload_goes_to_a_temporary_name_then_is_renamed() {
+    within(async {
+        let data = patterned(50_000);
+        let script = [
+            login_mlst(" MFMT\r\n"),
+            vec![
+                e("TYPE I"),
+                r("200 ok"),
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e("STOR rel/.app.zip.pasv-part"),
+                r("150 Send it"),
+                Step::DataReceive,
+                r("226 Stored"),
+                e("SIZE rel/.app.zip.pasv-part"),
+                r("213 50000"),
+                Step::ExpectPrefix("MFMT ".into()),
+                r("213 Modify=20240101000000; rel/.app.zip.pasv-part"),
+                e("RNFR rel/.app.zip.pasv-part"),
+                r("350 Ready for RNTO"),
+                e("RNTO rel/app.zip"),
+                r("250 Renamed"),
+                e("QUIT"),
+                r("221 Bye"),
+            ],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let local = tempfile::tempdir().unwrap();
+        let file = local.path().join("app.zip");
+        write(&file, &data);
+        set_mtime(&file, 1_700_000_000);
+        let run = pasv(["put", "--atomic", file.to_str().unwrap(), &format!("{}/rel/", server.url())]).run().await;
+        run.assert_code(0);
+        let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(transcript.received_data, vec![data]);
+        assert!(transcript.commands.contains(&"MFMT 20231114221320 rel/.app.zip.pasv-part".to_string()));
+        assert!(!transcript.commands.iter().any(|c| c == "STOR rel/app.zip"), "{:?}", transcript.commands);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn atomic_upload_to_a_real_server_leaves_no_temporary_file() {
+    within(async {
+        let server = TestServer::start(true).await;
+        write(&server.path("out/app.bin"), b"the old version");
+        let local = tempfile::tempdir().unwrap();
+        let file = local.path().join("app.bin");
+        write(&file, &patterned(123_456));
+        let run = pasv(["put", "--atomic", "--verify", file.to_str().unwrap(), &server.url("out/")]).run().await;
+        run.assert_code(0);
+        assert_eq!(names(&snapshot(&server.path("out"))), ["app.bin"]);
+        assert!(std::fs::read(server.path("out/app.bin")).unwrap() == patterned(123_456));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn retries_resume_a_download_after_the_data_connection_drops() {
+    within(async {
+        let data = patterned(200_000);
+        let script = [vec![
+            r("220 scripted server"),
+            e("USER anonymous"),
+            r("331 Password please"),
+            Step::ExpectPrefix("PASS ".into()),
+            r("230 Logged in"),
+            e("FEAT"),
+            r("211-Features:\r\n SIZE\r\n MDTM\r\n EPSV\r\n REST STREAM\r\n211 End"),
+            e("TYPE I"),
+            r("200 ok"),
+            e("SIZE f.bin"),
+            r("213 200000"),
+            e("MDTM f.bin"),
+            r("213 20240101000000"),
+            e("EPSV"),
+            Step::ListenData,
+            r(EPSV_OK),
+            e("RETR f.bin"),
+            r("150 Sending"),
+            // Half the file, then the connection drops.
+            Step::DataSend(data[..100_000].to_vec()),
+            r("426 Connection closed; transfer aborted"),
+            // The retry: REST proves the server resends the last 64 KiB we already have.
+            e("SIZE f.bin"),
+            r("213 200000"),
+            e("EPSV"),
+            Step::ListenData,
+            r(EPSV_OK),
+            e("REST 34464"),
+            r("350 Restarting at 34464"),
+            e("RETR f.bin"),
+            r("150 Sending the rest"),
+            Step::DataSend(data[34_464..].to_vec()),
+            r("226 Done"),
+            e("MDTM f.bin"),
+            r("213 20240101000000"),
+            e("QUIT"),
+            r("221 Bye"),
+        ]]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let out = tempfile::tempdir().unwrap();
+        let run = pasv(["--retries", "2", "get", &format!("{}/f.bin", server.url())]).cwd(out.path()).run().await;
+        run.assert_code(0);
+        assert!(std::fs::read(out.path().join("f.bin")).unwrap() == data, "resumed copy differs");
+        assert!(run.stderr.contains("retrying in 1s"), "{}", run.stderr);
+        assert_eq!(mtime(&out.path().join("f.bin")), 1_704_067_200);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn limit_rate_caps_the_bandwidth() {
+    within(async {
+        let server = TestServer::start(false).await;
+        write(&server.path("r/a.bin"), &patterned(300_000));
+        write(&server.path("r/b.bin"), &patterned(300_000));
+        let out = tempfile::tempdir().unwrap();
+        let run =
+            pasv(["get", "-r", "--limit-rate", "400K", &server.url("r"), "-o", out.path().join("r").to_str().unwrap()])
+                .run()
+                .await;
+        run.assert_code(0);
+        assert_eq!(snapshot(&out.path().join("r")), snapshot(&server.path("r")));
+        // 600 kB at 400 KiB/s over two sessions sharing the cap: about 1.3 s, never 0.
+        assert!(run.elapsed >= Duration::from_millis(900), "took {:?}", run.elapsed);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn usage_errors_for_tree_options() {
+    within(async {
+        let run = pasv(["mirror", "./a", "./b"]).run().await;
+        run.assert_code(2);
+        let run = pasv(["get", "--segments", "0", "ftp://127.0.0.1:1/x"]).run().await;
+        run.assert_code(2);
+        let run = pasv(["get", "--limit-rate", "fast", "-r", "ftp://127.0.0.1:1/x"]).run().await;
+        run.assert_code(2);
+        let dir = tempfile::tempdir().unwrap();
+        let run = pasv(["put", dir.path().to_str().unwrap(), "--atomic", "ftp://127.0.0.1:1/x/"]).run().await;
+        run.assert_code(2);
+    })
+    .await;
+}
