@@ -55,6 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Download files')
             [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Upload files (a URL ending in / means \"into this directory\")')
+            [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Synchronise a tree: remote to local when SOURCE is a URL, local to remote when TARGET is')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List a directory')
             [CompletionResult]::new('cat', 'cat', [CompletionResultType]::ParameterValue, 'Download a file to stdout')
             [CompletionResult]::new('mkdir', 'mkdir', [CompletionResultType]::ParameterValue, 'Create a directory')
@@ -72,6 +73,10 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
         'pasv;get' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Target file, or an existing directory to download into')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Target file, or an existing directory to download into')
+            [CompletionResult]::new('--segments', '--segments', [CompletionResultType]::ParameterName, 'Download one big file over N connections at once (files under 16 MiB use one)')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)')
+            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Copy only files matching GLOB (repeatable)')
+            [CompletionResult]::new('--limit-rate', '--limit-rate', [CompletionResultType]::ParameterName, 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
@@ -91,6 +96,10 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Resume a partial download')
             [CompletionResult]::new('--continue', '--continue', [CompletionResultType]::ParameterName, 'Resume a partial download')
             [CompletionResult]::new('--no-clobber', '--no-clobber', [CompletionResultType]::ParameterName, 'Never overwrite an existing file')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Download a directory tree (URL names a directory; -o names the copy, or an existing directory to put it in)')
+            [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Download a directory tree (URL names a directory; -o names the copy, or an existing directory to put it in)')
+            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Verify each copy with the server''s checksum (HASH, XSHA256, XSHA1, XMD5, XCRC) when it offers one')
+            [CompletionResult]::new('--if-changed', '--if-changed', [CompletionResultType]::ParameterName, 'Skip files whose size and modification time already match')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Use explicit TLS (AUTH TLS) on an ftp:// URL')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify the server''s certificate (dangerous; says so on stderr)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s certificate (dangerous; says so on stderr)')
@@ -110,6 +119,9 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;put' {
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)')
+            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Copy only files matching GLOB (repeatable)')
+            [CompletionResult]::new('--limit-rate', '--limit-rate', [CompletionResultType]::ParameterName, 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
@@ -128,6 +140,57 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Resume a partial upload (APPE after the remote size)')
             [CompletionResult]::new('--continue', '--continue', [CompletionResultType]::ParameterName, 'Resume a partial upload (APPE after the remote size)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Upload directory trees')
+            [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Upload directory trees')
+            [CompletionResult]::new('--atomic', '--atomic', [CompletionResultType]::ParameterName, 'Upload to a temporary name beside the target and rename it into place once verified')
+            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Verify each copy with the server''s checksum (HASH, XSHA256, XSHA1, XMD5, XCRC) when it offers one')
+            [CompletionResult]::new('--if-changed', '--if-changed', [CompletionResultType]::ParameterName, 'Skip files whose size and modification time already match')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Use explicit TLS (AUTH TLS) on an ftp:// URL')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify the server''s certificate (dangerous; says so on stderr)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s certificate (dangerous; says so on stderr)')
+            [CompletionResult]::new('--clear-data', '--clear-data', [CompletionResultType]::ParameterName, 'Send files and listings unencrypted after a TLS login (PROT C)')
+            [CompletionResult]::new('--active', '--active', [CompletionResultType]::ParameterName, 'Active mode: the server connects back to us (EPRT/PORT)')
+            [CompletionResult]::new('--no-epsv', '--no-epsv', [CompletionResultType]::ParameterName, 'Use PASV only, never EPSV')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace the protocol on stderr (passwords redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace the protocol on stderr (passwords redacted)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON lines on stdout')
+            [CompletionResult]::new('--no-netrc', '--no-netrc', [CompletionResultType]::ParameterName, 'Do not read ~/.netrc')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pasv;mirror' {
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)')
+            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Copy only files matching GLOB (repeatable)')
+            [CompletionResult]::new('--limit-rate', '--limit-rate', [CompletionResultType]::ParameterName, 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
+            [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
+            [CompletionResult]::new('--tls-min', '--tls-min', [CompletionResultType]::ParameterName, 'Lowest TLS version')
+            [CompletionResult]::new('--tls-max', '--tls-max', [CompletionResultType]::ParameterName, 'Highest TLS version')
+            [CompletionResult]::new('--client-cert', '--client-cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM), with --client-key')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'Client private key (PEM)')
+            [CompletionResult]::new('--pasv-address', '--pasv-address', [CompletionResultType]::ParameterName, 'Where passive data connections go: the control connection''s peer, or the address in the 227 reply')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for any reply or data after connecting')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Parallel sessions for multi-file work')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Parallel sessions for multi-file work')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry transient failures N times')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none')
+            [CompletionResult]::new('--newer', '--newer', [CompletionResultType]::ParameterName, 'Copy only files that are newer in the source')
+            [CompletionResult]::new('--delete', '--delete', [CompletionResultType]::ParameterName, 'Delete files and directories that are in the target but no longer in the source')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would be done, change nothing')
+            [CompletionResult]::new('--atomic', '--atomic', [CompletionResultType]::ParameterName, 'Uploads: temporary name, verify, then rename into place')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Resume partial files left by an interrupted run')
+            [CompletionResult]::new('--continue', '--continue', [CompletionResultType]::ParameterName, 'Resume partial files left by an interrupted run')
+            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Verify each copy with the server''s checksum (HASH, XSHA256, XSHA1, XMD5, XCRC) when it offers one')
+            [CompletionResult]::new('--if-changed', '--if-changed', [CompletionResultType]::ParameterName, 'Skip files whose size and modification time already match')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Use explicit TLS (AUTH TLS) on an ftp:// URL')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify the server''s certificate (dangerous; says so on stderr)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s certificate (dangerous; says so on stderr)')
@@ -544,6 +607,7 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
         'pasv;help' {
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Download files')
             [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Upload files (a URL ending in / means \"into this directory\")')
+            [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Synchronise a tree: remote to local when SOURCE is a URL, local to remote when TARGET is')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List a directory')
             [CompletionResult]::new('cat', 'cat', [CompletionResultType]::ParameterValue, 'Download a file to stdout')
             [CompletionResult]::new('mkdir', 'mkdir', [CompletionResultType]::ParameterValue, 'Create a directory')
@@ -562,6 +626,9 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;help;put' {
+            break
+        }
+        'pasv;help;mirror' {
             break
         }
         'pasv;help;ls' {

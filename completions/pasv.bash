@@ -34,6 +34,9 @@ _pasv() {
             pasv,ls)
                 cmd="pasv__subcmd__ls"
                 ;;
+            pasv,mirror)
+                cmd="pasv__subcmd__mirror"
+                ;;
             pasv,mkdir)
                 cmd="pasv__subcmd__mkdir"
                 ;;
@@ -76,6 +79,9 @@ _pasv() {
             pasv__subcmd__help,ls)
                 cmd="pasv__subcmd__help__subcmd__ls"
                 ;;
+            pasv__subcmd__help,mirror)
+                cmd="pasv__subcmd__help__subcmd__mirror"
+                ;;
             pasv__subcmd__help,mkdir)
                 cmd="pasv__subcmd__help__subcmd__mkdir"
                 ;;
@@ -107,7 +113,7 @@ _pasv() {
 
     case "${cmd}" in
         pasv)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -423,7 +429,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__get)
-            opts="-o -c -u -k -j -v -q -h -V --output --continue --no-clobber --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            opts="-o -c -r -u -k -j -v -q -h -V --output --continue --no-clobber --recursive --segments --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -434,6 +440,22 @@ _pasv() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --segments)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --include)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit-rate)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -509,7 +531,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__help)
-            opts="get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help"
+            opts="get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -593,6 +615,20 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__help__subcmd__ls)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__help__subcmd__mirror)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -725,6 +761,96 @@ _pasv() {
                 return 0
             fi
             case "${prev}" in
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-min)
+                    COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --tls-max)
+                    COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pasv-address)
+                    COMPREPLY=($(compgen -W "peer server" -- "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain none" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__mirror)
+            opts="-c -u -k -j -v -q -h -V --newer --delete --dry-run --atomic --continue --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --include)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -953,12 +1079,24 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__put)
-            opts="-c -u -k -j -v -q -h -V --continue --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            opts="-c -r -u -k -j -v -q -h -V --continue --recursive --atomic --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --include)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

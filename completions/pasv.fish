@@ -57,6 +57,7 @@ complete -c pasv -n "__fish_pasv_needs_command" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_needs_command" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_needs_command" -a "get" -d 'Download files'
 complete -c pasv -n "__fish_pasv_needs_command" -a "put" -d 'Upload files (a URL ending in / means \\"into this directory\\")'
+complete -c pasv -n "__fish_pasv_needs_command" -a "mirror" -d 'Synchronise a tree: remote to local when SOURCE is a URL, local to remote when TARGET is'
 complete -c pasv -n "__fish_pasv_needs_command" -a "ls" -d 'List a directory'
 complete -c pasv -n "__fish_pasv_needs_command" -a "cat" -d 'Download a file to stdout'
 complete -c pasv -n "__fish_pasv_needs_command" -a "mkdir" -d 'Create a directory'
@@ -70,6 +71,10 @@ complete -c pasv -n "__fish_pasv_needs_command" -a "serve" -d 'Run a local FTP s
 complete -c pasv -n "__fish_pasv_needs_command" -a "demo" -d 'A guided tour against a built-in server: login, passive mode, upload, listing, download'
 complete -c pasv -n "__fish_pasv_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s o -l output -d 'Target file, or an existing directory to download into' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l segments -d 'Download one big file over N connections at once (files under 16 MiB use one)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l exclude -d 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l include -d 'Copy only files matching GLOB (repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l limit-rate -d 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
@@ -92,6 +97,9 @@ plain\t''
 none\t''"
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s c -l continue -d 'Resume a partial download'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l no-clobber -d 'Never overwrite an existing file'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -s r -l recursive -d 'Download a directory tree (URL names a directory; -o names the copy, or an existing directory to put it in)'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l verify -d 'Verify each copy with the server\'s checksum (HASH, XSHA256, XSHA1, XMD5, XCRC) when it offers one'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l if-changed -d 'Skip files whose size and modification time already match'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
@@ -103,6 +111,9 @@ complete -c pasv -n "__fish_pasv_using_subcommand get" -l json -d 'Print results
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l no-netrc -d 'Do not read ~/.netrc'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s V -l version -d 'Print version'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l exclude -d 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l include -d 'Copy only files matching GLOB (repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l limit-rate -d 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
@@ -124,6 +135,10 @@ bar\t''
 plain\t''
 none\t''"
 complete -c pasv -n "__fish_pasv_using_subcommand put" -s c -l continue -d 'Resume a partial upload (APPE after the remote size)'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -s r -l recursive -d 'Upload directory trees'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l atomic -d 'Upload to a temporary name beside the target and rename it into place once verified'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l verify -d 'Verify each copy with the server\'s checksum (HASH, XSHA256, XSHA1, XMD5, XCRC) when it offers one'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l if-changed -d 'Skip files whose size and modification time already match'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
@@ -135,6 +150,47 @@ complete -c pasv -n "__fish_pasv_using_subcommand put" -l json -d 'Print results
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l no-netrc -d 'Do not read ~/.netrc'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -s V -l version -d 'Print version'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l exclude -d 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l include -d 'Copy only files matching GLOB (repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l limit-rate -d 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l password-env -d 'Read the password from environment variable NAME' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l tls-min -d 'Lowest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l tls-max -d 'Highest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l client-cert -d 'Client certificate (PEM), with --client-key' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l client-key -d 'Client private key (PEM)' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l pasv-address -d 'Where passive data connections go: the control connection\'s peer, or the address in the 227 reply' -r -f -a "peer\t''
+server\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l connect-timeout -d 'Seconds to wait for a connection' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l retries -d 'Retry transient failures N times' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+bar\t''
+plain\t''
+none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l newer -d 'Copy only files that are newer in the source'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l delete -d 'Delete files and directories that are in the target but no longer in the source'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l dry-run -d 'Print what would be done, change nothing'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l atomic -d 'Uploads: temporary name, verify, then rename into place'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s c -l continue -d 'Resume partial files left by an interrupted run'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l verify -d 'Verify each copy with the server\'s checksum (HASH, XSHA256, XSHA1, XMD5, XCRC) when it offers one'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l if-changed -d 'Skip files whose size and modification time already match'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l active -d 'Active mode: the server connects back to us (EPRT/PORT)'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l no-epsv -d 'Use PASV only, never EPSV'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s v -l verbose -d 'Trace the protocol on stderr (passwords redacted)'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s q -l quiet -d 'Print only errors'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l json -d 'Print results as JSON lines on stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
@@ -484,17 +540,18 @@ complete -c pasv -n "__fish_pasv_using_subcommand demo" -l json -d 'Print result
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l no-netrc -d 'Do not read ~/.netrc'
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "get" -d 'Download files'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "put" -d 'Upload files (a URL ending in / means \\"into this directory\\")'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "ls" -d 'List a directory'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "cat" -d 'Download a file to stdout'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "mkdir" -d 'Create a directory'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "rm" -d 'Delete files'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "rmdir" -d 'Remove an empty directory'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "mv" -d 'Rename or move a remote file'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "stat" -d 'Show type, size and modification time'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "quote" -d 'Send raw commands and print the replies'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "doctor" -d 'Diagnose passive mode, NAT address, EPSV, active mode and TLS against a server'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "serve" -d 'Run a local FTP server (read-only unless --writable; --user/--password-env require a login; --tls serves FTPS)'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "demo" -d 'A guided tour against a built-in server: login, passive mode, upload, listing, download'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "get" -d 'Download files'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "put" -d 'Upload files (a URL ending in / means \\"into this directory\\")'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "mirror" -d 'Synchronise a tree: remote to local when SOURCE is a URL, local to remote when TARGET is'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "ls" -d 'List a directory'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "cat" -d 'Download a file to stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "mkdir" -d 'Create a directory'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "rm" -d 'Delete files'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "rmdir" -d 'Remove an empty directory'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "mv" -d 'Rename or move a remote file'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "stat" -d 'Show type, size and modification time'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "quote" -d 'Send raw commands and print the replies'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "doctor" -d 'Diagnose passive mode, NAT address, EPSV, active mode and TLS against a server'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "serve" -d 'Run a local FTP server (read-only unless --writable; --user/--password-env require a login; --tls serves FTPS)'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "demo" -d 'A guided tour against a built-in server: login, passive mode, upload, listing, download'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
