@@ -560,3 +560,71 @@ async fn usage_errors_for_tree_options() {
     })
     .await;
 }
+
+/// An atomic, verified upload to a server offering HASH: renamed only when the checksum matches.
+fn verified_upload_script(hash_reply: &str, renamed: bool) -> Vec<Step> {
+    let mut script = [
+        login_mlst(" HASH SHA-256*;MD5\r\n"),
+        vec![
+            e("TYPE I"),
+            r("200 ok"),
+            e("EPSV"),
+            Step::ListenData,
+            r(EPSV_OK),
+            e("STOR .f.bin.pasv-part"),
+            r("150 Send it"),
+            Step::DataReceive,
+            r("226 Stored"),
+            e("SIZE .f.bin.pasv-part"),
+            r("213 4096"),
+            e("HASH .f.bin.pasv-part"),
+            Step::Reply(format!("213 SHA-256 0-4095 {hash_reply} .f.bin.pasv-part")),
+        ],
+    ]
+    .concat();
+    if renamed {
+        script.extend([
+            Step::ExpectPrefix("SITE UTIME .f.bin.pasv-part ".into()),
+            r("500 Unknown SITE command"),
+            e("RNFR .f.bin.pasv-part"),
+            r("350 Ready"),
+            e("RNTO f.bin"),
+            r("250 Renamed"),
+        ]);
+    }
+    script.extend([e("QUIT"), r("221 Bye")]);
+    script
+}
+
+#[tokio::test]
+async fn verify_compares_the_servers_checksum_before_the_rename() {
+    within(async {
+        let data = patterned(4096);
+        let mut hasher = pasv::engine::LocalHasher::new(pasv::engine::HashAlgorithm::Sha256);
+        hasher.update(&data);
+        let good = hasher.finish();
+        let local = tempfile::tempdir().unwrap();
+        let file = local.path().join("f.bin");
+        write(&file, &data);
+
+        let server = ScriptedServer::start(verified_upload_script(&good, true)).await;
+        let run =
+            pasv(["put", "--atomic", "--verify", "--json", file.to_str().unwrap(), &format!("{}/", server.url())])
+                .run()
+                .await;
+        run.assert_code(0);
+        let event: serde_json::Value = serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
+        assert_eq!(event["verified"], "SHA-256", "{event}");
+        server.finish(Duration::from_secs(10)).await.unwrap();
+
+        let bad = "0".repeat(64);
+        let server = ScriptedServer::start(verified_upload_script(&bad, false)).await;
+        let run =
+            pasv(["put", "--atomic", "--verify", file.to_str().unwrap(), &format!("{}/", server.url())]).run().await;
+        run.assert_code(1);
+        assert!(run.stderr.contains("checksum mismatch"), "{}", run.stderr);
+        let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+        assert!(!transcript.commands.iter().any(|c| c.starts_with("RNFR")), "{:?}", transcript.commands);
+    })
+    .await;
+}
