@@ -37,6 +37,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Parallel sessions for multi-file work')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry transient failures N times')
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Run the shell commands in SCRIPT (as when piped to stdin), stopping at the first error')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Run the shell commands in SCRIPT (as when piped to stdin), stopping at the first error')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Use explicit TLS (AUTH TLS) on an ftp:// URL')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify the server''s certificate (dangerous; says so on stderr)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s certificate (dangerous; says so on stderr)')

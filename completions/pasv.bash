@@ -113,7 +113,7 @@ _pasv() {
 
     case "${cmd}" in
         pasv)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help"
+            opts="-u -k -j -v -q -f -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --file --help --version get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,6 +181,14 @@ _pasv() {
                     ;;
                 --progress)
                     COMPREPLY=($(compgen -W "auto bar plain none" -- "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

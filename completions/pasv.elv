@@ -34,6 +34,8 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand --parallel 'Parallel sessions for multi-file work'
             cand --retries 'Retry transient failures N times'
             cand --progress 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none'
+            cand -f 'Run the shell commands in SCRIPT (as when piped to stdin), stopping at the first error'
+            cand --file 'Run the shell commands in SCRIPT (as when piped to stdin), stopping at the first error'
             cand --tls 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
             cand -k 'Do not verify the server''s certificate (dangerous; says so on stderr)'
             cand --insecure 'Do not verify the server''s certificate (dangerous; says so on stderr)'

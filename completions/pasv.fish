@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_pasv_global_optspecs
-    string join \n u/user= password-env= tls ca-file= pin= k/insecure clear-data tls-min= tls-max= client-cert= client-key= active pasv-address= no-epsv connect-timeout= timeout= j/parallel= retries= v/verbose q/quiet json progress= no-netrc h/help V/version
+    string join \n u/user= password-env= tls ca-file= pin= k/insecure clear-data tls-min= tls-max= client-cert= client-key= active pasv-address= no-epsv connect-timeout= timeout= j/parallel= retries= v/verbose q/quiet json progress= no-netrc f/file= h/help V/version
 end
 
 function __fish_pasv_needs_command
@@ -44,6 +44,7 @@ complete -c pasv -n "__fish_pasv_needs_command" -l progress -d 'Progress display
 bar\t''
 plain\t''
 none\t''"
+complete -c pasv -n "__fish_pasv_needs_command" -s f -l file -d 'Run the shell commands in SCRIPT (as when piped to stdin), stopping at the first error' -r -F
 complete -c pasv -n "__fish_pasv_needs_command" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_needs_command" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
 complete -c pasv -n "__fish_pasv_needs_command" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'

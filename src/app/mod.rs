@@ -2,6 +2,7 @@
 //! listings, prints errors and maps them to exit codes. It must not open sockets, build
 //! protocol commands or parse replies: that is the engine's job.
 
+mod config_file;
 mod doctor;
 mod exit;
 mod filter;
@@ -13,6 +14,7 @@ mod oneshot;
 mod pool;
 mod progress;
 mod render;
+mod repl;
 mod sanitize;
 mod segments;
 mod serve;
@@ -44,7 +46,12 @@ pub fn main(cli: Cli) -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return exit::report(&anyhow::Error::new(e).context("cannot start the async runtime")),
     };
+    // The interactive shell handles Ctrl-C itself: it stops a transfer, not the shell.
+    let shell_handles_interrupts = cli.command.is_none() && repl::is_interactive(cli.script.as_deref());
     let result = runtime.block_on(async {
+        if shell_handles_interrupts {
+            return run(cli).await;
+        }
         tokio::select! {
             result = run(cli) => result,
             _ = tokio::signal::ctrl_c() => Err(anyhow::Error::new(crate::engine::Error::Cancelled)),
@@ -75,8 +82,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Commands::Doctor(args)) => doctor::doctor(&ctx, args).await,
         Some(Commands::Serve(args)) => serve::serve(&ctx, args).await,
         Some(Commands::Demo(args)) => serve::demo(&ctx, args).await,
-        None => Err(settings::usage(
-            "no subcommand: the interactive shell is not built yet; see `pasv --help` for get, put, ls, ...",
-        )),
+        None => repl::run(ctx, cli.url, cli.script).await,
     }
 }

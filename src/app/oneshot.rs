@@ -36,13 +36,15 @@ impl Context {
     }
 
     pub async fn connect(&self, target: &Target) -> Result<Session> {
-        let mut config = settings::config_for(&self.args, target)?;
+        // A bookmark named instead of a URL brings its pins and password variable.
+        let args = super::config_file::effective_args(&self.args, target);
+        let mut config = settings::config_for(&args, target)?;
         if config.tls.insecure {
             eprintln!(
                 "pasv: warning: --insecure: the server's certificate is NOT verified; anyone on the path can read and change this session"
             );
         }
-        let credentials = settings::credentials_for(&self.args, target)?;
+        let credentials = settings::credentials_for(&args, target)?;
         let endpoint = &target.endpoint;
         let context = || format!("connecting to {}:{} as {}", endpoint.host, endpoint.port, credentials.user);
         // Trust on first use applies only where the user chose no other trust.
@@ -104,7 +106,7 @@ fn ask_trust(host: &str, port: u16, pin: &str) -> Result<bool> {
 }
 
 fn parse(url: &str) -> Result<Target> {
-    Ok(Target::parse(url)?)
+    super::config_file::resolve(url)
 }
 
 /// Reuses `current` when it talks to the same server as the same user, else opens another.
@@ -254,7 +256,7 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
     Ok(())
 }
 
-async fn upload_one(
+pub(super) async fn upload_one(
     session: &mut Session,
     local: &str,
     remote: &str,

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub mod shell;
+
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success (also a closed stdout pipe)
@@ -45,9 +47,12 @@ pub struct Cli {
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Option<Commands>,
-    /// Server to open in the interactive shell.
+    /// Server to open in the interactive shell: a URL or a bookmark name.
     #[arg(value_name = "URL")]
     pub url: Option<String>,
+    /// Run the shell commands in SCRIPT (as when piped to stdin), stopping at the first error.
+    #[arg(long = "file", short = 'f', value_name = "SCRIPT")]
+    pub script: Option<PathBuf>,
 }
 
 /// Connection and output options; they work before or after the subcommand.

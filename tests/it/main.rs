@@ -9,5 +9,6 @@ mod fuzz;
 mod generated;
 mod hostile;
 mod layering;
+mod repl;
 mod tls;
 mod tree;

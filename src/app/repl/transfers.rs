@@ -1,0 +1,294 @@
+//! The shell's transfers: `get`, `put`, `mget`, `mput` and `cat`. Downloads go through the
+//! part files of `app::local`, uploads through the one-shot upload, so a file moved by the
+//! shell and by `pasv get`/`pasv put` behaves the same. `mget`/`mput` expand patterns (remote
+//! ones against a listing, local ones against the directory) and use `set parallel` sessions.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use anyhow::{Context as _, Result, bail};
+use tokio::io::AsyncWriteExt;
+
+use super::glob;
+use super::state::{Inflight, Shell};
+use crate::app::config_file::join_path;
+use crate::app::local;
+use crate::app::oneshot::upload_one;
+use crate::app::settings::usage;
+use crate::cli::GetArgs;
+use crate::cli::shell::{MgetArgs, MputArgs, PutArgs};
+use crate::engine::{NoProgress, Session};
+use crate::proto::listing::EntryKind;
+use crate::proto::name::remote_basename;
+
+fn not_connected() -> anyhow::Error {
+    usage("not connected: `open URL` (or a bookmark name) first")
+}
+
+/// One file to move: remote path and local path.
+#[derive(Debug, Clone)]
+struct Plan {
+    remote: String,
+    local: PathBuf,
+}
+
+pub async fn get(shell: &mut Shell, args: GetArgs) -> Result<()> {
+    let several = args.urls.len() > 1;
+    let mut plans = Vec::new();
+    for remote in &args.urls {
+        let name = remote_basename(remote).ok_or_else(|| usage(format!("{remote:?} names a directory, not a file")))?;
+        plans
+            .push(Plan { remote: remote.clone(), local: local::download_path(args.output.as_deref(), name, several)? });
+    }
+    download(shell, plans, args.resume, args.no_clobber).await
+}
+
+pub async fn mget(shell: &mut Shell, args: MgetArgs) -> Result<()> {
+    if let Some(dir) = &args.output
+        && !dir.is_dir()
+    {
+        bail!(usage(format!("-o {}: not a directory", dir.display())));
+    }
+    let mut plans = Vec::new();
+    for pattern in &args.patterns {
+        for remote in expand_remote(shell, pattern).await? {
+            let name = remote_basename(&remote).unwrap_or(&remote).to_string();
+            let local = local::download_path(args.output.as_deref(), &name, true)?;
+            plans.push(Plan { remote, local });
+        }
+    }
+    download(shell, plans, args.resume, false).await
+}
+
+/// Remote files matching `pattern` (a plain name stands for itself).
+async fn expand_remote(shell: &mut Shell, pattern: &str) -> Result<Vec<String>> {
+    let (dir, base) = glob::split(pattern);
+    if !glob::is_pattern(base) {
+        return Ok(vec![pattern.to_string()]);
+    }
+    let conn = shell.conn.as_mut().ok_or_else(not_connected)?;
+    let session = conn.session().await?;
+    let listing = session
+        .list(if dir.is_empty() { None } else { Some(dir) })
+        .await
+        .with_context(|| format!("listing {}", if dir.is_empty() { "." } else { dir }))?;
+    let mut names: Vec<String> = listing
+        .entries
+        .iter()
+        .filter(|e| matches!(e.kind, EntryKind::File | EntryKind::Link) && glob::matches(base, &e.name))
+        .map(|e| join_path(dir, &e.name))
+        .collect();
+    shell.remember_names(dir, &listing.entries);
+    if names.is_empty() {
+        bail!(usage(format!("no remote file matches {pattern:?}")));
+    }
+    names.sort();
+    Ok(names)
+}
+
+async fn download(shell: &mut Shell, plans: Vec<Plan>, resume: bool, no_clobber: bool) -> Result<()> {
+    if shell.parallel > 1 && plans.len() > 1 {
+        return download_parallel(shell, plans, resume).await;
+    }
+    let mut progress = shell.progress.reporter();
+    for plan in plans {
+        let conn = shell.conn.as_mut().ok_or_else(not_connected)?;
+        let session = conn.session().await?;
+        shell.inflight = Some(Inflight::Download { target: plan.local.clone() });
+        let result =
+            local::download_file(session, &plan.remote, &plan.local, resume, no_clobber, progress.as_mut()).await;
+        shell.inflight = None;
+        result.with_context(|| format!("downloading {}", crate::app::escape(&plan.remote)))?;
+    }
+    Ok(())
+}
+
+/// Several sessions take files from one queue until it is empty or one fails.
+async fn download_parallel(shell: &mut Shell, plans: Vec<Plan>, resume: bool) -> Result<()> {
+    let conn = shell.conn.as_ref().ok_or_else(not_connected)?;
+    let count = plans.len();
+    let queue = Arc::new(Mutex::new(plans.into_iter().collect::<VecDeque<_>>()));
+    let mut sessions = Vec::new();
+    for _ in 0..shell.parallel.min(count) {
+        sessions.push(conn.another().await?);
+    }
+    let started = Instant::now();
+    let mut workers = tokio::task::JoinSet::new();
+    for mut session in sessions {
+        let queue = queue.clone();
+        workers.spawn(async move {
+            let result = async {
+                let mut bytes = 0;
+                while let Some(plan) = next(&queue) {
+                    let summary =
+                        local::download_file(&mut session, &plan.remote, &plan.local, resume, false, &mut NoProgress)
+                            .await
+                            .with_context(|| format!("downloading {}", crate::app::escape(&plan.remote)))?;
+                    bytes += summary.bytes;
+                }
+                anyhow::Ok(bytes)
+            }
+            .await;
+            let _ = session.quit().await;
+            result
+        });
+    }
+    let bytes = join(workers, &queue).await?;
+    shell.note(&format!("{count} files, {bytes} bytes in {:.1}s", started.elapsed().as_secs_f64()));
+    Ok(())
+}
+
+fn next(queue: &Mutex<VecDeque<Plan>>) -> Option<Plan> {
+    queue.lock().ok()?.pop_front()
+}
+
+/// Waits for every worker; the first failure empties the queue so the others stop.
+async fn join(mut workers: tokio::task::JoinSet<Result<u64>>, queue: &Mutex<VecDeque<Plan>>) -> Result<u64> {
+    let mut total = 0;
+    let mut failure = None;
+    while let Some(joined) = workers.join_next().await {
+        match joined.context("a transfer task failed")? {
+            Ok(bytes) => total += bytes,
+            Err(e) => {
+                if let Ok(mut q) = queue.lock() {
+                    q.clear();
+                }
+                failure.get_or_insert(e);
+            }
+        }
+    }
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(total),
+    }
+}
+
+pub async fn put(shell: &mut Shell, args: PutArgs) -> Result<()> {
+    let several = args.files.len() > 1;
+    let mut plans = Vec::new();
+    for file in &args.files {
+        let name = file_name(file)?;
+        let remote = match &args.output {
+            Some(out) if several || out.ends_with('/') => join_path(out.trim_end_matches('/'), &name),
+            Some(out) => out.clone(),
+            None => name,
+        };
+        plans.push(Plan { remote, local: file.clone() });
+    }
+    upload(shell, plans, args.resume).await
+}
+
+pub async fn mput(shell: &mut Shell, args: MputArgs) -> Result<()> {
+    let mut plans = Vec::new();
+    for pattern in &args.patterns {
+        for file in expand_local(pattern)? {
+            let name = file_name(&file)?;
+            let remote = match &args.output {
+                Some(dir) => join_path(dir.trim_end_matches('/'), &name),
+                None => name,
+            };
+            plans.push(Plan { remote, local: file });
+        }
+    }
+    upload(shell, plans, args.resume).await
+}
+
+fn file_name(path: &Path) -> Result<String> {
+    if path.is_dir() {
+        bail!(usage(format!("{} is a directory", path.display())));
+    }
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| usage(format!("{} has no file name", path.display())))
+}
+
+/// Local files matching `pattern` (a plain name stands for itself).
+fn expand_local(pattern: &str) -> Result<Vec<PathBuf>> {
+    let (dir, base) = glob::split(pattern);
+    if !glob::is_pattern(base) {
+        return Ok(vec![PathBuf::from(pattern)]);
+    }
+    let dir_path = Path::new(if dir.is_empty() { "." } else { dir });
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir_path).with_context(|| format!("cannot list {}", dir_path.display()))? {
+        let entry = entry.with_context(|| format!("cannot list {}", dir_path.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if glob::matches(base, &name) && entry.path().is_file() {
+            found.push(if dir.is_empty() { PathBuf::from(name) } else { Path::new(dir).join(name) });
+        }
+    }
+    if found.is_empty() {
+        bail!(usage(format!("no local file matches {pattern:?}")));
+    }
+    found.sort();
+    Ok(found)
+}
+
+async fn upload(shell: &mut Shell, plans: Vec<Plan>, resume: bool) -> Result<()> {
+    for plan in &plans {
+        std::fs::metadata(&plan.local).with_context(|| format!("cannot read {}", plan.local.display()))?;
+    }
+    if shell.parallel > 1 && plans.len() > 1 {
+        return upload_parallel(shell, plans, resume).await;
+    }
+    let mut progress = shell.progress.reporter();
+    for plan in plans {
+        let conn = shell.conn.as_mut().ok_or_else(not_connected)?;
+        let session = conn.session().await?;
+        shell.inflight = Some(Inflight::Upload { remote: plan.remote.clone() });
+        let local = plan.local.to_string_lossy();
+        let result = upload_one(session, &local, &plan.remote, resume, progress.as_mut()).await;
+        shell.inflight = None;
+        result.with_context(|| format!("uploading {local} to {}", crate::app::escape(&plan.remote)))?;
+    }
+    Ok(())
+}
+
+async fn upload_parallel(shell: &mut Shell, plans: Vec<Plan>, resume: bool) -> Result<()> {
+    let conn = shell.conn.as_ref().ok_or_else(not_connected)?;
+    let count = plans.len();
+    let queue = Arc::new(Mutex::new(plans.into_iter().collect::<VecDeque<_>>()));
+    let mut sessions: Vec<Session> = Vec::new();
+    for _ in 0..shell.parallel.min(count) {
+        sessions.push(conn.another().await?);
+    }
+    let started = Instant::now();
+    let mut workers = tokio::task::JoinSet::new();
+    for mut session in sessions {
+        let queue = queue.clone();
+        workers.spawn(async move {
+            let result = async {
+                let mut bytes = 0;
+                while let Some(plan) = next(&queue) {
+                    let local = plan.local.to_string_lossy().into_owned();
+                    let summary = upload_one(&mut session, &local, &plan.remote, resume, &mut NoProgress)
+                        .await
+                        .with_context(|| format!("uploading {local} to {}", crate::app::escape(&plan.remote)))?;
+                    bytes += summary.bytes;
+                }
+                anyhow::Ok(bytes)
+            }
+            .await;
+            let _ = session.quit().await;
+            result
+        });
+    }
+    let bytes = join(workers, &queue).await?;
+    shell.note(&format!("{count} files, {bytes} bytes in {:.1}s", started.elapsed().as_secs_f64()));
+    Ok(())
+}
+
+pub async fn cat(shell: &mut Shell, path: &str) -> Result<()> {
+    let conn = shell.conn.as_mut().ok_or_else(not_connected)?;
+    let session = conn.session().await?;
+    let mut stdout = tokio::io::stdout();
+    let mut progress = shell.progress.reporter();
+    session
+        .download(path, &mut stdout, 0, &[], progress.as_mut())
+        .await
+        .with_context(|| format!("downloading {}", crate::app::escape(path)))?;
+    stdout.flush().await?;
+    Ok(())
+}

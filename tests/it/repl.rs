@@ -1,0 +1,595 @@
+//! The interactive shell and its script mode. Terminal behaviour (completion, history, Ctrl-C,
+//! the prompt) is driven through a real pseudo-terminal: the binary runs inside a private tmux
+//! server, keys go in with send-keys and the screen comes back with capture-pane. Scripts run
+//! the binary with commands on stdin or in a file, against the same servers as the one-shot
+//! tests, and must give the same output and exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::support::scripted::{ScriptedServer, Step};
+use crate::support::{Pasv, TestServer, pasv, patterned, within};
+
+/// The real binary in a pseudo-terminal of its own tmux server (socket in a temp dir).
+struct Term {
+    socket: PathBuf,
+    status: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+const SESSION: &str = "pasv";
+const WAIT: Duration = Duration::from_secs(20);
+
+impl Term {
+    /// Starts `pasv` as `run` would, in a 150x40 terminal. `None` (after printing SKIPPED)
+    /// when tmux is missing locally; under CI a missing tmux fails the test.
+    fn start(pasv: &Pasv) -> Option<Term> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            assert_ne!(
+                std::env::var("CI").as_deref(),
+                Ok("true"),
+                "tmux is missing: scripts/install-test-deps installs it"
+            );
+            eprintln!("SKIPPED: tmux is not installed (apt-get install tmux)");
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("tmux dir");
+        let socket = dir.path().join("socket");
+        let conf = dir.path().join("tmux.conf");
+        // The pane stays after pasv exits, so its exit status and last screen can be read.
+        std::fs::write(&conf, "set -g remain-on-exit on\nset -g history-limit 5000\n").expect("tmux.conf");
+        let cmd = pasv.command();
+        // env(1) wants its -u options before the assignments.
+        let mut argv: Vec<String> = vec!["env".into()];
+        let mut assignments = Vec::new();
+        for (key, value) in cmd.get_envs() {
+            let key = key.to_string_lossy();
+            match value {
+                Some(value) => assignments.push(format!("{key}={}", value.to_string_lossy())),
+                None => argv.extend(["-u".to_string(), key.into_owned()]),
+            }
+        }
+        argv.extend(assignments);
+        argv.push(cmd.get_program().to_string_lossy().into_owned());
+        argv.extend(cmd.get_args().map(|a| a.to_string_lossy().into_owned()));
+        // A small sh records the exit status (tmux 3.3 does not always keep it). Its trap is
+        // a handler, not an ignore, so pasv starts with the default SIGINT disposition.
+        let status_file = dir.path().join("status");
+        let mut wrapper: Vec<String> = vec![
+            "sh".into(),
+            "-c".into(),
+            "trap : INT; \"$@\"; echo $? > \"$0.tmp\" && mv \"$0.tmp\" \"$0\"".into(),
+            status_file.to_string_lossy().into_owned(),
+        ];
+        wrapper.extend(argv);
+        let cwd = cmd.get_current_dir().map(Path::to_path_buf).unwrap_or_else(|| dir.path().to_path_buf());
+        let status = Command::new("tmux")
+            .arg("-S")
+            .arg(&socket)
+            .arg("-f")
+            .arg(&conf)
+            .args(["new-session", "-d", "-s", SESSION, "-x", "150", "-y", "40", "-c"])
+            .arg(&cwd)
+            .args(&wrapper)
+            .env_remove("TMUX")
+            .status()
+            .expect("run tmux");
+        assert!(status.success(), "tmux new-session failed: {status}");
+        Some(Term { socket, status: status_file, _dir: dir })
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux").arg("-S").arg(&self.socket).args(args).output().expect("run tmux");
+        assert!(out.status.success(), "tmux {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Types `text` literally.
+    fn type_text(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", SESSION, "-l", text]);
+    }
+
+    /// Presses keys by tmux name: Enter, Tab, C-c, C-d, Up.
+    fn press(&self, key: &str) {
+        self.tmux(&["send-keys", "-t", SESSION, key]);
+    }
+
+    /// Types a line and presses Enter.
+    fn line(&self, text: &str) {
+        self.type_text(text);
+        self.press("Enter");
+    }
+
+    /// Everything on the screen and in the scrollback, trailing blank lines dropped.
+    fn screen(&self) -> String {
+        let text = self.tmux(&["capture-pane", "-p", "-J", "-t", SESSION, "-S", "-5000"]);
+        text.trim_end().to_string()
+    }
+
+    /// Waits until the screen shows `needle`; fails with the screen when it does not.
+    #[track_caller]
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("the screen never showed {needle:?}:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Types `text` (may be empty: just Enter) and waits until the shell has run it and shows
+    /// `prompt` on a new line. (Waiting for the new prompt, not just any prompt, matters: keys
+    /// typed while the editor is still finishing the previous line are lost, as in rustyline.)
+    #[track_caller]
+    fn submit(&self, text: &str, prompt: &str) -> String {
+        let before = prompts(&self.screen(), prompt);
+        if !text.is_empty() {
+            self.type_text(text);
+        }
+        self.press("Enter");
+        self.wait_for_prompt_after(prompt, before)
+    }
+
+    /// Waits until the last line of the screen is `prompt` (the shell is idle).
+    #[track_caller]
+    fn wait_for_prompt(&self, prompt: &str) -> String {
+        self.wait_for_prompt_after(prompt, 0)
+    }
+
+    #[track_caller]
+    fn wait_for_prompt_after(&self, prompt: &str, seen: usize) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let screen = self.screen();
+            if screen.lines().last().is_some_and(|l| l.trim_end() == prompt.trim_end())
+                && prompts(&screen, prompt) > seen
+            {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("the shell never came back to the prompt {prompt:?}:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits for pasv to exit and returns its exit status.
+    #[track_caller]
+    fn wait_exit(&self) -> i32 {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(code) = std::fs::read_to_string(&self.status) {
+                return code.trim().parse().unwrap_or(-1);
+            }
+            if Instant::now() > deadline {
+                panic!("pasv did not exit:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// How many lines of `screen` start with `prompt`.
+fn prompts(screen: &str, prompt: &str) -> usize {
+    screen.lines().filter(|l| l.starts_with(prompt.trim_end())).count()
+}
+
+impl Drop for Term {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").arg("-S").arg(&self.socket).arg("kill-server").status();
+    }
+}
+
+/// Runs blocking terminal work off the async test's threads.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f).await.expect("terminal thread")
+}
+
+fn r(s: &str) -> Step {
+    Step::Reply(s.into())
+}
+
+fn e(s: &str) -> Step {
+    Step::Expect(s.into())
+}
+
+/// Greeting, anonymous login, no features, PWD: what the shell does before its first prompt.
+fn shell_login(pwd: &str) -> Vec<Step> {
+    vec![
+        r("220 hi"),
+        e("USER anonymous"),
+        r("331 pw"),
+        Step::ExpectPrefix("PASS ".into()),
+        r("230 ok"),
+        e("FEAT"),
+        r("500 no"),
+        e("PWD"),
+        r(&format!("257 \"{pwd}\" is the current directory")),
+    ]
+}
+
+/// The same login when the shell logs in again: it returns to its directory instead of PWD.
+fn relogin(cwd: &str) -> Vec<Step> {
+    vec![
+        r("220 hi again"),
+        e("USER anonymous"),
+        r("331 pw"),
+        Step::ExpectPrefix("PASS ".into()),
+        r("230 ok"),
+        e("FEAT"),
+        r("500 no"),
+        e(&format!("CWD {cwd}")),
+        r("250 ok"),
+    ]
+}
+
+/// A home, config and data directory shared by several runs.
+fn shared_home(p: Pasv, home: &Path) -> Pasv {
+    p.env("HOME", home.to_str().unwrap())
+        .env("XDG_CONFIG_HOME", home.join(".config").to_str().unwrap())
+        .env("XDG_DATA_HOME", home.join(".local/share").to_str().unwrap())
+        .env("NETRC", home.join(".netrc").to_str().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tab_completes_remote_paths_and_the_completed_command_runs() {
+    within(async {
+        let server = TestServer::start(false).await;
+        std::fs::write(server.path("report-2024.txt"), "the report").unwrap();
+        std::fs::create_dir(server.path("My Documents")).unwrap();
+        std::fs::write(server.path("My Documents/notes.txt"), "notes").unwrap();
+        let cwd = tempfile::tempdir().unwrap();
+        let url = server.url("/");
+        let dir = cwd.path().to_path_buf();
+        blocking(move || {
+            let Some(term) = Term::start(&pasv([url.as_str()]).cwd(&dir)) else { return };
+            term.wait_for_prompt("pasv anonymous@127.0.0.1:/>");
+            term.type_text("get rep");
+            term.press("Tab");
+            term.wait_for("> get report-2024.txt");
+            term.submit("", "pasv anonymous@127.0.0.1:/>");
+            assert_eq!(std::fs::read_to_string(dir.join("report-2024.txt")).unwrap(), "the report");
+
+            // A name with a space is quoted; the quote stays open inside a directory.
+            term.type_text("cd My");
+            term.press("Tab");
+            term.wait_for("> cd \"My Documents/");
+            term.submit("", "pasv anonymous@127.0.0.1:/My Documents>");
+            term.type_text("cat no");
+            term.press("Tab");
+            term.wait_for("> cat notes.txt");
+            let screen = term.submit("", "pasv anonymous@127.0.0.1:/My Documents>");
+            assert!(screen.contains("\nnotes\n"), "{screen}");
+            term.line("quit");
+            assert_eq!(term.wait_exit(), 0, "{}", term.screen());
+        })
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_persists_across_two_runs() {
+    within(async {
+        let home = tempfile::tempdir().unwrap();
+        let home_path = home.path().to_path_buf();
+        blocking(move || {
+            let Some(term) = Term::start(&shared_home(pasv(Vec::<String>::new()), &home_path)) else { return };
+            term.wait_for_prompt("pasv>");
+            term.submit("lpwd", "pasv>");
+            term.submit("help mget", "pasv>");
+            term.press("C-d");
+            assert_eq!(term.wait_exit(), 0, "{}", term.screen());
+            drop(term);
+
+            let history = std::fs::read_to_string(home_path.join(".local/share/pasv/history")).unwrap();
+            assert!(history.lines().any(|l| l == "lpwd") && history.lines().any(|l| l == "help mget"), "{history}");
+
+            let Some(term) = Term::start(&shared_home(pasv(Vec::<String>::new()), &home_path)) else { return };
+            term.wait_for_prompt("pasv>");
+            term.press("Up");
+            term.wait_for("pasv> help mget");
+            term.press("Up");
+            term.wait_for("pasv> lpwd");
+            // Ctrl-C clears the line and the shell goes on; Ctrl-R finds older lines.
+            term.press("C-c");
+            term.wait_for_prompt("pasv>");
+            term.press("C-r");
+            term.type_text("mg");
+            term.wait_for("`mg': help mget");
+            let screen = term.submit("", "pasv>");
+            assert!(screen.contains("Download the remote files that match patterns"), "{screen}");
+            term.line("exit");
+            assert_eq!(term.wait_exit(), 0, "{}", term.screen());
+        })
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_aborts_a_stalled_download_and_the_prompt_returns() {
+    within(async {
+        let mut script = shell_login("/");
+        script.extend([
+            e("TYPE I"),
+            r("200 binary"),
+            e("SIZE big.bin"),
+            r("213 1000000"),
+            e("EPSV"),
+            Step::ListenData,
+            r("229 Entering Extended Passive Mode (|||{port}|)"),
+            e("RETR big.bin"),
+            r("150 here it comes"),
+            Step::DataSendThenStall(patterned(1000)),
+            // RFC 959 4.1.3: 426 for the transfer cut short, 226 for ABOR itself.
+            e("ABOR"),
+            r("426 Transfer aborted"),
+            r("226 ABOR successful"),
+            e("NOOP"),
+            r("200 still here"),
+            e("SYST"),
+            r("215 UNIX Type: L8"),
+        ]);
+        let server = ScriptedServer::start(script).await;
+        let cwd = tempfile::tempdir().unwrap();
+        let url = server.url();
+        let dir = cwd.path().to_path_buf();
+        let started = blocking(move || {
+            let term = Term::start(&pasv([url.as_str()]).cwd(&dir))?;
+            term.wait_for_prompt("pasv anonymous@127.0.0.1:/>");
+            term.line("get big.bin");
+            Some(term)
+        })
+        .await;
+        let Some(term) = started else { return };
+        // Interrupt only once the server is stalling in the middle of the transfer.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !server.received().iter().any(|c| c == "RETR big.bin") {
+            assert!(Instant::now() < deadline, "the download never started:\n{}", term.screen());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let dir = cwd.path().to_path_buf();
+        let term = blocking(move || {
+            let before = prompts(&term.screen(), "pasv anonymous@127.0.0.1:/>");
+            term.press("C-c");
+            term.wait_for("pasv: interrupted; partial data (1000 bytes) kept in");
+            term.wait_for_prompt_after("pasv anonymous@127.0.0.1:/>", before);
+            assert_eq!(std::fs::read(dir.join(".big.bin.pasv-part")).unwrap(), patterned(1000));
+            assert!(!dir.join("big.bin").exists(), "an interrupted download must not look complete");
+            // The same session answers the next command.
+            let screen = term.submit("quote SYST", "pasv anonymous@127.0.0.1:/>");
+            assert!(screen.contains("215 UNIX Type: L8"), "{screen}");
+            term.line("quit");
+            assert_eq!(term.wait_exit(), 0, "{}", term.screen());
+            term
+        })
+        .await;
+        let transcript =
+            server.finish(Duration::from_secs(10)).await.unwrap_or_else(|e| panic!("{e}\n{}", term.screen()));
+        assert_eq!(transcript.commands.iter().filter(|c| c.starts_with("USER")).count(), 1, "no new login needed");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_idle_session_is_reopened_in_the_same_directory() {
+    within(async {
+        let mut first = shell_login("/");
+        first.extend([e("CWD pub"), r("250 ok"), e("PWD"), r("257 \"/pub\""), Step::Close]);
+        let mut second = relogin("/pub");
+        second.extend([
+            e("TYPE I"),
+            r("200 binary"),
+            e("EPSV"),
+            Step::ListenData,
+            r("229 Entering Extended Passive Mode (|||{port}|)"),
+            e("LIST"),
+            r("150 listing"),
+            Step::DataSend(b"-rw-r--r-- 1 ftp ftp 5 Jan 01 2024 file.txt\r\n".to_vec()),
+            r("226 done"),
+        ]);
+        let server = ScriptedServer::start_sessions(vec![first, second]).await;
+        let url = server.url();
+        let term = blocking(move || {
+            let term = Term::start(&pasv([url.as_str()]))?;
+            term.wait_for_prompt("pasv anonymous@127.0.0.1:/>");
+            term.submit("cd pub", "pasv anonymous@127.0.0.1:/pub>");
+            Some(term)
+        })
+        .await;
+        let Some(term) = term else { return };
+        // Let the server's close arrive while the shell sits at the prompt.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let term = blocking(move || {
+            let screen = term.submit("ls", "pasv anonymous@127.0.0.1:/pub>");
+            assert!(screen.contains("\nfile.txt\n"), "{screen}");
+            assert!(!screen.contains("error"), "{screen}");
+            term.line("quit");
+            assert_eq!(term.wait_exit(), 0, "{}", term.screen());
+            term
+        })
+        .await;
+        server.finish(Duration::from_secs(10)).await.unwrap_or_else(|e| panic!("{e}\n{}", term.screen()));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_421_idle_timeout_is_retried_after_a_new_login_in_scripts_too() {
+    within(async {
+        let mut first = shell_login("/srv");
+        first.extend([r("421 Timeout: closing control connection."), Step::Close]);
+        let mut second = relogin("/srv");
+        second.extend([e("MKD new"), r("257 \"/srv/new\" created")]);
+        let server = ScriptedServer::start_sessions(vec![first, second]).await;
+        // Give the 421 time to arrive before the script's first command.
+        let run = pasv([server.url().as_str()]).stdin("!sleep 0.3\nmkdir new\n").run().await;
+        run.assert_code(0);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_script_on_stdin_gives_the_results_and_exit_codes_of_one_shot_commands() {
+    within(async {
+        let server = TestServer::start(true).await;
+        std::fs::create_dir(server.path("pub")).unwrap();
+        std::fs::write(server.path("pub/a.txt"), "alpha").unwrap();
+        std::fs::write(server.path("pub/b file.txt"), "beta").unwrap();
+        let local = tempfile::tempdir().unwrap();
+        let upload = write(local.path(), "up.txt", "uploaded");
+
+        let one_shot = pasv(["ls", &server.url("pub/")]).run().await;
+        one_shot.assert_code(0);
+        let script = format!(
+            "# a comment, then a blank line\n\nls pub\ncd pub\nget a.txt\nput {} -o up.txt\nmkdir sub\nls\n",
+            upload.display()
+        );
+        let run = pasv([server.url("/").as_str()]).stdin(script).cwd(local.path()).run().await;
+        run.assert_code(0);
+        let (first, rest) = run.stdout.split_at(one_shot.stdout.len());
+        assert_eq!(first, one_shot.stdout);
+        assert_eq!(rest, "a.txt\nb file.txt\nsub\nup.txt\n");
+        assert_eq!(std::fs::read_to_string(local.path().join("a.txt")).unwrap(), "alpha");
+        assert_eq!(std::fs::read_to_string(server.path("pub/up.txt")).unwrap(), "uploaded");
+        assert_eq!(run.stderr, "");
+
+        // A failing line stops the script with the one-shot exit code.
+        let one_shot = pasv(["get", &server.url("pub/missing.txt")]).cwd(local.path()).run().await;
+        one_shot.assert_code(5);
+        let run =
+            pasv([server.url("pub/").as_str()]).stdin("get missing.txt\nmkdir never\n").cwd(local.path()).run().await;
+        run.assert_code(5);
+        assert!(run.stderr.contains("stdin line 1: get missing.txt"), "{}", run.stderr);
+        assert!(!server.path("pub/never").exists(), "the script went on after a failure");
+
+        // Usage errors are exit 2 in both.
+        pasv(["get", "--no-such-flag", &server.url("pub/a.txt")]).run().await.assert_code(2);
+        let run = pasv([server.url("pub/").as_str()]).stdin("get --no-such-flag a.txt\n").run().await;
+        run.assert_code(2);
+        let run = pasv(Vec::<String>::new()).stdin("ls\n").run().await;
+        run.assert_code(2);
+        assert!(run.stderr.contains("not connected"), "{}", run.stderr);
+
+        // -f SCRIPT, with `open` inside it.
+        let file = write(local.path(), "script.pasv", &format!("open {}\ncat a.txt\n", server.url("pub/")));
+        let run = pasv(["-f", file.to_str().unwrap()]).run().await;
+        run.assert_code(0);
+        assert_eq!(run.stdout, "alpha");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dash_prefix_lets_a_script_continue_after_an_error() {
+    within(async {
+        let server = TestServer::start(true).await;
+        std::fs::write(server.path("a.txt"), "alpha").unwrap();
+        let local = tempfile::tempdir().unwrap();
+        let script = "-rm missing.txt\n- get missing.txt\nget a.txt\nmkdir made\nquit\nmkdir after-quit\n";
+        let run = pasv([server.url("/").as_str()]).stdin(script).cwd(local.path()).run().await;
+        run.assert_code(0);
+        assert_eq!(run.stderr.matches("(ignored)").count(), 2, "{}", run.stderr);
+        assert_eq!(std::fs::read_to_string(local.path().join("a.txt")).unwrap(), "alpha");
+        assert_eq!((server.path("made").is_dir(), server.path("after-quit").exists()), (true, false));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mget_and_mput_expand_patterns_with_parallel_sessions() {
+    within(async {
+        let server = TestServer::start(true).await;
+        std::fs::create_dir(server.path("logs")).unwrap();
+        for name in ["a.log", "b.log", "c.txt", ".hidden.log"] {
+            std::fs::write(server.path(&format!("logs/{name}")), name).unwrap();
+        }
+        let local = tempfile::tempdir().unwrap();
+        for name in ["x.csv", "y.csv", "z.txt"] {
+            write(local.path(), name, name);
+        }
+        let out = local.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        let script = format!(
+            "set parallel 2\nmget -o {} logs/*.log\nmkdir up\nmput -o up *.csv\nset parallel 1\nmget logs/[c]*\n",
+            out.display()
+        );
+        let run = pasv([server.url("/").as_str()]).stdin(script).cwd(local.path()).run().await;
+        run.assert_code(0);
+        let mut got: Vec<String> =
+            std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        got.sort();
+        assert_eq!(got, ["a.log", "b.log"]);
+        assert_eq!(std::fs::read_to_string(server.path("up/x.csv")).unwrap(), "x.csv");
+        assert_eq!(std::fs::read_to_string(server.path("up/y.csv")).unwrap(), "y.csv");
+        assert!(!server.path("up/z.txt").exists());
+        assert_eq!(std::fs::read_to_string(local.path().join("c.txt")).unwrap(), "c.txt");
+
+        let run = pasv([server.url("/").as_str()]).stdin("mget logs/*.zip\n").run().await;
+        run.assert_code(2);
+        assert!(run.stderr.contains("no remote file matches \"logs/*.zip\""), "{}", run.stderr);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bookmarks_are_saved_without_the_password_and_used_by_one_shot_commands() {
+    within(async {
+        let server = TestServer::start_with(|o| o.login = Some(("ci".into(), "s3cret".into()))).await;
+        std::fs::create_dir(server.path("releases")).unwrap();
+        std::fs::write(server.path("releases/v1.txt"), "one").unwrap();
+        let home = tempfile::tempdir().unwrap();
+        let port = server.server.addr().port();
+        let url = format!("ftp://ci:s3cret@127.0.0.1:{port}/");
+        let script = "cd releases\nbookmark add rel --password-env REL_PW\nbookmark add root ftp://ci@127.0.0.1:1/\nbookmark list\n";
+        let run = shared_home(pasv([url.as_str()]), home.path()).stdin(script).run().await;
+        run.assert_code(0);
+        assert_eq!(
+            run.stdout,
+            format!("rel   ftp://ci@127.0.0.1:{port}/releases/\nroot  ftp://ci@127.0.0.1:1/\n")
+        );
+        let config = std::fs::read_to_string(home.path().join(".config/pasv/config.toml")).unwrap();
+        assert!(!config.contains("s3cret"), "{config}");
+        assert!(config.contains("password_env = \"REL_PW\""), "{config}");
+
+        // One-shot commands take the bookmark wherever they take a URL.
+        let run = shared_home(pasv(["ls", "rel"]), home.path()).env("REL_PW", "s3cret").run().await;
+        run.assert_code(0);
+        assert_eq!(run.stdout, "v1.txt\n");
+        let out = tempfile::tempdir().unwrap();
+        let run = shared_home(pasv(["get", "rel/v1.txt", "-o", out.path().to_str().unwrap()]), home.path())
+            .env("REL_PW", "s3cret")
+            .run()
+            .await;
+        run.assert_code(0);
+        assert_eq!(std::fs::read_to_string(out.path().join("v1.txt")).unwrap(), "one");
+        // Without the variable there is no password: the login fails.
+        shared_home(pasv(["ls", "rel"]), home.path()).run().await.assert_code(7);
+        // `pasv NAME` opens the shell there.
+        let run = shared_home(pasv(["rel"]), home.path()).env("REL_PW", "s3cret").stdin("pwd\n").run().await;
+        run.assert_code(0);
+        assert_eq!(run.stdout, "/releases\n");
+        // Unknown names are usage errors; removed bookmarks are gone.
+        shared_home(pasv(["ls", "nosuch"]), home.path()).run().await.assert_code(2);
+        shared_home(pasv(Vec::<String>::new()), home.path()).stdin("bookmark rm root\n").run().await.assert_code(0);
+        let run = shared_home(pasv(Vec::<String>::new()), home.path()).stdin("bookmark list\n").run().await;
+        run.assert_code(0);
+        assert_eq!(run.stdout, format!("rel  ftp://ci@127.0.0.1:{port}/releases/\n"));
+    })
+    .await;
+}
