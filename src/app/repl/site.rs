@@ -157,13 +157,14 @@ fn show(shell: &Shell) -> Result<()> {
         None => "off (ftpes:// or ftps:// URLs turn it on)",
     };
     let on = |b: bool| if b { "on" } else { "off" };
-    let secs = |s: Option<f64>, default: &str| s.map(|s| format!("{s}s")).unwrap_or_else(|| default.to_string());
+    let defaults = crate::engine::Config::default();
+    let secs = |s: Option<f64>, default: std::time::Duration| format!("{}s", s.unwrap_or(default.as_secs_f64()));
     let lines = [
         format!("passive          {}", on(!flags.active)),
         format!("epsv             {}", on(!flags.no_epsv)),
         format!("tls              {tls}"),
-        format!("timeout          {}", secs(flags.timeout, "30s")),
-        format!("connect-timeout  {}", secs(flags.connect_timeout, "15s")),
+        format!("timeout          {}", secs(flags.timeout, defaults.timeout)),
+        format!("connect-timeout  {}", secs(flags.connect_timeout, defaults.connect_timeout)),
         format!("parallel         {}", shell.parallel),
     ];
     for line in lines {
