@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use super::settings::usage;
@@ -19,7 +19,10 @@ const RESUME_OVERLAP: u64 = 64 * 1024;
 
 /// Where a download of `name` goes, given `-o`.
 pub fn download_path(output: Option<&Path>, name: &str, several: bool) -> Result<PathBuf> {
-    let name = crate::proto::name::local_component(name).with_context(|| format!("cannot save {name:?} locally"))?;
+    // The name comes from the URL the user typed: one that cannot be a local file name
+    // ("x%2F..") is a usage error (exit 2), not a local I/O failure.
+    let name =
+        crate::proto::name::local_component(name).map_err(|e| usage(format!("cannot save {name:?} locally: {e}")))?;
     match output {
         None => Ok(PathBuf::from(name)),
         Some(dir) if dir.is_dir() || dir.as_os_str().to_string_lossy().ends_with('/') => Ok(dir.join(name)),

@@ -158,7 +158,8 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
 }
 
 fn checked(name: &str) -> Result<&str> {
-    local_component(name).with_context(|| format!("cannot save {name:?} locally"))
+    // The name comes from the URL the user typed ("x%2F.."): a usage error (exit 2).
+    local_component(name).map_err(|e| usage(format!("cannot save {name:?} locally: {e}")))
 }
 
 pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {

@@ -84,7 +84,17 @@ impl ControlChannel {
         waiting_for: &'static str,
         timeout: Duration,
     ) -> Result<Reply, Error> {
-        let deadline = tokio::time::Instant::now() + timeout;
+        self.read_reply_until(waiting_for, tokio::time::Instant::now() + timeout, timeout).await
+    }
+
+    /// Reads one complete reply before `deadline`; `timeout` is the wait the deadline stands
+    /// for, as the error reports it.
+    pub(crate) async fn read_reply_until(
+        &mut self,
+        waiting_for: &'static str,
+        deadline: tokio::time::Instant,
+        timeout: Duration,
+    ) -> Result<Reply, Error> {
         let mut chunk = [0u8; 4096];
         loop {
             if let Some(reply) = self.decoder.decode(&mut self.buf)? {
@@ -112,8 +122,11 @@ impl ControlChannel {
     /// Sends `command` and returns the first reply that is not a 1xx preliminary one.
     pub(crate) async fn command(&mut self, command: &Command) -> Result<Reply, Error> {
         self.send(command).await?;
+        // One deadline for all of them: a server sending 1xx replies without end must not hold
+        // the client longer than the timeout.
+        let deadline = tokio::time::Instant::now() + self.timeout;
         loop {
-            let reply = self.read_reply().await?;
+            let reply = self.read_reply_until("a reply", deadline, self.timeout).await?;
             if reply.code.0 >= 200 {
                 return Ok(reply);
             }

@@ -269,7 +269,17 @@ impl Session {
 
     pub async fn pwd(&mut self) -> Result<String, Error> {
         let reply = self.control.expect(&Command::PrintDir, &[257]).await?;
-        Ok(parse_257(reply.first_line()).unwrap_or_else(|| reply.first_line().to_string()))
+        let path = parse_257(reply.first_line()).unwrap_or_else(|| reply.first_line().to_string());
+        // A directory with CR, LF or NUL cannot be sent back in a CWD: that is the server's
+        // protocol violation (exit 8), not a bad name from the user (exit 2).
+        if path.contains(['\r', '\n', '\0']) {
+            return Err(Error::Unexpected {
+                command: Command::PrintDir.to_string(),
+                code: reply.code,
+                text: reply.text(),
+            });
+        }
+        Ok(path)
     }
 
     pub async fn cwd(&mut self, path: &str) -> Result<(), Error> {
@@ -507,7 +517,14 @@ impl Session {
         }
         let (mut stream, tls) = match self.open_transfer(&command, pending).await? {
             Some(opened) => opened,
-            None => return Ok((0, started.elapsed(), None)),
+            // A 226 without any data connection is an empty listing, but not the download of
+            // a file whose SIZE promised bytes: accepting it would leave an empty "complete" file.
+            None => match total.map(|t| t - offset) {
+                Some(expected) if expected > 0 => {
+                    return Err(Error::Truncated { received: offset, expected: expected + offset });
+                }
+                _ => return Ok((0, started.elapsed(), None)),
+            },
         };
         let max_bytes = total.map(|t| t - offset);
         let check = DownloadCheck { overlap, max_bytes, offset };
@@ -679,8 +696,11 @@ fn check_rest_reply(reply: &Reply, offset: u64) -> Result<(), Error> {
 
 async fn read_greeting(control: &mut ControlChannel) -> Result<Reply, Error> {
     let timeout = control.timeout();
+    // One deadline for the greeting, however many 120 replies come first: a server repeating
+    // them without end must not hold the client.
+    let deadline = tokio::time::Instant::now() + timeout;
     loop {
-        let reply = control.read_reply_for("the server's greeting", timeout).await?;
+        let reply = control.read_reply_until("the server's greeting", deadline, timeout).await?;
         match reply.code.0 {
             // 120: "service ready in nnn minutes", the real greeting follows (RFC 959 section 5.4).
             120 => continue,

@@ -106,8 +106,23 @@ pub(crate) async fn send<R: AsyncRead + Unpin + ?Sized>(
     // close_notify and FIN before waiting for the 226: servers that read to EOF otherwise
     // report an aborted upload (RFC 4217 section 12.5).
     match tokio::time::timeout(timeout, data.shutdown()).await {
-        Ok(Ok(())) => Ok(bytes),
-        Ok(Err(e)) => Err(Error::DataIo(e)),
-        Err(_) => Err(Error::Timeout { waiting_for: "the server to close the data connection", after: timeout }),
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(Error::DataIo(e)),
+        Err(_) => {
+            return Err(Error::Timeout { waiting_for: "the server to close the data connection", after: timeout });
+        }
     }
+    if data.is_tls() {
+        // Then read to the server's close: TLS 1.3 servers send session tickets on the data
+        // connection, and closing a socket with unread data sends a TCP RST that can overtake
+        // our last bytes (vsftpd then answers 426). What arrives here is not file data; the
+        // 226 decides whether the upload succeeded.
+        let drain = async {
+            while let Ok(n) = data.read(buf).await
+                && n > 0
+            {}
+        };
+        let _ = tokio::time::timeout(timeout, drain).await;
+    }
+    Ok(bytes)
 }

@@ -83,6 +83,12 @@ pub enum Step {
     Send(String),
     /// Same as Send but appends "\r\n".
     Reply(String),
+    /// Send these exact bytes on the control connection, no placeholders: replies that are not
+    /// valid UTF-8.
+    SendBytes(Vec<u8>),
+    /// Send this text on the control connection again and again for this long (an endless
+    /// stream of replies); a client that goes away ends it early, which is not a failure.
+    Flood(String, std::time::Duration),
     /// Read one command line (up to CRLF or LF) from the client and require that it equals this text
     /// exactly (without the line ending). On mismatch, the script fails with an error naming expected and actual.
     Expect(String),
@@ -119,6 +125,13 @@ pub enum Step {
     /// Accept, TLS handshake, send these bytes, then close the TCP connection WITHOUT close_notify
     /// (a truncation attack looks like this).
     DataSendTlsNoCloseNotify(Vec<u8>),
+    /// Accept, write this chunk the given number of times, then close like `DataSend`: a large
+    /// body (a huge listing) without holding all of it in memory. A write that fails because
+    /// the client gave up is not a script failure.
+    DataSendRepeat(Vec<u8>, usize),
+    /// Accept, write these bytes one at a time with the given delay between bytes, then close
+    /// like `DataSend` (a server trickling data).
+    DataDrip(Vec<u8>, std::time::Duration),
 }
 
 /// What the client sent, as recorded by the server.
@@ -462,6 +475,15 @@ impl Session {
                 text.push_str("\r\n");
                 self.ctrl_write(text.as_bytes()).await?;
             }
+            Step::SendBytes(bytes) => self.ctrl_write(bytes).await?,
+            Step::Flood(text, duration) => {
+                let end = Instant::now() + *duration;
+                while Instant::now() < end {
+                    if self.ctrl_write(text.as_bytes()).await.is_err() {
+                        break;
+                    }
+                }
+            }
             Step::Expect(expected) => {
                 let line = self.expect_line().await?;
                 if line != *expected {
@@ -561,6 +583,25 @@ impl Session {
                     .map_err(|e| format!("writing TLS data failed: {e}"))?;
                 let (mut tcp, _) = tls.into_inner();
                 let _ = tcp.shutdown().await;
+            }
+            Step::DataSendRepeat(chunk, times) => {
+                let mut conn = self.accept_data().await?;
+                for _ in 0..*times {
+                    if data_write(&mut conn, chunk).await.is_err() {
+                        break;
+                    }
+                }
+                self.close_data(conn).await;
+            }
+            Step::DataDrip(bytes, delay) => {
+                let mut conn = self.accept_data().await?;
+                for (i, b) in bytes.iter().enumerate() {
+                    if i > 0 {
+                        tokio::time::sleep(*delay).await;
+                    }
+                    data_write(&mut conn, std::slice::from_ref(b)).await?;
+                }
+                self.close_data(conn).await;
             }
             Step::Close => {
                 if let Some(mut ctrl) = self.ctrl.take() {
@@ -757,7 +798,7 @@ async fn data_write(conn: &mut TcpStream, bytes: &[u8]) -> Result<(), String> {
 /// What a step is waiting for, for the status shown when `finish` times out.
 fn activity(step: &Step) -> &'static str {
     match step {
-        Step::Send(_) | Step::Reply(_) => "writing to the control connection",
+        Step::Send(_) | Step::Reply(_) | Step::SendBytes(_) | Step::Flood(..) => "writing to the control connection",
         Step::Expect(_) | Step::ExpectPrefix(_) | Step::ExpectAny => "waiting for a command from the client",
         Step::ExpectClose => "waiting for the client to close the control connection",
         Step::ListenData => "binding a data listener",
@@ -770,6 +811,7 @@ fn activity(step: &Step) -> &'static str {
         Step::Close => "closing the control connection",
         Step::StartTls => "TLS handshake on the control connection",
         Step::DataSendTls(_) | Step::DataSendTlsNoCloseNotify(_) => "TLS data connection",
+        Step::DataSendRepeat(..) | Step::DataDrip(..) => "waiting for a data connection / writing data",
     }
 }
 
@@ -793,6 +835,8 @@ fn describe(step: &Step) -> String {
     match step {
         Step::Send(s) => format!("Send({})", text(s)),
         Step::Reply(s) => format!("Reply({})", text(s)),
+        Step::SendBytes(b) => format!("SendBytes({})", bytes(b)),
+        Step::Flood(s, d) => format!("Flood({}, {d:?})", text(s)),
         Step::Expect(s) => format!("Expect({})", text(s)),
         Step::ExpectPrefix(s) => format!("ExpectPrefix({})", text(s)),
         Step::ExpectAny => "ExpectAny".to_string(),
@@ -808,5 +852,7 @@ fn describe(step: &Step) -> String {
         Step::StartTls => "StartTls".to_string(),
         Step::DataSendTls(b) => format!("DataSendTls({})", bytes(b)),
         Step::DataSendTlsNoCloseNotify(b) => format!("DataSendTlsNoCloseNotify({})", bytes(b)),
+        Step::DataSendRepeat(b, n) => format!("DataSendRepeat({}, {n} times)", bytes(b)),
+        Step::DataDrip(b, d) => format!("DataDrip({}, {d:?})", bytes(b)),
     }
 }
