@@ -344,6 +344,22 @@ impl Scan<'_> {
     async fn scan_up(&self, session: &mut Session, rel: &str, depth: usize) -> Result<Vec<ScanJob>> {
         let shown = self.tree.shown_url(rel);
         let listing = match session.list_dir(&self.tree.remote_path(rel)).await {
+            // LIST of a missing path is an empty listing and a 226 on some servers (vsftpd):
+            // an empty LIST proves nothing about the root, CWD does.
+            Ok(listing)
+                if rel.is_empty()
+                    && !listing.precise_times
+                    && listing.files.is_empty()
+                    && listing.dirs.is_empty()
+                    && listing.links.is_empty()
+                    && listing.others.is_empty()
+                    && !session
+                        .is_dir(&self.tree.remote_path(rel))
+                        .await
+                        .with_context(|| format!("listing {shown}"))? =>
+            {
+                None
+            }
             Ok(listing) => Some(listing),
             // The root may not exist yet: then everything is new.
             Err(e) if rel.is_empty() && e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => {
