@@ -9,6 +9,7 @@ mod fuzz;
 mod generated;
 mod hardening;
 mod hostile;
+mod interop;
 mod layering;
 mod repl;
 mod tls;

@@ -2,6 +2,7 @@
 //! FTP server (libunftp through `pasv::server`), and the scripted server for exact replies.
 #![allow(dead_code)]
 
+pub mod daemons;
 pub mod scripted;
 
 use std::path::{Path, PathBuf};
