@@ -482,6 +482,8 @@ async fn a_script_on_stdin_gives_the_results_and_exit_codes_of_one_shot_commands
         pasv(["get", "--no-such-flag", &server.url("pub/a.txt")]).run().await.assert_code(2);
         let run = pasv([server.url("pub/").as_str()]).stdin("get --no-such-flag a.txt\n").run().await;
         run.assert_code(2);
+        let run = pasv([server.url("pub/").as_str()]).stdin("put -\nthis line is data, not a command\n").run().await;
+        run.assert_code(2);
         let run = pasv(Vec::<String>::new()).stdin("ls\n").run().await;
         run.assert_code(2);
         assert!(run.stderr.contains("not connected"), "{}", run.stderr);

@@ -196,6 +196,10 @@ pub async fn mput(shell: &mut Shell, args: MputArgs) -> Result<()> {
 }
 
 fn file_name(path: &Path) -> Result<String> {
+    if path.as_os_str() == "-" {
+        // The shell's stdin is the terminal or the script itself, never file data.
+        bail!(usage("`put -` (stdin) works only in the one-shot `pasv put - URL`"));
+    }
     if path.is_dir() {
         bail!(usage(format!("{} is a directory", path.display())));
     }
