@@ -258,6 +258,17 @@ fn tail(text: &str, max: usize) -> &str {
     &text[start..]
 }
 
+/// The 10 MiB test file and its SHA-256, made once (hashing is slow in a debug build).
+fn big() -> (&'static [u8], &'static str) {
+    static BIG_FILE: std::sync::OnceLock<(Vec<u8>, String)> = std::sync::OnceLock::new();
+    let (data, digest) = BIG_FILE.get_or_init(|| {
+        let data = patterned(BIG);
+        let digest = sha256(&data);
+        (data, digest)
+    });
+    (data, digest)
+}
+
 fn sha256(data: &[u8]) -> String {
     Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -409,15 +420,15 @@ async fn list_with_mlsd(c: Arc<Ctx>) -> Outcome {
 }
 
 async fn download_big(c: Arc<Ctx>) -> Outcome {
-    let data = patterned(BIG);
-    std::fs::write(c.fixture("dl").join("big.bin"), &data).unwrap();
+    let (data, digest) = big();
+    std::fs::write(c.fixture("dl").join("big.bin"), data).unwrap();
     c.daemon.fix_ownership();
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("big.bin");
     let run = c.run(&["get", &c.url("dl/big.bin"), "-o", target.to_str().unwrap()]).await;
     c.ok(&run);
     c.data_tls_resumed(&run);
-    assert_eq!(sha256_file(&target), sha256(&data), "{}", c.details(&run));
+    assert_eq!(sha256_file(&target), digest, "{}", c.details(&run));
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1, "a part file was left behind");
     Outcome::Pass
 }
@@ -425,20 +436,20 @@ async fn download_big(c: Arc<Ctx>) -> Outcome {
 async fn upload_big(c: Arc<Ctx>) -> Outcome {
     let dir = c.fixture("ul");
     c.daemon.fix_ownership();
-    let data = patterned(BIG);
+    let (data, digest) = big();
     let local = tempfile::tempdir().unwrap();
     let file = local.path().join("big.bin");
-    std::fs::write(&file, &data).unwrap();
+    std::fs::write(&file, data).unwrap();
     let run = c.run(&["put", file.to_str().unwrap(), &c.url("ul/")]).await;
     c.ok(&run);
     c.data_tls_resumed(&run);
-    assert_eq!(sha256_file(&dir.join("big.bin")), sha256(&data), "{}", c.details(&run));
+    assert_eq!(sha256_file(&dir.join("big.bin")), digest, "{}", c.details(&run));
     Outcome::Pass
 }
 
 async fn resume_download(c: Arc<Ctx>) -> Outcome {
-    let data = patterned(BIG);
-    std::fs::write(c.fixture("rdl").join("big.bin"), &data).unwrap();
+    let (data, digest) = big();
+    std::fs::write(c.fixture("rdl").join("big.bin"), data).unwrap();
     c.daemon.fix_ownership();
     let out = tempfile::tempdir().unwrap();
     let cut = 4 * 1024 * 1024 + 1234;
@@ -448,24 +459,24 @@ async fn resume_download(c: Arc<Ctx>) -> Outcome {
     c.ok(&run);
     c.trace_has(&run, &format!("> REST {}", cut - 65_536));
     c.data_tls_resumed(&run);
-    assert_eq!(sha256_file(&out.path().join("big.bin")), sha256(&data), "{}", c.details(&run));
+    assert_eq!(sha256_file(&out.path().join("big.bin")), digest, "{}", c.details(&run));
     assert!(!out.path().join(".big.bin.pasv-part").exists());
     Outcome::Pass
 }
 
 async fn resume_upload(c: Arc<Ctx>) -> Outcome {
-    let data = patterned(BIG);
+    let (data, digest) = big();
     let remote = c.fixture("rul").join("big.bin");
     std::fs::write(&remote, &data[..3 * 1024 * 1024 + 77]).unwrap();
     c.daemon.fix_ownership();
     let local = tempfile::tempdir().unwrap();
     let file = local.path().join("big.bin");
-    std::fs::write(&file, &data).unwrap();
+    std::fs::write(&file, data).unwrap();
     let run = c.run(&["put", "-c", file.to_str().unwrap(), &c.url("rul/big.bin")]).await;
     c.ok(&run);
     c.trace_has(&run, "> APPE ");
     c.data_tls_resumed(&run);
-    assert_eq!(sha256_file(&remote), sha256(&data), "{}", c.details(&run));
+    assert_eq!(sha256_file(&remote), digest, "{}", c.details(&run));
     Outcome::Pass
 }
 

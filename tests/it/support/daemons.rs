@@ -327,7 +327,11 @@ impl Drop for Daemon {
         }
         let pid = self.child.id();
         if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).stderr(Stdio::null()).status();
+            // SIGTERM (the shell's own kill: no dependency on procps), SIGKILL if that fails.
+            let _ = Command::new("sh")
+                .args(["-c", r#"kill -TERM "$1""#, "sh", &pid.to_string()])
+                .stderr(Stdio::null())
+                .status();
             let deadline = Instant::now() + Duration::from_secs(3);
             while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(20));
