@@ -298,15 +298,17 @@ async fn data_trickling_at_one_byte_per_second_completes_when_each_byte_is_in_ti
     within(async {
         let script = steps(vec![
             login(),
-            retr("slow", "213 4"),
-            vec![r("150 go"), Step::DataDrip(b"slow".to_vec(), Duration::from_secs(1)), r("226 done")],
+            retr("slow", "213 5"),
+            vec![r("150 go"), Step::DataDrip(b"slow!".to_vec(), Duration::from_secs(1)), r("226 done")],
         ]);
         let server = ScriptedServer::start(script).await;
         let out = tempfile::tempdir().unwrap();
-        // --timeout bounds each wait, not the whole transfer: every byte comes within 2 s.
-        let run = pasv(["--timeout", "2", "get", &format!("{}/slow", server.url())]).cwd(out.path()).run().await;
+        // --timeout bounds each wait, not the whole transfer: the 4 s transfer is fine as
+        // every byte comes within 3 s.
+        let run = pasv(["--timeout", "3", "get", &format!("{}/slow", server.url())]).cwd(out.path()).run().await;
         run.assert_code(0);
-        assert_eq!(std::fs::read(out.path().join("slow")).unwrap(), b"slow");
+        assert!(run.elapsed >= Duration::from_secs(4), "took {:?}", run.elapsed);
+        assert_eq!(std::fs::read(out.path().join("slow")).unwrap(), b"slow!");
         server.finish(Duration::from_secs(5)).await.unwrap();
     })
     .await;
