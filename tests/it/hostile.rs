@@ -423,3 +423,33 @@ async fn a_425_reply_gets_the_same_hint() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_empty_list_of_a_missing_directory_is_not_success() {
+    within(async {
+        // vsftpd answers LIST of a missing path with an empty listing and 226.
+        let script = steps(vec![
+            login(),
+            vec![
+                e("TYPE I"),
+                r("200 ok"),
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e("LIST missing"),
+                r("150 Here comes the directory listing."),
+                Step::DataSend(Vec::new()),
+                r("226 Directory send OK."),
+                e("PWD"),
+                r("257 \"/\" is the current directory"),
+                e("CWD missing"),
+                r("550 Failed to change directory."),
+            ],
+        ]);
+        let server = ScriptedServer::start(script).await;
+        let run = pasv(["ls", &format!("{}/missing/", server.url())]).run().await;
+        run.assert_code(5);
+        assert!(run.stderr.contains("no such directory"), "{}", run.stderr);
+    })
+    .await;
+}
