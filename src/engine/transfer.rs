@@ -90,18 +90,23 @@ pub(crate) async fn send<R: AsyncRead + Unpin + ?Sized>(
     progress: &mut dyn Progress,
 ) -> Result<u64, Error> {
     let mut bytes = 0u64;
-    loop {
-        let n = source.read(buf).await.map_err(Error::Source)?;
-        if n == 0 {
-            break;
-        }
-        match tokio::time::timeout(timeout, data.write_all(&buf[..n])).await {
+    // Two halves of the buffer: the next chunk is read while the last one is written, so the
+    // local disk (or pipe) and the network work at the same time.
+    let half = buf.len() / 2;
+    let (mut front, mut back) = buf.split_at_mut(half);
+    let mut n = source.read(front).await.map_err(Error::Source)?;
+    while n > 0 {
+        let write = tokio::time::timeout(timeout, data.write_all(&front[..n]));
+        let (written, next) = tokio::join!(write, source.read(back));
+        match written {
             Ok(Ok(())) => {}
             Ok(Err(e)) => return Err(Error::DataIo(e)),
             Err(_) => return Err(Error::Timeout { waiting_for: "the server to accept data", after: timeout }),
         }
         bytes += n as u64;
         progress.advance(n as u64);
+        n = next.map_err(Error::Source)?;
+        std::mem::swap(&mut front, &mut back);
     }
     // close_notify and FIN before waiting for the 226: servers that read to EOF otherwise
     // report an aborted upload (RFC 4217 section 12.5).
