@@ -17,7 +17,7 @@
 //! [`MAX_DEPTH`] stops there with an error.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
@@ -28,12 +28,14 @@ use tokio::io::AsyncReadExt as _;
 
 use super::filter::Filter;
 use super::local;
-use super::pool::{Done, Failure, Pool, Work, engine_error};
+use super::pool::{Done, Failure, Pool, Work, engine_error, is_transient};
 use super::sanitize::escape;
 use super::settings::usage;
 use super::tally::{FileEvent, Summary, Tally};
 use super::target::redact_url;
-use crate::engine::{DirListing, Error, LocalHasher, MAX_DEPTH, Session, UploadMode, join_remote};
+use crate::engine::{
+    DirListing, Error, LocalHasher, MAX_DEPTH, Sequence, Session, TransferSummary, UploadMode, join_remote,
+};
 use crate::proto::ReplyClass;
 
 /// Which way the files go.
@@ -106,6 +108,8 @@ pub struct FileJob {
     /// The source's modification time, to give the copy.
     pub mtime: Option<i64>,
     pub reason: &'static str,
+    /// A pipelined download of this file failed transiently: resume its part file.
+    pub retry: bool,
 }
 
 #[derive(Default)]
@@ -204,6 +208,8 @@ struct Scan<'a> {
     direction: Direction,
     plan: RefCell<Plan>,
     tally: &'a Tally<'a>,
+    /// Files seen in listings so far (for `get -r`, every one of them will be copied).
+    listed: Cell<usize>,
 }
 
 impl Scan<'_> {
@@ -258,6 +264,7 @@ impl Scan<'_> {
         let shown = self.tree.shown_url(rel);
         let mut listing =
             session.list_dir(&self.tree.remote_path(rel)).await.with_context(|| format!("listing {shown}"))?;
+        self.listed.set(self.listed.get() + listing.files.len());
         self.refuse(&listing, rel);
         let local_dir = self.tree.local_path(rel);
         let (local, _) = read_local_dir(&local_dir)?;
@@ -291,7 +298,13 @@ impl Scan<'_> {
                 ),
             };
             match reason {
-                Some(reason) => plan.files.push(FileJob { rel: frel, size: source.size, mtime: file.modified, reason }),
+                Some(reason) => plan.files.push(FileJob {
+                    rel: frel,
+                    size: source.size,
+                    mtime: file.modified,
+                    reason,
+                    retry: false,
+                }),
                 None => plan.skipped += 1,
             }
         }
@@ -435,9 +448,13 @@ impl Scan<'_> {
                     }
                 };
                 match reason {
-                    Some(reason) => {
-                        plan.files.push(FileJob { rel: lrel, size: source.size, mtime: source.mtime, reason })
-                    }
+                    Some(reason) => plan.files.push(FileJob {
+                        rel: lrel,
+                        size: source.size,
+                        mtime: source.mtime,
+                        reason,
+                        retry: false,
+                    }),
                     None => plan.skipped += 1,
                 }
             }
@@ -488,7 +505,13 @@ impl Scan<'_> {
                     plan.dirs.push(lrel.clone());
                     subdirs.push(lrel);
                 } else if meta.is_file() && self.opts.filter.takes_file(&lrel) {
-                    plan.files.push(FileJob { rel: lrel, size: meta.len(), mtime: local_mtime(meta), reason: "new" });
+                    plan.files.push(FileJob {
+                        rel: lrel,
+                        size: meta.len(),
+                        mtime: local_mtime(meta),
+                        reason: "new",
+                        retry: false,
+                    });
                 }
             }
         }
@@ -541,6 +564,15 @@ impl Work for Scan<'_> {
         Ok(Done::more(more))
     }
 
+    fn anticipated(&self) -> usize {
+        match (self.opts.dry_run, self.opts.compare) {
+            (true, _) => 0,
+            // Everything listed will be copied: start opening sessions before the times are in.
+            (false, Compare::Always) => self.listed.get().max(self.plan.borrow().files.len()),
+            (false, _) => self.plan.borrow().files.len(),
+        }
+    }
+
     fn describe(&self, job: &ScanJob) -> String {
         match job {
             ScanJob::Dir { rel, .. } | ScanJob::Doomed { rel, .. } => rel.clone(),
@@ -582,8 +614,9 @@ impl<'a> Copy<'a> {
         let local_path = self.tree.local_path(&job.rel);
         let mut progress = self.tally.transfer();
         // The listing's size saves a SIZE; a retry asks again in case the file changed.
-        let size = if attempt == 0 { Some(job.size) } else { None };
-        let resume = self.opts.resume || attempt > 0;
+        let retry = attempt > 0 || job.retry;
+        let size = if retry { None } else { Some(job.size) };
+        let resume = self.opts.resume || retry;
         let summary =
             local::download_file_sized(session, &remote, &local_path, resume, false, size, progress.as_mut()).await?;
         let mut verified = summary.total.map(|_| "size");
@@ -600,7 +633,7 @@ impl<'a> Copy<'a> {
             }
         }
         let mtime = match job.mtime {
-            Some(t) if attempt == 0 => Some(t),
+            Some(t) if !retry => Some(t),
             _ => session.modified(&remote).await.ok().or(job.mtime),
         };
         if let Some(t) = mtime {
@@ -735,6 +768,135 @@ impl Work for Copy<'_> {
     fn retrying(&self, job: &FileJob, error: &anyhow::Error, delay: Duration) {
         retry_note(self.tally, &self.describe(job), error, delay);
     }
+}
+
+/// Downloads without `--verify` or `-c`: every session works through one shared list of
+/// files as a single pipelined sequence ([`Session::fetch_sequence`]). Files that fail
+/// transiently, or that were in flight when a session broke, are left for the one-by-one
+/// path, which resumes them.
+struct Lanes<'a> {
+    copy: &'a Copy<'a>,
+    retries: u32,
+    queue: RefCell<VecDeque<FileJob>>,
+    later: RefCell<Vec<FileJob>>,
+    failures: RefCell<Vec<Failure>>,
+}
+
+struct Lane<'l, 'a> {
+    lanes: &'l Lanes<'a>,
+    /// Handed out by `next`, not finished yet (at most two: the one in flight and the next).
+    inflight: VecDeque<FileJob>,
+    progress: Box<dyn crate::engine::Progress>,
+}
+
+impl Sequence for Lane<'_, '_> {
+    type Sink = tokio::fs::File;
+
+    fn next(&mut self) -> Option<(String, u64)> {
+        let job = self.lanes.queue.borrow_mut().pop_front()?;
+        let item = (self.lanes.copy.tree.remote_path(&job.rel), job.size);
+        self.inflight.push_back(job);
+        Some(item)
+    }
+
+    async fn open(&mut self, _remote: &str) -> Result<tokio::fs::File, Error> {
+        let Some(job) = self.inflight.front() else {
+            return Err(Error::Cancelled);
+        };
+        let part = local::part_path(&self.lanes.copy.tree.local_path(&job.rel));
+        tokio::fs::File::create(&part).await.map_err(|source| Error::Local { path: part, source })
+    }
+
+    fn progress(&mut self) -> &mut dyn crate::engine::Progress {
+        self.progress.as_mut()
+    }
+
+    async fn finish(&mut self, remote: &str, sink: Option<tokio::fs::File>, result: Result<TransferSummary, Error>) {
+        let Some(job) = self.inflight.pop_front() else { return };
+        let copy = self.lanes.copy;
+        let target = copy.tree.local_path(&job.rel);
+        let part = local::part_path(&target);
+        let flushed = match sink {
+            Some(mut file) => tokio::io::AsyncWriteExt::flush(&mut file).await,
+            None => Ok(()),
+        };
+        let outcome = match (result, flushed) {
+            (Ok(summary), Ok(())) => match tokio::fs::rename(&part, &target).await {
+                Ok(()) => Ok(summary),
+                Err(source) => Err(anyhow::Error::new(Error::Local { path: target.clone(), source })),
+            },
+            (Ok(_), Err(source)) => Err(anyhow::Error::new(Error::Local { path: part.clone(), source })),
+            (Err(e), _) => Err(anyhow::Error::new(e)),
+        };
+        match outcome {
+            Ok(summary) => {
+                if let Some(t) = job.mtime
+                    && let Err(e) = set_local_mtime(&target, t)
+                {
+                    self.lanes.failures.borrow_mut().push(Failure { what: job.rel.clone(), error: e });
+                }
+                copy.report(&job, &summary, Some("size"));
+            }
+            Err(error) if self.lanes.retries > 0 && is_transient(&error) => {
+                retry_note(copy.tally, &job.rel, &error, Duration::ZERO);
+                self.lanes.later.borrow_mut().push(FileJob { retry: true, ..job });
+            }
+            Err(error) => {
+                if std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0) == 0 {
+                    let _ = std::fs::remove_file(&part);
+                }
+                let error = error.context(format!("downloading {}", escape(remote)));
+                self.lanes.failures.borrow_mut().push(Failure { what: job.rel.clone(), error });
+            }
+        }
+    }
+}
+
+impl Work for Lanes<'_> {
+    type Job = ();
+
+    async fn run(&self, session: &mut Session, _job: &(), _attempt: u32, _slot: usize) -> Result<Done<()>> {
+        let mut lane = Lane { lanes: self, inflight: VecDeque::new(), progress: self.copy.tally.transfer() };
+        match session.fetch_sequence(&mut lane).await {
+            Ok(()) => Ok(Done::nothing()),
+            Err(e) => {
+                // The session is out of step: what it had in hand goes the one-by-one way.
+                self.copy.tally.note(&format!("pasv: warning: {e}; continuing on another connection"));
+                let mut later = self.later.borrow_mut();
+                later.extend(lane.inflight.drain(..).map(|job| FileJob { retry: true, ..job }));
+                Ok(Done { more: Vec::new(), keep_session: false })
+            }
+        }
+    }
+
+    fn describe(&self, _job: &()) -> String {
+        "downloads".into()
+    }
+
+    fn retrying(&self, _job: &(), _error: &anyhow::Error, _delay: Duration) {}
+}
+
+/// Phase 2 for downloads: pipelined lanes, then the one-by-one path for what is left.
+async fn download_files(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob>) -> Vec<Failure> {
+    if copy.opts.verify || copy.opts.resume {
+        return pool.run(copy, files).await;
+    }
+    let lanes = Lanes {
+        copy,
+        retries: pool.retries(),
+        queue: RefCell::new(files.into()),
+        later: RefCell::default(),
+        failures: RefCell::default(),
+    };
+    let count = lanes.queue.borrow().len().min(pool.limit());
+    let mut failures = pool.run(&lanes, vec![(); count]).await;
+    failures.append(&mut lanes.failures.into_inner());
+    let mut rest: Vec<FileJob> = lanes.queue.into_inner().into();
+    rest.append(&mut lanes.later.into_inner());
+    if !rest.is_empty() {
+        failures.append(&mut pool.run(copy, rest).await);
+    }
+    failures
 }
 
 /// `.NAME.pasv-part` beside `remote`: where an atomic upload goes until it is verified.
@@ -879,7 +1041,7 @@ pub async fn sync(
         std::fs::create_dir_all(&tree.local).with_context(|| format!("cannot create {}", tree.local.display()))?;
     }
     // Phase 1: scan.
-    let scan = Scan { tree, opts, direction, plan: RefCell::default(), tally: &*tally };
+    let scan = Scan { tree, opts, direction, plan: RefCell::default(), tally: &*tally, listed: Cell::new(0) };
     let mut failures = pool.run(&scan, vec![ScanJob::Dir { rel: String::new(), depth: 0 }]).await;
     let mut plan = scan.plan.into_inner();
     failures.append(&mut plan.failures);
@@ -924,7 +1086,11 @@ pub async fn sync(
     let bytes: u64 = plan.files.iter().map(|f| f.size).sum();
     tally.begin(plan.files.len() as u64, bytes);
     let copy = Copy::new(tree, opts, direction, &*tally);
-    let mut copy_failures = pool.run(&copy, std::mem::take(&mut plan.files)).await;
+    let files = std::mem::take(&mut plan.files);
+    let mut copy_failures = match direction {
+        Direction::Down => download_files(pool, &copy, files).await,
+        Direction::Up => pool.run(&copy, files).await,
+    };
     let copied_all = copy_failures.is_empty() && failures.is_empty();
     failures.append(&mut copy_failures);
     // Phase 3: delete, only when everything before went well.

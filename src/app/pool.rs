@@ -121,6 +121,11 @@ pub trait Work {
     fn describe(&self, job: &Self::Job) -> String;
     /// A retry is about to happen (for a note on the terminal).
     fn retrying(&self, job: &Self::Job, error: &anyhow::Error, delay: Duration);
+    /// Jobs that the next phase will bring (files found by a scan): sessions for them are
+    /// opened while this phase still runs, so the next one starts at full width.
+    fn anticipated(&self) -> usize {
+        0
+    }
 }
 
 /// A job that did not succeed.
@@ -187,6 +192,16 @@ impl<'a> Pool<'a> {
         self.idle.push(session);
     }
 
+    /// How many sessions it may open (lower after a server refused more).
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// `--retries`.
+    pub fn retries(&self) -> u32 {
+        self.retries
+    }
+
     /// Runs `jobs` (and every job they add) on up to `limit` sessions; returns the failures.
     pub async fn run<W: Work>(&mut self, work: &W, jobs: Vec<W::Job>) -> Vec<Failure> {
         let shared = Shared {
@@ -196,6 +211,7 @@ impl<'a> Pool<'a> {
             changed: Notify::new(),
         };
         let mut workers = FuturesUnordered::new();
+        let mut warming = FuturesUnordered::new();
         let mut free_slots: Vec<usize> = (0..self.limit).rev().collect();
         loop {
             let queued = shared.queue.borrow().len();
@@ -207,10 +223,28 @@ impl<'a> Pool<'a> {
                 shared.starting.set(shared.starting.get() + 1);
                 workers.push(worker(&shared, work, &self.connector, session, self.retries, slot));
             }
+            // Sessions for the next phase, opened in the background (never more than it needs).
+            let open = workers.len() + self.idle.len() + warming.len();
+            let wanted = work.anticipated().min(self.limit);
+            if self.backed_off.is_none() && open < wanted {
+                for _ in open..wanted {
+                    warming.push(self.connector.connect());
+                }
+            }
             if workers.is_empty() {
                 break;
             }
             tokio::select! {
+                Some(opened) = warming.next() => match opened {
+                    Ok(session) => self.idle.push(session),
+                    Err(e) if refuses_more(&e) => {
+                        let open = workers.len() + self.idle.len() + warming.len();
+                        self.limit = open.max(1);
+                        self.backed_off = Some(self.limit);
+                    }
+                    // Not needed yet; the next phase will try again if it must.
+                    Err(_) => {}
+                },
                 Some((slot, exit)) = workers.next() => {
                     free_slots.push(slot);
                     match exit {
@@ -238,14 +272,24 @@ impl<'a> Pool<'a> {
             }
         }
         drop(workers);
+        // Sessions still being opened for the next phase are wanted there.
+        while let Some(opened) = warming.next().await {
+            match opened {
+                Ok(session) => self.idle.push(session),
+                Err(e) if refuses_more(&e) => {
+                    self.limit = self.idle.len().max(1);
+                    self.backed_off = Some(self.limit);
+                }
+                Err(_) => {}
+            }
+        }
         shared.failures.into_inner()
     }
 
-    /// QUIT on every idle session.
+    /// QUIT on every idle session, all at once.
     pub async fn close(self) {
-        for session in self.idle {
-            let _ = session.quit().await;
-        }
+        let mut quitting: FuturesUnordered<_> = self.idle.into_iter().map(Session::quit).collect();
+        while quitting.next().await.is_some() {}
     }
 }
 

@@ -231,11 +231,23 @@ async fn copy_one(
             let stat = session.stat(&tree.remote).await;
             pool.put_back(session);
             let stat = stat.with_context(|| format!("downloading {}", redact_url(&tree.url)))?;
-            FileJob { rel: String::new(), size: stat.size.unwrap_or(0), mtime: stat.modified, reason: "new" }
+            FileJob {
+                rel: String::new(),
+                size: stat.size.unwrap_or(0),
+                mtime: stat.modified,
+                reason: "new",
+                retry: false,
+            }
         }
         Direction::Up => {
             let meta = local_meta.as_ref().with_context(|| format!("cannot read {}", tree.local.display()))?;
-            let job = FileJob { rel: String::new(), size: meta.len(), mtime: mirror::local_mtime(meta), reason: "new" };
+            let job = FileJob {
+                rel: String::new(),
+                size: meta.len(),
+                mtime: mirror::local_mtime(meta),
+                reason: "new",
+                retry: false,
+            };
             if opts.compare != Compare::Always {
                 let stat = session.stat(&tree.remote).await.ok();
                 pool.put_back(session);

@@ -22,7 +22,7 @@ pub const MAX_DEPTH: usize = 64;
 
 /// MDTM commands sent back to back before their replies are read (RFC 959 allows a client to
 /// send the next command before the reply; the batch stays far below any socket buffer).
-const MDTM_BATCH: usize = 50;
+const MDTM_BATCH: usize = 200;
 
 /// A name from a listing that cannot become a local file name.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -628,3 +628,73 @@ async fn verify_compares_the_servers_checksum_before_the_rename() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn pipelined_downloads_leave_a_broken_file_to_a_resumed_retry() {
+    within(async {
+        let (a, b, c) = (patterned(3000), patterned(100_000), patterned(5000));
+        let body = format!(
+            "type=file;size={};modify=20240101000000; a\r\ntype=file;size={};modify=20240101000000; b\r\n\
+             type=file;size={};modify=20240101000000; c\r\n",
+            a.len(),
+            b.len(),
+            c.len()
+        );
+        let script = [
+            login_mlst(""),
+            vec![e("TYPE I"), r("200 ok")],
+            listing("MLSD d", &body),
+            // One pipelined sequence: each EPSV is sent before the previous 226 is read.
+            retrieve("d/a", &a),
+            vec![
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e("RETR d/b"),
+                r("150 Sending"),
+                Step::DataSend(b[..80_000].to_vec()),
+                r("426 Connection closed; transfer aborted"),
+            ],
+            retrieve("d/c", &c),
+            // b again, on its own, resumed after the 64 KiB the server must send again.
+            vec![
+                e("SIZE d/b"),
+                r("213 100000"),
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e("REST 14464"),
+                r("350 Restarting at 14464"),
+                e("RETR d/b"),
+                r("150 Sending the rest"),
+                Step::DataSend(b[14_464..].to_vec()),
+                r("226 Done"),
+                e("MDTM d/b"),
+                r("213 20240101000000"),
+                e("QUIT"),
+                r("221 Bye"),
+            ],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("d");
+        let run = pasv([
+            "-j",
+            "1",
+            "--retries",
+            "1",
+            "get",
+            "-r",
+            &format!("{}/d", server.url()),
+            "-o",
+            target.to_str().unwrap(),
+        ])
+        .run()
+        .await;
+        run.assert_code(0);
+        assert_eq!(snapshot(&target), vec![("a".into(), a), ("b".into(), b), ("c".into(), c)]);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
