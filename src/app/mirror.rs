@@ -789,8 +789,51 @@ struct Lane<'l, 'a> {
     progress: Box<dyn crate::engine::Progress>,
 }
 
+/// Files up to this size are written in place rather than through tokio's blocking pool: a
+/// small write to the page cache costs less than the hand-over to another thread and back.
+const INLINE_WRITE_LIMIT: u64 = 1024 * 1024;
+
+/// A part file being downloaded into.
+pub enum PartFile {
+    Inline(std::fs::File),
+    Pooled(tokio::fs::File),
+}
+
+impl tokio::io::AsyncWrite for PartFile {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Self::Inline(file) => std::task::Poll::Ready(std::io::Write::write(file, buf)),
+            Self::Pooled(file) => std::pin::Pin::new(file).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Self::Inline(_) => std::task::Poll::Ready(Ok(())),
+            Self::Pooled(file) => std::pin::Pin::new(file).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Self::Inline(_) => std::task::Poll::Ready(Ok(())),
+            Self::Pooled(file) => std::pin::Pin::new(file).poll_shutdown(cx),
+        }
+    }
+}
+
 impl Sequence for Lane<'_, '_> {
-    type Sink = tokio::fs::File;
+    type Sink = PartFile;
 
     fn next(&mut self) -> Option<(String, u64)> {
         let job = self.lanes.queue.borrow_mut().pop_front()?;
@@ -799,29 +842,43 @@ impl Sequence for Lane<'_, '_> {
         Some(item)
     }
 
-    async fn open(&mut self, _remote: &str) -> Result<tokio::fs::File, Error> {
+    async fn open(&mut self, _remote: &str) -> Result<PartFile, Error> {
         let Some(job) = self.inflight.front() else {
             return Err(Error::Cancelled);
         };
         let part = local::part_path(&self.lanes.copy.tree.local_path(&job.rel));
-        tokio::fs::File::create(&part).await.map_err(|source| Error::Local { path: part, source })
+        // Creating a file can take a while (the journal, a busy disk): that happens on
+        // tokio's blocking pool, in parallel with the other sessions' work.
+        let file = tokio::fs::File::create(&part).await.map_err(|source| Error::Local { path: part, source })?;
+        if job.size <= INLINE_WRITE_LIMIT {
+            Ok(PartFile::Inline(file.into_std().await))
+        } else {
+            Ok(PartFile::Pooled(file))
+        }
     }
 
     fn progress(&mut self) -> &mut dyn crate::engine::Progress {
         self.progress.as_mut()
     }
 
-    async fn finish(&mut self, remote: &str, sink: Option<tokio::fs::File>, result: Result<TransferSummary, Error>) {
+    async fn finish(&mut self, remote: &str, sink: Option<PartFile>, result: Result<TransferSummary, Error>) {
         let Some(job) = self.inflight.pop_front() else { return };
         let copy = self.lanes.copy;
         let target = copy.tree.local_path(&job.rel);
         let part = local::part_path(&target);
-        let flushed = match sink {
-            Some(mut file) => tokio::io::AsyncWriteExt::flush(&mut file).await,
-            None => Ok(()),
+        let time = job.mtime.map(system_time);
+        // Flushed, timed (on the open handle) and renamed into place only when complete.
+        let settled = match (&result, sink) {
+            (Ok(_), Some(PartFile::Inline(file))) => time.map_or(Ok(()), |t| file.set_modified(t)),
+            (Ok(_), Some(PartFile::Pooled(mut file))) => {
+                let flushed = tokio::io::AsyncWriteExt::flush(&mut file).await;
+                let file = file.into_std().await;
+                flushed.and_then(|()| time.map_or(Ok(()), |t| file.set_modified(t)))
+            }
+            _ => Ok(()),
         };
-        let outcome = match (result, flushed) {
-            (Ok(summary), Ok(())) => match tokio::fs::rename(&part, &target).await {
+        let outcome = match (result, settled) {
+            (Ok(summary), Ok(())) => match std::fs::rename(&part, &target) {
                 Ok(()) => Ok(summary),
                 Err(source) => Err(anyhow::Error::new(Error::Local { path: target.clone(), source })),
             },
@@ -829,14 +886,7 @@ impl Sequence for Lane<'_, '_> {
             (Err(e), _) => Err(anyhow::Error::new(e)),
         };
         match outcome {
-            Ok(summary) => {
-                if let Some(t) = job.mtime
-                    && let Err(e) = set_local_mtime(&target, t)
-                {
-                    self.lanes.failures.borrow_mut().push(Failure { what: job.rel.clone(), error: e });
-                }
-                copy.report(&job, &summary, Some("size"));
-            }
+            Ok(summary) => copy.report(&job, &summary, Some("size")),
             Err(error) if self.lanes.retries > 0 && is_transient(&error) => {
                 retry_note(copy.tally, &job.rel, &error, Duration::ZERO);
                 self.lanes.later.borrow_mut().push(FileJob { retry: true, ..job });
@@ -922,12 +972,16 @@ async fn rename_into_place(session: &mut Session, from: &str, to: &str) -> Resul
     }
 }
 
-pub fn set_local_mtime(path: &Path, unix: i64) -> Result<()> {
-    let time = if unix >= 0 {
+fn system_time(unix: i64) -> std::time::SystemTime {
+    if unix >= 0 {
         UNIX_EPOCH + Duration::from_secs(unix as u64)
     } else {
         UNIX_EPOCH - Duration::from_secs(unix.unsigned_abs())
-    };
+    }
+}
+
+pub fn set_local_mtime(path: &Path, unix: i64) -> Result<()> {
+    let time = system_time(unix);
     let file = std::fs::OpenOptions::new()
         .write(true)
         .open(path)

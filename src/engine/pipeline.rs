@@ -8,8 +8,10 @@
 //! closed the data connection. Files stay separate transfers with their own checks (150,
 //! byte count against the size, 226).
 //!
-//! Only EPSV is sent ahead, and only once this session has seen it work; PASV and active
-//! mode prepare each data connection as usual.
+//! On plain data connections the next RETR goes out with that EPSV (the server waits for the
+//! data connection after RETR, RFC 959 section 3.2), saving a second round trip; under TLS
+//! only EPSV goes ahead. Only once this session has seen EPSV work; PASV and active mode
+//! prepare each data connection as usual.
 
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -19,8 +21,9 @@ use tokio::io::AsyncWrite;
 use super::control::rejection;
 use super::data::{self, PassiveChoice, PendingData};
 use super::ratelimit::Limited;
+use super::stream::Stream;
 use super::transfer::{self, DownloadCheck};
-use super::{Error, Progress, Session, TraceEvent, TransferSummary};
+use super::{Error, Progress, Session, TlsInfo, TraceEvent, TransferSummary};
 use crate::proto::{Arg, Command, parse_229};
 
 /// What a sequence of downloads reads from and writes to: the caller hands out the files one
@@ -43,6 +46,16 @@ pub trait Sequence {
     async fn finish(&mut self, remote: &str, sink: Option<Self::Sink>, result: Result<TransferSummary, Error>);
 }
 
+/// How far the next transfer was set up while the previous one finished.
+enum Ahead {
+    /// Nothing yet.
+    Nothing,
+    /// EPSV went out before the previous 226; its 229 follows that reply.
+    Passive,
+    /// EPSV and RETR both went out (plain data connections): the 229, then RETR's 150.
+    Request(Command),
+}
+
 impl Session {
     /// Downloads every file `sequence` hands out, in order, overlapping round trips as the
     /// module explains. A failure of one file (a refusal, a short transfer) goes to
@@ -51,39 +64,36 @@ impl Session {
     /// finished.
     pub async fn fetch_sequence<S: Sequence>(&mut self, sequence: &mut S) -> Result<(), Error> {
         self.ensure_binary().await?;
-        let mut pending: Option<PendingData> = None;
+        let mut ahead = Ahead::Nothing;
         let mut item = sequence.next();
         while let Some((remote, size)) = item.take() {
-            let data = match pending.take() {
-                Some(data) => data,
-                None => data::prepare(&mut self.control, &self.config, &mut self.passive).await?,
+            let (data, requested) = match std::mem::replace(&mut ahead, Ahead::Nothing) {
+                Ahead::Nothing => (data::prepare(&mut self.control, &self.config, &mut self.passive).await?, None),
+                Ahead::Passive => (self.read_extended_passive().await?, None),
+                Ahead::Request(command) => (self.read_extended_passive().await?, Some(command)),
             };
             let sink = match sequence.open(&remote).await {
                 Ok(sink) => sink,
                 Err(e) => {
+                    if let Some(command) = requested {
+                        // RETR is on its way: let it run into the void, then carry on.
+                        self.discard_request(&command, data).await?;
+                    }
                     sequence.finish(&remote, None, Err(e)).await;
                     item = sequence.next();
                     continue;
                 }
             };
-            let (outcome, sink, next) = self.fetch_one(sequence, &remote, size, data, sink).await?;
+            let (outcome, sink, next, sent) = self.fetch_one(sequence, &remote, size, data, requested, sink).await?;
             item = next;
-            let next_data = match &outcome {
-                // EPSV went out ahead: its 229 follows this transfer's 226.
-                Ok((_, true)) | Err((_, true)) => Some(self.read_extended_passive().await?),
-                _ => None,
-            };
-            pending = next_data;
-            match outcome {
-                Ok((summary, _)) => sequence.finish(&remote, Some(sink), Ok(summary)).await,
-                Err((e, _)) => sequence.finish(&remote, Some(sink), Err(e)).await,
-            }
+            ahead = sent;
+            sequence.finish(&remote, Some(sink), outcome).await;
         }
         Ok(())
     }
 
-    /// One file of a sequence. Returns the file's outcome (with whether the next EPSV was
-    /// sent ahead), the sink, and the next item; `Err` only when the session is out of step.
+    /// One file of a sequence: the file's outcome, the sink, the next item and what was sent
+    /// ahead for it; `Err` only when the session is out of step.
     #[allow(clippy::type_complexity)]
     async fn fetch_one<S: Sequence>(
         &mut self,
@@ -91,36 +101,42 @@ impl Session {
         remote: &str,
         size: u64,
         data: PendingData,
+        requested: Option<Command>,
         mut sink: S::Sink,
-    ) -> Result<(Result<(TransferSummary, bool), (Error, bool)>, S::Sink, Option<(String, u64)>), Error> {
+    ) -> Result<(Result<TransferSummary, Error>, S::Sink, Option<(String, u64)>, Ahead), Error> {
         let started = Instant::now();
-        let command = match Arg::new(remote) {
-            Ok(arg) => Command::Retrieve(arg),
-            Err(e) => return Ok((Err((e.into(), false)), sink, sequence.next())),
-        };
         let name = crate::proto::name::remote_basename(remote).unwrap_or(remote).to_string();
+        let (command, opened) = match requested {
+            Some(command) => {
+                let opened = self.open_requested(&command, data).await;
+                (command, opened)
+            }
+            None => {
+                let command = match Arg::new(remote) {
+                    Ok(arg) => Command::Retrieve(arg),
+                    Err(e) => return Ok((Err(e.into()), sink, sequence.next(), Ahead::Nothing)),
+                };
+                let opened = self.open_transfer(&command, data).await;
+                (command, opened)
+            }
+        };
         sequence.progress().start(&name, Some(size), 0);
-        let opened = self.open_transfer(&command, data).await;
         let (mut stream, tls) = match opened {
             Ok(Some(opened)) => opened,
             // Finished without a data connection (an empty file, on some servers).
             Ok(None) => {
                 sequence.progress().finish();
-                let next = sequence.next();
                 let result = if size == 0 {
-                    Ok((
-                        TransferSummary { bytes: 0, offset: 0, total: Some(0), elapsed: started.elapsed(), tls: None },
-                        false,
-                    ))
+                    Ok(TransferSummary { bytes: 0, offset: 0, total: Some(0), elapsed: started.elapsed(), tls: None })
                 } else {
-                    Err((Error::Truncated { received: 0, expected: size }, false))
+                    Err(Error::Truncated { received: 0, expected: size })
                 };
-                return Ok((result, sink, next));
+                return Ok((result, sink, sequence.next(), Ahead::Nothing));
             }
             // A clean refusal (550 no such file): the session is still in step.
             Err(e) if e.reply_code().is_some() => {
                 sequence.progress().finish();
-                return Ok((Err((e, false)), sink, sequence.next()));
+                return Ok((Err(e), sink, sequence.next(), Ahead::Nothing));
             }
             Err(e) => return Err(e),
         };
@@ -140,14 +156,11 @@ impl Session {
                 {
                     return Err(e);
                 }
-                return Ok((Err((e, false)), sink, sequence.next()));
+                return Ok((Err(e), sink, sequence.next(), Ahead::Nothing));
             }
         };
         let next = sequence.next();
-        let ahead = next.is_some() && !self.config.active && self.passive == PassiveChoice::Extended;
-        if ahead {
-            self.control.send(&Command::ExtendedPassive).await?;
-        }
+        let sent = self.send_ahead(next.as_ref().map(|(path, _)| path.as_str())).await?;
         let result = match self.finish_transfer(&command).await {
             Ok(()) if received.bytes != size => Err(Error::Truncated { received: received.bytes, expected: size }),
             Ok(()) => Ok(TransferSummary {
@@ -160,7 +173,64 @@ impl Session {
             Err(e) if e.reply_code().is_some() => Err(e),
             Err(e) => return Err(e),
         };
-        Ok((result.map(|s| (s, ahead)).map_err(|e| (e, ahead)), sink, next))
+        Ok((result, sink, next, sent))
+    }
+
+    /// Sends EPSV for the next file before this one's 226 is read, and on plain data
+    /// connections its RETR too (the server waits for the data connection after RETR).
+    async fn send_ahead(&mut self, next: Option<&str>) -> Result<Ahead, Error> {
+        let Some(next) = next else { return Ok(Ahead::Nothing) };
+        if self.config.active || self.passive != PassiveChoice::Extended {
+            return Ok(Ahead::Nothing);
+        }
+        self.control.send(&Command::ExtendedPassive).await?;
+        match Arg::new(next) {
+            Ok(arg) if !self.protect_data => {
+                let command = Command::Retrieve(arg);
+                self.control.send(&command).await?;
+                Ok(Ahead::Request(command))
+            }
+            _ => Ok(Ahead::Passive),
+        }
+    }
+
+    /// The reply to a RETR sent ahead, then the data connection (plain only).
+    async fn open_requested(
+        &mut self,
+        command: &Command,
+        data: PendingData,
+    ) -> Result<Option<(Stream, Option<TlsInfo>)>, Error> {
+        let reply = self.control.read_reply().await?;
+        match reply.code.0 {
+            100..=199 => {}
+            226 | 250 => return Ok(None),
+            _ => return Err(rejection(command, reply)),
+        }
+        let tcp = data.establish(&self.control, self.config.timeout).await?;
+        let _ = tcp.set_nodelay(true);
+        Ok(Some((Stream::Plain(tcp), None)))
+    }
+
+    /// A RETR sent ahead whose file cannot be written locally: drain its transfer.
+    async fn discard_request(&mut self, command: &Command, data: PendingData) -> Result<(), Error> {
+        match self.open_requested(command, data).await {
+            Ok(Some((mut stream, _))) => {
+                let mut sink = tokio::io::sink();
+                let check = DownloadCheck { overlap: &[], max_bytes: None, offset: 0 };
+                let mut progress = super::NoProgress;
+                let timeout = self.config.timeout;
+                let _ =
+                    transfer::receive(&mut stream, &mut sink, &mut self.buffer, timeout, &mut progress, check).await;
+                drop(stream);
+                match self.finish_transfer(command).await {
+                    Err(e) if e.reply_code().is_none() => Err(e),
+                    _ => Ok(()),
+                }
+            }
+            Ok(None) => Ok(()),
+            Err(e) if e.reply_code().is_some() => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// The 229 to an EPSV sent ahead, and the data connection to its port.
