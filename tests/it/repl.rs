@@ -595,3 +595,38 @@ async fn bookmarks_are_saved_without_the_password_and_used_by_one_shot_commands(
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_certificate_is_trusted_on_first_use_after_asking_once() {
+    within(async {
+        let server = TestServer::start_with(|o| o.tls = true).await;
+        std::fs::write(server.path("secret.txt"), "over tls").unwrap();
+        let pin = server.server.certificate().unwrap().pin.clone();
+        let home = tempfile::tempdir().unwrap();
+        let url = server.url("/");
+        let home_path = home.path().to_path_buf();
+        let first_pin = pin.clone();
+        blocking(move || {
+            let Some(term) = Term::start(&shared_home(pasv([url.as_str()]), &home_path)) else { return };
+            let screen = term.wait_for("Trust this key");
+            assert!(screen.contains(&first_pin), "the key pin is shown: {screen}");
+            term.line("y");
+            term.wait_for_prompt("pasv anonymous@127.0.0.1:/>");
+            let screen = term.submit("cat secret.txt", "pasv anonymous@127.0.0.1:/>");
+            assert!(screen.contains("\nover tls\n"), "{screen}");
+            term.line("quit");
+            assert_eq!(term.wait_exit(), 0, "{}", term.screen());
+
+            // The second time it does not ask: the key is known.
+            let Some(term) = Term::start(&shared_home(pasv([url.as_str()]), &home_path)) else { return };
+            let screen = term.wait_for_prompt("pasv anonymous@127.0.0.1:/>");
+            assert!(!screen.contains("Trust this key"), "{screen}");
+            term.line("quit");
+            assert_eq!(term.wait_exit(), 0, "{}", term.screen());
+        })
+        .await;
+        let known = std::fs::read_to_string(home.path().join(".local/share/pasv/known_hosts")).unwrap();
+        assert!(known.contains(&pin), "{known}");
+    })
+    .await;
+}
