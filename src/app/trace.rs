@@ -50,9 +50,13 @@ impl Trace for TraceWriter {
                 format!("* 229 -> data port {port}; connecting to {target}")
             }
             TraceEvent::Note { text } => format!("* {}", escape(text)),
-            TraceEvent::Tls { channel, version, cipher, resumed } => {
+            TraceEvent::Tls { channel, version, cipher, resumed, fingerprint } => {
                 let resumed = if *resumed { "resumed" } else { "new session" };
-                format!("* TLS on {channel} connection: {version}, {cipher}, {resumed}")
+                let mut line = format!("* TLS on {channel} connection: {version}, {cipher}, {resumed}");
+                if let (Some(fp), "control") = (fingerprint, *channel) {
+                    line.push_str(&format!("; certificate SHA-256 {fp}"));
+                }
+                line
             }
         };
         let text: String = text.lines().map(|l| format!("{}{l}\n", self.indent)).collect();

@@ -765,6 +765,7 @@ fn trace_tls(control: &ControlChannel, channel: &'static str, info: &TlsInfo) {
         version: info.version.clone(),
         cipher: info.cipher.clone(),
         resumed: info.resumed,
+        fingerprint: info.fingerprint.clone(),
     });
 }
 

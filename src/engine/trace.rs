@@ -43,6 +43,8 @@ pub enum TraceEvent {
         version: String,
         cipher: String,
         resumed: bool,
+        /// SHA-256 of the server's certificate.
+        fingerprint: Option<String>,
     },
 }
 

@@ -261,3 +261,28 @@ async fn a_known_host_key_is_trusted_and_a_changed_one_is_a_hard_error() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_versions_can_be_bounded_and_json_reports_the_tls_of_each_transfer() {
+    within(async {
+        let server = tls_server().await;
+        let pin = server.server.certificate().unwrap().pin.clone();
+        // The embedded server speaks TLS 1.2 only: requiring 1.3 must fail, never downgrade.
+        let run = pasv(["--pin", &pin, "--tls-min", "1.3", "ls", &server.url("/")]).run().await;
+        run.assert_code(6);
+        let out = tempfile::tempdir().unwrap();
+        let run = pasv(["-v", "--json", "--pin", &pin, "--tls-max", "1.2", "get", &server.url("secret.bin")])
+            .cwd(out.path())
+            .run()
+            .await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("* TLS on control connection: TLSv1.2"), "{}", run.stderr);
+        assert!(run.stderr.contains("certificate SHA-256 "), "{}", run.stderr);
+        let event: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+        assert_eq!(event["tls"]["version"], "TLSv1.2");
+        assert_eq!(event["tls"]["resumed"], true);
+        assert_eq!(event["tls"]["pin"], pin.as_str());
+        assert!(event["tls"]["cipher"].as_str().unwrap().starts_with("TLS_"), "{}", event["tls"]);
+    })
+    .await;
+}
