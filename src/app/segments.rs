@@ -1,19 +1,26 @@
 //! `pasv get --segments N URL`: one big file over N sessions at once, each fetching its own
-//! byte range (REST offsets, RFC 3659 section 5) into its own part file, joined when every
-//! range has exactly its byte count.
+//! byte range (REST offsets, RFC 3659 section 5) straight into its place in one part file.
 //!
 //! Files under [`SEGMENT_THRESHOLD`] go over one connection: splitting small files costs
-//! more round trips than it saves. The part files are `.NAME.pasv-segKofN` beside the
-//! target; an interrupted run keeps them, and `-c` (or a retry within the run) resumes each
-//! range where it stopped, after the server has sent again the last bytes we have (the proof
-//! that it honoured REST).
+//! more round trips than it saves. The part file is `.NAME.pasv-part` beside the target, as
+//! for any download, made as long as the file at the start; `.NAME.pasv-segments` beside it
+//! records how many bytes of each range have been written (only ever bytes already written,
+//! so after a crash a range is fetched again from a point at or before where it stopped).
+//! An interrupted run keeps both, and `-c` (or a retry within the run) resumes each range
+//! after the server has sent again the last bytes we have (the proof that it honoured REST).
+//! The file is renamed into place once every range has exactly its byte count.
 
+use std::io::{Read as _, Seek as _, Write as _};
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
-use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _, AsyncWriteExt as _};
 
+use super::local;
 use super::mirror::{self, Copy, Direction, FileJob, SyncOptions, Tree};
 use super::pool::{Done, Pool, Work};
 use super::sanitize::escape;
@@ -26,52 +33,132 @@ pub const SEGMENT_THRESHOLD: u64 = 16 * 1024 * 1024;
 /// How much of a range we already have the server sends again on resume.
 const RESUME_OVERLAP: u64 = 64 * 1024;
 
+/// The state file is rewritten after this many bytes of a range.
+const SAVE_EVERY: u64 = 8 * 1024 * 1024;
+
 /// Byte ranges `[start, end)` splitting `size` into `n` nearly equal parts.
 pub fn ranges(size: u64, n: usize) -> Vec<(u64, u64)> {
     let n = n.max(1) as u64;
     (0..n).map(|i| (size * i / n, size * (i + 1) / n)).collect()
 }
 
-fn segment_path(target: &Path, index: usize, count: usize) -> PathBuf {
+fn state_path(target: &Path) -> PathBuf {
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "download".into());
-    target.with_file_name(format!(".{name}.pasv-seg{}of{count}", index + 1))
+    target.with_file_name(format!(".{name}.pasv-segments"))
+}
+
+/// How far each range has got, shared by the sessions and saved to the state file.
+struct Progress {
+    path: PathBuf,
+    total: u64,
+    done: Vec<AtomicU64>,
+}
+
+impl Progress {
+    /// The saved state when it belongs to this file and split, else a fresh one.
+    fn load(path: PathBuf, total: u64, count: usize, resume: bool) -> Self {
+        let fresh = || (0..count).map(|_| AtomicU64::new(0)).collect();
+        let saved = resume.then(|| std::fs::read_to_string(&path).ok()).flatten().and_then(|text| {
+            let mut lines = text.lines();
+            let header = lines.next()?;
+            if header != format!("pasv-segments 1 {total} {count}") {
+                return None;
+            }
+            let done: Vec<AtomicU64> =
+                lines.map(|l| l.trim().parse().ok().map(AtomicU64::new)).collect::<Option<_>>()?;
+            (done.len() == count).then_some(done)
+        });
+        let done = saved.unwrap_or_else(fresh);
+        Self { path, total, done }
+    }
+
+    fn save(&self) -> std::io::Result<()> {
+        let mut text = format!("pasv-segments 1 {} {}\n", self.total, self.done.len());
+        for done in &self.done {
+            text.push_str(&format!("{}\n", done.load(Ordering::Relaxed)));
+        }
+        std::fs::write(&self.path, text)
+    }
+}
+
+/// Writes a range into its place in the part file and counts what is written.
+struct RangeWriter {
+    file: std::fs::File,
+    progress: Arc<Progress>,
+    index: usize,
+    unsaved: u64,
+}
+
+impl tokio::io::AsyncWrite for RangeWriter {
+    fn poll_write(self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        // Writes land in the page cache: cheaper in place than through the blocking pool.
+        let this = self.get_mut();
+        let n = this.file.write(buf)?;
+        this.progress.done[this.index].fetch_add(n as u64, Ordering::Relaxed);
+        this.unsaved += n as u64;
+        if this.unsaved >= SAVE_EVERY {
+            this.unsaved = 0;
+            this.progress.save()?;
+        }
+        Poll::Ready(Ok(n))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
 }
 
 struct Segments<'a> {
     remote: String,
     total: u64,
     ranges: Vec<(u64, u64)>,
-    paths: Vec<PathBuf>,
+    part: PathBuf,
+    progress: Arc<Progress>,
     tally: &'a Tally<'a>,
+}
+
+impl Segments<'_> {
+    /// Opens the part file at `at` and reads the `overlap` bytes before it.
+    fn open_at(&self, at: u64, overlap: u64) -> std::io::Result<(std::fs::File, Vec<u8>)> {
+        let mut file = std::fs::OpenOptions::new().read(true).write(true).open(&self.part)?;
+        let mut tail = vec![0; overlap as usize];
+        file.seek(std::io::SeekFrom::Start(at - overlap))?;
+        file.read_exact(&mut tail)?;
+        Ok((file, tail))
+    }
 }
 
 impl Work for Segments<'_> {
     type Job = usize;
 
     async fn run(&self, session: &mut Session, index: &usize, _attempt: u32, _slot: usize) -> Result<Done<usize>> {
-        let (start, end) = self.ranges[*index];
-        let path = &self.paths[*index];
-        let local = |source| Error::Local { path: path.clone(), source };
-        let mut file = tokio::fs::OpenOptions::new().create(true).append(true).open(path).await.map_err(local)?;
-        let mut have = file.metadata().await.map_err(local)?.len();
-        if have > end - start {
-            // Not a part of this range (another split?): start the range again.
-            file.set_len(0).await.map_err(local)?;
-            have = 0;
-        }
-        let overlap = read_tail(path, have).await.map_err(local)?;
+        let index = *index;
+        let (start, end) = self.ranges[index];
+        let have = self.progress.done[index].load(Ordering::Relaxed).min(end - start);
+        self.progress.done[index].store(have, Ordering::Relaxed);
+        let at = start + have;
+        let overlap = have.min(RESUME_OVERLAP);
+        let (file, tail) =
+            self.open_at(at, overlap).map_err(|source| Error::Local { path: self.part.clone(), source })?;
+        let mut writer = RangeWriter { file, progress: self.progress.clone(), index, unsaved: 0 };
         let mut progress = self.tally.transfer();
         progress.start(&format!("part {}/{}", index + 1, self.ranges.len()), Some(end - start), have);
-        let result = session
-            .download_range(&self.remote, &mut file, start + have, &overlap, end, self.total, progress.as_mut())
-            .await;
+        let result =
+            session.download_range(&self.remote, &mut writer, at, &tail, end, self.total, progress.as_mut()).await;
         progress.finish();
-        file.flush().await.map_err(local)?;
+        let saved = self.progress.save();
         result?;
-        let len = file.metadata().await.map_err(local)?.len();
-        if len != end - start {
-            bail!(Error::Truncated { received: start + len, expected: end });
+        saved.map_err(|source| Error::Local { path: self.progress.path.clone(), source })?;
+        let done = self.progress.done[index].load(Ordering::Relaxed);
+        if done != end - start {
+            bail!(Error::Truncated { received: start + done, expected: end });
         }
+        // The range may not be used again on this session if it was cut short: the engine
+        // has drained the aborted transfer, so the session is in step.
         Ok(Done::nothing())
     }
 
@@ -87,18 +174,6 @@ impl Work for Segments<'_> {
             delay.as_secs()
         ));
     }
-}
-
-async fn read_tail(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {
-    let take = len.min(RESUME_OVERLAP);
-    if take == 0 {
-        return Ok(Vec::new());
-    }
-    let mut file = tokio::fs::File::open(path).await?;
-    file.seek(std::io::SeekFrom::Start(len - take)).await?;
-    let mut buf = vec![0; take as usize];
-    file.read_exact(&mut buf).await?;
-    Ok(buf)
 }
 
 /// Downloads `tree.remote` to `tree.local` in `count` segments over `pool`.
@@ -124,24 +199,40 @@ pub async fn get(
         tally.finish_quietly();
         return failures.into_iter().next().map_or(Ok(()), |f| Err(f.error));
     }
-    let ranges = ranges(total, count);
-    let paths: Vec<PathBuf> = (0..count).map(|i| segment_path(&tree.local, i, count)).collect();
-    if !opts.resume {
-        for path in &paths {
-            std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-        }
-    }
+    let part = local::part_path(&tree.local);
+    let state = state_path(&tree.local);
+    let progress = Arc::new(Progress::load(state.clone(), total, count, opts.resume));
+    let resumed: u64 = progress.done.iter().map(|d| d.load(Ordering::Relaxed)).sum();
+    let fresh = resumed == 0;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(fresh)
+        .open(&part)
+        .with_context(|| format!("cannot create {}", part.display()))?;
+    file.set_len(total).with_context(|| format!("cannot size {}", part.display()))?;
+    drop(file);
+    progress.save().with_context(|| format!("cannot write {}", state.display()))?;
     let started = std::time::Instant::now();
-    let work = Segments { remote: tree.remote.clone(), total, ranges, paths: paths.clone(), tally: &*tally };
+    let work = Segments {
+        remote: tree.remote.clone(),
+        total,
+        ranges: ranges(total, count),
+        part: part.clone(),
+        progress: progress.clone(),
+        tally: &*tally,
+    };
     let failures = pool.run(&work, (0..count).collect()).await;
     tally.finish_quietly();
     if let Some(first) = failures.into_iter().next() {
         return Err(first.error.context(format!(
-            "partial data kept in {} and the other parts; run again with -c to resume",
-            paths[0].display()
+            "partial data kept in {} (progress in {}); run again with -c to resume",
+            part.display(),
+            state.display()
         )));
     }
-    join(&paths, &tree.local, total).await?;
+    std::fs::rename(&part, &tree.local).with_context(|| format!("cannot rename to {}", tree.local.display()))?;
+    let _ = std::fs::remove_file(&state);
     if let Some(t) = stat.modified {
         mirror::set_local_mtime(&tree.local, t)?;
     }
@@ -149,37 +240,12 @@ pub async fn get(
         action: "get",
         path: &tree.local.to_string_lossy(),
         url: &tree.shown_url(""),
-        bytes: total,
-        offset: 0,
+        bytes: total - resumed,
+        offset: resumed,
         total: Some(total),
         seconds: started.elapsed().as_secs_f64(),
         verified: Some("size"),
     });
-    Ok(())
-}
-
-/// Appends parts 2..N to part 1 and renames it to `target` once the length is right.
-async fn join(paths: &[PathBuf], target: &Path, total: u64) -> Result<()> {
-    let Some((first, rest)) = paths.split_first() else { bail!("no parts") };
-    let mut out = tokio::fs::OpenOptions::new()
-        .append(true)
-        .open(first)
-        .await
-        .with_context(|| format!("cannot open {}", first.display()))?;
-    for part in rest {
-        let mut input = tokio::fs::File::open(part).await.with_context(|| format!("cannot read {}", part.display()))?;
-        tokio::io::copy(&mut input, &mut out).await.with_context(|| format!("cannot join {}", part.display()))?;
-    }
-    out.flush().await?;
-    let len = out.metadata().await?.len();
-    drop(out);
-    if len != total {
-        bail!(Error::Truncated { received: len, expected: total });
-    }
-    tokio::fs::rename(first, target).await.with_context(|| format!("cannot rename to {}", target.display()))?;
-    for part in rest {
-        let _ = tokio::fs::remove_file(part).await;
-    }
     Ok(())
 }
 
@@ -191,6 +257,19 @@ mod tests {
     fn splits_into_ranges() {
         assert_eq!(ranges(10, 3), vec![(0, 3), (3, 6), (6, 10)]);
         assert_eq!(ranges(20 << 20, 4).iter().map(|(s, e)| e - s).sum::<u64>(), 20 << 20);
-        assert_eq!(segment_path(Path::new("/x/big.iso"), 0, 4), PathBuf::from("/x/.big.iso.pasv-seg1of4"));
+        assert_eq!(state_path(Path::new("/x/big.iso")), PathBuf::from("/x/.big.iso.pasv-segments"));
+    }
+
+    #[test]
+    fn state_files_belong_to_one_file_and_split() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".f.pasv-segments");
+        let progress = Progress::load(path.clone(), 100, 2, true);
+        progress.done[1].store(7, Ordering::Relaxed);
+        progress.save().unwrap();
+        let again = Progress::load(path.clone(), 100, 2, true);
+        assert_eq!(again.done[1].load(Ordering::Relaxed), 7);
+        assert_eq!(Progress::load(path.clone(), 100, 3, true).done[1].load(Ordering::Relaxed), 0);
+        assert_eq!(Progress::load(path, 100, 2, false).done[1].load(Ordering::Relaxed), 0);
     }
 }

@@ -303,15 +303,27 @@ async fn segments_download_a_big_file_and_resume() {
         let leftovers: Vec<_> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
 
-        // An interrupted run left the first part of every segment: -c finishes them.
-        let quarter = data.len() / 4;
+        // An interrupted run wrote the first third of every range and recorded it: -c
+        // fetches only the rest (the part file's other bytes are garbage that must go).
         let again = tempfile::tempdir().unwrap();
+        let mut part = vec![0xEE; data.len()];
+        let mut state = format!("pasv-segments 1 {} 4\n", data.len());
+        let mut kept = 0;
         for i in 0..4 {
-            let start = data.len() * i / 4;
-            write(&again.path().join(format!(".big.bin.pasv-seg{}of4", i + 1)), &data[start..start + quarter / 3]);
+            let (start, end) = (data.len() * i / 4, data.len() * (i + 1) / 4);
+            let have = (end - start) / 3;
+            part[start..start + have].copy_from_slice(&data[start..start + have]);
+            state.push_str(&format!("{have}\n"));
+            kept += have;
         }
-        let run = pasv(["get", "-c", "--segments", "4", &server.url("big.bin")]).cwd(again.path()).run().await;
+        write(&again.path().join(".big.bin.pasv-part"), &part);
+        write(&again.path().join(".big.bin.pasv-segments"), state.as_bytes());
+        let run =
+            pasv(["get", "-c", "--json", "--segments", "4", &server.url("big.bin")]).cwd(again.path()).run().await;
         run.assert_code(0);
+        let event: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+        assert_eq!(event["offset"].as_u64(), Some(kept as u64), "{event}");
+        assert_eq!(names(&snapshot(again.path())), ["big.bin"]);
         assert!(std::fs::read(again.path().join("big.bin")).unwrap() == data, "resumed segmented copy differs");
     })
     .await;
