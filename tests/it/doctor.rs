@@ -138,3 +138,29 @@ async fn doctor_reports_tls_trust_and_session_reuse_on_the_embedded_server() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_on_vsftpd_finds_the_masquerade_address_and_the_required_tls_reuse() {
+    use crate::support::daemons::{Daemon, Kind, Spec, Tls, certificates, unavailable};
+    within(async {
+        let spec = Spec { tls: Tls::Explicit, masquerade: Some([127, 0, 0, 9].into()), ..Spec::plain(Kind::Vsftpd) };
+        let daemon = match tokio::task::spawn_blocking(move || Daemon::start(spec)).await.unwrap() {
+            Ok(d) => d,
+            Err(why) => return unavailable("vsftpd for doctor", &why),
+        };
+        let ca = certificates().unwrap().ca.to_string_lossy().into_owned();
+        let run = pasv(["doctor", "--json", "--ca-file", &ca, &daemon.url(true, "/")]).run().await;
+        run.assert_code(0);
+        let report: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+        assert_eq!(report["tls"]["trusted"], true, "{report}");
+        assert_eq!(report["tls"]["requires_reuse"], true, "vsftpd require_ssl_reuse=YES: {report}");
+        assert_eq!(report["tls"]["data_resumed"], true, "{report}");
+        let pasv_probe = &report["data"][1];
+        assert_eq!(pasv_probe["method"], "PASV");
+        assert_eq!(pasv_probe["ok"], true, "{report}");
+        assert!(pasv_probe["announced"].as_str().unwrap().starts_with("127.0.0.9:"), "{report}");
+        let findings = report["findings"].to_string();
+        assert!(findings.contains("pasv_address=127.0.0.1"), "{findings}");
+    })
+    .await;
+}
