@@ -34,7 +34,7 @@ use super::settings::usage;
 use super::tally::{FileEvent, Summary, Tally};
 use super::target::redact_url;
 use crate::engine::{
-    DirListing, Error, LocalHasher, MAX_DEPTH, Sequence, Session, TransferSummary, UploadMode, join_remote,
+    DirListing, Error, LocalHasher, MAX_DEPTH, MtimeMethod, Sequence, Session, TransferSummary, UploadMode, join_remote,
 };
 use crate::proto::ReplyClass;
 
@@ -598,15 +598,16 @@ pub struct Copy<'a> {
     pub opts: &'a SyncOptions,
     pub direction: Direction,
     pub tally: &'a Tally<'a>,
-    /// The server refused to set a modification time once: do not ask again.
-    mtime_refused: Cell<bool>,
+    /// How this server lets us set modification times: unknown yet (`None`), not at all
+    /// (`Some(None)`), or with this method.
+    mtime_method: Cell<Option<Option<MtimeMethod>>>,
     /// "no checksum on this server" was said once.
     checksum_noted: Cell<bool>,
 }
 
 impl<'a> Copy<'a> {
     pub fn new(tree: &'a Tree, opts: &'a SyncOptions, direction: Direction, tally: &'a Tally<'a>) -> Self {
-        Self { tree, opts, direction, tally, mtime_refused: Cell::new(false), checksum_noted: Cell::new(false) }
+        Self { tree, opts, direction, tally, mtime_method: Cell::new(None), checksum_noted: Cell::new(false) }
     }
 
     async fn download(&self, session: &mut Session, job: &FileJob, attempt: u32) -> Result<Option<&'static str>> {
@@ -691,21 +692,39 @@ impl<'a> Copy<'a> {
         {
             verified = Some(algorithm);
         }
-        if let Some(t) = job.mtime
-            && !self.mtime_refused.get()
-            && let Err(e) = session.set_modified(&destination, t).await
-        {
-            if e.reply_code().is_none() {
-                return Err(e.into());
-            }
-            self.mtime_refused.set(true);
-            self.tally.note("pasv: note: the server does not let clients set modification times (MFMT, SITE UTIME)");
+        if let Some(t) = job.mtime {
+            self.set_remote_mtime(session, &destination, t).await?;
         }
         if self.opts.atomic {
             rename_into_place(session, &destination, &remote).await?;
         }
         self.report(job, &summary, verified);
         Ok(verified)
+    }
+
+    /// Gives `remote` the time `unix` with the first method this server accepts, remembered
+    /// for the files after it.
+    async fn set_remote_mtime(&self, session: &mut Session, remote: &str, unix: i64) -> Result<()> {
+        let methods = match self.mtime_method.get() {
+            Some(None) => return Ok(()),
+            Some(Some(method)) => vec![method],
+            None => session.mtime_methods(),
+        };
+        for method in methods {
+            match session.set_modified(remote, unix, method).await {
+                Ok(()) => {
+                    self.mtime_method.set(Some(Some(method)));
+                    return Ok(());
+                }
+                Err(e) if e.reply_code().is_some() => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if self.mtime_method.replace(Some(None)).is_none() {
+            self.tally
+                .note("pasv: note: the server does not let clients set modification times (MFMT, SITE UTIME, MDTM)");
+        }
+        Ok(())
     }
 
     /// Compares the server's checksum of `remote` with the local file's; returns the

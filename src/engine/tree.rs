@@ -101,7 +101,17 @@ impl Session {
                 Err(e) => return Err(e),
             }
         }
-        let body = self.read_listing(Command::List(arg)).await?;
+        let command = Command::List(arg);
+        let body = self.read_listing(command.clone()).await?;
+        // Some servers (vsftpd) answer LIST of a missing path with an empty listing and 226:
+        // an empty listing of a named path is believed only when the path is a directory.
+        if body.is_empty() && !path.is_empty() && !self.is_dir(path).await? {
+            return Err(Error::Rejected {
+                command: command.to_string(),
+                code: ReplyCode::FILE_UNAVAILABLE,
+                text: "no such directory (the server listed nothing and CWD failed)".into(),
+            });
+        }
         Ok(DirListing::from_listing(listing::parse_listing(&body, false, now), false))
     }
 
