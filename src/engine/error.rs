@@ -99,6 +99,10 @@ pub enum Error {
     Cancelled,
 }
 
+fn is_tls_alert(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>())
+}
+
 impl Error {
     pub fn class(&self) -> ErrorClass {
         match self {
@@ -117,6 +121,9 @@ impl Error {
             }
             Self::Login { code, .. } if code.0 / 100 == 4 => ErrorClass::Transient,
             Self::Login { .. } => ErrorClass::Login,
+            // A TLS alert after the handshake (TLS 1.3 servers check client certificates
+            // then) surfaces as an I/O error on the next read: still a TLS failure.
+            Self::ControlIo(e) | Self::DataIo(e) if is_tls_alert(e) => ErrorClass::Tls,
             Self::ControlClosed
             | Self::ControlIo(_)
             | Self::Reply(_)

@@ -286,3 +286,55 @@ async fn tls_versions_can_be_bounded_and_json_reports_the_tls_of_each_transfer()
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_client_certificate_is_presented_when_the_server_asks() {
+    use crate::support::scripted::{ScriptedServer, Step, client_auth_tls};
+    within(async {
+        let auth = client_auth_tls();
+        let r = |s: &str| Step::Reply(s.into());
+        let e = |s: &str| Step::Expect(s.into());
+        let script = vec![
+            r("220 hi"),
+            e("AUTH TLS"),
+            r("234 Proceed"),
+            Step::StartTlsClientAuth,
+            e("USER anonymous"),
+            r("230 certificate accepted"),
+            e("PBSZ 0"),
+            r("200 ok"),
+            e("PROT P"),
+            r("200 ok"),
+            e("FEAT"),
+            r("211-Features:\r\n SIZE\r\n211 End"),
+            e("NOOP"),
+            r("200 NOOP over a mutually authenticated session"),
+        ];
+        let server = ScriptedServer::start(script).await;
+        let cert = auth.client_cert.to_str().unwrap();
+        let key = auth.client_key.to_str().unwrap();
+        let run = pasv([
+            "--tls",
+            "--pin",
+            &auth.pin,
+            "--client-cert",
+            cert,
+            "--client-key",
+            key,
+            "quote",
+            &server.url(),
+            "NOOP",
+        ])
+        .run()
+        .await;
+        run.assert_code(0);
+        assert_eq!(run.stdout, "200 NOOP over a mutually authenticated session\n");
+        server.finish(std::time::Duration::from_secs(5)).await.unwrap();
+
+        let server =
+            ScriptedServer::start(vec![r("220 hi"), e("AUTH TLS"), r("234 Proceed"), Step::StartTlsClientAuth]).await;
+        let run = pasv(["--tls", "--pin", &auth.pin, "ls", &server.url()]).run().await;
+        run.assert_code(6);
+    })
+    .await;
+}

@@ -120,6 +120,9 @@ pub enum Step {
     /// TLS handshake on the control connection (after the script sent "234"); bytes the client
     /// sent before are kept.
     StartTls,
+    /// Like `StartTls`, but the client must present a certificate signed by
+    /// [`client_auth_tls`]'s CA.
+    StartTlsClientAuth,
     /// Accept a data connection, TLS handshake, send these bytes, close_notify, close.
     DataSendTls(Vec<u8>),
     /// Accept, TLS handshake, send these bytes, then close the TCP connection WITHOUT close_notify
@@ -388,10 +391,68 @@ pub fn tls() -> &'static ScriptedTls {
     })
 }
 
+/// A TLS setup that requires a client certificate signed by its own CA, and that client
+/// certificate and key as PEM files for `--client-cert`/`--client-key`.
+pub struct ClientAuthTls {
+    pub config: Arc<rustls::ServerConfig>,
+    /// `sha256//BASE64` pin of the server certificate.
+    pub pin: String,
+    pub client_cert: std::path::PathBuf,
+    pub client_key: std::path::PathBuf,
+}
+
+pub fn client_auth_tls() -> &'static ClientAuthTls {
+    static TLS: std::sync::OnceLock<ClientAuthTls> = std::sync::OnceLock::new();
+    TLS.get_or_init(|| {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let ca_key = rcgen::KeyPair::generate().unwrap();
+        let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+        let issuer = rcgen::Issuer::new(ca_params, ca_key);
+        let client_key = rcgen::KeyPair::generate().unwrap();
+        let client_cert = rcgen::CertificateParams::new(vec!["pasv client".to_string()])
+            .unwrap()
+            .signed_by(&client_key, &issuer)
+            .unwrap();
+        let server = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(ca_cert.der().clone()).unwrap();
+        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+            .build()
+            .unwrap();
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(server.signing_key.serialize_der().into());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(vec![server.cert.der().clone()], key)
+            .unwrap();
+        let dir = std::env::temp_dir().join(format!("pasv-client-auth-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (cert_path, key_path) = (dir.join("client.pem"), dir.join("client.key"));
+        std::fs::write(&cert_path, client_cert.pem()).unwrap();
+        std::fs::write(&key_path, client_key.serialize_pem()).unwrap();
+        ClientAuthTls {
+            config: Arc::new(config),
+            pin: pasv::engine::pin_of_der(server.cert.der().as_ref()).unwrap(),
+            client_cert: cert_path,
+            client_key: key_path,
+        }
+    })
+}
+
 async fn tls_accept<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
     io: S,
 ) -> Result<tokio_rustls::server::TlsStream<S>, String> {
-    let acceptor = tokio_rustls::TlsAcceptor::from(tls().config.clone());
+    tls_accept_with(io, tls().config.clone()).await
+}
+
+async fn tls_accept_with<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    io: S,
+    config: Arc<rustls::ServerConfig>,
+) -> Result<tokio_rustls::server::TlsStream<S>, String> {
+    let acceptor = tokio_rustls::TlsAcceptor::from(config);
     match timeout(DATA_ACCEPT_TIMEOUT, acceptor.accept(io)).await {
         Err(_) => Err("timed out waiting for the client's TLS handshake".to_string()),
         Ok(Err(e)) => Err(format!("TLS handshake failed: {e}")),
@@ -556,6 +617,11 @@ impl Session {
             Step::StartTls => {
                 let ctrl = self.ctrl.take().ok_or_else(|| "the control connection is already closed".to_string())?;
                 let tls = tls_accept(ctrl).await?;
+                self.ctrl = Some(Box::new(tls));
+            }
+            Step::StartTlsClientAuth => {
+                let ctrl = self.ctrl.take().ok_or_else(|| "the control connection is already closed".to_string())?;
+                let tls = tls_accept_with(ctrl, client_auth_tls().config.clone()).await?;
                 self.ctrl = Some(Box::new(tls));
             }
             Step::DataSendTls(bytes) => {
@@ -809,7 +875,7 @@ fn activity(step: &Step) -> &'static str {
         Step::Drip(..) => "dripping bytes on the control connection",
         Step::Sleep(_) => "sleeping",
         Step::Close => "closing the control connection",
-        Step::StartTls => "TLS handshake on the control connection",
+        Step::StartTls | Step::StartTlsClientAuth => "TLS handshake on the control connection",
         Step::DataSendTls(_) | Step::DataSendTlsNoCloseNotify(_) => "TLS data connection",
         Step::DataSendRepeat(..) | Step::DataDrip(..) => "waiting for a data connection / writing data",
     }
@@ -850,6 +916,7 @@ fn describe(step: &Step) -> String {
         Step::Sleep(d) => format!("Sleep({d:?})"),
         Step::Close => "Close".to_string(),
         Step::StartTls => "StartTls".to_string(),
+        Step::StartTlsClientAuth => "StartTlsClientAuth".to_string(),
         Step::DataSendTls(b) => format!("DataSendTls({})", bytes(b)),
         Step::DataSendTlsNoCloseNotify(b) => format!("DataSendTlsNoCloseNotify({})", bytes(b)),
         Step::DataSendRepeat(b, n) => format!("DataSendRepeat({}, {n} times)", bytes(b)),
