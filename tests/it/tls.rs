@@ -338,3 +338,24 @@ async fn a_client_certificate_is_presented_when_the_server_asks() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_230_greeting_does_not_skip_tls() {
+    use crate::support::scripted::{ScriptedServer, Step};
+    within(async {
+        let server = ScriptedServer::start(vec![
+            Step::Reply("230 Already logged in, no need for TLS".into()),
+            Step::ExpectClose,
+        ])
+        .await;
+        let run = pasv(["--tls", "ls", &server.url()]).run().await;
+        run.assert_code(8);
+        let transcript = server.finish(std::time::Duration::from_secs(5)).await.unwrap();
+        assert!(
+            transcript.commands.iter().all(|c| c == "QUIT"),
+            "nothing but QUIT may follow: {:?}",
+            transcript.commands
+        );
+    })
+    .await;
+}
