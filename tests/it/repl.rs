@@ -630,3 +630,26 @@ async fn an_unknown_certificate_is_trusted_on_first_use_after_asking_once() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_download_on_a_terminal_shows_a_progress_bar() {
+    within(async {
+        let server = TestServer::start(false).await;
+        std::fs::write(server.path("slow.bin"), patterned(3_000_000)).unwrap();
+        let cwd = tempfile::tempdir().unwrap();
+        let url = server.url("slow.bin");
+        let dir = cwd.path().to_path_buf();
+        blocking(move || {
+            // Rate-limited so the bar is on screen long enough to be seen.
+            let p = pasv(["get", "--limit-rate", "1M", url.as_str()]).cwd(&dir);
+            let Some(term) = Term::start(&p) else { return };
+            let screen = term.wait_for("ETA");
+            assert!(screen.contains("slow.bin"), "{screen}");
+            assert!(screen.contains("MiB") || screen.contains("KiB"), "{screen}");
+            assert_eq!(term.wait_exit(), 0, "{}", term.screen());
+            assert_eq!(std::fs::read(dir.join("slow.bin")).unwrap(), patterned(3_000_000));
+        })
+        .await;
+    })
+    .await;
+}
