@@ -15,7 +15,7 @@ use super::settings::usage;
 use super::tally::Tally;
 use super::target::{Target, redact_url};
 use crate::cli::{GetArgs, MirrorArgs, PutArgs, TransferArgs, TreeArgs};
-use crate::engine::RateLimit;
+use crate::engine::{RateLimit, Session};
 use crate::proto::name::{local_component, remote_basename};
 
 /// Sessions at once when `-j` is not given: enough to hide round trips, few enough for
@@ -226,57 +226,18 @@ async fn copy_one(
 ) -> Result<()> {
     let local_meta = std::fs::metadata(&tree.local).ok();
     let mut session = pool.take().await?;
-    let job = match direction {
-        Direction::Down => {
-            let stat = session.stat(&tree.remote).await;
-            pool.put_back(session);
-            let stat = stat.with_context(|| format!("downloading {}", redact_url(&tree.url)))?;
-            FileJob {
-                rel: String::new(),
-                size: stat.size.unwrap_or(0),
-                mtime: stat.modified,
-                reason: "new",
-                retry: false,
-            }
-        }
-        Direction::Up => {
-            let meta = local_meta.as_ref().with_context(|| format!("cannot read {}", tree.local.display()))?;
-            let job = FileJob {
-                rel: String::new(),
-                size: meta.len(),
-                mtime: mirror::local_mtime(meta),
-                reason: "new",
-                retry: false,
-            };
-            if opts.compare != Compare::Always {
-                let stat = session.stat(&tree.remote).await.ok();
-                pool.put_back(session);
-                if let Some(stat) = stat
-                    && stat.size == Some(job.size)
-                    && stat.modified.zip(job.mtime).is_some_and(|(theirs, ours)| theirs >= ours)
-                {
-                    tally.skipped(1);
-                    tally.note(&format!("pasv: {} is unchanged; not uploaded", redact_url(&tree.url)));
-                    tally.finish_quietly();
-                    return Ok(());
-                }
-            } else {
-                pool.put_back(session);
-            }
-            job
-        }
-    };
-    if direction == Direction::Down
-        && opts.compare != Compare::Always
-        && let Some(meta) = &local_meta
-        && meta.len() == job.size
-        && job.mtime.zip(mirror::local_mtime(meta)).is_some_and(|(theirs, ours)| ours >= theirs)
-    {
+    let checked = look_before_copy(&mut session, tree, direction, opts, local_meta.as_ref()).await;
+    pool.put_back(session);
+    let Some(job) = checked? else {
         tally.skipped(1);
-        tally.note(&format!("pasv: {} is unchanged; not downloaded", tree.local.display()));
+        let shown = match direction {
+            Direction::Down => tree.local.display().to_string(),
+            Direction::Up => redact_url(&tree.url),
+        };
+        tally.note(&format!("pasv: {shown} is unchanged; not copied (--if-changed)"));
         tally.finish_quietly();
         return Ok(());
-    }
+    };
     tally.begin(1, job.size);
     let copy = Copy::new(tree, opts, direction, tally);
     let failures = pool.run(&copy, vec![job]).await;
@@ -285,6 +246,61 @@ async fn copy_one(
         Some(failure) => Err(failure.error),
         None => Ok(()),
     }
+}
+
+/// The job for one file, or `None` when `--if-changed` finds the target already like the
+/// source: the same size and a time no older than the source's, or, where a time is
+/// missing, the same checksum (when the server offers one).
+async fn look_before_copy(
+    session: &mut Session,
+    tree: &Tree,
+    direction: Direction,
+    opts: &SyncOptions,
+    local_meta: Option<&std::fs::Metadata>,
+) -> Result<Option<FileJob>> {
+    let compare = opts.compare != Compare::Always;
+    let remote = match direction {
+        Direction::Down => {
+            Some(session.stat(&tree.remote).await.with_context(|| format!("downloading {}", redact_url(&tree.url)))?)
+        }
+        Direction::Up if compare => session.stat(&tree.remote).await.ok(),
+        Direction::Up => None,
+    };
+    let job = match (direction, &remote, local_meta) {
+        (Direction::Down, Some(stat), _) => FileJob {
+            rel: String::new(),
+            size: stat.size.unwrap_or(0),
+            mtime: stat.modified,
+            reason: "new",
+            retry: false,
+        },
+        (Direction::Up, _, Some(meta)) => FileJob {
+            rel: String::new(),
+            size: meta.len(),
+            mtime: mirror::local_mtime(meta),
+            reason: "new",
+            retry: false,
+        },
+        _ => bail!("cannot read {}", tree.local.display()),
+    };
+    let (Some(stat), Some(meta), true) = (&remote, local_meta, compare) else {
+        return Ok(Some(job));
+    };
+    if stat.size != Some(meta.len()) {
+        return Ok(Some(job));
+    }
+    let (source, target) = match direction {
+        Direction::Down => (stat.modified, mirror::local_mtime(meta)),
+        Direction::Up => (mirror::local_mtime(meta), stat.modified),
+    };
+    let same = match (source, target) {
+        (Some(source), Some(target)) => target >= source,
+        _ => match session.checksum(&tree.remote).await? {
+            Some(theirs) => mirror::hash_file(&tree.local, theirs.algorithm).await? == theirs.hex,
+            None => false,
+        },
+    };
+    Ok((!same).then_some(job))
 }
 
 pub async fn mirror(ctx: &Context, args: MirrorArgs) -> Result<()> {

@@ -710,3 +710,43 @@ async fn pipelined_downloads_leave_a_broken_file_to_a_resumed_retry() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn if_changed_skips_files_that_already_match() {
+    within(async {
+        let server = TestServer::start(true).await;
+        let local = tempfile::tempdir().unwrap();
+        let file = local.path().join("report.csv");
+        write(&file, b"a,b\n1,2\n");
+        set_mtime(&file, 1_600_000_000);
+        let url = server.url("out/");
+        std::fs::create_dir_all(server.path("out")).unwrap();
+
+        let put = |extra: &'static [&'static str]| {
+            let mut args = vec!["put", "--if-changed"];
+            args.extend_from_slice(extra);
+            args.extend([file.to_str().unwrap(), url.as_str()]);
+            pasv(args).run()
+        };
+        put(&[]).await.assert_code(0);
+        assert_eq!(std::fs::read(server.path("out/report.csv")).unwrap(), b"a,b\n1,2\n");
+        let run = put(&[]).await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("is unchanged"), "{}", run.stderr);
+        write(&file, b"a,b\n1,2\n3,4\n");
+        let run = put(&[]).await;
+        run.assert_code(0);
+        assert!(!run.stderr.contains("is unchanged"), "{}", run.stderr);
+        assert_eq!(std::fs::read(server.path("out/report.csv")).unwrap(), b"a,b\n1,2\n3,4\n");
+
+        // Downloads: the copy keeps the server's time, so a second run has nothing to do.
+        let down = tempfile::tempdir().unwrap();
+        let get = || pasv(["get", "--if-changed", &server.url("out/report.csv")]).cwd(down.path()).run();
+        get().await.assert_code(0);
+        let run = get().await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("is unchanged"), "{}", run.stderr);
+        assert_eq!(std::fs::read(down.path().join("report.csv")).unwrap(), b"a,b\n1,2\n3,4\n");
+    })
+    .await;
+}
