@@ -750,3 +750,56 @@ async fn if_changed_skips_files_that_already_match() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn retries_resume_an_upload_with_appe() {
+    within(async {
+        let data = patterned(60_000);
+        let script = [vec![
+            r("220 scripted server"),
+            e("USER anonymous"),
+            r("331 Password please"),
+            Step::ExpectPrefix("PASS ".into()),
+            r("230 Logged in"),
+            e("FEAT"),
+            r("211-Features:\r\n SIZE\r\n EPSV\r\n211 End"),
+            e("TYPE I"),
+            r("200 ok"),
+            e("EPSV"),
+            Step::ListenData,
+            r(EPSV_OK),
+            e("STOR up.bin"),
+            r("150 Go ahead"),
+            Step::DataReceive,
+            r("451 Local error in processing; transfer aborted"),
+            // The retry asks how much arrived and appends the rest.
+            e("SIZE up.bin"),
+            r("213 30000"),
+            e("EPSV"),
+            Step::ListenData,
+            r(EPSV_OK),
+            e("APPE up.bin"),
+            r("150 Go ahead"),
+            Step::DataReceive,
+            r("226 Done"),
+            e("SIZE up.bin"),
+            r("213 60000"),
+            Step::ExpectPrefix("SITE UTIME up.bin ".into()),
+            r("500 Unknown SITE command"),
+            e("QUIT"),
+            r("221 Bye"),
+        ]]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let local = tempfile::tempdir().unwrap();
+        let file = local.path().join("up.bin");
+        write(&file, &data);
+        let run =
+            pasv(["--retries", "1", "put", file.to_str().unwrap(), &format!("{}/up.bin", server.url())]).run().await;
+        run.assert_code(0);
+        let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(transcript.received_data.len(), 2);
+        assert!(transcript.received_data[1] == data[30_000..], "the retry must send only the rest");
+    })
+    .await;
+}
