@@ -907,7 +907,8 @@ impl Sequence for Lane<'_, '_> {
         match outcome {
             Ok(summary) => copy.report(&job, &summary, Some("size")),
             Err(error) if self.lanes.retries > 0 && is_transient(&error) => {
-                retry_note(copy.tally, &job.rel, &error, Duration::ZERO);
+                let cause = engine_error(&error).map(|e| e.to_string()).unwrap_or_else(|| format!("{error:#}"));
+                copy.tally.note(&format!("pasv: {}: {} (will be retried)", escape(&job.rel), escape(&cause)));
                 self.lanes.later.borrow_mut().push(FileJob { retry: true, ..job });
             }
             Err(error) => {
