@@ -56,7 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Download files')
-            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Upload files (a URL ending in / means \"into this directory\")')
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Upload files (a URL ending in / means "into this directory")')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Synchronise a tree: remote to local when SOURCE is a URL, local to remote when TARGET is')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List a directory')
             [CompletionResult]::new('cat', 'cat', [CompletionResultType]::ParameterValue, 'Download a file to stdout')
@@ -608,7 +608,7 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
         }
         'pasv;help' {
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Download files')
-            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Upload files (a URL ending in / means \"into this directory\")')
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Upload files (a URL ending in / means "into this directory")')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Synchronise a tree: remote to local when SOURCE is a URL, local to remote when TARGET is')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List a directory')
             [CompletionResult]::new('cat', 'cat', [CompletionResultType]::ParameterValue, 'Download a file to stdout')

@@ -53,7 +53,7 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand get 'Download files'
-            cand put 'Upload files (a URL ending in / means \"into this directory\")'
+            cand put 'Upload files (a URL ending in / means "into this directory")'
             cand mirror 'Synchronise a tree: remote to local when SOURCE is a URL, local to remote when TARGET is'
             cand ls 'List a directory'
             cand cat 'Download a file to stdout'
@@ -590,7 +590,7 @@ set edit:completion:arg-completer[pasv] = {|@words|
         }
         &'pasv;help'= {
             cand get 'Download files'
-            cand put 'Upload files (a URL ending in / means \"into this directory\")'
+            cand put 'Upload files (a URL ending in / means "into this directory")'
             cand mirror 'Synchronise a tree: remote to local when SOURCE is a URL, local to remote when TARGET is'
             cand ls 'List a directory'
             cand cat 'Download a file to stdout'

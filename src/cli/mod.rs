@@ -158,7 +158,7 @@ pub enum Commands {
         after_help = "Examples:\n  pasv get ftp://host/pub/file.iso\n  pasv get -c -o /tmp/ ftp://host/a.bin ftp://host/b.bin\n  pasv get ftps://user@host/report.pdf -o report.pdf\n  pasv get -r -j 8 ftp://host/pub/docs/ -o ./docs          (the tree becomes ./docs)\n  pasv get --segments 4 ftp://host/big.iso                (4 connections, files over 16 MiB)\n  pasv get --limit-rate 500K --retries 5 ftp://host/pub/file.iso"
     )]
     Get(GetArgs),
-    /// Upload files (a URL ending in / means \"into this directory\").
+    /// Upload files (a URL ending in / means "into this directory").
     #[command(
         after_help = "Examples:\n  pasv put build.zip ftp://ci@host/releases/\n  pasv put -c big.iso ftp://host/incoming/big.iso\n  tar cz dir | pasv put - ftp://host/backup.tgz\n  pasv put --atomic --verify --retries 3 build.zip ftp://ci@host/releases/\n  pasv put -r site/ ftp://host/www/               (into www/site; without the trailing / the tree becomes www)"
     )]
