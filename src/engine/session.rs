@@ -747,6 +747,12 @@ async fn connect_any(endpoint: &Endpoint, timeout: Duration, trace: Option<&dyn 
         match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
             Ok(Ok(stream)) => {
                 let _ = stream.set_nodelay(true);
+                // A long transfer leaves the control connection silent; keepalive probes stop
+                // NAT boxes and firewalls from forgetting it before the 226 arrives.
+                let keepalive = socket2::TcpKeepalive::new()
+                    .with_time(Duration::from_secs(60))
+                    .with_interval(Duration::from_secs(10));
+                let _ = socket2::SockRef::from(&stream).set_tcp_keepalive(&keepalive);
                 if let Some(trace) = trace {
                     trace.event(&TraceEvent::Connected { peer: addr });
                 }
