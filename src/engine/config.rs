@@ -109,7 +109,7 @@ impl Default for Config {
             active: false,
             tls: TlsConfig::default(),
             reply_limits: ReplyLimits::default(),
-            buffer_size: 256 * 1024,
+            buffer_size: 1024 * 1024,
             rate_limit: None,
         }
     }
