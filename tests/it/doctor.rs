@@ -1,14 +1,7 @@
 //! `pasv doctor` against scripted servers: a NAT mismatch, EPSV refused, unreachable ports.
 
-use crate::support::scripted::{ScriptedServer, Step};
+use crate::support::scripted::{ScriptedServer, Step, e, r};
 use crate::support::{TestServer, pasv, within};
-
-fn r(s: &str) -> Step {
-    Step::Reply(s.into())
-}
-fn e(s: &str) -> Step {
-    Step::Expect(s.into())
-}
 
 fn login() -> Vec<Step> {
     vec![

@@ -2,15 +2,8 @@
 
 use std::time::Duration;
 
-use crate::support::scripted::{ScriptedServer, Step};
+use crate::support::scripted::{ScriptedServer, Step, e, r};
 use crate::support::{TestServer, pasv, within};
-
-fn r(s: &str) -> Step {
-    Step::Reply(s.into())
-}
-fn e(s: &str) -> Step {
-    Step::Expect(s.into())
-}
 
 fn logged_in() -> Vec<Step> {
     vec![

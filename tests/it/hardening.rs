@@ -10,17 +10,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::support::scripted::{ScriptedServer, Step, Transcript};
+use crate::support::scripted::{EPSV_OK, ScriptedServer, Step, Transcript, e, r};
 use crate::support::{Pasv, Run, pasv, patterned, within};
-
-fn r(s: &str) -> Step {
-    Step::Reply(s.into())
-}
-fn e(s: &str) -> Step {
-    Step::Expect(s.into())
-}
-
-const EPSV_OK: &str = "229 Entering Extended Passive Mode (|||{port}|)";
 
 /// Greeting, anonymous login and a FEAT with SIZE and EPSV (no MLST: listings use LIST).
 fn login() -> Vec<Step> {

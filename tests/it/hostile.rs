@@ -2,15 +2,8 @@
 
 use std::time::Duration;
 
-use crate::support::scripted::{ScriptedServer, Step};
+use crate::support::scripted::{EPSV_OK, ScriptedServer, Step, e, r};
 use crate::support::{pasv, patterned, within};
-
-fn r(s: &str) -> Step {
-    Step::Reply(s.into())
-}
-fn e(s: &str) -> Step {
-    Step::Expect(s.into())
-}
 
 /// Greeting, anonymous login and a FEAT without MLST/UTF8.
 fn login() -> Vec<Step> {
@@ -28,8 +21,6 @@ fn login() -> Vec<Step> {
 fn steps(parts: Vec<Vec<Step>>) -> Vec<Step> {
     parts.into_iter().flatten().collect()
 }
-
-const EPSV_OK: &str = "229 Entering Extended Passive Mode (|||{port}|)";
 
 #[tokio::test]
 async fn a_227_naming_another_host_is_ignored_by_default() {

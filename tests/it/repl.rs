@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::support::scripted::{ScriptedServer, Step};
+use crate::support::scripted::{ScriptedServer, Step, e, r};
 use crate::support::{Pasv, TestServer, pasv, patterned, within};
 
 /// The real binary in a pseudo-terminal of its own tmux server (socket in a temp dir).
@@ -189,14 +189,6 @@ impl Drop for Term {
 /// Runs blocking terminal work off the async test's threads.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(f).await.expect("terminal thread")
-}
-
-fn r(s: &str) -> Step {
-    Step::Reply(s.into())
-}
-
-fn e(s: &str) -> Step {
-    Step::Expect(s.into())
 }
 
 /// Greeting, anonymous login, no features, PWD: what the shell does before its first prompt.

@@ -77,15 +77,8 @@ async fn insecure_works_and_says_so() {
 mod scripted_tls {
     use std::time::Duration;
 
-    use crate::support::scripted::{ScriptedServer, Step, tls};
+    use crate::support::scripted::{ScriptedServer, Step, e, r, tls};
     use crate::support::{pasv, within};
-
-    fn r(s: &str) -> Step {
-        Step::Reply(s.into())
-    }
-    fn e(s: &str) -> Step {
-        Step::Expect(s.into())
-    }
 
     /// AUTH TLS, handshake, login, PBSZ/PROT P, FEAT.
     fn secure_login(auth_reply: &str) -> Vec<Step> {
@@ -289,11 +282,9 @@ async fn tls_versions_can_be_bounded_and_json_reports_the_tls_of_each_transfer()
 
 #[tokio::test]
 async fn a_client_certificate_is_presented_when_the_server_asks() {
-    use crate::support::scripted::{ScriptedServer, Step, client_auth_tls};
+    use crate::support::scripted::{ScriptedServer, Step, client_auth_tls, e, r};
     within(async {
         let auth = client_auth_tls();
-        let r = |s: &str| Step::Reply(s.into());
-        let e = |s: &str| Step::Expect(s.into());
         let script = vec![
             r("220 hi"),
             e("AUTH TLS"),

@@ -4,17 +4,8 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use crate::support::scripted::{ScriptedServer, Step};
+use crate::support::scripted::{EPSV_OK, ScriptedServer, Step, e, r};
 use crate::support::{TestServer, pasv, patterned, within};
-
-fn r(s: &str) -> Step {
-    Step::Reply(s.into())
-}
-fn e(s: &str) -> Step {
-    Step::Expect(s.into())
-}
-
-const EPSV_OK: &str = "229 Entering Extended Passive Mode (|||{port}|)";
 
 /// Greeting, anonymous login and a FEAT with MLST (so listings are MLSD).
 fn login_mlst(extra_features: &str) -> Vec<Step> {

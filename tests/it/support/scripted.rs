@@ -137,6 +137,19 @@ pub enum Step {
     DataDrip(Vec<u8>, std::time::Duration),
 }
 
+/// `Step::Reply` of a string: the shorthand every script uses.
+pub fn r(text: &str) -> Step {
+    Step::Reply(text.into())
+}
+
+/// `Step::Expect` of a string.
+pub fn e(text: &str) -> Step {
+    Step::Expect(text.into())
+}
+
+/// The usual 229 reply, with the current data listener's port filled in.
+pub const EPSV_OK: &str = "229 Entering Extended Passive Mode (|||{port}|)";
+
 /// What the client sent, as recorded by the server.
 #[derive(Debug, Clone, Default)]
 pub struct Transcript {
