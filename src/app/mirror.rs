@@ -95,6 +95,14 @@ impl Tree {
     }
 }
 
+/// Local names that are not UTF-8 cannot be sent: each becomes a reported failure.
+fn unusable_names(rel: &str, names: Vec<String>) -> impl Iterator<Item = Failure> + '_ {
+    names.into_iter().map(move |name| {
+        let error = anyhow!("the local name {:?} is not UTF-8 and cannot be sent", name);
+        Failure { what: join_rel(rel, &name), error }
+    })
+}
+
 fn join_rel(dir: &str, name: &str) -> String {
     if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") }
 }
@@ -400,10 +408,7 @@ impl Scan<'_> {
         let mut new_dirs = Vec::new();
         {
             let mut plan = self.plan.borrow_mut();
-            for name in unusable {
-                let error = anyhow!("the local name {:?} is not UTF-8 and cannot be sent", name);
-                plan.failures.push(Failure { what: join_rel(rel, &name), error });
-            }
+            plan.failures.extend(unusable_names(rel, unusable));
             for (name, meta) in &local {
                 let lrel = join_rel(rel, name);
                 if meta.file_type().is_symlink() {
@@ -485,10 +490,7 @@ impl Scan<'_> {
         let mut subdirs = Vec::new();
         {
             let mut plan = self.plan.borrow_mut();
-            for name in unusable {
-                let error = anyhow!("the local name {:?} is not UTF-8 and cannot be sent", name);
-                plan.failures.push(Failure { what: join_rel(rel, &name), error });
-            }
+            plan.failures.extend(unusable_names(rel, unusable));
             for (name, meta) in &local {
                 let lrel = join_rel(rel, name);
                 if meta.file_type().is_symlink() {
