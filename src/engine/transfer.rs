@@ -82,6 +82,9 @@ pub(crate) async fn receive<W: AsyncWrite + Unpin + ?Sized>(
     }
 }
 
+/// Size of one upload write.
+const SEND_CHUNK: usize = 64 * 1024;
+
 pub(crate) async fn send<R: AsyncRead + Unpin + ?Sized>(
     source: &mut R,
     data: &mut Stream,
@@ -90,9 +93,12 @@ pub(crate) async fn send<R: AsyncRead + Unpin + ?Sized>(
     progress: &mut dyn Progress,
 ) -> Result<u64, Error> {
     let mut bytes = 0u64;
-    // Two halves of the buffer: the next chunk is read while the last one is written, so the
-    // local disk (or pipe) and the network work at the same time.
-    let half = buf.len() / 2;
+    // Two halves: the next chunk is read while the last one is written, so the local disk (or
+    // pipe) and the network work at the same time. Chunks of 64 KiB, not the whole buffer: the
+    // receiver copies them out while they are still in the CPU cache (1 GiB to vsftpd on
+    // loopback and tmpfs, 12 runs: median 0.83 s with 64 KiB writes, 0.90 s with 512 KiB;
+    // sendfile(2) was slower still at 1.2 s, the receiver then copying cold page-cache pages).
+    let half = (buf.len() / 2).min(SEND_CHUNK);
     let (mut front, mut back) = buf.split_at_mut(half);
     let mut n = source.read(front).await.map_err(Error::Source)?;
     while n > 0 {
