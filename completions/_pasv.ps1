@@ -97,7 +97,7 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Resume a partial download')
             [CompletionResult]::new('--continue', '--continue', [CompletionResultType]::ParameterName, 'Resume a partial download')
-            [CompletionResult]::new('--no-clobber', '--no-clobber', [CompletionResultType]::ParameterName, 'Never overwrite an existing file')
+            [CompletionResult]::new('--no-clobber', '--no-clobber', [CompletionResultType]::ParameterName, 'Never overwrite an existing file (with -r: keep the local files, download the rest)')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Download a directory tree (URL names a directory; -o names the copy, or an existing directory to put it in)')
             [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Download a directory tree (URL names a directory; -o names the copy, or an existing directory to put it in)')
             [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Verify each copy with the server''s checksum (HASH, XSHA256, XSHA1, XMD5, XCRC) when it offers one')

@@ -93,7 +93,7 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand --progress 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none'
             cand -c 'Resume a partial download'
             cand --continue 'Resume a partial download'
-            cand --no-clobber 'Never overwrite an existing file'
+            cand --no-clobber 'Never overwrite an existing file (with -r: keep the local files, download the rest)'
             cand -r 'Download a directory tree (URL names a directory; -o names the copy, or an existing directory to put it in)'
             cand --recursive 'Download a directory tree (URL names a directory; -o names the copy, or an existing directory to put it in)'
             cand --verify 'Verify each copy with the server''s checksum (HASH, XSHA256, XSHA1, XMD5, XCRC) when it offers one'

@@ -97,7 +97,7 @@ bar\t''
 plain\t''
 none\t''"
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s c -l continue -d 'Resume a partial download'
-complete -c pasv -n "__fish_pasv_using_subcommand get" -l no-clobber -d 'Never overwrite an existing file'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l no-clobber -d 'Never overwrite an existing file (with -r: keep the local files, download the rest)'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s r -l recursive -d 'Download a directory tree (URL names a directory; -o names the copy, or an existing directory to put it in)'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l verify -d 'Verify each copy with the server\'s checksum (HASH, XSHA256, XSHA1, XMD5, XCRC) when it offers one'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l if-changed -d 'Skip files whose size and modification time already match'

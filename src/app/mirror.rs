@@ -56,6 +56,8 @@ pub enum Compare {
     Changed,
     /// Only when the source is newer (`mirror --newer`); size decides when a time is unknown.
     Newer,
+    /// Only when the target has no such file (`get -r --no-clobber`).
+    Missing,
 }
 
 /// What the user asked for.
@@ -162,6 +164,7 @@ fn decide(compare: Compare, source: Existing, target: Existing, tolerance: i64) 
             Some(newer) => newer.then_some("newer"),
             None => (source.size != target.size).then_some("size differs"),
         },
+        Compare::Missing => None,
     }
 }
 
@@ -188,11 +191,16 @@ fn read_local_dir(dir: &Path) -> Result<(BTreeMap<String, Metadata>, Vec<String>
     Ok((entries, unusable))
 }
 
+/// A local tree deeper than [`MAX_DEPTH`] (an upload's source, or a loop of bind mounts).
 fn too_deep(rel: &str) -> anyhow::Error {
-    anyhow!(
-        "the directory tree is deeper than {MAX_DEPTH} levels at {}: stopped there (does the server list a directory inside every directory?)",
-        escape(rel)
-    )
+    anyhow!("the local directory tree is deeper than {MAX_DEPTH} levels at {}: stopped there", escape(rel))
+}
+
+/// The server's tree deeper than [`MAX_DEPTH`]: a protocol failure (exit 8), most likely a
+/// server that lists a directory inside every directory.
+fn remote_too_deep(rel: &str) -> anyhow::Error {
+    anyhow::Error::new(Error::TreeTooDeep { limit: MAX_DEPTH })
+        .context(format!("stopped at {} (does the server list a directory inside every directory?)", escape(rel)))
 }
 
 /// Tells apart our own part files, which are never deleted by `--delete` while in use.
@@ -334,7 +342,7 @@ impl Scan<'_> {
                 None => plan.dirs.push(drel.clone()),
             }
             if depth + 1 > MAX_DEPTH {
-                plan.failures.push(Failure { what: drel.clone(), error: too_deep(&drel) });
+                plan.failures.push(Failure { what: drel.clone(), error: remote_too_deep(&drel) });
             } else {
                 more.push(ScanJob::Dir { rel: drel, depth: depth + 1 });
             }
@@ -545,7 +553,7 @@ impl Scan<'_> {
             let drel = join_rel(rel, &dir.name);
             if depth + 1 > MAX_DEPTH {
                 plan.undeletable.push(drel.clone());
-                plan.failures.push(Failure { what: drel.clone(), error: too_deep(&drel) });
+                plan.failures.push(Failure { what: drel.clone(), error: remote_too_deep(&drel) });
             } else {
                 more.push(ScanJob::Doomed { rel: drel, depth: depth + 1 });
             }
@@ -608,6 +616,11 @@ pub struct Copy<'a> {
 }
 
 impl<'a> Copy<'a> {
+    /// `get -r --no-clobber`: never replace a local file, even one that appeared meanwhile.
+    fn no_clobber(&self) -> bool {
+        self.opts.compare == Compare::Missing
+    }
+
     pub fn new(tree: &'a Tree, opts: &'a SyncOptions, direction: Direction, tally: &'a Tally<'a>) -> Self {
         Self { tree, opts, direction, tally, mtime_method: Cell::new(None), checksum_noted: Cell::new(false) }
     }
@@ -620,8 +633,16 @@ impl<'a> Copy<'a> {
         let retry = attempt > 0 || job.retry;
         let size = if retry { None } else { Some(job.size) };
         let resume = self.opts.resume || retry;
-        let summary =
-            local::download_file_sized(session, &remote, &local_path, resume, false, size, progress.as_mut()).await?;
+        let summary = local::download_file_sized(
+            session,
+            &remote,
+            &local_path,
+            resume,
+            self.no_clobber(),
+            size,
+            progress.as_mut(),
+        )
+        .await?;
         let mut verified = summary.total.map(|_| "size");
         if self.opts.verify {
             match self.verify(session, &remote, &local_path).await {
@@ -900,6 +921,12 @@ impl Sequence for Lane<'_, '_> {
             _ => Ok(()),
         };
         let outcome = match (result, settled) {
+            // --no-clobber: a file that appeared since the scan is not replaced.
+            (Ok(_), Ok(())) if copy.no_clobber() && target.exists() => Err(usage(format!(
+                "{} appeared meanwhile; the download stays in {} (--no-clobber)",
+                target.display(),
+                part.display()
+            ))),
             (Ok(summary), Ok(())) => match std::fs::rename(&part, &target) {
                 Ok(()) => Ok(summary),
                 Err(source) => Err(anyhow::Error::new(Error::Local { path: target.clone(), source })),
@@ -1261,6 +1288,7 @@ mod tests {
         assert_eq!(decide(Compare::Newer, f(2, Some(5)), f(1, Some(100)), 1), None);
         assert_eq!(decide(Compare::Newer, f(2, None), f(1, Some(100)), 1), Some("size differs"));
         assert_eq!(decide(Compare::Changed, f(1, Some(50)), f(1, Some(5)), 60), None);
+        assert_eq!(decide(Compare::Missing, f(2, Some(100)), f(1, Some(5)), 1), None);
     }
 
     #[test]

@@ -110,7 +110,13 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
     let several = targets.len() > 1;
     let opts = SyncOptions {
         action: "get",
-        compare: if args.transfer.if_changed { Compare::Changed } else { Compare::Always },
+        compare: if args.no_clobber {
+            Compare::Missing
+        } else if args.transfer.if_changed {
+            Compare::Changed
+        } else {
+            Compare::Always
+        },
         delete: false,
         dry_run: false,
         filter,

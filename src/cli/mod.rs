@@ -228,7 +228,7 @@ pub struct GetArgs {
     /// Resume a partial download.
     #[arg(long = "continue", short = 'c')]
     pub resume: bool,
-    /// Never overwrite an existing file.
+    /// Never overwrite an existing file (with -r: keep the local files, download the rest).
     #[arg(long)]
     pub no_clobber: bool,
     /// Download a directory tree (URL names a directory; -o names the copy, or an existing directory to put it in).

@@ -95,6 +95,9 @@ pub enum Error {
     Local { path: PathBuf, source: io::Error },
     #[error("the listing is larger than {limit} bytes")]
     ListingTooLarge { limit: u64 },
+    /// A server that lists a directory inside every directory never ends; a walk stops here.
+    #[error("the server's directory tree is deeper than {limit} levels")]
+    TreeTooDeep { limit: usize },
     #[error("cancelled")]
     Cancelled,
 }
@@ -133,7 +136,8 @@ impl Error {
             | Self::NoCompletion
             | Self::RestIgnored { .. }
             | Self::TlsTruncated { .. }
-            | Self::ListingTooLarge { .. } => ErrorClass::Protocol,
+            | Self::ListingTooLarge { .. }
+            | Self::TreeTooDeep { .. } => ErrorClass::Protocol,
             // Could not open the data connection: the classic passive-mode firewall problem.
             Self::DataConnect { .. } => ErrorClass::Transient,
             Self::PassiveAddressUnusable { .. } => ErrorClass::Protocol,

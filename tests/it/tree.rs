@@ -126,6 +126,36 @@ async fn recursive_get_and_put_copy_a_three_level_tree() {
 }
 
 #[tokio::test]
+async fn recursive_get_with_no_clobber_keeps_existing_files() {
+    within(async {
+        let server = TestServer::start(false).await;
+        make_tree(&server.path("tree"));
+        let work = tempfile::tempdir().unwrap();
+        // An existing directory: the tree goes into it, as copy/tree.
+        let out = work.path().join("copy");
+        let copy = out.join("tree");
+        write(&copy.join("top.txt"), b"mine, not the server's\n");
+        write(&copy.join("level one/level two/deep file.bin"), b"also mine\n");
+
+        let run = pasv(["get", "-r", "--no-clobber", &server.url("tree"), "-o", out.to_str().unwrap()]).run().await;
+        run.assert_code(0);
+        assert_eq!(std::fs::read(copy.join("top.txt")).unwrap(), b"mine, not the server's\n");
+        assert_eq!(std::fs::read(copy.join("level one/level two/deep file.bin")).unwrap(), b"also mine\n");
+        // Everything else arrived.
+        assert_eq!(std::fs::read(copy.join("with space.txt")).unwrap(), b"spaces\n");
+        assert_eq!(std::fs::read(copy.join("level one/level two/日本.txt")).unwrap(), "日本\n".as_bytes());
+        assert_eq!(names(&snapshot(&copy)).len(), 5);
+        assert!(run.stderr.contains("copied 3 file(s)"), "{}", run.stderr);
+
+        // Without the flag the same command replaces them.
+        let run = pasv(["get", "-r", "-q", &server.url("tree"), "-o", out.to_str().unwrap()]).run().await;
+        run.assert_code(0);
+        assert_eq!(snapshot(&copy), snapshot(&server.path("tree")));
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn mirror_down_with_delete_newer_exclude_and_dry_run() {
     within(async {
         let server = TestServer::start(false).await;
@@ -405,7 +435,7 @@ async fn an_endless_tree_stops_at_the_depth_limit() {
         let target = work.path().join("t");
         let run =
             pasv(["-j", "1", "get", "-r", &format!("{}/d", server.url()), "-o", target.to_str().unwrap()]).run().await;
-        run.assert_code(1);
+        run.assert_code(8);
         assert!(run.stderr.contains("deeper than 64 levels"), "{}", run.stderr);
         assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
         server.finish(Duration::from_secs(10)).await.unwrap();
