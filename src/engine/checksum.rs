@@ -2,13 +2,13 @@
 //! offers it, else the older XSHA256/XSHA1/XMD5/XCRC commands, and the same algorithms
 //! computed locally so the app can compare.
 //!
-//! These commands are not in RFC 959 or its extensions, so they travel as raw command lines
-//! built here from a checked [`Arg`].
+//! These commands are not in RFC 959 or its extensions; proto encodes them like the others
+//! ([`Command::Hash`], [`Command::Checksum`]).
 
 use sha2::Digest as _;
 
 use super::{Error, Features, Session};
-use crate::proto::{Arg, Command};
+use crate::proto::{Arg, ChecksumVerb, Command};
 
 /// Algorithms pasv can compute locally, strongest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -34,12 +34,12 @@ impl HashAlgorithm {
         }
     }
 
-    fn x_command(self) -> &'static str {
+    fn x_verb(self) -> ChecksumVerb {
         match self {
-            Self::Sha256 => "XSHA256",
-            Self::Sha1 => "XSHA1",
-            Self::Md5 => "XMD5",
-            Self::Crc32 => "XCRC",
+            Self::Sha256 => ChecksumVerb::XSha256,
+            Self::Sha1 => ChecksumVerb::XSha1,
+            Self::Md5 => ChecksumVerb::XMd5,
+            Self::Crc32 => ChecksumVerb::XCrc,
         }
     }
 
@@ -102,7 +102,7 @@ impl Features {
             .find(|a| {
                 self.lines
                     .iter()
-                    .any(|l| l.split_whitespace().next().is_some_and(|w| w.eq_ignore_ascii_case(a.x_command())))
+                    .any(|l| l.split_whitespace().next().is_some_and(|w| w.eq_ignore_ascii_case(a.x_verb().as_str())))
             })
             .map(ChecksumMethod::Extension)
     }
@@ -116,17 +116,17 @@ impl Session {
             return Ok(None);
         };
         let algorithm = method.algorithm();
-        let line = match method {
+        let path = Arg::new(path)?;
+        let command = match method {
             ChecksumMethod::Hash { selected, .. } => {
                 if !selected {
-                    let opts = Command::Raw(Arg::new(format!("OPTS HASH {}", algorithm.name()))?);
+                    let opts = Command::HashAlgorithm(Arg::new(algorithm.name())?);
                     self.control.expect(&opts, &[200]).await?;
                 }
-                format!("HASH {path}")
+                Command::Hash(path)
             }
-            ChecksumMethod::Extension(_) => format!("{} {path}", algorithm.x_command()),
+            ChecksumMethod::Extension(_) => Command::Checksum(algorithm.x_verb(), path),
         };
-        let command = Command::Raw(Arg::new(line)?);
         let reply = self.control.expect(&command, &[213, 250, 251]).await?;
         // HASH: "213 SHA-256 0-1234 <hex> name"; X commands: "250 <hex>" (sometimes with the
         // name after it). The first word of the right length that is all hex is the value.

@@ -9,25 +9,8 @@
 use std::time::Duration;
 
 use super::{Error, Session};
-use crate::proto::listing::{parse_timestamp, unix_to_civil};
-use crate::proto::{Arg, Command};
-
-/// `YYYYMMDDHHMMSS` in UTC (RFC 3659 section 2.3).
-pub fn time_val(unix: i64) -> String {
-    let (y, mo, d, h, mi, s) = unix_to_civil(unix);
-    format!("{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}")
-}
-
-/// A way of setting a file's modification time on the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MtimeMethod {
-    /// `MFMT time path` (draft-somers-ftp-mfxx), announced in FEAT.
-    Mfmt,
-    /// `SITE UTIME path atime mtime ctime UTC` (pure-ftpd, ProFTPD mod_site_misc).
-    SiteUtime,
-    /// `MDTM time path`, the two-argument MDTM of vsftpd (`mdtm_write`).
-    MdtmWrite,
-}
+use crate::proto::listing::parse_timestamp;
+use crate::proto::{Arg, Command, MtimeMethod};
 
 impl Session {
     /// The methods worth trying on this server, most standard first.
@@ -46,13 +29,7 @@ impl Session {
     /// Sets the modification time of `remote` with `method`; a refusal comes back as the
     /// server's reply (the caller tries the next method, or remembers that none works).
     pub async fn set_modified(&mut self, remote: &str, unix: i64, method: MtimeMethod) -> Result<(), Error> {
-        let time = time_val(unix);
-        let line = match method {
-            MtimeMethod::Mfmt => format!("MFMT {time} {remote}"),
-            MtimeMethod::SiteUtime => format!("SITE UTIME {remote} {time} {time} {time} UTC"),
-            MtimeMethod::MdtmWrite => format!("MDTM {time} {remote}"),
-        };
-        let command = Command::Raw(Arg::new(line)?);
+        let command = Command::SetModificationTime { method, unix, path: Arg::new(remote)? };
         let reply = self.control.expect(&command, &[200, 213, 250]).await?;
         // A server without the two-argument form reads it as a query for a file named
         // "TIME PATH"; should that exist, the reply is a time, not a confirmation.
@@ -73,16 +50,5 @@ impl Session {
         let result = socket2::SockRef::from(stream.tcp()).set_tcp_keepalive(&keepalive);
         self.control.put_stream(stream);
         result.map_err(Error::ControlIo)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_time_vals() {
-        assert_eq!(time_val(0), "19700101000000");
-        assert_eq!(time_val(1_700_000_000), "20231114221320");
     }
 }

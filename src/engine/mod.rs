@@ -26,10 +26,10 @@ mod trace;
 mod transfer;
 mod tree;
 
+pub use crate::proto::MtimeMethod;
 pub use checksum::{Checksum, ChecksumMethod, HashAlgorithm, LocalHasher};
 pub use config::{Config, Credentials, Endpoint, PasvAddress, TlsConfig, TlsMode, TlsVersion};
 pub use error::{Error, ErrorClass};
-pub use meta::{MtimeMethod, time_val};
 pub use pipeline::Sequence;
 pub use probe::{DataMethod, DataProbe};
 pub use progress::{NoProgress, Progress};

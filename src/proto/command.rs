@@ -62,6 +62,39 @@ pub enum TransferType {
     Image,
 }
 
+/// The checksum commands that came before HASH: one verb per algorithm, no RFC (they are
+/// listed in draft-bryan-ftpext-hash appendix A), answered with 250 and the hex digest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChecksumVerb {
+    XSha256,
+    XSha1,
+    XMd5,
+    XCrc,
+}
+
+impl ChecksumVerb {
+    /// The verb as sent, and as FEAT lists it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::XSha256 => "XSHA256",
+            Self::XSha1 => "XSHA1",
+            Self::XMd5 => "XMD5",
+            Self::XCrc => "XCRC",
+        }
+    }
+}
+
+/// A way of setting a file's modification time on the server; none is in RFC 959 or 3659.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MtimeMethod {
+    /// `MFMT time path` (draft-somers-ftp-mfxx), announced in FEAT.
+    Mfmt,
+    /// `SITE UTIME path atime mtime ctime UTC` (pure-ftpd, ProFTPD mod_site_misc).
+    SiteUtime,
+    /// `MDTM time path`, the two-argument MDTM of vsftpd (`mdtm_write`).
+    MdtmWrite,
+}
+
 /// One command the client can send. FTP verbs appear only here.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Command {
@@ -74,6 +107,12 @@ pub enum Command {
     ExtendedPassive,
     ExtendedPort(SocketAddr),
     Features,
+    /// `HASH path` (draft-bryan-ftpext-hash section 3).
+    Hash(Arg),
+    /// `OPTS HASH name`: selects the algorithm HASH uses (draft-bryan-ftpext-hash section 4).
+    HashAlgorithm(Arg),
+    /// `XSHA256 path` and its siblings.
+    Checksum(ChecksumVerb, Arg),
     List(Option<Arg>),
     MachineList(Option<Arg>),
     MachineListDir(Option<Arg>),
@@ -92,6 +131,12 @@ pub enum Command {
     /// A line typed by the user (`pasv quote`), sent as given.
     Raw(Arg),
     RemoveDir(Arg),
+    /// Sets `path`'s modification time to `unix` (seconds, UTC) with `method`.
+    SetModificationTime {
+        method: MtimeMethod,
+        unix: i64,
+        path: Arg,
+    },
     RenameFrom(Arg),
     RenameTo(Arg),
     Restart(u64),
@@ -136,6 +181,9 @@ impl Command {
             Self::ExtendedPassive => ("EPSV", None),
             Self::ExtendedPort(addr) => ("EPRT", Some(eprt_argument(*addr))),
             Self::Features => ("FEAT", None),
+            Self::Hash(a) => ("HASH", Some(a.0.clone())),
+            Self::HashAlgorithm(a) => ("OPTS", Some(format!("HASH {}", a.0))),
+            Self::Checksum(verb, a) => (verb.as_str(), Some(a.0.clone())),
             Self::List(a) => ("LIST", a.as_ref().map(|a| a.0.clone())),
             Self::MachineList(a) => ("MLST", a.as_ref().map(|a| a.0.clone())),
             Self::MachineListDir(a) => ("MLSD", a.as_ref().map(|a| a.0.clone())),
@@ -158,6 +206,14 @@ impl Command {
                 return;
             }
             Self::RemoveDir(a) => ("RMD", Some(a.0.clone())),
+            Self::SetModificationTime { method, unix, path } => {
+                let time = super::listing::format_timestamp(*unix);
+                match method {
+                    MtimeMethod::Mfmt => ("MFMT", Some(format!("{time} {}", path.0))),
+                    MtimeMethod::SiteUtime => ("SITE", Some(format!("UTIME {} {time} {time} {time} UTC", path.0))),
+                    MtimeMethod::MdtmWrite => ("MDTM", Some(format!("{time} {}", path.0))),
+                }
+            }
             Self::RenameFrom(a) => ("RNFR", Some(a.0.clone())),
             Self::RenameTo(a) => ("RNTO", Some(a.0.clone())),
             Self::Restart(offset) => ("REST", Some(offset.to_string())),
@@ -231,6 +287,22 @@ mod tests {
             (Command::ExtendedPort("[::1]:2121".parse().unwrap()), "EPRT |2|::1|2121|\r\n"),
             (Command::ExtendedPort("127.0.0.1:21".parse().unwrap()), "EPRT |1|127.0.0.1|21|\r\n"),
             (Command::Raw(arg("SITE CHMOD 644 x")), "SITE CHMOD 644 x\r\n"),
+            (Command::Hash(arg("a b")), "HASH a b\r\n"),
+            (Command::HashAlgorithm(arg("SHA-256")), "OPTS HASH SHA-256\r\n"),
+            (Command::Checksum(ChecksumVerb::XSha256, arg("f")), "XSHA256 f\r\n"),
+            (Command::Checksum(ChecksumVerb::XCrc, arg("f")), "XCRC f\r\n"),
+            (
+                Command::SetModificationTime { method: MtimeMethod::Mfmt, unix: 1_700_000_000, path: arg("d/f") },
+                "MFMT 20231114221320 d/f\r\n",
+            ),
+            (
+                Command::SetModificationTime { method: MtimeMethod::SiteUtime, unix: 0, path: arg("f") },
+                "SITE UTIME f 19700101000000 19700101000000 19700101000000 UTC\r\n",
+            ),
+            (
+                Command::SetModificationTime { method: MtimeMethod::MdtmWrite, unix: 86_400, path: arg("f") },
+                "MDTM 19700102000000 f\r\n",
+            ),
             (Command::OptsUtf8, "OPTS UTF8 ON\r\n"),
         ];
         for (command, wire) in cases {

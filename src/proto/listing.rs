@@ -627,6 +627,14 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     civil_to_unix(i64::from(year), month, day, hour, minute, second)
 }
 
+/// The inverse of [`parse_timestamp`]: `YYYYMMDDHHMMSS` in UTC (RFC 3659 section 2.3), as
+/// MFMT, SITE UTIME and a two-argument MDTM take it.
+#[must_use]
+pub fn format_timestamp(unix: i64) -> String {
+    let (y, mo, d, h, mi, s) = unix_to_civil(unix);
+    format!("{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}")
+}
+
 /// Days-from-civil style conversion (proleptic Gregorian, UTC). None when a field is out of range
 /// (month 1-12, day within the month, hour < 24, min < 60, sec <= 60, a leap second counting as
 /// the first second of the next minute) or the result does not fit an i64.
@@ -778,6 +786,9 @@ mod tests {
     #[test]
     fn now_constant_is_what_it_claims() {
         assert_eq!(unix_to_civil(NOW), (2025, 11, 25, 12, 0, 0));
+        assert_eq!(format_timestamp(0), "19700101000000");
+        assert_eq!(format_timestamp(1_700_000_000), "20231114221320");
+        assert_eq!(parse_timestamp(&format_timestamp(NOW)), Some(NOW));
     }
 
     #[test]

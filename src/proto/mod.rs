@@ -16,6 +16,6 @@ pub mod name;
 pub mod passive;
 pub mod reply;
 
-pub use command::{Arg, ArgError, Command};
+pub use command::{Arg, ArgError, ChecksumVerb, Command, MtimeMethod};
 pub use passive::{PassiveError, parse_227, parse_229};
 pub use reply::{Reply, ReplyClass, ReplyCode, ReplyDecoder, ReplyError};
