@@ -168,10 +168,19 @@ fn protocol_versions(tls: &TlsConfig) -> Result<Vec<&'static rustls::SupportedPr
     Ok(versions)
 }
 
+/// The system's trust roots, read and parsed once per process: `-j 8` opens eight sessions,
+/// and each would otherwise read the whole bundle again.
+fn system_roots() -> &'static RootCertStore {
+    static ROOTS: std::sync::OnceLock<RootCertStore> = std::sync::OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let mut roots = RootCertStore::empty();
+        roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+        roots
+    })
+}
+
 fn root_store(tls: &TlsConfig) -> Result<RootCertStore, Error> {
-    let mut roots = RootCertStore::empty();
-    let native = rustls_native_certs::load_native_certs();
-    roots.add_parsable_certificates(native.certs);
+    let mut roots = system_roots().clone();
     if let Some(path) = &tls.ca_file {
         let certs = CertificateDer::pem_file_iter(path)
             .and_then(|it| it.collect::<Result<Vec<_>, _>>())

@@ -537,6 +537,25 @@ async fn mget_and_mput_expand_patterns_with_parallel_sessions() {
         let run = pasv([server.url("/").as_str()]).stdin("mget logs/*.zip\n").run().await;
         run.assert_code(2);
         assert!(run.stderr.contains("no remote file matches \"logs/*.zip\""), "{}", run.stderr);
+
+        // Parallel sessions start in the login directory but follow the shell's `cd`;
+        // --no-clobber holds for them (exit 2, the file kept), and a missing file fails alone
+        // (exit 5) while the others arrive.
+        let again = local.path().join("again");
+        std::fs::create_dir(&again).unwrap();
+        write(&again, "b.log", "mine");
+        let script = format!("cd logs\nset parallel 3\nget --no-clobber -o {} a.log b.log\n", again.display());
+        let run = pasv([server.url("/").as_str()]).stdin(script).run().await;
+        run.assert_code(2);
+        assert_eq!(std::fs::read_to_string(again.join("b.log")).unwrap(), "mine");
+        assert_eq!(std::fs::read_to_string(again.join("a.log")).unwrap(), "a.log");
+        let script = format!("cd logs\nset parallel 3\nmget -o {} c.txt missing.log .hidden.log\n", again.display());
+        let run = pasv([server.url("/").as_str()]).stdin(script).run().await;
+        run.assert_code(5);
+        assert_eq!(std::fs::read_to_string(again.join("c.txt")).unwrap(), "c.txt");
+        assert_eq!(std::fs::read_to_string(again.join(".hidden.log")).unwrap(), ".hidden.log");
+        assert!(run.stderr.contains("missing.log"), "{}", run.stderr);
+        assert!(run.stderr.contains("2 of 3 files"), "{}", run.stderr);
     })
     .await;
 }

@@ -73,11 +73,9 @@ impl Connection {
         self.session.as_mut()
     }
 
-    /// Another session to the same site, in the same directory (for parallel transfers).
-    pub async fn another(&self) -> Result<Session> {
-        let mut session = self.ctx.connect(&self.login).await?;
-        session.cwd(&self.cwd).await.with_context(|| format!("changing to {}", crate::app::escape(&self.cwd)))?;
-        Ok(session)
+    /// The site with the credentials of the first login.
+    pub fn login(&self) -> &Target {
+        &self.login
     }
 
     async fn login_again(&mut self) -> Result<Session> {

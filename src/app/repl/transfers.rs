@@ -3,9 +3,8 @@
 //! shell and by `pasv get`/`pasv put` behaves the same. `mget`/`mput` expand patterns (remote
 //! ones against a listing, local ones against the directory) and use `set parallel` sessions.
 
-use std::collections::VecDeque;
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{Context as _, Result, bail};
@@ -16,6 +15,7 @@ use super::state::{Inflight, Shell};
 use crate::app::config_file::join_path;
 use crate::app::local;
 use crate::app::oneshot::upload_one;
+use crate::app::pool::{Connector, Done, Pool, Work, engine_error};
 use crate::app::settings::usage;
 use crate::cli::GetArgs;
 use crate::cli::shell::{MgetArgs, MputArgs, PutArgs};
@@ -90,7 +90,7 @@ async fn expand_remote(shell: &mut Shell, pattern: &str) -> Result<Vec<String>> 
 
 async fn download(shell: &mut Shell, plans: Vec<Plan>, resume: bool, no_clobber: bool) -> Result<()> {
     if shell.parallel > 1 && plans.len() > 1 {
-        return download_parallel(shell, plans, resume).await;
+        return parallel(shell, plans, Batch { way: Way::Down, resume, no_clobber }).await;
     }
     let mut progress = shell.progress.reporter();
     for plan in plans {
@@ -103,66 +103,6 @@ async fn download(shell: &mut Shell, plans: Vec<Plan>, resume: bool, no_clobber:
         result.with_context(|| format!("downloading {}", crate::app::escape(&plan.remote)))?;
     }
     Ok(())
-}
-
-/// Several sessions take files from one queue until it is empty or one fails.
-async fn download_parallel(shell: &mut Shell, plans: Vec<Plan>, resume: bool) -> Result<()> {
-    let conn = shell.conn.as_ref().ok_or_else(not_connected)?;
-    let count = plans.len();
-    let queue = Arc::new(Mutex::new(plans.into_iter().collect::<VecDeque<_>>()));
-    let mut sessions = Vec::new();
-    for _ in 0..shell.parallel.min(count) {
-        sessions.push(conn.another().await?);
-    }
-    let started = Instant::now();
-    let mut workers = tokio::task::JoinSet::new();
-    for mut session in sessions {
-        let queue = queue.clone();
-        workers.spawn(async move {
-            let result = async {
-                let mut bytes = 0;
-                while let Some(plan) = next(&queue) {
-                    let summary =
-                        local::download_file(&mut session, &plan.remote, &plan.local, resume, false, &mut NoProgress)
-                            .await
-                            .with_context(|| format!("downloading {}", crate::app::escape(&plan.remote)))?;
-                    bytes += summary.bytes;
-                }
-                anyhow::Ok(bytes)
-            }
-            .await;
-            let _ = session.quit().await;
-            result
-        });
-    }
-    let bytes = join(workers, &queue).await?;
-    shell.note(&format!("{count} files, {bytes} bytes in {:.1}s", started.elapsed().as_secs_f64()));
-    Ok(())
-}
-
-fn next(queue: &Mutex<VecDeque<Plan>>) -> Option<Plan> {
-    queue.lock().ok()?.pop_front()
-}
-
-/// Waits for every worker; the first failure empties the queue so the others stop.
-async fn join(mut workers: tokio::task::JoinSet<Result<u64>>, queue: &Mutex<VecDeque<Plan>>) -> Result<u64> {
-    let mut total = 0;
-    let mut failure = None;
-    while let Some(joined) = workers.join_next().await {
-        match joined.context("a transfer task failed")? {
-            Ok(bytes) => total += bytes,
-            Err(e) => {
-                if let Ok(mut q) = queue.lock() {
-                    q.clear();
-                }
-                failure.get_or_insert(e);
-            }
-        }
-    }
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(total),
-    }
 }
 
 pub async fn put(shell: &mut Shell, args: PutArgs) -> Result<()> {
@@ -235,7 +175,7 @@ async fn upload(shell: &mut Shell, plans: Vec<Plan>, resume: bool) -> Result<()>
         std::fs::metadata(&plan.local).with_context(|| format!("cannot read {}", plan.local.display()))?;
     }
     if shell.parallel > 1 && plans.len() > 1 {
-        return upload_parallel(shell, plans, resume).await;
+        return parallel(shell, plans, Batch { way: Way::Up, resume, no_clobber: false }).await;
     }
     let mut progress = shell.progress.reporter();
     for plan in plans {
@@ -250,40 +190,6 @@ async fn upload(shell: &mut Shell, plans: Vec<Plan>, resume: bool) -> Result<()>
     Ok(())
 }
 
-async fn upload_parallel(shell: &mut Shell, plans: Vec<Plan>, resume: bool) -> Result<()> {
-    let conn = shell.conn.as_ref().ok_or_else(not_connected)?;
-    let count = plans.len();
-    let queue = Arc::new(Mutex::new(plans.into_iter().collect::<VecDeque<_>>()));
-    let mut sessions: Vec<Session> = Vec::new();
-    for _ in 0..shell.parallel.min(count) {
-        sessions.push(conn.another().await?);
-    }
-    let started = Instant::now();
-    let mut workers = tokio::task::JoinSet::new();
-    for mut session in sessions {
-        let queue = queue.clone();
-        workers.spawn(async move {
-            let result = async {
-                let mut bytes = 0;
-                while let Some(plan) = next(&queue) {
-                    let local = plan.local.to_string_lossy().into_owned();
-                    let summary = upload_one(&mut session, &local, &plan.remote, resume, &mut NoProgress)
-                        .await
-                        .with_context(|| format!("uploading {local} to {}", crate::app::escape(&plan.remote)))?;
-                    bytes += summary.bytes;
-                }
-                anyhow::Ok(bytes)
-            }
-            .await;
-            let _ = session.quit().await;
-            result
-        });
-    }
-    let bytes = join(workers, &queue).await?;
-    shell.note(&format!("{count} files, {bytes} bytes in {:.1}s", started.elapsed().as_secs_f64()));
-    Ok(())
-}
-
 pub async fn cat(shell: &mut Shell, path: &str) -> Result<()> {
     let conn = shell.conn.as_mut().ok_or_else(not_connected)?;
     let session = conn.session().await?;
@@ -295,4 +201,98 @@ pub async fn cat(shell: &mut Shell, path: &str) -> Result<()> {
         .with_context(|| format!("downloading {}", crate::app::escape(path)))?;
     stdout.flush().await?;
     Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum Way {
+    Down,
+    Up,
+}
+
+/// `mget`/`mput` (or several files) under `set parallel N`: the one-shot mode's session
+/// pool, so the shell gets the same back-off on "too many connections" and the same
+/// `--retries`; a failed file does not stop the others.
+struct Batch {
+    way: Way,
+    resume: bool,
+    no_clobber: bool,
+}
+
+struct BatchWork {
+    batch: Batch,
+    bytes: Cell<u64>,
+}
+
+impl Work for BatchWork {
+    type Job = Plan;
+
+    async fn run(&self, session: &mut Session, plan: &Plan, attempt: u32, _slot: usize) -> Result<Done<Plan>> {
+        // A retry continues what the failed attempt left (the part file, or the remote size).
+        let resume = self.batch.resume || attempt > 0;
+        let summary = match self.batch.way {
+            Way::Down => {
+                local::download_file(session, &plan.remote, &plan.local, resume, self.batch.no_clobber, &mut NoProgress)
+                    .await
+                    .with_context(|| format!("downloading {}", crate::app::escape(&plan.remote)))?
+            }
+            Way::Up => {
+                let local = plan.local.to_string_lossy();
+                upload_one(session, &local, &plan.remote, resume, &mut NoProgress)
+                    .await
+                    .with_context(|| format!("uploading {local} to {}", crate::app::escape(&plan.remote)))?
+            }
+        };
+        self.bytes.set(self.bytes.get() + summary.bytes);
+        Ok(Done::nothing())
+    }
+
+    fn describe(&self, plan: &Plan) -> String {
+        plan.remote.clone()
+    }
+
+    fn retrying(&self, plan: &Plan, error: &anyhow::Error, delay: std::time::Duration) {
+        let cause = engine_error(error).map(|e| e.to_string()).unwrap_or_else(|| format!("{error:#}"));
+        eprintln!(
+            "pasv: {}: {} (retrying in {}s)",
+            crate::app::escape(&plan.remote),
+            crate::app::escape(&cause),
+            delay.as_secs()
+        );
+    }
+}
+
+async fn parallel(shell: &mut Shell, plans: Vec<Plan>, batch: Batch) -> Result<()> {
+    let conn = shell.conn.as_ref().ok_or_else(not_connected)?;
+    let count = plans.len();
+    // Pool sessions start in the login directory: paths relative to the shell's directory
+    // are made absolute first.
+    let plans: Vec<Plan> = plans
+        .into_iter()
+        .map(|p| Plan {
+            remote: if p.remote.starts_with('/') { p.remote } else { join_path(&conn.cwd, &p.remote) },
+            ..p
+        })
+        .collect();
+    let connector = Connector { ctx: &conn.ctx, target: conn.login().clone(), rate: None };
+    let retries = conn.ctx.args.retries.unwrap_or(0);
+    let started = Instant::now();
+    let mut pool = Pool::open(connector, shell.parallel.min(count), retries).await?;
+    let work = BatchWork { batch, bytes: Cell::new(0) };
+    let mut failures = pool.run(&work, plans).await.into_iter();
+    pool.close().await;
+    let bytes = work.bytes.get();
+    let failed = failures.len();
+    shell.note(&format!(
+        "{} of {count} files, {bytes} bytes in {:.1}s",
+        count - failed,
+        started.elapsed().as_secs_f64()
+    ));
+    let Some(first) = failures.next() else { return Ok(()) };
+    for other in failures {
+        eprintln!("pasv: {:#}", other.error);
+    }
+    if failed > 1 {
+        return Err(first.error.context(format!("{failed} of {count} files failed; the first")));
+    }
+    Err(first.error)
 }
