@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use super::{GetArgs, LsArgs, MkdirArgs, MvArgs, RmArgs, UrlArg};
+use super::{GetArgs, LsArgs, MkdirArgs, MvArgs, RmArgs, TransferArgs, TreeArgs, UrlArg};
 
 /// One line typed at the shell prompt (or read from a script), already split into words.
 #[derive(Debug, Parser)]
@@ -137,6 +137,16 @@ pub struct PutArgs {
     /// Resume a partial upload (APPE after the remote size).
     #[arg(long = "continue", short = 'c')]
     pub resume: bool,
+    /// Upload directory trees.
+    #[arg(long, short = 'r')]
+    pub recursive: bool,
+    /// Upload to a temporary name beside the target and rename it into place once verified.
+    #[arg(long)]
+    pub atomic: bool,
+    #[command(flatten)]
+    pub tree: TreeArgs,
+    #[command(flatten)]
+    pub transfer: TransferArgs,
 }
 
 #[derive(Debug, Clone, Args)]

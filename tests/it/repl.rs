@@ -561,6 +561,44 @@ async fn mget_and_mput_expand_patterns_with_parallel_sessions() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_and_put_copy_trees_relative_to_the_remote_directory() {
+    within(async {
+        let server = TestServer::start_with(|o| {
+            o.writable = true;
+            o.login = Some(("ci".into(), "s3cret".into()));
+        })
+        .await;
+        std::fs::create_dir_all(server.path("site/docs/img")).unwrap();
+        std::fs::write(server.path("site/docs/index.html"), "<h1>hi</h1>").unwrap();
+        std::fs::write(server.path("site/docs/img/logo.svg"), "<svg/>").unwrap();
+        std::fs::write(server.path("site/docs/notes.tmp"), "scratch").unwrap();
+        let local = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(local.path().join("build/css")).unwrap();
+        write(&local.path().join("build"), "app.js", "js");
+        write(&local.path().join("build/css"), "app.css", "css");
+        let script = "cd site\nget -r --exclude '*.tmp' docs -o copy\nmkdir out\nput -r build -o out/\n\
+                      put --atomic --verify build/app.js -o out/single.js\n";
+        let url = format!("ftp://ci@127.0.0.1:{}/", server.server.addr().port());
+        let run = pasv(["-v", url.as_str(), "--password-env", "PW"])
+            .env("PW", "s3cret")
+            .stdin(script)
+            .cwd(local.path())
+            .run()
+            .await;
+        run.assert_code(0);
+        assert_eq!(std::fs::read_to_string(local.path().join("copy/index.html")).unwrap(), "<h1>hi</h1>");
+        assert_eq!(std::fs::read_to_string(local.path().join("copy/img/logo.svg")).unwrap(), "<svg/>");
+        assert!(!local.path().join("copy/notes.tmp").exists());
+        assert_eq!(std::fs::read_to_string(server.path("site/out/build/app.js")).unwrap(), "js");
+        assert_eq!(std::fs::read_to_string(server.path("site/out/build/css/app.css")).unwrap(), "css");
+        assert_eq!(std::fs::read_to_string(server.path("site/out/single.js")).unwrap(), "js");
+        // The password never shows, even in the URLs the shell builds for the tree code.
+        assert!(!run.stderr.contains("s3cret"), "{}", run.stderr);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bookmarks_are_saved_without_the_password_and_used_by_one_shot_commands() {
     within(async {
         let server = TestServer::start_with(|o| o.login = Some(("ci".into(), "s3cret".into()))).await;

@@ -10,13 +10,15 @@ use std::time::Instant;
 use anyhow::{Context as _, Result, bail};
 use tokio::io::AsyncWriteExt;
 
+use super::connection::Connection;
 use super::glob;
 use super::state::{Inflight, Shell};
-use crate::app::config_file::join_path;
+use crate::app::config_file::{join_path, site_url};
 use crate::app::local;
 use crate::app::oneshot::upload_one;
 use crate::app::pool::{Connector, Done, Pool, Work, engine_error};
 use crate::app::settings::usage;
+use crate::app::tree;
 use crate::cli::GetArgs;
 use crate::cli::shell::{MgetArgs, MputArgs, PutArgs};
 use crate::engine::{NoProgress, Session};
@@ -35,6 +37,13 @@ struct Plan {
 }
 
 pub async fn get(shell: &mut Shell, args: GetArgs) -> Result<()> {
+    if let Some(conn) = shell.conn.as_ref()
+        && tree::handles_get(&args, &conn.ctx)
+    {
+        // -r, --segments, --verify, --retries...: the one-shot code, on URLs for this site.
+        let urls = args.urls.iter().map(|path| site_url_for(conn, path, false)).collect();
+        return tree::get(&conn.ctx, GetArgs { urls, ..args }).await;
+    }
     let several = args.urls.len() > 1;
     let mut plans = Vec::new();
     for remote in &args.urls {
@@ -106,6 +115,9 @@ async fn download(shell: &mut Shell, plans: Vec<Plan>, resume: bool, no_clobber:
 }
 
 pub async fn put(shell: &mut Shell, args: PutArgs) -> Result<()> {
+    if args.recursive || args.atomic || tree_options(&args) {
+        return put_with_tree_code(shell, args).await;
+    }
     let several = args.files.len() > 1;
     let mut plans = Vec::new();
     for file in &args.files {
@@ -118,6 +130,52 @@ pub async fn put(shell: &mut Shell, args: PutArgs) -> Result<()> {
         plans.push(Plan { remote, local: file.clone() });
     }
     upload(shell, plans, args.resume).await
+}
+
+fn tree_options(args: &PutArgs) -> bool {
+    let t = &args.transfer;
+    t.limit_rate.is_some() || t.verify || t.if_changed || !args.tree.exclude.is_empty() || !args.tree.include.is_empty()
+}
+
+/// `put -r`, `--atomic`, `--verify`...: the one-shot upload code, with a URL for the target.
+async fn put_with_tree_code(shell: &mut Shell, args: PutArgs) -> Result<()> {
+    let conn = shell.conn.as_ref().ok_or_else(not_connected)?;
+    let several = args.files.len() > 1;
+    let url = match &args.output {
+        Some(out) => site_url_for(conn, out, several || out.ends_with('/')),
+        None => site_url_for(conn, &conn.cwd, true),
+    };
+    let mut paths: Vec<String> = args.files.iter().map(|f| f.to_string_lossy().into_owned()).collect();
+    if paths.iter().any(|p| p == "-") {
+        bail!(usage("`put -` (stdin) works only in the one-shot `pasv put - URL`"));
+    }
+    paths.push(url);
+    let oneshot = crate::cli::PutArgs {
+        paths,
+        resume: args.resume,
+        recursive: args.recursive,
+        atomic: args.atomic,
+        tree: args.tree,
+        transfer: args.transfer,
+    };
+    crate::app::oneshot::put(&conn.ctx, oneshot).await
+}
+
+/// The URL of `path` (relative to the shell's remote directory, or absolute) on the open
+/// site, with the credentials of the login; `dir` marks it as a directory ("into it").
+fn site_url_for(conn: &Connection, path: &str, dir: bool) -> String {
+    let absolute = if path.starts_with('/') { path.to_string() } else { join_path(&conn.cwd, path) };
+    let login = conn.login();
+    let mut url = site_url(&login.endpoint, login.tls, login.user.as_deref(), login.password.as_deref(), &absolute);
+    // site_url names directories (a trailing "/"); a file must not have one.
+    match (dir, url.ends_with('/')) {
+        (true, false) => url.push('/'),
+        (false, true) => {
+            url.pop();
+        }
+        _ => {}
+    }
+    url
 }
 
 pub async fn mput(shell: &mut Shell, args: MputArgs) -> Result<()> {
