@@ -247,7 +247,7 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
             url.trim_end_matches('/'),
             if target.is_dir { format!("/{}", remote_basename(&remote).unwrap_or("")) } else { String::new() }
         );
-        let summary = upload_one(&mut session, local, &remote, args.resume, progress.as_mut())
+        let summary = upload_one(&mut session, local, &remote, args.opts.resume, progress.as_mut())
             .await
             .with_context(|| format!("uploading {local} to {}", redact_url(&shown)))?;
         report(ctx, "put", &shown, local, &summary, session.passive_mode())?;

@@ -72,7 +72,7 @@ pub fn handles_get(args: &GetArgs, ctx: &Context) -> bool {
 
 /// Whether `put` needs this module.
 pub fn handles_put(args: &PutArgs, ctx: &Context) -> bool {
-    args.recursive || args.atomic || needs_pool(&args.transfer, ctx)
+    args.opts.recursive || args.opts.atomic || needs_pool(&args.opts.transfer, ctx)
 }
 
 fn needs_pool(args: &TransferArgs, ctx: &Context) -> bool {
@@ -177,23 +177,23 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
     if locals.iter().any(|l| l == "-") {
         bail!(usage("--atomic, --verify, --if-changed, --retries, --limit-rate and -r need files, not stdin"));
     }
-    let rate = rate(&args.transfer)?;
+    let rate = rate(&args.opts.transfer)?;
     let opts = SyncOptions {
         action: "put",
-        compare: if args.transfer.if_changed { Compare::Changed } else { Compare::Always },
+        compare: if args.opts.transfer.if_changed { Compare::Changed } else { Compare::Always },
         delete: false,
         dry_run: false,
-        filter: filter(&args.tree)?,
-        atomic: args.atomic,
-        verify: args.transfer.verify,
-        resume: args.resume,
+        filter: filter(&args.opts.tree)?,
+        atomic: args.opts.atomic,
+        verify: args.opts.transfer.verify,
+        resume: args.opts.resume,
     };
     // Check every local path before connecting: usage errors come first.
     let mut plans = Vec::new();
     for local in locals {
         let path = Path::new(local);
         let meta = std::fs::metadata(path).with_context(|| format!("cannot read {local}"))?;
-        if meta.is_dir() && !args.recursive {
+        if meta.is_dir() && !args.opts.recursive {
             bail!(usage(format!("{local} is a directory (use -r)")));
         }
         let remote = if target.is_dir {

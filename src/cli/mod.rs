@@ -248,6 +248,13 @@ pub struct PutArgs {
     /// Local files (- for stdin), then the target URL.
     #[arg(value_name = "PATH", required = true, num_args = 2..)]
     pub paths: Vec<String>,
+    #[command(flatten)]
+    pub opts: PutOptions,
+}
+
+/// The options of `put`, the same in the one-shot command and in the shell.
+#[derive(Debug, Clone, Args, Default)]
+pub struct PutOptions {
     /// Resume a partial upload (APPE after the remote size).
     #[arg(long = "continue", short = 'c')]
     pub resume: bool,

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use super::{GetArgs, LsArgs, MkdirArgs, MvArgs, RmArgs, TransferArgs, TreeArgs, UrlArg};
+use super::{GetArgs, LsArgs, MkdirArgs, MvArgs, PutOptions, RmArgs, UrlArg};
 
 /// One line typed at the shell prompt (or read from a script), already split into words.
 #[derive(Debug, Parser)]
@@ -134,19 +134,8 @@ pub struct PutArgs {
     /// Remote name for a single file, or a remote directory (ending in /) for several.
     #[arg(long, short = 'o', value_name = "PATH")]
     pub output: Option<String>,
-    /// Resume a partial upload (APPE after the remote size).
-    #[arg(long = "continue", short = 'c')]
-    pub resume: bool,
-    /// Upload directory trees.
-    #[arg(long, short = 'r')]
-    pub recursive: bool,
-    /// Upload to a temporary name beside the target and rename it into place once verified.
-    #[arg(long)]
-    pub atomic: bool,
     #[command(flatten)]
-    pub tree: TreeArgs,
-    #[command(flatten)]
-    pub transfer: TransferArgs,
+    pub opts: PutOptions,
 }
 
 #[derive(Debug, Clone, Args)]

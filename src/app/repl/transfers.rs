@@ -115,7 +115,9 @@ async fn download(shell: &mut Shell, plans: Vec<Plan>, resume: bool, no_clobber:
 }
 
 pub async fn put(shell: &mut Shell, args: PutArgs) -> Result<()> {
-    if args.recursive || args.atomic || tree_options(&args) {
+    if let Some(conn) = shell.conn.as_ref()
+        && tree::handles_put(&crate::cli::PutArgs { paths: Vec::new(), opts: args.opts.clone() }, &conn.ctx)
+    {
         return put_with_tree_code(shell, args).await;
     }
     let several = args.files.len() > 1;
@@ -129,12 +131,7 @@ pub async fn put(shell: &mut Shell, args: PutArgs) -> Result<()> {
         };
         plans.push(Plan { remote, local: file.clone() });
     }
-    upload(shell, plans, args.resume).await
-}
-
-fn tree_options(args: &PutArgs) -> bool {
-    let t = &args.transfer;
-    t.limit_rate.is_some() || t.verify || t.if_changed || !args.tree.exclude.is_empty() || !args.tree.include.is_empty()
+    upload(shell, plans, args.opts.resume).await
 }
 
 /// `put -r`, `--atomic`, `--verify`...: the one-shot upload code, with a URL for the target.
@@ -150,14 +147,7 @@ async fn put_with_tree_code(shell: &mut Shell, args: PutArgs) -> Result<()> {
         bail!(usage("`put -` (stdin) works only in the one-shot `pasv put - URL`"));
     }
     paths.push(url);
-    let oneshot = crate::cli::PutArgs {
-        paths,
-        resume: args.resume,
-        recursive: args.recursive,
-        atomic: args.atomic,
-        tree: args.tree,
-        transfer: args.transfer,
-    };
+    let oneshot = crate::cli::PutArgs { paths, opts: args.opts };
     crate::app::oneshot::put(&conn.ctx, oneshot).await
 }
 
