@@ -113,7 +113,7 @@ _pasv() {
 
     case "${cmd}" in
         pasv)
-            opts="-u -k -j -v -q -f -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --file --help --version get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help"
+            opts="-u -k -j -v -q -f -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --file --help --version get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -167,6 +167,10 @@ _pasv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --noop-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --parallel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -199,7 +203,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__cat)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -253,6 +257,10 @@ _pasv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --noop-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --parallel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -277,7 +285,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__demo)
-            opts="-u -k -j -v -q -h -V --size --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --size --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -335,6 +343,10 @@ _pasv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --noop-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --parallel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -359,7 +371,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__doctor)
-            opts="-u -k -j -v -q -h -V --write-probe --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --write-probe --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -413,6 +425,10 @@ _pasv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --noop-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --parallel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -437,7 +453,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__get)
-            opts="-o -c -r -u -k -j -v -q -h -V --output --continue --no-clobber --recursive --segments --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            opts="-o -c -r -u -k -j -v -q -h -V --output --continue --no-clobber --recursive --segments --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -512,6 +528,10 @@ _pasv() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noop-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -763,7 +783,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__ls)
-            opts="-l -u -k -j -v -q -h -V --long --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            opts="-l -u -k -j -v -q -h -V --long --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -814,6 +834,10 @@ _pasv() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noop-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -841,7 +865,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__mirror)
-            opts="-c -u -k -j -v -q -h -V --newer --delete --dry-run --atomic --continue --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            opts="-c -u -k -j -v -q -h -V --newer --delete --dry-run --atomic --continue --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -904,6 +928,10 @@ _pasv() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noop-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -931,7 +959,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__mkdir)
-            opts="-p -u -k -j -v -q -h -V --parents --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            opts="-p -u -k -j -v -q -h -V --parents --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -982,6 +1010,10 @@ _pasv() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noop-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1009,7 +1041,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__mv)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1063,6 +1095,10 @@ _pasv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --noop-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --parallel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1087,7 +1123,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__put)
-            opts="-c -r -u -k -j -v -q -h -V --continue --recursive --atomic --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            opts="-c -r -u -k -j -v -q -h -V --continue --recursive --atomic --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1153,6 +1189,10 @@ _pasv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --noop-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --parallel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1177,7 +1217,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__quote)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1228,6 +1268,10 @@ _pasv() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noop-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1255,7 +1299,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__rm)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1306,6 +1350,10 @@ _pasv() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noop-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1333,7 +1381,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__rmdir)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1387,6 +1435,10 @@ _pasv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --noop-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --parallel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1411,7 +1463,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__serve)
-            opts="-u -k -j -v -q -h -V --bind --port --passive-ports --writable --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --bind --port --passive-ports --writable --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1477,6 +1529,10 @@ _pasv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --noop-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --parallel)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1501,7 +1557,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__stat)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1552,6 +1608,10 @@ _pasv() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noop-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

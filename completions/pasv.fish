@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_pasv_global_optspecs
-    string join \n u/user= password-env= tls ca-file= pin= k/insecure clear-data tls-min= tls-max= client-cert= client-key= active pasv-address= no-epsv connect-timeout= timeout= j/parallel= retries= v/verbose q/quiet json progress= no-netrc f/file= h/help V/version
+    string join \n u/user= password-env= tls ca-file= pin= k/insecure clear-data tls-min= tls-max= client-cert= client-key= active pasv-address= no-epsv connect-timeout= timeout= noop-interval= j/parallel= retries= v/verbose q/quiet json progress= no-netrc f/file= h/help V/version
 end
 
 function __fish_pasv_needs_command
@@ -38,6 +38,7 @@ complete -c pasv -n "__fish_pasv_needs_command" -l pasv-address -d 'Where passiv
 server\t''"
 complete -c pasv -n "__fish_pasv_needs_command" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c pasv -n "__fish_pasv_needs_command" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_needs_command" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_needs_command" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_needs_command" -l retries -d 'Retry transient failures N times' -r
 complete -c pasv -n "__fish_pasv_needs_command" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
@@ -90,6 +91,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand get" -l pasv-address -d 'Where
 server\t''"
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l retries -d 'Retry transient failures N times' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
@@ -129,6 +131,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand put" -l pasv-address -d 'Where
 server\t''"
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l retries -d 'Retry transient failures N times' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
@@ -168,6 +171,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l pasv-address -d 'Wh
 server\t''"
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l retries -d 'Retry transient failures N times' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
@@ -206,6 +210,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand ls" -l pasv-address -d 'Where 
 server\t''"
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l retries -d 'Retry transient failures N times' -r
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
@@ -238,6 +243,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand cat" -l pasv-address -d 'Where
 server\t''"
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -l retries -d 'Retry transient failures N times' -r
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
@@ -269,6 +275,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l pasv-address -d 'Whe
 server\t''"
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l retries -d 'Retry transient failures N times' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
@@ -301,6 +308,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand rm" -l pasv-address -d 'Where 
 server\t''"
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -l retries -d 'Retry transient failures N times' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
@@ -332,6 +340,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l pasv-address -d 'Whe
 server\t''"
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l retries -d 'Retry transient failures N times' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
@@ -363,6 +372,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand mv" -l pasv-address -d 'Where 
 server\t''"
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -l retries -d 'Retry transient failures N times' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
@@ -394,6 +404,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand stat" -l pasv-address -d 'Wher
 server\t''"
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -l retries -d 'Retry transient failures N times' -r
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
@@ -425,6 +436,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand quote" -l pasv-address -d 'Whe
 server\t''"
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -l retries -d 'Retry transient failures N times' -r
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
@@ -456,6 +468,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l pasv-address -d 'Wh
 server\t''"
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l retries -d 'Retry transient failures N times' -r
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
@@ -491,6 +504,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand serve" -l pasv-address -d 'Whe
 server\t''"
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l retries -d 'Retry transient failures N times' -r
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
@@ -524,6 +538,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand demo" -l pasv-address -d 'Wher
 server\t''"
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l connect-timeout -d 'Seconds to wait for a connection' -r
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l retries -d 'Retry transient failures N times' -r
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''

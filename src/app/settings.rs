@@ -30,6 +30,9 @@ pub fn config_for(args: &GlobalArgs, target: &Target) -> Result<Config> {
         config.timeout = seconds(secs, "--timeout")?;
         config.epsv_connect_timeout = config.epsv_connect_timeout.min(config.timeout);
     }
+    if let Some(secs) = args.noop_interval {
+        config.noop_interval = Some(seconds(secs, "--noop-interval")?);
+    }
     config.epsv = !args.no_epsv;
     config.active = args.active;
     config.pasv_address = match args.pasv_address {

@@ -106,6 +106,10 @@ pub struct GlobalArgs {
     /// Seconds to wait for any reply or data after connecting.
     #[arg(long, global = true, value_name = "SECS")]
     pub timeout: Option<f64>,
+    /// During transfers, send NOOP on the control connection every SECS seconds (for firewalls
+    /// that drop an idle FTP control connection despite TCP keepalive).
+    #[arg(long, global = true, value_name = "SECS")]
+    pub noop_interval: Option<f64>,
     /// Parallel sessions for multi-file work.
     #[arg(long, short = 'j', global = true, value_name = "N")]
     pub parallel: Option<usize>,

@@ -96,6 +96,8 @@ pub struct Config {
     pub buffer_size: usize,
     /// A bandwidth cap shared by every session given the same limiter (`--limit-rate`).
     pub rate_limit: Option<super::RateLimit>,
+    /// Send NOOP on the control connection this often while a transfer runs (`--noop-interval`).
+    pub noop_interval: Option<Duration>,
 }
 
 impl Default for Config {
@@ -111,6 +113,7 @@ impl Default for Config {
             reply_limits: ReplyLimits::default(),
             buffer_size: 1024 * 1024,
             rate_limit: None,
+            noop_interval: None,
         }
     }
 }

@@ -21,6 +21,8 @@ pub(crate) struct ControlChannel {
     trace: Option<Arc<dyn Trace>>,
     pub(crate) peer: SocketAddr,
     pub(crate) local: SocketAddr,
+    /// NOOPs sent during a transfer whose replies have not been read yet (engine/noop.rs).
+    pub(crate) owed_noops: u32,
 }
 
 impl ControlChannel {
@@ -41,6 +43,7 @@ impl ControlChannel {
             trace,
             peer,
             local,
+            owed_noops: 0,
         })
     }
 

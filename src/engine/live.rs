@@ -52,6 +52,8 @@ impl Session {
                 Err(e) => return Err(e),
             }
         }
+        // Whatever NOOPs the transfer owed were among the replies read above.
+        self.control.owed_noops = 0;
         self.control.expect(&Command::Noop, &[200]).await.map(drop)
     }
 

@@ -1,10 +1,7 @@
 //! File metadata on the server (setting modification times after an upload: MFMT, SITE
 //! UTIME, or vsftpd's two-argument MDTM) and keeping an idle control connection alive
-//! through firewalls during long transfers.
-//!
-//! No NOOPs are sent while a transfer runs: their replies would arrive interleaved with the
-//! transfer's own and would have to be accounted for before the final 226. TCP keepalive does
-//! the job below FTP instead, without any reply to account for.
+//! through firewalls during long transfers: TCP keepalive here, below FTP and with no reply to
+//! account for; NOOPs during transfers, when asked for, in [`super::noop`].
 
 use std::time::Duration;
 

@@ -13,6 +13,7 @@ mod data;
 mod error;
 mod live;
 mod meta;
+mod noop;
 mod pipeline;
 mod probe;
 mod progress;

@@ -143,8 +143,9 @@ impl Session {
         let mut limited = Limited::new(&mut sink, self.config.rate_limit.clone());
         let check = DownloadCheck { overlap: &[], max_bytes: Some(size), offset: 0 };
         let timeout = self.config.timeout;
-        let received =
-            transfer::receive(&mut stream, &mut limited, &mut self.buffer, timeout, sequence.progress(), check).await;
+        let receiving =
+            transfer::receive(&mut stream, &mut limited, &mut self.buffer, timeout, sequence.progress(), check);
+        let received = super::noop::while_sending(&mut self.control, self.config.noop_interval, receiving).await;
         drop(stream);
         sequence.progress().finish();
         let received = match received {

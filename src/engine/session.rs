@@ -13,6 +13,7 @@ use tokio::net::TcpStream;
 
 use super::control::{ControlChannel, check, rejection};
 use super::data::{self, PassiveChoice, PendingData};
+use super::noop;
 use super::stream::Stream;
 use super::tls::{self, TlsContext, TlsInfo};
 use super::transfer::{self, DownloadCheck};
@@ -542,7 +543,8 @@ impl Session {
         let max_bytes = total.map(|t| t - offset);
         let check = DownloadCheck { overlap, max_bytes, offset };
         let timeout = self.config.timeout;
-        let received = transfer::receive(&mut stream, sink, &mut self.buffer, timeout, progress, check).await;
+        let receiving = transfer::receive(&mut stream, sink, &mut self.buffer, timeout, progress, check);
+        let received = noop::while_sending(&mut self.control, self.config.noop_interval, receiving).await;
         drop(stream);
         let received = received?;
         self.finish_transfer(&command).await?;
@@ -599,7 +601,8 @@ impl Session {
             return Err(Error::NoCompletion);
         };
         let timeout = self.config.timeout;
-        let sent = transfer::send(source, &mut stream, &mut self.buffer, timeout, progress).await;
+        let sending = transfer::send(source, &mut stream, &mut self.buffer, timeout, progress);
+        let sent = noop::while_sending(&mut self.control, self.config.noop_interval, sending).await;
         drop(stream);
         let sent = sent?;
         self.finish_transfer(command).await?;
@@ -643,11 +646,31 @@ impl Session {
     /// Waits for the final reply of a transfer: 226 or 250, anything else fails it.
     pub(super) async fn finish_transfer(&mut self, command: &Command) -> Result<(), Error> {
         let timeout = self.config.timeout;
-        let reply = match self.control.read_reply_for("the end-of-transfer reply (226)", timeout).await {
-            Ok(reply) => reply,
-            Err(Error::ControlClosed) => return Err(Error::NoCompletion),
-            Err(e) => return Err(e),
+        let reply = loop {
+            let reply = match self.control.read_reply_for("the end-of-transfer reply (226)", timeout).await {
+                Ok(reply) => reply,
+                Err(Error::ControlClosed) => return Err(Error::NoCompletion),
+                Err(e) => return Err(e),
+            };
+            // A NOOP sent during the transfer, answered before the transfer's own reply.
+            if self.control.owed_noops > 0 && noop::answers_noop(&reply) {
+                self.control.owed_noops -= 1;
+                continue;
+            }
+            break reply;
         };
+        // The rest come after it (servers that read commands only between transfers).
+        while self.control.owed_noops > 0 {
+            let late = self.control.read_reply_for("the reply to a NOOP sent during the transfer", timeout).await?;
+            self.control.owed_noops -= 1;
+            if !noop::answers_noop(&late) {
+                return Err(Error::Unexpected {
+                    command: Command::Noop.to_string(),
+                    code: late.code,
+                    text: late.text(),
+                });
+            }
+        }
         check(command, reply, &[226, 250]).map(drop)
     }
 

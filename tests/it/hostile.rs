@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::support::scripted::{EPSV_OK, ScriptedServer, Step, e, r};
+use crate::support::scripted::{EPSV_OK, ScriptedServer, Step, e, epsv_retr, r};
 use crate::support::{pasv, patterned, within};
 
 /// Greeting, anonymous login and a FEAT without MLST/UTF8.
@@ -121,6 +121,51 @@ async fn epsv_refused_falls_back_to_pasv_and_remembers() {
             pasv(["get", &format!("{}/a", server.url()), &format!("{}/b", server.url())]).cwd(out.path()).run().await;
         run.assert_code(0);
         assert_eq!(std::fs::read_to_string(out.path().join("b")).unwrap(), "B");
+        server.finish(Duration::from_secs(5)).await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn noops_during_a_transfer_are_matched_whenever_the_server_answers() {
+    within(async {
+        let script = steps(vec![
+            login(),
+            vec![e("TYPE I"), r("200 ok"), e("SIZE a"), r("213 2")],
+            epsv_retr("a"),
+            vec![
+                // 1.5 s of transfer: one NOOP at 1 s (--noop-interval 1).
+                Step::DataDrip(b"AB".to_vec(), Duration::from_millis(1500)),
+                // vsftpd reads it only after the transfer: its 200 follows the 226.
+                r("226 done"),
+                e("NOOP"),
+                r("200 NOOP ok"),
+                e("SIZE b"),
+                r("213 2"),
+            ],
+            epsv_retr("b"),
+            vec![
+                Step::DataDrip(b"CD".to_vec(), Duration::from_millis(1500)),
+                // Others answer before the transfer's own reply.
+                e("NOOP"),
+                r("200 NOOP ok"),
+                r("226 done"),
+                // Still in step: the next reply is SIZE's, not a stray 200.
+                e("SIZE c"),
+                r("213 1"),
+            ],
+            epsv_retr("c"),
+            vec![Step::DataSend(b"E".to_vec()), r("226 done")],
+        ]);
+        let server = ScriptedServer::start(script).await;
+        let out = tempfile::tempdir().unwrap();
+        let urls = ["a", "b", "c"].map(|name| format!("{}/{name}", server.url()));
+        let run = pasv(["-v", "--noop-interval", "1", "get", &urls[0], &urls[1], &urls[2]]).cwd(out.path()).run().await;
+        run.assert_code(0);
+        assert_eq!(std::fs::read_to_string(out.path().join("a")).unwrap(), "AB");
+        assert_eq!(std::fs::read_to_string(out.path().join("b")).unwrap(), "CD");
+        assert_eq!(std::fs::read_to_string(out.path().join("c")).unwrap(), "E");
+        assert_eq!(run.stderr.matches("> NOOP").count(), 2, "{}", run.stderr);
         server.finish(Duration::from_secs(5)).await.unwrap();
     })
     .await;

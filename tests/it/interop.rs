@@ -132,6 +132,7 @@ const SCENARIOS: &[Scenario] = scenarios![
     "recursive" => recursive,
     "TLS reuse" => tls_session_reuse,
     "passive" => passive_mode,
+    "NOOPs" => noops_during_transfers,
 ];
 
 /// What a scenario gets: the row, its running daemon, and helpers.
@@ -444,6 +445,28 @@ async fn upload_big(c: Arc<Ctx>) -> Outcome {
     c.ok(&run);
     c.data_tls_resumed(&run);
     assert_eq!(sha256_file(&dir.join("big.bin")), digest, "{}", c.details(&run));
+    Outcome::Pass
+}
+
+/// `--noop-interval` during a download and an upload slowed to about 0.6 s each: whenever
+/// the server answers the NOOPs (at once, or after its 226), the files arrive whole and the
+/// session stays in step for the next command.
+async fn noops_during_transfers(c: Arc<Ctx>) -> Outcome {
+    let (data, digest) = big();
+    let dir = c.fixture("noop");
+    std::fs::write(dir.join("big.bin"), data).unwrap();
+    c.daemon.fix_ownership();
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("copy.bin");
+    let slow = ["--noop-interval", "0.2", "--limit-rate", "16M"];
+    let run = c.run(&[&["get", &c.url("noop/big.bin"), "-o", target.to_str().unwrap()], &slow[..]].concat()).await;
+    c.ok(&run);
+    c.trace_has(&run, "> NOOP");
+    assert_eq!(sha256_file(&target), digest, "{}", c.details(&run));
+    let run = c.run(&[&["put", target.to_str().unwrap(), &c.url("noop/")], &slow[..]].concat()).await;
+    c.ok(&run);
+    c.trace_has(&run, "> NOOP");
+    assert_eq!(sha256_file(&dir.join("copy.bin")), digest, "{}", c.details(&run));
     Outcome::Pass
 }
 

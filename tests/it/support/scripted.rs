@@ -147,6 +147,11 @@ pub fn e(text: &str) -> Step {
     Step::Expect(text.into())
 }
 
+/// EPSV, a data listener, then `RETR path` answered with 150: a download up to its data.
+pub fn epsv_retr(path: &str) -> Vec<Step> {
+    vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e(&format!("RETR {path}")), r("150 go")]
+}
+
 /// The usual 229 reply, with the current data listener's port filled in.
 pub const EPSV_OK: &str = "229 Entering Extended Passive Mode (|||{port}|)";
 
