@@ -62,6 +62,12 @@ pub async fn download_file_sized(
     if no_clobber && target.exists() {
         bail!(usage(format!("{} exists; refusing to overwrite it (--no-clobber)", target.display())));
     }
+    if let Ok(meta) = std::fs::metadata(target)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        return download_to_special(session, remote, target, resume, size, progress).await;
+    }
     let part = part_path(target);
     let local = |source| Error::Local { path: part.clone(), source };
     if resume && !part.exists() && target.is_file() {
@@ -112,6 +118,27 @@ pub async fn download_file_sized(
             Err(anyhow::Error::new(e).context(note))
         }
     }
+}
+
+/// `-o /dev/null`, `-o /dev/stdout`, a FIFO: written as it is, like curl does. A part file
+/// renamed over it would replace the device or pipe with a regular file.
+async fn download_to_special(
+    session: &mut Session,
+    remote: &str,
+    target: &Path,
+    resume: bool,
+    size: Option<u64>,
+    progress: &mut dyn Progress,
+) -> Result<TransferSummary> {
+    if resume {
+        bail!(usage(format!("{} is not a regular file: there is nothing to resume (-c)", target.display())));
+    }
+    let local = |source| Error::Local { path: target.to_path_buf(), source };
+    // Through the blocking pool: a pipe's reader may be slow, and must not stall the runtime.
+    let mut file = tokio::fs::OpenOptions::new().write(true).open(target).await.map_err(local)?;
+    let summary = session.fetch(remote, &mut file, 0, &[], size, progress).await?;
+    file.flush().await.map_err(local)?;
+    Ok(summary)
 }
 
 /// A local file written in place, on the runtime's own thread, rather than through tokio's

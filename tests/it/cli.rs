@@ -56,6 +56,34 @@ async fn get_with_output_file_and_no_clobber() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_into_a_fifo_writes_through_it_and_leaves_it_a_fifo() {
+    use std::os::unix::fs::FileTypeExt as _;
+    within(async {
+        let server = TestServer::start(false).await;
+        std::fs::write(server.path("a.bin"), patterned(200_000)).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        // Like -o /dev/null or -o /dev/stdout: a part file renamed over it would replace it.
+        let fifo = out.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        let run = pasv(["get", &server.url("a.bin"), "-o", fifo.to_str().unwrap()]).run().await;
+        run.assert_code(0);
+        assert_eq!(reader.join().unwrap(), patterned(200_000));
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1, "a part file was left behind");
+        // Nothing to resume in a pipe.
+        let run = pasv(["get", "-c", &server.url("a.bin"), "-o", fifo.to_str().unwrap()]).run().await;
+        run.assert_code(2);
+        assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cat_writes_to_stdout() {
     within(async {
         let server = TestServer::start(false).await;
