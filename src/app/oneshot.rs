@@ -268,7 +268,15 @@ pub(super) async fn upload_one(
         return Ok(session.upload(&mut stdin, remote, UploadMode::Replace, None, progress).await?);
     }
     let mut file = tokio::fs::File::open(local).await.with_context(|| format!("cannot open {local}"))?;
-    let len = file.metadata().await?.len();
+    let meta = file.metadata().await?;
+    if !meta.is_file() {
+        // A pipe or device (`put <(tar c dir) URL`): its length is unknown, like stdin's.
+        if resume {
+            bail!(usage(format!("{local} is not a regular file: there is nothing to resume from (-c)")));
+        }
+        return Ok(session.upload(&mut file, remote, UploadMode::Replace, None, progress).await?);
+    }
+    let len = meta.len();
     let mut mode = UploadMode::Replace;
     if resume {
         match session.size(remote).await {

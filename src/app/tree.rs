@@ -196,6 +196,11 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
         if meta.is_dir() && !args.opts.recursive {
             bail!(usage(format!("{local} is a directory (use -r)")));
         }
+        if !meta.is_dir() && !meta.is_file() {
+            bail!(usage(format!(
+                "{local} is not a regular file: --atomic, --verify, --if-changed, --retries and --limit-rate need files"
+            )));
+        }
         let remote = if target.is_dir {
             let name = path
                 .file_name()

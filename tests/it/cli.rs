@@ -84,6 +84,30 @@ async fn get_into_a_fifo_writes_through_it_and_leaves_it_a_fifo() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn put_from_a_fifo_uploads_what_it_carries() {
+    within(async {
+        let server = TestServer::start(true).await;
+        std::fs::create_dir(server.path("up")).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        // Like `pasv put <(tar c dir) URL`: the length is unknown until the pipe ends.
+        let fifo = dir.path().join("stream.tar");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::write(fifo, patterned(150_000)).unwrap())
+        };
+        let run = pasv(["put", fifo.to_str().unwrap(), &server.url("up/")]).run().await;
+        run.assert_code(0);
+        writer.join().unwrap();
+        assert_eq!(std::fs::read(server.path("up/stream.tar")).unwrap(), patterned(150_000));
+        let run = pasv(["put", "--atomic", fifo.to_str().unwrap(), &server.url("up/")]).run().await;
+        run.assert_code(2);
+        assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cat_writes_to_stdout() {
     within(async {
         let server = TestServer::start(false).await;
