@@ -209,7 +209,7 @@ pub async fn cat(ctx: &Context, args: UrlArg) -> Result<()> {
 }
 
 pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
-    if super::tree::handles_put(&args, ctx) {
+    if super::tree::handles_put(&args.opts, ctx) {
         return super::tree::put(ctx, args).await;
     }
     let Some((url, locals)) = args.paths.split_last() else { bail!(usage("put needs PATH... URL")) };

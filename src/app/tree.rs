@@ -14,7 +14,7 @@ use super::pool::{Connector, Pool};
 use super::settings::usage;
 use super::tally::Tally;
 use super::target::{Target, redact_url};
-use crate::cli::{GetArgs, MirrorArgs, PutArgs, TransferArgs, TreeArgs};
+use crate::cli::{GetArgs, MirrorArgs, PutArgs, PutOptions, TransferArgs, TreeArgs};
 use crate::engine::{RateLimit, Session};
 use crate::proto::name::{local_component, remote_basename};
 
@@ -71,8 +71,8 @@ pub fn handles_get(args: &GetArgs, ctx: &Context) -> bool {
 }
 
 /// Whether `put` needs this module.
-pub fn handles_put(args: &PutArgs, ctx: &Context) -> bool {
-    args.opts.recursive || args.opts.atomic || needs_pool(&args.opts.transfer, ctx)
+pub fn handles_put(opts: &PutOptions, ctx: &Context) -> bool {
+    opts.recursive || opts.atomic || needs_pool(&opts.transfer, ctx)
 }
 
 fn needs_pool(args: &TransferArgs, ctx: &Context) -> bool {

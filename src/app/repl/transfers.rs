@@ -116,7 +116,7 @@ async fn download(shell: &mut Shell, plans: Vec<Plan>, resume: bool, no_clobber:
 
 pub async fn put(shell: &mut Shell, args: PutArgs) -> Result<()> {
     if let Some(conn) = shell.conn.as_ref()
-        && tree::handles_put(&crate::cli::PutArgs { paths: Vec::new(), opts: args.opts.clone() }, &conn.ctx)
+        && tree::handles_put(&args.opts, &conn.ctx)
     {
         return put_with_tree_code(shell, args).await;
     }
