@@ -550,12 +550,19 @@ async fn mget_and_mput_expand_patterns_with_parallel_sessions() {
         assert_eq!(std::fs::read_to_string(again.join("b.log")).unwrap(), "mine");
         assert_eq!(std::fs::read_to_string(again.join("a.log")).unwrap(), "a.log");
         let script = format!("cd logs\nset parallel 3\nmget -o {} c.txt missing.log .hidden.log\n", again.display());
-        let run = pasv([server.url("/").as_str()]).stdin(script).run().await;
+        let run = pasv(["--json", server.url("/").as_str()]).stdin(script).run().await;
         run.assert_code(5);
         assert_eq!(std::fs::read_to_string(again.join("c.txt")).unwrap(), "c.txt");
         assert_eq!(std::fs::read_to_string(again.join(".hidden.log")).unwrap(), ".hidden.log");
         assert!(run.stderr.contains("missing.log"), "{}", run.stderr);
-        assert!(run.stderr.contains("2 of 3 files"), "{}", run.stderr);
+        // One JSON event per file copied, then the summary.
+        let events: Vec<serde_json::Value> =
+            run.stdout.lines().map(|l| serde_json::from_str(l).expect("JSON lines")).collect();
+        assert_eq!(events.iter().filter(|e| e["action"] == "get").count(), 2, "{}", run.stdout);
+        let summary = events.last().unwrap();
+        assert_eq!(summary["action"], "summary", "{}", run.stdout);
+        assert_eq!(summary["files"], 2, "{}", run.stdout);
+        assert_eq!(summary["failed"], 1, "{}", run.stdout);
     })
     .await;
 }

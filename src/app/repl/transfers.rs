@@ -3,9 +3,7 @@
 //! shell and by `pasv get`/`pasv put` behaves the same. `mget`/`mput` expand patterns (remote
 //! ones against a listing, local ones against the directory) and use `set parallel` sessions.
 
-use std::cell::Cell;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use anyhow::{Context as _, Result, bail};
 use tokio::io::AsyncWriteExt;
@@ -18,10 +16,11 @@ use crate::app::local;
 use crate::app::oneshot::upload_one;
 use crate::app::pool::{Connector, Done, Pool, Work, engine_error};
 use crate::app::settings::usage;
+use crate::app::tally::{FileEvent, Tally};
 use crate::app::tree;
 use crate::cli::GetArgs;
 use crate::cli::shell::{MgetArgs, MputArgs, PutArgs};
-use crate::engine::{NoProgress, Session};
+use crate::engine::Session;
 use crate::proto::listing::EntryKind;
 use crate::proto::name::remote_basename;
 
@@ -266,31 +265,55 @@ struct Batch {
     no_clobber: bool,
 }
 
-struct BatchWork {
+struct BatchWork<'a> {
     batch: Batch,
-    bytes: Cell<u64>,
+    tally: &'a Tally<'a>,
 }
 
-impl Work for BatchWork {
+impl Work for BatchWork<'_> {
     type Job = Plan;
 
     async fn run(&self, session: &mut Session, plan: &Plan, attempt: u32, _slot: usize) -> Result<Done<Plan>> {
         // A retry continues what the failed attempt left (the part file, or the remote size).
         let resume = self.batch.resume || attempt > 0;
-        let summary = match self.batch.way {
-            Way::Down => {
-                local::download_file(session, &plan.remote, &plan.local, resume, self.batch.no_clobber, &mut NoProgress)
+        let mut progress = self.tally.transfer();
+        let local = plan.local.to_string_lossy();
+        let (action, summary) = match self.batch.way {
+            Way::Down => (
+                "get",
+                local::download_file(
+                    session,
+                    &plan.remote,
+                    &plan.local,
+                    resume,
+                    self.batch.no_clobber,
+                    progress.as_mut(),
+                )
+                .await
+                .with_context(|| format!("downloading {}", crate::app::escape(&plan.remote)))?,
+            ),
+            Way::Up => (
+                "put",
+                upload_one(session, &local, &plan.remote, resume, progress.as_mut())
                     .await
-                    .with_context(|| format!("downloading {}", crate::app::escape(&plan.remote)))?
-            }
-            Way::Up => {
-                let local = plan.local.to_string_lossy();
-                upload_one(session, &local, &plan.remote, resume, &mut NoProgress)
-                    .await
-                    .with_context(|| format!("uploading {local} to {}", crate::app::escape(&plan.remote)))?
-            }
+                    .with_context(|| format!("uploading {local} to {}", crate::app::escape(&plan.remote)))?,
+            ),
         };
-        self.bytes.set(self.bytes.get() + summary.bytes);
+        drop(progress);
+        let path = match self.batch.way {
+            Way::Down => local.into_owned(),
+            Way::Up => plan.remote.clone(),
+        };
+        self.tally.file_done(&FileEvent {
+            action,
+            path: &path,
+            url: &plan.remote,
+            bytes: summary.bytes,
+            offset: summary.offset,
+            total: summary.total,
+            seconds: summary.elapsed.as_secs_f64(),
+            verified: Some("size").filter(|_| summary.total.is_some()),
+        });
         Ok(Done::nothing())
     }
 
@@ -300,15 +323,18 @@ impl Work for BatchWork {
 
     fn retrying(&self, plan: &Plan, error: &anyhow::Error, delay: std::time::Duration) {
         let cause = engine_error(error).map(|e| e.to_string()).unwrap_or_else(|| format!("{error:#}"));
-        eprintln!(
+        self.tally.note(&format!(
             "pasv: {}: {} (retrying in {}s)",
             crate::app::escape(&plan.remote),
             crate::app::escape(&cause),
             delay.as_secs()
-        );
+        ));
     }
 }
 
+/// `mget`/`mput` (or several files) under `set parallel N`, with the one-shot mode's
+/// progress: an overall bar and one per active transfer on a terminal, plain lines in logs,
+/// a `--json` event per file and a summary at the end.
 async fn parallel(shell: &mut Shell, plans: Vec<Plan>, batch: Batch) -> Result<()> {
     let conn = shell.conn.as_ref().ok_or_else(not_connected)?;
     let count = plans.len();
@@ -321,20 +347,27 @@ async fn parallel(shell: &mut Shell, plans: Vec<Plan>, batch: Batch) -> Result<(
             ..p
         })
         .collect();
+    // Upload sizes are known here; download sizes only once each file starts.
+    let bytes = match batch.way {
+        Way::Up => plans.iter().filter_map(|p| std::fs::metadata(&p.local).ok()).map(|m| m.len()).sum(),
+        Way::Down => 0,
+    };
+    let action = match batch.way {
+        Way::Down => "mget",
+        Way::Up => "mput",
+    };
     let connector = Connector { ctx: &conn.ctx, target: conn.login().clone(), rate: None };
     let retries = conn.ctx.args.retries.unwrap_or(0);
-    let started = Instant::now();
     let mut pool = Pool::open(connector, shell.parallel.min(count), retries).await?;
-    let work = BatchWork { batch, bytes: Cell::new(0) };
-    let mut failures = pool.run(&work, plans).await.into_iter();
+    let mut tally = Tally::new(shell.progress, &shell.out, shell.base.quiet);
+    tally.begin(count as u64, bytes);
+    let work = BatchWork { batch, tally: &tally };
+    let failures = pool.run(&work, plans).await;
     pool.close().await;
-    let bytes = work.bytes.get();
+    tally.failed(failures.len() as u64);
+    tally.finish(action, false);
     let failed = failures.len();
-    shell.note(&format!(
-        "{} of {count} files, {bytes} bytes in {:.1}s",
-        count - failed,
-        started.elapsed().as_secs_f64()
-    ));
+    let mut failures = failures.into_iter();
     let Some(first) = failures.next() else { return Ok(()) };
     for other in failures {
         eprintln!("pasv: {:#}", other.error);
