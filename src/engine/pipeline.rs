@@ -146,7 +146,7 @@ impl Session {
         let receiving =
             transfer::receive(&mut stream, &mut limited, &mut self.buffer, timeout, sequence.progress(), check);
         let received = super::noop::while_sending(&mut self.control, self.config.noop_interval, receiving).await;
-        drop(stream);
+        transfer::close_received(stream, &received);
         sequence.progress().finish();
         let received = match received {
             Ok(received) => received,

@@ -545,7 +545,7 @@ impl Session {
         let timeout = self.config.timeout;
         let receiving = transfer::receive(&mut stream, sink, &mut self.buffer, timeout, progress, check);
         let received = noop::while_sending(&mut self.control, self.config.noop_interval, receiving).await;
-        drop(stream);
+        transfer::close_received(stream, &received);
         let received = received?;
         self.finish_transfer(&command).await?;
         if let Some(expected) = max_bytes
