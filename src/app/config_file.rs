@@ -210,7 +210,7 @@ pub fn resolve(input: &str) -> Result<Target> {
     let mut target = found.target()?;
     if !rest.is_empty() {
         target.is_dir = rest.ends_with('/');
-        target.path = join_path(&target.path, rest.trim_end_matches('/'));
+        target.path = crate::engine::join_remote(&target.path, rest.trim_end_matches('/'));
     }
     if let Ok(mut resolved) = RESOLVED.lock() {
         resolved.push((target.endpoint.clone(), target.user.clone(), found));
@@ -224,15 +224,6 @@ pub fn effective_args(args: &GlobalArgs, target: &Target) -> GlobalArgs {
     match resolved.iter().rev().find(|(endpoint, user, _)| *endpoint == target.endpoint && *user == target.user) {
         Some((_, _, bookmark)) => bookmark.apply(args),
         None => args.clone(),
-    }
-}
-
-/// Joins a relative remote path onto a directory ("" is the login directory).
-pub fn join_path(dir: &str, rest: &str) -> String {
-    match dir {
-        "" => rest.to_string(),
-        "/" => format!("/{rest}"),
-        dir => format!("{}/{rest}", dir.trim_end_matches('/')),
     }
 }
 

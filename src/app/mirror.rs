@@ -594,7 +594,7 @@ impl Work for Scan<'_> {
     }
 }
 
-fn retry_note(tally: &Tally<'_>, what: &str, error: &anyhow::Error, delay: Duration) {
+pub(super) fn retry_note(tally: &Tally<'_>, what: &str, error: &anyhow::Error, delay: Duration) {
     let cause = engine_error(error).map(|e| e.to_string()).unwrap_or_else(|| format!("{error:#}"));
     tally.note(&format!("pasv: {}: {} (retrying in {}s)", escape(what), escape(&cause), delay.as_secs()));
 }
@@ -1185,8 +1185,19 @@ pub async fn sync(
             }
         }
     }
+    wrap_up(pool, tally, opts.action, failures)
+}
+
+/// The end of a multi-file run: the summary, a note when the server took fewer sessions than
+/// asked, then every failure reported and turned into the command's error.
+pub(super) fn wrap_up(
+    pool: &Pool<'_>,
+    tally: &mut Tally<'_>,
+    action: &'static str,
+    failures: Vec<Failure>,
+) -> Result<Summary> {
     tally.failed(failures.len() as u64);
-    let summary = tally.finish(opts.action, false);
+    let summary = tally.finish(action, false);
     if let Some(n) = pool.backed_off {
         tally.note(&format!("pasv: note: the server accepted only {n} parallel session(s)"));
     }

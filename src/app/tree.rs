@@ -79,7 +79,12 @@ fn needs_pool(args: &TransferArgs, ctx: &Context) -> bool {
     args.limit_rate.is_some() || args.verify || args.if_changed || ctx.args.retries.is_some_and(|r| r > 0)
 }
 
-async fn open_pool<'a>(ctx: &'a Context, target: &Target, rate: Option<RateLimit>, limit: usize) -> Result<Pool<'a>> {
+pub(super) async fn open_pool<'a>(
+    ctx: &'a Context,
+    target: &Target,
+    rate: Option<RateLimit>,
+    limit: usize,
+) -> Result<Pool<'a>> {
     let connector = Connector { ctx, target: target.clone(), rate };
     Pool::open(connector, limit, ctx.args.retries.unwrap_or(0)).await
 }

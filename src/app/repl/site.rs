@@ -114,7 +114,6 @@ pub fn set(shell: &mut Shell, args: SetArgs) -> Result<()> {
         Setting::ConnectTimeout => flags.connect_timeout = Some(seconds(setting, &value)?),
         Setting::Parallel => match value.parse::<usize>() {
             Ok(n) if (1..=64).contains(&n) => {
-                shell.parallel = n;
                 flags.parallel = Some(n);
             }
             _ => bail!(usage("set parallel: expected a number from 1 to 64")),
@@ -165,7 +164,7 @@ fn show(shell: &Shell) -> Result<()> {
         format!("tls              {tls}"),
         format!("timeout          {}", secs(flags.timeout, defaults.timeout)),
         format!("connect-timeout  {}", secs(flags.connect_timeout, defaults.connect_timeout)),
-        format!("parallel         {}", shell.parallel),
+        format!("parallel         {}", shell.parallel()),
     ];
     for line in lines {
         shell.out.line(&line)?;

@@ -40,8 +40,6 @@ pub struct Shell {
     pub interactive: bool,
     pub screen: Screen,
     pub conn: Option<Connection>,
-    /// Sessions used at once by mget/mput.
-    pub parallel: usize,
     /// Listings of remote directories for completion, by the path as typed ("" = current).
     pub names: HashMap<String, Vec<RemoteName>>,
     pub inflight: Option<Inflight>,
@@ -50,7 +48,6 @@ pub struct Shell {
 impl Shell {
     pub fn new(ctx: Context, interactive: bool) -> Self {
         Self {
-            parallel: ctx.args.parallel.unwrap_or(1).max(1),
             base: ctx.args,
             out: ctx.out,
             progress: ctx.progress,
@@ -74,6 +71,11 @@ impl Shell {
             ),
             None => "pasv> ".to_string(),
         }
+    }
+
+    /// Sessions used at once by mget/mput (`set parallel`, `-j`; one by default).
+    pub fn parallel(&self) -> usize {
+        self.base.parallel.unwrap_or(1).max(1)
     }
 
     pub fn note(&self, text: &str) {

@@ -11,16 +11,17 @@ use tokio::io::AsyncWriteExt;
 use super::connection::Connection;
 use super::glob;
 use super::state::{Inflight, Shell};
-use crate::app::config_file::{join_path, site_url};
+use crate::app::config_file::site_url;
 use crate::app::local;
+use crate::app::mirror::{retry_note, wrap_up};
 use crate::app::oneshot::upload_one;
-use crate::app::pool::{Connector, Done, Pool, Work, engine_error};
+use crate::app::pool::{Done, Work};
 use crate::app::settings::usage;
 use crate::app::tally::{FileEvent, Tally};
 use crate::app::tree;
 use crate::cli::GetArgs;
 use crate::cli::shell::{MgetArgs, MputArgs, PutArgs};
-use crate::engine::Session;
+use crate::engine::{Session, join_remote};
 use crate::proto::listing::EntryKind;
 use crate::proto::name::remote_basename;
 
@@ -86,7 +87,7 @@ async fn expand_remote(shell: &mut Shell, pattern: &str) -> Result<Vec<String>> 
         .entries
         .iter()
         .filter(|e| matches!(e.kind, EntryKind::File | EntryKind::Link) && glob::matches(base, &e.name))
-        .map(|e| join_path(dir, &e.name))
+        .map(|e| join_remote(dir, &e.name))
         .collect();
     shell.remember_names(dir, &listing.entries);
     if names.is_empty() {
@@ -97,7 +98,7 @@ async fn expand_remote(shell: &mut Shell, pattern: &str) -> Result<Vec<String>> 
 }
 
 async fn download(shell: &mut Shell, plans: Vec<Plan>, resume: bool, no_clobber: bool) -> Result<()> {
-    if shell.parallel > 1 && plans.len() > 1 {
+    if shell.parallel() > 1 && plans.len() > 1 {
         return parallel(shell, plans, Batch { way: Way::Down, resume, no_clobber }).await;
     }
     let mut progress = shell.progress.reporter();
@@ -124,7 +125,7 @@ pub async fn put(shell: &mut Shell, args: PutArgs) -> Result<()> {
     for file in &args.files {
         let name = file_name(file)?;
         let remote = match &args.output {
-            Some(out) if several || out.ends_with('/') => join_path(out.trim_end_matches('/'), &name),
+            Some(out) if several || out.ends_with('/') => join_remote(out.trim_end_matches('/'), &name),
             Some(out) => out.clone(),
             None => name,
         };
@@ -153,7 +154,7 @@ async fn put_with_tree_code(shell: &mut Shell, args: PutArgs) -> Result<()> {
 /// The URL of `path` (relative to the shell's remote directory, or absolute) on the open
 /// site, with the credentials of the login; `dir` marks it as a directory ("into it").
 fn site_url_for(conn: &Connection, path: &str, dir: bool) -> String {
-    let absolute = if path.starts_with('/') { path.to_string() } else { join_path(&conn.cwd, path) };
+    let absolute = if path.starts_with('/') { path.to_string() } else { join_remote(&conn.cwd, path) };
     let login = conn.login();
     let mut url = site_url(&login.endpoint, login.tls, login.user.as_deref(), login.password.as_deref(), &absolute);
     // site_url names directories (a trailing "/"); a file must not have one.
@@ -173,7 +174,7 @@ pub async fn mput(shell: &mut Shell, args: MputArgs) -> Result<()> {
         for file in expand_local(pattern)? {
             let name = file_name(&file)?;
             let remote = match &args.output {
-                Some(dir) => join_path(dir.trim_end_matches('/'), &name),
+                Some(dir) => join_remote(dir.trim_end_matches('/'), &name),
                 None => name,
             };
             plans.push(Plan { remote, local: file });
@@ -221,7 +222,7 @@ async fn upload(shell: &mut Shell, plans: Vec<Plan>, resume: bool) -> Result<()>
     for plan in &plans {
         std::fs::metadata(&plan.local).with_context(|| format!("cannot read {}", plan.local.display()))?;
     }
-    if shell.parallel > 1 && plans.len() > 1 {
+    if shell.parallel() > 1 && plans.len() > 1 {
         return parallel(shell, plans, Batch { way: Way::Up, resume, no_clobber: false }).await;
     }
     let mut progress = shell.progress.reporter();
@@ -256,9 +257,7 @@ enum Way {
     Up,
 }
 
-/// `mget`/`mput` (or several files) under `set parallel N`: the one-shot mode's session
-/// pool, so the shell gets the same back-off on "too many connections" and the same
-/// `--retries`; a failed file does not stop the others.
+/// What a parallel batch does with each file.
 struct Batch {
     way: Way,
     resume: bool,
@@ -322,19 +321,14 @@ impl Work for BatchWork<'_> {
     }
 
     fn retrying(&self, plan: &Plan, error: &anyhow::Error, delay: std::time::Duration) {
-        let cause = engine_error(error).map(|e| e.to_string()).unwrap_or_else(|| format!("{error:#}"));
-        self.tally.note(&format!(
-            "pasv: {}: {} (retrying in {}s)",
-            crate::app::escape(&plan.remote),
-            crate::app::escape(&cause),
-            delay.as_secs()
-        ));
+        retry_note(self.tally, &plan.remote, error, delay);
     }
 }
 
-/// `mget`/`mput` (or several files) under `set parallel N`, with the one-shot mode's
-/// progress: an overall bar and one per active transfer on a terminal, plain lines in logs,
-/// a `--json` event per file and a summary at the end.
+/// `mget`/`mput` (or several files) under `set parallel N`: the one-shot mode's session pool
+/// (back-off on "too many connections", `--retries`; a failed file does not stop the others)
+/// and its progress (an overall bar and one per active transfer on a terminal, plain lines in
+/// logs, a `--json` event per file, a summary at the end).
 async fn parallel(shell: &mut Shell, plans: Vec<Plan>, batch: Batch) -> Result<()> {
     let conn = shell.conn.as_ref().ok_or_else(not_connected)?;
     let count = plans.len();
@@ -343,7 +337,7 @@ async fn parallel(shell: &mut Shell, plans: Vec<Plan>, batch: Batch) -> Result<(
     let plans: Vec<Plan> = plans
         .into_iter()
         .map(|p| Plan {
-            remote: if p.remote.starts_with('/') { p.remote } else { join_path(&conn.cwd, &p.remote) },
+            remote: if p.remote.starts_with('/') { p.remote } else { join_remote(&conn.cwd, &p.remote) },
             ..p
         })
         .collect();
@@ -356,24 +350,12 @@ async fn parallel(shell: &mut Shell, plans: Vec<Plan>, batch: Batch) -> Result<(
         Way::Down => "mget",
         Way::Up => "mput",
     };
-    let connector = Connector { ctx: &conn.ctx, target: conn.login().clone(), rate: None };
-    let retries = conn.ctx.args.retries.unwrap_or(0);
-    let mut pool = Pool::open(connector, shell.parallel.min(count), retries).await?;
+    let mut pool = tree::open_pool(&conn.ctx, conn.login(), None, shell.parallel().min(count)).await?;
     let mut tally = Tally::new(shell.progress, &shell.out, shell.base.quiet);
     tally.begin(count as u64, bytes);
     let work = BatchWork { batch, tally: &tally };
     let failures = pool.run(&work, plans).await;
+    let result = wrap_up(&pool, &mut tally, action, failures);
     pool.close().await;
-    tally.failed(failures.len() as u64);
-    tally.finish(action, false);
-    let failed = failures.len();
-    let mut failures = failures.into_iter();
-    let Some(first) = failures.next() else { return Ok(()) };
-    for other in failures {
-        eprintln!("pasv: {:#}", other.error);
-    }
-    if failed > 1 {
-        return Err(first.error.context(format!("{failed} of {count} files failed; the first")));
-    }
-    Err(first.error)
+    result.map(drop)
 }
