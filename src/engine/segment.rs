@@ -134,9 +134,11 @@ impl Session {
     async fn abort_transfer(&mut self) -> Result<(), Error> {
         self.control.send(&Command::Abort).await?;
         self.control.send(&Command::System).await?;
-        for _ in 0..8 {
+        // Replies to NOOPs sent during the transfer (--noop-interval) are among those skipped.
+        for _ in 0..8 + self.control.owed_noops {
             let reply = self.control.read_reply().await?;
             if reply.code == ReplyCode(215) {
+                self.control.owed_noops = 0;
                 return Ok(());
             }
         }
