@@ -55,7 +55,7 @@ impl HashAlgorithm {
 
 /// How to ask this server for a checksum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChecksumMethod {
+pub(crate) enum ChecksumMethod {
     /// `HASH path` with the algorithm the server has selected (marked `*` in FEAT), or the
     /// strongest it offers after `OPTS HASH`.
     Hash { algorithm: HashAlgorithm, selected: bool },
@@ -64,7 +64,7 @@ pub enum ChecksumMethod {
 }
 
 impl ChecksumMethod {
-    pub fn algorithm(self) -> HashAlgorithm {
+    pub(crate) fn algorithm(self) -> HashAlgorithm {
         match self {
             Self::Hash { algorithm, .. } | Self::Extension(algorithm) => algorithm,
         }
@@ -80,7 +80,7 @@ pub struct Checksum {
 
 impl Features {
     /// The best checksum this server offers in FEAT, if any.
-    pub fn checksum_method(&self) -> Option<ChecksumMethod> {
+    pub(crate) fn checksum_method(&self) -> Option<ChecksumMethod> {
         if let Some(offered) = &self.hash {
             let offered: Vec<(String, bool)> = offered
                 .split(';')
@@ -119,9 +119,11 @@ impl Session {
         let path = Arg::new(path)?;
         let command = match method {
             ChecksumMethod::Hash { selected, .. } => {
-                if !selected {
+                // Once per connection: the choice holds until the server is told otherwise.
+                if !selected && !self.hash_selected {
                     let opts = Command::HashAlgorithm(Arg::new(algorithm.name())?);
                     self.control.expect(&opts, &[200]).await?;
+                    self.hash_selected = true;
                 }
                 Command::Hash(path)
             }

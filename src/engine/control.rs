@@ -61,7 +61,7 @@ impl ControlChannel {
         self.timeout
     }
 
-    fn stream(&mut self) -> Result<&mut Stream, Error> {
+    pub(crate) fn stream(&mut self) -> Result<&mut Stream, Error> {
         self.stream.as_mut().ok_or(Error::ControlClosed)
     }
 

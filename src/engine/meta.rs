@@ -40,12 +40,13 @@ impl Session {
     /// kernel probes every 10 s, so a NAT box or firewall does not forget the connection
     /// while a long transfer keeps it quiet.
     pub fn set_keepalive(&mut self, idle: Duration) -> Result<(), Error> {
-        let Some(stream) = self.control.take_stream() else {
-            return Err(Error::ControlClosed);
-        };
-        let keepalive = socket2::TcpKeepalive::new().with_time(idle).with_interval(Duration::from_secs(10));
-        let result = socket2::SockRef::from(stream.tcp()).set_tcp_keepalive(&keepalive);
-        self.control.put_stream(stream);
-        result.map_err(Error::ControlIo)
+        let tcp = self.control.stream()?.tcp();
+        set_keepalive(tcp, idle).map_err(Error::ControlIo)
     }
+}
+
+/// Keepalive probes after `idle` without traffic, then every 10 s.
+pub(super) fn set_keepalive(tcp: &tokio::net::TcpStream, idle: Duration) -> std::io::Result<()> {
+    let keepalive = socket2::TcpKeepalive::new().with_time(idle).with_interval(Duration::from_secs(10));
+    socket2::SockRef::from(tcp).set_tcp_keepalive(&keepalive)
 }

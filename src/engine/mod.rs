@@ -28,7 +28,7 @@ mod transfer;
 mod tree;
 
 pub use crate::proto::MtimeMethod;
-pub use checksum::{Checksum, ChecksumMethod, HashAlgorithm, LocalHasher};
+pub use checksum::{Checksum, HashAlgorithm, LocalHasher};
 pub use config::{Config, Credentials, Endpoint, PasvAddress, TlsConfig, TlsMode, TlsVersion};
 pub use error::{Error, ErrorClass};
 pub use pipeline::Sequence;

@@ -42,10 +42,6 @@ impl RateLimit {
         Self { rate, bucket: Arc::new(Mutex::new(Bucket { tokens: 0.0, last: Instant::now() })) }
     }
 
-    pub fn bytes_per_second(&self) -> u64 {
-        self.rate
-    }
-
     /// The largest piece moved at once: a tenth of a second's worth, between 1 KiB and 256 KiB.
     pub fn chunk(&self) -> usize {
         (self.rate / 10).clamp(1024, 256 * 1024) as usize

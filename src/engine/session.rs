@@ -120,6 +120,8 @@ pub struct Session {
     pub(super) buffer: Vec<u8>,
     pub(super) greeting: Reply,
     pub(super) control_tls: Option<TlsInfo>,
+    /// `OPTS HASH` was accepted on this connection: HASH uses that algorithm from now on.
+    pub(super) hash_selected: bool,
 }
 
 impl Session {
@@ -162,6 +164,7 @@ impl Session {
             config,
             greeting,
             control_tls,
+            hash_selected: false,
         };
         if session.config.tls.mode == TlsMode::Explicit {
             session.upgrade_control().await?;
@@ -401,10 +404,20 @@ impl Session {
     /// A parsed directory listing: MLSD when the server offers MLST, else LIST.
     pub async fn list(&mut self, path: Option<&str>) -> Result<Listing, Error> {
         let arg = path.map(Arg::new).transpose()?;
+        self.list_parsed(arg, path).await.map(|(listing, _)| listing)
+    }
+
+    /// MLSD when offered (and not refused), else LIST, parsed; true when from MLSD. `named` is
+    /// the path being listed, to check an empty LIST against.
+    pub(super) async fn list_parsed(
+        &mut self,
+        arg: Option<Arg>,
+        named: Option<&str>,
+    ) -> Result<(Listing, bool), Error> {
         let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
         if self.features.mlst {
             match self.read_listing(Command::MachineListDir(arg.clone())).await {
-                Ok(body) => return Ok(listing::parse_listing(&body, true, now)),
+                Ok(body) => return Ok((listing::parse_listing(&body, true, now), true)),
                 Err(e) if matches!(e.reply_code(), Some(ReplyCode(500..=504))) => {
                     self.control.note("MLSD refused; falling back to LIST");
                 }
@@ -416,7 +429,7 @@ impl Session {
         // Some servers (vsftpd) answer LIST of a missing path with an empty listing and 226;
         // an empty listing of a named path is only believed when the path is a directory.
         if body.is_empty()
-            && let Some(path) = path
+            && let Some(path) = named
             && !self.is_dir(path).await?
         {
             return Err(Error::Rejected {
@@ -425,7 +438,7 @@ impl Session {
                 text: "no such directory (the server listed nothing and CWD failed)".into(),
             });
         }
-        Ok(listing::parse_listing(&body, false, now))
+        Ok((listing::parse_listing(&body, false, now), false))
     }
 
     /// The server's LIST text, unparsed.
@@ -772,10 +785,7 @@ async fn connect_any(endpoint: &Endpoint, timeout: Duration, trace: Option<&dyn 
                 let _ = stream.set_nodelay(true);
                 // A long transfer leaves the control connection silent; keepalive probes stop
                 // NAT boxes and firewalls from forgetting it before the 226 arrives.
-                let keepalive = socket2::TcpKeepalive::new()
-                    .with_time(Duration::from_secs(60))
-                    .with_interval(Duration::from_secs(10));
-                let _ = socket2::SockRef::from(&stream).set_tcp_keepalive(&keepalive);
+                let _ = super::meta::set_keepalive(&stream, Duration::from_secs(60));
                 if let Some(trace) = trace {
                     trace.event(&TraceEvent::Connected { peer: addr });
                 }

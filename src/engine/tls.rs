@@ -133,7 +133,7 @@ pub(crate) fn info(stream: &TlsStream<TcpStream>) -> TlsInfo {
         version: version.unwrap_or_default(),
         cipher: cipher.unwrap_or_default(),
         resumed,
-        pin: end_entity.and_then(|c| pin_of_der(c.as_ref())),
+        pin: parsed.as_ref().map(|c| pin_of_spki(c.tbs_certificate.subject_pki.raw)),
         fingerprint: end_entity.map(|c| fingerprint(c.as_ref())),
         subject: parsed.as_ref().map(|c| c.subject().to_string()),
         not_after: parsed.as_ref().map(|c| c.validity().not_after.timestamp()),
@@ -144,8 +144,12 @@ pub(crate) fn info(stream: &TlsStream<TcpStream>) -> TlsInfo {
 /// format), or `None` when the certificate cannot be parsed.
 pub fn pin_of_der(der: &[u8]) -> Option<String> {
     let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
-    let spki = cert.tbs_certificate.subject_pki.raw;
-    Some(format!("sha256//{}", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(spki))))
+    Some(pin_of_spki(cert.tbs_certificate.subject_pki.raw))
+}
+
+/// The pin of an already parsed certificate's SubjectPublicKeyInfo bytes.
+fn pin_of_spki(spki: &[u8]) -> String {
+    format!("sha256//{}", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(spki)))
 }
 
 fn fingerprint(der: &[u8]) -> String {

@@ -6,7 +6,7 @@
 //! The caller decides what to walk and how deep; [`MAX_DEPTH`] is the limit the app uses for
 //! servers whose tree never ends.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -14,7 +14,7 @@ use super::ratelimit::Limited;
 use super::{Error, Progress, Session, TransferSummary, UploadMode};
 use crate::proto::listing::{self, Entry, EntryKind};
 use crate::proto::name::{UnsafeName, local_component};
-use crate::proto::{Arg, Command, ReplyCode};
+use crate::proto::{Arg, Command};
 
 /// How deep a recursive walk goes before it stops with an error (a server that lists a
 /// subdirectory in every directory would otherwise never end).
@@ -90,29 +90,10 @@ impl Session {
     /// Lists `path` ("" for the login directory) for a recursive walk: MLSD when offered, LIST
     /// when not (or when MLSD is refused).
     pub async fn list_dir(&mut self, path: &str) -> Result<DirListing, Error> {
-        let arg = if path.is_empty() { None } else { Some(Arg::new(list_argument(path))?) };
-        let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
-        if self.features.mlst {
-            match self.read_listing(Command::MachineListDir(arg.clone())).await {
-                Ok(body) => return Ok(DirListing::from_listing(listing::parse_listing(&body, true, now), true)),
-                Err(e) if matches!(e.reply_code(), Some(ReplyCode(500..=504))) => {
-                    self.control.note("MLSD refused; falling back to LIST");
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        let command = Command::List(arg);
-        let body = self.read_listing(command.clone()).await?;
-        // Some servers (vsftpd) answer LIST of a missing path with an empty listing and 226:
-        // an empty listing of a named path is believed only when the path is a directory.
-        if body.is_empty() && !path.is_empty() && !self.is_dir(path).await? {
-            return Err(Error::Rejected {
-                command: command.to_string(),
-                code: ReplyCode::FILE_UNAVAILABLE,
-                text: "no such directory (the server listed nothing and CWD failed)".into(),
-            });
-        }
-        Ok(DirListing::from_listing(listing::parse_listing(&body, false, now), false))
+        let (arg, named) =
+            if path.is_empty() { (None, None) } else { (Some(Arg::new(list_argument(path))?), Some(path)) };
+        let (listing, precise) = self.list_parsed(arg, named).await?;
+        Ok(DirListing::from_listing(listing, precise))
     }
 
     /// MDTM for many paths, pipelined in batches: one round trip per batch instead of one
