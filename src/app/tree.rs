@@ -89,8 +89,9 @@ pub(super) async fn open_pool<'a>(
     Pool::open(connector, limit, ctx.args.retries.unwrap_or(0)).await
 }
 
+/// A URL or a bookmark name, as everywhere else (config_file::resolve).
 fn parse(url: &str) -> Result<Target> {
-    Ok(Target::parse(url)?)
+    super::config_file::resolve(url)
 }
 
 pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {

@@ -636,6 +636,14 @@ async fn bookmarks_are_saved_without_the_password_and_used_by_one_shot_commands(
             .await;
         run.assert_code(0);
         assert_eq!(std::fs::read_to_string(out.path().join("v1.txt")).unwrap(), "one");
+        // Also where the tree code takes over (-r, --retries, --verify, ...).
+        let tree = tempfile::tempdir().unwrap();
+        let run = shared_home(pasv(["get", "-r", "rel", "-o", tree.path().to_str().unwrap()]), home.path())
+            .env("REL_PW", "s3cret")
+            .run()
+            .await;
+        run.assert_code(0);
+        assert_eq!(std::fs::read_to_string(tree.path().join("releases/v1.txt")).unwrap(), "one");
         // Without the variable there is no password: the login fails.
         shared_home(pasv(["ls", "rel"]), home.path()).run().await.assert_code(7);
         // `pasv NAME` opens the shell there.
