@@ -15,7 +15,7 @@ use crate::engine::{Error, Progress, Session, TransferSummary};
 
 /// How much already-downloaded data the server must send again on resume, proving it
 /// honoured REST.
-const RESUME_OVERLAP: u64 = 64 * 1024;
+pub(super) const RESUME_OVERLAP: u64 = 64 * 1024;
 
 /// Where a download of `name` goes, given `-o`.
 pub fn download_path(output: Option<&Path>, name: &str, several: bool) -> Result<PathBuf> {

@@ -284,9 +284,7 @@ impl Scan<'_> {
         self.refuse(&listing, rel);
         let local_dir = self.tree.local_path(rel);
         let (local, _) = read_local_dir(&local_dir)?;
-        if self.opts.compare != Compare::Always || !listing.precise_times {
-            self.precise_times(session, rel, &mut listing).await.with_context(|| format!("listing {shown}"))?;
-        }
+        self.precise_times(session, rel, &mut listing).await.with_context(|| format!("listing {shown}"))?;
         let tolerance = Self::tolerance(&listing);
         let mut more = Vec::new();
         let mut plan = self.plan.borrow_mut();
@@ -372,23 +370,8 @@ impl Scan<'_> {
 
     async fn scan_up(&self, session: &mut Session, rel: &str, depth: usize) -> Result<Vec<ScanJob>> {
         let shown = self.tree.shown_url(rel);
+        // (An empty LIST of a missing path, vsftpd's answer, is already a 550 from list_dir.)
         let listing = match session.list_dir(&self.tree.remote_path(rel)).await {
-            // LIST of a missing path is an empty listing and a 226 on some servers (vsftpd):
-            // an empty LIST proves nothing about the root, CWD does.
-            Ok(listing)
-                if rel.is_empty()
-                    && !listing.precise_times
-                    && listing.files.is_empty()
-                    && listing.dirs.is_empty()
-                    && listing.links.is_empty()
-                    && listing.others.is_empty()
-                    && !session
-                        .is_dir(&self.tree.remote_path(rel))
-                        .await
-                        .with_context(|| format!("listing {shown}"))? =>
-            {
-                None
-            }
             Ok(listing) => Some(listing),
             // The root may not exist yet: then everything is new.
             Err(e) if rel.is_empty() && e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => {

@@ -30,9 +30,6 @@ use crate::engine::{Error, Session};
 /// Below this size a file is downloaded over one connection.
 pub const SEGMENT_THRESHOLD: u64 = 16 * 1024 * 1024;
 
-/// How much of a range we already have the server sends again on resume.
-const RESUME_OVERLAP: u64 = 64 * 1024;
-
 /// The state file is rewritten after this many bytes of a range.
 const SAVE_EVERY: u64 = 8 * 1024 * 1024;
 
@@ -141,7 +138,7 @@ impl Work for Segments<'_> {
         let have = self.progress.done[index].load(Ordering::Relaxed).min(end - start);
         self.progress.done[index].store(have, Ordering::Relaxed);
         let at = start + have;
-        let overlap = have.min(RESUME_OVERLAP);
+        let overlap = have.min(local::RESUME_OVERLAP);
         let (file, tail) =
             self.open_at(at, overlap).map_err(|source| Error::Local { path: self.part.clone(), source })?;
         let mut writer = RangeWriter { file, progress: self.progress.clone(), index, unsaved: 0 };
