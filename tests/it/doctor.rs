@@ -1,18 +1,10 @@
 //! `pasv doctor` against scripted servers: a NAT mismatch, EPSV refused, unreachable ports.
 
-use crate::support::scripted::{ScriptedServer, Step, e, r};
+use crate::support::scripted::{FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, r};
 use crate::support::{TestServer, pasv, within};
 
 fn login() -> Vec<Step> {
-    vec![
-        r("220 scripted"),
-        e("USER anonymous"),
-        r("331 pw"),
-        Step::ExpectPrefix("PASS ".into()),
-        r("230 ok"),
-        e("FEAT"),
-        r("211-Features:\r\n SIZE\r\n EPSV\r\n211 End"),
-    ]
+    anon_login(FEAT_SIZE_EPSV)
 }
 
 fn with(mut a: Vec<Step>, b: Vec<Step>) -> Vec<Step> {

@@ -2,19 +2,11 @@
 
 use std::time::Duration;
 
-use crate::support::scripted::{ScriptedServer, Step, e, r};
+use crate::support::scripted::{ScriptedServer, Step, anon_login, e, r};
 use crate::support::{TestServer, pasv, within};
 
 fn logged_in() -> Vec<Step> {
-    vec![
-        r("220 hi"),
-        e("USER anonymous"),
-        r("331 pw"),
-        Step::ExpectPrefix("PASS ".into()),
-        r("230 ok"),
-        e("FEAT"),
-        r("500 no"),
-    ]
+    anon_login("500 no")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

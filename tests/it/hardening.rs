@@ -10,28 +10,12 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::support::scripted::{EPSV_OK, ScriptedServer, Step, Transcript, e, r};
+use crate::support::scripted::{EPSV_OK, FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, r, steps};
 use crate::support::{Pasv, Run, pasv, patterned, within};
 
 /// Greeting, anonymous login and a FEAT with SIZE and EPSV (no MLST: listings use LIST).
 fn login() -> Vec<Step> {
-    login_with("211-Features:\r\n SIZE\r\n EPSV\r\n211 End")
-}
-
-fn login_with(feat: &str) -> Vec<Step> {
-    vec![
-        r("220 scripted server"),
-        e("USER anonymous"),
-        r("331 Password please"),
-        Step::ExpectPrefix("PASS ".into()),
-        r("230 Logged in"),
-        e("FEAT"),
-        r(feat),
-    ]
-}
-
-fn steps(parts: Vec<Vec<Step>>) -> Vec<Step> {
-    parts.into_iter().flatten().collect()
+    anon_login(FEAT_SIZE_EPSV)
 }
 
 /// A download up to the RETR: TYPE I, SIZE answered with `size_reply`, EPSV with a data port.
@@ -78,11 +62,7 @@ fn sent(transcript: &[String], verb: &str) -> Vec<String> {
 
 /// What the scripted server heard, waiting briefly for the client to hang up first.
 async fn heard(server: ScriptedServer) -> Vec<String> {
-    let received = server.received();
-    match server.finish(Duration::from_secs(3)).await {
-        Ok(Transcript { commands, .. }) => commands,
-        Err(_) => received,
-    }
+    server.heard(Duration::from_secs(3)).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -878,7 +858,7 @@ async fn hostile_names_in_a_recursive_download_stay_out_of_the_file_system() {
         ]
         .join("\r\n");
         let script = steps(vec![
-            login_with("211-Features:\r\n MLST type*;size*;modify*;\r\n EPSV\r\n211 End"),
+            anon_login("211-Features:\r\n MLST type*;size*;modify*;\r\n EPSV\r\n211 End"),
             vec![
                 e("TYPE I"),
                 r("200 ok"),

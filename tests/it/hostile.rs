@@ -2,24 +2,12 @@
 
 use std::time::Duration;
 
-use crate::support::scripted::{EPSV_OK, ScriptedServer, Step, e, epsv_retr, r};
+use crate::support::scripted::{EPSV_OK, FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, epsv_retr, r, steps};
 use crate::support::{pasv, patterned, within};
 
 /// Greeting, anonymous login and a FEAT without MLST/UTF8.
 fn login() -> Vec<Step> {
-    vec![
-        r("220 scripted server"),
-        e("USER anonymous"),
-        r("331 Password please"),
-        Step::ExpectPrefix("PASS ".into()),
-        r("230 Logged in"),
-        e("FEAT"),
-        r("211-Features:\r\n SIZE\r\n EPSV\r\n211 End"),
-    ]
-}
-
-fn steps(parts: Vec<Vec<Step>>) -> Vec<Step> {
-    parts.into_iter().flatten().collect()
+    anon_login(FEAT_SIZE_EPSV)
 }
 
 #[tokio::test]

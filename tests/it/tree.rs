@@ -4,22 +4,12 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use crate::support::scripted::{EPSV_OK, ScriptedServer, Step, e, r};
+use crate::support::scripted::{EPSV_OK, ScriptedServer, Step, anon_login, e, r};
 use crate::support::{TestServer, pasv, patterned, within};
 
 /// Greeting, anonymous login and a FEAT with MLST (so listings are MLSD).
 fn login_mlst(extra_features: &str) -> Vec<Step> {
-    vec![
-        r("220 scripted server"),
-        e("USER anonymous"),
-        r("331 Password please"),
-        Step::ExpectPrefix("PASS ".into()),
-        r("230 Logged in"),
-        e("FEAT"),
-        Step::Reply(format!(
-            "211-Features:\r\n MLST type*;size*;modify*;\r\n SIZE\r\n EPSV\r\n{extra_features}211 End"
-        )),
-    ]
+    anon_login(&format!("211-Features:\r\n MLST type*;size*;modify*;\r\n SIZE\r\n EPSV\r\n{extra_features}211 End"))
 }
 
 /// EPSV, a data listener, the listing command and its body.

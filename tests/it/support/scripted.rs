@@ -147,6 +147,27 @@ pub fn e(text: &str) -> Step {
     Step::Expect(text.into())
 }
 
+/// The FEAT reply of a plain server with SIZE and EPSV.
+pub const FEAT_SIZE_EPSV: &str = "211-Features:\r\n SIZE\r\n EPSV\r\n211 End";
+
+/// Greeting, anonymous login, and `feat` as the reply to FEAT.
+pub fn anon_login(feat: &str) -> Vec<Step> {
+    vec![
+        r("220 scripted server"),
+        e("USER anonymous"),
+        r("331 Password please"),
+        Step::ExpectPrefix("PASS ".into()),
+        r("230 Logged in"),
+        e("FEAT"),
+        r(feat),
+    ]
+}
+
+/// Script parts joined in order.
+pub fn steps(parts: Vec<Vec<Step>>) -> Vec<Step> {
+    parts.concat()
+}
+
 /// EPSV, a data listener, then `RETR path` answered with 150: a download up to its data.
 pub fn epsv_retr(path: &str) -> Vec<Step> {
     vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e(&format!("RETR {path}")), r("150 go")]
@@ -269,6 +290,22 @@ impl ScriptedServer {
     }
 
     /// Command lines received so far (for tests that do not want to wait for the script end).
+    /// Every command heard, for scripts the client may legitimately leave unfinished (it gave
+    /// up early): waits up to `within` for the scripts to end, then returns the commands.
+    /// A script step that failed (an unexpected command) is still a test failure.
+    pub async fn heard(self, within: Duration) -> Vec<String> {
+        let mut rx = self.state.subscribe();
+        let _ = timeout(within, async {
+            let _ = rx.wait_for(|s| !s.failures.is_empty() || s.finished == s.total).await.map(|_| ());
+        })
+        .await;
+        let s = self.state.borrow();
+        if let Some(first) = s.failures.first() {
+            panic!("scripted server: {first}\n{}", s.describe_transcript());
+        }
+        s.commands.clone()
+    }
+
     pub fn received(&self) -> Vec<String> {
         self.state.borrow().commands.clone()
     }
