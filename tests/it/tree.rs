@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use crate::support::scripted::{EPSV_OK, ScriptedServer, Step, anon_login, e, r};
+use crate::support::scripted::{EPSV_OK, FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, r};
 use crate::support::{TestServer, pasv, patterned, within};
 
 /// Greeting, anonymous login and a FEAT with MLST (so listings are MLSD).
@@ -379,17 +379,8 @@ async fn hostile_names_in_a_unix_list_are_refused() {
                     -rw-r--r-- 1 u g 4 Jan 01  2024 ../../escape.txt\r\n\
                     lrwxrwxrwx 1 u g 4 Jan 01  2024 link -> /etc/passwd\r\n";
         let script = [
-            vec![
-                r("220 scripted server"),
-                e("USER anonymous"),
-                r("331 Password please"),
-                Step::ExpectPrefix("PASS ".into()),
-                r("230 Logged in"),
-                e("FEAT"),
-                r("211-Features:\r\n SIZE\r\n EPSV\r\n211 End"),
-                e("TYPE I"),
-                r("200 ok"),
-            ],
+            anon_login(FEAT_SIZE_EPSV),
+            vec![e("TYPE I"), r("200 ok")],
             listing("LIST d", body),
             retrieve("d/ok.txt", b"okay"),
             vec![e("QUIT"), r("221 Bye")],
@@ -497,45 +488,41 @@ async fn atomic_upload_to_a_real_server_leaves_no_temporary_file() {
 async fn retries_resume_a_download_after_the_data_connection_drops() {
     within(async {
         let data = patterned(200_000);
-        let script = [vec![
-            r("220 scripted server"),
-            e("USER anonymous"),
-            r("331 Password please"),
-            Step::ExpectPrefix("PASS ".into()),
-            r("230 Logged in"),
-            e("FEAT"),
-            r("211-Features:\r\n SIZE\r\n MDTM\r\n EPSV\r\n REST STREAM\r\n211 End"),
-            e("TYPE I"),
-            r("200 ok"),
-            e("SIZE f.bin"),
-            r("213 200000"),
-            e("MDTM f.bin"),
-            r("213 20240101000000"),
-            e("EPSV"),
-            Step::ListenData,
-            r(EPSV_OK),
-            e("RETR f.bin"),
-            r("150 Sending"),
-            // Half the file, then the connection drops.
-            Step::DataSend(data[..100_000].to_vec()),
-            r("426 Connection closed; transfer aborted"),
-            // The retry: REST proves the server resends the last 64 KiB we already have.
-            e("SIZE f.bin"),
-            r("213 200000"),
-            e("EPSV"),
-            Step::ListenData,
-            r(EPSV_OK),
-            e("REST 34464"),
-            r("350 Restarting at 34464"),
-            e("RETR f.bin"),
-            r("150 Sending the rest"),
-            Step::DataSend(data[34_464..].to_vec()),
-            r("226 Done"),
-            e("MDTM f.bin"),
-            r("213 20240101000000"),
-            e("QUIT"),
-            r("221 Bye"),
-        ]]
+        let script = [
+            anon_login("211-Features:\r\n SIZE\r\n MDTM\r\n EPSV\r\n REST STREAM\r\n211 End"),
+            vec![
+                e("TYPE I"),
+                r("200 ok"),
+                e("SIZE f.bin"),
+                r("213 200000"),
+                e("MDTM f.bin"),
+                r("213 20240101000000"),
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e("RETR f.bin"),
+                r("150 Sending"),
+                // Half the file, then the connection drops.
+                Step::DataSend(data[..100_000].to_vec()),
+                r("426 Connection closed; transfer aborted"),
+                // The retry: REST proves the server resends the last 64 KiB we already have.
+                e("SIZE f.bin"),
+                r("213 200000"),
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e("REST 34464"),
+                r("350 Restarting at 34464"),
+                e("RETR f.bin"),
+                r("150 Sending the rest"),
+                Step::DataSend(data[34_464..].to_vec()),
+                r("226 Done"),
+                e("MDTM f.bin"),
+                r("213 20240101000000"),
+                e("QUIT"),
+                r("221 Bye"),
+            ],
+        ]
         .concat();
         let server = ScriptedServer::start(script).await;
         let out = tempfile::tempdir().unwrap();
@@ -766,40 +753,36 @@ async fn if_changed_skips_files_that_already_match() {
 async fn retries_resume_an_upload_with_appe() {
     within(async {
         let data = patterned(60_000);
-        let script = [vec![
-            r("220 scripted server"),
-            e("USER anonymous"),
-            r("331 Password please"),
-            Step::ExpectPrefix("PASS ".into()),
-            r("230 Logged in"),
-            e("FEAT"),
-            r("211-Features:\r\n SIZE\r\n EPSV\r\n211 End"),
-            e("TYPE I"),
-            r("200 ok"),
-            e("EPSV"),
-            Step::ListenData,
-            r(EPSV_OK),
-            e("STOR up.bin"),
-            r("150 Go ahead"),
-            Step::DataReceive,
-            r("451 Local error in processing; transfer aborted"),
-            // The retry asks how much arrived and appends the rest.
-            e("SIZE up.bin"),
-            r("213 30000"),
-            e("EPSV"),
-            Step::ListenData,
-            r(EPSV_OK),
-            e("APPE up.bin"),
-            r("150 Go ahead"),
-            Step::DataReceive,
-            r("226 Done"),
-            e("SIZE up.bin"),
-            r("213 60000"),
-            Step::ExpectPrefix("SITE UTIME up.bin ".into()),
-            r("500 Unknown SITE command"),
-            e("QUIT"),
-            r("221 Bye"),
-        ]]
+        let script = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![
+                e("TYPE I"),
+                r("200 ok"),
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e("STOR up.bin"),
+                r("150 Go ahead"),
+                Step::DataReceive,
+                r("451 Local error in processing; transfer aborted"),
+                // The retry asks how much arrived and appends the rest.
+                e("SIZE up.bin"),
+                r("213 30000"),
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e("APPE up.bin"),
+                r("150 Go ahead"),
+                Step::DataReceive,
+                r("226 Done"),
+                e("SIZE up.bin"),
+                r("213 60000"),
+                Step::ExpectPrefix("SITE UTIME up.bin ".into()),
+                r("500 Unknown SITE command"),
+                e("QUIT"),
+                r("221 Bye"),
+            ],
+        ]
         .concat();
         let server = ScriptedServer::start(script).await;
         let local = tempfile::tempdir().unwrap();

@@ -266,11 +266,7 @@ impl ScriptedServer {
     /// closed the control connection). If `within` passes while every script is consumed but a
     /// session is still lingering (the client keeps the control connection open), that is `Ok` too.
     pub async fn finish(self, within: Duration) -> Result<Transcript, String> {
-        let mut rx = self.state.subscribe();
-        let _ = timeout(within, async {
-            let _ = rx.wait_for(|s| !s.failures.is_empty() || s.finished == s.total).await.map(|_| ());
-        })
-        .await;
+        self.settle(within).await;
         let s = self.state.borrow();
         if let Some(first) = s.failures.first() {
             let more = match s.failures.len() {
@@ -294,16 +290,21 @@ impl ScriptedServer {
     /// up early): waits up to `within` for the scripts to end, then returns the commands.
     /// A script step that failed (an unexpected command) is still a test failure.
     pub async fn heard(self, within: Duration) -> Vec<String> {
-        let mut rx = self.state.subscribe();
-        let _ = timeout(within, async {
-            let _ = rx.wait_for(|s| !s.failures.is_empty() || s.finished == s.total).await.map(|_| ());
-        })
-        .await;
+        self.settle(within).await;
         let s = self.state.borrow();
         if let Some(first) = s.failures.first() {
             panic!("scripted server: {first}\n{}", s.describe_transcript());
         }
         s.commands.clone()
+    }
+
+    /// Waits up to `within` for every script to end or one to fail.
+    async fn settle(&self, within: Duration) {
+        let mut rx = self.state.subscribe();
+        let _ = timeout(within, async {
+            let _ = rx.wait_for(|s| !s.failures.is_empty() || s.finished == s.total).await.map(|_| ());
+        })
+        .await;
     }
 
     pub fn received(&self) -> Vec<String> {
