@@ -104,13 +104,15 @@ impl Session {
         if offset == end {
             return Ok(0);
         }
-        if end == total {
-            // The last range runs to the end of the file: an ordinary resumed transfer that
-            // the server confirms with 226 and whose byte count is checked.
-            return self.fetch(remote, sink, offset, overlap, Some(total), progress).await.map(|s| s.bytes);
-        }
         let command = Command::Retrieve(Arg::new(remote)?);
         let mut limited = Limited::new(sink, self.config.rate_limit.clone());
+        if end == total {
+            // The last range runs to the end of the file: an ordinary resumed transfer that
+            // the server confirms with 226 and whose byte count is checked. The caller has
+            // started the progress for this range already.
+            let (bytes, ..) = self.transfer_in(command, &mut limited, offset, overlap, Some(total), progress).await?;
+            return Ok(bytes);
+        }
         let mut range = RangeSink { inner: &mut limited, remaining: end - offset, written: 0 };
         let mut counting = Counting { inner: progress, advanced: 0 };
         let result = self.transfer_in(command, &mut range, offset, overlap, None, &mut counting).await;
