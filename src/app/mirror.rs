@@ -113,8 +113,9 @@ fn join_rel(dir: &str, name: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct FileJob {
     pub rel: String,
-    /// The source's size (from the listing or the local file).
-    pub size: u64,
+    /// The source's size (from the listing or the local file); `None` when the listing had
+    /// none, so the download asks SIZE rather than expect an empty file.
+    pub size: Option<u64>,
     /// The source's modification time, to give the copy.
     pub mtime: Option<i64>,
     pub reason: &'static str,
@@ -312,13 +313,9 @@ impl Scan<'_> {
                 ),
             };
             match reason {
-                Some(reason) => plan.files.push(FileJob {
-                    rel: frel,
-                    size: source.size,
-                    mtime: file.modified,
-                    reason,
-                    retry: false,
-                }),
+                Some(reason) => {
+                    plan.files.push(FileJob { rel: frel, size: file.size, mtime: file.modified, reason, retry: false })
+                }
                 None => plan.skipped += 1,
             }
         }
@@ -446,7 +443,7 @@ impl Scan<'_> {
                 match reason {
                     Some(reason) => plan.files.push(FileJob {
                         rel: lrel,
-                        size: source.size,
+                        size: Some(source.size),
                         mtime: source.mtime,
                         reason,
                         retry: false,
@@ -500,7 +497,7 @@ impl Scan<'_> {
                 } else if meta.is_file() && self.opts.filter.takes_file(&lrel) {
                     plan.files.push(FileJob {
                         rel: lrel,
-                        size: meta.len(),
+                        size: Some(meta.len()),
                         mtime: local_mtime(meta),
                         reason: "new",
                         retry: false,
@@ -614,7 +611,7 @@ impl<'a> Copy<'a> {
         let mut progress = self.tally.transfer();
         // The listing's size saves a SIZE; a retry asks again in case the file changed.
         let retry = attempt > 0 || job.retry;
-        let size = if retry { None } else { Some(job.size) };
+        let size = if retry { None } else { job.size };
         let resume = self.opts.resume || retry;
         let summary = local::download_file_sized(
             session,
@@ -819,7 +816,7 @@ impl Sequence for Lane<'_, '_> {
 
     fn next(&mut self) -> Option<(String, u64)> {
         let job = self.lanes.queue.borrow_mut().pop_front()?;
-        let item = (self.lanes.copy.tree.remote_path(&job.rel), job.size);
+        let item = (self.lanes.copy.tree.remote_path(&job.rel), job.size.unwrap_or(0));
         self.inflight.push_back(job);
         Some(item)
     }
@@ -911,10 +908,12 @@ async fn download_files(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob
     if copy.opts.verify || copy.opts.resume {
         return pool.run(copy, files).await;
     }
+    // A pipelined RETR needs the size to check the byte count; the others ask SIZE first.
+    let (sized, unsized_): (Vec<FileJob>, Vec<FileJob>) = files.into_iter().partition(|f| f.size.is_some());
     let lanes = Lanes {
         copy,
         retries: pool.retries(),
-        queue: RefCell::new(files.into()),
+        queue: RefCell::new(sized.into()),
         later: RefCell::default(),
         failures: RefCell::default(),
     };
@@ -923,6 +922,7 @@ async fn download_files(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob
     failures.append(&mut lanes.failures.into_inner());
     let mut rest: Vec<FileJob> = lanes.queue.into_inner().into();
     rest.append(&mut lanes.later.into_inner());
+    rest.extend(unsized_);
     if !rest.is_empty() {
         failures.append(&mut pool.run(copy, rest).await);
     }
@@ -1040,7 +1040,7 @@ fn print_plan(out: &super::render::Output, plan: &Plan, direction: Direction) ->
         lines.push(("mkdir", dir.as_str(), None, None));
     }
     for file in &plan.files {
-        lines.push((copy, file.rel.as_str(), Some(file.size), Some(file.reason)));
+        lines.push((copy, file.rel.as_str(), file.size, Some(file.reason)));
     }
     for file in &plan.delete_files {
         lines.push(("delete", file.as_str(), None, None));
@@ -1090,7 +1090,7 @@ pub async fn sync(
     if opts.dry_run {
         print_plan(tally.output(), &plan, direction)?;
         tally.failed(failures.len() as u64);
-        tally.planned(plan.files.len() as u64, plan.files.iter().map(|f| f.size).sum());
+        tally.planned(plan.files.len() as u64, plan.files.iter().filter_map(|f| f.size).sum());
         tally.deleted((plan.delete_files.len() + plan.delete_dirs.len()) as u64);
         let summary = tally.finish(opts.action, true);
         return conclude(failures, summary);
@@ -1117,7 +1117,7 @@ pub async fn sync(
         }
         Direction::Up => {}
     }
-    let bytes: u64 = plan.files.iter().map(|f| f.size).sum();
+    let bytes: u64 = plan.files.iter().filter_map(|f| f.size).sum();
     tally.begin(plan.files.len() as u64, bytes);
     let copy = Copy::new(tree, opts, direction, &*tally);
     let files = std::mem::take(&mut plan.files);

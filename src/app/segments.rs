@@ -188,7 +188,7 @@ pub async fn get(
     let Some(total) = stat.size else {
         bail!("the server does not tell the size of {}: cannot split it", tree.shown_url(""));
     };
-    let job = FileJob { rel: String::new(), size: total, mtime: stat.modified, reason: "new", retry: false };
+    let job = FileJob { rel: String::new(), size: Some(total), mtime: stat.modified, reason: "new", retry: false };
     tally.begin(1, total);
     if total < SEGMENT_THRESHOLD || count <= 1 {
         let copy = Copy::new(tree, opts, Direction::Down, tally);

@@ -255,7 +255,7 @@ async fn copy_one(
         tally.finish_quietly();
         return Ok(());
     };
-    tally.begin(1, job.size);
+    tally.begin(1, job.size.unwrap_or(0));
     let copy = Copy::new(tree, opts, direction, tally);
     let failures = pool.run(&copy, vec![job]).await;
     tally.finish_quietly();
@@ -284,16 +284,12 @@ async fn look_before_copy(
         Direction::Up => None,
     };
     let job = match (direction, &remote, local_meta) {
-        (Direction::Down, Some(stat), _) => FileJob {
-            rel: String::new(),
-            size: stat.size.unwrap_or(0),
-            mtime: stat.modified,
-            reason: "new",
-            retry: false,
-        },
+        (Direction::Down, Some(stat), _) => {
+            FileJob { rel: String::new(), size: stat.size, mtime: stat.modified, reason: "new", retry: false }
+        }
         (Direction::Up, _, Some(meta)) => FileJob {
             rel: String::new(),
-            size: meta.len(),
+            size: Some(meta.len()),
             mtime: mirror::local_mtime(meta),
             reason: "new",
             retry: false,

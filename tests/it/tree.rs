@@ -401,6 +401,30 @@ async fn hostile_names_in_a_unix_list_are_refused() {
 }
 
 #[tokio::test]
+async fn a_listed_file_without_a_size_is_downloaded_after_asking_size() {
+    within(async {
+        let script = [
+            login_mlst(""),
+            vec![e("TYPE I"), r("200 ok")],
+            listing("MLSD d", "type=file;modify=20240101000000; nosize.txt\r\n"),
+            // Not the listing's (missing) size taken as 0: the server is asked.
+            vec![e("SIZE d/nosize.txt"), r("213 5")],
+            retrieve("d/nosize.txt", b"hello"),
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let work = tempfile::tempdir().unwrap();
+        let target = work.path().join("t");
+        let run =
+            pasv(["-j", "1", "get", "-r", &format!("{}/d", server.url()), "-o", target.to_str().unwrap()]).run().await;
+        run.assert_code(0);
+        assert_eq!(std::fs::read_to_string(target.join("nosize.txt")).unwrap(), "hello");
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn an_endless_tree_stops_at_the_depth_limit() {
     within(async {
         let mut script = login_mlst("");
