@@ -13,7 +13,7 @@ use super::render::Output;
 use super::settings::{self, usage};
 use super::target::{Target, redact_url};
 use crate::cli::{GetArgs, GlobalArgs, LsArgs, MkdirArgs, MvArgs, PutArgs, QuoteArgs, RmArgs, UrlArg};
-use crate::engine::{Error, Session, TlsInfo, TlsMode, Trace, TransferSummary, UploadMode};
+use crate::engine::{Credentials, Error, Session, TlsInfo, TlsMode, Trace, TransferSummary, UploadMode};
 use crate::proto::ReplyClass;
 use crate::proto::name::remote_basename;
 
@@ -26,25 +26,49 @@ pub struct Context {
     /// A person is at the keyboard (the interactive shell): an unknown certificate may be
     /// trusted on first use after asking. Scripts never ask.
     pub interactive: bool,
+    /// Credentials already settled, by how they were asked for: the sessions of a pool (and
+    /// its reconnects) log in with them instead of reading netrc or prompting again.
+    logins: std::sync::Mutex<Vec<(LoginKey, Credentials)>>,
+    /// The `--insecure` warning was printed (once per run, not per session).
+    warned_insecure: std::sync::atomic::AtomicBool,
+}
+
+/// What decides a login: the server, the user named in the URL or by `--user`, and where a
+/// password could come from.
+#[derive(PartialEq)]
+struct LoginKey {
+    endpoint: crate::engine::Endpoint,
+    url_user: Option<String>,
+    url_password: Option<String>,
+    user: Option<String>,
+    password_env: Option<String>,
 }
 
 impl Context {
     pub fn new(args: GlobalArgs) -> Self {
         let trace: Option<Arc<dyn Trace>> =
             if args.verbose { Some(Arc::new(super::trace::TraceWriter::stderr())) } else { None };
-        Self { out: Output::new(args.json), progress: ProgressMode::resolve(&args), trace, args, interactive: false }
+        Self {
+            out: Output::new(args.json),
+            progress: ProgressMode::resolve(&args),
+            trace,
+            args,
+            interactive: false,
+            logins: Default::default(),
+            warned_insecure: Default::default(),
+        }
     }
 
     pub async fn connect(&self, target: &Target) -> Result<Session> {
         // A bookmark named instead of a URL brings its pins and password variable.
         let args = super::config_file::effective_args(&self.args, target);
         let mut config = settings::config_for(&args, target)?;
-        if config.tls.insecure {
+        if config.tls.insecure && !self.warned_insecure.swap(true, std::sync::atomic::Ordering::Relaxed) {
             eprintln!(
                 "pasv: warning: --insecure: the server's certificate is NOT verified; anyone on the path can read and change this session"
             );
         }
-        let credentials = settings::credentials_for(&args, target)?;
+        let credentials = self.credentials(&args, target)?;
         let endpoint = &target.endpoint;
         let context = || format!("connecting to {}:{} as {}", endpoint.host, endpoint.port, credentials.user);
         // Trust on first use applies only where the user chose no other trust.
@@ -83,6 +107,24 @@ impl Context {
         }
         config.tls.pins = vec![seen];
         Session::connect(Arc::new(config), endpoint, &credentials, self.trace.clone()).await.with_context(context)
+    }
+
+    /// The credentials for `target`, settled once per run (`settings::credentials_for`).
+    fn credentials(&self, args: &GlobalArgs, target: &Target) -> Result<Credentials> {
+        let key = LoginKey {
+            endpoint: target.endpoint.clone(),
+            url_user: target.user.clone(),
+            url_password: target.password.clone(),
+            user: args.user.clone(),
+            password_env: args.password_env.clone(),
+        };
+        let mut logins = self.logins.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, known)) = logins.iter().find(|(k, _)| *k == key) {
+            return Ok(known.clone());
+        }
+        let credentials = settings::credentials_for(args, target)?;
+        logins.push((key, credentials.clone()));
+        Ok(credentials)
     }
 
     fn note(&self, text: &str) {

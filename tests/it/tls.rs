@@ -70,6 +70,19 @@ async fn insecure_works_and_says_so() {
         run.assert_code(0);
         assert!(run.stderr.contains("warning: --insecure"), "{}", run.stderr);
         assert_eq!(run.stdout, "secret.bin\n");
+        // Once per run, not once per session of a pool.
+        std::fs::create_dir(server.path("many")).unwrap();
+        for i in 0..8 {
+            std::fs::write(server.path(&format!("many/f{i}")), patterned(1000)).unwrap();
+        }
+        let out = tempfile::tempdir().unwrap();
+        let run =
+            pasv(["--insecure", "-v", "-j", "4", "get", "-r", &server.url("many"), "-o", out.path().to_str().unwrap()])
+                .run()
+                .await;
+        run.assert_code(0);
+        assert!(run.stderr.matches("> USER").count() > 1, "{}", run.stderr);
+        assert_eq!(run.stderr.matches("warning: --insecure").count(), 1, "{}", run.stderr);
     })
     .await;
 }
