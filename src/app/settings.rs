@@ -20,6 +20,14 @@ pub fn usage(message: impl Into<String>) -> anyhow::Error {
     UsageError(message.into()).into()
 }
 
+/// The URL's TLS mode, with `--tls` turning a plain `ftp://` into explicit TLS.
+pub fn tls_mode(target: &Target, args: &GlobalArgs) -> TlsMode {
+    match (target.tls, args.tls) {
+        (TlsMode::Off, true) => TlsMode::Explicit,
+        (mode, _) => mode,
+    }
+}
+
 /// The engine configuration for `target` under these flags.
 pub fn config_for(args: &GlobalArgs, target: &Target) -> Result<Config> {
     let mut config = Config::default();
@@ -39,10 +47,7 @@ pub fn config_for(args: &GlobalArgs, target: &Target) -> Result<Config> {
         Some(PasvAddressArg::Server) => PasvAddress::Server,
         _ => PasvAddress::Peer,
     };
-    config.tls.mode = match (target.tls, args.tls) {
-        (TlsMode::Off, true) => TlsMode::Explicit,
-        (mode, _) => mode,
-    };
+    config.tls.mode = tls_mode(target, args);
     let tls_flag_used = args.ca_file.is_some()
         || !args.pin.is_empty()
         || args.clear_data

@@ -21,7 +21,7 @@ use crate::proto::name::{local_component, remote_basename};
 /// Sessions at once when `-j` is not given: enough to hide round trips, few enough for
 /// servers with per-user limits.
 pub const DEFAULT_PARALLEL: usize = 4;
-const MAX_PARALLEL: usize = 64;
+pub(super) const MAX_PARALLEL: usize = 64;
 
 /// `-j N` (default [`DEFAULT_PARALLEL`]), within 1..=64.
 pub fn parallel(ctx: &Context) -> Result<usize> {

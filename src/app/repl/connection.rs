@@ -119,10 +119,7 @@ impl Connection {
 
     /// The TLS mode in force (the URL's, or explicit with `--tls`).
     pub fn tls(&self) -> TlsMode {
-        match (self.site.tls, self.ctx.args.tls) {
-            (TlsMode::Off, true) => TlsMode::Explicit,
-            (mode, _) => mode,
-        }
+        settings::tls_mode(&self.site, &self.ctx.args)
     }
 
     /// The password used at login, for `bookmark add --save-password`.

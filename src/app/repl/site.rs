@@ -7,6 +7,7 @@ use super::state::Shell;
 use crate::app::config_file::{self, Bookmark};
 use crate::app::settings::usage;
 use crate::app::target::{Target, redact_url};
+use crate::app::tree::MAX_PARALLEL;
 use crate::cli::shell::{BookmarkCommand, SetArgs, Setting};
 use crate::engine::TlsMode;
 
@@ -113,10 +114,8 @@ pub fn set(shell: &mut Shell, args: SetArgs) -> Result<()> {
         }
         Setting::ConnectTimeout => flags.connect_timeout = Some(seconds(setting, &value)?),
         Setting::Parallel => match value.parse::<usize>() {
-            Ok(n) if (1..=64).contains(&n) => {
-                flags.parallel = Some(n);
-            }
-            _ => bail!(usage("set parallel: expected a number from 1 to 64")),
+            Ok(n) if (1..=MAX_PARALLEL).contains(&n) => flags.parallel = Some(n),
+            _ => bail!(usage(format!("set parallel: expected a number from 1 to {MAX_PARALLEL}"))),
         },
         Setting::Tls => {
             let mode = match value.as_str() {
