@@ -66,8 +66,18 @@ impl ControlChannel {
     }
 
     pub(crate) async fn send(&mut self, command: &Command) -> Result<(), Error> {
-        self.trace(TraceEvent::Sent { line: command.to_string() });
-        let wire = command.encode();
+        self.send_batch(std::slice::from_ref(command)).await
+    }
+
+    /// Sends several commands in one write: pipelined commands (RFC 959 lets a client send
+    /// before the previous reply has come) then cost one system call and one segment, on
+    /// both ends, instead of one each.
+    pub(crate) async fn send_batch(&mut self, commands: &[Command]) -> Result<(), Error> {
+        let mut wire = Vec::with_capacity(64 * commands.len());
+        for command in commands {
+            self.trace(TraceEvent::Sent { line: command.to_string() });
+            wire.extend_from_slice(&command.encode());
+        }
         let timeout = self.timeout;
         let stream = self.stream()?;
         let write = async {

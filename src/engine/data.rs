@@ -154,10 +154,7 @@ pub(crate) async fn prepare_active(control: &mut ControlChannel, config: &Config
 
 pub(crate) async fn connect(target: SocketAddr, wait: Duration) -> Result<TcpStream, Error> {
     match tokio::time::timeout(wait, TcpStream::connect(target)).await {
-        Ok(Ok(stream)) => {
-            let _ = stream.set_nodelay(true);
-            Ok(stream)
-        }
+        Ok(Ok(stream)) => Ok(stream),
         Ok(Err(source)) => Err(Error::DataConnect { addr: target, source }),
         Err(_) => Err(Error::DataConnectTimeout { addr: target, after: wait }),
     }

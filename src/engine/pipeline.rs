@@ -184,14 +184,17 @@ impl Session {
         if self.config.active || self.passive != PassiveChoice::Extended {
             return Ok(Ahead::Nothing);
         }
-        self.control.send(&Command::ExtendedPassive).await?;
         match Arg::new(next) {
             Ok(arg) if !self.protect_data => {
-                let command = Command::Retrieve(arg);
-                self.control.send(&command).await?;
+                let batch = [Command::ExtendedPassive, Command::Retrieve(arg)];
+                self.control.send_batch(&batch).await?;
+                let [_, command] = batch;
                 Ok(Ahead::Request(command))
             }
-            _ => Ok(Ahead::Passive),
+            _ => {
+                self.control.send(&Command::ExtendedPassive).await?;
+                Ok(Ahead::Passive)
+            }
         }
     }
 
@@ -208,7 +211,6 @@ impl Session {
             _ => return Err(rejection(command, reply)),
         }
         let tcp = data.establish(&self.control, self.config.timeout).await?;
-        let _ = tcp.set_nodelay(true);
         Ok(Some((Stream::Plain(tcp), None)))
     }
 

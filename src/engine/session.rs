@@ -638,7 +638,11 @@ impl Session {
         }
         let timeout = self.config.timeout;
         let tcp = pending.establish(&self.control, timeout).await?;
-        let _ = tcp.set_nodelay(true);
+        // Nagle only delays a sender's small writes: the TLS handshake's and an upload's tail.
+        // A plain download writes nothing, and the call is a system call per file.
+        if self.protect_data || matches!(command, Command::Store(_) | Command::Append(_)) {
+            let _ = tcp.set_nodelay(true);
+        }
         if !self.protect_data {
             return Ok(Some((Stream::Plain(tcp), None)));
         }

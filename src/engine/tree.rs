@@ -105,9 +105,7 @@ impl Session {
                 .iter()
                 .map(|p| Ok(Command::ModificationTime(Arg::new(p.as_str())?)))
                 .collect::<Result<Vec<_>, Error>>()?;
-            for command in &commands {
-                self.control.send(command).await?;
-            }
+            self.control.send_batch(&commands).await?;
             for _ in &commands {
                 let reply = self.control.read_reply().await?;
                 let time = if reply.code.0 == 213 { listing::parse_timestamp(reply.first_line().trim()) } else { None };
