@@ -45,12 +45,31 @@ pub async fn download_file(
     no_clobber: bool,
     progress: &mut dyn Progress,
 ) -> Result<TransferSummary> {
-    download_file_sized(session, remote, target, resume, no_clobber, None, progress).await
+    let fetched = fetch(session, remote, target, resume, no_clobber, None, progress).await?;
+    fetched.commit(target, no_clobber, None)
 }
 
-/// [`download_file`] with the remote size already known (from a listing): one round trip
-/// less per file.
-pub async fn download_file_sized(
+/// A finished download: complete (226 and the byte count), not yet in place.
+pub struct Fetched {
+    pub summary: TransferSummary,
+    /// Where the data is; `None` when it went straight to a device or pipe.
+    pub part: Option<PathBuf>,
+}
+
+impl Fetched {
+    /// Puts the data in place (see [`commit`]); a device or pipe has it already.
+    pub fn commit(self, target: &Path, no_clobber: bool, mtime: Option<i64>) -> Result<TransferSummary> {
+        if let Some(part) = &self.part {
+            commit(part, target, None, no_clobber, mtime)?;
+        }
+        Ok(self.summary)
+    }
+}
+
+/// Downloads `remote` into the part file of `target` (resuming it with `resume`); the caller
+/// checks it further if it likes and then [commits](Fetched::commit) it. `size` from a
+/// listing saves the SIZE round trip.
+pub async fn fetch(
     session: &mut Session,
     remote: &str,
     target: &Path,
@@ -58,7 +77,7 @@ pub async fn download_file_sized(
     no_clobber: bool,
     size: Option<u64>,
     progress: &mut dyn Progress,
-) -> Result<TransferSummary> {
+) -> Result<Fetched> {
     if no_clobber && target.exists() {
         bail!(usage(format!("{} exists; refusing to overwrite it (--no-clobber)", target.display())));
     }
@@ -66,7 +85,8 @@ pub async fn download_file_sized(
         && !meta.is_file()
         && !meta.is_dir()
     {
-        return download_to_special(session, remote, target, resume, size, progress).await;
+        let summary = download_to_special(session, remote, target, resume, size, progress).await?;
+        return Ok(Fetched { summary, part: None });
     }
     let part = part_path(target);
     let local = |source| Error::Local { path: part.clone(), source };
@@ -89,17 +109,7 @@ pub async fn download_file_sized(
     match result {
         Ok(summary) => {
             flushed.map_err(local)?;
-            if no_clobber && target.exists() {
-                bail!(usage(format!(
-                    "{} appeared meanwhile; the download stays in {}",
-                    target.display(),
-                    part.display()
-                )));
-            }
-            tokio::fs::rename(&part, target)
-                .await
-                .map_err(|source| Error::Local { path: target.to_path_buf(), source })?;
-            Ok(summary)
+            Ok(Fetched { summary, part: Some(part) })
         }
         Err(e) => {
             if matches!(e, Error::RestIgnored { .. }) {
@@ -117,6 +127,42 @@ pub async fn download_file_sized(
             };
             Err(anyhow::Error::new(e).context(note))
         }
+    }
+}
+
+/// The last step of every download to a regular file, once its data is complete and checked:
+/// the part file gets the server's modification time (through `opened`, its handle, if the
+/// caller still has it) and then the target's name. With `no_clobber` a target that appeared
+/// during the download is left alone and the data stays in the part file.
+pub fn commit(
+    part: &Path,
+    target: &Path,
+    opened: Option<std::fs::File>,
+    no_clobber: bool,
+    mtime: Option<i64>,
+) -> Result<()> {
+    if let Some(unix) = mtime {
+        let cannot = |source| Error::Local { path: part.to_path_buf(), source };
+        let file = match opened {
+            Some(file) => file,
+            None => std::fs::OpenOptions::new().write(true).open(part).map_err(cannot)?,
+        };
+        file.set_modified(system_time(unix)).map_err(cannot)?;
+    }
+    if no_clobber && target.exists() {
+        bail!(usage(format!("{} appeared meanwhile; the download stays in {}", target.display(), part.display())));
+    }
+    std::fs::rename(part, target).map_err(|source| Error::Local { path: target.to_path_buf(), source })?;
+    Ok(())
+}
+
+/// Seconds since the epoch (MDTM, MLSD) as a file time; before 1970 too.
+pub fn system_time(unix: i64) -> std::time::SystemTime {
+    use std::time::{Duration, UNIX_EPOCH};
+    if unix >= 0 {
+        UNIX_EPOCH + Duration::from_secs(unix as u64)
+    } else {
+        UNIX_EPOCH - Duration::from_secs(unix.unsigned_abs())
     }
 }
 

@@ -613,36 +613,25 @@ impl<'a> Copy<'a> {
         let retry = attempt > 0 || job.retry;
         let size = if retry { None } else { job.size };
         let resume = self.opts.resume || retry;
-        let summary = local::download_file_sized(
-            session,
-            &remote,
-            &local_path,
-            resume,
-            self.no_clobber(),
-            size,
-            progress.as_mut(),
-        )
-        .await?;
-        let mut verified = summary.total.map(|_| "size");
-        if self.opts.verify {
-            match self.verify(session, &remote, &local_path).await {
+        let fetched =
+            local::fetch(session, &remote, &local_path, resume, self.no_clobber(), size, progress.as_mut()).await?;
+        let mut verified = fetched.summary.total.map(|_| "size");
+        if self.opts.verify
+            && let Some(part) = &fetched.part
+        {
+            // Checked before it takes the target's name: a copy that does not match never
+            // replaces the local file, not even for a moment.
+            match self.verify(session, &remote, part).await {
                 Ok(Some(algorithm)) => verified = Some(algorithm),
                 Ok(None) => {}
-                Err(e) => {
-                    // A copy that does not match must not look complete.
-                    let part = local::part_path(&local_path);
-                    let _ = std::fs::rename(&local_path, &part);
-                    return Err(e.context(format!("the download stays in {}", part.display())));
-                }
+                Err(e) => return Err(e.context(format!("the download stays in {}", part.display()))),
             }
         }
         let mtime = match job.mtime {
             Some(t) if !retry => Some(t),
             _ => session.modified(&remote).await.ok().or(job.mtime),
         };
-        if let Some(t) = mtime {
-            set_local_mtime(&local_path, t)?;
-        }
+        let summary = fetched.commit(&local_path, self.no_clobber(), mtime)?;
         self.report(job, &summary, verified);
         Ok(verified)
     }
@@ -732,7 +721,12 @@ impl<'a> Copy<'a> {
 
     /// Compares the server's checksum of `remote` with the local file's; returns the
     /// algorithm on a match, `None` when the server offers no checksum.
-    async fn verify(&self, session: &mut Session, remote: &str, local_path: &Path) -> Result<Option<&'static str>> {
+    pub(super) async fn verify(
+        &self,
+        session: &mut Session,
+        remote: &str,
+        local_path: &Path,
+    ) -> Result<Option<&'static str>> {
         let Some(theirs) = session.checksum(remote).await.with_context(|| format!("checksum of {remote}"))? else {
             if !self.checksum_noted.replace(true) {
                 self.tally.note(
@@ -841,24 +835,11 @@ impl Sequence for Lane<'_, '_> {
         let copy = self.lanes.copy;
         let target = copy.tree.local_path(&job.rel);
         let part = local::part_path(&target);
-        let time = job.mtime.map(system_time);
-        // Flushed, timed (on the open handle) and renamed into place only when complete.
-        let settled = match (&result, sink) {
-            (Ok(_), Some(InlineFile(file))) => time.map_or(Ok(()), |t| file.set_modified(t)),
-            _ => Ok(()),
-        };
-        let outcome = match (result, settled) {
-            // --no-clobber: a file that appeared since the scan is not replaced.
-            (Ok(_), Ok(())) if copy.no_clobber() && target.exists() => Err(usage(format!(
-                "{} appeared meanwhile; the download stays in {} (--no-clobber)",
-                target.display(),
-                part.display()
-            ))),
-            (Ok(summary), Ok(())) => match std::fs::rename(&part, &target) {
-                Ok(()) => Ok(summary),
-                Err(source) => Err(anyhow::Error::new(Error::Local { path: target.clone(), source })),
-            },
-            (Ok(_), Err(source)) => Err(anyhow::Error::new(Error::Local { path: part.clone(), source })),
+        let outcome = match (result, sink) {
+            (Ok(summary), Some(InlineFile(file))) => {
+                local::commit(&part, &target, Some(file), copy.no_clobber(), job.mtime).map(|()| summary)
+            }
+            (Ok(_), None) => Err(anyhow::Error::new(Error::Cancelled)),
             (Err(e), _) => Err(anyhow::Error::new(e)),
         };
         match outcome {
@@ -950,23 +931,6 @@ async fn rename_into_place(session: &mut Session, from: &str, to: &str) -> Resul
         }
         Err(e) => Err(anyhow::Error::new(e).context(format!("renaming {from} to {to}"))),
     }
-}
-
-fn system_time(unix: i64) -> std::time::SystemTime {
-    if unix >= 0 {
-        UNIX_EPOCH + Duration::from_secs(unix as u64)
-    } else {
-        UNIX_EPOCH - Duration::from_secs(unix.unsigned_abs())
-    }
-}
-
-pub fn set_local_mtime(path: &Path, unix: i64) -> Result<()> {
-    let time = system_time(unix);
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .with_context(|| format!("cannot set the time of {}", path.display()))?;
-    file.set_modified(time).with_context(|| format!("cannot set the time of {}", path.display()))
 }
 
 pub async fn hash_file(path: &Path, algorithm: crate::engine::HashAlgorithm) -> Result<String> {

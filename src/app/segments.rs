@@ -21,7 +21,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, bail};
 
 use super::local;
-use super::mirror::{self, Copy, Direction, FileJob, SyncOptions, Tree};
+use super::mirror::{Compare, Copy, Direction, FileJob, SyncOptions, Tree};
 use super::pool::{Done, Pool, Work};
 use super::sanitize::escape;
 use super::tally::{FileEvent, Tally};
@@ -173,29 +173,23 @@ impl Work for Segments<'_> {
     }
 }
 
-/// Downloads `tree.remote` to `tree.local` in `count` segments over `pool`.
+/// True when `get --segments count` splits a file of `size` bytes; smaller files, and files
+/// of unknown size, go over one connection.
+pub fn splits(size: Option<u64>, count: usize) -> bool {
+    count > 1 && size.is_some_and(|size| size >= SEGMENT_THRESHOLD)
+}
+
+/// Downloads `job` (`tree.remote` to `tree.local`, its size known, see [`splits`]) in `count`
+/// segments over `pool`; the caller has made the --no-clobber and --if-changed decisions.
 pub async fn get(
     pool: &mut Pool<'_>,
     tree: &Tree,
     count: usize,
+    job: &FileJob,
     opts: &SyncOptions,
     tally: &mut Tally<'_>,
 ) -> Result<()> {
-    let mut session = pool.take().await?;
-    let stat = session.stat(&tree.remote).await;
-    pool.put_back(session);
-    let stat = stat.with_context(|| format!("downloading {}", tree.shown_url("")))?;
-    let Some(total) = stat.size else {
-        bail!("the server does not tell the size of {}: cannot split it", tree.shown_url(""));
-    };
-    let job = FileJob { rel: String::new(), size: Some(total), mtime: stat.modified, reason: "new", retry: false };
-    tally.begin(1, total);
-    if total < SEGMENT_THRESHOLD || count <= 1 {
-        let copy = Copy::new(tree, opts, Direction::Down, tally);
-        let failures = pool.run(&copy, vec![job]).await;
-        tally.finish_quietly();
-        return failures.into_iter().next().map_or(Ok(()), |f| Err(f.error));
-    }
+    let Some(total) = job.size else { bail!("the size of {} is unknown: cannot split it", tree.shown_url("")) };
     let part = local::part_path(&tree.local);
     let state = state_path(&tree.local);
     let progress = Arc::new(Progress::load(state.clone(), total, count, opts.resume));
@@ -228,11 +222,23 @@ pub async fn get(
             state.display()
         )));
     }
-    std::fs::rename(&part, &tree.local).with_context(|| format!("cannot rename to {}", tree.local.display()))?;
-    let _ = std::fs::remove_file(&state);
-    if let Some(t) = stat.modified {
-        mirror::set_local_mtime(&tree.local, t)?;
+    let mut verified = Some("size");
+    if opts.verify {
+        let copy = Copy::new(tree, opts, Direction::Down, tally);
+        let mut session = pool.take().await?;
+        let checked = copy.verify(&mut session, &tree.remote, &part).await;
+        pool.put_back(session);
+        match checked {
+            Ok(Some(algorithm)) => verified = Some(algorithm),
+            Ok(None) => {}
+            Err(e) => {
+                let _ = std::fs::remove_file(&state);
+                return Err(e.context(format!("the download stays in {}", part.display())));
+            }
+        }
     }
+    local::commit(&part, &tree.local, None, opts.compare == Compare::Missing, job.mtime)?;
+    let _ = std::fs::remove_file(&state);
     tally.file_done(&FileEvent {
         action: "get",
         path: &tree.local.to_string_lossy(),
@@ -241,7 +247,7 @@ pub async fn get(
         offset: resumed,
         total: Some(total),
         seconds: started.elapsed().as_secs_f64(),
-        verified: Some("size"),
+        verified,
     });
     Ok(())
 }

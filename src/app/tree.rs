@@ -134,16 +134,7 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
     let mut result = Ok(());
     for (url, target) in args.urls.iter().zip(&targets) {
         let name = remote_basename(&target.path);
-        if let Some(n) = args.segments {
-            let name = name.ok_or_else(|| usage(format!("{} names a directory, not a file", redact_url(url))))?;
-            let path = local::download_path(args.output.as_deref(), name, false)?;
-            let tree = Tree { url: url.clone(), remote: target.path.clone(), local: path };
-            let mut pool = open_pool(ctx, target, rate.clone(), n).await?;
-            result = super::segments::get(&mut pool, &tree, n, &opts, &mut tally).await;
-            pool.close().await;
-            continue;
-        }
-        let mut pool = open_pool(ctx, target, rate.clone(), limit).await?;
+        let mut pool = open_pool(ctx, target, rate.clone(), args.segments.unwrap_or(limit)).await?;
         if args.recursive {
             let local = match (args.output.as_deref(), name) {
                 (Some(out), Some(name)) if out.is_dir() => out.join(checked(name)?),
@@ -162,7 +153,7 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
                 bail!(usage(format!("{} exists; refusing to overwrite it (--no-clobber)", path.display())));
             }
             let tree = Tree { url: url.clone(), remote: target.path.clone(), local: path };
-            result = result.and(copy_one(&mut pool, &tree, Direction::Down, &opts, &mut tally).await);
+            result = result.and(copy_one(&mut pool, &tree, Direction::Down, &opts, args.segments, &mut tally).await);
         }
         pool.close().await;
     }
@@ -225,7 +216,7 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
         let outcome = if is_dir {
             mirror::sync(&mut pool, &tree, Direction::Up, &opts, &mut tally).await.map(drop)
         } else {
-            copy_one(&mut pool, &tree, Direction::Up, &opts, &mut tally).await
+            copy_one(&mut pool, &tree, Direction::Up, &opts, None, &mut tally).await
         };
         result = result.and(outcome);
     }
@@ -239,6 +230,7 @@ async fn copy_one(
     tree: &Tree,
     direction: Direction,
     opts: &SyncOptions,
+    segments: Option<usize>,
     tally: &mut Tally<'_>,
 ) -> Result<()> {
     let local_meta = std::fs::metadata(&tree.local).ok();
@@ -256,6 +248,9 @@ async fn copy_one(
         return Ok(());
     };
     tally.begin(1, job.size.unwrap_or(0));
+    if let Some(count) = segments.filter(|&n| super::segments::splits(job.size, n)) {
+        return super::segments::get(pool, tree, count, &job, opts, tally).await;
+    }
     let copy = Copy::new(tree, opts, direction, tally);
     let failures = pool.run(&copy, vec![job]).await;
     tally.finish_quietly();

@@ -314,6 +314,20 @@ async fn segments_download_a_big_file_and_resume() {
         let leftovers: Vec<_> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
 
+        // The file is there: --no-clobber refuses (before any transfer), --if-changed skips.
+        let local = out.path().join("big.bin");
+        std::fs::write(&local, b"mine").unwrap();
+        let run = pasv(["get", "--segments", "4", "--no-clobber", &server.url("big.bin")]).cwd(out.path()).run().await;
+        run.assert_code(2);
+        assert!(run.stderr.contains("--no-clobber"), "{}", run.stderr);
+        assert_eq!(std::fs::read(&local).unwrap(), b"mine");
+        assert_eq!(names(&snapshot(out.path())), ["big.bin"]);
+        std::fs::write(&local, &data).unwrap();
+        set_mtime(&local, 1_400_000_000);
+        let run = pasv(["get", "--segments", "4", "--if-changed", &server.url("big.bin")]).cwd(out.path()).run().await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("is unchanged"), "{}", run.stderr);
+
         // An interrupted run wrote the first third of every range and recorded it: -c
         // fetches only the rest (the part file's other bytes are garbage that must go).
         let again = tempfile::tempdir().unwrap();
@@ -659,6 +673,43 @@ async fn verify_compares_the_servers_checksum_before_the_rename() {
         assert!(run.stderr.contains("checksum mismatch"), "{}", run.stderr);
         let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
         assert!(!transcript.commands.iter().any(|c| c.starts_with("RNFR")), "{:?}", transcript.commands);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_download_that_fails_verify_never_replaces_the_local_file() {
+    within(async {
+        let data = patterned(4096);
+        let dir = tempfile::tempdir().unwrap();
+        let local = dir.path().join("f.bin");
+        write(&local, b"the old copy");
+        let script = [
+            login_mlst(" HASH SHA-256*;MD5\r\n"),
+            vec![
+                e("MLST f.bin"),
+                r("250-Listing f.bin\r\n type=file;size=4096;modify=20240101000000; f.bin\r\n250 End"),
+                e("TYPE I"),
+                r("200 ok"),
+            ],
+            retrieve("f.bin", &data),
+            vec![
+                e("HASH f.bin"),
+                Step::Reply(format!("213 SHA-256 0-4095 {} f.bin", "0".repeat(64))),
+                e("QUIT"),
+                r("221 Bye"),
+            ],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let run =
+            pasv(["get", "--verify", &format!("{}/f.bin", server.url()), "-o", local.to_str().unwrap()]).run().await;
+        run.assert_code(1);
+        assert!(run.stderr.contains("checksum mismatch"), "{}", run.stderr);
+        assert!(run.stderr.contains(".f.bin.pasv-part"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(std::fs::read(&local).unwrap(), b"the old copy");
+        assert!(std::fs::read(dir.path().join(".f.bin.pasv-part")).unwrap() == data);
     })
     .await;
 }
