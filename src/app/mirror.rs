@@ -646,16 +646,13 @@ impl<'a> Copy<'a> {
         let len = file.metadata().await.with_context(|| format!("cannot read {}", local_path.display()))?.len();
         let mut mode = UploadMode::Replace;
         if self.opts.resume || attempt > 0 {
-            // Continue what an earlier attempt left on the server (APPE after its size).
-            match session.size(&destination).await {
-                Ok(have) if have <= len && have > 0 => {
-                    use tokio::io::AsyncSeekExt as _;
-                    file.seek(std::io::SeekFrom::Start(have)).await?;
-                    mode = UploadMode::Append { offset: have };
-                }
-                Ok(_) => {}
-                Err(e) if e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => {}
-                Err(e) => return Err(e.into()),
+            // Continue what an earlier attempt left on the server (APPE after its size);
+            // `put -c` refuses a larger remote file, as for a single file.
+            let refuse_larger = self.opts.action == "put" && attempt == 0;
+            mode = super::oneshot::resume_point(session, &destination, len, refuse_larger).await?;
+            if let UploadMode::Append { offset } = mode {
+                use tokio::io::AsyncSeekExt as _;
+                file.seek(std::io::SeekFrom::Start(offset)).await?;
             }
         }
         let remaining = match mode {

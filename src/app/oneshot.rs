@@ -319,35 +319,46 @@ pub(super) async fn upload_one(
         return Ok(session.upload(&mut file, remote, UploadMode::Replace, None, progress).await?);
     }
     let len = meta.len();
-    let mut mode = UploadMode::Replace;
-    if resume {
-        match session.size(remote).await {
-            Ok(remote_len) if remote_len > len => {
-                bail!("the remote file has {remote_len} bytes, more than the local {len}: not a partial upload of it")
-            }
-            Ok(remote_len) => {
-                use tokio::io::AsyncSeekExt;
-                file.seek(std::io::SeekFrom::Start(remote_len)).await?;
-                mode = UploadMode::Append { offset: remote_len };
-                if remote_len == len {
-                    return Ok(TransferSummary {
-                        bytes: 0,
-                        offset: len,
-                        total: Some(len),
-                        elapsed: Default::default(),
-                        tls: None,
-                    });
-                }
-            }
-            Err(e) if e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
+    let mode = if resume { resume_point(session, remote, len, true).await? } else { UploadMode::Replace };
     let remaining = match mode {
+        UploadMode::Append { offset } if offset == len => {
+            return Ok(TransferSummary {
+                bytes: 0,
+                offset: len,
+                total: Some(len),
+                elapsed: Default::default(),
+                tls: None,
+            });
+        }
         UploadMode::Append { offset } => len - offset,
         UploadMode::Replace => len,
     };
+    if let UploadMode::Append { offset } = mode {
+        use tokio::io::AsyncSeekExt;
+        file.seek(std::io::SeekFrom::Start(offset)).await?;
+    }
     Ok(session.upload(&mut file, remote, mode, Some(remaining), progress).await?)
+}
+
+/// Where an upload of a local file of `len` bytes continues: after what the server already
+/// has of `remote` (APPE), or from the start when it has nothing. A remote file larger than
+/// the local one is not a partial upload of it: refused with `refuse_larger` (the user asked
+/// to continue, `put -c`), replaced otherwise (a mirror, a retry).
+pub(super) async fn resume_point(
+    session: &mut Session,
+    remote: &str,
+    len: u64,
+    refuse_larger: bool,
+) -> Result<UploadMode> {
+    match session.size(remote).await {
+        Ok(have) if have > len && refuse_larger => {
+            bail!("the remote file has {have} bytes, more than the local {len}: not a partial upload of it")
+        }
+        Ok(have) if have > len || have == 0 => Ok(UploadMode::Replace),
+        Ok(have) => Ok(UploadMode::Append { offset: have }),
+        Err(e) if e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => Ok(UploadMode::Replace),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn ls(ctx: &Context, args: LsArgs) -> Result<()> {

@@ -872,3 +872,25 @@ async fn retries_resume_an_upload_with_appe() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn put_continue_refuses_a_larger_remote_file_with_or_without_retries() {
+    within(async {
+        let server = TestServer::start(false).await;
+        write(&server.path("up.bin"), &patterned(5000));
+        let local = tempfile::tempdir().unwrap();
+        let file = local.path().join("up.bin");
+        write(&file, &patterned(3000));
+        for extra in [&[][..], &["--retries", "1"][..]] {
+            let mut args = extra.to_vec();
+            args.extend(["put", "-c", file.to_str().unwrap()]);
+            let url = server.url("up.bin");
+            args.push(&url);
+            let run = pasv(args).run().await;
+            run.assert_code(1);
+            assert!(run.stderr.contains("not a partial upload"), "{extra:?}: {}", run.stderr);
+            assert!(std::fs::read(server.path("up.bin")).unwrap() == patterned(5000), "{extra:?}: remote changed");
+        }
+    })
+    .await;
+}
