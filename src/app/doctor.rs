@@ -75,16 +75,19 @@ struct TlsReport {
 }
 
 pub async fn doctor(ctx: &Context, args: DoctorArgs) -> Result<()> {
-    let target = Target::parse(&args.url)?;
-    let base = settings::config_for(&ctx.args, &target)?;
-    let credentials = settings::credentials_for(&ctx.args, &target)?;
+    // A bookmark as anywhere else, with its pins and password variable; a remembered
+    // certificate (known_hosts) is the one expected.
+    let target = super::config_file::resolve(&args.url)?;
+    let global = super::config_file::effective_args(&ctx.args, &target);
+    let mut base = settings::config_for(&global, &target)?;
+    super::known_hosts::apply(&mut base.tls, &target.endpoint.host, target.endpoint.port);
+    let credentials = settings::credentials_for(&global, &target)?;
     let mut report = Report { url: redact_url(&args.url), ..Report::default() };
     let wait = Duration::from_secs(5).min(base.timeout);
     let mut say = Say { json: ctx.out.json() };
 
     say.head(&format!("Diagnosing {}", report.url));
     // 1. Reachability, banner, login, features.
-    let mut base = base;
     let started = Instant::now();
     let mut session = Session::connect(Arc::new(base.clone()), &target.endpoint, &credentials, ctx.trace.clone()).await;
     if let Err(Error::TlsHandshake { pin: Some(pin), .. }) = &session {

@@ -16,6 +16,22 @@ fn key(host: &str, port: u16) -> String {
     if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") }
 }
 
+/// Pins the remembered key into `tls` when trust on first use applies: TLS is on and the
+/// user chose no other trust (no --pin, --ca-file or --insecure). Returns the pin, if any.
+pub fn apply(tls: &mut crate::engine::TlsConfig, host: &str, port: u16) -> Option<String> {
+    if !applies(tls) {
+        return None;
+    }
+    let pin = lookup(host, port)?;
+    tls.pins = vec![pin.clone()];
+    Some(pin)
+}
+
+/// True when trust on first use decides about this connection's certificate.
+pub fn applies(tls: &crate::engine::TlsConfig) -> bool {
+    tls.mode != crate::engine::TlsMode::Off && tls.pins.is_empty() && tls.ca_file.is_none() && !tls.insecure
+}
+
 /// The pin remembered for this server, if any.
 pub fn lookup(host: &str, port: u16) -> Option<String> {
     let text = std::fs::read_to_string(path()?).ok()?;

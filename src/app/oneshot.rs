@@ -13,7 +13,7 @@ use super::render::Output;
 use super::settings::{self, usage};
 use super::target::{Target, redact_url};
 use crate::cli::{GetArgs, GlobalArgs, LsArgs, MkdirArgs, MvArgs, PutArgs, QuoteArgs, RmArgs, UrlArg};
-use crate::engine::{Credentials, Error, Session, TlsInfo, TlsMode, Trace, TransferSummary, UploadMode};
+use crate::engine::{Credentials, Error, Session, TlsInfo, Trace, TransferSummary, UploadMode};
 use crate::proto::ReplyClass;
 use crate::proto::name::remote_basename;
 
@@ -72,14 +72,8 @@ impl Context {
         let endpoint = &target.endpoint;
         let context = || format!("connecting to {}:{} as {}", endpoint.host, endpoint.port, credentials.user);
         // Trust on first use applies only where the user chose no other trust.
-        let tofu = config.tls.mode != TlsMode::Off
-            && config.tls.pins.is_empty()
-            && config.tls.ca_file.is_none()
-            && !config.tls.insecure;
-        let known = if tofu { known_hosts::lookup(&endpoint.host, endpoint.port) } else { None };
-        if let Some(pin) = &known {
-            config.tls.pins = vec![pin.clone()];
-        }
+        let tofu = known_hosts::applies(&config.tls);
+        let known = known_hosts::apply(&mut config.tls, &endpoint.host, endpoint.port);
         let first = Session::connect(Arc::new(config.clone()), endpoint, &credentials, self.trace.clone()).await;
         let seen = match &first {
             Err(Error::TlsHandshake { pin: Some(seen), .. }) if tofu => seen.clone(),

@@ -120,6 +120,16 @@ async fn doctor_reports_tls_trust_and_session_reuse_on_the_embedded_server() {
         assert_eq!(report["tls"]["control"]["pin"], pin.as_str());
         assert_eq!(report["tls"]["data_resumed"], true);
         assert!(report["suggested"].as_str().unwrap().contains(&format!("--pin '{pin}'")), "{}", report["suggested"]);
+
+        // A certificate the shell was told to trust (known_hosts) is trusted here too.
+        let trusting = pasv(["doctor", "--json", &server.url("/")]);
+        let known = trusting.home().join(".local/share/pasv/known_hosts");
+        std::fs::create_dir_all(known.parent().unwrap()).unwrap();
+        std::fs::write(&known, format!("127.0.0.1:{} {pin}\n", server.server.addr().port())).unwrap();
+        let run = trusting.run().await;
+        run.assert_code(0);
+        let report: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+        assert_eq!(report["tls"]["trusted"], true, "{report}");
     })
     .await;
 }

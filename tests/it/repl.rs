@@ -644,6 +644,11 @@ async fn bookmarks_are_saved_without_the_password_and_used_by_one_shot_commands(
             .await;
         run.assert_code(0);
         assert_eq!(std::fs::read_to_string(tree.path().join("releases/v1.txt")).unwrap(), "one");
+        // And `pasv doctor NAME` diagnoses the bookmark's server.
+        let run = shared_home(pasv(["doctor", "--json", "rel"]), home.path()).env("REL_PW", "s3cret").run().await;
+        run.assert_code(0);
+        let report: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+        assert_eq!(report["login"], "ci", "{report}");
         // Without the variable there is no password: the login fails.
         shared_home(pasv(["ls", "rel"]), home.path()).run().await.assert_code(7);
         // `pasv NAME` opens the shell there.
