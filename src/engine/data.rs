@@ -13,7 +13,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 use super::control::{ControlChannel, rejection};
 use super::{Config, Error, PasvAddress, TraceEvent};
-use crate::proto::{Command, parse_227, parse_229};
+use crate::proto::{Command, Reply, parse_227, parse_229};
 
 /// Which passive command works with this server, once known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,6 +56,15 @@ impl PendingData {
     }
 }
 
+/// Where the data connection of a 229 reply goes: the announced port on the control
+/// connection's peer (EPSV names no address, RFC 2428 section 3).
+pub(crate) fn extended_target(control: &ControlChannel, reply: &Reply) -> Result<SocketAddr, Error> {
+    let port = parse_229(&reply.text())?;
+    let target = SocketAddr::new(control.peer.ip(), port);
+    control.trace(TraceEvent::ExtendedPassiveDecoded { port, target });
+    Ok(target)
+}
+
 pub(crate) async fn prepare(
     control: &mut ControlChannel,
     config: &Config,
@@ -68,9 +77,7 @@ pub(crate) async fn prepare(
     if try_extended {
         let reply = control.command(&Command::ExtendedPassive).await?;
         if reply.code.0 == 229 {
-            let port = parse_229(&reply.text())?;
-            let target = SocketAddr::new(control.peer.ip(), port);
-            control.trace(TraceEvent::ExtendedPassiveDecoded { port, target });
+            let target = extended_target(control, &reply)?;
             // Once EPSV has worked, give it the full timeout; on first use only a short one.
             let wait = if *choice == PassiveChoice::Extended {
                 config.timeout

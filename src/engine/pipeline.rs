@@ -13,7 +13,6 @@
 //! only EPSV goes ahead. Only once this session has seen EPSV work; PASV and active mode
 //! prepare each data connection as usual.
 
-use std::net::SocketAddr;
 use std::time::Instant;
 
 use tokio::io::AsyncWrite;
@@ -22,9 +21,9 @@ use super::control::rejection;
 use super::data::{self, PassiveChoice, PendingData};
 use super::ratelimit::Limited;
 use super::stream::Stream;
-use super::transfer::{self, DownloadCheck};
-use super::{Error, Progress, Session, TlsInfo, TraceEvent, TransferSummary};
-use crate::proto::{Arg, Command, parse_229};
+use super::transfer::DownloadCheck;
+use super::{Error, Progress, Session, TlsInfo, TransferSummary};
+use crate::proto::{Arg, Command};
 
 /// What a sequence of downloads reads from and writes to: the caller hands out the files one
 /// at a time and is told how each ended.
@@ -121,7 +120,7 @@ impl Session {
             }
         };
         sequence.progress().start(&name, Some(size), 0);
-        let (mut stream, tls) = match opened {
+        let (stream, tls) = match opened {
             Ok(Some(opened)) => opened,
             // Finished without a data connection (an empty file, on some servers).
             Ok(None) => {
@@ -142,11 +141,7 @@ impl Session {
         };
         let mut limited = Limited::new(&mut sink, self.config.rate_limit.clone());
         let check = DownloadCheck { overlap: &[], max_bytes: Some(size), offset: 0 };
-        let timeout = self.config.timeout;
-        let receiving =
-            transfer::receive(&mut stream, &mut limited, &mut self.buffer, timeout, sequence.progress(), check);
-        let received = super::noop::while_sending(&mut self.control, self.config.noop_interval, receiving).await;
-        transfer::close_received(stream, &received);
+        let received = self.receive_data(stream, &mut limited, sequence.progress(), check).await;
         sequence.progress().finish();
         let received = match received {
             Ok(received) => received,
@@ -217,14 +212,9 @@ impl Session {
     /// A RETR sent ahead whose file cannot be written locally: drain its transfer.
     async fn discard_request(&mut self, command: &Command, data: PendingData) -> Result<(), Error> {
         match self.open_requested(command, data).await {
-            Ok(Some((mut stream, _))) => {
-                let mut sink = tokio::io::sink();
+            Ok(Some((stream, _))) => {
                 let check = DownloadCheck { overlap: &[], max_bytes: None, offset: 0 };
-                let mut progress = super::NoProgress;
-                let timeout = self.config.timeout;
-                let _ =
-                    transfer::receive(&mut stream, &mut sink, &mut self.buffer, timeout, &mut progress, check).await;
-                drop(stream);
+                let _ = self.receive_data(stream, &mut tokio::io::sink(), &mut super::NoProgress, check).await;
                 match self.finish_transfer(command).await {
                     Err(e) if e.reply_code().is_none() => Err(e),
                     _ => Ok(()),
@@ -242,9 +232,7 @@ impl Session {
         if reply.code.0 != 229 {
             return Err(rejection(&Command::ExtendedPassive, reply));
         }
-        let port = parse_229(&reply.text())?;
-        let target = SocketAddr::new(self.control.peer.ip(), port);
-        self.control.trace(TraceEvent::ExtendedPassiveDecoded { port, target });
+        let target = data::extended_target(&self.control, &reply)?;
         Ok(PendingData::Connected(data::connect(target, self.config.timeout).await?))
     }
 }

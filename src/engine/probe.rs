@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::data::{self, PendingData};
 use super::{Error, Session};
-use crate::proto::{Command, Reply, parse_227, parse_229};
+use crate::proto::{Command, Reply, parse_227};
 
 /// A way to open a data connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -63,9 +63,8 @@ impl Session {
                 let reply = self.control.command(&Command::ExtendedPassive).await?;
                 probe.reply = Some(reply.clone());
                 let reply = super::control::check(&Command::ExtendedPassive, reply, &[229])?;
-                let port = parse_229(&reply.text())?;
-                let target = SocketAddr::new(peer.ip(), port);
-                (probe.port, probe.target) = (Some(port), Some(target));
+                let target = data::extended_target(&self.control, &reply)?;
+                (probe.port, probe.target) = (Some(target.port()), Some(target));
                 PendingData::Connected(data::connect(target, wait).await?)
             }
             DataMethod::Passive => {
@@ -88,16 +87,11 @@ impl Session {
         };
         let mut body = Vec::new();
         let command = Command::NameList(None);
-        let Some((mut stream, _)) = self.open_transfer(&command, pending).await? else {
+        let Some((stream, _)) = self.open_transfer(&command, pending).await? else {
             return Ok(0);
         };
-        let timeout = self.config.timeout;
-        let mut progress = super::NoProgress;
         let check = super::transfer::DownloadCheck { overlap: &[], max_bytes: None, offset: 0 };
-        let received =
-            super::transfer::receive(&mut stream, &mut body, &mut self.buffer, timeout, &mut progress, check).await;
-        drop(stream);
-        let received = received?;
+        let received = self.receive_data(stream, &mut body, &mut super::NoProgress, check).await?;
         self.finish_transfer(&command).await?;
         Ok(received.bytes)
     }

@@ -488,14 +488,28 @@ impl Session {
         overlap: &[u8],
         progress: &mut dyn Progress,
     ) -> Result<TransferSummary, Error> {
-        let total = if self.features.size || !self.features.mlst {
-            match self.size(remote).await {
+        self.download_sized(remote, sink, offset, overlap, None, progress).await
+    }
+
+    /// [`Session::download`] with the size already known when `size` is given (from a
+    /// listing), which saves the SIZE round trip.
+    pub(super) async fn download_sized<W: AsyncWrite + Unpin + Send + ?Sized>(
+        &mut self,
+        remote: &str,
+        sink: &mut W,
+        offset: u64,
+        overlap: &[u8],
+        size: Option<u64>,
+        progress: &mut dyn Progress,
+    ) -> Result<TransferSummary, Error> {
+        let total = match size {
+            Some(size) => Some(size),
+            None if self.features.size || !self.features.mlst => match self.size(remote).await {
                 Ok(size) => Some(size),
                 Err(e) if e.reply_code().is_some() => None,
                 Err(e) => return Err(e),
-            }
-        } else {
-            None
+            },
+            None => None,
         };
         if let Some(total) = total {
             if offset > total {
@@ -542,7 +556,7 @@ impl Session {
             let reply = self.control.expect(&Command::Restart(restart_at), &[350]).await?;
             check_rest_reply(&reply, restart_at)?;
         }
-        let (mut stream, tls) = match self.open_transfer(&command, pending).await? {
+        let (stream, tls) = match self.open_transfer(&command, pending).await? {
             Some(opened) => opened,
             // A 226 without any data connection is an empty listing, but not the download of
             // a file whose SIZE promised bytes: accepting it would leave an empty "complete" file.
@@ -555,11 +569,7 @@ impl Session {
         };
         let max_bytes = total.map(|t| t - offset);
         let check = DownloadCheck { overlap, max_bytes, offset };
-        let timeout = self.config.timeout;
-        let receiving = transfer::receive(&mut stream, sink, &mut self.buffer, timeout, progress, check);
-        let received = noop::while_sending(&mut self.control, self.config.noop_interval, receiving).await;
-        transfer::close_received(stream, &received);
-        let received = received?;
+        let received = self.receive_data(stream, sink, progress, check).await?;
         self.finish_transfer(&command).await?;
         if let Some(expected) = max_bytes
             && received.bytes != expected
@@ -570,6 +580,23 @@ impl Session {
             return Err(Error::TlsTruncated { received: received.bytes });
         }
         Ok((received.bytes, started.elapsed(), tls))
+    }
+
+    /// The data of an open transfer, received into `sink` (with NOOPs on the control
+    /// connection meanwhile, if configured), and the data connection closed after it (see
+    /// [`transfer::close_received`]). Reading the final reply is left to the caller.
+    pub(super) async fn receive_data<W: AsyncWrite + Unpin + ?Sized>(
+        &mut self,
+        mut stream: Stream,
+        sink: &mut W,
+        progress: &mut dyn Progress,
+        check: DownloadCheck<'_>,
+    ) -> Result<transfer::Received, Error> {
+        let timeout = self.config.timeout;
+        let receiving = transfer::receive(&mut stream, sink, &mut self.buffer, timeout, progress, check);
+        let received = noop::while_sending(&mut self.control, self.config.noop_interval, receiving).await;
+        transfer::close_received(stream, &received);
+        received
     }
 
     /// Uploads `source` to `remote`. The transfer succeeds only with a 226/250 and, when the

@@ -6,7 +6,6 @@
 //! The caller decides what to walk and how deep; [`MAX_DEPTH`] is the limit the app uses for
 //! servers whose tree never ends.
 
-use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -128,25 +127,7 @@ impl Session {
         progress: &mut dyn Progress,
     ) -> Result<TransferSummary, Error> {
         let mut limited = Limited::new(sink, self.config.rate_limit.clone());
-        let Some(total) = size else {
-            return self.download(remote, &mut limited, offset, overlap, progress).await;
-        };
-        if offset > total {
-            return Err(Error::RestIgnored {
-                offset,
-                detail: format!("the local file ({offset} bytes) is larger than the remote one ({total} bytes)"),
-            });
-        }
-        if offset == total && offset > 0 {
-            return Ok(TransferSummary { bytes: 0, offset, total: Some(total), elapsed: Duration::ZERO, tls: None });
-        }
-        let name = crate::proto::name::remote_basename(remote).unwrap_or(remote).to_string();
-        progress.start(&name, Some(total), offset);
-        let command = Command::Retrieve(Arg::new(remote)?);
-        let result = self.transfer_in(command, &mut limited, offset, overlap, Some(total), progress).await;
-        progress.finish();
-        let (bytes, elapsed, tls) = result?;
-        Ok(TransferSummary { bytes, offset, total: Some(total), elapsed, tls })
+        self.download_sized(remote, &mut limited, offset, overlap, size, progress).await
     }
 
     /// [`Session::upload`] under the configured rate limit.
