@@ -6,6 +6,7 @@ mod config_file;
 mod doctor;
 mod exit;
 mod filter;
+mod glob;
 mod known_hosts;
 mod local;
 mod mirror;
