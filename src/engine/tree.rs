@@ -6,7 +6,6 @@
 //! The caller decides what to walk and how deep; [`MAX_DEPTH`] is the limit the app uses for
 //! servers whose tree never ends.
 
-
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::ratelimit::Limited;
