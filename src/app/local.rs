@@ -11,7 +11,7 @@ use anyhow::{Result, bail};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use super::settings::usage;
-use crate::engine::{Error, Progress, Session, TransferSummary};
+use crate::engine::{Error, Inline, Progress, Session, TransferSummary};
 
 /// How much already-downloaded data the server must send again on resume, proving it
 /// honoured REST.
@@ -102,7 +102,8 @@ pub async fn fetch(
         (std::fs::File::create(&part).map_err(local)?, 0)
     };
     let overlap = if offset > 0 { read_tail(&part, offset).await.map_err(local)? } else { Vec::new() };
-    let mut file = InlineFile(file);
+    // Written in place (engine::Inline): a page-cache write is cheaper than the blocking pool.
+    let mut file = Inline(file);
     let result = session.fetch(remote, &mut file, offset, &overlap, size, progress).await;
     let flushed = file.flush().await;
     drop(file);
@@ -185,37 +186,6 @@ async fn download_to_special(
     let summary = session.fetch(remote, &mut file, 0, &[], size, progress).await?;
     file.flush().await.map_err(local)?;
     Ok(summary)
-}
-
-/// A local file written in place, on the runtime's own thread, rather than through tokio's
-/// blocking pool: a write to the page cache is a memory copy, cheaper than the hand-over to
-/// another thread and back. A 1 GiB download to vsftpd on loopback, 5 to 7 runs each: median
-/// 0.49 s instead of 0.77 s on ext4, 0.63 s instead of 0.82 s on tmpfs, with a third less
-/// system time. (Uploads read through the pool: there it made no measurable difference.)
-pub struct InlineFile(pub std::fs::File);
-
-impl tokio::io::AsyncWrite for InlineFile {
-    fn poll_write(
-        self: std::pin::Pin<&mut Self>,
-        _cx: &mut std::task::Context<'_>,
-        buf: &[u8],
-    ) -> std::task::Poll<std::io::Result<usize>> {
-        std::task::Poll::Ready(std::io::Write::write(&mut self.get_mut().0, buf))
-    }
-
-    fn poll_flush(
-        self: std::pin::Pin<&mut Self>,
-        _cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::task::Poll::Ready(Ok(()))
-    }
-
-    fn poll_shutdown(
-        self: std::pin::Pin<&mut Self>,
-        _cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::task::Poll::Ready(Ok(()))
-    }
 }
 
 async fn read_tail(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {

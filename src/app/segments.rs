@@ -10,12 +10,10 @@
 //! after the server has sent again the last bytes we have (the proof that it honoured REST).
 //! The file is renamed into place once every range has exactly its byte count.
 
-use std::io::{Read as _, Seek as _, Write as _};
+use std::io::{Read as _, Seek as _};
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
@@ -25,7 +23,7 @@ use super::mirror::{Compare, Copy, Direction, FileJob, SyncOptions, Tree};
 use super::pool::{Done, Pool, Work};
 use super::sanitize::escape;
 use super::tally::{FileEvent, Tally};
-use crate::engine::{Error, Session};
+use crate::engine::{Error, Inline, Session};
 
 /// Below this size a file is downloaded over one connection.
 pub const SEGMENT_THRESHOLD: u64 = 16 * 1024 * 1024;
@@ -86,26 +84,20 @@ struct RangeWriter {
     unsaved: u64,
 }
 
-impl tokio::io::AsyncWrite for RangeWriter {
-    fn poll_write(self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
-        // Writes land in the page cache: cheaper in place than through the blocking pool.
-        let this = self.get_mut();
-        let n = this.file.write(buf)?;
-        this.progress.done[this.index].fetch_add(n as u64, Ordering::Relaxed);
-        this.unsaved += n as u64;
-        if this.unsaved >= SAVE_EVERY {
-            this.unsaved = 0;
-            this.progress.save()?;
+impl std::io::Write for RangeWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.progress.done[self.index].fetch_add(n as u64, Ordering::Relaxed);
+        self.unsaved += n as u64;
+        if self.unsaved >= SAVE_EVERY {
+            self.unsaved = 0;
+            self.progress.save()?;
         }
-        Poll::Ready(Ok(n))
+        Ok(n)
     }
 
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Poll::Ready(Ok(()))
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -141,7 +133,8 @@ impl Work for Segments<'_> {
         let overlap = have.min(local::RESUME_OVERLAP);
         let (file, tail) =
             self.open_at(at, overlap).map_err(|source| Error::Local { path: self.part.clone(), source })?;
-        let mut writer = RangeWriter { file, progress: self.progress.clone(), index, unsaved: 0 };
+        // Written in place (engine::Inline): the page cache is cheaper than the blocking pool.
+        let mut writer = Inline(RangeWriter { file, progress: self.progress.clone(), index, unsaved: 0 });
         let mut progress = self.tally.transfer();
         progress.start(&format!("part {}/{}", index + 1, self.ranges.len()), Some(end - start), have);
         let result =

@@ -14,6 +14,7 @@ use tokio::net::TcpStream;
 use super::control::{ControlChannel, check, rejection};
 use super::data::{self, PassiveChoice, PendingData};
 use super::noop;
+use super::ratelimit::Limited;
 use super::stream::Stream;
 use super::tls::{self, TlsContext, TlsInfo};
 use super::transfer::{self, DownloadCheck};
@@ -460,7 +461,7 @@ impl Session {
 
     pub(super) async fn read_listing(&mut self, command: Command) -> Result<Vec<u8>, Error> {
         let mut body = Vec::new();
-        let mut sink = LimitedSink { out: &mut body, limit: LISTING_LIMIT };
+        let mut sink = super::Inline(LimitedSink { out: &mut body, limit: LISTING_LIMIT });
         let mut progress = super::NoProgress;
         self.ensure_ascii_or_binary_for_listing().await?;
         match self.transfer_in(command, &mut sink, 0, &[], None, &mut progress).await {
@@ -488,12 +489,13 @@ impl Session {
         overlap: &[u8],
         progress: &mut dyn Progress,
     ) -> Result<TransferSummary, Error> {
-        self.download_sized(remote, sink, offset, overlap, None, progress).await
+        self.fetch(remote, sink, offset, overlap, None, progress).await
     }
 
     /// [`Session::download`] with the size already known when `size` is given (from a
-    /// listing), which saves the SIZE round trip.
-    pub(super) async fn download_sized<W: AsyncWrite + Unpin + Send + ?Sized>(
+    /// listing), which saves the SIZE round trip; the byte count is checked against it
+    /// either way. Both honour the session's rate limit (none unless one was set).
+    pub async fn fetch<W: AsyncWrite + Unpin + Send + ?Sized>(
         &mut self,
         remote: &str,
         sink: &mut W,
@@ -531,7 +533,8 @@ impl Session {
         let name = crate::proto::name::remote_basename(remote).unwrap_or(remote).to_string();
         progress.start(&name, total, offset);
         let command = Command::Retrieve(Arg::new(remote)?);
-        let result = self.transfer_in(command, sink, offset, overlap, total, progress).await;
+        let mut limited = Limited::new(sink, self.config.rate_limit.clone());
+        let result = self.transfer_in(command, &mut limited, offset, overlap, total, progress).await;
         progress.finish();
         let (received, elapsed, tls) = result?;
         Ok(TransferSummary { bytes: received, offset, total, elapsed, tls })
@@ -599,8 +602,9 @@ impl Session {
         received
     }
 
-    /// Uploads `source` to `remote`. The transfer succeeds only with a 226/250 and, when the
-    /// server supports SIZE and `length` is known, a remote size that matches.
+    /// Uploads `source` to `remote` under the session's rate limit. The transfer succeeds only
+    /// with a 226/250 and, when the server supports SIZE and `length` is known, a remote size
+    /// that matches.
     pub async fn upload<R: AsyncRead + Unpin + Send + ?Sized>(
         &mut self,
         source: &mut R,
@@ -618,7 +622,8 @@ impl Session {
         let name = crate::proto::name::remote_basename(remote).unwrap_or(remote).to_string();
         let total = length.map(|l| l + offset);
         progress.start(&name, total, offset);
-        let result = self.transfer_out(&command, source, progress).await;
+        let mut limited = Limited::new(source, self.config.rate_limit.clone());
+        let result = self.transfer_out(&command, &mut limited, progress).await;
         progress.finish();
         let (bytes, tls) = result?;
         if let (Some(expected), true) = (total, self.features.size) {
@@ -845,32 +850,17 @@ struct LimitedSink<'a> {
     limit: u64,
 }
 
-impl AsyncWrite for LimitedSink<'_> {
-    fn poll_write(
-        self: std::pin::Pin<&mut Self>,
-        _cx: &mut std::task::Context<'_>,
-        buf: &[u8],
-    ) -> std::task::Poll<std::io::Result<usize>> {
-        let this = self.get_mut();
-        if this.out.len() as u64 + buf.len() as u64 > this.limit {
-            return std::task::Poll::Ready(Err(std::io::Error::other("listing too large")));
+impl std::io::Write for LimitedSink<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.out.len() as u64 + buf.len() as u64 > self.limit {
+            return Err(std::io::Error::other("listing too large"));
         }
-        this.out.extend_from_slice(buf);
-        std::task::Poll::Ready(Ok(buf.len()))
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
     }
 
-    fn poll_flush(
-        self: std::pin::Pin<&mut Self>,
-        _cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::task::Poll::Ready(Ok(()))
-    }
-
-    fn poll_shutdown(
-        self: std::pin::Pin<&mut Self>,
-        _cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::task::Poll::Ready(Ok(()))
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

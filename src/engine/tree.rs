@@ -1,15 +1,11 @@
-//! Walking remote trees and moving many files over one session: a directory listing with
-//! every server-supplied name checked, modification times for many files at once, and
-//! transfers that take the size from the listing (one round trip less per file) and honour
-//! the configured [`super::RateLimit`].
+//! Walking remote trees: a directory listing with every server-supplied name checked, and
+//! modification times for many files at once. (The files themselves move with
+//! [`Session::fetch`], which takes the size from the listing.)
 //!
 //! The caller decides what to walk and how deep; [`MAX_DEPTH`] is the limit the app uses for
 //! servers whose tree never ends.
 
-use tokio::io::{AsyncRead, AsyncWrite};
-
-use super::ratelimit::Limited;
-use super::{Error, Progress, Session, TransferSummary, UploadMode};
+use super::{Error, Session};
 use crate::proto::listing::{self, Entry, EntryKind};
 use crate::proto::name::{UnsafeName, local_component};
 use crate::proto::{Arg, Command};
@@ -111,35 +107,6 @@ impl Session {
             }
         }
         Ok(out)
-    }
-
-    /// [`Session::download`] with the size already known (from a listing), which saves the
-    /// SIZE round trip; `None` asks the server as `download` does. The byte count is checked
-    /// against the size either way. Honours the configured rate limit.
-    pub async fn fetch<W: AsyncWrite + Unpin + Send + ?Sized>(
-        &mut self,
-        remote: &str,
-        sink: &mut W,
-        offset: u64,
-        overlap: &[u8],
-        size: Option<u64>,
-        progress: &mut dyn Progress,
-    ) -> Result<TransferSummary, Error> {
-        let mut limited = Limited::new(sink, self.config.rate_limit.clone());
-        self.download_sized(remote, &mut limited, offset, overlap, size, progress).await
-    }
-
-    /// [`Session::upload`] under the configured rate limit.
-    pub async fn store<R: AsyncRead + Unpin + Send + ?Sized>(
-        &mut self,
-        source: &mut R,
-        remote: &str,
-        mode: UploadMode,
-        length: Option<u64>,
-        progress: &mut dyn Progress,
-    ) -> Result<TransferSummary, Error> {
-        let mut limited = Limited::new(source, self.config.rate_limit.clone());
-        self.upload(&mut limited, remote, mode, length, progress).await
     }
 }
 
