@@ -650,11 +650,7 @@ impl<'a> Copy<'a> {
             // Continue what an earlier attempt left on the server (APPE after its size);
             // `put -c` refuses a larger remote file, as for a single file.
             let refuse_larger = self.opts.action == "put" && attempt == 0;
-            mode = super::oneshot::resume_point(session, &destination, len, refuse_larger).await?;
-            if let UploadMode::Append { offset } = mode {
-                use tokio::io::AsyncSeekExt as _;
-                file.seek(std::io::SeekFrom::Start(offset)).await?;
-            }
+            mode = super::oneshot::resume_point(session, &destination, &mut file, len, refuse_larger).await?;
         }
         let remaining = match mode {
             UploadMode::Append { offset } => len - offset,

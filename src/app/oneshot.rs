@@ -313,7 +313,7 @@ pub(super) async fn upload_one(
         return Ok(session.upload(&mut file, remote, UploadMode::Replace, None, progress).await?);
     }
     let len = meta.len();
-    let mode = if resume { resume_point(session, remote, len, true).await? } else { UploadMode::Replace };
+    let mode = if resume { resume_point(session, remote, &mut file, len, true).await? } else { UploadMode::Replace };
     let remaining = match mode {
         UploadMode::Append { offset } if offset == len => {
             return Ok(TransferSummary {
@@ -327,32 +327,35 @@ pub(super) async fn upload_one(
         UploadMode::Append { offset } => len - offset,
         UploadMode::Replace => len,
     };
-    if let UploadMode::Append { offset } = mode {
-        use tokio::io::AsyncSeekExt;
-        file.seek(std::io::SeekFrom::Start(offset)).await?;
-    }
     Ok(session.upload(&mut file, remote, mode, Some(remaining), progress).await?)
 }
 
-/// Where an upload of a local file of `len` bytes continues: after what the server already
-/// has of `remote` (APPE), or from the start when it has nothing. A remote file larger than
-/// the local one is not a partial upload of it: refused with `refuse_larger` (the user asked
-/// to continue, `put -c`), replaced otherwise (a mirror, a retry).
+/// Where an upload of `file` (`len` bytes) continues: after what the server already has of
+/// `remote` (APPE, with `file` positioned there), or from the start when it has nothing. A
+/// remote file larger than the local one is not a partial upload of it: refused with
+/// `refuse_larger` (the user asked to continue, `put -c`), replaced otherwise (a mirror, a
+/// retry).
 pub(super) async fn resume_point(
     session: &mut Session,
     remote: &str,
+    file: &mut tokio::fs::File,
     len: u64,
     refuse_larger: bool,
 ) -> Result<UploadMode> {
-    match session.size(remote).await {
+    let mode = match session.size(remote).await {
         Ok(have) if have > len && refuse_larger => {
             bail!("the remote file has {have} bytes, more than the local {len}: not a partial upload of it")
         }
-        Ok(have) if have > len || have == 0 => Ok(UploadMode::Replace),
-        Ok(have) => Ok(UploadMode::Append { offset: have }),
-        Err(e) if e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => Ok(UploadMode::Replace),
-        Err(e) => Err(e.into()),
+        Ok(have) if have > len || have == 0 => UploadMode::Replace,
+        Ok(have) => UploadMode::Append { offset: have },
+        Err(e) if e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => UploadMode::Replace,
+        Err(e) => return Err(e.into()),
+    };
+    if let UploadMode::Append { offset } = mode {
+        use tokio::io::AsyncSeekExt as _;
+        file.seek(std::io::SeekFrom::Start(offset)).await?;
     }
+    Ok(mode)
 }
 
 pub async fn ls(ctx: &Context, args: LsArgs) -> Result<()> {

@@ -13,7 +13,7 @@ use super::glob;
 use super::state::{Inflight, Shell};
 use crate::app::config_file::site_url;
 use crate::app::local;
-use crate::app::mirror::{retry_note, wrap_up};
+use crate::app::mirror::{Direction, retry_note, wrap_up};
 use crate::app::oneshot::upload_one;
 use crate::app::pool::{Done, Work};
 use crate::app::settings::usage;
@@ -99,7 +99,7 @@ async fn expand_remote(shell: &mut Shell, pattern: &str) -> Result<Vec<String>> 
 
 async fn download(shell: &mut Shell, plans: Vec<Plan>, resume: bool, no_clobber: bool) -> Result<()> {
     if shell.parallel() > 1 && plans.len() > 1 {
-        return parallel(shell, plans, Batch { way: Way::Down, resume, no_clobber }).await;
+        return parallel(shell, plans, Batch { way: Direction::Down, resume, no_clobber }).await;
     }
     let mut progress = shell.progress.reporter();
     for plan in plans {
@@ -223,7 +223,7 @@ async fn upload(shell: &mut Shell, plans: Vec<Plan>, resume: bool) -> Result<()>
         std::fs::metadata(&plan.local).with_context(|| format!("cannot read {}", plan.local.display()))?;
     }
     if shell.parallel() > 1 && plans.len() > 1 {
-        return parallel(shell, plans, Batch { way: Way::Up, resume, no_clobber: false }).await;
+        return parallel(shell, plans, Batch { way: Direction::Up, resume, no_clobber: false }).await;
     }
     let mut progress = shell.progress.reporter();
     for plan in plans {
@@ -251,15 +251,9 @@ pub async fn cat(shell: &mut Shell, path: &str) -> Result<()> {
     Ok(())
 }
 
-#[derive(Clone, Copy)]
-enum Way {
-    Down,
-    Up,
-}
-
 /// What a parallel batch does with each file.
 struct Batch {
-    way: Way,
+    way: Direction,
     resume: bool,
     no_clobber: bool,
 }
@@ -278,7 +272,7 @@ impl Work for BatchWork<'_> {
         let mut progress = self.tally.transfer();
         let local = plan.local.to_string_lossy();
         let (action, summary) = match self.batch.way {
-            Way::Down => (
+            Direction::Down => (
                 "get",
                 local::download_file(
                     session,
@@ -291,7 +285,7 @@ impl Work for BatchWork<'_> {
                 .await
                 .with_context(|| format!("downloading {}", crate::app::escape(&plan.remote)))?,
             ),
-            Way::Up => (
+            Direction::Up => (
                 "put",
                 upload_one(session, &local, &plan.remote, resume, progress.as_mut())
                     .await
@@ -300,8 +294,8 @@ impl Work for BatchWork<'_> {
         };
         drop(progress);
         let path = match self.batch.way {
-            Way::Down => local.into_owned(),
-            Way::Up => plan.remote.clone(),
+            Direction::Down => local.into_owned(),
+            Direction::Up => plan.remote.clone(),
         };
         self.tally.file_done(&FileEvent {
             action,
@@ -343,12 +337,12 @@ async fn parallel(shell: &mut Shell, plans: Vec<Plan>, batch: Batch) -> Result<(
         .collect();
     // Upload sizes are known here; download sizes only once each file starts.
     let bytes = match batch.way {
-        Way::Up => plans.iter().filter_map(|p| std::fs::metadata(&p.local).ok()).map(|m| m.len()).sum(),
-        Way::Down => 0,
+        Direction::Up => plans.iter().filter_map(|p| std::fs::metadata(&p.local).ok()).map(|m| m.len()).sum(),
+        Direction::Down => 0,
     };
     let action = match batch.way {
-        Way::Down => "mget",
-        Way::Up => "mput",
+        Direction::Down => "mget",
+        Direction::Up => "mput",
     };
     let mut pool = tree::open_pool(&conn.ctx, conn.login(), None, shell.parallel().min(count)).await?;
     let mut tally = Tally::new(shell.progress, &shell.out, shell.base.quiet);
