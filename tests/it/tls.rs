@@ -363,3 +363,108 @@ async fn a_230_greeting_does_not_skip_tls() {
     })
     .await;
 }
+
+/// A client that starts its handshake right behind AUTH TLS, without waiting for the 234: its
+/// first TLS bytes reach the server in the same read as the command (RFC 4217 section 4 asks
+/// clients to wait, but the bytes already read must not be lost either way).
+mod eager_client {
+    use std::io;
+    use std::pin::Pin;
+    use std::task::{Context, Poll, ready};
+
+    use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+    use tokio::net::TcpStream;
+
+    /// Sends `AUTH TLS` in the same write as the ClientHello and hides the 234 from rustls.
+    pub struct Eager {
+        pub tcp: TcpStream,
+        pub pending: Vec<u8>,
+        pub reply: Vec<u8>,
+        pub replied: bool,
+    }
+
+    impl AsyncWrite for Eager {
+        fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+            self.get_mut().pending.extend_from_slice(buf);
+            Poll::Ready(Ok(buf.len()))
+        }
+
+        fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            let this = self.get_mut();
+            while !this.pending.is_empty() {
+                let n = ready!(Pin::new(&mut this.tcp).poll_write(cx, &this.pending))?;
+                this.pending.drain(..n);
+            }
+            Pin::new(&mut this.tcp).poll_flush(cx)
+        }
+
+        fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Pin::new(&mut self.get_mut().tcp).poll_shutdown(cx)
+        }
+    }
+
+    impl AsyncRead for Eager {
+        fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+            let this = self.get_mut();
+            while !this.replied {
+                let mut byte = [0u8; 1];
+                let mut one = ReadBuf::new(&mut byte);
+                ready!(Pin::new(&mut this.tcp).poll_read(cx, &mut one))?;
+                if one.filled().is_empty() {
+                    return Poll::Ready(Err(io::ErrorKind::UnexpectedEof.into()));
+                }
+                this.reply.push(byte[0]);
+                this.replied = byte[0] == b'\n';
+            }
+            Pin::new(&mut this.tcp).poll_read(cx, buf)
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedded_server_keeps_tls_bytes_that_arrive_with_auth_tls() {
+    use std::sync::Arc;
+
+    use rustls::pki_types::pem::PemObject;
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+
+    within(async {
+        let server = tls_server().await;
+        let pem = server.server.certificate().unwrap().pem.clone();
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(rustls::pki_types::CertificateDer::from_pem_slice(pem.as_bytes()).unwrap()).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+        for attempt in 0..5 {
+            let mut tcp = BufReader::new(tokio::net::TcpStream::connect(server.server.addr()).await.unwrap());
+            let mut greeting = String::new();
+            tcp.read_line(&mut greeting).await.unwrap();
+            assert!(greeting.starts_with("220"), "{greeting}");
+            let eager = eager_client::Eager {
+                tcp: tcp.into_inner(),
+                pending: b"AUTH TLS\r\n".to_vec(),
+                reply: Vec::new(),
+                replied: false,
+            };
+            let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+            let handshake = tokio::time::timeout(std::time::Duration::from_secs(10), connector.connect(name, eager));
+            let mut tls = match handshake.await {
+                Ok(Ok(tls)) => tls,
+                Ok(Err(e)) => panic!("attempt {attempt}: handshake failed: {e}"),
+                Err(_) => panic!("attempt {attempt}: the server never answered the ClientHello"),
+            };
+            assert!(tls.get_ref().0.reply.starts_with(b"234"), "{:?}", String::from_utf8_lossy(&tls.get_ref().0.reply));
+            tls.write_all(b"NOOP\r\n").await.unwrap();
+            tls.flush().await.unwrap();
+            let mut reply = [0u8; 3];
+            tls.read_exact(&mut reply).await.unwrap();
+            assert_eq!(&reply, b"200", "attempt {attempt}");
+        }
+    })
+    .await;
+}
