@@ -73,6 +73,9 @@ pub struct SyncOptions {
     pub atomic: bool,
     pub verify: bool,
     pub resume: bool,
+    /// With `resume`: a remote file larger than the local one is an error (`put -c`: the
+    /// server's copy is not ours to cut) instead of being replaced (mirrors, retries).
+    pub refuse_larger_remote: bool,
 }
 
 /// The two roots: a path on the server ("" for the login directory) and a local path.
@@ -649,7 +652,7 @@ impl<'a> Copy<'a> {
         if self.opts.resume || attempt > 0 {
             // Continue what an earlier attempt left on the server (APPE after its size);
             // `put -c` refuses a larger remote file, as for a single file.
-            let refuse_larger = self.opts.action == "put" && attempt == 0;
+            let refuse_larger = self.opts.refuse_larger_remote && attempt == 0;
             mode = super::oneshot::resume_point(session, &destination, &mut file, len, refuse_larger).await?;
         }
         let remaining = match mode {

@@ -129,6 +129,7 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
         atomic: false,
         verify: args.transfer.verify,
         resume: args.resume,
+        refuse_larger_remote: false,
     };
     let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
     let mut result = Ok(());
@@ -184,6 +185,7 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
         atomic: args.opts.atomic,
         verify: args.opts.transfer.verify,
         resume: args.opts.resume,
+        refuse_larger_remote: true,
     };
     // Check every local path before connecting: usage errors come first.
     let mut plans = Vec::new();
@@ -332,6 +334,7 @@ pub async fn mirror(ctx: &Context, args: MirrorArgs) -> Result<()> {
         atomic: args.atomic,
         verify: args.transfer.verify,
         resume: args.resume,
+        refuse_larger_remote: false,
     };
     let tree = Tree { url: url.clone(), remote: target.path.clone(), local: PathBuf::from(local) };
     let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
