@@ -581,69 +581,51 @@ async fn an_upload_whose_size_afterwards_differs_is_exit_8() {
     .await;
 }
 
+/// `get -c` against a server that does not restart where asked: no RETR, the part file kept
+/// as it was, no target file.
 #[tokio::test]
-async fn a_rest_reply_naming_another_offset_stops_before_retr() {
+async fn a_resume_the_server_does_not_honour_stops_before_retr_and_keeps_the_part_file() {
     within(async {
         let full = patterned(200_000);
         let have = 100_000usize;
         let restart_at = have - 65_536;
-        let script = steps(vec![
-            login(),
-            vec![
-                e("TYPE I"),
-                r("200 ok"),
-                e("SIZE f.bin"),
-                r("213 200000"),
-                e("EPSV"),
-                Step::ListenData,
-                r(EPSV_OK),
+        let cases = [
+            // A 350 naming another offset (RFC 959 says the marker is the one sent).
+            (
                 Step::Expect(format!("REST {restart_at}")),
-                r("350 Restarting at 0. Send STORE or RETRIEVE."),
-            ],
-        ]);
-        let server = ScriptedServer::start(script).await;
-        let out = tempfile::tempdir().unwrap();
-        let part = out.path().join(".f.bin.pasv-part");
-        std::fs::write(&part, &full[..have]).unwrap();
-        let run = pasv(["get", "-c", &format!("{}/f.bin", server.url())]).cwd(out.path()).run().await;
-        run.assert_code(8);
-        assert!(run.stderr.contains("did not honour REST"), "{}", run.stderr);
-        assert_eq!(std::fs::read(&part).unwrap(), &full[..have]);
-        assert!(!out.path().join("f.bin").exists());
-        assert_eq!(sent(&heard(server).await, "RETR"), Vec::<String>::new());
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn a_server_without_rest_fails_a_resume_and_keeps_the_part_file() {
-    within(async {
-        let full = patterned(200_000);
-        let have = 100_000usize;
-        let script = steps(vec![
-            login(),
-            vec![
-                e("TYPE I"),
-                r("200 ok"),
-                e("SIZE f.bin"),
-                r("213 200000"),
-                e("EPSV"),
-                Step::ListenData,
-                r(EPSV_OK),
-                Step::ExpectPrefix("REST ".into()),
-                r("502 REST not implemented"),
-            ],
-        ]);
-        let server = ScriptedServer::start(script).await;
-        let out = tempfile::tempdir().unwrap();
-        let part = out.path().join(".f.bin.pasv-part");
-        std::fs::write(&part, &full[..have]).unwrap();
-        let run = pasv(["get", "-c", &format!("{}/f.bin", server.url())]).cwd(out.path()).run().await;
-        run.assert_code(5);
-        assert!(run.stderr.contains("502"), "{}", run.stderr);
-        assert_eq!(std::fs::read(&part).unwrap(), &full[..have]);
-        assert!(!out.path().join("f.bin").exists());
-        assert_eq!(sent(&heard(server).await, "RETR"), Vec::<String>::new());
+                "350 Restarting at 0. Send STORE or RETRIEVE.",
+                8,
+                "did not honour REST",
+            ),
+            // No REST at all.
+            (Step::ExpectPrefix("REST ".into()), "502 REST not implemented", 5, "502"),
+        ];
+        for (rest, reply, code, message) in cases {
+            let script = steps(vec![
+                login(),
+                vec![
+                    e("TYPE I"),
+                    r("200 ok"),
+                    e("SIZE f.bin"),
+                    r("213 200000"),
+                    e("EPSV"),
+                    Step::ListenData,
+                    r(EPSV_OK),
+                    rest,
+                    r(reply),
+                ],
+            ]);
+            let server = ScriptedServer::start(script).await;
+            let out = tempfile::tempdir().unwrap();
+            let part = out.path().join(".f.bin.pasv-part");
+            std::fs::write(&part, &full[..have]).unwrap();
+            let run = pasv(["get", "-c", &format!("{}/f.bin", server.url())]).cwd(out.path()).run().await;
+            run.assert_code(code);
+            assert!(run.stderr.contains(message), "{reply}: {}", run.stderr);
+            assert_eq!(std::fs::read(&part).unwrap(), &full[..have]);
+            assert!(!out.path().join("f.bin").exists());
+            assert_eq!(sent(&heard(server).await, "RETR"), Vec::<String>::new());
+        }
     })
     .await;
 }
