@@ -45,8 +45,20 @@ pub async fn download_file(
     no_clobber: bool,
     progress: &mut dyn Progress,
 ) -> Result<TransferSummary> {
-    let fetched = fetch(session, remote, target, resume, no_clobber, None, progress).await?;
-    fetched.commit(target, no_clobber, None)
+    refuse_clobber(target, no_clobber)?;
+    // The server's time goes to the local copy, as in get -r and mirror; asked with SIZE in
+    // one round trip. (A refused SIZE is asked once more by `fetch`: on a failing path.)
+    let (size, modified) = session.size_and_modified(remote).await?;
+    let fetched = fetch(session, remote, target, resume, no_clobber, size, progress).await?;
+    fetched.commit(target, no_clobber, modified)
+}
+
+/// `--no-clobber`: an existing target is an error before anything is asked or written.
+fn refuse_clobber(target: &Path, no_clobber: bool) -> Result<()> {
+    if no_clobber && target.exists() {
+        bail!(usage(format!("{} exists; refusing to overwrite it (--no-clobber)", target.display())));
+    }
+    Ok(())
 }
 
 /// A finished download: complete (226 and the byte count), not yet in place.
@@ -78,9 +90,7 @@ pub async fn fetch(
     size: Option<u64>,
     progress: &mut dyn Progress,
 ) -> Result<Fetched> {
-    if no_clobber && target.exists() {
-        bail!(usage(format!("{} exists; refusing to overwrite it (--no-clobber)", target.display())));
-    }
+    refuse_clobber(target, no_clobber)?;
     if let Ok(meta) = std::fs::metadata(target)
         && !meta.is_file()
         && !meta.is_dir()

@@ -364,21 +364,55 @@ impl Session {
         })
     }
 
+    /// Size and modification time of a file about to be downloaded, in one round trip: MLST
+    /// where offered (RFC 3659 section 7), else SIZE and MDTM sent together (sections 4 and
+    /// 3). Never both pipelined to an MLST server: libunftp, for one, answers them out of
+    /// order. A refused or unreadable answer is `None` (`fetch` then asks SIZE itself); only
+    /// a broken session is an error.
+    pub async fn size_and_modified(&mut self, path: &str) -> Result<(Option<u64>, Option<i64>), Error> {
+        if self.features.mlst {
+            return match self.machine_stat(path).await {
+                Ok(stat) => Ok(stat.map_or((None, None), |s| (s.size, s.modified))),
+                Err(e) if e.reply_code().is_some() => Ok((None, None)),
+                Err(e) => Err(e),
+            };
+        }
+        if !self.features.mdtm {
+            return Ok((None, None));
+        }
+        self.ensure_binary().await?;
+        let arg = Arg::new(path)?;
+        let commands = [Command::Size(arg.clone()), Command::ModificationTime(arg)];
+        self.control.send_batch(&commands).await?;
+        let size = self.control.read_reply().await?;
+        let modified = self.control.read_reply().await?;
+        let value = |reply: &Reply| (reply.code.0 == 213).then(|| reply.first_line().trim().to_string());
+        Ok((
+            value(&size).and_then(|v| v.parse::<u64>().ok()),
+            value(&modified).and_then(|v| listing::parse_timestamp(&v)),
+        ))
+    }
+
+    /// MLST's facts for one path; `None` when the reply carries none.
+    async fn machine_stat(&mut self, path: &str) -> Result<Option<FileStat>, Error> {
+        let command = Command::MachineList(Some(Arg::new(path)?));
+        let reply = self.control.expect(&command, &[250]).await?;
+        // The facts line is the middle of the multi-line reply, with a leading space.
+        let facts = reply.lines.iter().skip(1).find(|l| l.starts_with(' ') && l.contains('='));
+        Ok(match facts.map(|l| listing::parse_mlsx_line(l.trim_start())) {
+            Some(Ok(Some(entry))) => {
+                Some(FileStat { path: path.to_string(), kind: entry.kind, size: entry.size, modified: entry.modified })
+            }
+            _ => None,
+        })
+    }
+
     /// Type, size and time: MLST when offered (RFC 3659 section 7), else SIZE and MDTM.
     pub async fn stat(&mut self, path: &str) -> Result<FileStat, Error> {
-        if self.features.mlst {
-            let command = Command::MachineList(Some(Arg::new(path)?));
-            let reply = self.control.expect(&command, &[250]).await?;
-            // The facts line is the middle of the multi-line reply, with a leading space.
-            let facts = reply.lines.iter().skip(1).find(|l| l.starts_with(' ') && l.contains('='));
-            if let Some(Ok(Some(entry))) = facts.map(|l| listing::parse_mlsx_line(l.trim_start())) {
-                return Ok(FileStat {
-                    path: path.to_string(),
-                    kind: entry.kind,
-                    size: entry.size,
-                    modified: entry.modified,
-                });
-            }
+        if self.features.mlst
+            && let Some(stat) = self.machine_stat(path).await?
+        {
+            return Ok(stat);
         }
         let size = self.size(path).await;
         let modified = if self.features.mdtm || !self.features.mlst { self.modified(path).await.ok() } else { None };

@@ -3,15 +3,22 @@
 use crate::support::{TestServer, pasv, patterned, within};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn get_saves_the_file_in_the_current_directory() {
+async fn get_saves_the_file_in_the_current_directory_with_the_servers_time() {
     within(async {
         let server = TestServer::start(false).await;
         std::fs::create_dir(server.path("dir")).unwrap();
         std::fs::write(server.path("dir/file.bin"), patterned(300_000)).unwrap();
+        let served = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+        std::fs::File::options().write(true).open(server.path("dir/file.bin")).unwrap().set_modified(served).unwrap();
         let cwd = tempfile::tempdir().unwrap();
-        let run = pasv(["get", &server.url("dir/file.bin")]).cwd(cwd.path()).run().await;
+        let run = pasv(["-v", "get", &server.url("dir/file.bin")]).cwd(cwd.path()).run().await;
         run.assert_code(0);
         assert_eq!(std::fs::read(cwd.path().join("file.bin")).unwrap(), patterned(300_000));
+        assert_eq!(std::fs::metadata(cwd.path().join("file.bin")).unwrap().modified().unwrap(), served);
+        // Size and time from one MLST, then the transfer: nothing asked twice.
+        assert_eq!(run.stderr.matches("> MLST").count(), 1, "{}", run.stderr);
+        assert_eq!(run.stderr.matches("> SIZE").count(), 0, "{}", run.stderr);
+        assert_eq!(run.stderr.matches("> MDTM").count(), 0, "{}", run.stderr);
         // Nothing else is left behind (no part file).
         assert_eq!(std::fs::read_dir(cwd.path()).unwrap().count(), 1);
     })

@@ -560,6 +560,47 @@ async fn a_size_that_is_not_a_number_is_ignored_and_the_data_decides() {
     .await;
 }
 
+/// Without MLST, `get` asks SIZE and MDTM in one write and gives the file the server's time;
+/// a size that disagrees with the data still fails the download.
+#[tokio::test]
+async fn a_plain_get_asks_size_and_mdtm_together_and_keeps_the_servers_time() {
+    within(async {
+        let feat = "211-Features:\r\n SIZE\r\n MDTM\r\n EPSV\r\n211 End";
+        for (size, code) in [("213 5", 0), ("213 6", 8)] {
+            let script = steps(vec![
+                anon_login(feat),
+                vec![
+                    e("TYPE I"),
+                    r("200 ok"),
+                    e("SIZE f"),
+                    e("MDTM f"),
+                    r(size),
+                    r("213 20010909014640"),
+                    e("EPSV"),
+                    Step::ListenData,
+                    r(EPSV_OK),
+                    e("RETR f"),
+                    r("150 go"),
+                    Step::DataSend(b"hello".to_vec()),
+                    r("226 done"),
+                ],
+            ]);
+            let server = ScriptedServer::start(script).await;
+            let out = tempfile::tempdir().unwrap();
+            let run = pasv(["get", &format!("{}/f", server.url())]).cwd(out.path()).run().await;
+            assert_eq!(run.code, code, "{size}: {}", run.stderr);
+            if code == 0 {
+                let modified = std::fs::metadata(out.path().join("f")).unwrap().modified().unwrap();
+                assert_eq!(modified, std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000));
+            } else {
+                assert!(!out.path().join("f").exists());
+            }
+            server.finish(Duration::from_secs(5)).await.unwrap();
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn an_upload_whose_size_afterwards_differs_is_exit_8() {
     within(async {

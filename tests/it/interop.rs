@@ -422,7 +422,11 @@ async fn list_with_mlsd(c: Arc<Ctx>) -> Outcome {
 
 async fn download_big(c: Arc<Ctx>) -> Outcome {
     let (data, digest) = big();
-    std::fs::write(c.fixture("dl").join("big.bin"), data).unwrap();
+    let served = c.fixture("dl").join("big.bin");
+    std::fs::write(&served, data).unwrap();
+    // The server's time travels with the file (MLST, or SIZE + MDTM).
+    let time = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    std::fs::File::options().write(true).open(&served).unwrap().set_modified(time).unwrap();
     c.daemon.fix_ownership();
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("big.bin");
@@ -430,6 +434,7 @@ async fn download_big(c: Arc<Ctx>) -> Outcome {
     c.ok(&run);
     c.data_tls_resumed(&run);
     assert_eq!(sha256_file(&target), digest, "{}", c.details(&run));
+    assert_eq!(std::fs::metadata(&target).unwrap().modified().unwrap(), time, "{}", c.details(&run));
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1, "a part file was left behind");
     Outcome::Pass
 }
