@@ -23,6 +23,8 @@ pub(crate) struct ControlChannel {
     pub(crate) local: SocketAddr,
     /// NOOPs sent during a transfer whose replies have not been read yet (engine/noop.rs).
     pub(crate) owed_noops: u32,
+    /// A reply read before its turn, handed out by the next read (engine/pipeline.rs).
+    pub(crate) early: Option<Reply>,
 }
 
 impl ControlChannel {
@@ -44,6 +46,7 @@ impl ControlChannel {
             peer,
             local,
             owed_noops: 0,
+            early: None,
         })
     }
 
@@ -108,6 +111,9 @@ impl ControlChannel {
         deadline: tokio::time::Instant,
         timeout: Duration,
     ) -> Result<Reply, Error> {
+        if let Some(reply) = self.early.take() {
+            return Ok(reply);
+        }
         let mut chunk = [0u8; 4096];
         loop {
             if let Some(reply) = self.decoder.decode(&mut self.buf)? {

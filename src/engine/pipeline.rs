@@ -8,6 +8,10 @@
 //! closed the data connection. Files stay separate transfers with their own checks (150,
 //! byte count against the size, 226).
 //!
+//! Some servers answer the EPSV sent ahead before the 226 (libunftp replies to commands as it
+//! reads them and sends the 226 from its data task); a 229 that arrives in the 226's place
+//! waits for its turn.
+//!
 //! On plain data connections the next RETR goes out with that EPSV (the server waits for the
 //! data connection after RETR, RFC 959 section 3.2), saving a second round trip; under TLS
 //! only EPSV goes ahead. Only once this session has seen EPSV work; PASV and active mode
@@ -157,7 +161,8 @@ impl Session {
         };
         let next = sequence.next();
         let sent = self.send_ahead(next.as_ref().map(|(path, _)| path.as_str())).await?;
-        let result = match self.finish_transfer(&command).await {
+        let epsv_ahead = !matches!(sent, Ahead::Nothing);
+        let result = match self.finish_transfer_ahead(&command, epsv_ahead).await {
             Ok(()) if received.bytes != size => Err(Error::Truncated { received: received.bytes, expected: size }),
             Ok(()) => Ok(TransferSummary {
                 bytes: received.bytes,

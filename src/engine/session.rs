@@ -728,6 +728,27 @@ impl Session {
 
     /// Waits for the final reply of a transfer: 226 or 250, anything else fails it.
     pub(super) async fn finish_transfer(&mut self, command: &Command) -> Result<(), Error> {
+        self.finish_transfer_ahead(command, false).await
+    }
+
+    /// As `finish_transfer`, with an EPSV for the next transfer already sent
+    /// (`epsv_ahead`, engine/pipeline.rs).
+    pub(super) async fn finish_transfer_ahead(&mut self, command: &Command, epsv_ahead: bool) -> Result<(), Error> {
+        let mut early = None;
+        let outcome = self.read_transfer_end(command, epsv_ahead, &mut early).await;
+        // After this transfer's replies, whatever happened to them, the 229 is next.
+        if early.is_some() {
+            self.control.early = early;
+        }
+        outcome
+    }
+
+    async fn read_transfer_end(
+        &mut self,
+        command: &Command,
+        epsv_ahead: bool,
+        early: &mut Option<Reply>,
+    ) -> Result<(), Error> {
         let timeout = self.config.timeout;
         let reply = loop {
             let reply = match self.control.read_reply_for("the end-of-transfer reply (226)", timeout).await {
@@ -738,6 +759,13 @@ impl Session {
             // A NOOP sent during the transfer, answered before the transfer's own reply.
             if self.control.owed_noops > 0 && noop::answers_noop(&reply) {
                 self.control.owed_noops -= 1;
+                continue;
+            }
+            // The 229 to the EPSV sent ahead, answered before this transfer's 226 by a server
+            // that replies to commands as it reads them (libunftp sends its 226 from the data
+            // task): no transfer ends with a 229, so it waits for its turn.
+            if epsv_ahead && reply.code.0 == 229 && early.is_none() {
+                *early = Some(reply);
                 continue;
             }
             break reply;

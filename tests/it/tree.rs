@@ -784,6 +784,54 @@ async fn pipelined_downloads_leave_a_broken_file_to_a_resumed_retry() {
     .await;
 }
 
+/// A server that answers the EPSV sent ahead before the previous transfer's 226 (libunftp
+/// can): the 229 is kept for its turn, not taken for the end of the transfer.
+#[tokio::test]
+async fn a_229_answered_before_the_previous_226_is_kept_for_its_turn() {
+    within(async {
+        let (a, b) = (patterned(3000), patterned(5000));
+        let body = format!(
+            "type=file;size={};modify=20240101000000; a\r\ntype=file;size={};modify=20240101000000; b\r\n",
+            a.len(),
+            b.len()
+        );
+        let script = [
+            login_mlst(""),
+            vec![e("TYPE I"), r("200 ok")],
+            listing("MLSD d", &body),
+            vec![
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e("RETR d/a"),
+                r("150 Sending"),
+                Step::DataSend(a.clone()),
+                // The EPSV (and, on plain connections, the RETR) for b arrive before a's 226.
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                r("226 Done with a"),
+                e("RETR d/b"),
+                r("150 Sending"),
+                Step::DataSend(b.clone()),
+                r("226 Done with b"),
+                e("QUIT"),
+                r("221 Bye"),
+            ],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("d");
+        let run =
+            pasv(["-j", "1", "get", "-r", &format!("{}/d", server.url()), "-o", target.to_str().unwrap()]).run().await;
+        run.assert_code(0);
+        assert_eq!(snapshot(&target), vec![("a".into(), a), ("b".into(), b)]);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn if_changed_skips_files_that_already_match() {
     within(async {
