@@ -294,7 +294,7 @@ pub struct TransferArgs {
     /// Verify each copy with the server's checksum (HASH, XSHA256, XSHA1, XMD5, XCRC) when it offers one.
     #[arg(long)]
     pub verify: bool,
-    /// Skip files whose size and modification time already match.
+    /// Skip files whose size and modification time already match (mirror always does).
     #[arg(long)]
     pub if_changed: bool,
 }
