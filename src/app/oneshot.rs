@@ -255,18 +255,10 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
     }
     let mut plans = Vec::new();
     for local in locals {
-        let remote = if target.is_dir {
-            if local == "-" {
-                bail!(usage("uploading stdin needs a URL that names the remote file"));
-            }
-            let name = Path::new(local)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .ok_or_else(|| usage(format!("{local:?} has no file name")))?;
-            target.join(&name)
-        } else {
-            target.path.clone()
-        };
+        if target.is_dir && local == "-" {
+            bail!(usage("uploading stdin needs a URL that names the remote file"));
+        }
+        let remote = upload_destination(&target, Path::new(local))?;
         if local != "-" {
             let meta = std::fs::metadata(local).with_context(|| format!("cannot read {local}"))?;
             if meta.is_dir() {
@@ -290,6 +282,19 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
     }
     let _ = session.quit().await;
     Ok(())
+}
+
+/// Where an upload of `local` goes: into the directory a URL ending in `/` names, under the
+/// local file's name, else to the URL's path itself.
+pub(super) fn upload_destination(target: &Target, local: &Path) -> Result<String> {
+    if !target.is_dir {
+        return Ok(target.path.clone());
+    }
+    let name = local
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| usage(format!("{:?} has no file name", local.display().to_string())))?;
+    Ok(target.join(&name))
 }
 
 pub(super) async fn upload_one(

@@ -200,15 +200,7 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
                 "{local} is not a regular file: --atomic, --verify, --if-changed, --retries and --limit-rate need files"
             )));
         }
-        let remote = if target.is_dir {
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .ok_or_else(|| usage(format!("{local:?} has no file name")))?;
-            target.join(&name)
-        } else {
-            target.path.clone()
-        };
+        let remote = super::oneshot::upload_destination(&target, path)?;
         plans.push((Tree { url: url.clone(), remote, local: path.to_path_buf() }, meta.is_dir()));
     }
     let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
