@@ -145,6 +145,18 @@ async fn put_uploads_files_into_a_directory_and_from_stdin() {
 
         let run = pasv(["put", a.to_str().unwrap(), b.to_str().unwrap(), &server.url("in/x")]).run().await;
         run.assert_code(2);
+
+        // A directory URL needs a file name to put under it: stdin and `..` have none.
+        let run = pasv(["put", "-", &server.url("in/")]).stdin("x").run().await;
+        run.assert_code(2);
+        assert!(run.stderr.contains("uploading stdin needs a URL that names the remote file"), "{}", run.stderr);
+        for args in [vec!["put", ".."], vec!["put", "-r", ".."]] {
+            let url = server.url("in/");
+            let run = pasv([&args[..], &[url.as_str()]].concat()).cwd(local.path()).run().await;
+            run.assert_code(2);
+            assert!(run.stderr.contains("\"..\" has no file name"), "{args:?}: {}", run.stderr);
+        }
+        assert_eq!(std::fs::read_dir(server.path("in")).unwrap().count(), 3);
     })
     .await;
 }
