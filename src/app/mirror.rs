@@ -403,9 +403,7 @@ impl Scan<'_> {
             plan.failures.extend(unusable_names(rel, unusable));
             for (name, meta) in &local {
                 let lrel = join_rel(rel, name);
-                if meta.file_type().is_symlink() {
-                    self.tally
-                        .note(&format!("pasv: skipping symbolic link {} (links are not followed)", escape(&lrel)));
+                if self.skips_link(&lrel, meta) {
                     continue;
                 }
                 if meta.is_dir() {
@@ -476,6 +474,15 @@ impl Scan<'_> {
         Ok(more)
     }
 
+    /// Local symbolic links are reported and never followed: true for one (it is skipped).
+    fn skips_link(&self, lrel: &str, meta: &std::fs::Metadata) -> bool {
+        let link = meta.file_type().is_symlink();
+        if link {
+            self.tally.note(&format!("pasv: skipping symbolic link {} (links are not followed)", escape(lrel)));
+        }
+        link
+    }
+
     /// Everything under the local directory `rel` is new on the server: no listing needed.
     fn plan_new_local(&self, rel: &str, depth: usize) -> Result<()> {
         let (local, unusable) = read_local_dir(&self.tree.local_path(rel))?;
@@ -485,10 +492,10 @@ impl Scan<'_> {
             plan.failures.extend(unusable_names(rel, unusable));
             for (name, meta) in &local {
                 let lrel = join_rel(rel, name);
-                if meta.file_type().is_symlink() {
-                    self.tally
-                        .note(&format!("pasv: skipping symbolic link {} (links are not followed)", escape(&lrel)));
-                } else if meta.is_dir() {
+                if self.skips_link(&lrel, meta) {
+                    continue;
+                }
+                if meta.is_dir() {
                     if self.opts.filter.skips_dir(&lrel) {
                         continue;
                     }

@@ -238,6 +238,32 @@ async fn mirror_up_with_delete_and_dry_run() {
     .await;
 }
 
+/// Local symbolic links are reported and never followed: not in a directory the server has
+/// (compared with its listing), not in one it lacks (planned without a listing).
+#[tokio::test]
+async fn mirror_up_reports_local_symbolic_links_and_does_not_follow_them() {
+    within(async {
+        let server = TestServer::start(true).await;
+        std::fs::create_dir_all(server.path("site")).unwrap();
+        let local = tempfile::tempdir().unwrap();
+        write(&local.path().join("a.txt"), b"a");
+        write(&local.path().join("new/b.txt"), b"b");
+        let outside = tempfile::tempdir().unwrap();
+        write(&outside.path().join("secret.txt"), b"not for the server");
+        std::os::unix::fs::symlink(outside.path().join("secret.txt"), local.path().join("top-link")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), local.path().join("new/dir-link")).unwrap();
+        let run = pasv(["mirror", local.path().to_str().unwrap(), &server.url("site")]).run().await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("skipping symbolic link top-link"), "{}", run.stderr);
+        assert!(run.stderr.contains("skipping symbolic link new/dir-link"), "{}", run.stderr);
+        assert_eq!(
+            snapshot(&server.path("site")),
+            vec![("a.txt".into(), b"a".to_vec()), ("new/b.txt".into(), b"b".to_vec())]
+        );
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn parallel_sessions_give_the_same_result_as_one() {
     within(async {
