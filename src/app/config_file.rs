@@ -15,14 +15,13 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 use anyhow::{Context as _, Result, bail};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
 use super::settings::usage;
-use super::target::Target;
+use super::target::{Saved, Target};
 use crate::cli::GlobalArgs;
 use crate::engine::{Endpoint, TlsMode};
 
@@ -47,7 +46,7 @@ pub struct Bookmark {
 }
 
 impl Bookmark {
-    /// The URL as a target, with the bookmark's user and TLS mode applied.
+    /// The URL as a target, with the bookmark's user, TLS mode, pins and password variable.
     pub fn target(&self) -> Result<Target> {
         let mut target = Target::parse(&self.url)?;
         if let Some(user) = &self.user
@@ -58,24 +57,8 @@ impl Bookmark {
         if let Some(tls) = &self.tls {
             target.tls = parse_tls(tls)?;
         }
+        target.saved = Saved { pins: self.pins.clone(), password_env: self.password_env.clone() };
         Ok(target)
-    }
-
-    /// The flags this bookmark implies, for whatever the command line left open.
-    pub fn apply(&self, args: &GlobalArgs) -> GlobalArgs {
-        let mut args = args.clone();
-        if args.pin.is_empty() {
-            args.pin = self.pins.clone();
-        }
-        // An unset variable is no error here: the password may still come from ~/.netrc or
-        // the prompt.
-        if args.password_env.is_none()
-            && let Some(name) = &self.password_env
-            && std::env::var_os(name).is_some()
-        {
-            args.password_env = Some(name.clone());
-        }
-        args
     }
 }
 
@@ -190,10 +173,6 @@ fn split_name(input: &str) -> Option<(&str, &str)> {
     Some(input.split_once('/').unwrap_or((input, "")))
 }
 
-/// What one-shot commands remember about the bookmarks they resolved, so the connection gets
-/// the bookmark's pins and password variable.
-static RESOLVED: Mutex<Vec<(Endpoint, Option<String>, Bookmark)>> = Mutex::new(Vec::new());
-
 /// A URL, or a bookmark name (optionally followed by `/path` inside the bookmark's directory).
 pub fn resolve(input: &str) -> Result<Target> {
     let Some((name, rest)) = split_name(input) else { return Ok(Target::parse(input)?) };
@@ -212,19 +191,25 @@ pub fn resolve(input: &str) -> Result<Target> {
         target.is_dir = rest.ends_with('/');
         target.path = crate::engine::join_remote(&target.path, rest.trim_end_matches('/'));
     }
-    if let Ok(mut resolved) = RESOLVED.lock() {
-        resolved.push((target.endpoint.clone(), target.user.clone(), found));
-    }
     Ok(target)
 }
 
-/// `args` with the pins and password variable of the bookmark `target` came from, if any.
+/// `args` with the pins and password variable of the bookmark `target` came from, for
+/// whatever the command line left open.
 pub fn effective_args(args: &GlobalArgs, target: &Target) -> GlobalArgs {
-    let resolved = RESOLVED.lock().map(|r| r.clone()).unwrap_or_default();
-    match resolved.iter().rev().find(|(endpoint, user, _)| *endpoint == target.endpoint && *user == target.user) {
-        Some((_, _, bookmark)) => bookmark.apply(args),
-        None => args.clone(),
+    let mut args = args.clone();
+    if args.pin.is_empty() {
+        args.pin = target.saved.pins.clone();
     }
+    // An unset variable is no error here: the password may still come from ~/.netrc or the
+    // prompt.
+    if args.password_env.is_none()
+        && let Some(name) = &target.saved.password_env
+        && std::env::var_os(name).is_some()
+    {
+        args.password_env = Some(name.clone());
+    }
+    args
 }
 
 /// RFC 3986 userinfo and path segment characters that must be encoded.
@@ -348,7 +333,7 @@ mod tests {
         };
         let target = bookmark.target().unwrap();
         assert_eq!((target.user.as_deref(), target.tls, target.path.as_str()), (Some("bob"), TlsMode::Explicit, "dir"));
-        let args = bookmark.apply(&GlobalArgs::default());
+        let args = effective_args(&GlobalArgs::default(), &target);
         assert_eq!((args.pin, args.password_env), (vec!["sha256//AAA=".to_string()], None));
         let text = toml::to_string(&bookmark).unwrap();
         let back: Bookmark = toml::from_str(&text).unwrap();

@@ -20,6 +20,16 @@ pub struct Target {
     pub path: String,
     /// The URL ended with `/`: it names a directory.
     pub is_dir: bool,
+    /// What the bookmark this target was named by adds (config_file::resolve); empty for a URL.
+    pub saved: Saved,
+}
+
+/// A bookmark's pins and password variable: they travel with the target to every connection
+/// made for it, and give way to the command line's own flags.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Saved {
+    pub pins: Vec<String>,
+    pub password_env: Option<String>,
 }
 
 /// Why a URL is unusable (always a usage error, exit 2).
@@ -73,7 +83,15 @@ impl Target {
         let is_dir = raw_path.ends_with('/');
         let path = decode(raw_path.strip_prefix('/').unwrap_or(raw_path), "path")?;
         let path = if is_dir && path.len() > 1 { path.trim_end_matches('/').to_string() } else { path };
-        Ok(Self { endpoint: Endpoint { host, port }, tls, user, password, path, is_dir: is_dir || raw_path.is_empty() })
+        Ok(Self {
+            endpoint: Endpoint { host, port },
+            tls,
+            user,
+            password,
+            path,
+            is_dir: is_dir || raw_path.is_empty(),
+            saved: Saved::default(),
+        })
     }
 
     /// The path to send, `None` for the login directory.
@@ -90,12 +108,13 @@ impl Target {
         }
     }
 
-    /// Same server, port, TLS mode and user: one session can serve both.
+    /// Same server, port, TLS mode, user and bookmark settings: one session can serve both.
     pub fn same_session(&self, other: &Self) -> bool {
         self.endpoint == other.endpoint
             && self.tls == other.tls
             && self.user == other.user
             && self.password == other.password
+            && self.saved == other.saved
     }
 }
 
