@@ -78,6 +78,13 @@ pub struct SyncOptions {
     pub refuse_larger_remote: bool,
 }
 
+impl SyncOptions {
+    /// `get --no-clobber`: never replace a local file, even one that appeared meanwhile.
+    pub fn no_clobber(&self) -> bool {
+        self.compare == Compare::Missing
+    }
+}
+
 /// The two roots: a path on the server ("" for the login directory) and a local path.
 #[derive(Debug, Clone)]
 pub struct Tree {
@@ -607,11 +614,6 @@ pub struct Copy<'a> {
 }
 
 impl<'a> Copy<'a> {
-    /// `get -r --no-clobber`: never replace a local file, even one that appeared meanwhile.
-    fn no_clobber(&self) -> bool {
-        self.opts.compare == Compare::Missing
-    }
-
     pub fn new(tree: &'a Tree, opts: &'a SyncOptions, direction: Direction, tally: &'a Tally<'a>) -> Self {
         Self { tree, opts, direction, tally, mtime_method: Cell::new(None), checksum_noted: Cell::new(false) }
     }
@@ -625,7 +627,8 @@ impl<'a> Copy<'a> {
         let size = if retry { None } else { job.size };
         let resume = self.opts.resume || retry;
         let fetched =
-            local::fetch(session, &remote, &local_path, resume, self.no_clobber(), size, progress.as_mut()).await?;
+            local::fetch(session, &remote, &local_path, resume, self.opts.no_clobber(), size, progress.as_mut())
+                .await?;
         let mut verified = fetched.summary.total.map(|_| "size");
         if self.opts.verify
             && let Some(part) = &fetched.part
@@ -642,7 +645,7 @@ impl<'a> Copy<'a> {
             Some(t) if !retry => Some(t),
             _ => session.modified(&remote).await.ok().or(job.mtime),
         };
-        let summary = fetched.commit(&local_path, self.no_clobber(), mtime)?;
+        let summary = fetched.commit(&local_path, self.opts.no_clobber(), mtime)?;
         self.report(job, &summary, verified);
         Ok(verified)
     }
@@ -846,7 +849,7 @@ impl Sequence for Lane<'_, '_> {
         let part = local::part_path(&target);
         let outcome = match (result, sink) {
             (Ok(summary), Some(Inline(file))) => {
-                local::commit(&part, &target, Some(file), copy.no_clobber(), job.mtime).map(|()| summary)
+                local::commit(&part, &target, Some(file), copy.opts.no_clobber(), job.mtime).map(|()| summary)
             }
             (Ok(_), None) => Err(anyhow::Error::new(Error::Cancelled)),
             (Err(e), _) => Err(anyhow::Error::new(e)),

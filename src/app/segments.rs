@@ -19,7 +19,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, bail};
 
 use super::local;
-use super::mirror::{Compare, Copy, Direction, FileJob, SyncOptions, Tree};
+use super::mirror::{Copy, Direction, FileJob, SyncOptions, Tree};
 use super::pool::{Done, Pool, Work};
 use super::sanitize::escape;
 use super::tally::{FileEvent, Tally};
@@ -230,7 +230,7 @@ pub async fn get(
             }
         }
     }
-    local::commit(&part, &tree.local, None, opts.compare == Compare::Missing, job.mtime)?;
+    local::commit(&part, &tree.local, None, opts.no_clobber(), job.mtime)?;
     let _ = std::fs::remove_file(&state);
     tally.file_done(&FileEvent {
         action: "get",
