@@ -654,10 +654,11 @@ impl<'a> Copy<'a> {
         let remote = self.tree.remote_path(&job.rel);
         let local_path = self.tree.local_path(&job.rel);
         let destination = if self.opts.atomic { temp_name(&remote) } else { remote.clone() };
-        let mut file = tokio::fs::File::open(&local_path)
-            .await
-            .with_context(|| format!("cannot open {}", local_path.display()))?;
-        let len = file.metadata().await.with_context(|| format!("cannot read {}", local_path.display()))?.len();
+        // Read in place (engine::Inline), as downloads are written: for many small files the
+        // blocking pool's hand-overs (open, size, two reads) cost more than the reads.
+        let file = std::fs::File::open(&local_path).with_context(|| format!("cannot open {}", local_path.display()))?;
+        let len = file.metadata().with_context(|| format!("cannot read {}", local_path.display()))?.len();
+        let mut file = Inline(file);
         let mut mode = UploadMode::Replace;
         if self.opts.resume || attempt > 0 {
             // Continue what an earlier attempt left on the server (APPE after its size);
@@ -670,17 +671,23 @@ impl<'a> Copy<'a> {
             UploadMode::Replace => len,
         };
         let mut progress = self.tally.transfer();
-        let summary = if remaining == 0 && matches!(mode, UploadMode::Append { .. }) {
-            crate::engine::TransferSummary {
-                bytes: 0,
-                offset: len,
-                total: Some(len),
-                elapsed: Duration::ZERO,
-                tls: None,
+        // Once a method is known to work, the time goes out with the size check, so a file
+        // whose size turns out wrong has the local time already. Not with --verify (the time
+        // is set once the checksum matches) nor --newer (later runs would trust that time
+        // alone); the other comparisons look at the size too.
+        let stamp = match (job.mtime, self.mtime_method.get()) {
+            (Some(t), Some(Some(method))) if !self.opts.verify && self.opts.compare != Compare::Newer => {
+                Some((t, method))
             }
+            _ => None,
+        };
+        let (summary, stamped) = if remaining == 0 && matches!(mode, UploadMode::Append { .. }) {
+            let summary =
+                TransferSummary { bytes: 0, offset: len, total: Some(len), elapsed: Duration::ZERO, tls: None };
+            (summary, None)
         } else {
             session
-                .upload(&mut file, &destination, mode, Some(remaining), progress.as_mut())
+                .upload_stamped(&mut file, &destination, mode, Some(remaining), stamp, progress.as_mut())
                 .await
                 .with_context(|| format!("uploading {} to {}", local_path.display(), self.tree.shown_url(&job.rel)))?
         };
@@ -691,8 +698,12 @@ impl<'a> Copy<'a> {
         {
             verified = Some(algorithm);
         }
-        if let Some(t) = job.mtime {
-            self.set_remote_mtime(session, &destination, t).await?;
+        match (job.mtime, stamped) {
+            (_, Some(Ok(()))) => {}
+            // Refused after working for earlier files: this file keeps the upload's time.
+            (_, Some(Err(_))) => {}
+            (Some(t), None) => self.set_remote_mtime(session, &destination, t).await?,
+            (None, None) => {}
         }
         if self.opts.atomic {
             rename_into_place(session, &destination, &remote).await?;

@@ -343,7 +343,7 @@ pub(super) async fn upload_one(
 pub(super) async fn resume_point(
     session: &mut Session,
     remote: &str,
-    file: &mut tokio::fs::File,
+    file: &mut (impl tokio::io::AsyncSeek + Unpin),
     len: u64,
     refuse_larger: bool,
 ) -> Result<UploadMode> {

@@ -5,9 +5,10 @@
 
 use std::time::Duration;
 
+use super::control::check;
 use super::{Error, Session};
 use crate::proto::listing::parse_timestamp;
-use crate::proto::{Arg, Command, MtimeMethod};
+use crate::proto::{Arg, Command, MtimeMethod, Reply};
 
 impl Session {
     /// The methods worth trying on this server, most standard first.
@@ -27,13 +28,8 @@ impl Session {
     /// server's reply (the caller tries the next method, or remembers that none works).
     pub async fn set_modified(&mut self, remote: &str, unix: i64, method: MtimeMethod) -> Result<(), Error> {
         let command = Command::SetModificationTime { method, unix, path: Arg::new(remote)? };
-        let reply = self.control.expect(&command, &[200, 213, 250]).await?;
-        // A server without the two-argument form reads it as a query for a file named
-        // "TIME PATH"; should that exist, the reply is a time, not a confirmation.
-        if method == MtimeMethod::MdtmWrite && parse_timestamp(reply.first_line().trim()).is_some() {
-            return Err(Error::Unexpected { command: command.to_string(), code: reply.code, text: reply.text() });
-        }
-        Ok(())
+        let reply = self.control.command(&command).await?;
+        stamped(&command, method, reply)
     }
 
     /// Turns on TCP keepalive on the control connection: after `idle` without traffic the
@@ -43,6 +39,17 @@ impl Session {
         let tcp = self.control.stream()?.tcp();
         set_keepalive(tcp, idle).map_err(Error::ControlIo)
     }
+}
+
+/// Whether `reply` confirms the time-setting `command`.
+pub(super) fn stamped(command: &Command, method: MtimeMethod, reply: Reply) -> Result<(), Error> {
+    let reply = check(command, reply, &[200, 213, 250])?;
+    // A server without the two-argument form reads it as a query for a file named
+    // "TIME PATH"; should that exist, the reply is a time, not a confirmation.
+    if method == MtimeMethod::MdtmWrite && parse_timestamp(reply.first_line().trim()).is_some() {
+        return Err(Error::Unexpected { command: command.to_string(), code: reply.code, text: reply.text() });
+    }
+    Ok(())
 }
 
 /// Keepalive probes after `idle` without traffic, then every 10 s.

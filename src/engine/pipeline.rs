@@ -15,7 +15,7 @@
 //! On plain data connections the next RETR goes out with that EPSV (the server waits for the
 //! data connection after RETR, RFC 959 section 3.2), saving a second round trip; under TLS
 //! only EPSV goes ahead. Only once this session has seen EPSV work; PASV and active mode
-//! prepare each data connection as usual.
+//! prepare each data connection as usual. Uploads send STOR with its EPSV the same way.
 
 use std::time::Instant;
 
@@ -196,6 +196,32 @@ impl Session {
                 Ok(Ahead::Passive)
             }
         }
+    }
+
+    /// True when a transfer command may go out in one write with its EPSV: plain data
+    /// connections, once this session has seen EPSV work.
+    pub(super) fn sends_request_with_epsv(&self) -> bool {
+        !self.config.active && self.passive == PassiveChoice::Extended && !self.protect_data
+    }
+
+    /// EPSV and `command` (an upload's STOR, say) in one write, then the 229, the data
+    /// connection and the command's reply: a round trip less per file.
+    pub(super) async fn open_with_epsv(
+        &mut self,
+        command: &Command,
+    ) -> Result<Option<(Stream, Option<TlsInfo>)>, Error> {
+        self.control.send_batch(&[Command::ExtendedPassive, command.clone()]).await?;
+        let data = match self.read_extended_passive().await {
+            Ok(data) => data,
+            Err(e) if e.reply_code().is_some() => {
+                // EPSV refused: the command's own refusal follows (no data connection was
+                // set up for it). Anything else there leaves the session out of step.
+                let reply = self.control.read_reply().await?;
+                return Err(if matches!(reply.code.0 / 100, 4 | 5) { e } else { Error::NoCompletion });
+            }
+            Err(e) => return Err(e),
+        };
+        self.open_requested(command, data).await
     }
 
     /// The reply to a RETR sent ahead, then the data connection (plain only).

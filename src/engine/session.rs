@@ -21,7 +21,7 @@ use super::transfer::{self, DownloadCheck};
 use super::{Config, Credentials, Endpoint, Error, Progress, TlsMode, Trace, TraceEvent};
 use crate::proto::command::{ProtectionLevel, TransferType};
 use crate::proto::listing::{self, EntryKind, Listing};
-use crate::proto::{Arg, Command, Reply, ReplyCode};
+use crate::proto::{Arg, Command, MtimeMethod, Reply, ReplyCode};
 
 /// What FEAT said (RFC 2389), as far as the engine cares.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -335,22 +335,30 @@ impl Session {
         self.control.expect(&Command::RemoveDir(Arg::new(path)?), &[250, 200]).await.map(drop)
     }
 
+    /// RNFR and RNTO (RFC 959 section 4.1.3). In one write where the server answers commands
+    /// in order (not to MLST servers, see `confirm_upload`): a refused RNFR makes the server
+    /// refuse the RNTO after it too (503), and RNFR's refusal is the error.
     pub async fn rename(&mut self, from: &str, to: &str) -> Result<(), Error> {
-        let to = Arg::new(to)?;
-        self.control.expect(&Command::RenameFrom(Arg::new(from)?), &[350]).await?;
-        self.control.expect(&Command::RenameTo(to), &[250, 200]).await.map(drop)
+        let batch = [Command::RenameFrom(Arg::new(from)?), Command::RenameTo(Arg::new(to)?)];
+        if self.features.mlst {
+            let [from, to] = batch;
+            self.control.expect(&from, &[350]).await?;
+            return self.control.expect(&to, &[250, 200]).await.map(drop);
+        }
+        self.control.send_batch(&batch).await?;
+        let from_reply = self.control.read_reply().await?;
+        let to_reply = self.control.read_reply().await?;
+        let [from, to] = batch;
+        check(&from, from_reply, &[350])?;
+        check(&to, to_reply, &[250, 200]).map(drop)
     }
 
     /// SIZE (RFC 3659 section 4), in binary mode so the count is in bytes.
     pub async fn size(&mut self, path: &str) -> Result<u64, Error> {
         self.ensure_binary().await?;
         let command = Command::Size(Arg::new(path)?);
-        let reply = self.control.expect(&command, &[213]).await?;
-        reply.first_line().trim().parse::<u64>().map_err(|_| Error::Unexpected {
-            command: command.to_string(),
-            code: reply.code,
-            text: reply.text(),
-        })
+        let reply = self.control.command(&command).await?;
+        size_in(&command, reply)
     }
 
     /// MDTM (RFC 3659 section 3), as Unix seconds.
@@ -647,6 +655,22 @@ impl Session {
         length: Option<u64>,
         progress: &mut dyn Progress,
     ) -> Result<TransferSummary, Error> {
+        self.upload_stamped(source, remote, mode, length, None, progress).await.map(|(summary, _)| summary)
+    }
+
+    /// As [`Session::upload`], then gives the file the modification time `stamp` (Unix
+    /// seconds, with a method this server is known to accept). The size check and the time go
+    /// out in one write, where the server answers commands in order. The stamp's own outcome
+    /// is returned beside the summary: a refused time does not fail the upload.
+    pub async fn upload_stamped<R: AsyncRead + Unpin + Send + ?Sized>(
+        &mut self,
+        source: &mut R,
+        remote: &str,
+        mode: UploadMode,
+        length: Option<u64>,
+        stamp: Option<(i64, MtimeMethod)>,
+        progress: &mut dyn Progress,
+    ) -> Result<(TransferSummary, Option<Result<(), Error>>), Error> {
         self.ensure_binary().await?;
         let started = Instant::now();
         let (command, offset) = match mode {
@@ -660,13 +684,46 @@ impl Session {
         let result = self.transfer_out(&command, &mut limited, progress).await;
         progress.finish();
         let (bytes, tls) = result?;
-        if let (Some(expected), true) = (total, self.features.size) {
-            let actual = self.size(remote).await?;
-            if actual != expected {
-                return Err(Error::Truncated { received: actual, expected });
-            }
+        let expected = total.filter(|_| self.features.size);
+        let (actual, stamped) = self.confirm_upload(remote, expected.is_some(), stamp).await?;
+        if let (Some(expected), Some(actual)) = (expected, actual)
+            && actual != expected
+        {
+            return Err(Error::Truncated { received: actual, expected });
         }
-        Ok(TransferSummary { bytes, offset, total, elapsed: started.elapsed(), tls })
+        Ok((TransferSummary { bytes, offset, total, elapsed: started.elapsed(), tls }, stamped))
+    }
+
+    /// After an upload: SIZE (when `size`) and the time `stamp`. Both in one write, except to
+    /// servers that offer MLST: libunftp, for one, answers SIZE and a time command from
+    /// separate tasks, in either order.
+    async fn confirm_upload(
+        &mut self,
+        remote: &str,
+        size: bool,
+        stamp: Option<(i64, MtimeMethod)>,
+    ) -> Result<(Option<u64>, Option<Result<(), Error>>), Error> {
+        if let (true, Some((unix, method)), false) = (size, stamp, self.features.mlst) {
+            let batch = [
+                Command::Size(Arg::new(remote)?),
+                Command::SetModificationTime { method, unix, path: Arg::new(remote)? },
+            ];
+            self.control.send_batch(&batch).await?;
+            let size_reply = self.control.read_reply().await?;
+            let stamp_reply = self.control.read_reply().await?;
+            let [size_command, stamp_command] = batch;
+            let actual = size_in(&size_command, size_reply)?;
+            return Ok((Some(actual), Some(super::meta::stamped(&stamp_command, method, stamp_reply))));
+        }
+        let actual = if size { Some(self.size(remote).await?) } else { None };
+        let stamped = match stamp {
+            Some((unix, method)) => match self.set_modified(remote, unix, method).await {
+                Err(e) if e.reply_code().is_none() => return Err(e),
+                outcome => Some(outcome),
+            },
+            None => None,
+        };
+        Ok((actual, stamped))
     }
 
     pub(super) async fn transfer_out<R: AsyncRead + Unpin + Send + ?Sized>(
@@ -675,8 +732,13 @@ impl Session {
         source: &mut R,
         progress: &mut dyn Progress,
     ) -> Result<(u64, Option<TlsInfo>), Error> {
-        let pending = data::prepare(&mut self.control, &self.config, &mut self.passive).await?;
-        let Some((mut stream, tls)) = self.open_transfer(command, pending).await? else {
+        let opened = if self.sends_request_with_epsv() {
+            self.open_with_epsv(command).await?
+        } else {
+            let pending = data::prepare(&mut self.control, &self.config, &mut self.passive).await?;
+            self.open_transfer(command, pending).await?
+        };
+        let Some((mut stream, tls)) = opened else {
             return Err(Error::NoCompletion);
         };
         let timeout = self.config.timeout;
@@ -807,6 +869,16 @@ impl Session {
 
 /// Finds the directory in a 257 reply: `"dir"` with `""` for an embedded quote
 /// (RFC 959 appendix II).
+/// The byte count in a reply to SIZE.
+fn size_in(command: &Command, reply: Reply) -> Result<u64, Error> {
+    let reply = check(command, reply, &[213])?;
+    reply.first_line().trim().parse::<u64>().map_err(|_| Error::Unexpected {
+        command: command.to_string(),
+        code: reply.code,
+        text: reply.text(),
+    })
+}
+
 fn parse_257(text: &str) -> Option<String> {
     let start = text.find('"')? + 1;
     let mut out = String::new();

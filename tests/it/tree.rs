@@ -635,6 +635,126 @@ async fn usage_errors_for_tree_options() {
     .await;
 }
 
+/// A server without MLST, with SIZE, MDTM (vsftpd's two-argument form sets a time) and EPSV.
+const FEAT_MDTM: &str = "211-Features:\r\n SIZE\r\n MDTM\r\n EPSV\r\n211 End";
+
+/// `put -r` of two files into a directory that exists (its LIST names another file).
+fn upload_tree_start() -> Vec<Step> {
+    [
+        anon_login(FEAT_MDTM),
+        vec![e("TYPE I"), r("200 ok")],
+        vec![
+            e("EPSV"),
+            Step::ListenData,
+            r(EPSV_OK),
+            e("LIST x"),
+            r("150 Here comes the listing"),
+            Step::DataSend(b"-rw-r--r-- 1 u g 1 Jan 01 2024 z.txt\r\n".to_vec()),
+            r("226 Listing sent"),
+        ],
+    ]
+    .concat()
+}
+
+/// EPSV and STOR arrive together (the script reads both before it answers either).
+fn stor_with_epsv(path: &str) -> Vec<Step> {
+    vec![
+        e("EPSV"),
+        e(&format!("STOR {path}")),
+        Step::ListenData,
+        r(EPSV_OK),
+        r("150 Send it"),
+        Step::DataReceive,
+        r("226 Stored"),
+    ]
+}
+
+/// On a session that has seen EPSV work, an upload sends STOR with its EPSV, and once the
+/// server has taken a time for one file, the next file's time goes out with its size check:
+/// two round trips less per file. Each pair is read in full before the script answers, so a
+/// client that waits in between fails here.
+#[tokio::test]
+async fn an_upload_tree_sends_stor_with_epsv_and_the_time_with_the_size_check() {
+    within(async {
+        let script = [
+            upload_tree_start(),
+            stor_with_epsv("x/a.txt"),
+            vec![
+                e("SIZE x/a.txt"),
+                r("213 6"),
+                Step::ExpectPrefix("SITE UTIME x/a.txt ".into()),
+                r("500 Unknown SITE command"),
+                e("MDTM 20231114221320 x/a.txt"),
+                r("213 File modification time set."),
+            ],
+            stor_with_epsv("x/b.txt"),
+            vec![
+                e("SIZE x/b.txt"),
+                e("MDTM 20231114221320 x/b.txt"),
+                r("213 7"),
+                r("213 File modification time set."),
+                e("QUIT"),
+                r("221 Bye"),
+            ],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let local = tempfile::tempdir().unwrap();
+        let dir = local.path().join("x");
+        for (name, text) in [("a.txt", "hello\n"), ("b.txt", "world!\n")] {
+            write(&dir.join(name), text.as_bytes());
+            set_mtime(&dir.join(name), 1_700_000_000);
+        }
+        let run = pasv(["-j", "1", "put", "-r", dir.to_str().unwrap(), &format!("{}/x", server.url())]).run().await;
+        run.assert_code(0);
+        let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(transcript.received_data, vec![b"hello\n".to_vec(), b"world!\n".to_vec()]);
+    })
+    .await;
+}
+
+/// RNFR and RNTO go out together to a server without MLST; when RNFR is refused (and so the
+/// RNTO after it), the file fails with RNFR's refusal and nothing else is renamed.
+#[tokio::test]
+async fn an_atomic_upload_sends_rnfr_with_rnto_and_reports_a_refused_rnfr() {
+    within(async {
+        let rename = |from: &str, to: &str, answers: [&str; 2]| {
+            vec![e(&format!("RNFR {from}")), e(&format!("RNTO {to}")), r(answers[0]), r(answers[1])]
+        };
+        let script = [
+            upload_tree_start(),
+            stor_with_epsv("x/.a.txt.pasv-part"),
+            vec![
+                e("SIZE x/.a.txt.pasv-part"),
+                r("213 6"),
+                Step::ExpectPrefix("SITE UTIME ".into()),
+                r("500 Unknown SITE command"),
+                Step::ExpectPrefix("MDTM ".into()),
+                r("550 Could not set file modification time."),
+            ],
+            rename("x/.a.txt.pasv-part", "x/a.txt", ["350 Ready for RNTO.", "250 Rename successful."]),
+            stor_with_epsv("x/.b.txt.pasv-part"),
+            vec![e("SIZE x/.b.txt.pasv-part"), r("213 7")],
+            rename("x/.b.txt.pasv-part", "x/b.txt", ["550 RNFR command failed.", "503 RNFR required first."]),
+            // Servers that will not rename over a file get it deleted first; none here.
+            vec![e("DELE x/b.txt"), r("550 Delete operation failed."), e("QUIT"), r("221 Bye")],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let local = tempfile::tempdir().unwrap();
+        let dir = local.path().join("x");
+        write(&dir.join("a.txt"), b"hello\n");
+        write(&dir.join("b.txt"), b"world!\n");
+        let url = format!("{}/x", server.url());
+        let run = pasv(["-j", "1", "put", "-r", "--atomic", dir.to_str().unwrap(), &url]).run().await;
+        run.assert_code(5);
+        assert!(run.stderr.contains("answered 550 to RNFR x/.b.txt.pasv-part"), "{}", run.stderr);
+        assert!(run.stderr.contains("copied 1 file"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
 /// An atomic, verified upload to a server offering HASH: renamed only when the checksum matches.
 fn verified_upload_script(hash_reply: &str, renamed: bool) -> Vec<Step> {
     let mut script = [
