@@ -34,8 +34,8 @@ use super::settings::usage;
 use super::tally::{FileEvent, Summary, Tally};
 use super::target::redact_url;
 use crate::engine::{
-    DirListing, Error, Inline, LocalHasher, MAX_DEPTH, MtimeMethod, Sequence, Session, TransferSummary, UploadMode,
-    join_remote,
+    DirListing, Error, Inline, LocalHasher, MAX_DEPTH, MtimeMethod, Sequence, Session, TransferSummary, Upload,
+    UploadMode, UploadSequence, Uploaded, join_remote,
 };
 use crate::proto::ReplyClass;
 
@@ -660,7 +660,7 @@ impl<'a> Copy<'a> {
         let len = file.metadata().with_context(|| format!("cannot read {}", local_path.display()))?.len();
         let mut file = Inline(file);
         let mut mode = UploadMode::Replace;
-        if self.opts.resume || attempt > 0 {
+        if self.opts.resume || attempt > 0 || job.retry {
             // Continue what an earlier attempt left on the server (APPE after its size);
             // `put -c` refuses a larger remote file, as for a single file.
             let refuse_larger = self.opts.refuse_larger_remote && attempt == 0;
@@ -723,18 +723,24 @@ impl<'a> Copy<'a> {
         for method in methods {
             match session.set_modified(remote, unix, method).await {
                 Ok(()) => {
-                    self.mtime_method.set(Some(Some(method)));
+                    self.learn_mtime_method(Some(method));
                     return Ok(());
                 }
                 Err(e) if e.reply_code().is_some() => {}
                 Err(e) => return Err(e.into()),
             }
         }
-        if self.mtime_method.replace(Some(None)).is_none() {
+        self.learn_mtime_method(None);
+        Ok(())
+    }
+
+    /// Remembers how this server takes modification times (`None`: not at all, said once).
+    fn learn_mtime_method(&self, method: Option<MtimeMethod>) {
+        let known = self.mtime_method.replace(Some(method));
+        if method.is_none() && known.is_none() {
             self.tally
                 .note("pasv: note: the server does not let clients set modification times (MFMT, SITE UTIME, MDTM)");
         }
-        Ok(())
     }
 
     /// Compares the server's checksum of `remote` with the local file's; returns the
@@ -804,16 +810,19 @@ impl Work for Copy<'_> {
     }
 }
 
-/// Downloads without `--verify` or `-c`: every session works through one shared list of
-/// files as a single pipelined sequence ([`Session::fetch_sequence`]). Files that fail
-/// transiently, or that were in flight when a session broke, are left for the one-by-one
-/// path, which resumes them.
+/// Copies without `--verify` or `-c`: every session works through one shared list of files
+/// as a single pipelined sequence ([`Session::fetch_sequence`] down,
+/// [`Session::store_sequence`] up). Files that fail transiently, or that were in flight when
+/// a session broke, are left for the one-by-one path, which resumes them.
 struct Lanes<'a> {
     copy: &'a Copy<'a>,
     retries: u32,
     queue: RefCell<VecDeque<FileJob>>,
     later: RefCell<Vec<FileJob>>,
     failures: RefCell<Vec<Failure>>,
+    /// Atomic uploads stored whole whose rename the server refused: renamed afterwards the
+    /// one-by-one way (which deletes the old file first where the server insists).
+    unrenamed: RefCell<Vec<(FileJob, TransferSummary, bool)>>,
 }
 
 struct Lane<'l, 'a> {
@@ -867,17 +876,85 @@ impl Sequence for Lane<'_, '_> {
         };
         match outcome {
             Ok(summary) => copy.report(&job, &summary, Some("size")),
-            Err(error) if self.lanes.retries > 0 && is_transient(&error) => {
-                let cause = engine_error(&error).map(|e| e.to_string()).unwrap_or_else(|| format!("{error:#}"));
-                copy.tally.note(&format!("pasv: {}: {} (will be retried)", escape(&job.rel), escape(&cause)));
-                self.lanes.later.borrow_mut().push(FileJob { retry: true, ..job });
-            }
             Err(error) => {
+                let Some(error) = self.lanes.retry_later(job.clone(), error) else { return };
                 if std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0) == 0 {
                     let _ = std::fs::remove_file(&part);
                 }
                 let error = error.context(format!("downloading {}", escape(remote)));
-                self.lanes.failures.borrow_mut().push(Failure { what: job.rel.clone(), error });
+                self.lanes.failures.borrow_mut().push(Failure { what: job.rel, error });
+            }
+        }
+    }
+}
+
+impl Lanes<'_> {
+    /// A file that failed in a lane: kept for the one-by-one path when the failure is
+    /// transient and retries are allowed, else the error is handed back.
+    fn retry_later(&self, job: FileJob, error: anyhow::Error) -> Option<anyhow::Error> {
+        if self.retries == 0 || !is_transient(&error) {
+            return Some(error);
+        }
+        let cause = engine_error(&error).map(|e| e.to_string()).unwrap_or_else(|| format!("{error:#}"));
+        self.copy.tally.note(&format!("pasv: {}: {} (will be retried)", escape(&job.rel), escape(&cause)));
+        self.later.borrow_mut().push(FileJob { retry: true, ..job });
+        None
+    }
+}
+
+impl UploadSequence for Lane<'_, '_> {
+    type Source = Inline<std::fs::File>;
+
+    fn next(&mut self) -> Option<Upload<Inline<std::fs::File>>> {
+        let copy = self.lanes.copy;
+        loop {
+            let job = self.lanes.queue.borrow_mut().pop_front()?;
+            let local_path = copy.tree.local_path(&job.rel);
+            // Read in place, as in Copy::upload.
+            let opened = std::fs::File::open(&local_path).and_then(|file| Ok((file.metadata()?.len(), file)));
+            let (len, file) = match opened {
+                Ok(opened) => opened,
+                Err(e) => {
+                    let error = anyhow::Error::new(e).context(format!("cannot open {}", local_path.display()));
+                    self.lanes.failures.borrow_mut().push(Failure { what: job.rel, error });
+                    continue;
+                }
+            };
+            let remote = copy.tree.remote_path(&job.rel);
+            // Unknown yet (`None`): the engine tries this server's methods.
+            let stamp = match (job.mtime, copy.mtime_method.get()) {
+                (Some(t), Some(method)) => method.map(|m| (t, Some(m))),
+                (Some(t), None) => Some((t, None)),
+                (None, _) => None,
+            };
+            let (destination, rename_to) =
+                if copy.opts.atomic { (temp_name(&remote), Some(remote)) } else { (remote, None) };
+            self.inflight.push_back(job);
+            return Some(Upload { source: Inline(file), remote: destination, len, stamp, rename_to });
+        }
+    }
+
+    fn progress(&mut self) -> &mut dyn crate::engine::Progress {
+        self.progress.as_mut()
+    }
+
+    async fn finish(&mut self, result: Result<Uploaded, Error>) {
+        let Some(job) = self.inflight.pop_front() else { return };
+        let copy = self.lanes.copy;
+        if let Ok(Uploaded { stamped: Some(stamped), .. }) = &result {
+            copy.learn_mtime_method(stamped.as_ref().ok().copied());
+        }
+        match result {
+            Ok(Uploaded { summary, size_checked, renamed: Some(Err(_)), .. }) => {
+                self.lanes.unrenamed.borrow_mut().push((job, summary, size_checked));
+            }
+            Ok(uploaded) => copy.report(&job, &uploaded.summary, uploaded.size_checked.then_some("size")),
+            Err(e) => {
+                let Some(error) = self.lanes.retry_later(job.clone(), anyhow::Error::new(e)) else { return };
+                let local_path = copy.tree.local_path(&job.rel);
+                let error =
+                    error.context(format!("uploading {} to {}", local_path.display(), copy.tree.shown_url(&job.rel)));
+                self.lanes.failures.borrow_mut().push(Failure { what: job.rel, error });
             }
         }
     }
@@ -888,7 +965,11 @@ impl Work for Lanes<'_> {
 
     async fn run(&self, session: &mut Session, _job: &(), _attempt: u32, _slot: usize) -> Result<Done<()>> {
         let mut lane = Lane { lanes: self, inflight: VecDeque::new(), progress: self.copy.tally.transfer() };
-        match session.fetch_sequence(&mut lane).await {
+        let ended = match self.copy.direction {
+            Direction::Down => session.fetch_sequence(&mut lane).await,
+            Direction::Up => session.store_sequence(&mut lane).await,
+        };
+        match ended {
             Ok(()) => Ok(Done::nothing()),
             Err(e) => {
                 // The session is out of step: what it had in hand goes the one-by-one way.
@@ -901,7 +982,10 @@ impl Work for Lanes<'_> {
     }
 
     fn describe(&self, _job: &()) -> String {
-        "downloads".into()
+        match self.copy.direction {
+            Direction::Down => "downloads".into(),
+            Direction::Up => "uploads".into(),
+        }
     }
 
     fn retrying(&self, _job: &(), _error: &anyhow::Error, _delay: Duration) {}
@@ -914,22 +998,74 @@ async fn download_files(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob
     }
     // A pipelined RETR needs the size to check the byte count; the others ask SIZE first.
     let (sized, unsized_): (Vec<FileJob>, Vec<FileJob>) = files.into_iter().partition(|f| f.size.is_some());
+    let mut failures = run_lanes(pool, copy, sized).await;
+    if !unsized_.is_empty() {
+        failures.append(&mut pool.run(copy, unsized_).await);
+    }
+    failures
+}
+
+/// Phase 2 for uploads: pipelined lanes, then the one-by-one path for what is left.
+/// `--newer` stays one by one: pipelined, a file's time goes out with its size check, and a
+/// later `--newer` run would trust the time of a file whose size turned out wrong.
+async fn upload_files(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob>) -> Vec<Failure> {
+    if copy.opts.verify || copy.opts.resume || copy.opts.compare == Compare::Newer {
+        return pool.run(copy, files).await;
+    }
+    run_lanes(pool, copy, files).await
+}
+
+/// `files` through pipelined lanes on up to the pool's limit of sessions; what they leave
+/// (transient failures, files in flight when a session broke) goes the one-by-one way.
+async fn run_lanes(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob>) -> Vec<Failure> {
     let lanes = Lanes {
         copy,
         retries: pool.retries(),
-        queue: RefCell::new(sized.into()),
+        queue: RefCell::new(files.into()),
         later: RefCell::default(),
         failures: RefCell::default(),
+        unrenamed: RefCell::default(),
     };
     let count = lanes.queue.borrow().len().min(pool.limit());
     let mut failures = pool.run(&lanes, vec![(); count]).await;
     failures.append(&mut lanes.failures.into_inner());
+    let unrenamed = lanes.unrenamed.into_inner();
+    if !unrenamed.is_empty() {
+        failures.append(&mut rename_later(pool, copy, unrenamed).await);
+    }
     let mut rest: Vec<FileJob> = lanes.queue.into_inner().into();
     rest.append(&mut lanes.later.into_inner());
-    rest.extend(unsized_);
     if !rest.is_empty() {
         failures.append(&mut pool.run(copy, rest).await);
     }
+    failures
+}
+
+/// Renames atomic uploads whose pipelined rename the server refused, with the one-by-one
+/// fallback (the old file deleted first).
+async fn rename_later(
+    pool: &mut Pool<'_>,
+    copy: &Copy<'_>,
+    unrenamed: Vec<(FileJob, TransferSummary, bool)>,
+) -> Vec<Failure> {
+    let mut failures = Vec::new();
+    let mut session = match pool.take().await {
+        Ok(session) => session,
+        Err(error) => {
+            return unrenamed
+                .into_iter()
+                .map(|(job, ..)| Failure { what: job.rel, error: anyhow!("{error:#}") })
+                .collect();
+        }
+    };
+    for (job, summary, size_checked) in unrenamed {
+        let remote = copy.tree.remote_path(&job.rel);
+        match rename_into_place(&mut session, &temp_name(&remote), &remote).await {
+            Ok(()) => copy.report(&job, &summary, size_checked.then_some("size")),
+            Err(error) => failures.push(Failure { what: job.rel, error }),
+        }
+    }
+    pool.put_back(session);
     failures
 }
 
@@ -1110,7 +1246,7 @@ pub async fn sync(
     let files = std::mem::take(&mut plan.files);
     let mut copy_failures = match direction {
         Direction::Down => download_files(pool, &copy, files).await,
-        Direction::Up => pool.run(&copy, files).await,
+        Direction::Up => upload_files(pool, &copy, files).await,
     };
     let copied_all = copy_failures.is_empty() && failures.is_empty();
     failures.append(&mut copy_failures);

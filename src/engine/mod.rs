@@ -27,6 +27,7 @@ mod tls;
 mod trace;
 mod transfer;
 mod tree;
+mod upload_sequence;
 
 pub use crate::proto::MtimeMethod;
 pub use checksum::{Checksum, HashAlgorithm, LocalHasher};
@@ -42,3 +43,4 @@ pub use session::{Features, FileStat, Session, TransferSummary, UploadMode};
 pub use tls::{TlsInfo, pin_of_der};
 pub use trace::{Trace, TraceEvent};
 pub use tree::{DirListing, MAX_DEPTH, RefusedName, join_remote};
+pub use upload_sequence::{Upload, UploadSequence, Uploaded};

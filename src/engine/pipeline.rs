@@ -211,17 +211,27 @@ impl Session {
         command: &Command,
     ) -> Result<Option<(Stream, Option<TlsInfo>)>, Error> {
         self.control.send_batch(&[Command::ExtendedPassive, command.clone()]).await?;
-        let data = match self.read_extended_passive().await {
-            Ok(data) => data,
-            Err(e) if e.reply_code().is_some() => {
-                // EPSV refused: the command's own refusal follows (no data connection was
-                // set up for it). Anything else there leaves the session out of step.
-                let reply = self.control.read_reply().await?;
-                return Err(if matches!(reply.code.0 / 100, 4 | 5) { e } else { Error::NoCompletion });
-            }
-            Err(e) => return Err(e),
-        };
+        self.open_sent(command).await
+    }
+
+    /// The replies to an EPSV and `command` sent together, and the data connection between.
+    pub(super) async fn open_sent(&mut self, command: &Command) -> Result<Option<(Stream, Option<TlsInfo>)>, Error> {
+        let data = self.read_sent_passive().await?;
         self.open_requested(command, data).await
+    }
+
+    /// The 229 to an EPSV sent together with a transfer command, and the connection to its
+    /// port. When EPSV was refused, the command's own refusal follows (no data connection was
+    /// set up for it) and is read too; anything else there leaves the session out of step.
+    pub(super) async fn read_sent_passive(&mut self) -> Result<PendingData, Error> {
+        match self.read_extended_passive().await {
+            Ok(data) => Ok(data),
+            Err(e) if e.reply_code().is_some() => {
+                let reply = self.control.read_reply().await?;
+                Err(if matches!(reply.code.0 / 100, 4 | 5) { e } else { Error::NoCompletion })
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// The reply to a RETR sent ahead, then the data connection (plain only).

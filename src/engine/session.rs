@@ -870,7 +870,7 @@ impl Session {
 /// Finds the directory in a 257 reply: `"dir"` with `""` for an embedded quote
 /// (RFC 959 appendix II).
 /// The byte count in a reply to SIZE.
-fn size_in(command: &Command, reply: Reply) -> Result<u64, Error> {
+pub(super) fn size_in(command: &Command, reply: Reply) -> Result<u64, Error> {
     let reply = check(command, reply, &[213])?;
     reply.first_line().trim().parse::<u64>().map_err(|_| Error::Unexpected {
         command: command.to_string(),

@@ -634,6 +634,15 @@ async fn recursive(c: Arc<Ctx>) -> Outcome {
     c.ok(&run);
     c.data_tls_resumed(&run);
     assert_eq!(snapshot(&c.daemon.root.join("rup/copy")), snapshot(&tree), "{}", c.details(&run));
+
+    // Two files changed: an atomic upload mirror replaces just them (pipelined where the
+    // server allows), and leaves no temporary file behind.
+    std::fs::write(copy.join("top.txt"), "top, second version\n").unwrap();
+    std::fs::write(copy.join("level one/ünï côdé.txt"), "ünï, second version\n").unwrap();
+    let run = c.run(&["mirror", "--atomic", copy.to_str().unwrap(), &c.url("rup/copy")]).await;
+    c.ok(&run);
+    assert!(run.stderr.contains("copied 2 file(s)"), "{}", c.details(&run));
+    assert_eq!(snapshot(&c.daemon.root.join("rup/copy")), snapshot(&copy), "{}", c.details(&run));
     Outcome::Pass
 }
 

@@ -638,10 +638,14 @@ async fn usage_errors_for_tree_options() {
 /// A server without MLST, with SIZE, MDTM (vsftpd's two-argument form sets a time) and EPSV.
 const FEAT_MDTM: &str = "211-Features:\r\n SIZE\r\n MDTM\r\n EPSV\r\n211 End";
 
-/// `put -r` of two files into a directory that exists (its LIST names another file).
+/// `put -r` into a directory that exists (its LIST names another file).
 fn upload_tree_start() -> Vec<Step> {
+    upload_tree_start_with(FEAT_MDTM)
+}
+
+fn upload_tree_start_with(feat: &str) -> Vec<Step> {
     [
-        anon_login(FEAT_MDTM),
+        anon_login(feat),
         vec![e("TYPE I"), r("200 ok")],
         vec![
             e("EPSV"),
@@ -669,12 +673,13 @@ fn stor_with_epsv(path: &str) -> Vec<Step> {
     ]
 }
 
-/// On a session that has seen EPSV work, an upload sends STOR with its EPSV, and once the
-/// server has taken a time for one file, the next file's time goes out with its size check:
-/// two round trips less per file. Each pair is read in full before the script answers, so a
-/// client that waits in between fails here.
+/// Uploads to a server without MLST: STOR goes out with its EPSV; the first file finds out
+/// how the server takes a time; after that each file's size check and time go out with the
+/// next file's EPSV and STOR, and the data goes out once connected, before the 150. Each
+/// group is read in full before the script answers, so a client that waits in between fails
+/// here.
 #[tokio::test]
-async fn an_upload_tree_sends_stor_with_epsv_and_the_time_with_the_size_check() {
+async fn an_upload_tree_sends_each_files_checks_with_the_next_files_stor() {
     within(async {
         let script = [
             upload_tree_start(),
@@ -691,7 +696,19 @@ async fn an_upload_tree_sends_stor_with_epsv_and_the_time_with_the_size_check() 
             vec![
                 e("SIZE x/b.txt"),
                 e("MDTM 20231114221320 x/b.txt"),
+                e("EPSV"),
+                e("STOR x/c.txt"),
                 r("213 7"),
+                r("213 File modification time set."),
+                Step::ListenData,
+                r(EPSV_OK),
+                // The data comes without waiting for the 150.
+                Step::DataReceive,
+                r("150 Send it"),
+                r("226 Stored"),
+                e("SIZE x/c.txt"),
+                e("MDTM 20231114221320 x/c.txt"),
+                r("213 8"),
                 r("213 File modification time set."),
                 e("QUIT"),
                 r("221 Bye"),
@@ -701,26 +718,63 @@ async fn an_upload_tree_sends_stor_with_epsv_and_the_time_with_the_size_check() 
         let server = ScriptedServer::start(script).await;
         let local = tempfile::tempdir().unwrap();
         let dir = local.path().join("x");
-        for (name, text) in [("a.txt", "hello\n"), ("b.txt", "world!\n")] {
+        for (name, text) in [("a.txt", "hello\n"), ("b.txt", "world!\n"), ("c.txt", "goodbye\n")] {
             write(&dir.join(name), text.as_bytes());
             set_mtime(&dir.join(name), 1_700_000_000);
         }
         let run = pasv(["-j", "1", "put", "-r", dir.to_str().unwrap(), &format!("{}/x", server.url())]).run().await;
         run.assert_code(0);
         let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
-        assert_eq!(transcript.received_data, vec![b"hello\n".to_vec(), b"world!\n".to_vec()]);
+        let sent: Vec<&[u8]> = transcript.received_data.iter().map(Vec::as_slice).collect();
+        assert_eq!(sent, [&b"hello\n"[..], b"world!\n", b"goodbye\n"]);
     })
     .await;
 }
 
-/// RNFR and RNTO go out together to a server without MLST; when RNFR is refused (and so the
-/// RNTO after it), the file fails with RNFR's refusal and nothing else is renamed.
+/// Pipelined uploads send a file's data as soon as the data connection is up, before the
+/// 150 arrives (a round trip less); a STOR refused after that fails that file only, and the
+/// next file goes on on the same session.
 #[tokio::test]
-async fn an_atomic_upload_sends_rnfr_with_rnto_and_reports_a_refused_rnfr() {
+async fn an_upload_refused_after_its_data_was_sent_fails_that_file_only() {
     within(async {
-        let rename = |from: &str, to: &str, answers: [&str; 2]| {
-            vec![e(&format!("RNFR {from}")), e(&format!("RNTO {to}")), r(answers[0]), r(answers[1])]
-        };
+        let script = [
+            upload_tree_start_with(FEAT_SIZE_EPSV),
+            vec![e("EPSV"), e("STOR x/a.txt"), Step::ListenData, r(EPSV_OK), r("553 Could not create file.")],
+            stor_with_epsv("x/b.txt"),
+            vec![
+                e("SIZE x/b.txt"),
+                r("213 7"),
+                Step::ExpectPrefix("SITE UTIME x/b.txt ".into()),
+                r("500 Unknown SITE command"),
+                e("QUIT"),
+                r("221 Bye"),
+            ],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let local = tempfile::tempdir().unwrap();
+        let dir = local.path().join("x");
+        write(&dir.join("a.txt"), b"hello\n");
+        write(&dir.join("b.txt"), b"world!\n");
+        let url = format!("{}/x", server.url());
+        let run = pasv(["-j", "1", "put", "-r", dir.to_str().unwrap(), &url]).run().await;
+        run.assert_code(5);
+        assert!(run.stderr.contains("answered 553 to STOR x/a.txt"), "{}", run.stderr);
+        assert!(run.stderr.contains("copied 1 file"), "{}", run.stderr);
+        let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(transcript.received_data, vec![b"world!\n".to_vec()]);
+    })
+    .await;
+}
+
+/// Atomic uploads to a server without MLST: a file's rename goes out once its size is
+/// confirmed, with the next file's EPSV and STOR. A refused rename (this server will not
+/// rename over a file) is tried again the one-by-one way, old file deleted first; when that
+/// fails too, the file fails with RNFR's refusal and the others are in place.
+#[tokio::test]
+async fn atomic_uploads_send_the_rename_with_the_next_stor_and_retry_a_refused_one() {
+    within(async {
+        let rename = |from: &str, to: &str| vec![e(&format!("RNFR {from}")), e(&format!("RNTO {to}"))];
         let script = [
             upload_tree_start(),
             stor_with_epsv("x/.a.txt.pasv-part"),
@@ -732,11 +786,29 @@ async fn an_atomic_upload_sends_rnfr_with_rnto_and_reports_a_refused_rnfr() {
                 Step::ExpectPrefix("MDTM ".into()),
                 r("550 Could not set file modification time."),
             ],
-            rename("x/.a.txt.pasv-part", "x/a.txt", ["350 Ready for RNTO.", "250 Rename successful."]),
+            rename("x/.a.txt.pasv-part", "x/a.txt"),
+            vec![r("350 Ready for RNTO."), r("250 Rename successful.")],
             stor_with_epsv("x/.b.txt.pasv-part"),
             vec![e("SIZE x/.b.txt.pasv-part"), r("213 7")],
-            rename("x/.b.txt.pasv-part", "x/b.txt", ["550 RNFR command failed.", "503 RNFR required first."]),
-            // Servers that will not rename over a file get it deleted first; none here.
+            rename("x/.b.txt.pasv-part", "x/b.txt"),
+            vec![
+                e("EPSV"),
+                e("STOR x/.c.txt.pasv-part"),
+                r("550 RNFR command failed."),
+                r("503 RNFR required first."),
+                Step::ListenData,
+                r(EPSV_OK),
+                r("150 Send it"),
+                Step::DataReceive,
+                r("226 Stored"),
+                e("SIZE x/.c.txt.pasv-part"),
+                r("213 8"),
+            ],
+            rename("x/.c.txt.pasv-part", "x/c.txt"),
+            vec![r("350 Ready for RNTO."), r("250 Rename successful.")],
+            // b again, the one-by-one way.
+            rename("x/.b.txt.pasv-part", "x/b.txt"),
+            vec![r("550 RNFR command failed."), r("503 RNFR required first.")],
             vec![e("DELE x/b.txt"), r("550 Delete operation failed."), e("QUIT"), r("221 Bye")],
         ]
         .concat();
@@ -745,11 +817,12 @@ async fn an_atomic_upload_sends_rnfr_with_rnto_and_reports_a_refused_rnfr() {
         let dir = local.path().join("x");
         write(&dir.join("a.txt"), b"hello\n");
         write(&dir.join("b.txt"), b"world!\n");
+        write(&dir.join("c.txt"), b"goodbye\n");
         let url = format!("{}/x", server.url());
         let run = pasv(["-j", "1", "put", "-r", "--atomic", dir.to_str().unwrap(), &url]).run().await;
         run.assert_code(5);
         assert!(run.stderr.contains("answered 550 to RNFR x/.b.txt.pasv-part"), "{}", run.stderr);
-        assert!(run.stderr.contains("copied 1 file"), "{}", run.stderr);
+        assert!(run.stderr.contains("copied 2 file"), "{}", run.stderr);
         server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;

@@ -1,0 +1,332 @@
+//! Many uploads in a row on one session: each file's checks and the next file's transfer
+//! command in one write.
+//!
+//! After a file's 226, its size check (SIZE, RFC 3659 section 4) and its modification time go
+//! out together with the next file's EPSV and STOR. RFC 959 lets a client send commands
+//! before the replies to earlier ones; the server reads them in turn. That is a round trip
+//! per file less than checking first, on top of the one saved by sending STOR with its EPSV
+//! (the server waits for the data connection after STOR, RFC 959 section 3.2). An atomic
+//! upload's rename (RNFR, RNTO) waits for its size check and then carries the next file's
+//! EPSV and STOR instead, so no file takes its name before its size is confirmed.
+//!
+//! Only on plain data connections once EPSV has worked on this session, and nothing is sent
+//! ahead to servers that offer MLST: libunftp, for one, answers SIZE and time commands from
+//! separate tasks, in either order. There the files go one at a time.
+
+use std::time::Instant;
+
+use tokio::io::AsyncRead;
+
+use super::control::{check, rejection};
+use super::ratelimit::Limited;
+use super::session::size_in;
+use super::stream::Stream;
+use super::{Error, Progress, Session, TlsInfo, TransferSummary, data, meta, noop, transfer};
+use crate::proto::{Arg, Command, MtimeMethod};
+
+/// One file of an upload sequence, opened.
+pub struct Upload<R> {
+    pub source: R,
+    /// Where the data goes (a temporary name when `rename_to` is set).
+    pub remote: String,
+    /// Bytes to send.
+    pub len: u64,
+    /// A time to give the file (Unix seconds), with the method this server accepts, or with
+    /// `None` to try this session's methods in turn ([`Session::mtime_methods`]).
+    pub stamp: Option<(i64, Option<MtimeMethod>)>,
+    /// Atomic uploads: the name the file takes once its size is confirmed.
+    pub rename_to: Option<String>,
+}
+
+/// A file of the sequence that arrived whole.
+pub struct Uploaded {
+    pub summary: TransferSummary,
+    /// The server's size matched (false: the server has no SIZE).
+    pub size_checked: bool,
+    /// The time's outcome, when one was asked for: the method that worked, or the refusal (a
+    /// refused time does not fail the file).
+    pub stamped: Option<Result<MtimeMethod, Error>>,
+    /// The rename's outcome, when one was asked for. Refused, the file stays whole under its
+    /// temporary name, for the caller to deal with.
+    pub renamed: Option<Result<(), Error>>,
+}
+
+/// What a sequence of uploads reads: the caller hands out the files one at a time and is told
+/// how each ended.
+// The futures need not be `Send`: the app drives sessions on one thread.
+#[allow(async_fn_in_trait)]
+pub trait UploadSequence {
+    type Source: AsyncRead + Unpin + Send;
+
+    /// The next file, opened; asked one file ahead.
+    fn next(&mut self) -> Option<Upload<Self::Source>>;
+
+    /// Progress for the file being sent.
+    fn progress(&mut self) -> &mut dyn Progress;
+
+    /// The upload of the oldest file handed out and not finished yet ended.
+    async fn finish(&mut self, result: Result<Uploaded, Error>);
+}
+
+/// How sending a file's data ended: with the data sent (or failing), or with the STOR
+/// refused while it went out.
+enum Sent {
+    Data(Result<u64, Error>),
+    Refused(Error),
+}
+
+/// A file's outcome, the next file, and whether its EPSV and STOR are already sent.
+type Step<R> = (Result<Uploaded, Error>, Option<Upload<R>>, bool);
+
+impl Session {
+    /// Uploads every file `sequence` hands out, in order, overlapping round trips as the
+    /// module explains. A failure of one file (a refusal, a size that does not match) goes to
+    /// `finish` and the sequence goes on; an error that leaves the session out of step ends
+    /// it and is returned, the files in flight not finished.
+    pub async fn store_sequence<S: UploadSequence>(&mut self, sequence: &mut S) -> Result<(), Error> {
+        self.ensure_binary().await?;
+        let mut item = sequence.next();
+        let mut requested = false;
+        // What an earlier file found out about time methods, for files handed out before the
+        // caller heard of it: `Some(None)` when none works.
+        let mut learned: Option<Option<MtimeMethod>> = None;
+        while let Some(mut upload) = item.take() {
+            if let (Some((unix, None)), Some(method)) = (upload.stamp, learned) {
+                upload.stamp = method.map(|m| (unix, Some(m)));
+            }
+            let (outcome, next, sent) = self.store_one(sequence, &mut upload, requested).await?;
+            if let Ok(Uploaded { stamped: Some(stamped), .. }) = &outcome {
+                learned = Some(stamped.as_ref().ok().copied());
+            }
+            sequence.finish(outcome).await;
+            (item, requested) = (next, sent);
+        }
+        Ok(())
+    }
+
+    async fn store_one<S: UploadSequence>(
+        &mut self,
+        sequence: &mut S,
+        upload: &mut Upload<S::Source>,
+        requested: bool,
+    ) -> Result<Step<S::Source>, Error> {
+        let started = Instant::now();
+        let command = match Arg::new(&upload.remote) {
+            Ok(arg) => Command::Store(arg),
+            Err(e) => return Ok((Err(e.into()), sequence.next(), false)),
+        };
+        let name = crate::proto::name::remote_basename(&upload.remote).unwrap_or(&upload.remote).to_string();
+        let early = self.config.noop_interval.is_none() && (requested || self.sends_request_with_epsv());
+        let stored = self.store_data(&command, (requested, early), upload, &name, sequence.progress()).await?;
+        let (bytes, tls) = match stored {
+            Ok(stored) => stored,
+            Err(e) => return Ok((Err(e), sequence.next(), false)),
+        };
+        let summary = TransferSummary { bytes, offset: 0, total: Some(upload.len), elapsed: started.elapsed(), tls };
+        let next = sequence.next();
+        let in_order = !self.features.mlst;
+        // The next file's EPSV and STOR, to go out with the checks or with the rename.
+        let ahead = match &next {
+            Some(next) if in_order && self.sends_request_with_epsv() => {
+                Arg::new(&next.remote).ok().map(|arg| [Command::ExtendedPassive, Command::Store(arg)])
+            }
+            _ => None,
+        };
+        let arg = Arg::new(&upload.remote)?;
+        let size = self.features.size.then(|| Command::Size(arg.clone()));
+        // A time with a known method goes with the size check; otherwise the methods are tried
+        // one by one after it, and only then may the next file's STOR go out.
+        let (batched, tried) = match upload.stamp {
+            Some((unix, Some(method))) if in_order => {
+                (Some((Command::SetModificationTime { method, unix, path: arg.clone() }, method)), None)
+            }
+            Some((unix, method)) => (None, Some((unix, method.map_or_else(|| self.mtime_methods(), |m| vec![m])))),
+            None => (None, None),
+        };
+        let checks: Vec<Command> = size.iter().chain(batched.iter().map(|(c, _)| c)).cloned().collect();
+        let mut sent_ahead = false;
+        let mut replies = Vec::with_capacity(checks.len());
+        if in_order {
+            let mut batch = checks.clone();
+            if upload.rename_to.is_none()
+                && tried.is_none()
+                && let Some(ahead) = &ahead
+            {
+                batch.extend(ahead.iter().cloned());
+                sent_ahead = true;
+            }
+            if !batch.is_empty() {
+                self.control.send_batch(&batch).await?;
+            }
+            for _ in &checks {
+                replies.push(self.control.read_reply().await?);
+            }
+        } else {
+            for check in &checks {
+                replies.push(self.control.command(check).await?);
+            }
+        }
+        let mut replies = replies.into_iter();
+        let size_ok = match (&size, replies.next()) {
+            (Some(command), Some(reply)) => match size_in(command, reply) {
+                Ok(actual) if actual == upload.len => Ok(()),
+                Ok(actual) => Err(Error::Truncated { received: actual, expected: upload.len }),
+                Err(e) => Err(e),
+            },
+            _ => Ok(()),
+        };
+        let mut stamped = match (&batched, replies.next()) {
+            (Some((command, method)), Some(reply)) => Some(meta::stamped(command, *method, reply).map(|()| *method)),
+            _ => None,
+        };
+        if let Err(e) = size_ok {
+            return Ok((Err(e), next, sent_ahead));
+        }
+        if let Some((unix, methods)) = tried {
+            stamped = Some(self.stamp_first_accepted(&upload.remote, unix, &methods).await?);
+        }
+        let size_checked = size.is_some();
+        let Some(to) = &upload.rename_to else {
+            return Ok((Ok(Uploaded { summary, size_checked, stamped, renamed: None }), next, sent_ahead));
+        };
+        // The size is confirmed: the rename, with the next file's EPSV and STOR.
+        let rename = [Command::RenameFrom(Arg::new(&upload.remote)?), Command::RenameTo(Arg::new(to)?)];
+        let renamed = if in_order {
+            let mut batch = rename.to_vec();
+            if let Some(ahead) = &ahead {
+                batch.extend(ahead.iter().cloned());
+                sent_ahead = true;
+            }
+            self.control.send_batch(&batch).await?;
+            let from_reply = self.control.read_reply().await?;
+            let to_reply = self.control.read_reply().await?;
+            check(&rename[0], from_reply, &[350]).and_then(|_| check(&rename[1], to_reply, &[250, 200]))
+        } else {
+            match self.control.expect(&rename[0], &[350]).await {
+                Ok(_) => self.control.expect(&rename[1], &[250, 200]).await,
+                Err(e) => Err(e),
+            }
+        };
+        let renamed = match renamed {
+            Ok(_) => Ok(()),
+            Err(e) if e.reply_code().is_some() => Err(e),
+            Err(e) => return Err(e),
+        };
+        Ok((Ok(Uploaded { summary, size_checked, stamped, renamed: Some(renamed) }), next, sent_ahead))
+    }
+
+    /// One file's data. `early` (plain data connections, EPSV known to work, no NOOPs): sent
+    /// as soon as the data connection is up, the server's 150 read meanwhile rather than
+    /// waited for. RFC 959 orders the replies on the control connection, not the data on its
+    /// own connection, and the server accepts the connection only once the client's last
+    /// handshake packet arrives: a small file then arrives with it, a round trip per file
+    /// sooner. A refusal of the STOR drops what was sent. Otherwise the classic way: the data
+    /// connection prepared, the 150 waited for, then the data (with NOOPs when configured).
+    /// The outer `Err`: the session is out of step; the inner one: this file failed.
+    async fn store_data<R: AsyncRead + Unpin + Send>(
+        &mut self,
+        command: &Command,
+        (requested, early): (bool, bool),
+        upload: &mut Upload<R>,
+        name: &str,
+        progress: &mut dyn Progress,
+    ) -> Result<Result<(u64, Option<TlsInfo>), Error>, Error> {
+        let timeout = self.config.timeout;
+        let opened = if early {
+            if !requested {
+                self.control.send_batch(&[Command::ExtendedPassive, command.clone()]).await?;
+            }
+            match self.read_sent_passive().await {
+                Ok(data) => {
+                    let tcp = data.establish(&self.control, timeout).await?;
+                    // Nagle would hold back an upload's tail.
+                    let _ = tcp.set_nodelay(true);
+                    Ok(Some((Stream::Plain(tcp), None)))
+                }
+                Err(e) => Err(e),
+            }
+        } else if requested {
+            self.open_sent(command).await
+        } else {
+            match data::prepare(&mut self.control, &self.config, &mut self.passive).await {
+                Ok(pending) => self.open_transfer(command, pending).await,
+                Err(e) => Err(e),
+            }
+        };
+        let (mut stream, tls) = match opened {
+            Ok(Some(opened)) => opened,
+            // A 226 before any data connection: nothing was stored.
+            Ok(None) => return Ok(Err(Error::NoCompletion)),
+            Err(e) if e.reply_code().is_some() => return Ok(Err(e)),
+            Err(e) => return Err(e),
+        };
+        progress.start(name, Some(upload.len), 0);
+        let mut limited = Limited::new(&mut upload.source, self.config.rate_limit.clone());
+        let sending = transfer::send(&mut limited, &mut stream, &mut self.buffer, timeout, &mut *progress);
+        let sent = if early {
+            // The STOR's reply, read while the data goes out.
+            let replying = self.control.read_reply();
+            tokio::pin!(sending, replying);
+            let mut sent = None;
+            let reply = loop {
+                tokio::select! {
+                    biased;
+                    reply = &mut replying => break reply,
+                    result = &mut sending, if sent.is_none() => sent = Some(result),
+                }
+            };
+            match reply {
+                Ok(reply) if reply.code.0 / 100 == 1 => Ok(Sent::Data(match sent {
+                    Some(sent) => sent,
+                    None => sending.await,
+                })),
+                // A refusal: what was sent goes nowhere, and no 226 follows.
+                Ok(reply) if reply.code.0 / 100 == 2 => Ok(Sent::Refused(Error::NoCompletion)),
+                Ok(reply) => Ok(Sent::Refused(rejection(command, reply))),
+                Err(e) => Err(e),
+            }
+        } else {
+            Ok(Sent::Data(noop::while_sending(&mut self.control, self.config.noop_interval, sending).await))
+        };
+        progress.finish();
+        drop(stream);
+        match sent? {
+            Sent::Data(sent) => self.end_of_store(command, sent).await.map(|ended| ended.map(|bytes| (bytes, tls))),
+            Sent::Refused(e) => Ok(Err(e)),
+        }
+    }
+
+    /// The 226 after a file's data (also when sending failed: a 426 keeps the session in step).
+    async fn end_of_store(&mut self, command: &Command, sent: Result<u64, Error>) -> Result<Result<u64, Error>, Error> {
+        match sent {
+            Err(e) => match self.finish_transfer(command).await {
+                Err(after) if after.reply_code().is_none() => Err(e),
+                _ => Ok(Err(e)),
+            },
+            Ok(bytes) => match self.finish_transfer(command).await {
+                Ok(()) => Ok(Ok(bytes)),
+                Err(e) if e.reply_code().is_some() => Ok(Err(e)),
+                Err(e) => Err(e),
+            },
+        }
+    }
+
+    /// Sets the time of `remote` with the first of `methods` the server accepts; the last
+    /// refusal when none does. Only a broken session is an `Err` of the outer result.
+    async fn stamp_first_accepted(
+        &mut self,
+        remote: &str,
+        unix: i64,
+        methods: &[MtimeMethod],
+    ) -> Result<Result<MtimeMethod, Error>, Error> {
+        let mut refused = Error::NoCompletion;
+        for &method in methods {
+            match self.set_modified(remote, unix, method).await {
+                Ok(()) => return Ok(Ok(method)),
+                Err(e) if e.reply_code().is_some() => refused = e,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Err(refused))
+    }
+}
