@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
 
-use super::control::{ControlChannel, rejection};
+use super::control::{ControlChannel, check, rejection};
 use super::{Config, Error, PasvAddress, TraceEvent};
 use crate::proto::{Command, Reply, parse_227, parse_229};
 
@@ -65,6 +65,21 @@ pub(crate) fn extended_target(control: &ControlChannel, reply: &Reply) -> Result
     Ok(target)
 }
 
+/// EPSV or PASV, asked again (twice at most) after a 425: ProFTPD, for one, answers "425
+/// Address already in use" when the passive port it picked is taken by another session's
+/// listener at that moment, and picks another port next time.
+async fn ask_passive(control: &mut ControlChannel, command: &Command) -> Result<Reply, Error> {
+    let mut reply = control.command(command).await?;
+    for _ in 0..2 {
+        if reply.code.0 != 425 {
+            break;
+        }
+        control.note(format!("{command} answered {} {}; asking again", reply.code, reply.first_line()));
+        reply = control.command(command).await?;
+    }
+    Ok(reply)
+}
+
 pub(crate) async fn prepare(
     control: &mut ControlChannel,
     config: &Config,
@@ -75,7 +90,7 @@ pub(crate) async fn prepare(
     }
     let try_extended = config.epsv && *choice != PassiveChoice::Classic;
     if try_extended {
-        let reply = control.command(&Command::ExtendedPassive).await?;
+        let reply = ask_passive(control, &Command::ExtendedPassive).await?;
         if reply.code.0 == 229 {
             let target = extended_target(control, &reply)?;
             // Once EPSV has worked, give it the full timeout; on first use only a short one.
@@ -101,7 +116,7 @@ pub(crate) async fn prepare(
         }
         *choice = PassiveChoice::Classic;
     }
-    let reply = control.expect(&Command::Passive, &[227]).await?;
+    let reply = check(&Command::Passive, ask_passive(control, &Command::Passive).await?, &[227])?;
     let decoded = parse_227(&reply.text())?;
     let announced = SocketAddr::V4(decoded.addr);
     let target = match config.pasv_address {

@@ -73,6 +73,11 @@ pub enum Error {
     Truncated { received: u64, expected: u64 },
     #[error("transfer ended without the server's confirmation (no 226)")]
     NoCompletion,
+    /// EPSV refused after a transfer command went out with it: what the server does with
+    /// that command is unknown (ProFTPD tries an active connection and answers much later),
+    /// so the session is given up.
+    #[error("the server answered {code} to EPSV ({text}) with the transfer command already sent")]
+    PassiveRefusedAhead { code: ReplyCode, text: String },
     #[error("the server did not honour REST {offset}: {detail}")]
     RestIgnored { offset: u64, detail: String },
     #[error("the TLS connection ended without close_notify after {received} bytes (possible truncation)")]
@@ -139,7 +144,7 @@ impl Error {
             | Self::ListingTooLarge { .. }
             | Self::TreeTooDeep { .. } => ErrorClass::Protocol,
             // Could not open the data connection: the classic passive-mode firewall problem.
-            Self::DataConnect { .. } => ErrorClass::Transient,
+            Self::DataConnect { .. } | Self::PassiveRefusedAhead { .. } => ErrorClass::Transient,
             Self::PassiveAddressUnusable { .. } => ErrorClass::Protocol,
             Self::TlsHandshake { .. } | Self::TlsRefused { .. } | Self::TlsSetup { .. } => ErrorClass::Tls,
             Self::Argument(_) => ErrorClass::Usage,

@@ -73,7 +73,7 @@ impl Session {
             let (data, requested) = match std::mem::replace(&mut ahead, Ahead::Nothing) {
                 Ahead::Nothing => (data::prepare(&mut self.control, &self.config, &mut self.passive).await?, None),
                 Ahead::Passive => (self.read_extended_passive().await?, None),
-                Ahead::Request(command) => (self.read_extended_passive().await?, Some(command)),
+                Ahead::Request(command) => (self.read_sent_passive().await?, Some(command)),
             };
             let sink = match sequence.open(&remote).await {
                 Ok(sink) => sink,
@@ -204,38 +204,20 @@ impl Session {
         !self.config.active && self.passive == PassiveChoice::Extended && !self.protect_data
     }
 
-    /// EPSV and `command` (an upload's STOR, say) in one write, then the 229, the data
-    /// connection and the command's reply: a round trip less per file.
-    pub(super) async fn open_with_epsv(
-        &mut self,
-        command: &Command,
-    ) -> Result<Option<(Stream, Option<TlsInfo>)>, Error> {
-        self.control.send_batch(&[Command::ExtendedPassive, command.clone()]).await?;
-        self.open_sent(command).await
-    }
-
-    /// The replies to an EPSV and `command` sent together, and the data connection between.
-    pub(super) async fn open_sent(&mut self, command: &Command) -> Result<Option<(Stream, Option<TlsInfo>)>, Error> {
-        let data = self.read_sent_passive().await?;
-        self.open_requested(command, data).await
-    }
-
     /// The 229 to an EPSV sent together with a transfer command, and the connection to its
-    /// port. When EPSV was refused, the command's own refusal follows (no data connection was
-    /// set up for it) and is read too; anything else there leaves the session out of step.
+    /// port. A refused EPSV leaves the session out of step ([`Error::PassiveRefusedAhead`]).
     pub(super) async fn read_sent_passive(&mut self) -> Result<PendingData, Error> {
         match self.read_extended_passive().await {
             Ok(data) => Ok(data),
-            Err(e) if e.reply_code().is_some() => {
-                let reply = self.control.read_reply().await?;
-                Err(if matches!(reply.code.0 / 100, 4 | 5) { e } else { Error::NoCompletion })
+            Err(Error::Rejected { code, text, .. } | Error::Unexpected { code, text, .. }) => {
+                Err(Error::PassiveRefusedAhead { code, text })
             }
             Err(e) => Err(e),
         }
     }
 
     /// The reply to a RETR sent ahead, then the data connection (plain only).
-    async fn open_requested(
+    pub(super) async fn open_requested(
         &mut self,
         command: &Command,
         data: PendingData,

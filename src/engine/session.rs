@@ -303,6 +303,15 @@ impl Session {
     pub async fn mkdir_all(&mut self, path: &str) -> Result<(), Error> {
         let absolute = path.starts_with('/');
         let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        // Most often only the last component is missing (a mirror's new target): one MKD does
+        // it. A refusal (a missing parent, or the path exists) walks the components.
+        if parts.len() > 1 {
+            match self.mkdir(path).await {
+                Ok(()) => return Ok(()),
+                Err(e) if e.reply_code().is_some_and(|c| c.0 / 100 == 5) => {}
+                Err(e) => return Err(e),
+            }
+        }
         for i in 0..parts.len() {
             let prefix = format!("{}{}", if absolute { "/" } else { "" }, parts[..=i].join("/"));
             if let Err(e) = self.mkdir(&prefix).await
@@ -732,13 +741,8 @@ impl Session {
         source: &mut R,
         progress: &mut dyn Progress,
     ) -> Result<(u64, Option<TlsInfo>), Error> {
-        let opened = if self.sends_request_with_epsv() {
-            self.open_with_epsv(command).await?
-        } else {
-            let pending = data::prepare(&mut self.control, &self.config, &mut self.passive).await?;
-            self.open_transfer(command, pending).await?
-        };
-        let Some((mut stream, tls)) = opened else {
+        let pending = data::prepare(&mut self.control, &self.config, &mut self.passive).await?;
+        let Some((mut stream, tls)) = self.open_transfer(command, pending).await? else {
             return Err(Error::NoCompletion);
         };
         let timeout = self.config.timeout;

@@ -68,6 +68,19 @@ pub trait UploadSequence {
     async fn finish(&mut self, result: Result<Uploaded, Error>);
 }
 
+/// How a file's data goes out.
+#[derive(Clone, Copy)]
+struct Sending {
+    /// EPSV and STOR were sent ahead, with the previous file's checks.
+    requested: bool,
+    /// EPSV and STOR go out in one write (servers known to answer in order; a refused EPSV
+    /// then gives the session up, as the STOR's fate is unknown).
+    pipelined: bool,
+    /// The data goes out as soon as the data connection is up (plain passive connections,
+    /// no NOOPs to interleave).
+    early: bool,
+}
+
 /// How sending a file's data ended: with the data sent (or failing), or with the STOR
 /// refused while it went out.
 enum Sent {
@@ -116,15 +129,19 @@ impl Session {
             Err(e) => return Ok((Err(e.into()), sequence.next(), false)),
         };
         let name = crate::proto::name::remote_basename(&upload.remote).unwrap_or(&upload.remote).to_string();
-        let early = self.config.noop_interval.is_none() && (requested || self.sends_request_with_epsv());
-        let stored = self.store_data(&command, (requested, early), upload, &name, sequence.progress()).await?;
+        let in_order = !self.features.mlst;
+        let how = Sending {
+            requested,
+            pipelined: in_order && self.sends_request_with_epsv(),
+            early: !self.config.active && !self.protect_data && self.config.noop_interval.is_none(),
+        };
+        let stored = self.store_data(&command, how, upload, &name, sequence.progress()).await?;
         let (bytes, tls) = match stored {
             Ok(stored) => stored,
             Err(e) => return Ok((Err(e), sequence.next(), false)),
         };
         let summary = TransferSummary { bytes, offset: 0, total: Some(upload.len), elapsed: started.elapsed(), tls };
         let next = sequence.next();
-        let in_order = !self.features.mlst;
         // The next file's EPSV and STOR, to go out with the checks or with the rename.
         let ahead = match &next {
             Some(next) if in_order && self.sends_request_with_epsv() => {
@@ -215,43 +232,45 @@ impl Session {
         Ok((Ok(Uploaded { summary, size_checked, stamped, renamed: Some(renamed) }), next, sent_ahead))
     }
 
-    /// One file's data. `early` (plain data connections, EPSV known to work, no NOOPs): sent
-    /// as soon as the data connection is up, the server's 150 read meanwhile rather than
-    /// waited for. RFC 959 orders the replies on the control connection, not the data on its
-    /// own connection, and the server accepts the connection only once the client's last
-    /// handshake packet arrives: a small file then arrives with it, a round trip per file
-    /// sooner. A refusal of the STOR drops what was sent. Otherwise the classic way: the data
-    /// connection prepared, the 150 waited for, then the data (with NOOPs when configured).
-    /// The outer `Err`: the session is out of step; the inner one: this file failed.
+    /// One file's data. With `early`, it goes out as soon as the data connection is up, the
+    /// server's 150 read meanwhile rather than waited for: RFC 959 orders the replies on the
+    /// control connection, not the data on its own connection, and a server accepts a
+    /// connection only once the client's last handshake packet has arrived, so a small file
+    /// arrives with it, a round trip per file sooner. A refusal of the STOR drops what was
+    /// sent. Otherwise the classic way: the 150 waited for, then the data (with NOOPs when
+    /// configured). The outer `Err`: the session is out of step; the inner one: this file
+    /// failed.
     async fn store_data<R: AsyncRead + Unpin + Send>(
         &mut self,
         command: &Command,
-        (requested, early): (bool, bool),
+        how: Sending,
         upload: &mut Upload<R>,
         name: &str,
         progress: &mut dyn Progress,
     ) -> Result<Result<(u64, Option<TlsInfo>), Error>, Error> {
         let timeout = self.config.timeout;
-        let opened = if early {
-            if !requested {
-                self.control.send_batch(&[Command::ExtendedPassive, command.clone()]).await?;
-            }
-            match self.read_sent_passive().await {
-                Ok(data) => {
-                    let tcp = data.establish(&self.control, timeout).await?;
-                    // Nagle would hold back an upload's tail.
-                    let _ = tcp.set_nodelay(true);
-                    Ok(Some((Stream::Plain(tcp), None)))
-                }
-                Err(e) => Err(e),
-            }
-        } else if requested {
-            self.open_sent(command).await
+        let pending = if how.requested {
+            self.read_sent_passive().await
+        } else if how.pipelined {
+            self.control.send_batch(&[Command::ExtendedPassive, command.clone()]).await?;
+            self.read_sent_passive().await
         } else {
-            match data::prepare(&mut self.control, &self.config, &mut self.passive).await {
-                Ok(pending) => self.open_transfer(command, pending).await,
-                Err(e) => Err(e),
+            data::prepare(&mut self.control, &self.config, &mut self.passive).await
+        };
+        let sent_with_passive = how.requested || how.pipelined;
+        let opened = match pending {
+            Ok(pending) if how.early => {
+                if !sent_with_passive {
+                    self.control.send(command).await?;
+                }
+                let tcp = pending.establish(&self.control, timeout).await?;
+                // Nagle would hold back an upload's tail.
+                let _ = tcp.set_nodelay(true);
+                Ok(Some((Stream::Plain(tcp), None)))
             }
+            Ok(pending) if sent_with_passive => self.open_requested(command, pending).await,
+            Ok(pending) => self.open_transfer(command, pending).await,
+            Err(e) => Err(e),
         };
         let (mut stream, tls) = match opened {
             Ok(Some(opened)) => opened,
@@ -263,7 +282,7 @@ impl Session {
         progress.start(name, Some(upload.len), 0);
         let mut limited = Limited::new(&mut upload.source, self.config.rate_limit.clone());
         let sending = transfer::send(&mut limited, &mut stream, &mut self.buffer, timeout, &mut *progress);
-        let sent = if early {
+        let sent = if how.early {
             // The STOR's reply, read while the data goes out.
             let replying = self.control.read_reply();
             tokio::pin!(sending, replying);

@@ -635,6 +635,17 @@ async fn usage_errors_for_tree_options() {
     .await;
 }
 
+/// `pasv -j 1 put -r` of a.txt, b.txt and c.txt (all from 2023-11-14 22:13:20 UTC) in
+/// `root/x` to the server's directory x.
+async fn put_three_files(root: &Path, server: &ScriptedServer) -> crate::support::Run {
+    let dir = root.join("x");
+    for (name, text) in [("a.txt", "hello\n"), ("b.txt", "world!\n"), ("c.txt", "goodbye\n")] {
+        write(&dir.join(name), text.as_bytes());
+        set_mtime(&dir.join(name), 1_700_000_000);
+    }
+    pasv(["-j", "1", "put", "-r", dir.to_str().unwrap(), &format!("{}/x", server.url())]).run().await
+}
+
 /// A server without MLST, with SIZE, MDTM (vsftpd's two-argument form sets a time) and EPSV.
 const FEAT_MDTM: &str = "211-Features:\r\n SIZE\r\n MDTM\r\n EPSV\r\n211 End";
 
@@ -717,16 +728,42 @@ async fn an_upload_tree_sends_each_files_checks_with_the_next_files_stor() {
         .concat();
         let server = ScriptedServer::start(script).await;
         let local = tempfile::tempdir().unwrap();
-        let dir = local.path().join("x");
-        for (name, text) in [("a.txt", "hello\n"), ("b.txt", "world!\n"), ("c.txt", "goodbye\n")] {
-            write(&dir.join(name), text.as_bytes());
-            set_mtime(&dir.join(name), 1_700_000_000);
-        }
-        let run = pasv(["-j", "1", "put", "-r", dir.to_str().unwrap(), &format!("{}/x", server.url())]).run().await;
+        let run = put_three_files(local.path(), &server).await;
         run.assert_code(0);
         let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
         let sent: Vec<&[u8]> = transcript.received_data.iter().map(Vec::as_slice).collect();
         assert_eq!(sent, [&b"hello\n"[..], b"world!\n", b"goodbye\n"]);
+    })
+    .await;
+}
+
+/// `mkdir -p` (and a mirror's new target) tries the whole path first: when only the last
+/// component is missing, one MKD; when that is refused, the components one by one.
+#[tokio::test]
+async fn mkdir_parents_tries_the_whole_path_first() {
+    within(async {
+        let quick =
+            [anon_login(FEAT_SIZE_EPSV), vec![e("MKD a/b"), r("257 \"/a/b\" created"), e("QUIT"), r("221 Bye")]]
+                .concat();
+        let walk = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![
+                e("MKD a/b"),
+                r("550 Create directory operation failed."),
+                e("MKD a"),
+                r("257 \"/a\" created"),
+                e("MKD a/b"),
+                r("257 \"/a/b\" created"),
+                e("QUIT"),
+                r("221 Bye"),
+            ],
+        ]
+        .concat();
+        for script in [quick, walk] {
+            let server = ScriptedServer::start(script).await;
+            pasv(["mkdir", "-p", &format!("{}/a/b", server.url())]).run().await.assert_code(0);
+            server.finish(Duration::from_secs(10)).await.unwrap();
+        }
     })
     .await;
 }
@@ -763,6 +800,105 @@ async fn an_upload_refused_after_its_data_was_sent_fails_that_file_only() {
         assert!(run.stderr.contains("copied 1 file"), "{}", run.stderr);
         let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
         assert_eq!(transcript.received_data, vec![b"world!\n".to_vec()]);
+    })
+    .await;
+}
+
+/// EPSV refused while its STOR was already sent with it: what the server does with that STOR
+/// is unknown, so the session is given up rather than waited on, and the file goes again on
+/// a new session, the one-by-one way (asking SIZE first to resume), with the rest.
+#[tokio::test]
+async fn a_refused_epsv_with_a_pipelined_stor_gives_the_session_up_and_the_file_goes_again() {
+    within(async {
+        let first = [
+            upload_tree_start(),
+            vec![
+                e("EPSV"),
+                e("STOR x/a.txt"),
+                Step::ListenData,
+                r(EPSV_OK),
+                Step::DataReceive,
+                r("150 Send it"),
+                r("226 Stored"),
+                e("SIZE x/a.txt"),
+                r("213 6"),
+                Step::ExpectPrefix("SITE UTIME x/a.txt ".into()),
+                r("500 Unknown SITE command"),
+                e("MDTM 20231114221320 x/a.txt"),
+                r("213 File modification time set."),
+                e("EPSV"),
+                e("STOR x/b.txt"),
+                r("425 EPSV: Address already in use"),
+                Step::ExpectClose,
+            ],
+        ]
+        .concat();
+        let upload = |name: &str, size: &str| {
+            vec![
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e(&format!("STOR x/{name}")),
+                r("150 Send it"),
+                Step::DataReceive,
+                r("226 Stored"),
+                e(&format!("SIZE x/{name}")),
+                r(size),
+                e(&format!("MDTM 20231114221320 x/{name}")),
+                r("213 File modification time set."),
+            ]
+        };
+        // The files no lane took first, then the ones to try again.
+        let second = [
+            anon_login(FEAT_MDTM),
+            vec![e("TYPE I"), r("200 ok")],
+            upload("c.txt", "213 8"),
+            vec![e("SIZE x/b.txt"), r("550 No such file")],
+            upload("b.txt", "213 7"),
+            vec![e("QUIT"), r("221 Bye")],
+        ]
+        .concat();
+        let server = ScriptedServer::start_sessions(vec![first, second]).await;
+        let local = tempfile::tempdir().unwrap();
+        let run = put_three_files(local.path(), &server).await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("answered 425 to EPSV"), "{}", run.stderr);
+        let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+        let sent: Vec<&[u8]> = transcript.received_data.iter().map(Vec::as_slice).collect();
+        assert_eq!(sent, [&b"hello\n"[..], b"goodbye\n", b"world!\n"]);
+    })
+    .await;
+}
+
+/// A 425 to EPSV (a server whose chosen passive port was taken at that moment) is asked
+/// again rather than failing the command.
+#[tokio::test]
+async fn a_425_to_epsv_is_asked_again() {
+    within(async {
+        let script = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![
+                e("TYPE I"),
+                r("200 ok"),
+                e("EPSV"),
+                r("425 EPSV: Address already in use"),
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e("LIST"),
+                r("150 Here comes the listing"),
+                Step::DataSend(b"-rw-r--r-- 1 u g 1 Jan 01 2024 z.txt\r\n".to_vec()),
+                r("226 Listing sent"),
+                e("QUIT"),
+                r("221 Bye"),
+            ],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let run = pasv(["ls", &server.url()]).run().await;
+        run.assert_code(0);
+        assert_eq!(run.stdout.trim(), "z.txt");
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
