@@ -132,7 +132,6 @@ pub struct Daemon {
     /// the anonymous login directory).
     pub anon_dir: PathBuf,
     pub anon_path: String,
-    pub passive_ports: (u16, u16),
     child: Child,
     /// Kills the daemon if this test process dies without dropping it (Ctrl-C, SIGKILL).
     watchdog: Option<Child>,
@@ -234,7 +233,6 @@ impl Daemon {
             root,
             anon_dir,
             anon_path,
-            passive_ports,
             child,
             watchdog,
             log,
@@ -279,10 +277,6 @@ impl Daemon {
         let start = text.len().saturating_sub(3000);
         let start = (start..text.len()).find(|&i| text.is_char_boundary(i)).unwrap_or(text.len());
         text[start..].to_string()
-    }
-
-    pub fn is_alive(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
     }
 
     /// `ftp://`, `ftpes://` or `ftps://` with the user's credentials (`user = true`) or none

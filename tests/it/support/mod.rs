@@ -1,6 +1,5 @@
 //! Test support: run the real `pasv` binary in an isolated environment, start the in-process
 //! FTP server (libunftp through `pasv::server`), and the scripted server for exact replies.
-#![allow(dead_code)]
 
 pub mod daemons;
 pub mod scripted;

@@ -41,8 +41,6 @@
 //! the client closes it or 10 s pass; commands received then are recorded but are not a
 //! failure, and a `QUIT` is answered with `221 Bye` and the connection is closed.
 
-#![allow(dead_code)]
-
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -94,8 +92,6 @@ pub enum Step {
     Expect(String),
     /// Read one command line and require that it starts with this prefix (e.g. "PASS ", "RETR ").
     ExpectPrefix(String),
-    /// Read one command line, whatever it is (recorded).
-    ExpectAny,
     /// Require that the client closes the control connection (read returns EOF or a reset) within 5 s.
     /// Command lines received meanwhile are recorded and allowed; a "QUIT" is answered with "221 Bye".
     ExpectClose,
@@ -108,8 +104,6 @@ pub enum Step {
     DataSendThenStall(Vec<u8>),
     /// Accept, read until the client closes (EOF), record the received bytes (see `received_data`).
     DataReceive,
-    /// Accept and close immediately without sending anything.
-    DataAcceptAndClose,
     /// Send these bytes on the control connection one byte at a time with the given delay between bytes.
     /// Placeholders are replaced as for `Send`.
     Drip(String, std::time::Duration),
@@ -245,11 +239,6 @@ impl ScriptedServer {
         }));
         let task = tokio::spawn(serve(listener, sessions, state.clone()));
         ScriptedServer { addr, state, task }
-    }
-
-    /// The control listener's address (always 127.0.0.1).
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
     }
 
     /// "ftp://127.0.0.1:PORT" (no trailing slash), convenient for building URLs.
@@ -613,9 +602,6 @@ impl Session {
                     return Err(format!("expected a command starting with {prefix:?}, got {line:?}"));
                 }
             }
-            Step::ExpectAny => {
-                self.expect_line().await?;
-            }
             Step::ExpectClose => self.expect_close().await?,
             Step::ListenData => {
                 let listener = TcpListener::bind(("127.0.0.1", 0))
@@ -654,10 +640,6 @@ impl Session {
                     }
                 }
                 self.state.send_modify(|s| s.received_data.push(got));
-            }
-            Step::DataAcceptAndClose => {
-                let conn = self.accept_data().await?;
-                self.close_data(conn).await;
             }
             Step::Drip(text, delay) => {
                 let text = self.expand(text)?;
@@ -921,12 +903,10 @@ async fn data_write(conn: &mut TcpStream, bytes: &[u8]) -> Result<(), String> {
 fn activity(step: &Step) -> &'static str {
     match step {
         Step::Send(_) | Step::Reply(_) | Step::SendBytes(_) | Step::Flood(..) => "writing to the control connection",
-        Step::Expect(_) | Step::ExpectPrefix(_) | Step::ExpectAny => "waiting for a command from the client",
+        Step::Expect(_) | Step::ExpectPrefix(_) => "waiting for a command from the client",
         Step::ExpectClose => "waiting for the client to close the control connection",
         Step::ListenData => "binding a data listener",
-        Step::DataSend(_) | Step::DataSendThenStall(_) | Step::DataAcceptAndClose => {
-            "waiting for a data connection / writing data"
-        }
+        Step::DataSend(_) | Step::DataSendThenStall(_) => "waiting for a data connection / writing data",
         Step::DataReceive => "waiting for a data connection / reading data until EOF",
         Step::Drip(..) => "dripping bytes on the control connection",
         Step::Sleep(_) => "sleeping",
@@ -961,13 +941,11 @@ fn describe(step: &Step) -> String {
         Step::Flood(s, d) => format!("Flood({}, {d:?})", text(s)),
         Step::Expect(s) => format!("Expect({})", text(s)),
         Step::ExpectPrefix(s) => format!("ExpectPrefix({})", text(s)),
-        Step::ExpectAny => "ExpectAny".to_string(),
         Step::ExpectClose => "ExpectClose".to_string(),
         Step::ListenData => "ListenData".to_string(),
         Step::DataSend(b) => format!("DataSend({})", bytes(b)),
         Step::DataSendThenStall(b) => format!("DataSendThenStall({})", bytes(b)),
         Step::DataReceive => "DataReceive".to_string(),
-        Step::DataAcceptAndClose => "DataAcceptAndClose".to_string(),
         Step::Drip(s, d) => format!("Drip({}, {d:?})", text(s)),
         Step::Sleep(d) => format!("Sleep({d:?})"),
         Step::Close => "Close".to_string(),
