@@ -100,12 +100,12 @@ impl Session {
         self.ensure_binary().await?;
         let mut item = sequence.next();
         let mut requested = false;
-        // What an earlier file found out about time methods, for files handed out before the
-        // caller heard of it: `Some(None)` when none works.
+        // What the last time set in this sequence found out, for files handed out before the
+        // caller heard of it: the method that works, or `Some(None)` after a refusal.
         let mut learned: Option<Option<MtimeMethod>> = None;
         while let Some(mut upload) = item.take() {
-            if let (Some((unix, None)), Some(method)) = (upload.stamp, learned) {
-                upload.stamp = method.map(|m| (unix, Some(m)));
+            if let (Some((unix, _)), Some(known)) = (upload.stamp, learned) {
+                upload.stamp = known.map(|m| (unix, Some(m)));
             }
             let (outcome, next, sent) = self.store_one(sequence, &mut upload, requested).await?;
             if let Ok(Uploaded { stamped: Some(stamped), .. }) = &outcome {
@@ -184,7 +184,8 @@ impl Session {
             }
         }
         let mut replies = replies.into_iter();
-        let size_ok = match (&size, replies.next()) {
+        let size_reply = if size.is_some() { replies.next() } else { None };
+        let size_ok = match (&size, size_reply) {
             (Some(command), Some(reply)) => match size_in(command, reply) {
                 Ok(actual) if actual == upload.len => Ok(()),
                 Ok(actual) => Err(Error::Truncated { received: actual, expected: upload.len }),

@@ -737,6 +737,44 @@ async fn an_upload_tree_sends_each_files_checks_with_the_next_files_stor() {
     .await;
 }
 
+/// A server without SIZE: the time goes out alone with the next file's STOR, and once the
+/// server refuses a time, the files after it are not given one.
+#[tokio::test]
+async fn without_size_a_refused_time_stops_the_times_for_the_next_files() {
+    within(async {
+        let script = [
+            upload_tree_start_with("211-Features:\r\n MDTM\r\n EPSV\r\n211 End"),
+            stor_with_epsv("x/a.txt"),
+            vec![
+                Step::ExpectPrefix("SITE UTIME x/a.txt ".into()),
+                r("500 Unknown SITE command"),
+                e("MDTM 20231114221320 x/a.txt"),
+                r("213 File modification time set."),
+            ],
+            stor_with_epsv("x/b.txt"),
+            vec![
+                e("MDTM 20231114221320 x/b.txt"),
+                e("EPSV"),
+                e("STOR x/c.txt"),
+                r("550 Could not set file modification time."),
+                Step::ListenData,
+                r(EPSV_OK),
+                Step::DataReceive,
+                r("150 Send it"),
+                r("226 Stored"),
+                e("QUIT"),
+                r("221 Bye"),
+            ],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let local = tempfile::tempdir().unwrap();
+        put_three_files(local.path(), &server).await.assert_code(0);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
 /// `mkdir -p` (and a mirror's new target) tries the whole path first: when only the last
 /// component is missing, one MKD; when that is refused, the components one by one.
 #[tokio::test]
