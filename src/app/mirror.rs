@@ -686,9 +686,23 @@ impl<'a> Copy<'a> {
                 TransferSummary { bytes: 0, offset: len, total: Some(len), elapsed: Duration::ZERO, tls: None };
             (summary, None)
         } else {
-            session
-                .upload_stamped(&mut file, &destination, mode, Some(remaining), stamp, progress.as_mut())
-                .await
+            let mut uploaded =
+                session.upload_stamped(&mut file, &destination, mode, Some(remaining), stamp, progress.as_mut()).await;
+            // A temporary name left by an interrupted run, on a server that will not overwrite
+            // (ProFTPD's default): it is ours to delete, then the upload goes again.
+            if let Err(e) = &uploaded
+                && self.opts.atomic
+                && mode == UploadMode::Replace
+                && refused_store(e)
+                && session.remove(&destination).await.is_ok()
+            {
+                use std::io::Seek as _;
+                file.0.rewind().with_context(|| format!("cannot read {}", local_path.display()))?;
+                uploaded = session
+                    .upload_stamped(&mut file, &destination, mode, Some(remaining), stamp, progress.as_mut())
+                    .await;
+            }
+            uploaded
                 .with_context(|| format!("uploading {} to {}", local_path.display(), self.tree.shown_url(&job.rel)))?
         };
         drop(progress);
@@ -949,6 +963,8 @@ impl UploadSequence for Lane<'_, '_> {
                 self.lanes.unrenamed.borrow_mut().push((job, summary, size_checked));
             }
             Ok(uploaded) => copy.report(&job, &uploaded.summary, uploaded.size_checked.then_some("size")),
+            // Maybe a temporary name left by an interrupted run: the one-by-one way deletes it.
+            Err(e) if copy.opts.atomic && refused_store(&e) => self.lanes.later.borrow_mut().push(job),
             Err(e) => {
                 let Some(error) = self.lanes.retry_later(job.clone(), anyhow::Error::new(e)) else { return };
                 let local_path = copy.tree.local_path(&job.rel);
@@ -1039,6 +1055,12 @@ async fn run_lanes(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob>) ->
         failures.append(&mut pool.run(copy, rest).await);
     }
     failures
+}
+
+/// A STOR the server refused for good (5xx): the name is not writable, or (an atomic
+/// upload's temporary name) a file is there that the server will not overwrite.
+fn refused_store(error: &Error) -> bool {
+    matches!(error, Error::Rejected { command, code, .. } if command.starts_with("STOR ") && code.0 / 100 == 5)
 }
 
 /// Renames atomic uploads whose pipelined rename the server refused, with the one-by-one

@@ -775,6 +775,54 @@ async fn without_size_a_refused_time_stops_the_times_for_the_next_files() {
     .await;
 }
 
+/// An atomic upload whose temporary name is taken by a file an interrupted run left, on a
+/// server that will not overwrite (ProFTPD's default): that file is deleted and the upload
+/// goes again, on the same session.
+#[tokio::test]
+async fn an_atomic_upload_deletes_a_leftover_temporary_file_the_server_will_not_overwrite() {
+    let refused = "550 x/.a.txt.pasv-part: Overwrite permission denied";
+    let script = [
+        upload_tree_start_with(FEAT_SIZE_EPSV),
+        // The pipelined lane: refused while the data went out.
+        vec![e("EPSV"), e("STOR x/.a.txt.pasv-part"), Step::ListenData, r(EPSV_OK), r(refused)],
+        // The one-by-one way: refused again, the leftover deleted, stored.
+        vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("STOR x/.a.txt.pasv-part"), r(refused)],
+        vec![e("DELE x/.a.txt.pasv-part"), r("250 Delete command successful")],
+        vec![
+            e("EPSV"),
+            Step::ListenData,
+            r(EPSV_OK),
+            e("STOR x/.a.txt.pasv-part"),
+            r("150 Send it"),
+            Step::DataReceive,
+            r("226 Stored"),
+            e("SIZE x/.a.txt.pasv-part"),
+            r("213 6"),
+            Step::ExpectPrefix("SITE UTIME x/.a.txt.pasv-part ".into()),
+            r("500 Unknown SITE command"),
+            e("RNFR x/.a.txt.pasv-part"),
+            e("RNTO x/a.txt"),
+            r("350 Ready for RNTO."),
+            r("250 Rename successful."),
+            e("QUIT"),
+            r("221 Bye"),
+        ],
+    ]
+    .concat();
+    within(async {
+        let server = ScriptedServer::start(script).await;
+        let local = tempfile::tempdir().unwrap();
+        let dir = local.path().join("x");
+        write(&dir.join("a.txt"), b"hello\n");
+        let url = format!("{}/x", server.url());
+        let run = pasv(["-j", "1", "put", "-r", "--atomic", dir.to_str().unwrap(), &url]).run().await;
+        run.assert_code(0);
+        let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(transcript.received_data.last().unwrap(), b"hello\n");
+    })
+    .await;
+}
+
 /// `mkdir -p` (and a mirror's new target) tries the whole path first: when only the last
 /// component is missing, one MKD; when that is refused, the components one by one.
 #[tokio::test]
