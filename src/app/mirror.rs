@@ -693,7 +693,7 @@ impl<'a> Copy<'a> {
             if let Err(e) = &uploaded
                 && self.opts.atomic
                 && mode == UploadMode::Replace
-                && refused_store(e)
+                && e.is_refused_store()
                 && session.remove(&destination).await.is_ok()
             {
                 use std::io::Seek as _;
@@ -964,7 +964,7 @@ impl UploadSequence for Lane<'_, '_> {
             }
             Ok(uploaded) => copy.report(&job, &uploaded.summary, uploaded.size_checked.then_some("size")),
             // Maybe a temporary name left by an interrupted run: the one-by-one way deletes it.
-            Err(e) if copy.opts.atomic && refused_store(&e) => self.lanes.later.borrow_mut().push(job),
+            Err(e) if copy.opts.atomic && e.is_refused_store() => self.lanes.later.borrow_mut().push(job),
             Err(e) => {
                 let Some(error) = self.lanes.retry_later(job.clone(), anyhow::Error::new(e)) else { return };
                 let local_path = copy.tree.local_path(&job.rel);
@@ -1055,12 +1055,6 @@ async fn run_lanes(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob>) ->
         failures.append(&mut pool.run(copy, rest).await);
     }
     failures
-}
-
-/// A STOR the server refused for good (5xx): the name is not writable, or (an atomic
-/// upload's temporary name) a file is there that the server will not overwrite.
-fn refused_store(error: &Error) -> bool {
-    matches!(error, Error::Rejected { command, code, .. } if command.starts_with("STOR ") && code.0 / 100 == 5)
 }
 
 /// Renames atomic uploads whose pipelined rename the server refused, with the one-by-one

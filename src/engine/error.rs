@@ -166,6 +166,12 @@ impl Error {
         }
     }
 
+    /// True for a STOR the server refused for good (5xx): the name is not writable, or a file
+    /// is there that the server will not overwrite.
+    pub fn is_refused_store(&self) -> bool {
+        matches!(self, Self::Rejected { command, code, .. } if command.starts_with("STOR ") && code.0 / 100 == 5)
+    }
+
     /// True when the data connection could not be made: the passive-mode firewall case.
     pub fn is_data_connection_failure(&self) -> bool {
         matches!(self, Self::DataConnect { .. } | Self::DataConnectTimeout { .. } | Self::ActiveAcceptTimeout { .. })

@@ -15,7 +15,7 @@
 //! On plain data connections the next RETR goes out with that EPSV (the server waits for the
 //! data connection after RETR, RFC 959 section 3.2), saving a second round trip; under TLS
 //! only EPSV goes ahead. Only once this session has seen EPSV work; PASV and active mode
-//! prepare each data connection as usual. Uploads send STOR with its EPSV the same way.
+//! prepare each data connection as usual. Uploads in a row: engine/upload_sequence.rs.
 
 use std::time::Instant;
 

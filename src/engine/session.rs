@@ -344,20 +344,26 @@ impl Session {
         self.control.expect(&Command::RemoveDir(Arg::new(path)?), &[250, 200]).await.map(drop)
     }
 
-    /// RNFR and RNTO (RFC 959 section 4.1.3). In one write where the server answers commands
-    /// in order (not to MLST servers, see `confirm_upload`): a refused RNFR makes the server
-    /// refuse the RNTO after it too (503), and RNFR's refusal is the error.
+    /// RNFR and RNTO (RFC 959 section 4.1.3).
     pub async fn rename(&mut self, from: &str, to: &str) -> Result<(), Error> {
-        let batch = [Command::RenameFrom(Arg::new(from)?), Command::RenameTo(Arg::new(to)?)];
+        self.rename_then(from, to, &[]).await
+    }
+
+    /// RNFR and RNTO, then `after` (commands whose replies the caller reads), in one write
+    /// where the server answers commands in order; one at a time to servers offering MLST
+    /// (see `confirm_upload`), where `after` must be empty. A refused RNFR makes the server
+    /// refuse the RNTO after it too (503): RNFR's refusal is the error.
+    pub(super) async fn rename_then(&mut self, from: &str, to: &str, after: &[Command]) -> Result<(), Error> {
+        let [from, to] = [Command::RenameFrom(Arg::new(from)?), Command::RenameTo(Arg::new(to)?)];
         if self.features.mlst {
-            let [from, to] = batch;
+            debug_assert!(after.is_empty(), "nothing is pipelined to MLST servers");
             self.control.expect(&from, &[350]).await?;
             return self.control.expect(&to, &[250, 200]).await.map(drop);
         }
-        self.control.send_batch(&batch).await?;
+        let wire: Vec<Command> = [from.clone(), to.clone()].into_iter().chain(after.iter().cloned()).collect();
+        self.control.send_batch(&wire).await?;
         let from_reply = self.control.read_reply().await?;
         let to_reply = self.control.read_reply().await?;
-        let [from, to] = batch;
         check(&from, from_reply, &[350])?;
         check(&to, to_reply, &[250, 200]).map(drop)
     }
@@ -694,8 +700,8 @@ impl Session {
         progress.finish();
         let (bytes, tls) = result?;
         let expected = total.filter(|_| self.features.size);
-        let (actual, stamped) = self.confirm_upload(remote, expected.is_some(), stamp).await?;
-        if let (Some(expected), Some(actual)) = (expected, actual)
+        let (actual, stamped) = self.confirm_upload(remote, expected.is_some(), stamp, &[]).await?;
+        if let (Some(expected), Some(actual)) = (expected, actual.transpose()?)
             && actual != expected
         {
             return Err(Error::Truncated { received: actual, expected });
@@ -703,33 +709,54 @@ impl Session {
         Ok((TransferSummary { bytes, offset, total, elapsed: started.elapsed(), tls }, stamped))
     }
 
-    /// After an upload: SIZE (when `size`) and the time `stamp`. Both in one write, except to
-    /// servers that offer MLST: libunftp, for one, answers SIZE and a time command from
-    /// separate tasks, in either order.
-    async fn confirm_upload(
+    /// After an upload: SIZE (when `size`) and the time `stamp`, then `after` (commands whose
+    /// replies the caller reads: the next file's EPSV and STOR), in one write where the server
+    /// answers commands in order. One at a time to servers offering MLST, where `after` must be
+    /// empty: libunftp, for one, answers SIZE and a time command from separate tasks, in either
+    /// order. The size and the time come back as their own outcomes (no time after a refused
+    /// SIZE there); only a broken session is an `Err`.
+    #[allow(clippy::type_complexity)]
+    pub(super) async fn confirm_upload(
         &mut self,
         remote: &str,
         size: bool,
         stamp: Option<(i64, MtimeMethod)>,
-    ) -> Result<(Option<u64>, Option<Result<(), Error>>), Error> {
-        if let (true, Some((unix, method)), false) = (size, stamp, self.features.mlst) {
-            let batch = [
-                Command::Size(Arg::new(remote)?),
-                Command::SetModificationTime { method, unix, path: Arg::new(remote)? },
-            ];
-            self.control.send_batch(&batch).await?;
-            let size_reply = self.control.read_reply().await?;
-            let stamp_reply = self.control.read_reply().await?;
-            let [size_command, stamp_command] = batch;
-            let actual = size_in(&size_command, size_reply)?;
-            return Ok((Some(actual), Some(super::meta::stamped(&stamp_command, method, stamp_reply))));
+        after: &[Command],
+    ) -> Result<(Option<Result<u64, Error>>, Option<Result<(), Error>>), Error> {
+        let size = if size { Some(Command::Size(Arg::new(remote)?)) } else { None };
+        let stamp = match stamp {
+            Some((unix, method)) => {
+                Some((Command::SetModificationTime { method, unix, path: Arg::new(remote)? }, method))
+            }
+            None => None,
+        };
+        if self.features.mlst {
+            debug_assert!(after.is_empty(), "nothing is pipelined to MLST servers");
+            let actual = match &size {
+                Some(command) => Some(size_in(command, self.control.command(command).await?)),
+                None => None,
+            };
+            if let Some(Err(_)) = actual {
+                return Ok((actual, None));
+            }
+            let stamped = match &stamp {
+                Some((command, method)) => {
+                    Some(super::meta::stamped(command, *method, self.control.command(command).await?))
+                }
+                None => None,
+            };
+            return Ok((actual, stamped));
         }
-        let actual = if size { Some(self.size(remote).await?) } else { None };
-        let stamped = match stamp {
-            Some((unix, method)) => match self.set_modified(remote, unix, method).await {
-                Err(e) if e.reply_code().is_none() => return Err(e),
-                outcome => Some(outcome),
-            },
+        let wire: Vec<Command> = size.iter().chain(stamp.iter().map(|(c, _)| c)).chain(after).cloned().collect();
+        if !wire.is_empty() {
+            self.control.send_batch(&wire).await?;
+        }
+        let actual = match &size {
+            Some(command) => Some(size_in(command, self.control.read_reply().await?)),
+            None => None,
+        };
+        let stamped = match &stamp {
+            Some((command, method)) => Some(super::meta::stamped(command, *method, self.control.read_reply().await?)),
             None => None,
         };
         Ok((actual, stamped))
@@ -871,10 +898,8 @@ impl Session {
     }
 }
 
-/// Finds the directory in a 257 reply: `"dir"` with `""` for an embedded quote
-/// (RFC 959 appendix II).
 /// The byte count in a reply to SIZE.
-pub(super) fn size_in(command: &Command, reply: Reply) -> Result<u64, Error> {
+fn size_in(command: &Command, reply: Reply) -> Result<u64, Error> {
     let reply = check(command, reply, &[213])?;
     reply.first_line().trim().parse::<u64>().map_err(|_| Error::Unexpected {
         command: command.to_string(),
@@ -883,6 +908,8 @@ pub(super) fn size_in(command: &Command, reply: Reply) -> Result<u64, Error> {
     })
 }
 
+/// Finds the directory in a 257 reply: `"dir"` with `""` for an embedded quote
+/// (RFC 959 appendix II).
 fn parse_257(text: &str) -> Option<String> {
     let start = text.find('"')? + 1;
     let mut out = String::new();

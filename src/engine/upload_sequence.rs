@@ -17,11 +17,10 @@ use std::time::Instant;
 
 use tokio::io::AsyncRead;
 
-use super::control::{check, rejection};
+use super::control::rejection;
 use super::ratelimit::Limited;
-use super::session::size_in;
 use super::stream::Stream;
-use super::{Error, Progress, Session, TlsInfo, TransferSummary, data, meta, noop, transfer};
+use super::{Error, Progress, Session, TlsInfo, TransferSummary, data, noop, transfer};
 use crate::proto::{Arg, Command, MtimeMethod};
 
 /// One file of an upload sequence, opened.
@@ -149,53 +148,25 @@ impl Session {
             }
             _ => None,
         };
-        let arg = Arg::new(&upload.remote)?;
-        let size = self.features.size.then(|| Command::Size(arg.clone()));
+        let ahead: &[Command] = ahead.as_ref().map_or(&[], |a| a.as_slice());
         // A time with a known method goes with the size check; otherwise the methods are tried
         // one by one after it, and only then may the next file's STOR go out.
-        let (batched, tried) = match upload.stamp {
-            Some((unix, Some(method))) if in_order => {
-                (Some((Command::SetModificationTime { method, unix, path: arg.clone() }, method)), None)
-            }
+        let (stamp, tried) = match upload.stamp {
+            Some((unix, Some(method))) if in_order => (Some((unix, method)), None),
             Some((unix, method)) => (None, Some((unix, method.map_or_else(|| self.mtime_methods(), |m| vec![m])))),
             None => (None, None),
         };
-        let checks: Vec<Command> = size.iter().chain(batched.iter().map(|(c, _)| c)).cloned().collect();
-        let mut sent_ahead = false;
-        let mut replies = Vec::with_capacity(checks.len());
-        if in_order {
-            let mut batch = checks.clone();
-            if upload.rename_to.is_none()
-                && tried.is_none()
-                && let Some(ahead) = &ahead
-            {
-                batch.extend(ahead.iter().cloned());
-                sent_ahead = true;
+        let with_checks = if upload.rename_to.is_none() && tried.is_none() { ahead } else { &[] };
+        let size_checked = self.features.size;
+        let (size, stamped) = self.confirm_upload(&upload.remote, size_checked, stamp, with_checks).await?;
+        let mut sent_ahead = !with_checks.is_empty();
+        let mut stamped = stamped.zip(stamp).map(|(outcome, (_, method))| outcome.map(|()| method));
+        let size_ok = match size {
+            Some(Ok(actual)) if actual != upload.len => {
+                Err(Error::Truncated { received: actual, expected: upload.len })
             }
-            if !batch.is_empty() {
-                self.control.send_batch(&batch).await?;
-            }
-            for _ in &checks {
-                replies.push(self.control.read_reply().await?);
-            }
-        } else {
-            for check in &checks {
-                replies.push(self.control.command(check).await?);
-            }
-        }
-        let mut replies = replies.into_iter();
-        let size_reply = if size.is_some() { replies.next() } else { None };
-        let size_ok = match (&size, size_reply) {
-            (Some(command), Some(reply)) => match size_in(command, reply) {
-                Ok(actual) if actual == upload.len => Ok(()),
-                Ok(actual) => Err(Error::Truncated { received: actual, expected: upload.len }),
-                Err(e) => Err(e),
-            },
+            Some(Err(e)) => Err(e),
             _ => Ok(()),
-        };
-        let mut stamped = match (&batched, replies.next()) {
-            (Some((command, method)), Some(reply)) => Some(meta::stamped(command, *method, reply).map(|()| *method)),
-            _ => None,
         };
         if let Err(e) = size_ok {
             return Ok((Err(e), next, sent_ahead));
@@ -203,33 +174,16 @@ impl Session {
         if let Some((unix, methods)) = tried {
             stamped = Some(self.stamp_first_accepted(&upload.remote, unix, &methods).await?);
         }
-        let size_checked = size.is_some();
         let Some(to) = &upload.rename_to else {
             return Ok((Ok(Uploaded { summary, size_checked, stamped, renamed: None }), next, sent_ahead));
         };
         // The size is confirmed: the rename, with the next file's EPSV and STOR.
-        let rename = [Command::RenameFrom(Arg::new(&upload.remote)?), Command::RenameTo(Arg::new(to)?)];
-        let renamed = if in_order {
-            let mut batch = rename.to_vec();
-            if let Some(ahead) = &ahead {
-                batch.extend(ahead.iter().cloned());
-                sent_ahead = true;
-            }
-            self.control.send_batch(&batch).await?;
-            let from_reply = self.control.read_reply().await?;
-            let to_reply = self.control.read_reply().await?;
-            check(&rename[0], from_reply, &[350]).and_then(|_| check(&rename[1], to_reply, &[250, 200]))
-        } else {
-            match self.control.expect(&rename[0], &[350]).await {
-                Ok(_) => self.control.expect(&rename[1], &[250, 200]).await,
-                Err(e) => Err(e),
-            }
-        };
-        let renamed = match renamed {
-            Ok(_) => Ok(()),
+        let renamed = match self.rename_then(&upload.remote, to, ahead).await {
+            Ok(()) => Ok(()),
             Err(e) if e.reply_code().is_some() => Err(e),
             Err(e) => return Err(e),
         };
+        sent_ahead |= !ahead.is_empty();
         Ok((Ok(Uploaded { summary, size_checked, stamped, renamed: Some(renamed) }), next, sent_ahead))
     }
 
