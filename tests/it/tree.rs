@@ -635,15 +635,20 @@ async fn usage_errors_for_tree_options() {
     .await;
 }
 
-/// `pasv -j 1 put -r` of a.txt, b.txt and c.txt (all from 2023-11-14 22:13:20 UTC) in
-/// `root/x` to the server's directory x.
-async fn put_three_files(root: &Path, server: &ScriptedServer) -> crate::support::Run {
-    let dir = root.join("x");
+/// `pasv -j 1 put -r` of a.txt, b.txt and c.txt (all from 2023-11-14 22:13:20 UTC) to the
+/// directory x of a scripted server playing `sessions`: the run, and the files' bytes as the
+/// server received them.
+async fn put_three_files(sessions: Vec<Vec<Step>>) -> (crate::support::Run, Vec<Vec<u8>>) {
+    let server = ScriptedServer::start_sessions(sessions).await;
+    let local = tempfile::tempdir().unwrap();
+    let dir = local.path().join("x");
     for (name, text) in [("a.txt", "hello\n"), ("b.txt", "world!\n"), ("c.txt", "goodbye\n")] {
         write(&dir.join(name), text.as_bytes());
         set_mtime(&dir.join(name), 1_700_000_000);
     }
-    pasv(["-j", "1", "put", "-r", dir.to_str().unwrap(), &format!("{}/x", server.url())]).run().await
+    let run = pasv(["-j", "1", "put", "-r", dir.to_str().unwrap(), &format!("{}/x", server.url())]).run().await;
+    let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+    (run, transcript.received_data)
 }
 
 /// A server without MLST, with SIZE, MDTM (vsftpd's two-argument form sets a time) and EPSV.
@@ -726,13 +731,9 @@ async fn an_upload_tree_sends_each_files_checks_with_the_next_files_stor() {
             ],
         ]
         .concat();
-        let server = ScriptedServer::start(script).await;
-        let local = tempfile::tempdir().unwrap();
-        let run = put_three_files(local.path(), &server).await;
+        let (run, received) = put_three_files(vec![script]).await;
         run.assert_code(0);
-        let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
-        let sent: Vec<&[u8]> = transcript.received_data.iter().map(Vec::as_slice).collect();
-        assert_eq!(sent, [&b"hello\n"[..], b"world!\n", b"goodbye\n"]);
+        assert_eq!(received, [&b"hello\n"[..], b"world!\n", b"goodbye\n"]);
     })
     .await;
 }
@@ -767,10 +768,7 @@ async fn without_size_a_refused_time_stops_the_times_for_the_next_files() {
             ],
         ]
         .concat();
-        let server = ScriptedServer::start(script).await;
-        let local = tempfile::tempdir().unwrap();
-        put_three_files(local.path(), &server).await.assert_code(0);
-        server.finish(Duration::from_secs(10)).await.unwrap();
+        put_three_files(vec![script]).await.0.assert_code(0);
     })
     .await;
 }
@@ -944,14 +942,10 @@ async fn a_refused_epsv_with_a_pipelined_stor_gives_the_session_up_and_the_file_
             vec![e("QUIT"), r("221 Bye")],
         ]
         .concat();
-        let server = ScriptedServer::start_sessions(vec![first, second]).await;
-        let local = tempfile::tempdir().unwrap();
-        let run = put_three_files(local.path(), &server).await;
+        let (run, received) = put_three_files(vec![first, second]).await;
         run.assert_code(0);
         assert!(run.stderr.contains("answered 425 to EPSV"), "{}", run.stderr);
-        let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
-        let sent: Vec<&[u8]> = transcript.received_data.iter().map(Vec::as_slice).collect();
-        assert_eq!(sent, [&b"hello\n"[..], b"goodbye\n", b"world!\n"]);
+        assert_eq!(received, [&b"hello\n"[..], b"goodbye\n", b"world!\n"]);
     })
     .await;
 }
