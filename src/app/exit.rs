@@ -84,6 +84,20 @@ fn hint(err: &anyhow::Error) -> Option<String> {
         );
     }
     match engine {
+        Error::TlsHandshake { source, .. } if source.to_string().contains("not valid for name") => Some(
+            "the certificate does not name the host in the URL: connect by a name or address it lists (see above)."
+                .into(),
+        ),
+        Error::TlsHandshake { source, .. } if source.to_string().contains("expired") => Some(
+            "the server's certificate has expired; its administrator must renew it (--insecure skips verification entirely)."
+                .into(),
+        ),
+        Error::TlsHandshake { pin: Some(pin), source, .. } if source.to_string().contains("CaUsedAsEndEntity") => {
+            Some(format!(
+                "the server presents a self-signed certificate. If you trust it, give that very certificate to \
+                 --ca-file (the PEM file the server was set up with), or pin its key with --pin '{pin}'."
+            ))
+        }
         Error::TlsHandshake { pin: Some(pin), source, .. } if source.to_string().contains("certificate") => Some(format!(
             "the server's certificate is not trusted. If you know this server, pin its key with --pin '{pin}', \
              or trust its CA with --ca-file CA.pem (--insecure skips verification entirely)."

@@ -141,7 +141,7 @@ impl Session {
         let mut control_tls = None;
         let stream = match (&tls, config.tls.mode) {
             (Some(ctx), TlsMode::Implicit) => {
-                let stream = tokio::time::timeout(config.timeout, ctx.connect(tcp))
+                let stream = tokio::time::timeout(config.timeout, ctx.connect_control(tcp))
                     .await
                     .map_err(|_| Error::Timeout { waiting_for: "the TLS handshake", after: config.timeout })??;
                 control_tls = Some(tls::info(&stream));
@@ -201,7 +201,7 @@ impl Session {
             return Err(Error::ControlClosed);
         };
         let timeout = self.config.timeout;
-        let stream = tokio::time::timeout(timeout, ctx.connect(tcp))
+        let stream = tokio::time::timeout(timeout, ctx.connect_control(tcp))
             .await
             .map_err(|_| Error::Timeout { waiting_for: "the TLS handshake", after: timeout })??;
         let info = tls::info(&stream);
@@ -259,6 +259,12 @@ impl Session {
 
     pub fn control_tls(&self) -> Option<&TlsInfo> {
         self.control_tls.as_ref()
+    }
+
+    /// The TLS sessions the control connection handed its data connections (`None` without
+    /// TLS), for `pasv doctor`.
+    pub fn ticket_supply(&self) -> Option<super::TicketSupply> {
+        self.tls.as_ref().map(|t| t.supply())
     }
 
     /// Which passive command this session settled on ("EPSV", "PASV"), once a data
@@ -809,7 +815,7 @@ impl Session {
             return Ok(Some((Stream::Plain(tcp), None)));
         };
         let handshake = async {
-            if self.config.tls.fresh_data_sessions { ctx.connect_fresh(tcp).await } else { ctx.connect(tcp).await }
+            if self.config.tls.fresh_data_sessions { ctx.connect_fresh(tcp).await } else { ctx.connect_data(tcp).await }
         };
         let stream = tokio::time::timeout(timeout, handshake)
             .await

@@ -1,8 +1,8 @@
 //! TLS for control and data connections (RFC 4217), with rustls.
 //!
-//! One `Arc<ClientConfig>` per session, shared by the control connection and every data
-//! connection: rustls keeps its session cache in the config, so each data connection resumes
-//! the control connection's TLS session (TLS 1.2 session IDs/tickets, TLS 1.3 tickets).
+//! One `TlsContext` per session: the control connection and every data connection share one
+//! verifier, and the data connections resume the control connection's TLS session through the
+//! session's own `SessionMemory` (engine/tls_reuse.rs says why rustls's cache is not enough).
 //! Servers such as vsftpd with `require_ssl_reuse=YES` refuse data connections that do not.
 //!
 //! Verification is the default: system roots plus `--ca-file`, host name checked. Pins
@@ -13,8 +13,8 @@
 use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
-use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::{Resumption, WebPkiServerVerifier};
 use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
@@ -24,6 +24,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
+use super::tls_reuse::{SessionMemory, TicketSupply};
 use super::{Error, TlsConfig, TlsVersion};
 
 /// What a TLS connection negotiated, for `-v` and `--json`.
@@ -44,7 +45,10 @@ pub struct TlsInfo {
 /// The shared TLS setup of one session.
 #[derive(Clone)]
 pub(crate) struct TlsContext {
-    connector: TlsConnector,
+    control: TlsConnector,
+    /// Data connections: the same policy, offered the control connection's session.
+    data: TlsConnector,
+    memory: Arc<SessionMemory>,
     /// The same policy without a session cache: data connections that cannot resume
     /// (`TlsConfig::fresh_data_sessions`, for `pasv doctor`).
     fresh: TlsConnector,
@@ -63,11 +67,17 @@ impl TlsContext {
         let verifier: Arc<dyn ServerCertVerifier> = if tls.insecure {
             Arc::new(danger::AcceptAnyCertificate { provider: provider.clone(), seen_pin: seen_pin.clone() })
         } else {
-            let roots = root_store(tls)?;
+            let named = ca_file_certificates(tls)?;
+            let mut roots = system_roots().clone();
+            for cert in &named {
+                // A self-signed certificate without CA:TRUE cannot be a trust anchor: it is
+                // still honoured as a named certificate (`PinningVerifier::named`).
+                let _ = roots.add(cert.clone());
+            }
             let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                 .build()
                 .map_err(|e| setup(format!("certificate verifier: {e}")))?;
-            Arc::new(PinningVerifier { webpki, pins: tls.pins.clone(), seen_pin: seen_pin.clone() })
+            Arc::new(PinningVerifier { webpki, named, pins: tls.pins.clone(), seen_pin: seen_pin.clone() })
         };
         let builder = ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(&versions)
@@ -88,10 +98,17 @@ impl TlsContext {
         };
         let server_name = ServerName::try_from(host.to_string())
             .map_err(|e| setup(format!("host name {host:?} cannot be checked against a certificate: {e}")))?;
-        let mut fresh = config.clone();
-        fresh.resumption = rustls::client::Resumption::disabled();
+        let memory = SessionMemory::new();
+        let mut control = config.clone();
+        control.resumption = Resumption::store(memory.control_store());
+        let mut data = config.clone();
+        data.resumption = Resumption::store(memory.data_store());
+        let mut fresh = config;
+        fresh.resumption = Resumption::disabled();
         Ok(Self {
-            connector: TlsConnector::from(Arc::new(config)),
+            control: TlsConnector::from(Arc::new(control)),
+            data: TlsConnector::from(Arc::new(data)),
+            memory,
             fresh: TlsConnector::from(Arc::new(fresh)),
             server_name,
             host: host.to_string(),
@@ -99,8 +116,20 @@ impl TlsContext {
         })
     }
 
-    pub(crate) async fn connect(&self, tcp: TcpStream) -> Result<TlsStream<TcpStream>, Error> {
-        self.handshake(&self.connector, tcp).await
+    /// The control connection's handshake: a new TLS session, remembered for the data
+    /// connections.
+    pub(crate) async fn connect_control(&self, tcp: TcpStream) -> Result<TlsStream<TcpStream>, Error> {
+        self.handshake(&self.control, tcp).await
+    }
+
+    /// A data connection's handshake, resuming the control connection's session.
+    pub(crate) async fn connect_data(&self, tcp: TcpStream) -> Result<TlsStream<TcpStream>, Error> {
+        self.handshake(&self.data, tcp).await
+    }
+
+    /// The tickets and sessions this session's control connection handed its data connections.
+    pub(crate) fn supply(&self) -> TicketSupply {
+        self.memory.supply()
     }
 
     /// A handshake that cannot resume an earlier session.
@@ -183,20 +212,86 @@ fn system_roots() -> &'static RootCertStore {
     })
 }
 
-fn root_store(tls: &TlsConfig) -> Result<RootCertStore, Error> {
-    let mut roots = system_roots().clone();
-    if let Some(path) = &tls.ca_file {
-        let certs = CertificateDer::pem_file_iter(path)
-            .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-            .map_err(|e| setup(format!("--ca-file {}: {e}", path.display())))?;
-        if certs.is_empty() {
-            return Err(setup(format!("--ca-file {}: no certificates found", path.display())));
-        }
-        for cert in certs {
-            roots.add(cert).map_err(|e| setup(format!("--ca-file {}: {e}", path.display())))?;
-        }
+/// The certificates of `--ca-file` (none without it). A file that has none is an error, as
+/// is one that cannot be read: a typo must not silently mean "system roots only".
+fn ca_file_certificates(tls: &TlsConfig) -> Result<Vec<CertificateDer<'static>>, Error> {
+    let Some(path) = &tls.ca_file else { return Ok(Vec::new()) };
+    let certs = CertificateDer::pem_file_iter(path)
+        .and_then(|it| it.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| setup(format!("--ca-file {}: {e}", path.display())))?;
+    if certs.is_empty() {
+        return Err(setup(format!("--ca-file {}: no certificates found", path.display())));
     }
-    Ok(roots)
+    Ok(certs)
+}
+
+/// The check for a server that presents exactly a certificate the user named with `--ca-file`:
+/// the self-signed certificate every FTPS tutorial makes (`openssl req -x509 ...`) carries
+/// `CA:TRUE` and often no subjectAltName, and webpki refuses it as an end entity. Naming the
+/// very certificate vouches for its key (the handshake signature still proves the server holds
+/// it); what stays checked is what the user did not vouch for: the time and the host name.
+/// Names follow RFC 6125: subjectAltName when present (DNS with a left-most `*` label, IP),
+/// else the subject's common name, as curl and lftp accept.
+fn check_named(der: &CertificateDer<'_>, server_name: &ServerName<'_>, now: UnixTime) -> Result<(), rustls::Error> {
+    use rustls::CertificateError;
+    use x509_parser::extensions::GeneralName;
+    let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref())
+        .map_err(|_| rustls::Error::InvalidCertificate(CertificateError::BadEncoding))?;
+    let secs = |t: x509_parser::time::ASN1Time| {
+        UnixTime::since_unix_epoch(std::time::Duration::from_secs(t.timestamp().max(0) as u64))
+    };
+    let (not_before, not_after) = (secs(cert.validity().not_before), secs(cert.validity().not_after));
+    if now.as_secs() > not_after.as_secs() {
+        return Err(rustls::Error::InvalidCertificate(CertificateError::ExpiredContext { time: now, not_after }));
+    }
+    if now.as_secs() < not_before.as_secs() {
+        return Err(rustls::Error::InvalidCertificate(CertificateError::NotValidYetContext { time: now, not_before }));
+    }
+    let mut presented = Vec::new();
+    let matches = match cert.subject_alternative_name().ok().flatten() {
+        Some(san) => san.value.general_names.iter().any(|name| match name {
+            GeneralName::DNSName(dns) => {
+                presented.push(dns.to_string());
+                dns_matches(dns, server_name)
+            }
+            GeneralName::IPAddress(bytes) => {
+                let ip = match bytes.len() {
+                    4 => <[u8; 4]>::try_from(*bytes).ok().map(std::net::IpAddr::from),
+                    16 => <[u8; 16]>::try_from(*bytes).ok().map(std::net::IpAddr::from),
+                    _ => None,
+                };
+                presented.extend(ip.map(|ip| ip.to_string()));
+                ip.is_some_and(|ip| ip.to_string() == server_name.to_str())
+            }
+            _ => false,
+        }),
+        None => cert.subject().iter_common_name().filter_map(|cn| cn.as_str().ok()).any(|cn| {
+            presented.push(cn.to_string());
+            match server_name {
+                ServerName::IpAddress(_) => cn == server_name.to_str(),
+                _ => dns_matches(cn, server_name),
+            }
+        }),
+    };
+    if matches {
+        Ok(())
+    } else {
+        Err(rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext {
+            expected: server_name.to_owned(),
+            presented,
+        }))
+    }
+}
+
+/// A DNS name from a certificate against the host pasv connected to (case-insensitive; a
+/// left-most `*` label stands for exactly one label, RFC 6125 section 6.4.3).
+fn dns_matches(presented: &str, server_name: &ServerName<'_>) -> bool {
+    let ServerName::DnsName(host) = server_name else { return false };
+    let (presented, host) = (presented.trim_end_matches('.').to_ascii_lowercase(), host.as_ref().to_ascii_lowercase());
+    match presented.strip_prefix("*.") {
+        Some(rest) => host.split_once('.').is_some_and(|(label, tail)| !label.is_empty() && tail == rest),
+        None => presented == host,
+    }
 }
 
 fn setup(detail: String) -> Error {
@@ -207,6 +302,8 @@ fn setup(detail: String) -> Error {
 #[derive(Debug)]
 struct PinningVerifier {
     webpki: Arc<WebPkiServerVerifier>,
+    /// `--ca-file`'s certificates: one presented as it is passes by `check_named`.
+    named: Vec<CertificateDer<'static>>,
     pins: Vec<String>,
     seen_pin: Arc<Mutex<Option<String>>>,
 }
@@ -225,7 +322,11 @@ impl ServerCertVerifier for PinningVerifier {
             seen.clone_from(&pin);
         }
         if self.pins.is_empty() {
-            return self.webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
+            let verified = self.webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
+            if verified.is_err() && self.named.iter().any(|c| c.as_ref() == end_entity.as_ref()) {
+                return check_named(end_entity, server_name, now).map(|()| ServerCertVerified::assertion());
+            }
+            return verified;
         }
         match pin {
             Some(pin) if self.pins.iter().any(|p| p == &pin) => Ok(ServerCertVerified::assertion()),

@@ -35,6 +35,9 @@ pub struct ServerOptions {
     pub login: Option<(String, String)>,
     /// Explicit FTPS with a certificate generated at start.
     pub tls: bool,
+    /// Explicit FTPS with this certificate and key (PEM files; they may be one file) instead
+    /// of a generated one.
+    pub certificate_files: Option<(PathBuf, PathBuf)>,
     pub greeting: &'static str,
 }
 
@@ -48,6 +51,7 @@ impl ServerOptions {
             writable: false,
             login: None,
             tls: false,
+            certificate_files: None,
             greeting: "pasv serve ready",
         }
     }
@@ -77,7 +81,11 @@ impl RunningServer {
         if !root.is_dir() {
             return Err(io::Error::new(io::ErrorKind::NotADirectory, format!("{} is not a directory", root.display())));
         }
-        let (certificate, cert_dir, key_path) = if options.tls { generate_certificate()? } else { (None, None, None) };
+        let (certificate, cert_dir, key_path) = match (&options.certificate_files, options.tls) {
+            (Some((cert, key)), _) => (Some(read_certificate(cert)?), None, Some(key.clone())),
+            (None, true) => generate_certificate()?,
+            (None, false) => (None, None, None),
+        };
         let listener = TcpListener::bind(SocketAddr::new(options.bind, options.port)).await?;
         let addr = listener.local_addr()?;
         let settings =
@@ -162,6 +170,17 @@ impl Settings {
 }
 
 type Generated = (Option<ServerCertificate>, Option<tempfile::TempDir>, Option<PathBuf>);
+
+fn read_certificate(path: &std::path::Path) -> io::Result<ServerCertificate> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let pem = std::fs::read_to_string(path)?;
+    let der = CertificateDer::from_pem_slice(pem.as_bytes())
+        .map_err(|e| io::Error::other(format!("{}: {e}", path.display())))?;
+    let pin = pin_of_der(der.as_ref())
+        .ok_or_else(|| io::Error::other(format!("{}: unreadable certificate", path.display())))?;
+    Ok(ServerCertificate { pem, pem_path: path.to_path_buf(), pin })
+}
 
 fn generate_certificate() -> io::Result<Generated> {
     let names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];

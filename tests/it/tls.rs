@@ -468,3 +468,103 @@ async fn the_embedded_server_keeps_tls_bytes_that_arrive_with_auth_tls() {
     })
     .await;
 }
+
+/// A certificate made the way FTPS tutorials make one: `openssl req -x509 -nodes -days 365
+/// -newkey KEY -keyout F -out F`, key and certificate in one file, self-signed, `CA:TRUE` (the
+/// default of `req -x509`), the host name only as the common name.
+fn tutorial_certificate(dir: &std::path::Path, name: &str, key: &[&str], common_name: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let out = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-nodes", "-days", "365"])
+        .args(key)
+        .arg("-keyout")
+        .arg(&path)
+        .arg("-out")
+        .arg(&path)
+        .args(["-subj", &format!("/CN={common_name}")])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("openssl is installed (scripts/install-test-deps)");
+    assert!(out.status.success(), "openssl: {}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("PRIVATE KEY") && text.contains("CERTIFICATE"), "{text}");
+    path
+}
+
+async fn server_with(cert: &std::path::Path) -> TestServer {
+    let server = TestServer::start_with(|o| {
+        o.certificate_files = Some((cert.to_path_buf(), cert.to_path_buf()));
+        o.writable = true;
+    })
+    .await;
+    std::fs::write(server.path("secret.bin"), patterned(150_000)).unwrap();
+    server
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tutorial_self_signed_certificate_given_to_ca_file_is_trusted() {
+    within(async {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, key) in [
+            ("rsa.pem", &["-newkey", "rsa:2048"][..]),
+            ("ec.pem", &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"][..]),
+        ] {
+            let cert = tutorial_certificate(dir.path(), name, key, "127.0.0.1");
+            let server = server_with(&cert).await;
+            let ca = cert.to_str().unwrap();
+            let run = pasv(["--ca-file", ca, "cat", &server.url("secret.bin")]).run().await;
+            run.assert_code(0);
+            assert_eq!(run.stdout_bytes, patterned(150_000), "{name}");
+            // Without it, the same certificate is refused, with a hint that names the way out.
+            let run = pasv(["cat", &server.url("secret.bin")]).run().await;
+            run.assert_code(6);
+            assert!(run.stderr.contains("--ca-file"), "{name}: {}", run.stderr);
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_named_self_signed_certificate_still_needs_the_right_name_and_the_same_certificate() {
+    within(async {
+        let dir = tempfile::tempdir().unwrap();
+        let rsa = ["-newkey", "rsa:2048"];
+        // The right certificate for another host name.
+        let other_name = tutorial_certificate(dir.path(), "other-name.pem", &rsa, "ftp.example.com");
+        let server = server_with(&other_name).await;
+        let run = pasv(["--ca-file", other_name.to_str().unwrap(), "ls", &server.url("/")]).run().await;
+        run.assert_code(6);
+        assert!(run.stderr.contains("not valid for name \"127.0.0.1\""), "{}", run.stderr);
+        assert!(run.stderr.contains("ftp.example.com"), "{}", run.stderr);
+        // A self-signed certificate for the right name, but not the one the server presents.
+        let served = tutorial_certificate(dir.path(), "served.pem", &rsa, "127.0.0.1");
+        let impostor = tutorial_certificate(dir.path(), "impostor.pem", &rsa, "127.0.0.1");
+        let server = server_with(&served).await;
+        let run = pasv(["--ca-file", impostor.to_str().unwrap(), "ls", &server.url("/")]).run().await;
+        run.assert_code(6);
+        assert!(run.stderr.contains("self-signed"), "{}", run.stderr);
+        assert!(run.stdout.is_empty());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_self_signed_certificate_is_refused_with_its_date() {
+    within(async {
+        let dir = tempfile::tempdir().unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        let path = dir.path().join("expired.pem");
+        std::fs::write(&path, format!("{}{}", cert.pem(), key.serialize_pem())).unwrap();
+        let server = server_with(&path).await;
+        let run = pasv(["--ca-file", path.to_str().unwrap(), "ls", &server.url("/")]).run().await;
+        run.assert_code(6);
+        assert!(run.stderr.contains("certificate expired"), "{}", run.stderr);
+        assert!(run.stderr.contains("renew"), "{}", run.stderr);
+    })
+    .await;
+}
