@@ -17,7 +17,9 @@ use super::sanitize::escape;
 use super::settings;
 use super::target::{Target, redact_url};
 use crate::cli::DoctorArgs;
-use crate::engine::{Config, Credentials, DataMethod, DataProbe, Error, Session, TlsInfo, TlsMode, TlsVersion};
+use crate::engine::{
+    Config, Credentials, DataMethod, DataProbe, Error, Session, TicketSupply, TlsInfo, TlsMode, TlsVersion,
+};
 
 #[derive(Debug, Default, Serialize)]
 struct Report {
@@ -69,6 +71,8 @@ struct TlsReport {
     trusted: Option<bool>,
     control: Option<TlsInfo>,
     data_resumed: Option<bool>,
+    /// The TLS sessions the control connection handed out for its data connections to resume.
+    session_supply: Option<TicketSupply>,
     requires_reuse: Option<bool>,
     versions: Vec<String>,
     error: Option<String>,
@@ -355,9 +359,22 @@ async fn probe_tls(
     } else {
         probe
     };
+    if let Some(supply) = session.ticket_supply() {
+        say.proof(&format!(
+            "TLS session supply: {} TLS 1.3 ticket(s) and {} TLS 1.2 session from the control connection; \
+             every data connection offers it again ({} so far)",
+            supply.control_tickets,
+            if supply.tls12_session { "a" } else { "no" },
+            supply.offered
+        ));
+        if supply.control_tickets == 0 && !supply.tls12_session {
+            say.warn("the server handed out no TLS session to resume: servers that require reuse will refuse data connections");
+        }
+        tls.session_supply = Some(supply);
+    }
     match &probe.outcome {
         Ok(_) => {
-            // The probe's data connection used the session cache; the trace shows resumption.
+            // The probe's data connection offered the control connection's session.
             tls.data_resumed = Some(true);
             say.good("an encrypted listing works (PROT P), the data connection resuming the control session");
         }

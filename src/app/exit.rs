@@ -84,6 +84,12 @@ fn hint(err: &anyhow::Error) -> Option<String> {
         );
     }
     match engine {
+        Error::DataSessionRefused { .. } => Some(
+            "pasv offers the control connection's TLS session on every data connection; a server that still \
+             refuses has lost it from its session cache (ProFTPD TLSSessionCache, vsftpd require_ssl_reuse). \
+             `pasv doctor URL` shows the sessions the server handed out."
+                .into(),
+        ),
         Error::TlsHandshake { source, .. } if source.to_string().contains("not valid for name") => Some(
             "the certificate does not name the host in the URL: connect by a name or address it lists (see above)."
                 .into(),

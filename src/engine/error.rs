@@ -49,6 +49,13 @@ pub enum Error {
     ControlIo(#[source] io::Error),
     #[error("the server answered {code} to {command}: {text}")]
     Rejected { command: String, code: ReplyCode, text: String },
+    /// A transfer refused after its data connection's TLS handshake started a new session
+    /// instead of resuming the control connection's (RFC 4217 section 10.2).
+    #[error(
+        "the server answered {code} to {command}: {text} (the data connection's TLS session was new, not a \
+         resumption of the control connection's; this server requires TLS session reuse)"
+    )]
+    DataSessionRefused { command: String, code: ReplyCode, text: String },
     #[error("the server is not available: {code} {text}")]
     Unavailable { code: ReplyCode, text: String },
     #[error("login rejected: {code} {text}")]
@@ -120,13 +127,14 @@ impl Error {
             Self::Timeout { .. } | Self::ActiveAcceptTimeout { .. } | Self::DataConnectTimeout { .. } => {
                 ErrorClass::Timeout
             }
-            Self::Rejected { code, .. } | Self::Unavailable { code, .. } | Self::Unexpected { code, .. } => {
-                match code.0 / 100 {
-                    4 => ErrorClass::Transient,
-                    5 => ErrorClass::Permanent,
-                    _ => ErrorClass::Protocol,
-                }
-            }
+            Self::Rejected { code, .. }
+            | Self::DataSessionRefused { code, .. }
+            | Self::Unavailable { code, .. }
+            | Self::Unexpected { code, .. } => match code.0 / 100 {
+                4 => ErrorClass::Transient,
+                5 => ErrorClass::Permanent,
+                _ => ErrorClass::Protocol,
+            },
             Self::Login { code, .. } if code.0 / 100 == 4 => ErrorClass::Transient,
             Self::Login { .. } => ErrorClass::Login,
             // A TLS alert after the handshake (TLS 1.3 servers check client certificates
@@ -158,6 +166,7 @@ impl Error {
     pub fn reply_code(&self) -> Option<ReplyCode> {
         match self {
             Self::Rejected { code, .. }
+            | Self::DataSessionRefused { code, .. }
             | Self::Unavailable { code, .. }
             | Self::Login { code, .. }
             | Self::Unexpected { code, .. }
@@ -175,6 +184,6 @@ impl Error {
     /// True when the data connection could not be made: the passive-mode firewall case.
     pub fn is_data_connection_failure(&self) -> bool {
         matches!(self, Self::DataConnect { .. } | Self::DataConnectTimeout { .. } | Self::ActiveAcceptTimeout { .. })
-            || self.reply_code() == Some(ReplyCode::CANT_OPEN_DATA)
+            || matches!(self, Self::Rejected { code, .. } if *code == ReplyCode::CANT_OPEN_DATA)
     }
 }

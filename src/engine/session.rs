@@ -123,6 +123,9 @@ pub struct Session {
     pub(super) control_tls: Option<TlsInfo>,
     /// `OPTS HASH` was accepted on this connection: HASH uses that algorithm from now on.
     pub(super) hash_selected: bool,
+    /// Whether the last data connection's TLS handshake resumed the control connection's
+    /// session, until its transfer's final reply is read.
+    pub(super) data_resumed: Option<bool>,
 }
 
 impl Session {
@@ -166,6 +169,7 @@ impl Session {
             greeting,
             control_tls,
             hash_selected: false,
+            data_resumed: None,
         };
         if session.config.tls.mode == TlsMode::Explicit {
             session.upgrade_control().await?;
@@ -822,6 +826,7 @@ impl Session {
             .map_err(|_| Error::Timeout { waiting_for: "the data connection's TLS handshake", after: timeout })??;
         let info = tls::info(&stream);
         trace_tls(&self.control, "data", &info);
+        self.data_resumed = Some(info.resumed);
         Ok(Some((Stream::Tls(Box::new(stream)), Some(info))))
     }
 
@@ -880,6 +885,16 @@ impl Session {
                     text: late.text(),
                 });
             }
+        }
+        // 425/426 (RFC 959), 522 (vsftpd's "session reuse required"): the replies of servers
+        // that refuse a data connection whose TLS session is not the control connection's.
+        let new_session = self.data_resumed.take() == Some(false);
+        if new_session && matches!(reply.code.0, 425 | 426 | 522) {
+            return Err(Error::DataSessionRefused {
+                command: command.to_string(),
+                code: reply.code,
+                text: reply.text(),
+            });
         }
         check(command, reply, &[226, 250]).map(drop)
     }

@@ -150,6 +150,10 @@ async fn doctor_on_vsftpd_finds_the_masquerade_address_and_the_required_tls_reus
         assert_eq!(report["tls"]["trusted"], true, "{report}");
         assert_eq!(report["tls"]["requires_reuse"], true, "vsftpd require_ssl_reuse=YES: {report}");
         assert_eq!(report["tls"]["data_resumed"], true, "{report}");
+        // The session the data connections resumed: vsftpd's OpenSSL hands out TLS 1.3 tickets.
+        let supply = &report["tls"]["session_supply"];
+        assert!(supply["control_tickets"].as_u64().unwrap_or(0) >= 1, "{report}");
+        assert!(supply["offered"].as_u64().unwrap_or(0) >= 1, "{report}");
         let pasv_probe = &report["data"][1];
         assert_eq!(pasv_probe["method"], "PASV");
         assert_eq!(pasv_probe["ok"], true, "{report}");

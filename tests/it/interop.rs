@@ -39,6 +39,12 @@ const fn tls(kind: Kind, tls: Tls, version: Option<TlsVersion>) -> Spec {
     Spec { tls, tls_version: version, ..Spec::plain(kind) }
 }
 
+/// Explicit FTPS with the self-signed certificate a tutorial makes, given to pasv with
+/// `--ca-file` (daemons::tutorial_certificate).
+const fn tutorial(kind: Kind) -> Spec {
+    Spec { tls: Tls::Explicit, tutorial_cert: true, ..Spec::plain(kind) }
+}
+
 const SERVERS: &[Server] = &[
     Server { name: "vsftpd", spec: Spec::plain(Kind::Vsftpd), flags: &[] },
     Server {
@@ -52,6 +58,7 @@ const SERVERS: &[Server] = &[
         flags: &[],
     },
     Server { name: "vsftpd implicit ftps://", spec: tls(Kind::Vsftpd, Tls::Implicit, None), flags: &[] },
+    Server { name: "vsftpd tutorial cert", spec: tutorial(Kind::Vsftpd), flags: &[] },
     Server {
         name: "vsftpd 227 127.0.0.9",
         spec: Spec { masquerade: Some(ADVERTISED), ..Spec::plain(Kind::Vsftpd) },
@@ -59,12 +66,20 @@ const SERVERS: &[Server] = &[
     },
     Server { name: "proftpd", spec: Spec::plain(Kind::Proftpd), flags: &[] },
     Server { name: "proftpd mod_tls", spec: tls(Kind::Proftpd, Tls::Explicit, None), flags: &[] },
+    Server {
+        name: "proftpd mod_tls TLS1.2",
+        spec: tls(Kind::Proftpd, Tls::Explicit, Some(TlsVersion::Tls12)),
+        flags: &[],
+    },
+    Server { name: "proftpd tutorial cert", spec: tutorial(Kind::Proftpd), flags: &[] },
     Server { name: "proftpd EPSV denied", spec: Spec { deny_epsv: true, ..Spec::plain(Kind::Proftpd) }, flags: &[] },
     Server { name: "proftpd PASV denied", spec: Spec { deny_pasv: true, ..Spec::plain(Kind::Proftpd) }, flags: &[] },
     Server { name: "pure-ftpd", spec: Spec::plain(Kind::PureFtpd), flags: &[] },
     Server { name: "pure-ftpd TLS", spec: tls(Kind::PureFtpd, Tls::Explicit, None), flags: &[] },
+    Server { name: "pure-ftpd tutorial cert", spec: tutorial(Kind::PureFtpd), flags: &[] },
     Server { name: "pyftpdlib", spec: Spec::plain(Kind::Pyftpdlib), flags: &[] },
     Server { name: "pyftpdlib TLS", spec: tls(Kind::Pyftpdlib, Tls::Explicit, None), flags: &[] },
+    Server { name: "pyftpdlib tutorial cert", spec: tutorial(Kind::Pyftpdlib), flags: &[] },
     Server {
         name: "pyftpdlib masquerade",
         spec: Spec { masquerade: Some(ADVERTISED), ..Spec::plain(Kind::Pyftpdlib) },
@@ -131,6 +146,7 @@ const SCENARIOS: &[Scenario] = scenarios![
     "empty dir" => empty_directory,
     "recursive" => recursive,
     "TLS reuse" => tls_session_reuse,
+    "TLS tree" => tls_tree,
     "passive" => passive_mode,
     "NOOPs" => noops_during_transfers,
 ];
@@ -152,9 +168,9 @@ impl Ctx {
         let mut all: Vec<String> =
             vec!["-v".into(), "--connect-timeout".into(), "5".into(), "--timeout".into(), "20".into()];
         if self.tls() {
-            let certs = daemons::certificates().expect("certificates exist when a TLS daemon runs");
+            let ca = daemons::client_ca(&self.server.spec).expect("certificates exist when a TLS daemon runs");
             all.push("--ca-file".into());
-            all.push(certs.ca.display().to_string());
+            all.push(ca.display().to_string());
         }
         all.extend(self.server.flags.iter().map(|s| s.to_string()));
         all.extend(args.iter().map(|s| s.to_string()));
@@ -219,6 +235,30 @@ impl Ctx {
     /// at its default TLS version. pure-ftpd 1.0.50 sends no TLS 1.3 session tickets, so there
     /// is nothing to resume over TLS 1.3 (it does not require resumption either); it resumes
     /// TLS 1.2 sessions, which the "TLS reuse" cell checks with `--tls-max 1.2`.
+    /// Servers configured to refuse data connections that do not resume the TLS session.
+    fn requires_reuse(&self) -> bool {
+        self.tls() && matches!(self.daemon.spec.kind, Kind::Vsftpd | Kind::Proftpd)
+    }
+
+    /// An engine session to this row's daemon as its user, with `adjust` applied to the
+    /// configuration pasv would use.
+    async fn engine_session(&self, adjust: impl FnOnce(&mut pasv::engine::Config)) -> pasv::engine::Session {
+        use pasv::engine::{Config, Credentials, Endpoint, Secret, Session, TlsMode};
+        let mut config =
+            Config { connect_timeout: Duration::from_secs(5), timeout: Duration::from_secs(20), ..Default::default() };
+        config.epsv = !self.server.flags.contains(&"--no-epsv");
+        if self.tls() {
+            config.tls.mode = if self.server.spec.tls == Tls::Implicit { TlsMode::Implicit } else { TlsMode::Explicit };
+            config.tls.ca_file = Some(daemons::client_ca(&self.server.spec).unwrap());
+        }
+        adjust(&mut config);
+        let endpoint = Endpoint { host: "127.0.0.1".into(), port: self.daemon.port };
+        let credentials = Credentials { user: daemons::USER.into(), password: Secret::new(daemons::PASSWORD) };
+        Session::connect(Arc::new(config), &endpoint, &credentials, None)
+            .await
+            .unwrap_or_else(|e| panic!("connect: {e}\n--- daemon output\n{}", self.daemon.log_tail()))
+    }
+
     fn resumes_by_default(&self) -> bool {
         self.daemon.spec.kind != Kind::PureFtpd
     }
@@ -374,19 +414,7 @@ async fn list_with_list(c: Arc<Ctx>) -> Outcome {
         return Outcome::Pass;
     }
     listing_fixture(&c, "list");
-    use pasv::engine::{Config, Credentials, Endpoint, Secret, Session, TlsMode};
-    let mut config =
-        Config { connect_timeout: Duration::from_secs(5), timeout: Duration::from_secs(20), ..Default::default() };
-    config.epsv = !c.server.flags.contains(&"--no-epsv");
-    if c.tls() {
-        config.tls.mode = if c.server.spec.tls == Tls::Implicit { TlsMode::Implicit } else { TlsMode::Explicit };
-        config.tls.ca_file = Some(daemons::certificates().unwrap().ca.clone());
-    }
-    let endpoint = Endpoint { host: "127.0.0.1".into(), port: c.daemon.port };
-    let credentials = Credentials { user: daemons::USER.into(), password: Secret::new(daemons::PASSWORD) };
-    let mut session = Session::connect(Arc::new(config), &endpoint, &credentials, None)
-        .await
-        .unwrap_or_else(|e| panic!("connect: {e}\n--- daemon output\n{}", c.daemon.log_tail()));
+    let mut session = c.engine_session(|_| {}).await;
     let body = session.list_raw(Some("list")).await.unwrap_or_else(|e| panic!("LIST: {e}"));
     let _ = session.quit().await;
     let listing = pasv::proto::listing::parse_listing(&body, false, 0);
@@ -701,7 +729,60 @@ async fn tls_session_reuse(c: Arc<Ctx>) -> Outcome {
     assert!(data.iter().all(|l| l.ends_with(", resumed")), "{}", c.details(&run));
     assert_eq!(std::fs::read(out.path().join("a.bin")).unwrap(), patterned(300_000));
     assert_eq!(std::fs::read(out.path().join("b.bin")).unwrap(), patterned(200_000));
+    if c.requires_reuse() {
+        // A data connection that does not resume is refused, and the error says why.
+        let mut session = c.engine_session(|config| config.tls.fresh_data_sessions = true).await;
+        let refused = session.list_raw(Some("tlsr")).await;
+        assert!(
+            matches!(refused, Err(pasv::engine::Error::DataSessionRefused { .. })),
+            "expected a refusal naming session reuse, got {refused:?}"
+        );
+    }
     Outcome::Pass
+}
+
+/// The CI case at its scale: a tree of 60 files up and down over TLS, one session and four,
+/// every byte compared and every data connection resumed where the server resumes (servers
+/// that require reuse refused uploads once a session's TLS 1.3 tickets ran out).
+async fn tls_tree(c: Arc<Ctx>) -> Outcome {
+    if !c.tls() {
+        return Outcome::NotApplicable;
+    }
+    let tree = c.fixture("tlstree/src");
+    for i in 0..60 {
+        let dir = tree.join(format!("d{}", i % 3));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("f{i:02}.bin")), patterned(1 + i * 977)).unwrap();
+    }
+    c.daemon.fix_ownership();
+    let work = tempfile::tempdir().unwrap();
+    for jobs in ["1", "4"] {
+        let copy = work.path().join(format!("down{jobs}"));
+        let run = c.run(&["-j", jobs, "get", "-r", &c.url("tlstree/src/"), "-o", copy.to_str().unwrap()]).await;
+        c.ok(&run);
+        c.data_tls_resumed(&run);
+        assert_eq!(digests(&copy), digests(&tree), "get -r -j {jobs}\n{}", c.details(&run));
+
+        let target = format!("tlstree/up{jobs}");
+        c.fixture(&target);
+        c.daemon.fix_ownership();
+        let run = c.run(&["-j", jobs, "put", "-r", tree.to_str().unwrap(), &c.url(&format!("{target}/"))]).await;
+        c.ok(&run);
+        c.data_tls_resumed(&run);
+        assert_eq!(
+            digests(&c.daemon.root.join(&target).join("src")),
+            digests(&tree),
+            "put -r -j {jobs}\n{}",
+            c.details(&run)
+        );
+    }
+    Outcome::Pass
+}
+
+/// `snapshot` with each file's SHA-256 instead of its bytes (60 files would make an unreadable
+/// failure message).
+fn digests(root: &Path) -> Vec<(String, String)> {
+    snapshot(root).into_iter().map(|(name, bytes)| (name, sha256(&bytes))).collect()
 }
 
 /// What each row is there to show about passive mode.

@@ -102,11 +102,22 @@ pub struct Spec {
     pub deny_epsv: bool,
     /// Refuse PASV (ProFTPD `<Limit PASV> DenyAll`).
     pub deny_pasv: bool,
+    /// Serve the certificate FTPS tutorials make (`tutorial_certificate`) instead of one
+    /// signed by the test CA.
+    pub tutorial_cert: bool,
 }
 
 impl Spec {
     pub const fn plain(kind: Kind) -> Self {
-        Self { kind, tls: Tls::Off, tls_version: None, masquerade: None, deny_epsv: false, deny_pasv: false }
+        Self {
+            kind,
+            tls: Tls::Off,
+            tls_version: None,
+            masquerade: None,
+            deny_epsv: false,
+            deny_pasv: false,
+            tutorial_cert: false,
+        }
     }
 }
 
@@ -452,7 +463,7 @@ fn check_available(spec: &Spec) -> Result<(), Unavailable> {
         account(ANON_ACCOUNT)?;
     }
     if spec.tls != Tls::Off {
-        certificates()?;
+        served_certificate(spec)?;
     }
     Ok(())
 }
@@ -491,6 +502,49 @@ pub struct Certificates {
 pub fn certificates() -> Result<&'static Certificates, Unavailable> {
     static CERTS: OnceLock<Result<Certificates, Unavailable>> = OnceLock::new();
     CERTS.get_or_init(make_certificates).as_ref().map_err(Clone::clone)
+}
+
+/// The certificate every FTPS tutorial makes, made the same way: `openssl req -x509 -nodes
+/// -days 365 -newkey rsa:2048 -keyout F -out F`, key and certificate in one file, self-signed,
+/// `CA:TRUE`, the address only as its common name (no subjectAltName). The client is given the
+/// same file with `--ca-file`.
+pub fn tutorial_certificate() -> Result<&'static Path, Unavailable> {
+    static TUTORIAL: OnceLock<Result<PathBuf, Unavailable>> = OnceLock::new();
+    TUTORIAL
+        .get_or_init(|| {
+            let dir = certificates()?.ca.parent().expect("certificate folder").to_path_buf();
+            let out = Command::new("openssl")
+                .args(["req", "-x509", "-nodes", "-days", "365", "-newkey", "rsa:2048"])
+                .args(["-keyout", "tutorial.pem", "-out", "tutorial.pem", "-subj", "/CN=127.0.0.1"])
+                .current_dir(&dir)
+                .stdin(Stdio::null())
+                .output()
+                .map_err(|e| Unavailable(format!("cannot run openssl: {e}")))?;
+            if !out.status.success() {
+                return Err(Unavailable(format!("openssl req -x509 failed: {}", String::from_utf8_lossy(&out.stderr))));
+            }
+            let path = dir.join("tutorial.pem");
+            set_mode(&path, 0o644);
+            Ok(path)
+        })
+        .as_ref()
+        .map(PathBuf::as_path)
+        .map_err(Clone::clone)
+}
+
+/// The certificate and key files a daemon of `spec` serves.
+fn served_certificate(spec: &Spec) -> Result<(PathBuf, PathBuf), Unavailable> {
+    if spec.tutorial_cert {
+        let path = tutorial_certificate()?.to_path_buf();
+        return Ok((path.clone(), path));
+    }
+    let certs = certificates()?;
+    Ok((certs.cert.clone(), certs.key.clone()))
+}
+
+/// What a client gives `--ca-file` to trust a daemon of `spec`.
+pub fn client_ca(spec: &Spec) -> Result<PathBuf, Unavailable> {
+    if spec.tutorial_cert { tutorial_certificate().map(Path::to_path_buf) } else { Ok(certificates()?.ca.clone()) }
 }
 
 fn make_certificates() -> Result<Certificates, Unavailable> {
@@ -602,13 +656,13 @@ fn vsftpd_command(spec: &Spec, root: &Path, work: &Path, port: u16, pasv: (u16, 
         conf.push_str(&format!("pasv_address={addr}\n"));
     }
     if spec.tls != Tls::Off {
-        let certs = certificates()?;
+        let (cert, key) = served_certificate(spec)?;
         conf.push_str(&format!(
             "ssl_enable=YES\nrsa_cert_file={}\nrsa_private_key_file={}\nssl_ciphers=HIGH\n\
              allow_anon_ssl=YES\nforce_local_logins_ssl=YES\nforce_local_data_ssl=YES\n\
              force_anon_logins_ssl=YES\nforce_anon_data_ssl=YES\nrequire_ssl_reuse=YES\n",
-            certs.cert.display(),
-            certs.key.display()
+            cert.display(),
+            key.display()
         ));
         if spec.tls == Tls::Implicit {
             conf.push_str("implicit_ssl=YES\n");
@@ -667,7 +721,7 @@ fn proftpd_command(spec: &Spec, root: &Path, work: &Path, port: u16, pasv: (u16,
         conf.push_str(&format!("MasqueradeAddress {addr}\n"));
     }
     if spec.tls != Tls::Off {
-        let certs = certificates()?;
+        let (cert, key) = served_certificate(spec)?;
         let protocols = match spec.tls_version {
             None => "TLSv1.2 TLSv1.3",
             Some(TlsVersion::Tls12) => "TLSv1.2",
@@ -677,8 +731,8 @@ fn proftpd_command(spec: &Spec, root: &Path, work: &Path, port: u16, pasv: (u16,
             "LoadModule mod_tls.c\n<IfModule mod_tls.c>\n  TLSEngine on\n  TLSRequired on\n  TLSProtocol {protocols}\n\
              TLSRSACertificateFile {}\n  TLSRSACertificateKeyFile {}\n  TLSVerifyClient off\n  TLSLog {w}/tls.log\n{}\
              </IfModule>\n",
-            certs.cert.display(),
-            certs.key.display(),
+            cert.display(),
+            key.display(),
             if spec.tls == Tls::Implicit { "  TLSOptions UseImplicitSSL\n" } else { "" },
         ));
     }
@@ -731,9 +785,9 @@ fn pure_ftpd_command(
     }
     if spec.tls != Tls::Off {
         assert_eq!(spec.tls, Tls::Explicit, "pure-ftpd has no implicit FTPS");
-        let certs = certificates()?;
+        let (cert, key) = served_certificate(spec)?;
         // -Y 3: TLS required for the control connection and for data.
-        command.args(["-Y", "3", "-2"]).arg(format!("{},{}", certs.cert.display(), certs.key.display()));
+        command.args(["-Y", "3", "-2"]).arg(format!("{},{}", cert.display(), key.display()));
     }
     Ok(command)
 }
@@ -774,8 +828,8 @@ fn pyftpdlib_command(
     let (cert, key) = match spec.tls {
         Tls::Off => ("-".to_string(), "-".to_string()),
         Tls::Explicit => {
-            let certs = certificates()?;
-            (certs.cert.display().to_string(), certs.key.display().to_string())
+            let (cert, key) = served_certificate(spec)?;
+            (cert.display().to_string(), key.display().to_string())
         }
         Tls::Implicit => panic!("pyftpdlib has no implicit FTPS"),
     };
