@@ -453,7 +453,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__get)
-            opts="-o -c -r -u -k -j -v -q -h -V --output --continue --no-clobber --recursive --segments --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            opts="-o -c -r -u -k -j -v -q -h -V --output --continue --no-clobber --recursive --segments --create-dirs --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1123,7 +1123,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__put)
-            opts="-c -r -u -k -j -v -q -h -V --continue --recursive --atomic --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
+            opts="-c -r -u -k -j -v -q -h -V --continue --recursive --atomic --create-dirs --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -114,7 +114,12 @@ pub async fn fetch(
     let overlap = if offset > 0 { read_tail(&part, offset).await.map_err(local)? } else { Vec::new() };
     // Written in place (engine::Inline): a page-cache write is cheaper than the blocking pool.
     let mut file = Inline(file);
-    let result = session.fetch(remote, &mut file, offset, &overlap, size, progress).await;
+    let mut result = session.fetch(remote, &mut file, offset, &overlap, size, progress).await;
+    if offset > 0 && result.as_ref().is_err_and(|e| e.is_not_implemented("REST")) {
+        // A server without REST (twisted): nothing was written; the whole file again.
+        file.0.set_len(0).map_err(local)?;
+        result = session.fetch(remote, &mut file, 0, &[], size, progress).await;
+    }
     let flushed = file.flush().await;
     drop(file);
     match result {

@@ -379,10 +379,20 @@ impl Scan<'_> {
     async fn scan_up(&self, session: &mut Session, rel: &str, depth: usize) -> Result<Vec<ScanJob>> {
         let shown = self.tree.shown_url(rel);
         // (An empty LIST of a missing path, vsftpd's answer, is already a 550 from list_dir.)
-        let listing = match session.list_dir(&self.tree.remote_path(rel)).await {
+        let path = self.tree.remote_path(rel);
+        let listing = match session.list_dir(&path).await {
             Ok(listing) => Some(listing),
             // The root may not exist yet: then everything is new.
             Err(e) if rel.is_empty() && e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => {
+                None
+            }
+            // Some servers answer a listing of a missing directory with a 4xx (ftp-srv: "451
+            // ENOENT"): a root that CWD cannot enter is missing; one that it can, failed.
+            Err(e) if rel.is_empty() && e.reply_code().is_some_and(|c| c.class() == ReplyClass::TransientNegative) => {
+                let exists = session.is_dir(&path).await.with_context(|| format!("listing {shown}"))?;
+                if exists {
+                    return Err(anyhow::Error::new(e).context(format!("listing {shown}")));
+                }
                 None
             }
             Err(e) => return Err(anyhow::Error::new(e).context(format!("listing {shown}"))),
@@ -690,6 +700,17 @@ impl<'a> Copy<'a> {
                 session.upload_stamped(&mut file, &destination, mode, Some(remaining), stamp, progress.as_mut()).await;
             // A temporary name left by an interrupted run, on a server that will not overwrite
             // (ProFTPD's default): it is ours to delete, then the upload goes again.
+            // A server without APPE (twisted): the whole file again, in place of the rest.
+            if let Err(e) = &uploaded
+                && matches!(mode, UploadMode::Append { .. })
+                && e.is_not_implemented("APPE")
+            {
+                use std::io::Seek as _;
+                file.0.rewind().with_context(|| format!("cannot read {}", local_path.display()))?;
+                mode = UploadMode::Replace;
+                uploaded =
+                    session.upload_stamped(&mut file, &destination, mode, Some(len), stamp, progress.as_mut()).await;
+            }
             if let Err(e) = &uploaded
                 && self.opts.atomic
                 && mode == UploadMode::Replace

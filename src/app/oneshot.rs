@@ -213,7 +213,11 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
     for (url, target) in args.urls.iter().zip(&targets) {
         let name = remote_basename(&target.path)
             .ok_or_else(|| usage(format!("{} names a directory, not a file", redact_url(url))))?;
-        plans.push((url, target, local::download_path(args.output.as_deref(), name, several)?));
+        let path = local::download_path(args.output.as_deref(), name, several)?;
+        if args.create_dirs {
+            create_local_parent(&path)?;
+        }
+        plans.push((url, target, path));
     }
     let mut current = None;
     let mut progress = ctx.progress.reporter();
@@ -268,6 +272,9 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
         plans.push((local, remote));
     }
     let mut session = ctx.connect(&target).await?;
+    if args.opts.create_dirs {
+        create_remote_parents(&mut session, plans.iter().map(|(_, remote)| remote.as_str())).await?;
+    }
     let mut progress = ctx.progress.reporter();
     for (local, remote) in plans {
         let shown = format!(
@@ -281,6 +288,33 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
         report(ctx, "put", &shown, local, &summary, session.passive_mode())?;
     }
     let _ = session.quit().await;
+    Ok(())
+}
+
+/// `--create-dirs` for a download: the directories above `path`.
+pub(super) fn create_local_parent(path: &Path) -> Result<()> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `--create-dirs` for uploads: each directory above the remote paths, once, with MKD of
+/// each missing level (`Session::mkdir_all`).
+pub(super) async fn create_remote_parents<'a>(
+    session: &mut Session,
+    remotes: impl Iterator<Item = &'a str>,
+) -> Result<()> {
+    let mut done = std::collections::BTreeSet::new();
+    for remote in remotes {
+        let Some((dir, _)) = remote.trim_end_matches('/').rsplit_once('/') else { continue };
+        if dir.is_empty() || !done.insert(dir.to_string()) {
+            continue;
+        }
+        session.mkdir_all(dir).await.with_context(|| format!("creating the remote directory {dir}"))?;
+    }
     Ok(())
 }
 
@@ -332,7 +366,15 @@ pub(super) async fn upload_one(
         UploadMode::Append { offset } => len - offset,
         UploadMode::Replace => len,
     };
-    Ok(session.upload(&mut file, remote, mode, Some(remaining), progress).await?)
+    match session.upload(&mut file, remote, mode, Some(remaining), progress).await {
+        // A server without APPE (twisted): the whole file again, in place of the rest.
+        Err(e) if matches!(mode, UploadMode::Append { .. }) && e.is_not_implemented("APPE") => {
+            use tokio::io::AsyncSeekExt as _;
+            file.rewind().await.with_context(|| format!("cannot read {local}"))?;
+            Ok(session.upload(&mut file, remote, UploadMode::Replace, Some(len), progress).await?)
+        }
+        result => Ok(result?),
+    }
 }
 
 /// Where an upload of `file` (`len` bytes) continues: after what the server already has of

@@ -137,6 +137,11 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
         let name = remote_basename(&target.path);
         let mut pool = open_pool(ctx, target, rate.clone(), args.segments.unwrap_or(limit)).await?;
         if args.recursive {
+            if args.create_dirs
+                && let Some(out) = args.output.as_deref()
+            {
+                super::oneshot::create_local_parent(out)?;
+            }
             let local = match (args.output.as_deref(), name) {
                 (Some(out), Some(name)) if out.is_dir() => out.join(checked(name)?),
                 (Some(_), _) if several => bail!(usage("-o must be an existing directory when copying several trees")),
@@ -150,6 +155,9 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
         } else {
             let name = name.ok_or_else(|| usage(format!("{} names a directory, not a file", redact_url(url))))?;
             let path = local::download_path(args.output.as_deref(), name, several)?;
+            if args.create_dirs {
+                super::oneshot::create_local_parent(&path)?;
+            }
             if args.no_clobber && path.exists() {
                 bail!(usage(format!("{} exists; refusing to overwrite it (--no-clobber)", path.display())));
             }
@@ -205,6 +213,13 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
     }
     let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
     let mut pool = open_pool(ctx, &target, rate, parallel(ctx)?).await?;
+    if args.opts.create_dirs {
+        let mut session = pool.take().await?;
+        let created = super::oneshot::create_remote_parents(&mut session, plans.iter().map(|(t, _)| t.remote.as_str()));
+        let created = created.await;
+        pool.put_back(session);
+        created?;
+    }
     let mut result = Ok(());
     for (tree, is_dir) in plans {
         let outcome = if is_dir {

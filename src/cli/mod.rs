@@ -241,6 +241,9 @@ pub struct GetArgs {
     /// Download one big file over N connections at once (files under 16 MiB use one).
     #[arg(long, value_name = "N")]
     pub segments: Option<usize>,
+    /// Create missing local directories of the target first (curl's --create-dirs).
+    #[arg(long)]
+    pub create_dirs: bool,
     #[command(flatten)]
     pub tree: TreeArgs,
     #[command(flatten)]
@@ -268,6 +271,10 @@ pub struct PutOptions {
     /// Upload to a temporary name beside the target and rename it into place once verified.
     #[arg(long)]
     pub atomic: bool,
+    /// Create missing remote directories of the target first (MKD of each missing level,
+    /// once per directory; curl's --create-dirs).
+    #[arg(long)]
+    pub create_dirs: bool,
     #[command(flatten)]
     pub tree: TreeArgs,
     #[command(flatten)]

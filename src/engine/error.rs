@@ -181,6 +181,15 @@ impl Error {
         matches!(self, Self::Rejected { command, code, .. } if command.starts_with("STOR ") && code.0 / 100 == 5)
     }
 
+    /// True when the server does not implement `verb`, an optional command such as REST or
+    /// APPE (RFC 959 section 5.1 leaves both out of the minimum): 500, 502 or 504 to it.
+    /// Resuming is an optimisation; the caller sends the whole file instead.
+    pub fn is_not_implemented(&self, verb: &str) -> bool {
+        matches!(self, Self::Rejected { command, code, .. }
+            if matches!(code.0, 500 | 502 | 504)
+                && command.split(' ').next().is_some_and(|v| v.eq_ignore_ascii_case(verb)))
+    }
+
     /// True when the data connection could not be made: the passive-mode firewall case.
     pub fn is_data_connection_failure(&self) -> bool {
         matches!(self, Self::DataConnect { .. } | Self::DataConnectTimeout { .. } | Self::ActiveAcceptTimeout { .. })

@@ -469,3 +469,37 @@ async fn demo_runs_end_to_end() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_dirs_makes_the_missing_remote_and_local_directories() {
+    within(async {
+        let server = TestServer::start(true).await;
+        let local = tempfile::tempdir().unwrap();
+        let file = local.path().join("build.zip");
+        std::fs::write(&file, patterned(50_000)).unwrap();
+        let file = file.to_str().unwrap();
+        // Without the flag: the server's refusal, and a hint at the flag.
+        let run = pasv(["put", file, &server.url("releases/1.4.2/")]).run().await;
+        run.assert_code(5);
+        assert!(run.stderr.contains("--create-dirs"), "{}", run.stderr);
+        assert!(!server.path("releases").exists());
+        // The one-by-one path and the pooled one (--retries) both create each level once.
+        let run = pasv(["-v", "put", "--create-dirs", file, &server.url("releases/1.4.2/")]).run().await;
+        run.assert_code(0);
+        assert_eq!(std::fs::read(server.path("releases/1.4.2/build.zip")).unwrap(), patterned(50_000));
+        let run =
+            pasv(["--retries", "1", "put", "--create-dirs", file, &server.url("releases/1.4.3/b.zip")]).run().await;
+        run.assert_code(0);
+        assert_eq!(std::fs::read(server.path("releases/1.4.3/b.zip")).unwrap(), patterned(50_000));
+
+        // Downloads: -o into a directory that does not exist yet.
+        let out = local.path().join("new/deeper/");
+        let out = format!("{}/", out.display());
+        let run = pasv(["get", &server.url("releases/1.4.2/build.zip"), "-o", &out]).run().await;
+        assert_ne!(run.code, 0, "{}", run.stderr);
+        let run = pasv(["get", "--create-dirs", &server.url("releases/1.4.2/build.zip"), "-o", &out]).run().await;
+        run.assert_code(0);
+        assert_eq!(std::fs::read(local.path().join("new/deeper/build.zip")).unwrap(), patterned(50_000));
+    })
+    .await;
+}

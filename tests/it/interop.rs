@@ -85,9 +85,14 @@ const SERVERS: &[Server] = &[
         spec: Spec { masquerade: Some(ADVERTISED), ..Spec::plain(Kind::Pyftpdlib) },
         flags: &["--no-epsv"],
     },
+    Server { name: "twisted", spec: Spec::plain(Kind::Twisted), flags: &[] },
+    // ftp-srv with TLS is left out: it waits for a data connection's TLS handshake before it
+    // sends the 150, while pasv, like curl, starts it after the 150 (RFC 4217 section 7); every
+    // transfer ends in "425 No connection established" (README, interop notes).
+    Server { name: "ftp-srv", spec: Spec::plain(Kind::FtpSrv), flags: &[] },
 ];
 
-const KINDS: [Kind; 4] = [Kind::Vsftpd, Kind::Proftpd, Kind::PureFtpd, Kind::Pyftpdlib];
+const KINDS: [Kind; 6] = [Kind::Vsftpd, Kind::Proftpd, Kind::PureFtpd, Kind::Pyftpdlib, Kind::Twisted, Kind::FtpSrv];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interop_vsftpd() {
@@ -107,6 +112,16 @@ async fn interop_pure_ftpd() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interop_pyftpdlib() {
     run_daemon(Kind::Pyftpdlib).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interop_twisted() {
+    run_daemon(Kind::Twisted).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interop_ftp_srv() {
+    run_daemon(Kind::FtpSrv).await;
 }
 
 // ------------------------------------------------------------------------------------ scenarios
@@ -562,6 +577,12 @@ async fn utf8_names(c: Arc<Ctx>) -> Outcome {
     const DIR: &str = "ünï dir €";
     const FILE: &str = "fïlé with spaces ☃.txt";
     const RENAMED: &str = "rénamed ✓.txt";
+    if c.daemon.spec.kind == Kind::Twisted {
+        // twisted.protocols.ftp lists names in UTF-8 but reads the names in commands as
+        // Latin-1 (its `_encoding`), so a name from its own listing cannot be sent back: a
+        // server bug (README, interop notes), not something a client can choose its way around.
+        return Outcome::Skip("twisted reads command arguments as Latin-1, lists in UTF-8".into());
+    }
     let base = c.fixture("utf8");
     c.daemon.fix_ownership();
     c.ok(&c.run(&["mkdir", &c.url(&format!("utf8/{DIR}"))]).await);

@@ -37,6 +37,11 @@ pub enum Kind {
     Proftpd,
     PureFtpd,
     Pyftpdlib,
+    /// Twisted's `twisted.protocols.ftp` (PyPI): reads no command until a passive connection
+    /// is used, answers STOR without a 1xx when the data came first.
+    Twisted,
+    /// ftp-srv (npm), the common Node.js server.
+    FtpSrv,
 }
 
 impl Kind {
@@ -46,24 +51,39 @@ impl Kind {
             Kind::Proftpd => "proftpd",
             Kind::PureFtpd => "pure-ftpd",
             Kind::Pyftpdlib => "pyftpdlib",
+            Kind::Twisted => "twisted",
+            Kind::FtpSrv => "ftp-srv",
         }
     }
 
     /// Whether the server offers MLSD (RFC 3659); vsftpd 3.0.3 has LIST only.
     pub fn has_mlsd(self) -> bool {
-        self != Kind::Vsftpd
+        matches!(self, Kind::Proftpd | Kind::PureFtpd | Kind::Pyftpdlib)
+    }
+
+    /// Servers that run as root and serve files as root: no system accounts involved.
+    fn runs_as_root(self) -> bool {
+        matches!(self, Kind::Pyftpdlib | Kind::Twisted | Kind::FtpSrv)
     }
 
     /// The daemon's version, as installed (for the matrix header).
     pub fn version(self) -> String {
-        match self {
-            Kind::Pyftpdlib => python()
+        let python_version = |expression: &str| {
+            python()
                 .ok()
                 .and_then(|py| {
-                    let out =
-                        Command::new(py).args(["-c", "import pyftpdlib; print(pyftpdlib.__ver__)"]).output().ok()?;
+                    let out = Command::new(py).args(["-c", expression]).output().ok()?;
                     Some(String::from_utf8_lossy(&out.stdout).trim().to_string())
                 })
+                .unwrap_or_else(|| "?".into())
+        };
+        match self {
+            Kind::Pyftpdlib => python_version("import pyftpdlib; print(pyftpdlib.__ver__)"),
+            Kind::Twisted => python_version("import twisted; print(twisted.__version__)"),
+            Kind::FtpSrv => fs::read_to_string(ftp_srv_modules().join("ftp-srv/package.json"))
+                .ok()
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+                .and_then(|json| json["version"].as_str().map(str::to_string))
                 .unwrap_or_else(|| "?".into()),
             _ => {
                 let stamp = fs::read_to_string(prefix().join(self.name()).join(".pasv-installed")).unwrap_or_default();
@@ -186,8 +206,8 @@ impl Daemon {
         let log = work.join("daemon.log");
 
         // Pyftpdlib runs as root and serves files as root: no accounts involved.
-        let owner = if spec.kind == Kind::Pyftpdlib { None } else { Some(account(USER)?) };
-        let anon_owner = if spec.kind == Kind::Pyftpdlib { None } else { Some(account(ANON_ACCOUNT)?) };
+        let owner = if spec.kind.runs_as_root() { None } else { Some(account(USER)?) };
+        let anon_owner = if spec.kind.runs_as_root() { None } else { Some(account(ANON_ACCOUNT)?) };
         if let Some((uid, gid)) = owner {
             std::os::unix::fs::chown(&root, Some(uid), Some(gid)).expect("chown root");
         }
@@ -218,6 +238,8 @@ impl Daemon {
             Kind::Proftpd => proftpd_command(&spec, &root, &work, port, passive_ports)?,
             Kind::PureFtpd => pure_ftpd_command(&spec, &root, &work, port, passive_ports, owner)?,
             Kind::Pyftpdlib => pyftpdlib_command(&spec, &root, &work, port, passive_ports)?,
+            Kind::Twisted => twisted_command(&spec, &root, &work, port, passive_ports)?,
+            Kind::FtpSrv => ftp_srv_command(&spec, &root, &work, port, passive_ports)?,
         };
         let log_file = fs::OpenOptions::new().create(true).append(true).open(&log).expect("daemon log");
         // vsftpd writes its start-up errors ("500 OOPS: ...") to file descriptor 0.
@@ -457,8 +479,22 @@ fn check_available(spec: &Spec) -> Result<(), Unavailable> {
                 return Err(Unavailable(format!("python3 cannot `{modules}` (pip install pyftpdlib pyopenssl)")));
             }
         }
+        Kind::Twisted => {
+            let ok = Command::new(python()?)
+                .args(["-c", "import twisted.protocols.ftp"])
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if !ok {
+                return Err(Unavailable("python3 cannot `import twisted.protocols.ftp` (pip install twisted)".into()));
+            }
+        }
+        Kind::FtpSrv => {
+            node()?;
+            require_file(&ftp_srv_modules().join("ftp-srv/package.json"))?;
+        }
     }
-    if spec.kind != Kind::Pyftpdlib {
+    if !spec.kind.runs_as_root() {
         account(USER)?;
         account(ANON_ACCOUNT)?;
     }
@@ -815,6 +851,115 @@ if masquerade != "-":
     Handler.masquerade_address = masquerade
 FTPServer(("127.0.0.1", int(port)), Handler).serve_forever()
 "#;
+
+const TWISTED_SERVER: &str = r#"
+import sys
+from zope.interface import implementer
+from twisted.cred.checkers import AllowAnonymousAccess, InMemoryUsernamePasswordDatabaseDontUse
+from twisted.cred.portal import IRealm, Portal
+from twisted.internet import reactor
+from twisted.protocols.ftp import FTPFactory, FTPShell, IFTPShell
+from twisted.python.filepath import FilePath
+
+port, root, low, high, user, password = sys.argv[1:7]
+
+@implementer(IRealm)
+class Realm:
+    # The user and anonymous both get a writable shell on the root (Twisted's own FTPRealm
+    # gives anonymous a read-only one).
+    def requestAvatar(self, avatar_id, mind, *interfaces):
+        if IFTPShell in interfaces:
+            return IFTPShell, FTPShell(FilePath(root)), lambda: None
+        raise NotImplementedError(interfaces)
+
+users = InMemoryUsernamePasswordDatabaseDontUse()
+users.addUser(user, password)
+factory = FTPFactory(Portal(Realm(), [AllowAnonymousAccess(), users]))
+factory.allowAnonymous = True
+factory.passivePortRange = range(int(low), int(high) + 1)
+factory.welcomeMessage = "pasv interop twisted"
+reactor.listenTCP(int(port), factory, interface="127.0.0.1")
+reactor.run()
+"#;
+
+fn twisted_command(spec: &Spec, root: &Path, work: &Path, port: u16, pasv: (u16, u16)) -> Result<Command, Unavailable> {
+    assert_eq!(spec.tls, Tls::Off, "twisted.protocols.ftp has no FTPS");
+    assert!(spec.masquerade.is_none(), "twisted.protocols.ftp cannot masquerade");
+    let script = work.join("twisted_ftpd.py");
+    fs::write(&script, TWISTED_SERVER).expect("server script");
+    let mut command = Command::new(python()?);
+    command.arg("-u").arg(&script).args([
+        port.to_string(),
+        root.display().to_string(),
+        pasv.0.to_string(),
+        pasv.1.to_string(),
+        USER.to_string(),
+        PASSWORD.to_string(),
+    ]);
+    Ok(command)
+}
+
+const FTP_SRV_SERVER: &str = r#"
+const FtpSrv = require('ftp-srv');
+const bunyan = require('bunyan');
+const fs = require('fs');
+const [port, root, low, high, masquerade, cert, key, user, password] = process.argv.slice(2);
+const options = {
+  url: `ftp://127.0.0.1:${port}`,
+  pasv_url: masquerade === '-' ? '127.0.0.1' : masquerade,
+  pasv_min: Number(low),
+  pasv_max: Number(high),
+  anonymous: true,
+  greeting: 'pasv interop ftp-srv',
+  log: bunyan.createLogger({ name: 'ftp-srv', level: 'fatal' }),
+};
+if (cert !== '-') options.tls = { key: fs.readFileSync(key), cert: fs.readFileSync(cert) };
+const server = new FtpSrv(options);
+server.on('login', ({ username, password: given }, resolve, reject) => {
+  if (username === 'anonymous' || (username === user && given === password)) resolve({ root });
+  else reject(new Error('login incorrect'));
+});
+server.listen();
+"#;
+
+/// Where scripts/install-test-deps puts ftp-srv and its dependencies.
+fn ftp_srv_modules() -> PathBuf {
+    prefix().join("ftp-srv/node_modules")
+}
+
+fn node() -> Result<PathBuf, Unavailable> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("node"))
+        .find(|p| p.is_file())
+        .ok_or_else(|| Unavailable("node not found (run scripts/install-test-deps)".into()))
+}
+
+fn ftp_srv_command(spec: &Spec, root: &Path, work: &Path, port: u16, pasv: (u16, u16)) -> Result<Command, Unavailable> {
+    assert_ne!(spec.tls, Tls::Implicit, "the matrix runs ftp-srv with explicit FTPS only");
+    let script = work.join("ftp_srv.js");
+    fs::write(&script, FTP_SRV_SERVER).expect("server script");
+    let (cert, key) = match spec.tls {
+        Tls::Off => ("-".to_string(), "-".to_string()),
+        _ => {
+            let (cert, key) = served_certificate(spec)?;
+            (cert.display().to_string(), key.display().to_string())
+        }
+    };
+    let mut command = Command::new(node()?);
+    command.env("NODE_PATH", ftp_srv_modules()).arg(&script).args([
+        port.to_string(),
+        root.display().to_string(),
+        pasv.0.to_string(),
+        pasv.1.to_string(),
+        spec.masquerade.map(|a| a.to_string()).unwrap_or("-".into()),
+        cert,
+        key,
+        USER.to_string(),
+        PASSWORD.to_string(),
+    ]);
+    Ok(command)
+}
 
 fn pyftpdlib_command(
     spec: &Spec,
