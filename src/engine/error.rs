@@ -107,6 +107,10 @@ pub enum Error {
     Local { path: PathBuf, source: io::Error },
     #[error("the listing is larger than {limit} bytes")]
     ListingTooLarge { limit: u64 },
+    /// Every line of a listing ends in CRLF (RFC 959 section 4.1.3, RFC 3659 section 7.2); one
+    /// whose last line had none was cut short, every time it was asked.
+    #[error("the listing from {command} was cut short (its last line has no line end) {attempts} times")]
+    ListingCut { command: String, attempts: u32 },
     /// A server that lists a directory inside every directory never ends; a walk stops here.
     #[error("the server's directory tree is deeper than {limit} levels")]
     TreeTooDeep { limit: usize },
@@ -153,6 +157,8 @@ impl Error {
             | Self::TreeTooDeep { .. } => ErrorClass::Protocol,
             // Could not open the data connection: the classic passive-mode firewall problem.
             Self::DataConnect { .. } | Self::PassiveRefusedAhead { .. } => ErrorClass::Transient,
+            // A middlebox dropping data connections: a later run may get through.
+            Self::ListingCut { .. } => ErrorClass::Transient,
             Self::PassiveAddressUnusable { .. } => ErrorClass::Protocol,
             Self::TlsHandshake { .. } | Self::TlsRefused { .. } | Self::TlsSetup { .. } => ErrorClass::Tls,
             Self::Argument(_) => ErrorClass::Usage,

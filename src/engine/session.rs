@@ -107,6 +107,8 @@ pub struct FileStat {
 
 /// Refuses listings larger than this many bytes: memory stays bounded.
 const LISTING_LIMIT: u64 = 64 * 1024 * 1024;
+/// How many times a listing that was cut short is asked for (`Session::read_whole_listing`).
+const LISTING_ATTEMPTS: u32 = 3;
 
 /// Fields are visible to the rest of the engine so that features can live in their own files
 /// (`impl Session` blocks in sibling modules) without growing this one.
@@ -484,7 +486,7 @@ impl Session {
     ) -> Result<(Listing, bool), Error> {
         let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
         if self.features.mlst {
-            match self.read_listing(Command::MachineListDir(arg.clone())).await {
+            match self.read_whole_listing(Command::MachineListDir(arg.clone())).await {
                 Ok(body) => return Ok((listing::parse_listing(&body, true, now), true)),
                 Err(e) if matches!(e.reply_code(), Some(ReplyCode(500..=504))) => {
                     self.control.note("MLSD refused; falling back to LIST");
@@ -493,7 +495,7 @@ impl Session {
             }
         }
         let command = Command::List(arg);
-        let body = self.read_listing(command.clone()).await?;
+        let body = self.read_whole_listing(command.clone()).await?;
         // Some servers (vsftpd) answer LIST of a missing path with an empty listing and 226;
         // an empty listing of a named path is only believed when the path is a directory.
         if body.is_empty()
@@ -507,6 +509,28 @@ impl Session {
             });
         }
         Ok((listing::parse_listing(&body, false, now), false))
+    }
+
+    /// A listing with every line whole. One whose last line has no line end was cut short (a
+    /// middlebox or NAT dropped the data connection while the server, whose last write had
+    /// already left, still said 226): parsing it would skip that line and take the rest of the
+    /// directory for absent. It is asked again, [`LISTING_ATTEMPTS`] times in all.
+    async fn read_whole_listing(&mut self, command: Command) -> Result<Vec<u8>, Error> {
+        let mut attempts = 0;
+        loop {
+            let body = self.read_listing(command.clone()).await?;
+            attempts += 1;
+            if body.is_empty() || body.ends_with(b"\n") {
+                return Ok(body);
+            }
+            if attempts >= LISTING_ATTEMPTS {
+                return Err(Error::ListingCut { command: command.to_string(), attempts });
+            }
+            self.control.note(format!(
+                "the listing from {command} ends without a line end after {} bytes: cut short, asking again",
+                body.len()
+            ));
+        }
     }
 
     /// The server's LIST text, unparsed.

@@ -1377,3 +1377,57 @@ async fn put_continue_refuses_a_larger_remote_file_with_or_without_retries() {
     })
     .await;
 }
+
+/// A listing cut short by a middlebox (the last line has no line end; the server still said
+/// 226) is asked again: here the second answer is whole, and every file is copied.
+#[tokio::test]
+async fn a_listing_cut_short_is_asked_again() {
+    within(async {
+        let whole = "type=file;size=4;modify=20240101000000; a.txt\r\n\
+                     type=file;size=4;modify=20240101000000; b.txt\r\n";
+        let cut = &whole[..whole.len() - 12];
+        let mut script = login_mlst("");
+        script.extend([e("TYPE I"), r("200 ok")]);
+        script.extend(listing("MLSD d", cut));
+        script.extend(listing("MLSD d", whole));
+        script.extend(retrieve("d/a.txt", b"aaaa"));
+        script.extend(retrieve("d/b.txt", b"bbbb"));
+        script.extend([e("QUIT"), r("221 Bye")]);
+        let server = ScriptedServer::start(script).await;
+        let work = tempfile::tempdir().unwrap();
+        let target = work.path().join("t");
+        let run = pasv(["-j", "1", "-v", "get", "-r", &format!("{}/d", server.url()), "-o", target.to_str().unwrap()])
+            .run()
+            .await;
+        run.assert_code(0);
+        assert_eq!(names(&snapshot(work.path())), ["t/a.txt", "t/b.txt"]);
+        assert!(run.stderr.contains("cut short, asking again"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
+/// A listing that stays cut fails its directory: a non-zero exit that names it, never a
+/// "0 failed" run with the rest of the directory silently missing.
+#[tokio::test]
+async fn a_listing_that_stays_cut_fails_the_directory() {
+    within(async {
+        let cut = "type=file;size=4;modify=20240101000000; a.txt\r\ntype=file;size=4;modi";
+        let mut script = login_mlst("");
+        script.extend([e("TYPE I"), r("200 ok")]);
+        for _ in 0..3 {
+            script.extend(listing("MLSD d", cut));
+        }
+        script.push(Step::ExpectClose);
+        let server = ScriptedServer::start(script).await;
+        let work = tempfile::tempdir().unwrap();
+        let target = work.path().join("t");
+        let run =
+            pasv(["-j", "1", "get", "-r", &format!("{}/d", server.url()), "-o", target.to_str().unwrap()]).run().await;
+        assert_ne!(run.code, 0, "{}", run.stderr);
+        assert!(run.stderr.contains("cut short"), "{}", run.stderr);
+        assert!(!run.stderr.contains("0 failed"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
