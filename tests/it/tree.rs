@@ -1377,3 +1377,37 @@ async fn put_continue_refuses_a_larger_remote_file_with_or_without_retries() {
     })
     .await;
 }
+
+/// `put -r DIR URL/`: a failure names the remote path that was sent (URL/DIR/FILE), not the
+/// URL with the file glued on.
+#[tokio::test]
+async fn an_upload_error_names_the_remote_path_that_was_sent() {
+    within(async {
+        let script = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![e("TYPE I"), r("200 ok")],
+            listing("LIST up/x", "-rw-r--r-- 1 u g 1 Jan 01 2024 z.txt\r\n"),
+            vec![
+                e("EPSV"),
+                e("STOR up/x/a.txt"),
+                Step::ListenData,
+                r(EPSV_OK),
+                r("553 Could not create file."),
+                e("QUIT"),
+                r("221 Bye"),
+            ],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let local = tempfile::tempdir().unwrap();
+        let dir = local.path().join("x");
+        write(&dir.join("a.txt"), b"hello\n");
+        let run = pasv(["-j", "1", "put", "-r", dir.to_str().unwrap(), &format!("{}/up/", server.url())]).run().await;
+        run.assert_code(5);
+        let shown = format!("a.txt to {}/up/x/a.txt\n", server.url());
+        assert!(run.stderr.contains(&shown), "{}", run.stderr);
+        assert!(run.stderr.contains("answered 553 to STOR up/x/a.txt"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
