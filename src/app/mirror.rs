@@ -1043,7 +1043,11 @@ async fn run_lanes(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob>) ->
         unrenamed: RefCell::default(),
     };
     let count = lanes.queue.borrow().len().min(pool.limit());
+    let pipelined = pool.pipelines();
     let mut failures = pool.run(&lanes, vec![(); count]).await;
+    if pipelined && !pool.pipelines() {
+        copy.tally.note("pasv: note: the server did not take transfers sent ahead; the files went one at a time");
+    }
     failures.append(&mut lanes.failures.into_inner());
     let unrenamed = lanes.unrenamed.into_inner();
     if !unrenamed.is_empty() {

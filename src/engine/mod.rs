@@ -35,7 +35,7 @@ pub use checksum::{Checksum, HashAlgorithm, LocalHasher};
 pub use config::{Config, Credentials, Endpoint, PasvAddress, TlsConfig, TlsMode, TlsVersion};
 pub use error::{Error, ErrorClass};
 pub use inline::Inline;
-pub use pipeline::Sequence;
+pub use pipeline::{Pipelining, Sequence};
 pub use probe::{DataMethod, DataProbe};
 pub use progress::{NoProgress, Progress};
 pub use ratelimit::RateLimit;

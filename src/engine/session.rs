@@ -123,6 +123,8 @@ pub struct Session {
     pub(super) control_tls: Option<TlsInfo>,
     /// `OPTS HASH` was accepted on this connection: HASH uses that algorithm from now on.
     pub(super) hash_selected: bool,
+    /// Whether transfers may be pipelined (engine/pipeline.rs), maybe shared with a pool.
+    pub(super) pipelining: super::Pipelining,
 }
 
 impl Session {
@@ -166,6 +168,7 @@ impl Session {
             greeting,
             control_tls,
             hash_selected: false,
+            pipelining: super::Pipelining::default(),
         };
         if session.config.tls.mode == TlsMode::Explicit {
             session.upgrade_control().await?;

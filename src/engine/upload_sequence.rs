@@ -12,10 +12,16 @@
 //! Only on plain data connections once EPSV has worked on this session, and nothing is sent
 //! ahead to servers that offer MLST: libunftp, for one, answers SIZE and time commands from
 //! separate tasks, in either order. There the files go one at a time.
+//!
+//! A STOR sent ahead of its data connection, or whose data went out before the 1xx, that the
+//! server refuses before any 1xx in a way that may only mean it was not ready (Twisted
+//! answers 426; [`crate::proto::ReplyCode::may_mean_not_ready`]) is sent again the classic
+//! way (EPSV, STOR, the 1xx waited for, then the data), and pipelining stops
+//! ([`super::Pipelining`]): it is an optimisation, and no file fails for it.
 
 use std::time::Instant;
 
-use tokio::io::AsyncRead;
+use tokio::io::{AsyncRead, AsyncSeek, AsyncSeekExt as _};
 
 use super::control::rejection;
 use super::ratelimit::Limited;
@@ -55,7 +61,8 @@ pub struct Uploaded {
 // The futures need not be `Send`: the app drives sessions on one thread.
 #[allow(async_fn_in_trait)]
 pub trait UploadSequence {
-    type Source: AsyncRead + Unpin + Send;
+    /// Seekable: a file the server was not ready for is sent again from its start.
+    type Source: AsyncRead + AsyncSeek + Unpin + Send;
 
     /// The next file, opened; asked one file ahead.
     fn next(&mut self) -> Option<Upload<Self::Source>>;
@@ -80,11 +87,32 @@ struct Sending {
     early: bool,
 }
 
+impl Sending {
+    /// EPSV, STOR, the 1xx waited for, then the data.
+    const CLASSIC: Self = Self { requested: false, pipelined: false, early: false };
+
+    /// STOR went out before its data connection was up, or the data before the 1xx.
+    fn ahead(self) -> bool {
+        self.requested || self.pipelined || self.early
+    }
+}
+
 /// How sending a file's data ended: with the data sent (or failing), or with the STOR
 /// refused while it went out.
 enum Sent {
     Data(Result<u64, Error>),
     Refused(Error),
+}
+
+/// How a file's STOR ended, with the session in step.
+enum Stored {
+    /// Confirmed: the bytes sent and the data connection's TLS.
+    Done(u64, Option<TlsInfo>),
+    /// This file failed.
+    Failed(Error),
+    /// Refused before any 1xx, having gone ahead of its data connection or with its data
+    /// early, in a way that may only mean the server was not ready for it.
+    NotReady(Error),
 }
 
 /// A file's outcome, the next file, and whether its EPSV and STOR are already sent.
@@ -132,12 +160,22 @@ impl Session {
         let how = Sending {
             requested,
             pipelined: in_order && self.sends_request_with_epsv(),
-            early: !self.config.active && !self.protect_data && self.config.noop_interval.is_none(),
+            early: !self.config.active
+                && !self.protect_data
+                && self.config.noop_interval.is_none()
+                && self.pipelining.allowed(),
         };
-        let stored = self.store_data(&command, how, upload, &name, sequence.progress()).await?;
+        let mut stored = self.store_data(&command, how, upload, &name, sequence.progress()).await?;
+        if let Stored::NotReady(refusal) = stored {
+            self.stop_pipelining(&refusal);
+            if let Err(e) = upload.source.rewind().await {
+                return Ok((Err(Error::Source(e)), sequence.next(), false));
+            }
+            stored = self.store_data(&command, Sending::CLASSIC, upload, &name, sequence.progress()).await?;
+        }
         let (bytes, tls) = match stored {
-            Ok(stored) => stored,
-            Err(e) => return Ok((Err(e), sequence.next(), false)),
+            Stored::Done(bytes, tls) => (bytes, tls),
+            Stored::Failed(e) | Stored::NotReady(e) => return Ok((Err(e), sequence.next(), false)),
         };
         let summary = TransferSummary { bytes, offset: 0, total: Some(upload.len), elapsed: started.elapsed(), tls };
         let next = sequence.next();
@@ -193,8 +231,7 @@ impl Session {
     /// connection only once the client's last handshake packet has arrived, so a small file
     /// arrives with it, a round trip per file sooner. A refusal of the STOR drops what was
     /// sent. Otherwise the classic way: the 150 waited for, then the data (with NOOPs when
-    /// configured). The outer `Err`: the session is out of step; the inner one: this file
-    /// failed.
+    /// configured). `Err`: the session is out of step.
     async fn store_data<R: AsyncRead + Unpin + Send>(
         &mut self,
         command: &Command,
@@ -202,7 +239,13 @@ impl Session {
         upload: &mut Upload<R>,
         name: &str,
         progress: &mut dyn Progress,
-    ) -> Result<Result<(u64, Option<TlsInfo>), Error>, Error> {
+    ) -> Result<Stored, Error> {
+        // A refusal before any 1xx: a file that went ahead gets another chance when the server
+        // may only not have been ready for it.
+        let refused = |e: Error| match e.reply_code() {
+            Some(code) if how.ahead() && code.may_mean_not_ready() => Stored::NotReady(e),
+            _ => Stored::Failed(e),
+        };
         let timeout = self.config.timeout;
         let pending = if how.requested {
             self.read_sent_passive().await
@@ -230,8 +273,9 @@ impl Session {
         let (mut stream, tls) = match opened {
             Ok(Some(opened)) => opened,
             // A 226 before any data connection: nothing was stored.
-            Ok(None) => return Ok(Err(Error::NoCompletion)),
-            Err(e) if e.reply_code().is_some() => return Ok(Err(e)),
+            Ok(None) if sent_with_passive => return Ok(Stored::NotReady(Error::NoCompletion)),
+            Ok(None) => return Ok(Stored::Failed(Error::NoCompletion)),
+            Err(e) if e.reply_code().is_some() => return Ok(refused(e)),
             Err(e) => return Err(e),
         };
         progress.start(name, Some(upload.len), 0);
@@ -254,8 +298,9 @@ impl Session {
                     Some(sent) => sent,
                     None => sending.await,
                 })),
-                // A refusal: what was sent goes nowhere, and no 226 follows.
+                // Done before any 1xx: the server did not wait for the data that went early.
                 Ok(reply) if reply.code.0 / 100 == 2 => Ok(Sent::Refused(Error::NoCompletion)),
+                // A refusal: what was sent goes nowhere, and no 226 follows.
                 Ok(reply) => Ok(Sent::Refused(rejection(command, reply))),
                 Err(e) => Err(e),
             }
@@ -265,8 +310,12 @@ impl Session {
         progress.finish();
         drop(stream);
         match sent? {
-            Sent::Data(sent) => self.end_of_store(command, sent).await.map(|ended| ended.map(|bytes| (bytes, tls))),
-            Sent::Refused(e) => Ok(Err(e)),
+            Sent::Data(sent) => Ok(match self.end_of_store(command, sent).await? {
+                Ok(bytes) => Stored::Done(bytes, tls),
+                Err(e) => Stored::Failed(e),
+            }),
+            Sent::Refused(Error::NoCompletion) => Ok(Stored::NotReady(Error::NoCompletion)),
+            Sent::Refused(e) => Ok(refused(e)),
         }
     }
 
