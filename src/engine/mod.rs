@@ -40,7 +40,7 @@ pub use probe::{DataMethod, DataProbe};
 pub use progress::{NoProgress, Progress};
 pub use ratelimit::RateLimit;
 pub use secret::Secret;
-pub use session::{Features, FileStat, Session, TransferSummary, UploadMode};
+pub use session::{Features, FileStat, Session, SizeCheck, TransferSummary, UploadMode};
 pub use tls::{TlsInfo, pin_of_der};
 pub use tls_reuse::TicketSupply;
 pub use trace::{Trace, TraceEvent};

@@ -33,7 +33,7 @@ use super::data::{self, PassiveChoice, PendingData};
 use super::ratelimit::Limited;
 use super::stream::Stream;
 use super::transfer::DownloadCheck;
-use super::{Error, Progress, Session, TlsInfo, TransferSummary};
+use super::{Error, Progress, Session, SizeCheck, TlsInfo, TransferSummary};
 use crate::proto::{Arg, Command, ReplyCode};
 
 /// Whether sessions may send a transfer command ahead of its data connection (STOR or RETR
@@ -171,7 +171,14 @@ impl Session {
             Ok(None) => {
                 sequence.progress().finish();
                 let result = if size == 0 {
-                    Ok(TransferSummary { bytes: 0, offset: 0, total: Some(0), elapsed: started.elapsed(), tls: None })
+                    Ok(TransferSummary {
+                        bytes: 0,
+                        offset: 0,
+                        total: Some(0),
+                        elapsed: started.elapsed(),
+                        tls: None,
+                        size_check: SizeCheck::None,
+                    })
                 } else {
                     Err(Error::Truncated { received: 0, expected: size })
                 };
@@ -211,6 +218,7 @@ impl Session {
                 total: Some(size),
                 elapsed: started.elapsed(),
                 tls,
+                size_check: SizeCheck::None,
             }),
             Err(e) if e.reply_code().is_some() => Err(e),
             Err(e) => return Err(e),

@@ -80,6 +80,21 @@ pub struct TransferSummary {
     pub elapsed: Duration,
     /// TLS of the data connection.
     pub tls: Option<TlsInfo>,
+    /// Uploads: what the size check after the 226 found.
+    pub size_check: SizeCheck,
+}
+
+/// What the size check after an upload's 226 found (SIZE, RFC 3659 section 4).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub enum SizeCheck {
+    /// Not checked: a download, a length not known in advance (stdin), a server without SIZE.
+    #[default]
+    None,
+    /// The server has the file, at the size sent.
+    Matched,
+    /// The server confirmed the file (226), then answered 550 to SIZE: a drop-box directory
+    /// (incoming, EDI) that moves or hides what it accepted at once. Accepted, not verified.
+    Gone,
 }
 
 fn serialize_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -593,6 +608,7 @@ impl Session {
                     total: Some(total),
                     elapsed: Duration::ZERO,
                     tls: None,
+                    size_check: SizeCheck::None,
                 });
             }
         }
@@ -603,7 +619,7 @@ impl Session {
         let result = self.transfer_in(command, &mut limited, offset, overlap, total, progress).await;
         progress.finish();
         let (received, elapsed, tls) = result?;
-        Ok(TransferSummary { bytes: received, offset, total, elapsed, tls })
+        Ok(TransferSummary { bytes: received, offset, total, elapsed, tls, size_check: SizeCheck::None })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -670,7 +686,8 @@ impl Session {
 
     /// Uploads `source` to `remote` under the session's rate limit. The transfer succeeds only
     /// with a 226/250 and, when the server supports SIZE and `length` is known, a remote size
-    /// that matches.
+    /// that matches, or a 550 to SIZE: the server moved the file away once it accepted it
+    /// ([`SizeCheck::Gone`]; the caller decides what that means for it).
     pub async fn upload<R: AsyncRead + Unpin + Send + ?Sized>(
         &mut self,
         source: &mut R,
@@ -710,12 +727,13 @@ impl Session {
         let (bytes, tls) = result?;
         let expected = total.filter(|_| self.features.size);
         let (actual, stamped) = self.confirm_upload(remote, expected.is_some(), stamp, &[]).await?;
-        if let (Some(expected), Some(actual)) = (expected, actual.transpose()?)
-            && actual != expected
-        {
-            return Err(Error::Truncated { received: actual, expected });
-        }
-        Ok((TransferSummary { bytes, offset, total, elapsed: started.elapsed(), tls }, stamped))
+        let size_check = match expected {
+            Some(expected) => judge_size(actual, expected)?,
+            None => SizeCheck::None,
+        };
+        // A time refused for a file that is gone says nothing about the method.
+        let stamped = stamped.filter(|_| size_check != SizeCheck::Gone);
+        Ok((TransferSummary { bytes, offset, total, elapsed: started.elapsed(), tls, size_check }, stamped))
     }
 
     /// After an upload: SIZE (when `size`) and the time `stamp`, then `after` (commands whose
@@ -915,6 +933,19 @@ fn size_in(command: &Command, reply: Reply) -> Result<u64, Error> {
         code: reply.code,
         text: reply.text(),
     })
+}
+
+/// What the size check after an upload's 226 says about a file of `expected` bytes: matched,
+/// not asked (`None`), or gone (550: the server moved the file away once it accepted it). A
+/// different size is a truncation; any other refusal is the error.
+pub(super) fn judge_size(actual: Option<Result<u64, Error>>, expected: u64) -> Result<SizeCheck, Error> {
+    match actual {
+        None => Ok(SizeCheck::None),
+        Some(Ok(actual)) if actual == expected => Ok(SizeCheck::Matched),
+        Some(Ok(actual)) => Err(Error::Truncated { received: actual, expected }),
+        Some(Err(e)) if e.reply_code() == Some(ReplyCode::FILE_UNAVAILABLE) => Ok(SizeCheck::Gone),
+        Some(Err(e)) => Err(e),
+    }
 }
 
 /// Finds the directory in a 257 reply: `"dir"` with `""` for an embedded quote

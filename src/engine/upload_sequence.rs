@@ -25,8 +25,9 @@ use tokio::io::{AsyncRead, AsyncSeek, AsyncSeekExt as _};
 
 use super::control::rejection;
 use super::ratelimit::Limited;
+use super::session::judge_size;
 use super::stream::Stream;
-use super::{Error, Progress, Session, TlsInfo, TransferSummary, data, noop, transfer};
+use super::{Error, Progress, Session, SizeCheck, TlsInfo, TransferSummary, data, noop, transfer};
 use crate::proto::{Arg, Command, MtimeMethod};
 
 /// One file of an upload sequence, opened.
@@ -43,13 +44,11 @@ pub struct Upload<R> {
     pub rename_to: Option<String>,
 }
 
-/// A file of the sequence that arrived whole.
+/// A file of the sequence that the server accepted (its size check in `summary.size_check`).
 pub struct Uploaded {
     pub summary: TransferSummary,
-    /// The server's size matched (false: the server has no SIZE).
-    pub size_checked: bool,
-    /// The time's outcome, when one was asked for: the method that worked, or the refusal (a
-    /// refused time does not fail the file).
+    /// The time's outcome, when one was asked for and the file is still there: the method
+    /// that worked, or the refusal (a refused time does not fail the file).
     pub stamped: Option<Result<MtimeMethod, Error>>,
     /// The rename's outcome, when one was asked for. Refused, the file stays whole under its
     /// temporary name, for the caller to deal with.
@@ -177,7 +176,14 @@ impl Session {
             Stored::Done(bytes, tls) => (bytes, tls),
             Stored::Failed(e) | Stored::NotReady(e) => return Ok((Err(e), sequence.next(), false)),
         };
-        let summary = TransferSummary { bytes, offset: 0, total: Some(upload.len), elapsed: started.elapsed(), tls };
+        let mut summary = TransferSummary {
+            bytes,
+            offset: 0,
+            total: Some(upload.len),
+            elapsed: started.elapsed(),
+            tls,
+            size_check: SizeCheck::None,
+        };
         let next = sequence.next();
         // The next file's EPSV and STOR, to go out with the checks or with the rename.
         let ahead = match &next {
@@ -195,25 +201,27 @@ impl Session {
             None => (None, None),
         };
         let with_checks = if upload.rename_to.is_none() && tried.is_none() { ahead } else { &[] };
-        let size_checked = self.features.size;
-        let (size, stamped) = self.confirm_upload(&upload.remote, size_checked, stamp, with_checks).await?;
+        let (size, stamped) = self.confirm_upload(&upload.remote, self.features.size, stamp, with_checks).await?;
         let mut sent_ahead = !with_checks.is_empty();
         let mut stamped = stamped.zip(stamp).map(|(outcome, (_, method))| outcome.map(|()| method));
-        let size_ok = match size {
-            Some(Ok(actual)) if actual != upload.len => {
-                Err(Error::Truncated { received: actual, expected: upload.len })
-            }
-            Some(Err(e)) => Err(e),
-            _ => Ok(()),
+        summary.size_check = match judge_size(size, upload.len) {
+            Ok(check) => check,
+            Err(e) => return Ok((Err(e), next, sent_ahead)),
         };
-        if let Err(e) = size_ok {
-            return Ok((Err(e), next, sent_ahead));
+        if summary.size_check == SizeCheck::Gone {
+            // Accepted and taken away at once (a drop-box directory): a time refused for a file
+            // that is not there says nothing about the method, and no rename can find it.
+            let outcome = match upload.rename_to {
+                Some(_) => Err(Error::MovedAway { path: upload.remote.clone() }),
+                None => Ok(Uploaded { summary, stamped: None, renamed: None }),
+            };
+            return Ok((outcome, next, sent_ahead));
         }
         if let Some((unix, methods)) = tried {
             stamped = Some(self.stamp_first_accepted(&upload.remote, unix, &methods).await?);
         }
         let Some(to) = &upload.rename_to else {
-            return Ok((Ok(Uploaded { summary, size_checked, stamped, renamed: None }), next, sent_ahead));
+            return Ok((Ok(Uploaded { summary, stamped, renamed: None }), next, sent_ahead));
         };
         // The size is confirmed: the rename, with the next file's EPSV and STOR.
         let renamed = match self.rename_then(&upload.remote, to, ahead).await {
@@ -222,7 +230,7 @@ impl Session {
             Err(e) => return Err(e),
         };
         sent_ahead |= !ahead.is_empty();
-        Ok((Ok(Uploaded { summary, size_checked, stamped, renamed: Some(renamed) }), next, sent_ahead))
+        Ok((Ok(Uploaded { summary, stamped, renamed: Some(renamed) }), next, sent_ahead))
     }
 
     /// One file's data. With `early`, it goes out as soon as the data connection is up, the

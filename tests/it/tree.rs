@@ -1593,3 +1593,143 @@ async fn a_server_that_refuses_a_pipelined_retr_gets_the_files_one_by_one() {
     })
     .await;
 }
+
+// ------------------------------------------------------------------------------------------
+// Drop-box directories: the server moves a file away once it accepted it (issue 13.3)
+
+/// A single-file upload into `in/`, confirmed with 226, then gone (`SIZE` answers 550).
+fn drop_box_put(stored: &str) -> Vec<Step> {
+    [
+        anon_login(FEAT_SIZE_EPSV),
+        vec![
+            e("TYPE I"),
+            r("200 ok"),
+            e("EPSV"),
+            Step::ListenData,
+            r(EPSV_OK),
+            e(&format!("STOR {stored}")),
+            r("150 Ok to send data."),
+            Step::DataReceive,
+            r("226 Transfer complete."),
+            e(&format!("SIZE {stored}")),
+            r(&format!("550 {stored}: No such file or directory")),
+        ],
+    ]
+    .concat()
+}
+
+/// A drop-box directory moves what it accepted at once: the 226 counts, the upload succeeds
+/// with a note, and `--json` says it is not verified.
+#[tokio::test]
+async fn an_upload_the_server_accepted_then_moved_away_succeeds_unverified() {
+    within(async {
+        let local = tempfile::tempdir().unwrap();
+        let file = local.path().join("a.txt");
+        write(&file, b"hello\n");
+        for json in [false, true] {
+            let server =
+                ScriptedServer::start([drop_box_put("in/a.txt"), vec![e("QUIT"), r("221 Bye")]].concat()).await;
+            let url = format!("{}/in/", server.url());
+            let mut args = vec!["put", file.to_str().unwrap(), &url];
+            if json {
+                args.insert(0, "--json");
+            }
+            let run = pasv(args).run().await;
+            run.assert_code(0);
+            if json {
+                let event: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+                assert_eq!(event["verified"], serde_json::Value::Bool(false), "{}", run.stdout);
+            } else {
+                assert!(run.stderr.contains("in/a.txt: accepted, no longer listed: not verified"), "{}", run.stderr);
+            }
+            server.finish(Duration::from_secs(10)).await.unwrap();
+        }
+    })
+    .await;
+}
+
+/// The same in the pipelined lanes of `put -r`: each file is a success, not verified, and a
+/// time is not tried on a file that is gone.
+#[tokio::test]
+async fn a_tree_upload_into_a_drop_box_succeeds_unverified() {
+    within(async {
+        let local = tempfile::tempdir().unwrap();
+        let dir = local.path().join("x");
+        write(&dir.join("a.txt"), b"hello\n");
+        write(&dir.join("b.txt"), b"world!\n");
+        for json in [false, true] {
+            let script = [
+                upload_tree_start_with(FEAT_SIZE_EPSV),
+                stor_with_epsv("x/a.txt"),
+                vec![e("SIZE x/a.txt"), r("550 x/a.txt: No such file or directory")],
+                stor_with_epsv("x/b.txt"),
+                vec![e("SIZE x/b.txt"), r("550 x/b.txt: No such file or directory"), e("QUIT"), r("221 Bye")],
+            ]
+            .concat();
+            let server = ScriptedServer::start(script).await;
+            let url = format!("{}/x", server.url());
+            let mut args = vec!["-j", "1", "put", "-r", dir.to_str().unwrap(), &url];
+            if json {
+                args.insert(0, "--json");
+            }
+            let run = pasv(args).run().await;
+            run.assert_code(0);
+            if json {
+                let events: Vec<serde_json::Value> =
+                    run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+                let files: Vec<_> = events.iter().filter(|e| e["action"] == "put").collect();
+                assert_eq!(files.len(), 2, "{}", run.stdout);
+                for file in files {
+                    assert_eq!(file["verified"], serde_json::Value::Bool(false), "{}", run.stdout);
+                }
+            } else {
+                assert_eq!(run.stderr.matches("accepted, no longer listed: not verified").count(), 2, "{}", run.stderr);
+                assert!(run.stderr.contains("copied 2 file(s)"), "{}", run.stderr);
+            }
+            let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+            assert_eq!(transcript.received_data, [&b"hello\n"[..], b"world!\n"]);
+        }
+    })
+    .await;
+}
+
+/// `--atomic` and `--verify` promise what a drop box makes impossible (a rename into place,
+/// a checksum of the server's copy): they fail, saying the server moved the file away, one
+/// file at a time and in the pipelined lanes alike; no rename is tried.
+#[tokio::test]
+async fn atomic_and_verify_uploads_fail_clearly_when_the_server_moves_the_file_away() {
+    within(async {
+        let local = tempfile::tempdir().unwrap();
+        let file = local.path().join("a.txt");
+        write(&file, b"hello\n");
+        let tree = local.path().join("x");
+        write(&tree.join("a.txt"), b"hello\n");
+        let quit = vec![e("QUIT"), r("221 Bye")];
+        let lanes = [upload_tree_start_with(FEAT_SIZE_EPSV), stor_with_epsv("x/.a.txt.pasv-part")].concat();
+        let cases = [
+            ("--atomic", drop_box_put("in/.a.txt.pasv-part"), vec!["put", "--atomic", file.to_str().unwrap()], "in/"),
+            ("--verify", drop_box_put("in/a.txt"), vec!["put", "--verify", file.to_str().unwrap()], "in/"),
+            (
+                "--atomic",
+                [lanes, vec![e("SIZE x/.a.txt.pasv-part"), r("550 No such file")]].concat(),
+                vec!["-j", "1", "put", "-r", "--atomic", tree.to_str().unwrap()],
+                "x",
+            ),
+        ];
+        for (flag, script, args, path) in cases {
+            let server = ScriptedServer::start([script, quit.clone()].concat()).await;
+            let url = format!("{}/{path}", server.url());
+            let mut args = args;
+            args.push(&url);
+            let run = pasv(args.clone()).run().await;
+            run.assert_code(5);
+            assert!(run.stderr.contains("then answered 550 to SIZE: it moved the file away"), "{}", run.stderr);
+            let why =
+                if flag == "--atomic" { "--atomic cannot rename it into place" } else { "--verify cannot check it" };
+            assert!(run.stderr.contains(why), "{args:?}: {}", run.stderr);
+            let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+            assert!(!transcript.commands.iter().any(|c| c.starts_with("RNFR")), "{:?}", transcript.commands);
+        }
+    })
+    .await;
+}
