@@ -31,11 +31,11 @@ use super::local;
 use super::pool::{Done, Failure, Pool, Work, engine_error, is_transient};
 use super::sanitize::escape;
 use super::settings::usage;
-use super::tally::{FileEvent, Summary, Tally};
+use super::tally::{FileEvent, Summary, Tally, Verified};
 use super::target::redact_url;
 use crate::engine::{
-    DirListing, Error, Inline, LocalHasher, MAX_DEPTH, MtimeMethod, Sequence, Session, TransferSummary, Upload,
-    UploadMode, UploadSequence, Uploaded, join_remote,
+    DirListing, Error, Inline, LocalHasher, MAX_DEPTH, MtimeMethod, Sequence, Session, SizeCheck, TransferSummary,
+    Upload, UploadMode, UploadSequence, Uploaded, join_remote,
 };
 use crate::proto::ReplyClass;
 
@@ -628,7 +628,7 @@ impl<'a> Copy<'a> {
         Self { tree, opts, direction, tally, mtime_method: Cell::new(None), checksum_noted: Cell::new(false) }
     }
 
-    async fn download(&self, session: &mut Session, job: &FileJob, attempt: u32) -> Result<Option<&'static str>> {
+    async fn download(&self, session: &mut Session, job: &FileJob, attempt: u32) -> Result<()> {
         let remote = self.tree.remote_path(&job.rel);
         let local_path = self.tree.local_path(&job.rel);
         let mut progress = self.tally.transfer();
@@ -656,11 +656,11 @@ impl<'a> Copy<'a> {
             _ => session.modified(&remote).await.ok().or(job.mtime),
         };
         let summary = fetched.commit(&local_path, self.opts.no_clobber(), mtime)?;
-        self.report(job, &summary, verified);
-        Ok(verified)
+        self.report(job, &summary, verified.into());
+        Ok(())
     }
 
-    async fn upload(&self, session: &mut Session, job: &FileJob, attempt: u32) -> Result<Option<&'static str>> {
+    async fn upload(&self, session: &mut Session, job: &FileJob, attempt: u32) -> Result<()> {
         let remote = self.tree.remote_path(&job.rel);
         let local_path = self.tree.local_path(&job.rel);
         let destination = if self.opts.atomic { temp_name(&remote) } else { remote.clone() };
@@ -692,8 +692,14 @@ impl<'a> Copy<'a> {
             _ => None,
         };
         let (summary, stamped) = if remaining == 0 && matches!(mode, UploadMode::Append { .. }) {
-            let summary =
-                TransferSummary { bytes: 0, offset: len, total: Some(len), elapsed: Duration::ZERO, tls: None };
+            let summary = TransferSummary {
+                bytes: 0,
+                offset: len,
+                total: Some(len),
+                elapsed: Duration::ZERO,
+                tls: None,
+                size_check: SizeCheck::None,
+            };
             (summary, None)
         } else {
             let mut uploaded =
@@ -727,11 +733,18 @@ impl<'a> Copy<'a> {
                 .with_context(|| format!("uploading {} to {}", local_path.display(), self.tree.shown_url(&job.rel)))?
         };
         drop(progress);
-        let mut verified = session.features().size.then_some("size");
+        if summary.size_check == SizeCheck::Gone {
+            if self.opts.atomic || self.opts.verify {
+                return Err(self.moved_away(job, destination));
+            }
+            self.report(job, &summary, self.upload_verified(job, &summary));
+            return Ok(());
+        }
+        let mut verified = self.upload_verified(job, &summary);
         if self.opts.verify
             && let Some(algorithm) = self.verify(session, &destination, &local_path).await?
         {
-            verified = Some(algorithm);
+            verified = Verified::By(algorithm);
         }
         match (job.mtime, stamped) {
             (_, Some(Ok(()))) => {}
@@ -744,7 +757,29 @@ impl<'a> Copy<'a> {
             rename_into_place(session, &destination, &remote).await?;
         }
         self.report(job, &summary, verified);
-        Ok(verified)
+        Ok(())
+    }
+
+    /// How an upload was checked, from its size check. A file the server took away as soon
+    /// as it confirmed it (a drop-box directory) is a success all the same, said on stderr.
+    fn upload_verified(&self, job: &FileJob, summary: &TransferSummary) -> Verified<'static> {
+        if summary.size_check == SizeCheck::Gone {
+            let shown = self.tree.shown_url(&job.rel);
+            self.tally.note(&format!("pasv: note: {}: accepted, no longer listed: not verified", escape(&shown)));
+        }
+        size_verified(summary.size_check)
+    }
+
+    /// The error for an upload the server moved away at once when `--atomic` or `--verify`
+    /// has to find it again: their guarantee cannot be kept.
+    fn moved_away(&self, job: &FileJob, path: String) -> anyhow::Error {
+        let local_path = self.tree.local_path(&job.rel);
+        let why = if self.opts.atomic { "--atomic cannot rename it into place" } else { "--verify cannot check it" };
+        anyhow::Error::new(Error::MovedAway { path }).context(format!(
+            "uploading {} to {} ({why})",
+            local_path.display(),
+            self.tree.shown_url(&job.rel)
+        ))
     }
 
     /// Gives `remote` the time `unix` with the first method this server accepts, remembered
@@ -806,7 +841,7 @@ impl<'a> Copy<'a> {
         Ok(Some(theirs.algorithm.name()))
     }
 
-    fn report(&self, job: &FileJob, summary: &crate::engine::TransferSummary, verified: Option<&str>) {
+    fn report(&self, job: &FileJob, summary: &crate::engine::TransferSummary, verified: Verified<'_>) {
         let action = match self.direction {
             Direction::Down => "get",
             Direction::Up => "put",
@@ -832,7 +867,7 @@ impl Work for Copy<'_> {
         match self.direction {
             Direction::Down => self.download(session, job, attempt).await?,
             Direction::Up => self.upload(session, job, attempt).await?,
-        };
+        }
         Ok(Done::nothing())
     }
 
@@ -857,7 +892,7 @@ struct Lanes<'a> {
     failures: RefCell<Vec<Failure>>,
     /// Atomic uploads stored whole whose rename the server refused: renamed afterwards the
     /// one-by-one way (which deletes the old file first where the server insists).
-    unrenamed: RefCell<Vec<(FileJob, TransferSummary, bool)>>,
+    unrenamed: RefCell<Vec<(FileJob, TransferSummary)>>,
 }
 
 struct Lane<'l, 'a> {
@@ -910,7 +945,7 @@ impl Sequence for Lane<'_, '_> {
             (Err(e), _) => Err(anyhow::Error::new(e)),
         };
         match outcome {
-            Ok(summary) => copy.report(&job, &summary, Some("size")),
+            Ok(summary) => copy.report(&job, &summary, Verified::By("size")),
             Err(error) => {
                 let Some(error) = self.lanes.retry_later(job.clone(), error) else { return };
                 if std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0) == 0 {
@@ -980,12 +1015,16 @@ impl UploadSequence for Lane<'_, '_> {
             copy.learn_mtime_method(stamped.as_ref().ok().copied());
         }
         match result {
-            Ok(Uploaded { summary, size_checked, renamed: Some(Err(_)), .. }) => {
-                self.lanes.unrenamed.borrow_mut().push((job, summary, size_checked));
+            Ok(Uploaded { summary, renamed: Some(Err(_)), .. }) => {
+                self.lanes.unrenamed.borrow_mut().push((job, summary));
             }
-            Ok(uploaded) => copy.report(&job, &uploaded.summary, uploaded.size_checked.then_some("size")),
+            Ok(uploaded) => copy.report(&job, &uploaded.summary, copy.upload_verified(&job, &uploaded.summary)),
             // Maybe a temporary name left by an interrupted run: the one-by-one way deletes it.
             Err(e) if copy.opts.atomic && e.is_refused_store() => self.lanes.later.borrow_mut().push(job),
+            Err(Error::MovedAway { path }) => {
+                let error = copy.moved_away(&job, path);
+                self.lanes.failures.borrow_mut().push(Failure { what: job.rel, error });
+            }
             Err(e) => {
                 let Some(error) = self.lanes.retry_later(job.clone(), anyhow::Error::new(e)) else { return };
                 let local_path = copy.tree.local_path(&job.rel);
@@ -1064,7 +1103,11 @@ async fn run_lanes(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob>) ->
         unrenamed: RefCell::default(),
     };
     let count = lanes.queue.borrow().len().min(pool.limit());
+    let pipelined = pool.pipelines();
     let mut failures = pool.run(&lanes, vec![(); count]).await;
+    if pipelined && !pool.pipelines() {
+        copy.tally.note("pasv: note: the server did not take transfers sent ahead; the files went one at a time");
+    }
     failures.append(&mut lanes.failures.into_inner());
     let unrenamed = lanes.unrenamed.into_inner();
     if !unrenamed.is_empty() {
@@ -1078,12 +1121,21 @@ async fn run_lanes(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob>) ->
     failures
 }
 
+/// How an upload was checked, as its size check found it.
+pub(super) fn size_verified(check: SizeCheck) -> Verified<'static> {
+    match check {
+        SizeCheck::Matched => Verified::By("size"),
+        SizeCheck::None => Verified::Unchecked,
+        SizeCheck::Gone => Verified::Gone,
+    }
+}
+
 /// Renames atomic uploads whose pipelined rename the server refused, with the one-by-one
 /// fallback (the old file deleted first).
 async fn rename_later(
     pool: &mut Pool<'_>,
     copy: &Copy<'_>,
-    unrenamed: Vec<(FileJob, TransferSummary, bool)>,
+    unrenamed: Vec<(FileJob, TransferSummary)>,
 ) -> Vec<Failure> {
     let mut failures = Vec::new();
     let mut session = match pool.take().await {
@@ -1095,10 +1147,10 @@ async fn rename_later(
                 .collect();
         }
     };
-    for (job, summary, size_checked) in unrenamed {
+    for (job, summary) in unrenamed {
         let remote = copy.tree.remote_path(&job.rel);
         match rename_into_place(&mut session, &temp_name(&remote), &remote).await {
-            Ok(()) => copy.report(&job, &summary, size_checked.then_some("size")),
+            Ok(()) => copy.report(&job, &summary, copy.upload_verified(&job, &summary)),
             Err(error) => failures.push(Failure { what: job.rel, error }),
         }
     }

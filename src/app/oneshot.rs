@@ -10,10 +10,12 @@ use super::known_hosts;
 use super::local;
 use super::progress::ProgressMode;
 use super::render::Output;
+use super::sanitize::escape;
 use super::settings::{self, usage};
+use super::tally::Verified;
 use super::target::{Target, redact_url};
 use crate::cli::{GetArgs, GlobalArgs, LsArgs, MkdirArgs, MvArgs, PutArgs, QuoteArgs, RmArgs, UrlArg};
-use crate::engine::{Credentials, Error, Session, TlsInfo, Trace, TransferSummary, UploadMode};
+use crate::engine::{Credentials, Error, Session, SizeCheck, TlsInfo, Trace, TransferSummary, UploadMode};
 use crate::proto::ReplyClass;
 use crate::proto::name::remote_basename;
 
@@ -177,6 +179,9 @@ struct TransferEvent<'a> {
     seconds: f64,
     passive: Option<&'a str>,
     tls: Option<&'a TlsInfo>,
+    /// Uploads: how the server's copy was checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verified: Option<Verified<'static>>,
 }
 
 fn report(
@@ -198,6 +203,7 @@ fn report(
             seconds: summary.elapsed.as_secs_f64(),
             passive,
             tls: summary.tls.as_ref(),
+            verified: (action == "put").then_some(super::mirror::size_verified(summary.size_check)),
         })?;
     }
     Ok(())
@@ -285,6 +291,10 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
         let summary = upload_one(&mut session, local, &remote, args.opts.resume, progress.as_mut())
             .await
             .with_context(|| format!("uploading {local} to {}", redact_url(&shown)))?;
+        if summary.size_check == SizeCheck::Gone {
+            // A drop-box directory: the server confirmed the file (226), then moved it away.
+            ctx.note(&format!("pasv: note: {}: accepted, no longer listed: not verified", escape(&redact_url(&shown))));
+        }
         report(ctx, "put", &shown, local, &summary, session.passive_mode())?;
     }
     let _ = session.quit().await;
@@ -361,6 +371,7 @@ pub(super) async fn upload_one(
                 total: Some(len),
                 elapsed: Default::default(),
                 tls: None,
+                size_check: SizeCheck::None,
             });
         }
         UploadMode::Append { offset } => len - offset,

@@ -19,7 +19,7 @@ use tokio::sync::Notify;
 
 use super::oneshot::Context;
 use super::target::Target;
-use crate::engine::{Error, ErrorClass, RateLimit, Session};
+use crate::engine::{Error, ErrorClass, Pipelining, RateLimit, Session};
 
 /// TCP keepalive idle time on every control connection of the pool.
 const KEEPALIVE: Duration = Duration::from_secs(30);
@@ -33,12 +33,16 @@ pub struct Connector<'a> {
     pub ctx: &'a Context,
     pub target: Target,
     pub rate: Option<RateLimit>,
+    /// Whether this server takes pipelined transfers, as the sessions find out: once one of
+    /// them finds it does not, the others and every later one go one command at a time.
+    pub pipelining: Pipelining,
 }
 
 impl Connector<'_> {
     pub async fn connect(&self) -> Result<Session> {
         let mut session = self.ctx.connect(&self.target).await?;
         session.set_rate_limit(self.rate.clone());
+        session.share_pipelining(self.pipelining.clone());
         // Best effort: a socket that refuses keepalive still works.
         let _ = session.set_keepalive(KEEPALIVE);
         Ok(session)
@@ -200,6 +204,11 @@ impl<'a> Pool<'a> {
     /// `--retries`.
     pub fn retries(&self) -> u32 {
         self.retries
+    }
+
+    /// False once a session found that this server does not take pipelined transfers.
+    pub fn pipelines(&self) -> bool {
+        self.connector.pipelining.allowed()
     }
 
     /// Runs `jobs` (and every job they add) on up to `limit` sessions; returns the failures.

@@ -240,7 +240,7 @@ pub async fn get(
         offset: resumed,
         total: Some(total),
         seconds: started.elapsed().as_secs_f64(),
-        verified,
+        verified: verified.into(),
     });
     Ok(())
 }

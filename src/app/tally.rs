@@ -46,8 +46,33 @@ pub struct FileEvent<'a> {
     pub offset: u64,
     pub total: Option<u64>,
     pub seconds: f64,
-    /// How the copy was checked: "size", or a checksum algorithm.
-    pub verified: Option<&'a str>,
+    pub verified: Verified<'a>,
+}
+
+/// How a copy was checked, in `--json`: "size" or a checksum algorithm; `null` when the
+/// server offers no check; `false` when the server accepted an upload and at once no longer
+/// had it (a drop-box directory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verified<'a> {
+    By(&'a str),
+    Unchecked,
+    Gone,
+}
+
+impl<'a> From<Option<&'a str>> for Verified<'a> {
+    fn from(how: Option<&'a str>) -> Self {
+        how.map_or(Self::Unchecked, Self::By)
+    }
+}
+
+impl Serialize for Verified<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::By(how) => serializer.serialize_str(how),
+            Self::Unchecked => serializer.serialize_none(),
+            Self::Gone => serializer.serialize_bool(false),
+        }
+    }
 }
 
 /// The end-of-run summary (`--json`: the last line, `"action": "summary"`).

@@ -85,7 +85,7 @@ pub(super) async fn open_pool<'a>(
     rate: Option<RateLimit>,
     limit: usize,
 ) -> Result<Pool<'a>> {
-    let connector = Connector { ctx, target: target.clone(), rate };
+    let connector = Connector { ctx, target: target.clone(), rate, pipelining: Default::default() };
     Pool::open(connector, limit, ctx.args.retries.unwrap_or(0)).await
 }
 
@@ -209,7 +209,12 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
             )));
         }
         let remote = super::oneshot::upload_destination(&target, path)?;
-        plans.push((Tree { url: url.clone(), remote, local: path.to_path_buf() }, meta.is_dir()));
+        // Messages name what is sent: into a directory URL, the tree or file under its name.
+        let shown = match remote_basename(&remote).filter(|_| target.is_dir) {
+            Some(name) => format!("{}/{name}", url.trim_end_matches('/')),
+            None => url.clone(),
+        };
+        plans.push((Tree { url: shown, remote, local: path.to_path_buf() }, meta.is_dir()));
     }
     let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
     let mut pool = open_pool(ctx, &target, rate, parallel(ctx)?).await?;

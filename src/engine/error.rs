@@ -80,6 +80,11 @@ pub enum Error {
     Truncated { received: u64, expected: u64 },
     #[error("transfer ended without the server's confirmation (no 226)")]
     NoCompletion,
+    /// The server confirmed an upload (226), then answered 550 to its size check: it moved
+    /// the file away at once (a drop-box directory). Only a caller that must find the file
+    /// again (a rename into place, a checksum) fails for it.
+    #[error("the server accepted {path} (226), then answered 550 to SIZE: it moved the file away")]
+    MovedAway { path: String },
     /// EPSV refused after a transfer command went out with it: what the server does with
     /// that command is unknown (ProFTPD tries an active connection and answers much later),
     /// so the session is given up.
@@ -139,6 +144,7 @@ impl Error {
                 5 => ErrorClass::Permanent,
                 _ => ErrorClass::Protocol,
             },
+            Self::MovedAway { .. } => ErrorClass::Permanent,
             Self::Login { code, .. } if code.0 / 100 == 4 => ErrorClass::Transient,
             Self::Login { .. } => ErrorClass::Login,
             // A TLS alert after the handshake (TLS 1.3 servers check client certificates
@@ -177,6 +183,7 @@ impl Error {
             | Self::Login { code, .. }
             | Self::Unexpected { code, .. }
             | Self::TlsRefused { code, .. } => Some(*code),
+            Self::MovedAway { .. } => Some(ReplyCode::FILE_UNAVAILABLE),
             _ => None,
         }
     }

@@ -16,7 +16,14 @@
 //! data connection after RETR, RFC 959 section 3.2), saving a second round trip; under TLS
 //! only EPSV goes ahead. Only once this session has seen EPSV work; PASV and active mode
 //! prepare each data connection as usual. Uploads in a row: engine/upload_sequence.rs.
+//!
+//! All of this is an optimisation, never a requirement. A server that answers a RETR sent
+//! ahead of its data connection with a refusal that may only mean it was not ready
+//! ([`ReplyCode::may_mean_not_ready`], before any 1xx) gets the file again the classic way,
+//! and [`Pipelining`] stops for every session that shares it.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use tokio::io::AsyncWrite;
@@ -26,8 +33,31 @@ use super::data::{self, PassiveChoice, PendingData};
 use super::ratelimit::Limited;
 use super::stream::Stream;
 use super::transfer::DownloadCheck;
-use super::{Error, Progress, Session, TlsInfo, TransferSummary};
-use crate::proto::{Arg, Command};
+use super::{Error, Progress, Session, SizeCheck, TlsInfo, TransferSummary};
+use crate::proto::{Arg, Command, ReplyCode};
+
+/// Whether sessions may send a transfer command ahead of its data connection (STOR or RETR
+/// with its EPSV, or with the previous file's replies outstanding) and a file's data before
+/// the 1xx. On until a server shows it does not take them; then off for every session given
+/// the same value ([`Session::share_pipelining`]): a pool's sessions, for the rest of the run.
+/// Twisted's FTP server, for one, reads no command while its passive port waits for a
+/// connection, then takes a STOR that was waiting before its data connection is ready for
+/// it, and answers 426 without a 1xx.
+#[derive(Debug, Clone, Default)]
+pub struct Pipelining {
+    stopped: Arc<AtomicBool>,
+}
+
+impl Pipelining {
+    pub fn allowed(&self) -> bool {
+        !self.stopped.load(Ordering::Relaxed)
+    }
+
+    /// Off from now on; true when this call turned it off.
+    fn stop(&self) -> bool {
+        !self.stopped.swap(true, Ordering::Relaxed)
+    }
+}
 
 /// What a sequence of downloads reads from and writes to: the caller hands out the files one
 /// at a time and is told how each ended.
@@ -111,7 +141,18 @@ impl Session {
         let name = crate::proto::name::remote_basename(remote).unwrap_or(remote).to_string();
         let (command, opened) = match requested {
             Some(command) => {
-                let opened = self.open_requested(&command, data).await;
+                let opened = match self.open_requested(&command, data).await {
+                    // Refused before any 1xx in a way that may only mean the server was not
+                    // ready for a RETR sent ahead: the classic way, and no more pipelining.
+                    Err(e) if e.reply_code().is_some_and(ReplyCode::may_mean_not_ready) => {
+                        self.stop_pipelining(&e);
+                        match data::prepare(&mut self.control, &self.config, &mut self.passive).await {
+                            Ok(pending) => self.open_transfer(&command, pending).await,
+                            Err(e) => Err(e),
+                        }
+                    }
+                    opened => opened,
+                };
                 (command, opened)
             }
             None => {
@@ -130,7 +171,14 @@ impl Session {
             Ok(None) => {
                 sequence.progress().finish();
                 let result = if size == 0 {
-                    Ok(TransferSummary { bytes: 0, offset: 0, total: Some(0), elapsed: started.elapsed(), tls: None })
+                    Ok(TransferSummary {
+                        bytes: 0,
+                        offset: 0,
+                        total: Some(0),
+                        elapsed: started.elapsed(),
+                        tls: None,
+                        size_check: SizeCheck::None,
+                    })
                 } else {
                     Err(Error::Truncated { received: 0, expected: size })
                 };
@@ -170,6 +218,7 @@ impl Session {
                 total: Some(size),
                 elapsed: started.elapsed(),
                 tls,
+                size_check: SizeCheck::None,
             }),
             Err(e) if e.reply_code().is_some() => Err(e),
             Err(e) => return Err(e),
@@ -181,7 +230,7 @@ impl Session {
     /// connections its RETR too (the server waits for the data connection after RETR).
     async fn send_ahead(&mut self, next: Option<&str>) -> Result<Ahead, Error> {
         let Some(next) = next else { return Ok(Ahead::Nothing) };
-        if self.config.active || self.passive != PassiveChoice::Extended {
+        if self.config.active || self.passive != PassiveChoice::Extended || !self.pipelining.allowed() {
             return Ok(Ahead::Nothing);
         }
         match Arg::new(next) {
@@ -199,9 +248,37 @@ impl Session {
     }
 
     /// True when a transfer command may go out in one write with its EPSV: plain data
-    /// connections, once this session has seen EPSV work.
+    /// connections, once this session has seen EPSV work, while the server plays along.
     pub(super) fn sends_request_with_epsv(&self) -> bool {
-        !self.config.active && self.passive == PassiveChoice::Extended && !self.protect_data
+        !self.config.active
+            && self.passive == PassiveChoice::Extended
+            && !self.protect_data
+            && self.pipelining.allowed()
+    }
+
+    /// Shares what this session finds out about pipelining with every session given the same
+    /// value (the sessions of a pool): once one of them stops, all of them do.
+    pub fn share_pipelining(&mut self, pipelining: Pipelining) {
+        if !self.pipelining.allowed() {
+            pipelining.stop();
+        }
+        self.pipelining = pipelining;
+    }
+
+    /// False once the server showed that it does not take pipelined transfers.
+    pub fn pipelines(&self) -> bool {
+        self.pipelining.allowed()
+    }
+
+    /// A transfer command sent ahead got `refusal`, one that may mean the server was not ready
+    /// for it: no more pipelining here, nor on the sessions sharing [`Pipelining`].
+    pub(super) fn stop_pipelining(&mut self, refusal: &Error) {
+        let again = "sending it again the classic way";
+        if self.pipelining.stop() {
+            self.control.note(format!("{refusal} (sent ahead); {again}, and no more pipelining with this server"));
+        } else {
+            self.control.note(format!("{refusal} (sent ahead); {again}"));
+        }
     }
 
     /// The 229 to an EPSV sent together with a transfer command, and the connection to its

@@ -80,6 +80,21 @@ pub struct TransferSummary {
     pub elapsed: Duration,
     /// TLS of the data connection.
     pub tls: Option<TlsInfo>,
+    /// Uploads: what the size check after the 226 found.
+    pub size_check: SizeCheck,
+}
+
+/// What the size check after an upload's 226 found (SIZE, RFC 3659 section 4).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub enum SizeCheck {
+    /// Not checked: a download, a length not known in advance (stdin), a server without SIZE.
+    #[default]
+    None,
+    /// The server has the file, at the size sent.
+    Matched,
+    /// The server confirmed the file (226), then answered 550 to SIZE: a drop-box directory
+    /// (incoming, EDI) that moves or hides what it accepted at once. Accepted, not verified.
+    Gone,
 }
 
 fn serialize_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -128,6 +143,8 @@ pub struct Session {
     /// Whether the last data connection's TLS handshake resumed the control connection's
     /// session, until its transfer's final reply is read.
     pub(super) data_resumed: Option<bool>,
+    /// Whether transfers may be pipelined (engine/pipeline.rs), maybe shared with a pool.
+    pub(super) pipelining: super::Pipelining,
 }
 
 impl Session {
@@ -172,6 +189,7 @@ impl Session {
             control_tls,
             hash_selected: false,
             data_resumed: None,
+            pipelining: super::Pipelining::default(),
         };
         if session.config.tls.mode == TlsMode::Explicit {
             session.upgrade_control().await?;
@@ -618,6 +636,7 @@ impl Session {
                     total: Some(total),
                     elapsed: Duration::ZERO,
                     tls: None,
+                    size_check: SizeCheck::None,
                 });
             }
         }
@@ -628,7 +647,7 @@ impl Session {
         let result = self.transfer_in(command, &mut limited, offset, overlap, total, progress).await;
         progress.finish();
         let (received, elapsed, tls) = result?;
-        Ok(TransferSummary { bytes: received, offset, total, elapsed, tls })
+        Ok(TransferSummary { bytes: received, offset, total, elapsed, tls, size_check: SizeCheck::None })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -695,7 +714,8 @@ impl Session {
 
     /// Uploads `source` to `remote` under the session's rate limit. The transfer succeeds only
     /// with a 226/250 and, when the server supports SIZE and `length` is known, a remote size
-    /// that matches.
+    /// that matches, or a 550 to SIZE: the server moved the file away once it accepted it
+    /// ([`SizeCheck::Gone`]; the caller decides what that means for it).
     pub async fn upload<R: AsyncRead + Unpin + Send + ?Sized>(
         &mut self,
         source: &mut R,
@@ -735,12 +755,13 @@ impl Session {
         let (bytes, tls) = result?;
         let expected = total.filter(|_| self.features.size);
         let (actual, stamped) = self.confirm_upload(remote, expected.is_some(), stamp, &[]).await?;
-        if let (Some(expected), Some(actual)) = (expected, actual.transpose()?)
-            && actual != expected
-        {
-            return Err(Error::Truncated { received: actual, expected });
-        }
-        Ok((TransferSummary { bytes, offset, total, elapsed: started.elapsed(), tls }, stamped))
+        let size_check = match expected {
+            Some(expected) => judge_size(actual, expected)?,
+            None => SizeCheck::None,
+        };
+        // A time refused for a file that is gone says nothing about the method.
+        let stamped = stamped.filter(|_| size_check != SizeCheck::Gone);
+        Ok((TransferSummary { bytes, offset, total, elapsed: started.elapsed(), tls, size_check }, stamped))
     }
 
     /// After an upload: SIZE (when `size`) and the time `stamp`, then `after` (commands whose
@@ -953,6 +974,22 @@ fn size_in(command: &Command, reply: Reply) -> Result<u64, Error> {
     })
 }
 
+/// What the size check after an upload's 226 says about a file of `expected` bytes: matched,
+/// not asked (`None`), or gone (550: the server moved the file away once it accepted it). A
+/// different size is a truncation; any other refusal is the error.
+pub(super) fn judge_size(actual: Option<Result<u64, Error>>, expected: u64) -> Result<SizeCheck, Error> {
+    match actual {
+        None => Ok(SizeCheck::None),
+        Some(Ok(actual)) if actual == expected => Ok(SizeCheck::Matched),
+        Some(Ok(actual)) => Err(Error::Truncated { received: actual, expected }),
+        Some(Err(e)) if e.reply_code() == Some(ReplyCode::FILE_UNAVAILABLE) => Ok(SizeCheck::Gone),
+        // A 213 without a number (ftp-srv says "213 File status" for an empty file): the
+        // server confirmed the upload and gave no size to check it against.
+        Some(Err(Error::Unexpected { code: ReplyCode(213), .. })) => Ok(SizeCheck::None),
+        Some(Err(e)) => Err(e),
+    }
+}
+
 /// Finds the directory in a 257 reply: `"dir"` with `""` for an embedded quote
 /// (RFC 959 appendix II).
 fn parse_257(text: &str) -> Option<String> {
@@ -1077,6 +1114,18 @@ impl std::io::Write for LimitedSink<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unreadable_size_after_an_upload_is_not_checked_and_a_550_is_a_drop_box() {
+        let unexpected =
+            |code| Error::Unexpected { command: "SIZE f".into(), code: ReplyCode(code), text: "File status".into() };
+        assert!(matches!(judge_size(Some(Err(unexpected(213))), 0), Ok(SizeCheck::None)));
+        assert!(matches!(judge_size(Some(Err(unexpected(200))), 0), Err(Error::Unexpected { .. })));
+        let gone = Error::Rejected { command: "SIZE f".into(), code: ReplyCode(550), text: "No such file".into() };
+        assert!(matches!(judge_size(Some(Err(gone)), 4), Ok(SizeCheck::Gone)));
+        assert!(matches!(judge_size(Some(Ok(3)), 4), Err(Error::Truncated { .. })));
+        assert!(matches!(judge_size(Some(Ok(4)), 4), Ok(SizeCheck::Matched)));
+    }
 
     #[test]
     fn parses_257_replies() {

@@ -12,15 +12,22 @@
 //! Only on plain data connections once EPSV has worked on this session, and nothing is sent
 //! ahead to servers that offer MLST: libunftp, for one, answers SIZE and time commands from
 //! separate tasks, in either order. There the files go one at a time.
+//!
+//! A STOR sent ahead of its data connection, or whose data went out before the 1xx, that the
+//! server refuses before any 1xx in a way that may only mean it was not ready (Twisted
+//! answers 426; [`crate::proto::ReplyCode::may_mean_not_ready`]) is sent again the classic
+//! way (EPSV, STOR, the 1xx waited for, then the data), and pipelining stops
+//! ([`super::Pipelining`]): it is an optimisation, and no file fails for it.
 
 use std::time::Instant;
 
-use tokio::io::AsyncRead;
+use tokio::io::{AsyncRead, AsyncSeek, AsyncSeekExt as _};
 
 use super::control::rejection;
 use super::ratelimit::Limited;
+use super::session::judge_size;
 use super::stream::Stream;
-use super::{Error, Progress, Session, TlsInfo, TransferSummary, data, noop, transfer};
+use super::{Error, Progress, Session, SizeCheck, TlsInfo, TransferSummary, data, noop, transfer};
 use crate::proto::{Arg, Command, MtimeMethod};
 
 /// One file of an upload sequence, opened.
@@ -37,13 +44,11 @@ pub struct Upload<R> {
     pub rename_to: Option<String>,
 }
 
-/// A file of the sequence that arrived whole.
+/// A file of the sequence that the server accepted (its size check in `summary.size_check`).
 pub struct Uploaded {
     pub summary: TransferSummary,
-    /// The server's size matched (false: the server has no SIZE).
-    pub size_checked: bool,
-    /// The time's outcome, when one was asked for: the method that worked, or the refusal (a
-    /// refused time does not fail the file).
+    /// The time's outcome, when one was asked for and the file is still there: the method
+    /// that worked, or the refusal (a refused time does not fail the file).
     pub stamped: Option<Result<MtimeMethod, Error>>,
     /// The rename's outcome, when one was asked for. Refused, the file stays whole under its
     /// temporary name, for the caller to deal with.
@@ -55,7 +60,8 @@ pub struct Uploaded {
 // The futures need not be `Send`: the app drives sessions on one thread.
 #[allow(async_fn_in_trait)]
 pub trait UploadSequence {
-    type Source: AsyncRead + Unpin + Send;
+    /// Seekable: a file the server was not ready for is sent again from its start.
+    type Source: AsyncRead + AsyncSeek + Unpin + Send;
 
     /// The next file, opened; asked one file ahead.
     fn next(&mut self) -> Option<Upload<Self::Source>>;
@@ -80,11 +86,32 @@ struct Sending {
     early: bool,
 }
 
+impl Sending {
+    /// EPSV, STOR, the 1xx waited for, then the data.
+    const CLASSIC: Self = Self { requested: false, pipelined: false, early: false };
+
+    /// STOR went out before its data connection was up, or the data before the 1xx.
+    fn ahead(self) -> bool {
+        self.requested || self.pipelined || self.early
+    }
+}
+
 /// How sending a file's data ended: with the data sent (or failing), or with the STOR
 /// refused while it went out.
 enum Sent {
     Data(Result<u64, Error>),
     Refused(Error),
+}
+
+/// How a file's STOR ended, with the session in step.
+enum Stored {
+    /// Confirmed: the bytes sent and the data connection's TLS.
+    Done(u64, Option<TlsInfo>),
+    /// This file failed.
+    Failed(Error),
+    /// Refused before any 1xx, having gone ahead of its data connection or with its data
+    /// early, in a way that may only mean the server was not ready for it.
+    NotReady(Error),
 }
 
 /// A file's outcome, the next file, and whether its EPSV and STOR are already sent.
@@ -132,14 +159,31 @@ impl Session {
         let how = Sending {
             requested,
             pipelined: in_order && self.sends_request_with_epsv(),
-            early: !self.config.active && !self.protect_data && self.config.noop_interval.is_none(),
+            early: !self.config.active
+                && !self.protect_data
+                && self.config.noop_interval.is_none()
+                && self.pipelining.allowed(),
         };
-        let stored = self.store_data(&command, how, upload, &name, sequence.progress()).await?;
+        let mut stored = self.store_data(&command, how, upload, &name, sequence.progress()).await?;
+        if let Stored::NotReady(refusal) = stored {
+            self.stop_pipelining(&refusal);
+            if let Err(e) = upload.source.rewind().await {
+                return Ok((Err(Error::Source(e)), sequence.next(), false));
+            }
+            stored = self.store_data(&command, Sending::CLASSIC, upload, &name, sequence.progress()).await?;
+        }
         let (bytes, tls) = match stored {
-            Ok(stored) => stored,
-            Err(e) => return Ok((Err(e), sequence.next(), false)),
+            Stored::Done(bytes, tls) => (bytes, tls),
+            Stored::Failed(e) | Stored::NotReady(e) => return Ok((Err(e), sequence.next(), false)),
         };
-        let summary = TransferSummary { bytes, offset: 0, total: Some(upload.len), elapsed: started.elapsed(), tls };
+        let mut summary = TransferSummary {
+            bytes,
+            offset: 0,
+            total: Some(upload.len),
+            elapsed: started.elapsed(),
+            tls,
+            size_check: SizeCheck::None,
+        };
         let next = sequence.next();
         // The next file's EPSV and STOR, to go out with the checks or with the rename.
         let ahead = match &next {
@@ -157,25 +201,27 @@ impl Session {
             None => (None, None),
         };
         let with_checks = if upload.rename_to.is_none() && tried.is_none() { ahead } else { &[] };
-        let size_checked = self.features.size;
-        let (size, stamped) = self.confirm_upload(&upload.remote, size_checked, stamp, with_checks).await?;
+        let (size, stamped) = self.confirm_upload(&upload.remote, self.features.size, stamp, with_checks).await?;
         let mut sent_ahead = !with_checks.is_empty();
         let mut stamped = stamped.zip(stamp).map(|(outcome, (_, method))| outcome.map(|()| method));
-        let size_ok = match size {
-            Some(Ok(actual)) if actual != upload.len => {
-                Err(Error::Truncated { received: actual, expected: upload.len })
-            }
-            Some(Err(e)) => Err(e),
-            _ => Ok(()),
+        summary.size_check = match judge_size(size, upload.len) {
+            Ok(check) => check,
+            Err(e) => return Ok((Err(e), next, sent_ahead)),
         };
-        if let Err(e) = size_ok {
-            return Ok((Err(e), next, sent_ahead));
+        if summary.size_check == SizeCheck::Gone {
+            // Accepted and taken away at once (a drop-box directory): a time refused for a file
+            // that is not there says nothing about the method, and no rename can find it.
+            let outcome = match upload.rename_to {
+                Some(_) => Err(Error::MovedAway { path: upload.remote.clone() }),
+                None => Ok(Uploaded { summary, stamped: None, renamed: None }),
+            };
+            return Ok((outcome, next, sent_ahead));
         }
         if let Some((unix, methods)) = tried {
             stamped = Some(self.stamp_first_accepted(&upload.remote, unix, &methods).await?);
         }
         let Some(to) = &upload.rename_to else {
-            return Ok((Ok(Uploaded { summary, size_checked, stamped, renamed: None }), next, sent_ahead));
+            return Ok((Ok(Uploaded { summary, stamped, renamed: None }), next, sent_ahead));
         };
         // The size is confirmed: the rename, with the next file's EPSV and STOR.
         let renamed = match self.rename_then(&upload.remote, to, ahead).await {
@@ -184,7 +230,7 @@ impl Session {
             Err(e) => return Err(e),
         };
         sent_ahead |= !ahead.is_empty();
-        Ok((Ok(Uploaded { summary, size_checked, stamped, renamed: Some(renamed) }), next, sent_ahead))
+        Ok((Ok(Uploaded { summary, stamped, renamed: Some(renamed) }), next, sent_ahead))
     }
 
     /// One file's data. With `early`, it goes out as soon as the data connection is up, the
@@ -193,8 +239,7 @@ impl Session {
     /// connection only once the client's last handshake packet has arrived, so a small file
     /// arrives with it, a round trip per file sooner. A refusal of the STOR drops what was
     /// sent. Otherwise the classic way: the 150 waited for, then the data (with NOOPs when
-    /// configured). The outer `Err`: the session is out of step; the inner one: this file
-    /// failed.
+    /// configured). `Err`: the session is out of step.
     async fn store_data<R: AsyncRead + Unpin + Send>(
         &mut self,
         command: &Command,
@@ -202,7 +247,13 @@ impl Session {
         upload: &mut Upload<R>,
         name: &str,
         progress: &mut dyn Progress,
-    ) -> Result<Result<(u64, Option<TlsInfo>), Error>, Error> {
+    ) -> Result<Stored, Error> {
+        // A refusal before any 1xx: a file that went ahead gets another chance when the server
+        // may only not have been ready for it.
+        let refused = |e: Error| match e.reply_code() {
+            Some(code) if how.ahead() && code.may_mean_not_ready() => Stored::NotReady(e),
+            _ => Stored::Failed(e),
+        };
         let timeout = self.config.timeout;
         let pending = if how.requested {
             self.read_sent_passive().await
@@ -230,8 +281,9 @@ impl Session {
         let (mut stream, tls) = match opened {
             Ok(Some(opened)) => opened,
             // A 226 before any data connection: nothing was stored.
-            Ok(None) => return Ok(Err(Error::NoCompletion)),
-            Err(e) if e.reply_code().is_some() => return Ok(Err(e)),
+            Ok(None) if sent_with_passive => return Ok(Stored::NotReady(Error::NoCompletion)),
+            Ok(None) => return Ok(Stored::Failed(Error::NoCompletion)),
+            Err(e) if e.reply_code().is_some() => return Ok(refused(e)),
             Err(e) => return Err(e),
         };
         progress.start(name, Some(upload.len), 0);
@@ -254,8 +306,9 @@ impl Session {
                     Some(sent) => sent,
                     None => sending.await,
                 })),
-                // A refusal: what was sent goes nowhere, and no 226 follows.
+                // Done before any 1xx: the server did not wait for the data that went early.
                 Ok(reply) if reply.code.0 / 100 == 2 => Ok(Sent::Refused(Error::NoCompletion)),
+                // A refusal: what was sent goes nowhere, and no 226 follows.
                 Ok(reply) => Ok(Sent::Refused(rejection(command, reply))),
                 Err(e) => Err(e),
             }
@@ -265,8 +318,12 @@ impl Session {
         progress.finish();
         drop(stream);
         match sent? {
-            Sent::Data(sent) => self.end_of_store(command, sent).await.map(|ended| ended.map(|bytes| (bytes, tls))),
-            Sent::Refused(e) => Ok(Err(e)),
+            Sent::Data(sent) => Ok(match self.end_of_store(command, sent).await? {
+                Ok(bytes) => Stored::Done(bytes, tls),
+                Err(e) => Stored::Failed(e),
+            }),
+            Sent::Refused(Error::NoCompletion) => Ok(Stored::NotReady(Error::NoCompletion)),
+            Sent::Refused(e) => Ok(refused(e)),
         }
     }
 

@@ -37,7 +37,10 @@ impl ReplyCode {
     pub const NOT_AVAILABLE: Self = Self(421);
     pub const CANT_OPEN_DATA: Self = Self(425);
     pub const TRANSFER_ABORTED: Self = Self(426);
+    pub const FILE_BUSY: Self = Self(450);
+    pub const LOCAL_ERROR: Self = Self(451);
     pub const NOT_IMPLEMENTED: Self = Self(502);
+    pub const BAD_SEQUENCE: Self = Self(503);
     pub const NOT_IMPLEMENTED_PARAMETER: Self = Self(504);
     pub const NOT_LOGGED_IN: Self = Self(530);
     pub const FILE_UNAVAILABLE: Self = Self(550);
@@ -50,6 +53,19 @@ impl ReplyCode {
             4 => ReplyClass::TransientNegative,
             _ => ReplyClass::PermanentNegative,
         }
+    }
+
+    /// A refusal of STOR or RETR that may only mean the server was not ready for the command
+    /// when it came: no data connection yet (425; 503, commands out of sequence), the data
+    /// connection gone before the server used it (426), or a passing local hitch (450, 451).
+    /// RFC 959 section 5.4 lists 425, 426, 450 and 451 for both commands. A transfer command
+    /// sent ahead of its data connection, or whose data went out before the 1xx, that gets
+    /// one of these is worth sending again the classic way; any other refusal stands.
+    pub fn may_mean_not_ready(self) -> bool {
+        matches!(
+            self,
+            Self::CANT_OPEN_DATA | Self::TRANSFER_ABORTED | Self::FILE_BUSY | Self::LOCAL_ERROR | Self::BAD_SEQUENCE
+        )
     }
 }
 
@@ -272,6 +288,16 @@ mod tests {
 
     fn reply(code: u16, lines: &[&str]) -> Reply {
         Reply { code: ReplyCode(code), lines: lines.iter().map(|s| s.to_string()).collect() }
+    }
+
+    #[test]
+    fn tells_refusals_that_may_mean_not_ready() {
+        for code in [425, 426, 450, 451, 503] {
+            assert!(ReplyCode(code).may_mean_not_ready(), "{code}");
+        }
+        for code in [125, 150, 226, 421, 452, 500, 530, 550, 553] {
+            assert!(!ReplyCode(code).may_mean_not_ready(), "{code}");
+        }
     }
 
     #[test]

@@ -667,7 +667,10 @@ async fn recursive(c: Arc<Ctx>) -> Outcome {
     std::fs::create_dir_all(tree.join("level one/level two")).unwrap();
     std::fs::create_dir_all(tree.join("level one/empty dir")).unwrap();
     std::fs::write(tree.join("top.txt"), "top\n").unwrap();
-    std::fs::write(tree.join("level one/ünï côdé.txt"), "ünï\n").unwrap();
+    // twisted cannot take a non-ASCII name back (see utf8_names): an ASCII one there, so the
+    // row still shows its tree transfers (pipelined uploads fall back to one by one).
+    let named = if c.daemon.spec.kind == Kind::Twisted { "level one/uni code.txt" } else { "level one/ünï côdé.txt" };
+    std::fs::write(tree.join(named), "ünï\n").unwrap();
     std::fs::write(tree.join("level one/level two/deep file.bin"), patterned(300_000)).unwrap();
     std::fs::write(tree.join("level one/level two/empty.txt"), "").unwrap();
     c.fixture("rup");
@@ -687,7 +690,7 @@ async fn recursive(c: Arc<Ctx>) -> Outcome {
     // Two files changed: an atomic upload mirror replaces just them (pipelined where the
     // server allows), and leaves no temporary file behind.
     std::fs::write(copy.join("top.txt"), "top, second version\n").unwrap();
-    std::fs::write(copy.join("level one/ünï côdé.txt"), "ünï, second version\n").unwrap();
+    std::fs::write(copy.join(named), "ünï, second version\n").unwrap();
     let run = c.run(&["mirror", "--atomic", copy.to_str().unwrap(), &c.url("rup/copy")]).await;
     c.ok(&run);
     assert!(run.stderr.contains("copied 2 file(s)"), "{}", c.details(&run));

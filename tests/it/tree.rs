@@ -1378,6 +1378,362 @@ async fn put_continue_refuses_a_larger_remote_file_with_or_without_retries() {
     .await;
 }
 
+/// `put -r DIR URL/`: a failure names the remote path that was sent (URL/DIR/FILE), not the
+/// URL with the file glued on.
+#[tokio::test]
+async fn an_upload_error_names_the_remote_path_that_was_sent() {
+    within(async {
+        let script = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![e("TYPE I"), r("200 ok")],
+            listing("LIST up/x", "-rw-r--r-- 1 u g 1 Jan 01 2024 z.txt\r\n"),
+            vec![
+                e("EPSV"),
+                e("STOR up/x/a.txt"),
+                Step::ListenData,
+                r(EPSV_OK),
+                r("553 Could not create file."),
+                e("QUIT"),
+                r("221 Bye"),
+            ],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let local = tempfile::tempdir().unwrap();
+        let dir = local.path().join("x");
+        write(&dir.join("a.txt"), b"hello\n");
+        let run = pasv(["-j", "1", "put", "-r", dir.to_str().unwrap(), &format!("{}/up/", server.url())]).run().await;
+        run.assert_code(5);
+        let shown = format!("a.txt to {}/up/x/a.txt\n", server.url());
+        assert!(run.stderr.contains(&shown), "{}", run.stderr);
+        assert!(run.stderr.contains("answered 553 to STOR up/x/a.txt"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
+// ------------------------------------------------------------------------------------------
+// Servers that do not take pipelined transfers (issue 13.6)
+
+/// The protocol lines of a `-v` trace, in the order the client sent and read them.
+fn wire(stderr: &str) -> Vec<&str> {
+    stderr.lines().filter(|l| l.starts_with("> ") || l.starts_with("< ")).collect()
+}
+
+/// Asserts that from the first line starting with `from` on, every `> {verb} ...` line the
+/// client sent comes right after it read a 229: each transfer command waited for its data
+/// connection, nothing went ahead.
+#[track_caller]
+fn assert_one_by_one_from(stderr: &str, from: &str, verb: &str) {
+    let lines = wire(stderr);
+    let start = lines.iter().position(|l| l.starts_with(from)).unwrap_or_else(|| panic!("no {from:?}:\n{stderr}"));
+    let sent = format!("> {verb} ");
+    let mut seen = 0;
+    for i in start..lines.len() {
+        if lines[i].starts_with(&sent) {
+            seen += 1;
+            assert!(lines[i - 1].starts_with("< 229"), "{} went out before its 229:\n{stderr}", lines[i]);
+        }
+    }
+    assert!(seen > 0, "no {verb} after {from:?}:\n{stderr}");
+}
+
+/// A STOR the classic way: EPSV answered, then STOR, its 1xx, the data, 226.
+fn stor_classic(path: &str) -> Vec<Step> {
+    vec![
+        e("EPSV"),
+        Step::ListenData,
+        r(EPSV_OK),
+        e(&format!("STOR {path}")),
+        r("125 Data connection already open, starting transfer"),
+        Step::DataReceive,
+        r("226 Transfer Complete."),
+    ]
+}
+
+/// Twisted's FTP server reads no command while its passive port waits, then takes a STOR
+/// that came with the EPSV before its data connection is ready, and answers 426 without a
+/// 1xx. The file goes again the classic way, and so do the files after it: every byte
+/// arrives, nothing fails.
+#[tokio::test]
+async fn a_server_that_refuses_a_pipelined_stor_gets_the_files_one_by_one() {
+    within(async {
+        let script = [
+            upload_tree_start_with(FEAT_SIZE_EPSV),
+            vec![
+                e("EPSV"),
+                e("STOR x/a.txt"),
+                Step::ListenData,
+                r(EPSV_OK),
+                r("426 Transfer aborted.  Data connection closed."),
+            ],
+            stor_classic("x/a.txt"),
+            vec![
+                e("SIZE x/a.txt"),
+                r("213 6"),
+                Step::ExpectPrefix("SITE UTIME x/a.txt ".into()),
+                r("502 Command 'SITE' not implemented"),
+            ],
+            stor_classic("x/b.txt"),
+            vec![e("SIZE x/b.txt"), r("213 7")],
+            stor_classic("x/c.txt"),
+            vec![e("SIZE x/c.txt"), r("213 8"), e("QUIT"), r("221 Bye")],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let local = tempfile::tempdir().unwrap();
+        let dir = local.path().join("x");
+        for (name, text) in [("a.txt", "hello\n"), ("b.txt", "world!\n"), ("c.txt", "goodbye\n")] {
+            write(&dir.join(name), text.as_bytes());
+        }
+        let run =
+            pasv(["-v", "-j", "1", "put", "-r", dir.to_str().unwrap(), &format!("{}/x", server.url())]).run().await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("copied 3 file(s)") && run.stderr.contains("0 failed"), "{}", run.stderr);
+        assert!(run.stderr.contains("did not take transfers sent ahead"), "{}", run.stderr);
+        assert_one_by_one_from(&run.stderr, "< 426", "STOR");
+        let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(transcript.received_data, [&b"hello\n"[..], b"world!\n", b"goodbye\n"]);
+    })
+    .await;
+}
+
+/// What one session found out holds for the run: a session the pool opens later (here after
+/// the first one broke) starts one by one, for the next tree too.
+#[tokio::test]
+async fn pipelining_stays_off_for_the_sessions_a_pool_opens_later() {
+    within(async {
+        let z = "-rw-r--r-- 1 u g 1 Jan 01 2024 z.txt\r\n";
+        let first = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![e("TYPE I"), r("200 ok")],
+            listing("LIST up/one", z),
+            vec![e("EPSV"), e("STOR up/one/a.txt"), Step::ListenData, r(EPSV_OK), r("426 Data connection closed.")],
+            stor_classic("up/one/a.txt"),
+            // The session breaks: a is finished on a new one.
+            vec![e("SIZE up/one/a.txt"), Step::Close],
+        ]
+        .concat();
+        let second = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![
+                e("TYPE I"),
+                r("200 ok"),
+                e("SIZE up/one/a.txt"),
+                r("213 6"),
+                Step::ExpectPrefix("SITE UTIME up/one/a.txt ".into()),
+                r("502 Command 'SITE' not implemented"),
+            ],
+            listing("LIST up/two", z),
+            stor_classic("up/two/c.txt"),
+            vec![
+                e("SIZE up/two/c.txt"),
+                r("213 8"),
+                Step::ExpectPrefix("SITE UTIME up/two/c.txt ".into()),
+                r("502 Command 'SITE' not implemented"),
+                e("QUIT"),
+                r("221 Bye"),
+            ],
+        ]
+        .concat();
+        let server = ScriptedServer::start_sessions(vec![first, second]).await;
+        let local = tempfile::tempdir().unwrap();
+        let (one, two) = (local.path().join("one"), local.path().join("two"));
+        write(&one.join("a.txt"), b"hello\n");
+        write(&two.join("c.txt"), b"goodbye\n");
+        let url = format!("{}/up/", server.url());
+        let run = pasv(["-v", "-j", "1", "put", "-r", one.to_str().unwrap(), two.to_str().unwrap(), &url]).run().await;
+        run.assert_code(0);
+        assert_one_by_one_from(&run.stderr, "> LIST up/two", "STOR");
+        let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(transcript.received_data, [&b"hello\n"[..], b"goodbye\n"]);
+    })
+    .await;
+}
+
+/// The download lanes likewise: a RETR sent ahead with its EPSV that is refused before any
+/// 1xx (425) goes again the classic way, and the files after it go one by one.
+#[tokio::test]
+async fn a_server_that_refuses_a_pipelined_retr_gets_the_files_one_by_one() {
+    within(async {
+        let body = "-rw-r--r-- 1 u g 5 Jan 01 2024 a\r\n-rw-r--r-- 1 u g 6 Jan 01 2024 b\r\n\
+                    -rw-r--r-- 1 u g 7 Jan 01 2024 c\r\n";
+        let script = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![e("TYPE I"), r("200 ok")],
+            listing("LIST d", body),
+            vec![
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e("RETR d/a"),
+                r("150 Sending"),
+                Step::DataSend(b"aaaaa".to_vec()),
+                e("EPSV"),
+                e("RETR d/b"),
+                r("226 Done"),
+                Step::ListenData,
+                r(EPSV_OK),
+                r("425 Can't open data connection."),
+            ],
+            retrieve("d/b", b"bbbbbb"),
+            retrieve("d/c", b"ccccccc"),
+            vec![e("QUIT"), r("221 Bye")],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let out = tempfile::tempdir().unwrap();
+        let run = pasv(["-v", "-j", "1", "get", "-r", &format!("{}/d", server.url())]).cwd(out.path()).run().await;
+        run.assert_code(0);
+        assert_one_by_one_from(&run.stderr, "< 425", "RETR");
+        for (name, data) in [("a", &b"aaaaa"[..]), ("b", b"bbbbbb"), ("c", b"ccccccc")] {
+            assert_eq!(std::fs::read(out.path().join("d").join(name)).unwrap(), data, "{name}");
+        }
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
+// ------------------------------------------------------------------------------------------
+// Drop-box directories: the server moves a file away once it accepted it (issue 13.3)
+
+/// A single-file upload into `in/`, confirmed with 226, then gone (`SIZE` answers 550).
+fn drop_box_put(stored: &str) -> Vec<Step> {
+    [
+        anon_login(FEAT_SIZE_EPSV),
+        vec![
+            e("TYPE I"),
+            r("200 ok"),
+            e("EPSV"),
+            Step::ListenData,
+            r(EPSV_OK),
+            e(&format!("STOR {stored}")),
+            r("150 Ok to send data."),
+            Step::DataReceive,
+            r("226 Transfer complete."),
+            e(&format!("SIZE {stored}")),
+            r(&format!("550 {stored}: No such file or directory")),
+        ],
+    ]
+    .concat()
+}
+
+/// A drop-box directory moves what it accepted at once: the 226 counts, the upload succeeds
+/// with a note, and `--json` says it is not verified.
+#[tokio::test]
+async fn an_upload_the_server_accepted_then_moved_away_succeeds_unverified() {
+    within(async {
+        let local = tempfile::tempdir().unwrap();
+        let file = local.path().join("a.txt");
+        write(&file, b"hello\n");
+        for json in [false, true] {
+            let server =
+                ScriptedServer::start([drop_box_put("in/a.txt"), vec![e("QUIT"), r("221 Bye")]].concat()).await;
+            let url = format!("{}/in/", server.url());
+            let mut args = vec!["put", file.to_str().unwrap(), &url];
+            if json {
+                args.insert(0, "--json");
+            }
+            let run = pasv(args).run().await;
+            run.assert_code(0);
+            if json {
+                let event: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+                assert_eq!(event["verified"], serde_json::Value::Bool(false), "{}", run.stdout);
+            } else {
+                assert!(run.stderr.contains("in/a.txt: accepted, no longer listed: not verified"), "{}", run.stderr);
+            }
+            server.finish(Duration::from_secs(10)).await.unwrap();
+        }
+    })
+    .await;
+}
+
+/// The same in the pipelined lanes of `put -r`: each file is a success, not verified, and a
+/// time is not tried on a file that is gone.
+#[tokio::test]
+async fn a_tree_upload_into_a_drop_box_succeeds_unverified() {
+    within(async {
+        let local = tempfile::tempdir().unwrap();
+        let dir = local.path().join("x");
+        write(&dir.join("a.txt"), b"hello\n");
+        write(&dir.join("b.txt"), b"world!\n");
+        for json in [false, true] {
+            let script = [
+                upload_tree_start_with(FEAT_SIZE_EPSV),
+                stor_with_epsv("x/a.txt"),
+                vec![e("SIZE x/a.txt"), r("550 x/a.txt: No such file or directory")],
+                stor_with_epsv("x/b.txt"),
+                vec![e("SIZE x/b.txt"), r("550 x/b.txt: No such file or directory"), e("QUIT"), r("221 Bye")],
+            ]
+            .concat();
+            let server = ScriptedServer::start(script).await;
+            let url = format!("{}/x", server.url());
+            let mut args = vec!["-j", "1", "put", "-r", dir.to_str().unwrap(), &url];
+            if json {
+                args.insert(0, "--json");
+            }
+            let run = pasv(args).run().await;
+            run.assert_code(0);
+            if json {
+                let events: Vec<serde_json::Value> =
+                    run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+                let files: Vec<_> = events.iter().filter(|e| e["action"] == "put").collect();
+                assert_eq!(files.len(), 2, "{}", run.stdout);
+                for file in files {
+                    assert_eq!(file["verified"], serde_json::Value::Bool(false), "{}", run.stdout);
+                }
+            } else {
+                assert_eq!(run.stderr.matches("accepted, no longer listed: not verified").count(), 2, "{}", run.stderr);
+                assert!(run.stderr.contains("copied 2 file(s)"), "{}", run.stderr);
+            }
+            let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+            assert_eq!(transcript.received_data, [&b"hello\n"[..], b"world!\n"]);
+        }
+    })
+    .await;
+}
+
+/// `--atomic` and `--verify` promise what a drop box makes impossible (a rename into place,
+/// a checksum of the server's copy): they fail, saying the server moved the file away, one
+/// file at a time and in the pipelined lanes alike; no rename is tried.
+#[tokio::test]
+async fn atomic_and_verify_uploads_fail_clearly_when_the_server_moves_the_file_away() {
+    within(async {
+        let local = tempfile::tempdir().unwrap();
+        let file = local.path().join("a.txt");
+        write(&file, b"hello\n");
+        let tree = local.path().join("x");
+        write(&tree.join("a.txt"), b"hello\n");
+        let quit = vec![e("QUIT"), r("221 Bye")];
+        let lanes = [upload_tree_start_with(FEAT_SIZE_EPSV), stor_with_epsv("x/.a.txt.pasv-part")].concat();
+        let cases = [
+            ("--atomic", drop_box_put("in/.a.txt.pasv-part"), vec!["put", "--atomic", file.to_str().unwrap()], "in/"),
+            ("--verify", drop_box_put("in/a.txt"), vec!["put", "--verify", file.to_str().unwrap()], "in/"),
+            (
+                "--atomic",
+                [lanes, vec![e("SIZE x/.a.txt.pasv-part"), r("550 No such file")]].concat(),
+                vec!["-j", "1", "put", "-r", "--atomic", tree.to_str().unwrap()],
+                "x",
+            ),
+        ];
+        for (flag, script, args, path) in cases {
+            let server = ScriptedServer::start([script, quit.clone()].concat()).await;
+            let url = format!("{}/{path}", server.url());
+            let mut args = args;
+            args.push(&url);
+            let run = pasv(args.clone()).run().await;
+            run.assert_code(5);
+            assert!(run.stderr.contains("then answered 550 to SIZE: it moved the file away"), "{}", run.stderr);
+            let why =
+                if flag == "--atomic" { "--atomic cannot rename it into place" } else { "--verify cannot check it" };
+            assert!(run.stderr.contains(why), "{args:?}: {}", run.stderr);
+            let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+            assert!(!transcript.commands.iter().any(|c| c.starts_with("RNFR")), "{:?}", transcript.commands);
+        }
+    })
+    .await;
+}
+
 /// A listing cut short by a middlebox (the last line has no line end; the server still said
 /// 226) is asked again: here the second answer is whole, and every file is copied.
 #[tokio::test]

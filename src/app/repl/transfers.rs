@@ -305,7 +305,7 @@ impl Work for BatchWork<'_> {
             offset: summary.offset,
             total: summary.total,
             seconds: summary.elapsed.as_secs_f64(),
-            verified: Some("size").filter(|_| summary.total.is_some()),
+            verified: Some("size").filter(|_| summary.total.is_some()).into(),
         });
         Ok(Done::nothing())
     }
