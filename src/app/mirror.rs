@@ -989,6 +989,7 @@ impl Work for Lanes<'_> {
             Ok(()) => Ok(Done::nothing()),
             Err(e) => {
                 // The session is out of step: what it had in hand goes the one-by-one way.
+                let e = escape(&e.to_string()).into_owned();
                 self.copy.tally.note(&format!("pasv: warning: {e}; continuing on another connection"));
                 let mut later = self.later.borrow_mut();
                 later.extend(lane.inflight.drain(..).map(|job| FileJob { retry: true, ..job }));

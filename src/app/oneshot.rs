@@ -457,7 +457,7 @@ pub async fn quote(ctx: &Context, args: QuoteArgs) -> Result<()> {
         if ctx.out.json() {
             ctx.out.json_line(&QuoteEvent { command: shown, code: reply.code.0, text: reply.text() })?;
         } else {
-            ctx.out.line(&ctx.out.text(&reply.to_string()))?;
+            ctx.out.server_lines(&reply.to_string())?;
         }
         if matches!(reply.class(), ReplyClass::TransientNegative | ReplyClass::PermanentNegative) {
             failure = Some(Error::Rejected { command: shown.to_string(), code: reply.code, text: reply.text() });
