@@ -1094,6 +1094,12 @@ fn temp_name(remote: &str) -> String {
     }
 }
 
+/// The file a transfer is for, as progress shows it: the NAME of an atomic upload's
+/// temporary `.NAME.pasv-part` (the engine reports the name it stores to).
+pub(super) fn shown_name(name: &str) -> &str {
+    name.strip_prefix('.').and_then(|n| n.strip_suffix(".pasv-part")).filter(|n| !n.is_empty()).unwrap_or(name)
+}
+
 /// RNFR/RNTO; servers that will not rename over an existing file get it deleted first
 /// (readers then see no file for a moment, never a partial one).
 async fn rename_into_place(session: &mut Session, from: &str, to: &str) -> Result<()> {
@@ -1377,6 +1383,9 @@ mod tests {
         assert_eq!(temp_name("dir/a.zip"), "dir/.a.zip.pasv-part");
         assert_eq!(temp_name("a.zip"), ".a.zip.pasv-part");
         assert!(is_part_file(".a.zip.pasv-part"));
+        assert_eq!(shown_name(".a.zip.pasv-part"), "a.zip");
+        assert_eq!(shown_name("a.zip"), "a.zip");
+        assert_eq!(shown_name("..pasv-part"), "..pasv-part");
         assert!(!is_part_file("a.zip"));
     }
 }

@@ -11,6 +11,7 @@ use super::local;
 use super::progress::ProgressMode;
 use super::render::Output;
 use super::settings::{self, usage};
+use super::tally::Tally;
 use super::target::{Target, redact_url};
 use crate::cli::{GetArgs, GlobalArgs, LsArgs, MkdirArgs, MvArgs, PutArgs, QuoteArgs, RmArgs, UrlArg};
 use crate::engine::{Credentials, Error, Session, TlsInfo, Trace, TransferSummary, UploadMode};
@@ -217,17 +218,33 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
     }
     let mut current = None;
     let mut progress = ctx.progress.reporter();
-    for (url, target, path) in plans {
-        session_for(ctx, &mut current, target).await?;
-        let Some((_, session)) = current.as_mut() else { unreachable!("session_for always leaves a session") };
-        let summary =
-            local::download_file(session, &target.path, &path, args.resume, args.no_clobber, progress.as_mut())
-                .await
-                .with_context(|| format!("downloading {}", redact_url(url)))?;
-        report(ctx, "get", url, &path.to_string_lossy(), &summary, session.passive_mode())?;
+    let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
+    let copied = async {
+        for (url, target, path) in plans {
+            session_for(ctx, &mut current, target).await?;
+            let Some((_, session)) = current.as_mut() else { unreachable!("session_for always leaves a session") };
+            let summary =
+                local::download_file(session, &target.path, &path, args.resume, args.no_clobber, progress.as_mut())
+                    .await
+                    .with_context(|| format!("downloading {}", redact_url(url)))?;
+            tally.copied(summary.bytes);
+            report(ctx, "get", url, &path.to_string_lossy(), &summary, session.passive_mode())?;
+        }
+        anyhow::Ok(())
     }
+    .await;
+    concluded(&mut tally, "get", copied)?;
     finish(current).await;
     Ok(())
+}
+
+/// The run's summary (plain progress only), counting the file that stopped it as failed.
+fn concluded(tally: &mut Tally<'_>, action: &'static str, outcome: Result<()>) -> Result<()> {
+    if outcome.is_err() {
+        tally.failed(1);
+    }
+    tally.conclude(action);
+    outcome
 }
 
 pub async fn cat(ctx: &Context, args: UrlArg) -> Result<()> {
@@ -269,17 +286,24 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
     }
     let mut session = ctx.connect(&target).await?;
     let mut progress = ctx.progress.reporter();
-    for (local, remote) in plans {
-        let shown = format!(
-            "{}{}",
-            url.trim_end_matches('/'),
-            if target.is_dir { format!("/{}", remote_basename(&remote).unwrap_or("")) } else { String::new() }
-        );
-        let summary = upload_one(&mut session, local, &remote, args.opts.resume, progress.as_mut())
-            .await
-            .with_context(|| format!("uploading {local} to {}", redact_url(&shown)))?;
-        report(ctx, "put", &shown, local, &summary, session.passive_mode())?;
+    let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
+    let copied = async {
+        for (local, remote) in plans {
+            let shown = format!(
+                "{}{}",
+                url.trim_end_matches('/'),
+                if target.is_dir { format!("/{}", remote_basename(&remote).unwrap_or("")) } else { String::new() }
+            );
+            let summary = upload_one(&mut session, local, &remote, args.opts.resume, progress.as_mut())
+                .await
+                .with_context(|| format!("uploading {local} to {}", redact_url(&shown)))?;
+            tally.copied(summary.bytes);
+            report(ctx, "put", &shown, local, &summary, session.passive_mode())?;
+        }
+        anyhow::Ok(())
     }
+    .await;
+    concluded(&mut tally, "put", copied)?;
     let _ = session.quit().await;
     Ok(())
 }
