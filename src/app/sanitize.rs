@@ -48,7 +48,7 @@ impl serde_json::ser::Formatter for TerminalSafeJson {
     ) -> std::io::Result<()> {
         let mut rest = fragment;
         while let Some((at, c)) = rest.char_indices().find(|&(_, c)| needs_escape(c)) {
-            writer.write_all(rest[..at].as_bytes())?;
+            writer.write_all(&rest.as_bytes()[..at])?;
             // Every such character is in the Basic Multilingual Plane: one \u escape.
             write!(writer, "\\u{:04x}", c as u32)?;
             rest = &rest[at + c.len_utf8()..];
