@@ -96,8 +96,9 @@ impl Progress for BarProgress {
 }
 
 /// The plain lines of one transfer at a time: one when it starts and one every `every` while
-/// it runs (bytes, percent, rate, ETA), so a long upload in CI is never silent. The line at its
-/// end is the caller's: only it knows whether the file is complete.
+/// it runs (bytes, percent, rate, ETA), so a long upload in CI is never silent. At its end a
+/// lone transfer says itself whether all its bytes came ([`PlainProgress`]); the pool prints
+/// its own line once the file is confirmed (`Tally::file_done`).
 pub(super) struct PlainLines {
     every: Duration,
     name: String,
