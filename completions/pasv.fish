@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_pasv_global_optspecs
-    string join \n u/user= password-env= tls ca-file= pin= k/insecure clear-data tls-min= tls-max= client-cert= client-key= active pasv-address= no-epsv connect-timeout= timeout= noop-interval= j/parallel= retries= v/verbose q/quiet json progress= no-netrc f/file= h/help V/version
+    string join \n u/user= password-env= tls ca-file= pin= k/insecure clear-data tls-min= tls-max= client-cert= client-key= active pasv-address= no-epsv connect-timeout= timeout= noop-interval= j/parallel= retries= v/verbose q/quiet json progress= progress-interval= no-netrc f/file= h/help V/version
 end
 
 function __fish_pasv_needs_command
@@ -41,10 +41,11 @@ complete -c pasv -n "__fish_pasv_needs_command" -l timeout -d 'Seconds to wait f
 complete -c pasv -n "__fish_pasv_needs_command" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_needs_command" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_needs_command" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_needs_command" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_needs_command" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
+complete -c pasv -n "__fish_pasv_needs_command" -l progress-interval -d 'Seconds between the plain progress lines of a running transfer [default: 5]' -r
 complete -c pasv -n "__fish_pasv_needs_command" -s f -l file -d 'Run the shell commands in SCRIPT (as when piped to stdin), stopping at the first error' -r -F
 complete -c pasv -n "__fish_pasv_needs_command" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_needs_command" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
@@ -94,10 +95,11 @@ complete -c pasv -n "__fish_pasv_using_subcommand get" -l timeout -d 'Seconds to
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand get" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l progress-interval -d 'Seconds between the plain progress lines of a running transfer [default: 5]' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s c -l continue -d 'Resume a partial download'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l no-clobber -d 'Never overwrite an existing file (with -r: keep the local files, download the rest)'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s r -l recursive -d 'Download a directory tree (URL names a directory; -o names the copy, or an existing directory to put it in)'
@@ -135,10 +137,11 @@ complete -c pasv -n "__fish_pasv_using_subcommand put" -l timeout -d 'Seconds to
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand put" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l progress-interval -d 'Seconds between the plain progress lines of a running transfer [default: 5]' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -s c -l continue -d 'Resume a partial upload (APPE after the remote size)'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -s r -l recursive -d 'Upload directory trees'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l atomic -d 'Upload to a temporary name beside the target and rename it into place once verified'
@@ -176,10 +179,11 @@ complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l timeout -d 'Seconds
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l progress-interval -d 'Seconds between the plain progress lines of a running transfer [default: 5]' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l newer -d 'Copy only files that are newer in the source'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l delete -d 'Delete files and directories that are in the target but no longer in the source'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l dry-run -d 'Print what would be done, change nothing'
@@ -215,10 +219,11 @@ complete -c pasv -n "__fish_pasv_using_subcommand ls" -l timeout -d 'Seconds to 
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand ls" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l progress-interval -d 'Seconds between the plain progress lines of a running transfer [default: 5]' -r
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -s l -l long -d 'Long format: type, size, modification time, name'
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
@@ -248,10 +253,11 @@ complete -c pasv -n "__fish_pasv_using_subcommand cat" -l timeout -d 'Seconds to
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand cat" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l progress-interval -d 'Seconds between the plain progress lines of a running transfer [default: 5]' -r
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
@@ -280,10 +286,11 @@ complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l timeout -d 'Seconds 
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l progress-interval -d 'Seconds between the plain progress lines of a running transfer [default: 5]' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s p -l parents -d 'Create missing parents; an existing directory is fine'
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
@@ -313,10 +320,11 @@ complete -c pasv -n "__fish_pasv_using_subcommand rm" -l timeout -d 'Seconds to 
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand rm" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l progress-interval -d 'Seconds between the plain progress lines of a running transfer [default: 5]' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
@@ -345,10 +353,11 @@ complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l timeout -d 'Seconds 
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l progress-interval -d 'Seconds between the plain progress lines of a running transfer [default: 5]' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
@@ -377,10 +386,11 @@ complete -c pasv -n "__fish_pasv_using_subcommand mv" -l timeout -d 'Seconds to 
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand mv" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l progress-interval -d 'Seconds between the plain progress lines of a running transfer [default: 5]' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
@@ -409,10 +419,11 @@ complete -c pasv -n "__fish_pasv_using_subcommand stat" -l timeout -d 'Seconds t
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand stat" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l progress-interval -d 'Seconds between the plain progress lines of a running transfer [default: 5]' -r
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
@@ -441,10 +452,11 @@ complete -c pasv -n "__fish_pasv_using_subcommand quote" -l timeout -d 'Seconds 
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand quote" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l progress-interval -d 'Seconds between the plain progress lines of a running transfer [default: 5]' -r
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
@@ -473,10 +485,11 @@ complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l timeout -d 'Seconds
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l progress-interval -d 'Seconds between the plain progress lines of a running transfer [default: 5]' -r
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l write-probe -d 'Upload and delete a tiny file to measure the server\'s clock skew'
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
@@ -509,10 +522,11 @@ complete -c pasv -n "__fish_pasv_using_subcommand serve" -l timeout -d 'Seconds 
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand serve" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l progress-interval -d 'Seconds between the plain progress lines of a running transfer [default: 5]' -r
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l writable -d 'Allow uploads, deletes and renames'
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
@@ -543,10 +557,11 @@ complete -c pasv -n "__fish_pasv_using_subcommand demo" -l timeout -d 'Seconds t
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand demo" -l progress -d 'Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l progress-interval -d 'Seconds between the plain progress lines of a running transfer [default: 5]' -r
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::oneshot::Context;
 use super::render::format_time;
-use super::sanitize::escape;
+use super::sanitize::{escape, write_json};
 use super::settings;
 use super::target::{Target, redact_url};
 use crate::cli::DoctorArgs;
@@ -539,7 +539,9 @@ impl Say {
     }
     fn json<T: Serialize>(&self, report: &T) -> Result<()> {
         if self.json {
-            println!("{}", serde_json::to_string(report)?);
+            let mut out = std::io::stdout().lock();
+            write_json(&mut out, report)?;
+            std::io::Write::write_all(&mut out, b"\n")?;
         }
         Ok(())
     }

@@ -1049,6 +1049,7 @@ impl Work for Lanes<'_> {
             Ok(()) => Ok(Done::nothing()),
             Err(e) => {
                 // The session is out of step: what it had in hand goes the one-by-one way.
+                let e = escape(&e.to_string()).into_owned();
                 self.copy.tally.note(&format!("pasv: warning: {e}; continuing on another connection"));
                 let mut later = self.later.borrow_mut();
                 later.extend(lane.inflight.drain(..).map(|job| FileJob { retry: true, ..job }));
@@ -1164,6 +1165,12 @@ fn temp_name(remote: &str) -> String {
         Some((dir, name)) => format!("{dir}/.{name}.pasv-part"),
         None => format!(".{remote}.pasv-part"),
     }
+}
+
+/// The file a transfer is for, as progress shows it: the NAME of an atomic upload's
+/// temporary `.NAME.pasv-part` (the engine reports the name it stores to).
+pub(super) fn shown_name(name: &str) -> &str {
+    name.strip_prefix('.').and_then(|n| n.strip_suffix(".pasv-part")).filter(|n| !n.is_empty()).unwrap_or(name)
 }
 
 /// RNFR/RNTO; servers that will not rename over an existing file get it deleted first
@@ -1449,6 +1456,9 @@ mod tests {
         assert_eq!(temp_name("dir/a.zip"), "dir/.a.zip.pasv-part");
         assert_eq!(temp_name("a.zip"), ".a.zip.pasv-part");
         assert!(is_part_file(".a.zip.pasv-part"));
+        assert_eq!(shown_name(".a.zip.pasv-part"), "a.zip");
+        assert_eq!(shown_name("a.zip"), "a.zip");
+        assert_eq!(shown_name("..pasv-part"), "..pasv-part");
         assert!(!is_part_file("a.zip"));
     }
 }

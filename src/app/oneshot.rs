@@ -12,7 +12,7 @@ use super::progress::ProgressMode;
 use super::render::Output;
 use super::sanitize::escape;
 use super::settings::{self, usage};
-use super::tally::Verified;
+use super::tally::{Tally, Verified};
 use super::target::{Target, redact_url};
 use crate::cli::{GetArgs, GlobalArgs, LsArgs, MkdirArgs, MvArgs, PutArgs, QuoteArgs, RmArgs, UrlArg};
 use crate::engine::{Credentials, Error, Session, SizeCheck, TlsInfo, Trace, TransferSummary, UploadMode};
@@ -227,17 +227,33 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
     }
     let mut current = None;
     let mut progress = ctx.progress.reporter();
-    for (url, target, path) in plans {
-        session_for(ctx, &mut current, target).await?;
-        let Some((_, session)) = current.as_mut() else { unreachable!("session_for always leaves a session") };
-        let summary =
-            local::download_file(session, &target.path, &path, args.resume, args.no_clobber, progress.as_mut())
-                .await
-                .with_context(|| format!("downloading {}", redact_url(url)))?;
-        report(ctx, "get", url, &path.to_string_lossy(), &summary, session.passive_mode())?;
+    let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
+    let copied = async {
+        for (url, target, path) in plans {
+            session_for(ctx, &mut current, target).await?;
+            let Some((_, session)) = current.as_mut() else { unreachable!("session_for always leaves a session") };
+            let summary =
+                local::download_file(session, &target.path, &path, args.resume, args.no_clobber, progress.as_mut())
+                    .await
+                    .with_context(|| format!("downloading {}", redact_url(url)))?;
+            tally.copied(summary.bytes);
+            report(ctx, "get", url, &path.to_string_lossy(), &summary, session.passive_mode())?;
+        }
+        anyhow::Ok(())
     }
+    .await;
+    concluded(&mut tally, "get", copied)?;
     finish(current).await;
     Ok(())
+}
+
+/// The run's summary (plain progress only), counting the file that stopped it as failed.
+fn concluded(tally: &mut Tally<'_>, action: &'static str, outcome: Result<()>) -> Result<()> {
+    if outcome.is_err() {
+        tally.failed(1);
+    }
+    tally.conclude(action);
+    outcome
 }
 
 pub async fn cat(ctx: &Context, args: UrlArg) -> Result<()> {
@@ -282,21 +298,31 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
         create_remote_parents(&mut session, plans.iter().map(|(_, remote)| remote.as_str())).await?;
     }
     let mut progress = ctx.progress.reporter();
-    for (local, remote) in plans {
-        let shown = format!(
-            "{}{}",
-            url.trim_end_matches('/'),
-            if target.is_dir { format!("/{}", remote_basename(&remote).unwrap_or("")) } else { String::new() }
-        );
-        let summary = upload_one(&mut session, local, &remote, args.opts.resume, progress.as_mut())
-            .await
-            .with_context(|| format!("uploading {local} to {}", redact_url(&shown)))?;
-        if summary.size_check == SizeCheck::Gone {
-            // A drop-box directory: the server confirmed the file (226), then moved it away.
-            ctx.note(&format!("pasv: note: {}: accepted, no longer listed: not verified", escape(&redact_url(&shown))));
+    let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
+    let copied = async {
+        for (local, remote) in plans {
+            let shown = format!(
+                "{}{}",
+                url.trim_end_matches('/'),
+                if target.is_dir { format!("/{}", remote_basename(&remote).unwrap_or("")) } else { String::new() }
+            );
+            let summary = upload_one(&mut session, local, &remote, args.opts.resume, progress.as_mut())
+                .await
+                .with_context(|| format!("uploading {local} to {}", redact_url(&shown)))?;
+            if summary.size_check == SizeCheck::Gone {
+                // A drop-box directory: the server confirmed the file (226), then moved it away.
+                ctx.note(&format!(
+                    "pasv: note: {}: accepted, no longer listed: not verified",
+                    escape(&redact_url(&shown))
+                ));
+            }
+            tally.copied(summary.bytes);
+            report(ctx, "put", &shown, local, &summary, session.passive_mode())?;
         }
-        report(ctx, "put", &shown, local, &summary, session.passive_mode())?;
+        anyhow::Ok(())
     }
+    .await;
+    concluded(&mut tally, "put", copied)?;
     let _ = session.quit().await;
     Ok(())
 }
@@ -510,7 +536,7 @@ pub async fn quote(ctx: &Context, args: QuoteArgs) -> Result<()> {
         if ctx.out.json() {
             ctx.out.json_line(&QuoteEvent { command: shown, code: reply.code.0, text: reply.text() })?;
         } else {
-            ctx.out.line(&ctx.out.text(&reply.to_string()))?;
+            ctx.out.server_lines(&reply.to_string())?;
         }
         if matches!(reply.class(), ReplyClass::TransientNegative | ReplyClass::PermanentNegative) {
             failure = Some(Error::Rejected { command: shown.to_string(), code: reply.code, text: reply.text() });

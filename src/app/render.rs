@@ -1,34 +1,34 @@
-//! Listings and results on stdout: plain names, a long table, or JSON lines. Names are escaped
-//! on a terminal and passed through unchanged to pipes (JSON escapes them itself).
+//! Listings and results on stdout: plain names, a long table, or JSON lines. Server text is
+//! escaped in every human-readable form, terminal or not: a listing piped to a file or a CI log
+//! is read in a terminal later, where raw escape sequences would still run. `--json` keeps the
+//! exact names, as JSON escapes (`sanitize::write_json`).
 
 use std::io::{IsTerminal, Write};
 
 use serde::Serialize;
 
-use super::sanitize::escape;
+use super::sanitize::{escape, write_json};
 use crate::engine::FileStat;
 use crate::proto::listing::{Entry, EntryKind, unix_to_civil};
 
 pub struct Output {
-    tty: bool,
     color: bool,
     json: bool,
 }
 
 impl Output {
     pub fn new(json: bool) -> Self {
-        let tty = std::io::stdout().is_terminal();
-        let color = tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        Self { tty, color, json }
+        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        Self { color, json }
     }
 
     pub fn json(&self) -> bool {
         self.json
     }
 
-    /// Server-supplied text, escaped only when a person is reading.
+    /// Server-supplied text, escaped for human-readable output (see the module doc).
     pub fn text<'a>(&self, s: &'a str) -> std::borrow::Cow<'a, str> {
-        if self.tty { escape(s) } else { std::borrow::Cow::Borrowed(s) }
+        escape(s)
     }
 
     pub fn line(&self, s: &str) -> std::io::Result<()> {
@@ -36,9 +36,19 @@ impl Output {
         writeln!(out, "{s}")
     }
 
+    /// Server text of several lines (a multi-line reply): each line escaped on its own, so
+    /// its line breaks stay line breaks and nothing else gets through raw.
+    pub fn server_lines(&self, text: &str) -> std::io::Result<()> {
+        let mut out = std::io::stdout().lock();
+        for line in text.lines() {
+            writeln!(out, "{}", escape(line))?;
+        }
+        Ok(())
+    }
+
     pub fn json_line<T: Serialize>(&self, value: &T) -> std::io::Result<()> {
         let mut out = std::io::stdout().lock();
-        serde_json::to_writer(&mut out, value).map_err(std::io::Error::other)?;
+        write_json(&mut out, value)?;
         writeln!(out)
     }
 

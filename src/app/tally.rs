@@ -1,6 +1,7 @@
 //! Progress and results of many-file work: on a TTY one overall bar (files done/total,
 //! bytes, rate, ETA) with a line per active transfer under it (indicatif MultiProgress);
-//! plain lines for CI logs; with `--json` one event per finished file and a summary event.
+//! plain lines for CI logs (each file's start, periodic lines, its end, the summary); with
+//! `--json` one event per finished file and a summary event.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use std::time::Instant;
 use indicatif::{BinaryBytes, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use super::progress::ProgressMode;
+use super::progress::{PlainLines, ProgressMode};
 use super::render::Output;
 use super::sanitize::escape;
 use crate::engine::Progress;
@@ -24,6 +25,8 @@ pub struct Tally<'a> {
     multi: Option<MultiProgress>,
     overall: Option<ProgressBar>,
     counts: Arc<Counts>,
+    /// The summary was printed (by [`Tally::finish`]).
+    summarized: bool,
 }
 
 #[derive(Default)]
@@ -95,7 +98,16 @@ fn style(template: &str) -> ProgressStyle {
 
 impl<'a> Tally<'a> {
     pub fn new(mode: ProgressMode, out: &'a Output, quiet: bool) -> Self {
-        Self { mode, out, quiet, started: Instant::now(), multi: None, overall: None, counts: Arc::default() }
+        Self {
+            mode,
+            out,
+            quiet,
+            started: Instant::now(),
+            multi: None,
+            overall: None,
+            counts: Arc::default(),
+            summarized: false,
+        }
     }
 
     /// The transfers start: `files` files, `bytes` bytes in all.
@@ -114,10 +126,15 @@ impl<'a> Tally<'a> {
 
     /// Progress for one transfer (a worker's current file).
     pub fn transfer(&self) -> Box<dyn Progress> {
+        let plain = match self.mode {
+            ProgressMode::Plain { every } => Some(PlainLines::new(every)),
+            _ => None,
+        };
         Box::new(TransferProgress {
             multi: self.multi.clone(),
             overall: self.overall.clone(),
             bar: None,
+            plain,
             counts: self.counts.clone(),
         })
     }
@@ -131,15 +148,25 @@ impl<'a> Tally<'a> {
         }
         if self.out.json() {
             let _ = self.out.json_line(event);
-        } else if self.mode == ProgressMode::Plain {
+        }
+        // Progress goes to stderr whatever stdout carries: `--json --progress plain` has both.
+        if self.mode.is_plain() {
             let _ = writeln!(
                 std::io::stderr().lock(),
-                "pasv: [{done}/{total}] {} {} ({})",
+                "pasv: [{done}/{total}] {} {} ({} in {:.1}s)",
                 event.action,
                 escape(event.path),
-                BinaryBytes(event.bytes + event.offset)
+                BinaryBytes(event.bytes + event.offset),
+                event.seconds
             );
         }
+    }
+
+    /// A file copied outside the pool (the plain one-shot `get`/`put`): counted for the
+    /// summary; its lines are its reporter's.
+    pub fn copied(&self, bytes: u64) {
+        self.counts.files.fetch_add(1, Ordering::Relaxed);
+        self.counts.bytes.fetch_add(bytes, Ordering::Relaxed);
     }
 
     pub fn output(&self) -> &Output {
@@ -187,13 +214,37 @@ impl<'a> Tally<'a> {
         }
     }
 
-    /// Clears the bars and prints (and returns) the summary.
+    /// The end of a run of single files (no tree, so no [`Tally::finish`]): plain lines end
+    /// with the summary, as a CI log should; elsewhere a one-file summary would only repeat
+    /// the file's own line. Only on stderr: what `--json` prints does not depend on the
+    /// progress mode.
+    pub fn conclude(&mut self, action: &'static str) {
+        self.finish_quietly();
+        if self.mode.is_plain() && !self.summarized {
+            eprintln!("{}", self.summary(action, false).line());
+        }
+    }
+
+    /// Clears the bars and prints (and returns) the summary: as JSON with `--json`, as a line
+    /// on stderr unless `-q` (or always, with plain progress asked for).
     pub fn finish(&mut self, action: &'static str, dry_run: bool) -> Summary {
         self.finish_quietly();
+        let summary = self.summary(action, dry_run);
+        self.summarized = true;
+        if self.out.json() {
+            let _ = self.out.json_line(&SummaryLine { action: "summary", summary: &summary });
+        }
+        if self.mode.is_plain() || (!self.quiet && !self.out.json()) {
+            eprintln!("{}", summary.line());
+        }
+        summary
+    }
+
+    fn summary(&self, action: &'static str, dry_run: bool) -> Summary {
         let seconds = self.started.elapsed().as_secs_f64();
         let c = &self.counts;
         let bytes = c.bytes.load(Ordering::Relaxed);
-        let summary = Summary {
+        Summary {
             operation: action,
             files: c.files.load(Ordering::Relaxed),
             bytes,
@@ -203,23 +254,25 @@ impl<'a> Tally<'a> {
             seconds,
             bytes_per_second: if seconds > 0.0 { bytes as f64 / seconds } else { 0.0 },
             dry_run,
-        };
-        if self.out.json() {
-            let _ = self.out.json_line(&SummaryLine { action: "summary", summary: &summary });
-        } else if !self.quiet {
-            let verb = if dry_run { "would copy" } else { "copied" };
-            let deleted = if dry_run { "to delete" } else { "deleted" };
-            eprintln!(
-                "pasv: {action}: {verb} {} file(s), {} in {seconds:.2}s ({}/s); {} unchanged, {} {deleted}, {} failed",
-                summary.files,
-                BinaryBytes(bytes),
-                BinaryBytes(summary.bytes_per_second as u64),
-                summary.skipped,
-                summary.deleted,
-                summary.failed
-            );
         }
-        summary
+    }
+}
+
+impl Summary {
+    /// `pasv: mirror: copied 3 file(s), 1.00 MiB in 0.52s (1.92 MiB/s); 0 unchanged, 0 deleted, 0 failed`
+    fn line(&self) -> String {
+        let (verb, deleted) = if self.dry_run { ("would copy", "to delete") } else { ("copied", "deleted") };
+        format!(
+            "pasv: {}: {verb} {} file(s), {} in {:.2}s ({}/s); {} unchanged, {} {deleted}, {} failed",
+            self.operation,
+            self.files,
+            BinaryBytes(self.bytes),
+            self.seconds,
+            BinaryBytes(self.bytes_per_second as u64),
+            self.skipped,
+            self.deleted,
+            self.failed
+        )
     }
 }
 
@@ -234,11 +287,14 @@ struct TransferProgress {
     multi: Option<MultiProgress>,
     overall: Option<ProgressBar>,
     bar: Option<ProgressBar>,
+    /// Plain progress: the start and periodic lines (the end line is [`Tally::file_done`]'s).
+    plain: Option<PlainLines>,
     counts: Arc<Counts>,
 }
 
 impl Progress for TransferProgress {
     fn start(&mut self, name: &str, total: Option<u64>, offset: u64) {
+        let name = super::mirror::shown_name(name);
         if let Some(multi) = &self.multi {
             let bar = multi.add(ProgressBar::new(total.unwrap_or(0)).with_style(style(
                 "  {msg:28!} {bar:20.green/white} {binary_bytes:>10}/{binary_total_bytes:<10} {binary_bytes_per_sec:>12}",
@@ -250,6 +306,9 @@ impl Progress for TransferProgress {
         if let Some(overall) = &self.overall {
             overall.inc(offset);
         }
+        if let Some(plain) = &mut self.plain {
+            plain.start(name, total, offset);
+        }
     }
 
     fn advance(&mut self, bytes: u64) {
@@ -260,12 +319,18 @@ impl Progress for TransferProgress {
         if let Some(overall) = &self.overall {
             overall.inc(bytes);
         }
+        if let Some(plain) = &mut self.plain {
+            plain.advance(bytes);
+        }
     }
 
     fn finish(&mut self) {
         if let (Some(bar), Some(multi)) = (self.bar.take(), &self.multi) {
             bar.finish_and_clear();
             multi.remove(&bar);
+        }
+        if let Some(plain) = &mut self.plain {
+            plain.end_quietly();
         }
     }
 }

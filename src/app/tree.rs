@@ -166,6 +166,7 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
         }
         pool.close().await;
     }
+    tally.conclude(opts.action);
     result
 }
 
@@ -235,6 +236,7 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
         result = result.and(outcome);
     }
     pool.close().await;
+    tally.conclude(opts.action);
     result
 }
 
@@ -269,7 +271,10 @@ async fn copy_one(
     let failures = pool.run(&copy, vec![job]).await;
     tally.finish_quietly();
     match failures.into_iter().next() {
-        Some(failure) => Err(failure.error),
+        Some(failure) => {
+            tally.failed(1);
+            Err(failure.error)
+        }
         None => Ok(()),
     }
 }

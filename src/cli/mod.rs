@@ -125,12 +125,25 @@ pub struct GlobalArgs {
     /// Print results as JSON lines on stdout.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Progress display: a bar on a TTY (auto), always a bar, plain lines for logs, or none.
+    /// Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none;
+    /// off with -q or --json), bar, plain (lines for logs: each file's start, progress every
+    /// --progress-interval, its end, a summary; also with -q), or none.
     #[arg(long, global = true, value_enum, value_name = "MODE")]
     pub progress: Option<ProgressArg>,
+    /// Seconds between the plain progress lines of a running transfer [default: 5].
+    #[arg(long, global = true, value_name = "SECS", value_parser = positive_seconds)]
+    pub progress_interval: Option<f64>,
     /// Do not read ~/.netrc.
     #[arg(long, global = true)]
     pub no_netrc: bool,
+}
+
+/// A positive number of seconds (a usage error otherwise, before anything starts).
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 && secs < 1e9 => Ok(secs),
+        _ => Err(format!("{text:?} is not a positive number of seconds")),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

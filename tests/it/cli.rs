@@ -1,5 +1,8 @@
 //! The real binary against the in-process libunftp server: the everyday commands.
 
+use std::time::Duration;
+
+use crate::support::scripted::{EPSV_OK, FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, r, steps};
 use crate::support::{TestServer, pasv, patterned, within};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -357,6 +360,140 @@ async fn plain_progress_lines_for_ci_logs() {
         let run = pasv(["get", "-o", out.path().join("again").to_str().unwrap(), &server.url("f.bin")]).run().await;
         run.assert_code(0);
         assert_eq!(run.stderr, "");
+    })
+    .await;
+}
+
+/// The index of the first line of `text` that starts with `prefix`, failing with the text.
+#[track_caller]
+fn line_index(text: &str, prefix: &str) -> usize {
+    text.lines()
+        .position(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line starts with {prefix:?}:\n{text}"))
+}
+
+/// Plain progress in the order a CI log needs it: the start, at least one line while the
+/// transfer runs (bytes, percent, rate, ETA), the end, the summary.
+#[track_caller]
+fn assert_plain_progress(stderr: &str, name: &str, done: &str, summary: &str) {
+    let start = line_index(stderr, &format!("pasv: start {name} ("));
+    let periodic = line_index(stderr, &format!("pasv: progress {name} "));
+    let line = stderr.lines().nth(periodic).unwrap();
+    assert!(line.contains("%), ") && line.contains("/s, ETA "), "{line}");
+    let end = line_index(stderr, done);
+    let last = line_index(stderr, summary);
+    assert!(start < periodic && periodic < end && end < last, "out of order:\n{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_progress_prints_a_start_periodic_lines_the_end_and_a_summary() {
+    within(async {
+        let server = TestServer::start(true).await;
+        let local = tempfile::tempdir().unwrap();
+        let file = local.path().join("big.bin");
+        std::fs::write(&file, patterned(400_000)).unwrap();
+        // The rate limit makes each transfer last (about 2 s), so lines every 0.1 s must come;
+        // nothing here depends on how long anything takes.
+        let limited = |quiet: &[&str], command: &[&str]| {
+            let mut args = quiet.to_vec();
+            args.extend(["--progress", "plain", "--progress-interval", "0.1"]);
+            args.extend(command);
+            args.extend(["--limit-rate", "200K"]);
+            pasv(args).run()
+        };
+        let url = server.url("/");
+        let run = limited(&[], &["put", file.to_str().unwrap(), &url]).await;
+        run.assert_code(0);
+        assert_plain_progress(&run.stderr, "big.bin", "pasv: [1/1] put ", "pasv: put: copied 1 file(s), 390.62 KiB");
+        assert!(run.stderr.contains("pasv: start big.bin (390.62 KiB)"), "{}", run.stderr);
+        // libunftp cannot set times: a note, which -q drops below.
+        assert!(run.stderr.contains("pasv: note: "), "{}", run.stderr);
+
+        // -q silences everything but plain progress asked for by name.
+        let run = limited(&["-q"], &["put", file.to_str().unwrap(), &url]).await;
+        run.assert_code(0);
+        assert_plain_progress(&run.stderr, "big.bin", "pasv: [1/1] put ", "pasv: put: copied 1 file(s), 390.62 KiB");
+        assert!(!run.stderr.contains("pasv: note: "), "{}", run.stderr);
+        let out = local.path().join("back.bin");
+        let run = limited(&["-q"], &["get", &server.url("big.bin"), "-o", out.to_str().unwrap()]).await;
+        run.assert_code(0);
+        assert_plain_progress(&run.stderr, "big.bin", "pasv: [1/1] get ", "pasv: get: copied 1 file(s), 390.62 KiB");
+        assert_eq!(std::fs::read(&out).unwrap(), patterned(400_000));
+
+        // --progress-interval wants a positive number of seconds.
+        let run = pasv(["--progress", "plain", "--progress-interval", "0", "ls", &server.url("/")]).run().await;
+        run.assert_code(2);
+        assert!(run.stderr.contains("positive number of seconds"), "{}", run.stderr);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ci_selects_plain_progress_and_q_alone_prints_nothing() {
+    within(async {
+        let server = TestServer::start(true).await;
+        let local = tempfile::tempdir().unwrap();
+        let file = local.path().join("f.bin");
+        std::fs::write(&file, patterned(50_000)).unwrap();
+        for atomic in [false, true] {
+            // Without a terminal, CI=true selects plain lines (--progress auto), on the plain
+            // one-shot path and on the pool's (--atomic).
+            let url = server.url("/");
+            let mut args = vec!["put", file.to_str().unwrap(), &url];
+            if atomic {
+                args.insert(1, "--atomic");
+            }
+            let run = pasv(&args).env("CI", "true").run().await;
+            run.assert_code(0);
+            line_index(&run.stderr, "pasv: start f.bin (48.83 KiB)");
+            line_index(&run.stderr, if atomic { "pasv: [1/1] put " } else { "pasv: done f.bin 48.83 KiB" });
+            line_index(&run.stderr, "pasv: put: copied 1 file(s), 48.83 KiB");
+            // -q alone silences it all, CI or not.
+            let quiet: Vec<&str> = std::iter::once("-q").chain(args.iter().copied()).collect();
+            let run = pasv(&quiet).env("CI", "true").run().await;
+            run.assert_code(0);
+            assert_eq!(run.stderr, "");
+            let run = pasv(&quiet).run().await;
+            run.assert_code(0);
+            assert_eq!(run.stderr, "");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn plain_progress_of_a_slow_plain_download_has_periodic_lines() {
+    within(async {
+        // Ten bytes, a tenth of a second apart: the server makes the transfer last.
+        let script = steps(vec![
+            anon_login(FEAT_SIZE_EPSV),
+            vec![
+                e("TYPE I"),
+                r("200 ok"),
+                e("SIZE slow"),
+                r("213 10"),
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e("RETR slow"),
+                r("150 go"),
+                Step::DataDrip(b"0123456789".to_vec(), Duration::from_millis(100)),
+                r("226 done"),
+            ],
+        ]);
+        let server = ScriptedServer::start(script).await;
+        let out = tempfile::tempdir().unwrap();
+        let url = format!("{}/slow", server.url());
+        let run = pasv(["--progress", "plain", "--progress-interval", "0.05", "get", &url]).cwd(out.path()).run().await;
+        run.assert_code(0);
+        assert_plain_progress(
+            &run.stderr,
+            "slow",
+            "pasv: done slow 10 B of 10 B (100%)",
+            "pasv: get: copied 1 file(s), 10 B",
+        );
+        assert_eq!(std::fs::read(out.path().join("slow")).unwrap(), b"0123456789");
+        server.finish(Duration::from_secs(5)).await.unwrap();
     })
     .await;
 }

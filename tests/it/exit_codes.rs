@@ -164,31 +164,15 @@ async fn exit_130_when_interrupted() {
         let mut script = logged_in();
         script.extend([e("TYPE I"), Step::Sleep(Duration::from_secs(20))]);
         let server = ScriptedServer::start(script).await;
-        let url = server.url();
-        let code = tokio::task::spawn_blocking(move || {
-            let mut child = pasv(["ls", &url])
-                .command()
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .unwrap();
-            std::thread::sleep(Duration::from_millis(700));
-            let _ = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status();
-            let deadline = std::time::Instant::now() + Duration::from_secs(10);
-            loop {
-                if let Some(status) = child.try_wait().unwrap() {
-                    break status.code();
-                }
-                if std::time::Instant::now() > deadline {
-                    let _ = child.kill();
-                    panic!("pasv ignored SIGINT");
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        })
-        .await
-        .unwrap();
-        assert_eq!(code, Some(130));
+        let running = pasv(["ls", &server.url()]).spawn();
+        // Interrupt once pasv is connected and waiting for the server (its handler is set).
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while !server.received().iter().any(|c| c == "TYPE I") {
+            assert!(std::time::Instant::now() < deadline, "pasv never sent TYPE I: {:?}", server.received());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let _ = std::process::Command::new("kill").args(["-INT", &running.id().to_string()]).status();
+        running.finish().await.assert_code(130);
     })
     .await;
 }

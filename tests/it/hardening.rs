@@ -850,6 +850,110 @@ async fn names_with_escape_sequences_are_escaped_on_a_terminal() {
     .await;
 }
 
+/// Names a hostile server lists: CSI and OSC sequences, BEL, a C1 CSI, DEL, a tab, a bidi
+/// override.
+const HOSTILE_NAMES: [&str; 6] =
+    ["red\x1b[31mname\x07.txt", "csi\u{9b}2J.txt", "del\x7f.txt", "tab\there.txt", "bidi\u{202e}txt.exe", "plain.txt"];
+
+/// Text meant for a log or a pipe: no C0 or C1 control character but the line break, no
+/// bidirectional override.
+fn assert_only_printable(what: &str, bytes: &[u8]) {
+    let text = std::str::from_utf8(bytes).unwrap_or_else(|e| panic!("{what} is not UTF-8 ({e}): {bytes:?}"));
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|&c| (c.is_control() && c != '\n') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        .collect();
+    assert!(bad.is_empty(), "{what} contains raw {bad:?}: {text:?}");
+}
+
+/// The LIST of a directory holding [`HOSTILE_NAMES`] and a link whose target retitles the
+/// terminal, played `times` times (once per listing the client asks for).
+fn hostile_listing(times: usize) -> Vec<Step> {
+    let mut body = String::new();
+    for name in HOSTILE_NAMES {
+        body.push_str(&format!("-rw-r--r--   1 ftp ftp  5 Mar  4  2021 {name}\r\n"));
+    }
+    body.push_str("lrwxrwxrwx   1 ftp ftp  5 Mar  4  2021 link -> \x1b]0;title\x07\r\n");
+    let mut script = vec![e("TYPE I"), r("200 ok")];
+    for _ in 0..times {
+        script.extend([
+            e("EPSV"),
+            Step::ListenData,
+            r(EPSV_OK),
+            e("LIST"),
+            r("150 go"),
+            Step::DataSend(body.as_bytes().to_vec()),
+            r("226 done"),
+        ]);
+    }
+    script
+}
+
+#[tokio::test]
+async fn server_text_is_escaped_in_pipes_and_files_too_and_json_keeps_exact_names() {
+    within(async {
+        // `ls` and `ls -l` into a pipe (a CI log, `> list.txt`): escaped like on a terminal.
+        for long in [false, true] {
+            let server = ScriptedServer::start(steps(vec![login(), hostile_listing(1)])).await;
+            let url = server.url();
+            let args = if long { vec!["ls", "-l", &url] } else { vec!["ls", &url] };
+            let (code, stdout, stderr) = run_bytes(pasv(args)).await;
+            assert_eq!(code, 0, "{}", String::from_utf8_lossy(&stderr));
+            assert_only_printable("ls stdout", &stdout);
+            assert_only_printable("ls stderr", &stderr);
+            let shown = String::from_utf8(stdout).unwrap();
+            for escaped in ["red\\x1b[31mname\\x07.txt", "csi\\x9b2J.txt", "del\\x7f.txt", "tab\\x09here.txt"] {
+                assert!(shown.lines().any(|l| l.ends_with(escaped)), "{escaped} in {shown}");
+            }
+            assert!(shown.contains("bidi\\u{202e}txt.exe"), "{shown}");
+            if long {
+                assert!(shown.contains("link -> \\x1b]0;title\\x07"), "{shown}");
+            }
+        }
+
+        // `--json` is for scripts that want the exact bytes: serde escapes them as JSON does.
+        let server = ScriptedServer::start(steps(vec![login(), hostile_listing(1)])).await;
+        let (code, stdout, stderr) = run_bytes(pasv(["ls", "--json", &server.url()])).await;
+        assert_eq!(code, 0, "{}", String::from_utf8_lossy(&stderr));
+        assert_only_printable("ls --json", &stdout);
+        let entries: Vec<serde_json::Value> =
+            String::from_utf8(stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let mut names: Vec<&str> = entries.iter().map(|e| e["name"].as_str().unwrap()).collect();
+        let mut expected = HOSTILE_NAMES.to_vec();
+        expected.push("link");
+        names.sort();
+        expected.sort();
+        assert_eq!(names, expected);
+        let link = entries.iter().find(|e| e["name"] == "link").unwrap();
+        assert_eq!(link["link_target"], "\x1b]0;title\x07");
+
+        // Replies shown by `quote` keep their line breaks, and only those.
+        let mut script = login();
+        script.extend([
+            e("SITE HELP"),
+            Step::SendBytes(b"214-Help \x1b[2J\r\n \x1b]0;pwned\x07\tCHMOD\r\n214 end\r\n".to_vec()),
+        ]);
+        let server = ScriptedServer::start(script).await;
+        let (code, stdout, stderr) = run_bytes(pasv(["quote", &server.url(), "SITE HELP"])).await;
+        assert_eq!(code, 0, "{}", String::from_utf8_lossy(&stderr));
+        assert_only_printable("quote", &stdout);
+        assert_eq!(String::from_utf8(stdout).unwrap(), "214-Help \\x1b[2J\n \\x1b]0;pwned\\x07\\x09CHMOD\n214 end\n");
+
+        // The shell reading a script: its listings are the one-shot ones.
+        let mut script = login();
+        script.extend([e("PWD"), r("257 \"/\" is the current directory")]);
+        script.extend(hostile_listing(2));
+        let server = ScriptedServer::start(script).await;
+        let run = pasv([server.url().as_str()]).stdin("ls\nls -l\n").run().await;
+        run.assert_code(0);
+        assert_only_printable("the shell's stdout", &run.stdout_bytes);
+        assert_only_printable("the shell's stderr", run.stderr.as_bytes());
+        let shown = run.stdout;
+        assert_eq!(shown.matches("red\\x1b[31mname\\x07.txt").count(), 2, "{shown}");
+    })
+    .await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Names from listings never steer a write outside the target
 // ---------------------------------------------------------------------------------------------

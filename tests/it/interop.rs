@@ -669,7 +669,8 @@ async fn recursive(c: Arc<Ctx>) -> Outcome {
     std::fs::write(tree.join("top.txt"), "top\n").unwrap();
     // twisted cannot take a non-ASCII name back (see utf8_names): an ASCII one there, so the
     // row still shows its tree transfers (pipelined uploads fall back to one by one).
-    let named = if c.daemon.spec.kind == Kind::Twisted { "level one/uni code.txt" } else { "level one/ünï côdé.txt" };
+    let named =
+        if c.daemon.spec.kind == Kind::Twisted { "level one/uni code.txt" } else { "level one/ünï côdé.txt" };
     std::fs::write(tree.join(named), "ünï\n").unwrap();
     std::fs::write(tree.join("level one/level two/deep file.bin"), patterned(300_000)).unwrap();
     std::fs::write(tree.join("level one/level two/empty.txt"), "").unwrap();

@@ -110,14 +110,22 @@ impl Term {
     /// Waits until the screen shows `needle`; fails with the screen when it does not.
     #[track_caller]
     fn wait_for(&self, needle: &str) -> String {
+        self.wait_until(&format!("{needle:?}"), |screen| screen.contains(needle))
+    }
+
+    /// Waits until `ready` holds for one capture of the screen (`what` names it for the failure
+    /// message). Everything a test asserts about one screen goes into `ready`: parts of the
+    /// screen are drawn at different moments.
+    #[track_caller]
+    fn wait_until(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + WAIT;
         loop {
             let screen = self.screen();
-            if screen.contains(needle) {
+            if ready(&screen) {
                 return screen;
             }
             if Instant::now() > deadline {
-                panic!("the screen never showed {needle:?}:\n{screen}");
+                panic!("the screen never showed {what} within {WAIT:?}:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -341,13 +349,19 @@ async fn ctrl_c_aborts_a_stalled_download_and_the_prompt_returns() {
         })
         .await;
         let Some(term) = started else { return };
-        // Interrupt only once the server is stalling in the middle of the transfer.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !server.received().iter().any(|c| c == "RETR big.bin") {
-            assert!(Instant::now() < deadline, "the download never started:\n{}", term.screen());
+        // Interrupt only once the server is stalling in the middle of the transfer: its first
+        // 1000 bytes are in the part file.
+        let part = cwd.path().join(".big.bin.pasv-part");
+        let deadline = Instant::now() + WAIT;
+        while std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0) < 1000 {
+            let heard = server.received();
+            assert!(
+                Instant::now() < deadline,
+                "1000 bytes never reached {part:?} (server heard {heard:?}):\n{}",
+                term.screen()
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        tokio::time::sleep(Duration::from_millis(300)).await;
         let dir = cwd.path().to_path_buf();
         let term = blocking(move || {
             let before = prompts(&term.screen(), "pasv anonymous@127.0.0.1:/>");
@@ -398,8 +412,8 @@ async fn a_dropped_idle_session_is_reopened_in_the_same_directory() {
         })
         .await;
         let Some(term) = term else { return };
-        // Let the server's close arrive while the shell sits at the prompt.
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        // The server closes the connection while the shell sits at the prompt.
+        server.wait_consumed(1, Duration::from_secs(10)).await;
         let term = blocking(move || {
             let screen = term.submit("ls", "pasv anonymous@127.0.0.1:/pub>");
             assert!(screen.contains("\nfile.txt\n"), "{screen}");
@@ -422,9 +436,12 @@ async fn a_421_idle_timeout_is_retried_after_a_new_login_in_scripts_too() {
         let mut second = relogin("/srv");
         second.extend([e("MKD new"), r("257 \"/srv/new\" created")]);
         let server = ScriptedServer::start_sessions(vec![first, second]).await;
-        // Give the 421 time to arrive before the script's first command.
-        let run = pasv([server.url().as_str()]).stdin("!sleep 0.3\nmkdir new\n").run().await;
-        run.assert_code(0);
+        // The script's first command comes only after the server sent its 421 and closed.
+        let mut running = pasv([server.url().as_str()]).spawn();
+        server.wait_consumed(1, Duration::from_secs(10)).await;
+        running.write_stdin("mkdir new\n");
+        running.close_stdin();
+        running.finish().await.assert_code(0);
         server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
@@ -712,9 +729,12 @@ async fn a_download_on_a_terminal_shows_a_progress_bar() {
             // Rate-limited so the bar is on screen long enough to be seen.
             let p = pasv(["get", "--limit-rate", "1M", url.as_str()]).cwd(&dir);
             let Some(term) = Term::start(&p) else { return };
-            let screen = term.wait_for("ETA");
-            assert!(screen.contains("slow.bin"), "{screen}");
-            assert!(screen.contains("MiB") || screen.contains("KiB"), "{screen}");
+            // The overall bar (with the ETA) is drawn before the file's own bar (with its name).
+            term.wait_until("a progress bar with an ETA, byte counts and the file's name", |screen| {
+                screen.contains("ETA")
+                    && screen.contains("slow.bin")
+                    && (screen.contains("MiB") || screen.contains("KiB"))
+            });
             assert_eq!(term.wait_exit(), 0, "{}", term.screen());
             assert_eq!(std::fs::read(dir.join("slow.bin")).unwrap(), patterned(3_000_000));
         })

@@ -263,7 +263,7 @@ async fn quote(shell: &mut Shell, line: &str) -> Result<()> {
         // The server is closing the session (often an idle timeout): log in again and resend.
         return Err(Error::Unavailable { code: reply.code, text: reply.text() }.into());
     }
-    shell.out.line(&shell.out.text(&reply.to_string()))?;
+    shell.out.server_lines(&reply.to_string())?;
     if matches!(reply.class(), ReplyClass::TransientNegative | ReplyClass::PermanentNegative) {
         bail!(Error::Rejected { command: shown.to_string(), code: reply.code, text: reply.text() });
     }

@@ -82,8 +82,9 @@ impl Connection {
         let mut session = self.ctx.connect(&self.login).await?;
         if let Err(e) = session.cwd(&self.cwd).await {
             eprintln!(
-                "pasv: warning: cannot return to {} ({e}); now in {}",
+                "pasv: warning: cannot return to {} ({}); now in {}",
                 crate::app::escape(&self.cwd),
+                crate::app::escape(&e.to_string()),
                 crate::app::escape(&self.home)
             );
             self.cwd = session.pwd().await.unwrap_or_else(|_| self.home.clone());

@@ -105,37 +105,93 @@ impl Pasv {
     }
 
     pub fn run_blocking(self) -> Run {
-        let mut cmd = self.command();
-        cmd.stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let started = Instant::now();
-        let mut child = cmd.spawn().expect("spawn pasv");
-        if let Some(data) = self.stdin.clone() {
-            let mut stdin = child.stdin.take().expect("stdin");
+        let data = self.stdin.clone();
+        let mut running = self.start(data.is_some());
+        if let Some(data) = data {
+            let mut stdin = running.stdin.take().expect("stdin");
             std::thread::spawn(move || {
                 use std::io::Write;
                 let _ = stdin.write_all(&data);
             });
         }
+        running.wait_blocking()
+    }
+
+    /// Starts pasv in the background with its stdin open, for tests that act while it runs:
+    /// write a script line once the server is in some state, send a signal.
+    pub fn spawn(self) -> Running {
+        self.start(true)
+    }
+
+    fn start(self, piped_stdin: bool) -> Running {
+        let mut cmd = self.command();
+        cmd.stdin(if piped_stdin { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let started = Instant::now();
+        let mut child = cmd.spawn().expect("spawn pasv");
+        let stdin = child.stdin.take();
         let stdout = child.stdout.take().expect("stdout");
         let stderr = child.stderr.take().expect("stderr");
-        let out_reader = std::thread::spawn(move || read_all(stdout));
-        let err_reader = std::thread::spawn(move || read_all(stderr));
-        let deadline = started + Duration::from_secs(45);
+        Running {
+            stdin,
+            out_reader: std::thread::spawn(move || read_all(stdout)),
+            err_reader: std::thread::spawn(move || read_all(stderr)),
+            child,
+            started,
+            args: self.args,
+            _home: self.home,
+        }
+    }
+}
+
+/// A `pasv` process started by [`Pasv::spawn`].
+pub struct Running {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    out_reader: std::thread::JoinHandle<Vec<u8>>,
+    err_reader: std::thread::JoinHandle<Vec<u8>>,
+    started: Instant,
+    args: Vec<String>,
+    _home: tempfile::TempDir,
+}
+
+impl Running {
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Writes `text` to pasv's stdin (a pipe: small writes do not block).
+    pub fn write_stdin(&mut self, text: &str) {
+        use std::io::Write;
+        self.stdin.as_mut().expect("stdin is open").write_all(text.as_bytes()).expect("write to pasv's stdin");
+    }
+
+    /// End of input.
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    /// Waits for pasv to exit (killed 45 s after it started) on a blocking thread.
+    pub async fn finish(self) -> Run {
+        tokio::task::spawn_blocking(move || self.wait_blocking()).await.expect("runner thread")
+    }
+
+    fn wait_blocking(mut self) -> Run {
+        let deadline = self.started + Duration::from_secs(45);
         let status = loop {
-            if let Some(status) = child.try_wait().expect("wait") {
+            if let Some(status) = self.child.try_wait().expect("wait") {
                 break status;
             }
             if Instant::now() > deadline {
-                let _ = child.kill();
+                let _ = self.child.kill();
                 panic!("pasv {:?} did not finish within 45 s", self.args);
             }
             std::thread::sleep(Duration::from_millis(10));
         };
-        let elapsed = started.elapsed();
-        let stdout_bytes = out_reader.join().expect("stdout reader");
-        let stderr = String::from_utf8_lossy(&err_reader.join().expect("stderr reader")).into_owned();
+        let elapsed = self.started.elapsed();
+        let stdout_bytes = self.out_reader.join().expect("stdout reader");
+        let stderr = String::from_utf8_lossy(&self.err_reader.join().expect("stderr reader")).into_owned();
         Run {
             code: status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&stdout_bytes).into_owned(),

@@ -296,6 +296,25 @@ impl ScriptedServer {
         .await;
     }
 
+    /// Waits until `sessions` scripts have been played to the end (a final `Close` done), for
+    /// tests whose next step needs that server state; fails the test with what each session
+    /// is doing when it takes longer than `within` or a script fails.
+    pub async fn wait_consumed(&self, sessions: usize, within: Duration) {
+        let mut rx = self.state.subscribe();
+        let reached = timeout(within, rx.wait_for(|s| s.consumed >= sessions || !s.failures.is_empty())).await;
+        let s = self.state.borrow();
+        if let Some(first) = s.failures.first() {
+            panic!("scripted server: {first}\n{}", s.describe_transcript());
+        }
+        if !matches!(reached, Ok(Ok(_))) {
+            panic!(
+                "scripted server: {sessions} script(s) not played to the end within {within:?}: {:?}\n{}",
+                s.status,
+                s.describe_transcript()
+            );
+        }
+    }
+
     pub fn received(&self) -> Vec<String> {
         self.state.borrow().commands.clone()
     }
