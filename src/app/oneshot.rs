@@ -204,6 +204,9 @@ fn report(
 }
 
 pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
+    if ctx.out.json() && args.output.as_deref().is_some_and(|o| o.as_os_str() == local::STDOUT) {
+        bail!(usage("-o - writes the data to stdout, where --json writes its results: use one of them"));
+    }
     if super::tree::handles_get(&args, ctx) {
         return super::tree::get(ctx, args).await;
     }

@@ -137,6 +137,9 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
         let name = remote_basename(&target.path);
         let mut pool = open_pool(ctx, target, rate.clone(), args.segments.unwrap_or(limit)).await?;
         if args.recursive {
+            if args.output.as_deref().is_some_and(|o| o.as_os_str() == local::STDOUT) {
+                bail!(usage("-o - (stdout) takes one file, not a tree (-r)"));
+            }
             let local = match (args.output.as_deref(), name) {
                 (Some(out), Some(name)) if out.is_dir() => out.join(checked(name)?),
                 (Some(_), _) if several => bail!(usage("-o must be an existing directory when copying several trees")),
@@ -150,7 +153,7 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
         } else {
             let name = name.ok_or_else(|| usage(format!("{} names a directory, not a file", redact_url(url))))?;
             let path = local::download_path(args.output.as_deref(), name, several)?;
-            if args.no_clobber && path.exists() {
+            if args.no_clobber && matches!(local::destination(&path), Ok(local::Destination::File(f)) if f.exists()) {
                 bail!(usage(format!("{} exists; refusing to overwrite it (--no-clobber)", path.display())));
             }
             let tree = Tree { url: url.clone(), remote: target.path.clone(), local: path };
@@ -242,7 +245,9 @@ async fn copy_one(
         return Ok(());
     };
     tally.begin(1, job.size.unwrap_or(0));
-    if let Some(count) = segments.filter(|&n| super::segments::splits(job.size, n)) {
+    // Stdout, a device or a pipe takes the data in order: over one connection.
+    let in_place = matches!(local::destination(&tree.local), Ok(local::Destination::File(_)));
+    if let Some(count) = segments.filter(|&n| in_place && super::segments::splits(job.size, n)) {
         return super::segments::get(pool, tree, count, &job, opts, tally).await;
     }
     let copy = Copy::new(tree, opts, direction, tally);

@@ -11,6 +11,7 @@ mod hardening;
 mod hostile;
 mod interop;
 mod layering;
+mod links;
 mod repl;
 mod tls;
 mod tree;

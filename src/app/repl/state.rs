@@ -140,7 +140,10 @@ impl Shell {
         self.names.clear();
         match self.inflight.take() {
             Some(Inflight::Download { target }) => {
-                let part = local::part_path(&target);
+                let part = match local::destination(&target) {
+                    Ok(local::Destination::File(file)) => local::part_path(&file),
+                    _ => local::part_path(&target),
+                };
                 let kept = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
                 if kept > 0 {
                     eprintln!(
