@@ -21,8 +21,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'pasv' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -74,14 +74,14 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;get' {
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Target file, or an existing directory to download into')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Target file, or an existing directory to download into')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Target file (a symbolic link is followed; - is stdout), or an existing directory to download into')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Target file (a symbolic link is followed; - is stdout), or an existing directory to download into')
             [CompletionResult]::new('--segments', '--segments', [CompletionResultType]::ParameterName, 'Download one big file over N connections at once (files under 16 MiB use one)')
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)')
             [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Copy only files matching GLOB (repeatable)')
             [CompletionResult]::new('--limit-rate', '--limit-rate', [CompletionResultType]::ParameterName, 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)')
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -126,8 +126,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)')
             [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Copy only files matching GLOB (repeatable)')
             [CompletionResult]::new('--limit-rate', '--limit-rate', [CompletionResultType]::ParameterName, 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)')
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -172,8 +172,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)')
             [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Copy only files matching GLOB (repeatable)')
             [CompletionResult]::new('--limit-rate', '--limit-rate', [CompletionResultType]::ParameterName, 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)')
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -216,8 +216,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;ls' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -254,8 +254,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;cat' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -290,8 +290,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;mkdir' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -328,8 +328,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;rm' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -364,8 +364,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;rmdir' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -400,8 +400,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;mv' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -436,8 +436,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;stat' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -472,8 +472,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;quote' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -508,8 +508,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;doctor' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -548,8 +548,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to listen on')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Control port (0 picks a free one)')
             [CompletionResult]::new('--passive-ports', '--passive-ports', [CompletionResultType]::ParameterName, 'Passive port range, FIRST-LAST')
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -586,8 +586,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
         }
         'pasv;demo' {
             [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Size of the demo upload in MiB')
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')

@@ -66,7 +66,13 @@ pub fn main(cli: Cli) -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+async fn run(mut cli: Cli) -> anyhow::Result<()> {
+    if settings::split_user_password(&mut cli.global) && !cli.global.quiet {
+        eprintln!(
+            "pasv: note: -u USER:PASSWORD shows the password to anyone who can list processes (ps); \
+             --password-env NAME is safer"
+        );
+    }
     let ctx = Context::new(cli.global);
     match cli.command {
         Some(Commands::Get(args)) => oneshot::get(&ctx, args).await,

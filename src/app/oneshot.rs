@@ -41,6 +41,7 @@ struct LoginKey {
     url_user: Option<String>,
     url_password: Option<String>,
     user: Option<String>,
+    user_password: Option<crate::cli::Password>,
     password_env: Option<String>,
 }
 
@@ -110,6 +111,7 @@ impl Context {
             url_user: target.user.clone(),
             url_password: target.password.clone(),
             user: args.user.clone(),
+            user_password: args.user_password.clone(),
             password_env: args.password_env.clone(),
         };
         let mut logins = self.logins.lock().unwrap_or_else(|e| e.into_inner());

@@ -97,8 +97,8 @@ pub struct OpenArgs {
     /// ftp://, ftps:// or ftpes:// URL, or a bookmark name.
     #[arg(value_name = "URL|BOOKMARK")]
     pub target: String,
-    /// Log in as USER.
-    #[arg(long, short = 'u', value_name = "USER")]
+    /// Log in as USER (USER:PASSWORD gives the password too).
+    #[arg(long, short = 'u', value_name = "USER[:PASSWORD]")]
     pub user: Option<String>,
 }
 

@@ -13,5 +13,6 @@ mod interop;
 mod layering;
 mod links;
 mod repl;
+mod secrets;
 mod tls;
 mod tree;

@@ -12,7 +12,8 @@ use super::listing;
 use super::state::Shell;
 use super::{site, transfers};
 use crate::app::config_file;
-use crate::app::settings::usage;
+use crate::app::settings::{self, usage};
+use crate::app::target::redact_url;
 use crate::cli::LsArgs;
 use crate::cli::shell::{CdArgs, HelpArgs, LcdArgs, LlsArgs, OpenArgs, ShellCommand, ShellLine};
 use crate::engine::{Error, Session};
@@ -49,7 +50,10 @@ pub async fn run_line(shell: &mut Shell, line: &str) -> Result<Flow> {
         Err(e) => {
             let text = e.to_string();
             let text = text.trim_end().strip_prefix("error: ").unwrap_or(text.trim_end());
-            bail!(usage(text.to_string()));
+            // clap quotes the words it did not take: a URL among them keeps its password.
+            let text: Vec<String> =
+                text.split(' ').map(|w| if w.contains("://") { redact_url(w) } else { w.into() }).collect();
+            bail!(usage(text.join(" ")));
         }
     };
     run_command(shell, command).await
@@ -197,6 +201,9 @@ pub async fn open(shell: &mut Shell, args: OpenArgs) -> Result<()> {
     let mut flags = config_file::effective_args(&shell.base, &target);
     if args.user.is_some() {
         flags.user = args.user;
+        // `open -u USER:PASSWORD`, as on the command line; a plain user drops the old password.
+        flags.user_password = None;
+        settings::split_user_password(&mut flags);
     }
     shell.close().await;
     let conn = Connection::open(target, flags, shell.trace.clone(), shell.interactive).await?;
