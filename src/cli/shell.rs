@@ -46,7 +46,7 @@ pub enum ShellCommand {
     /// List a local directory.
     Lls(LlsArgs),
     /// Download files into the local directory.
-    #[command(mut_arg("urls", |a| a.value_name("PATH").help("Remote files to download")))]
+    #[command(mut_arg("urls", |a| a.value_name("PATH").help("Remote files to download (or their URLs, on any site)")))]
     Get(GetArgs),
     /// Upload files into the remote directory.
     Put(PutArgs),

@@ -1,5 +1,7 @@
-//! Passwords never leak: not through `-u USER:PASSWORD` (curl's habit), and not through a
-//! script's failing line.
+//! Passwords never leak: not through `-u USER:PASSWORD` (curl's habit), not through a script's
+//! failing line, and not through a URL typed in the shell where a remote path goes (it is
+//! taken as lftp takes it, never sent to a server as a path). The test that reads every output
+//! channel at once, the shell's history file included, is in `repl.rs` (it needs a terminal).
 
 use crate::support::{TestServer, pasv, within};
 
@@ -12,6 +14,11 @@ pub async fn alice_server() -> TestServer {
         o.login = Some(("alice".into(), PASSWORD.into()));
     })
     .await
+}
+
+/// `ftp://alice:PASSWORD@127.0.0.1:PORT/path`.
+pub fn alice_url(server: &TestServer, path: &str) -> String {
+    format!("ftp://alice:{PASSWORD}@127.0.0.1:{}/{path}", server.server.addr().port())
 }
 
 /// Lines of a `-v` trace that went to a server.
@@ -79,6 +86,82 @@ async fn a_script_shows_its_failing_line_without_passwords() {
             assert!(run.stderr.contains("ftp://alice:****@h/"), "{}", run.stderr);
             assert!(!run.stderr.contains(PASSWORD), "{}", run.stderr);
         }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shell_commands_take_urls_and_never_send_them_to_a_server_as_paths() {
+    within(async {
+        let home = TestServer::start(true).await;
+        std::fs::create_dir(home.path("logs")).unwrap();
+        std::fs::write(home.path("a.txt"), "alpha").unwrap();
+        let other = alice_server().await;
+        std::fs::create_dir(other.path("logs")).unwrap();
+        std::fs::write(other.path("b.txt"), "bravo").unwrap();
+        std::fs::write(other.path("logs/1.log"), "one").unwrap();
+        std::fs::write(other.path("logs/2.log"), "two").unwrap();
+        let local = tempfile::tempdir().unwrap();
+        std::fs::write(local.path().join("up.txt"), "uploaded").unwrap();
+        let b = |path: &str| alice_url(&other, path);
+        let script = [
+            "cd logs".to_string(),
+            format!("get {}", b("b.txt")),
+            format!("cat {}", b("b.txt")),
+            format!("ls {}", b("logs/")),
+            "lcd mget-dir".into(),
+            format!("mget {}", b("logs/*.log")),
+            "lcd ..".into(),
+            format!("put up.txt {}", b("")),
+            format!("mkdir {}", b("made")),
+            // The shell's own site by URL: its session, from the login directory (not /logs).
+            format!("get {} -o same.txt", home.url("a.txt")),
+            "pwd".into(),
+        ]
+        .join("\n");
+        std::fs::create_dir(local.path().join("mget-dir")).unwrap();
+        let run = pasv(["-v", &home.url("/")]).stdin(script).cwd(local.path()).run().await;
+        run.assert_code(0);
+        assert_eq!(run.stdout, "bravo1.log\n2.log\n/logs\n");
+        assert_eq!(std::fs::read_to_string(local.path().join("b.txt")).unwrap(), "bravo");
+        assert_eq!(std::fs::read_to_string(local.path().join("mget-dir/2.log")).unwrap(), "two");
+        assert_eq!(std::fs::read_to_string(other.path("up.txt")).unwrap(), "uploaded");
+        assert!(other.path("made").is_dir());
+        assert_eq!(std::fs::read_to_string(local.path().join("same.txt")).unwrap(), "alpha");
+        let to_server: Vec<&str> = sent(&run.stderr).into_iter().filter(|l| l.contains("://")).collect();
+        assert_eq!(to_server, Vec::<&str>::new(), "URLs went to a server");
+        assert!(!run.stderr.contains(PASSWORD), "{}", run.stderr);
+        let home_port = format!("connected to 127.0.0.1:{}", home.server.addr().port());
+        assert_eq!(run.stderr.matches(&home_port).count(), 1, "the shell's own site was logged in to again");
+
+        // Not connected, and `cd` to another site (which opens it, as in lftp).
+        let script = format!("get {} -o nc.txt\ncd {}\npwd\nget 1.log\n", b("b.txt"), b("logs/"));
+        let run = pasv(["-v"]).stdin(script).cwd(local.path()).run().await;
+        run.assert_code(0);
+        assert_eq!(run.stdout, "/logs\n");
+        assert_eq!(std::fs::read_to_string(local.path().join("nc.txt")).unwrap(), "bravo");
+        assert_eq!(std::fs::read_to_string(local.path().join("1.log")).unwrap(), "one");
+        assert!(!run.stderr.contains(PASSWORD), "{}", run.stderr);
+
+        // Mistakes are usage errors that show no password: two sites in one command, a URL
+        // where a local path goes, a remote path beside another site's URL.
+        let mistakes = [
+            format!("get {} {}", b("b.txt"), home.url("a.txt")),
+            format!("get a.txt -o {}", b("x")),
+            format!("put {} -o x", b("up.txt")),
+            format!("rm a.txt {}", b("b.txt")),
+        ];
+        for line in mistakes {
+            let run = pasv([home.url("/").as_str()]).stdin(format!("{line}\n")).cwd(local.path()).run().await;
+            run.assert_code(2);
+            assert!(!run.stderr.contains(PASSWORD), "{}", run.stderr);
+        }
+        // A failing command on the other site: its exit code, the URL redacted.
+        let run =
+            pasv([home.url("/").as_str()]).stdin(format!("get {}\n", b("missing.txt"))).cwd(local.path()).run().await;
+        run.assert_code(5);
+        assert!(run.stderr.contains("get ftp://alice:****@127.0.0.1"), "{}", run.stderr);
+        assert!(!run.stderr.contains(PASSWORD), "{}", run.stderr);
     })
     .await;
 }

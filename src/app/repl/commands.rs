@@ -10,6 +10,7 @@ use clap::Parser as _;
 use super::connection::{self, Connection};
 use super::listing;
 use super::state::Shell;
+use super::urls::{self, Site};
 use super::{site, transfers};
 use crate::app::config_file;
 use crate::app::settings::{self, usage};
@@ -59,8 +60,28 @@ pub async fn run_line(shell: &mut Shell, line: &str) -> Result<Flow> {
     run_command(shell, command).await
 }
 
-/// Runs a parsed command, once more after a new login when the server had dropped the session.
+/// Runs a parsed command: on the shell's connection, or on one of its own when its URLs name
+/// another site (`urls`).
 pub async fn run_command(shell: &mut Shell, command: ShellCommand) -> Result<Flow> {
+    // A command on another site that Ctrl-C cut short left the shell's connection parked.
+    shell.unpark().await;
+    let (command, site) = urls::localize(shell, command)?;
+    let Site::Other(target) = site else { return run_here(shell, command).await };
+    let mut flags = config_file::effective_args(&shell.base, &target);
+    if target.user.is_some() {
+        // The URL names who logs in there; `-u` was for the site the shell opened.
+        flags.user = None;
+        flags.user_password = None;
+    }
+    let other = Connection::open(target, flags, shell.trace.clone(), shell.interactive).await?;
+    shell.park(other);
+    let result = run_here(shell, command).await;
+    shell.unpark().await;
+    result
+}
+
+/// Runs a parsed command, once more after a new login when the server had dropped the session.
+async fn run_here(shell: &mut Shell, command: ShellCommand) -> Result<Flow> {
     let retry = uses_session(&command) && shell.conn.as_ref().is_some_and(Connection::connected);
     let result = execute(shell, command.clone()).await;
     if !is_read_only(&command) {
