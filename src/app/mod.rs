@@ -29,7 +29,7 @@ use std::process::ExitCode;
 
 pub use exit::code_for;
 pub use sanitize::escape;
-pub use target::{Target, UrlError};
+pub use target::{Target, UrlError, redact_urls_in};
 
 use crate::cli::{Cli, Commands};
 use oneshot::Context;

@@ -44,6 +44,11 @@ async fn user_colon_password_logs_in_as_the_user_and_never_shows_the_password() 
         run.assert_code(0);
         assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("bravo", ""));
 
+        // A URL where a flag's value goes: clap's error quotes it, without the password.
+        let run = pasv(["--timeout", &format!("ftp://alice:{PASSWORD}@h/"), "ls", &url]).run().await;
+        run.assert_code(2);
+        assert!(run.stderr.contains("'ftp://alice:****@h/'"), "{}", run.stderr);
+        assert!(!run.stderr.contains(PASSWORD), "{}", run.stderr);
         // A wrong password: the login is refused for alice, and the password is not shown.
         let run = pasv(["-v", "--user", "alice:Wrong:Pass77", "ls", &server.url("/")]).run().await;
         run.assert_code(7);

@@ -14,7 +14,7 @@ use super::urls::{self, Site};
 use super::{site, transfers};
 use crate::app::config_file;
 use crate::app::settings::{self, usage};
-use crate::app::target::redact_url;
+use crate::app::target::redact_urls_in;
 use crate::cli::LsArgs;
 use crate::cli::shell::{CdArgs, HelpArgs, LcdArgs, LlsArgs, OpenArgs, ShellCommand, ShellLine};
 use crate::engine::{Error, Session};
@@ -52,9 +52,7 @@ pub async fn run_line(shell: &mut Shell, line: &str) -> Result<Flow> {
             let text = e.to_string();
             let text = text.trim_end().strip_prefix("error: ").unwrap_or(text.trim_end());
             // clap quotes the words it did not take: a URL among them keeps its password.
-            let text: Vec<String> =
-                text.split(' ').map(|w| if w.contains("://") { redact_url(w) } else { w.into() }).collect();
-            bail!(usage(text.join(" ")));
+            bail!(usage(redact_urls_in(text)));
         }
     };
     run_command(shell, command).await
