@@ -456,9 +456,10 @@ pub async fn quote(ctx: &Context, args: QuoteArgs) -> Result<()> {
     let mut session = ctx.connect(&target).await?;
     let mut failure = None;
     for command in &args.commands {
-        let reply = session.quote(command).await.with_context(|| format!("sending {command:?}"))?;
+        // Shown without the password of a raw PASS, also when sending it fails.
         let shown =
             if command.trim_start().to_ascii_uppercase().starts_with("PASS") { "PASS ****" } else { command.as_str() };
+        let reply = session.quote(command).await.with_context(|| format!("sending {shown:?}"))?;
         if ctx.out.json() {
             ctx.out.json_line(&QuoteEvent { command: shown, code: reply.code.0, text: reply.text() })?;
         } else {

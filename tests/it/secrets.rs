@@ -170,3 +170,28 @@ async fn shell_commands_take_urls_and_never_send_them_to_a_server_as_paths() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_raw_pass_that_times_out_is_shown_without_its_password() {
+    use crate::support::scripted::{FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, steps};
+    within(async {
+        for shell in [false, true] {
+            let script = steps(vec![
+                anon_login(FEAT_SIZE_EPSV),
+                // The shell asks where it is first.
+                if shell { vec![Step::Expect("PWD".into()), Step::Reply("257 \"/\"".into())] } else { vec![] },
+                vec![Step::Expect(format!("PASS {PASSWORD}")), Step::Sleep(std::time::Duration::from_secs(3))],
+            ]);
+            let server = ScriptedServer::start(script).await;
+            let run = if shell {
+                pasv(["--timeout", "1", server.url().as_str()]).stdin(format!("quote PASS {PASSWORD}\n")).run().await
+            } else {
+                pasv(["--timeout", "1", "quote", &server.url(), &format!("PASS {PASSWORD}")]).run().await
+            };
+            run.assert_code(9);
+            assert!(run.stderr.contains("sending \"PASS ****\""), "{}", run.stderr);
+            assert!(!run.stderr.contains(PASSWORD), "{}", run.stderr);
+        }
+    })
+    .await;
+}

@@ -283,8 +283,9 @@ fn lls(shell: &Shell, args: LlsArgs) -> Result<()> {
 
 async fn quote(shell: &mut Shell, line: &str) -> Result<()> {
     let session = session(shell).await?;
-    let reply = session.quote(line).await.with_context(|| format!("sending {line:?}"))?;
+    // Shown without the password of a raw PASS, also when sending it fails.
     let shown = if line.trim_start().to_ascii_uppercase().starts_with("PASS") { "PASS ****" } else { line };
+    let reply = session.quote(line).await.with_context(|| format!("sending {shown:?}"))?;
     if reply.code == ReplyCode::NOT_AVAILABLE {
         // The server is closing the session (often an idle timeout): log in again and resend.
         return Err(Error::Unavailable { code: reply.code, text: reply.text() }.into());
