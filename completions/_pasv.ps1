@@ -21,8 +21,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'pasv' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -75,14 +75,14 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;get' {
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Target file, or an existing directory to download into')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Target file, or an existing directory to download into')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Target file (a symbolic link is followed; - is stdout), or an existing directory to download into')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Target file (a symbolic link is followed; - is stdout), or an existing directory to download into')
             [CompletionResult]::new('--segments', '--segments', [CompletionResultType]::ParameterName, 'Download one big file over N connections at once (files under 16 MiB use one)')
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)')
             [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Copy only files matching GLOB (repeatable)')
             [CompletionResult]::new('--limit-rate', '--limit-rate', [CompletionResultType]::ParameterName, 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)')
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -129,8 +129,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)')
             [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Copy only files matching GLOB (repeatable)')
             [CompletionResult]::new('--limit-rate', '--limit-rate', [CompletionResultType]::ParameterName, 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)')
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -177,8 +177,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)')
             [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Copy only files matching GLOB (repeatable)')
             [CompletionResult]::new('--limit-rate', '--limit-rate', [CompletionResultType]::ParameterName, 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)')
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -222,8 +222,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;ls' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -261,8 +261,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;cat' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -298,8 +298,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;mkdir' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -337,8 +337,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;rm' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -374,8 +374,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;rmdir' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -411,8 +411,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;mv' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -448,8 +448,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;stat' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -485,8 +485,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;quote' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -522,8 +522,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;doctor' {
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -563,8 +563,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to listen on')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Control port (0 picks a free one)')
             [CompletionResult]::new('--passive-ports', '--passive-ports', [CompletionResultType]::ParameterName, 'Passive port range, FIRST-LAST')
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
@@ -602,8 +602,8 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
         }
         'pasv;demo' {
             [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Size of the demo upload in MiB')
-            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
             [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')

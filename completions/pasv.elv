@@ -18,8 +18,8 @@ set edit:completion:arg-completer[pasv] = {|@words|
     }
     var completions = [
         &'pasv'= {
-            cand -u 'Log in as USER (overrides the URL''s user)'
-            cand --user 'Log in as USER (overrides the URL''s user)'
+            cand -u 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
+            cand --user 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
             cand --password-env 'Read the password from environment variable NAME'
             cand --ca-file 'Trust the certificates in this PEM file too'
             cand --pin 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)'
@@ -71,14 +71,14 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'pasv;get'= {
-            cand -o 'Target file, or an existing directory to download into'
-            cand --output 'Target file, or an existing directory to download into'
+            cand -o 'Target file (a symbolic link is followed; - is stdout), or an existing directory to download into'
+            cand --output 'Target file (a symbolic link is followed; - is stdout), or an existing directory to download into'
             cand --segments 'Download one big file over N connections at once (files under 16 MiB use one)'
             cand --exclude 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)'
             cand --include 'Copy only files matching GLOB (repeatable)'
             cand --limit-rate 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)'
-            cand -u 'Log in as USER (overrides the URL''s user)'
-            cand --user 'Log in as USER (overrides the URL''s user)'
+            cand -u 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
+            cand --user 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
             cand --password-env 'Read the password from environment variable NAME'
             cand --ca-file 'Trust the certificates in this PEM file too'
             cand --pin 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)'
@@ -124,8 +124,8 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand --exclude 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)'
             cand --include 'Copy only files matching GLOB (repeatable)'
             cand --limit-rate 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)'
-            cand -u 'Log in as USER (overrides the URL''s user)'
-            cand --user 'Log in as USER (overrides the URL''s user)'
+            cand -u 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
+            cand --user 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
             cand --password-env 'Read the password from environment variable NAME'
             cand --ca-file 'Trust the certificates in this PEM file too'
             cand --pin 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)'
@@ -171,8 +171,8 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand --exclude 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)'
             cand --include 'Copy only files matching GLOB (repeatable)'
             cand --limit-rate 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)'
-            cand -u 'Log in as USER (overrides the URL''s user)'
-            cand --user 'Log in as USER (overrides the URL''s user)'
+            cand -u 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
+            cand --user 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
             cand --password-env 'Read the password from environment variable NAME'
             cand --ca-file 'Trust the certificates in this PEM file too'
             cand --pin 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)'
@@ -215,8 +215,8 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand --version 'Print version'
         }
         &'pasv;ls'= {
-            cand -u 'Log in as USER (overrides the URL''s user)'
-            cand --user 'Log in as USER (overrides the URL''s user)'
+            cand -u 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
+            cand --user 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
             cand --password-env 'Read the password from environment variable NAME'
             cand --ca-file 'Trust the certificates in this PEM file too'
             cand --pin 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)'
@@ -253,8 +253,8 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand --version 'Print version'
         }
         &'pasv;cat'= {
-            cand -u 'Log in as USER (overrides the URL''s user)'
-            cand --user 'Log in as USER (overrides the URL''s user)'
+            cand -u 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
+            cand --user 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
             cand --password-env 'Read the password from environment variable NAME'
             cand --ca-file 'Trust the certificates in this PEM file too'
             cand --pin 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)'
@@ -289,8 +289,8 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand --version 'Print version'
         }
         &'pasv;mkdir'= {
-            cand -u 'Log in as USER (overrides the URL''s user)'
-            cand --user 'Log in as USER (overrides the URL''s user)'
+            cand -u 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
+            cand --user 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
             cand --password-env 'Read the password from environment variable NAME'
             cand --ca-file 'Trust the certificates in this PEM file too'
             cand --pin 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)'
@@ -327,8 +327,8 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand --version 'Print version'
         }
         &'pasv;rm'= {
-            cand -u 'Log in as USER (overrides the URL''s user)'
-            cand --user 'Log in as USER (overrides the URL''s user)'
+            cand -u 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
+            cand --user 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
             cand --password-env 'Read the password from environment variable NAME'
             cand --ca-file 'Trust the certificates in this PEM file too'
             cand --pin 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)'
@@ -363,8 +363,8 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand --version 'Print version'
         }
         &'pasv;rmdir'= {
-            cand -u 'Log in as USER (overrides the URL''s user)'
-            cand --user 'Log in as USER (overrides the URL''s user)'
+            cand -u 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
+            cand --user 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
             cand --password-env 'Read the password from environment variable NAME'
             cand --ca-file 'Trust the certificates in this PEM file too'
             cand --pin 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)'
@@ -399,8 +399,8 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand --version 'Print version'
         }
         &'pasv;mv'= {
-            cand -u 'Log in as USER (overrides the URL''s user)'
-            cand --user 'Log in as USER (overrides the URL''s user)'
+            cand -u 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
+            cand --user 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
             cand --password-env 'Read the password from environment variable NAME'
             cand --ca-file 'Trust the certificates in this PEM file too'
             cand --pin 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)'
@@ -435,8 +435,8 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand --version 'Print version'
         }
         &'pasv;stat'= {
-            cand -u 'Log in as USER (overrides the URL''s user)'
-            cand --user 'Log in as USER (overrides the URL''s user)'
+            cand -u 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
+            cand --user 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
             cand --password-env 'Read the password from environment variable NAME'
             cand --ca-file 'Trust the certificates in this PEM file too'
             cand --pin 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)'
@@ -471,8 +471,8 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand --version 'Print version'
         }
         &'pasv;quote'= {
-            cand -u 'Log in as USER (overrides the URL''s user)'
-            cand --user 'Log in as USER (overrides the URL''s user)'
+            cand -u 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
+            cand --user 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
             cand --password-env 'Read the password from environment variable NAME'
             cand --ca-file 'Trust the certificates in this PEM file too'
             cand --pin 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)'
@@ -507,8 +507,8 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand --version 'Print version'
         }
         &'pasv;doctor'= {
-            cand -u 'Log in as USER (overrides the URL''s user)'
-            cand --user 'Log in as USER (overrides the URL''s user)'
+            cand -u 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
+            cand --user 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
             cand --password-env 'Read the password from environment variable NAME'
             cand --ca-file 'Trust the certificates in this PEM file too'
             cand --pin 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)'
@@ -547,8 +547,8 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand --bind 'Address to listen on'
             cand --port 'Control port (0 picks a free one)'
             cand --passive-ports 'Passive port range, FIRST-LAST'
-            cand -u 'Log in as USER (overrides the URL''s user)'
-            cand --user 'Log in as USER (overrides the URL''s user)'
+            cand -u 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
+            cand --user 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
             cand --password-env 'Read the password from environment variable NAME'
             cand --ca-file 'Trust the certificates in this PEM file too'
             cand --pin 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)'
@@ -585,8 +585,8 @@ set edit:completion:arg-completer[pasv] = {|@words|
         }
         &'pasv;demo'= {
             cand --size 'Size of the demo upload in MiB'
-            cand -u 'Log in as USER (overrides the URL''s user)'
-            cand --user 'Log in as USER (overrides the URL''s user)'
+            cand -u 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
+            cand --user 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
             cand --password-env 'Read the password from environment variable NAME'
             cand --ca-file 'Trust the certificates in this PEM file too'
             cand --pin 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)'

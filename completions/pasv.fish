@@ -24,7 +24,7 @@ function __fish_pasv_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c pasv -n "__fish_pasv_needs_command" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_needs_command" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_needs_command" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_needs_command" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
 complete -c pasv -n "__fish_pasv_needs_command" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
@@ -73,12 +73,12 @@ complete -c pasv -n "__fish_pasv_needs_command" -a "doctor" -d 'Diagnose passive
 complete -c pasv -n "__fish_pasv_needs_command" -a "serve" -d 'Run a local FTP server (read-only unless --writable; --user/--password-env require a login; --tls serves FTPS)'
 complete -c pasv -n "__fish_pasv_needs_command" -a "demo" -d 'A guided tour against a built-in server: login, passive mode, upload, listing, download'
 complete -c pasv -n "__fish_pasv_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c pasv -n "__fish_pasv_using_subcommand get" -s o -l output -d 'Target file, or an existing directory to download into' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand get" -s o -l output -d 'Target file (a symbolic link is followed; - is stdout), or an existing directory to download into' -r -F
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l segments -d 'Download one big file over N connections at once (files under 16 MiB use one)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l exclude -d 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l include -d 'Copy only files matching GLOB (repeatable)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l limit-rate -d 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)' -r
-complete -c pasv -n "__fish_pasv_using_subcommand get" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand get" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
@@ -120,7 +120,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand get" -s V -l version -d 'Print
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l exclude -d 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l include -d 'Copy only files matching GLOB (repeatable)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l limit-rate -d 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)' -r
-complete -c pasv -n "__fish_pasv_using_subcommand put" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand put" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
@@ -162,7 +162,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand put" -s V -l version -d 'Print
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l exclude -d 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l include -d 'Copy only files matching GLOB (repeatable)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l limit-rate -d 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)' -r
-complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
@@ -202,7 +202,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l json -d 'Print resu
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l no-netrc -d 'Do not read ~/.netrc'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s V -l version -d 'Print version'
-complete -c pasv -n "__fish_pasv_using_subcommand ls" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
@@ -236,7 +236,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand ls" -l json -d 'Print results 
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l no-netrc -d 'Do not read ~/.netrc'
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -s V -l version -d 'Print version'
-complete -c pasv -n "__fish_pasv_using_subcommand cat" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
@@ -269,7 +269,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand cat" -l json -d 'Print results
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -l no-netrc -d 'Do not read ~/.netrc'
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -s V -l version -d 'Print version'
-complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
@@ -303,7 +303,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l json -d 'Print resul
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l no-netrc -d 'Do not read ~/.netrc'
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s V -l version -d 'Print version'
-complete -c pasv -n "__fish_pasv_using_subcommand rm" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
@@ -336,7 +336,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand rm" -l json -d 'Print results 
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -l no-netrc -d 'Do not read ~/.netrc'
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -s V -l version -d 'Print version'
-complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
@@ -369,7 +369,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l json -d 'Print resul
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l no-netrc -d 'Do not read ~/.netrc'
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s V -l version -d 'Print version'
-complete -c pasv -n "__fish_pasv_using_subcommand mv" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
@@ -402,7 +402,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand mv" -l json -d 'Print results 
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -l no-netrc -d 'Do not read ~/.netrc'
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -s V -l version -d 'Print version'
-complete -c pasv -n "__fish_pasv_using_subcommand stat" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
@@ -435,7 +435,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand stat" -l json -d 'Print result
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -l no-netrc -d 'Do not read ~/.netrc'
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -s V -l version -d 'Print version'
-complete -c pasv -n "__fish_pasv_using_subcommand quote" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
@@ -468,7 +468,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand quote" -l json -d 'Print resul
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -l no-netrc -d 'Do not read ~/.netrc'
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -s V -l version -d 'Print version'
-complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
@@ -505,7 +505,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s V -l version -d 'Pr
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l bind -d 'Address to listen on' -r
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l port -d 'Control port (0 picks a free one)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l passive-ports -d 'Passive port range, FIRST-LAST' -r
-complete -c pasv -n "__fish_pasv_using_subcommand serve" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
@@ -540,7 +540,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand serve" -l no-netrc -d 'Do not 
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l size -d 'Size of the demo upload in MiB' -r
-complete -c pasv -n "__fish_pasv_using_subcommand demo" -s u -l user -d 'Log in as USER (overrides the URL\'s user)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r

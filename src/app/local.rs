@@ -4,6 +4,11 @@
 //! `.NAME.pasv-part` until the transfer is proven complete (226 and the byte count), and stays
 //! there after a failure so `-c` can resume it. A resume that the server does not honour is
 //! rolled back to the bytes we started from.
+//!
+//! A target that is a symbolic link is followed (chains and relative links too): the part
+//! file goes beside the file it points to and replaces that file, never the link. Devices,
+//! pipes and the paths that stand for our own descriptors (`/dev/stdout`, `/dev/fd/N`,
+//! `/proc/self/fd/N`) are written through, and `-o -` is stdout, as in curl.
 
 use std::path::{Path, PathBuf};
 
@@ -17,13 +22,16 @@ use crate::engine::{Error, Inline, Progress, Session, TransferSummary};
 /// honoured REST.
 pub(super) const RESUME_OVERLAP: u64 = 64 * 1024;
 
-/// Where a download of `name` goes, given `-o`.
+/// Where a download of `name` goes, given `-o` (`-o -` is stdout, for every file).
 pub fn download_path(output: Option<&Path>, name: &str, several: bool) -> Result<PathBuf> {
     // The name comes from the URL the user typed: one that cannot be a local file name
     // ("x%2F..") is a usage error (exit 2), not a local I/O failure.
     let name =
         crate::proto::name::local_component(name).map_err(|e| usage(format!("cannot save {name:?} locally: {e}")))?;
     match output {
+        Some(out) if out.as_os_str() == STDOUT => Ok(PathBuf::from(STDOUT)),
+        // Only the user's own `-o -` means stdout: a remote file named "-" is saved as one.
+        None if name == STDOUT => Ok(Path::new(".").join(name)),
         None => Ok(PathBuf::from(name)),
         Some(dir) if dir.is_dir() || dir.as_os_str().to_string_lossy().ends_with('/') => Ok(dir.join(name)),
         Some(_) if several => Err(usage("-o must be an existing directory when downloading several files")),
@@ -31,6 +39,93 @@ pub fn download_path(output: Option<&Path>, name: &str, several: bool) -> Result
     }
 }
 
+/// `-o -`: the data goes to stdout.
+pub const STDOUT: &str = "-";
+
+/// What a download target is, its symbolic links followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// A regular file, or nothing yet (a dangling link's target is created, as curl does): the
+    /// data goes to a part file beside this path and is renamed over it when complete.
+    File(PathBuf),
+    /// `-o -`, `/dev/stdout`, `/dev/fd/1`: this process's standard output, written through the
+    /// descriptor itself, so `>>` appends and a file opened by the shell is not truncated.
+    Stdout,
+    /// A device, pipe, FIFO or socket, or another of our own descriptors (`/dev/stderr`,
+    /// `/dev/fd/N`): written as it is. A part file renamed over it would replace it.
+    Through(PathBuf),
+}
+
+/// Links followed before giving up, as the kernel's own limit (ELOOP).
+const MAX_LINKS: usize = 40;
+
+/// Follows `target`'s symbolic links to what a download must write (see [`Destination`]).
+pub fn destination(target: &Path) -> Result<Destination, Error> {
+    if target.as_os_str() == STDOUT {
+        return Ok(Destination::Stdout);
+    }
+    let mut path = target.to_path_buf();
+    for _ in 0..=MAX_LINKS {
+        // Checked before the link is read: /proc/self/fd/1 reads as "pipe:[1234]" or as the
+        // file stdout was opened on, and either must be written through the descriptor.
+        if let Some(stdout) = descriptor(&path) {
+            return Ok(if stdout { Destination::Stdout } else { Destination::Through(path) });
+        }
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Destination::File(path)),
+            Err(source) => return Err(Error::Local { path, source }),
+        };
+        if !meta.file_type().is_symlink() {
+            // A directory stays a "file": renaming over it fails with a clear error.
+            return Ok(if meta.is_file() || meta.is_dir() {
+                Destination::File(path)
+            } else {
+                Destination::Through(path)
+            });
+        }
+        let to = std::fs::read_link(&path).map_err(|source| Error::Local { path: path.clone(), source })?;
+        path = match path.parent() {
+            Some(dir) if to.is_relative() => dir.join(to),
+            _ => to,
+        };
+    }
+    Err(Error::Local { path: target.to_path_buf(), source: std::io::Error::other("too many levels of symbolic links") })
+}
+
+/// For a path that names an open descriptor (`/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N`,
+/// `/proc/PID/fd/N`): whether it is our own stdout. `None` for any other path.
+fn descriptor(path: &Path) -> Option<bool> {
+    let text = path.to_str()?;
+    if let Some(name) = text.strip_prefix("/dev/")
+        && matches!(name, "stdin" | "stdout" | "stderr")
+    {
+        return Some(name == "stdout");
+    }
+    let (owner, number) = match text.strip_prefix("/dev/fd/") {
+        Some(number) => ("self", number),
+        None => text.strip_prefix("/proc/")?.split_once("/fd/")?,
+    };
+    let ours = owner == "self" || owner == "thread-self" || owner == std::process::id().to_string();
+    if !ours && owner.parse::<u32>().is_err() {
+        return None;
+    }
+    let fd: u32 = number.parse().ok()?;
+    Some(ours && fd == 1)
+}
+
+/// True when a download to `target` can go the fast way: nothing there yet, or a regular file
+/// (no link to follow, nothing to write through).
+pub fn is_plain(target: &Path) -> bool {
+    match std::fs::symlink_metadata(target) {
+        Ok(meta) => meta.is_file(),
+        Err(e) => {
+            e.kind() == std::io::ErrorKind::NotFound && descriptor(target).is_none() && target.as_os_str() != STDOUT
+        }
+    }
+}
+
+/// `.NAME.pasv-part` beside `target` (which should have its links followed: [`destination`]).
 pub fn part_path(target: &Path) -> PathBuf {
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "download".into());
     target.with_file_name(format!(".{name}.pasv-part"))
@@ -45,12 +140,15 @@ pub async fn download_file(
     no_clobber: bool,
     progress: &mut dyn Progress,
 ) -> Result<TransferSummary> {
-    refuse_clobber(target, no_clobber)?;
+    let destination = destination(target)?;
+    if let Destination::File(file) = &destination {
+        refuse_clobber(file, no_clobber)?;
+    }
     // The server's time goes to the local copy, as in get -r and mirror; asked with SIZE in
     // one round trip. (A refused SIZE is asked once more by `fetch`: on a failing path.)
     let (size, modified) = session.size_and_modified(remote).await?;
-    let fetched = fetch(session, remote, target, resume, no_clobber, size, progress).await?;
-    fetched.commit(target, no_clobber, modified)
+    let fetched = fetch_to(session, remote, destination, resume, no_clobber, size, progress).await?;
+    fetched.commit(no_clobber, modified)
 }
 
 /// `--no-clobber`: an existing target is an error before anything is asked or written.
@@ -64,15 +162,17 @@ fn refuse_clobber(target: &Path, no_clobber: bool) -> Result<()> {
 /// A finished download: complete (226 and the byte count), not yet in place.
 pub struct Fetched {
     pub summary: TransferSummary,
-    /// Where the data is; `None` when it went straight to a device or pipe.
+    /// Where the data is; `None` when it went straight to stdout, a device or a pipe.
     pub part: Option<PathBuf>,
+    /// The file the part file replaces: the target with its links followed.
+    file: PathBuf,
 }
 
 impl Fetched {
-    /// Puts the data in place (see [`commit`]); a device or pipe has it already.
-    pub fn commit(self, target: &Path, no_clobber: bool, mtime: Option<i64>) -> Result<TransferSummary> {
+    /// Puts the data in place (see [`commit`]); stdout, a device or a pipe has it already.
+    pub fn commit(self, no_clobber: bool, mtime: Option<i64>) -> Result<TransferSummary> {
         if let Some(part) = &self.part {
-            commit(part, target, None, no_clobber, mtime)?;
+            commit(part, &self.file, None, no_clobber, mtime)?;
         }
         Ok(self.summary)
     }
@@ -90,14 +190,31 @@ pub async fn fetch(
     size: Option<u64>,
     progress: &mut dyn Progress,
 ) -> Result<Fetched> {
+    fetch_to(session, remote, destination(target)?, resume, no_clobber, size, progress).await
+}
+
+async fn fetch_to(
+    session: &mut Session,
+    remote: &str,
+    destination: Destination,
+    resume: bool,
+    no_clobber: bool,
+    size: Option<u64>,
+    progress: &mut dyn Progress,
+) -> Result<Fetched> {
+    let target = match destination {
+        Destination::File(file) => file,
+        Destination::Stdout => {
+            let summary = download_through(session, remote, None, resume, size, progress).await?;
+            return Ok(Fetched { summary, part: None, file: PathBuf::from(STDOUT) });
+        }
+        Destination::Through(path) => {
+            let summary = download_through(session, remote, Some(&path), resume, size, progress).await?;
+            return Ok(Fetched { summary, part: None, file: path });
+        }
+    };
+    let target = target.as_path();
     refuse_clobber(target, no_clobber)?;
-    if let Ok(meta) = std::fs::metadata(target)
-        && !meta.is_file()
-        && !meta.is_dir()
-    {
-        let summary = download_to_special(session, remote, target, resume, size, progress).await?;
-        return Ok(Fetched { summary, part: None });
-    }
     let part = part_path(target);
     let local = |source| Error::Local { path: part.clone(), source };
     if resume && !part.exists() && target.is_file() {
@@ -125,7 +242,7 @@ pub async fn fetch(
     match result {
         Ok(summary) => {
             flushed.map_err(local)?;
-            Ok(Fetched { summary, part: Some(part) })
+            Ok(Fetched { summary, part: Some(part), file: target.to_path_buf() })
         }
         Err(e) => {
             if matches!(e, Error::RestIgnored { .. }) {
@@ -182,22 +299,32 @@ pub fn system_time(unix: i64) -> std::time::SystemTime {
     }
 }
 
-/// `-o /dev/null`, `-o /dev/stdout`, a FIFO: written as it is, like curl does. A part file
-/// renamed over it would replace the device or pipe with a regular file.
-async fn download_to_special(
+/// `-o -` (`path` = `None`: stdout), `-o /dev/null`, a FIFO: written as it is, like curl
+/// does. A part file renamed over it would replace the device or pipe with a regular file.
+async fn download_through(
     session: &mut Session,
     remote: &str,
-    target: &Path,
+    path: Option<&Path>,
     resume: bool,
     size: Option<u64>,
     progress: &mut dyn Progress,
 ) -> Result<TransferSummary> {
+    let shown = path.map(|p| p.display().to_string()).unwrap_or_else(|| "standard output".into());
     if resume {
-        bail!(usage(format!("{} is not a regular file: there is nothing to resume (-c)", target.display())));
+        bail!(usage(format!("{shown} is not a regular file: there is nothing to resume (-c)")));
     }
-    let local = |source| Error::Local { path: target.to_path_buf(), source };
+    let local = |source| Error::Local { path: path.unwrap_or(Path::new(STDOUT)).to_path_buf(), source };
+    let Some(path) = path else {
+        let mut stdout = tokio::io::stdout();
+        let summary = session.fetch(remote, &mut stdout, 0, &[], size, progress).await?;
+        stdout.flush().await.map_err(local)?;
+        return Ok(summary);
+    };
+    // A regular file behind a descriptor path (`/dev/fd/3` of `3>>log`) is appended to, as
+    // the shell that opened it meant; a block device must not be (its end is its size).
+    let append = std::fs::metadata(path).is_ok_and(|m| m.is_file());
     // Through the blocking pool: a pipe's reader may be slow, and must not stall the runtime.
-    let mut file = tokio::fs::OpenOptions::new().write(true).open(target).await.map_err(local)?;
+    let mut file = tokio::fs::OpenOptions::new().write(true).append(append).open(path).await.map_err(local)?;
     let summary = session.fetch(remote, &mut file, 0, &[], size, progress).await?;
     file.flush().await.map_err(local)?;
     Ok(summary)
@@ -210,4 +337,44 @@ async fn read_tail(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {
     let mut buf = vec![0; take as usize];
     file.read_exact(&mut buf).await?;
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn destinations_follow_links_and_spot_descriptors() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("file"), "x").unwrap();
+        symlink("file", d.join("link")).unwrap();
+        symlink(d.join("link"), d.join("chain")).unwrap();
+        symlink("missing", d.join("dangling")).unwrap();
+        symlink("/proc/self/fd/1", d.join("out")).unwrap();
+        symlink("loop-b", d.join("loop-a")).unwrap();
+        symlink("loop-a", d.join("loop-b")).unwrap();
+        let file = |p: PathBuf| Ok(Destination::File(p));
+        assert_eq!(destination(&d.join("chain")).map_err(|e| e.to_string()), file(d.join("file")));
+        assert_eq!(destination(&d.join("dangling")).map_err(|e| e.to_string()), file(d.join("missing")));
+        assert_eq!(destination(&d.join("new")).map_err(|e| e.to_string()), file(d.join("new")));
+        for stdout in ["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"] {
+            assert_eq!(destination(Path::new(stdout)).map_err(|e| e.to_string()), Ok(Destination::Stdout), "{stdout}");
+        }
+        assert_eq!(destination(&d.join("out")).map_err(|e| e.to_string()), Ok(Destination::Stdout));
+        assert_eq!(
+            destination(Path::new("/dev/null")).map_err(|e| e.to_string()),
+            Ok(Destination::Through("/dev/null".into()))
+        );
+        assert_eq!(
+            destination(Path::new("/dev/fd/2")).map_err(|e| e.to_string()),
+            Ok(Destination::Through("/dev/fd/2".into()))
+        );
+        assert!(destination(&d.join("loop-a")).is_err());
+        assert!(is_plain(&d.join("file")) && is_plain(&d.join("new")));
+        assert!(!is_plain(&d.join("link")) && !is_plain(Path::new("-")) && !is_plain(Path::new("/dev/null")));
+        assert_eq!(download_path(None, "-", false).unwrap(), Path::new("./-"));
+        assert_eq!(download_path(Some(Path::new("-")), "a", true).unwrap(), Path::new("-"));
+    }
 }

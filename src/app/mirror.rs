@@ -13,7 +13,9 @@
 //! listing before it names a local path, so nothing is written or deleted outside the
 //! target; refused names are reported and the rest goes on. Deletes on the server touch only
 //! names from listings the engine parsed, and a directory with lines it could not parse is
-//! never removed. Symbolic links are reported and never followed. A tree deeper than
+//! never removed. Symbolic links on the server, and local ones an upload meets, are reported
+//! and never followed; a local link where a download lands is followed to the file it names
+//! (`local::destination`), as for a single `get`. A tree deeper than
 //! [`MAX_DEPTH`] stops there with an error.
 
 use std::cell::{Cell, RefCell};
@@ -316,12 +318,21 @@ impl Scan<'_> {
                     plan.failures.push(Failure { what: frel, error });
                     continue;
                 }
-                Some(meta) => decide(
-                    self.opts.compare,
-                    source,
-                    Existing { size: meta.len(), mtime: local_mtime(meta) },
-                    tolerance,
-                ),
+                Some(meta) => {
+                    // A local link to a file stands for that file (downloads write through
+                    // links): compared with it, not with the link itself.
+                    let linked = meta.file_type().is_symlink().then(|| std::fs::metadata(local_dir.join(&file.name)));
+                    let meta = match &linked {
+                        Some(Ok(followed)) if followed.is_file() => followed,
+                        _ => meta,
+                    };
+                    decide(
+                        self.opts.compare,
+                        source,
+                        Existing { size: meta.len(), mtime: local_mtime(meta) },
+                        tolerance,
+                    )
+                }
             };
             match reason {
                 Some(reason) => {
@@ -655,7 +666,7 @@ impl<'a> Copy<'a> {
             Some(t) if !retry => Some(t),
             _ => session.modified(&remote).await.ok().or(job.mtime),
         };
-        let summary = fetched.commit(&local_path, self.opts.no_clobber(), mtime)?;
+        let summary = fetched.commit(self.opts.no_clobber(), mtime)?;
         self.report(job, &summary, verified.into());
         Ok(())
     }
@@ -1074,7 +1085,10 @@ async fn download_files(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob
         return pool.run(copy, files).await;
     }
     // A pipelined RETR needs the size to check the byte count; the others ask SIZE first.
-    let (sized, unsized_): (Vec<FileJob>, Vec<FileJob>) = files.into_iter().partition(|f| f.size.is_some());
+    // Targets that are links, devices or pipes go one by one too: `local::fetch` follows the
+    // links and writes through the rest, where a lane would rename a part file over them.
+    let (sized, unsized_): (Vec<FileJob>, Vec<FileJob>) =
+        files.into_iter().partition(|f| f.size.is_some() && local::is_plain(&copy.tree.local_path(&f.rel)));
     let mut failures = run_lanes(pool, copy, sized).await;
     if !unsized_.is_empty() {
         failures.append(&mut pool.run(copy, unsized_).await);

@@ -29,7 +29,7 @@ use std::process::ExitCode;
 
 pub use exit::code_for;
 pub use sanitize::escape;
-pub use target::{Target, UrlError};
+pub use target::{Target, UrlError, redact_urls_in};
 
 use crate::cli::{Cli, Commands};
 use oneshot::Context;
@@ -66,7 +66,13 @@ pub fn main(cli: Cli) -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+async fn run(mut cli: Cli) -> anyhow::Result<()> {
+    if settings::split_user_password(&mut cli.global) && !cli.global.quiet {
+        eprintln!(
+            "pasv: note: -u USER:PASSWORD shows the password to anyone who can list processes (ps); \
+             --password-env NAME is safer"
+        );
+    }
     let ctx = Context::new(cli.global);
     match cli.command {
         Some(Commands::Get(args)) => oneshot::get(&ctx, args).await,

@@ -43,6 +43,7 @@ struct LoginKey {
     url_user: Option<String>,
     url_password: Option<String>,
     user: Option<String>,
+    user_password: Option<crate::cli::Password>,
     password_env: Option<String>,
 }
 
@@ -112,6 +113,7 @@ impl Context {
             url_user: target.user.clone(),
             url_password: target.password.clone(),
             user: args.user.clone(),
+            user_password: args.user_password.clone(),
             password_env: args.password_env.clone(),
         };
         let mut logins = self.logins.lock().unwrap_or_else(|e| e.into_inner());
@@ -210,6 +212,9 @@ fn report(
 }
 
 pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
+    if ctx.out.json() && args.output.as_deref().is_some_and(|o| o.as_os_str() == local::STDOUT) {
+        bail!(usage("-o - writes the data to stdout, where --json writes its results: use one of them"));
+    }
     if super::tree::handles_get(&args, ctx) {
         return super::tree::get(ctx, args).await;
     }
@@ -530,9 +535,10 @@ pub async fn quote(ctx: &Context, args: QuoteArgs) -> Result<()> {
     let mut session = ctx.connect(&target).await?;
     let mut failure = None;
     for command in &args.commands {
-        let reply = session.quote(command).await.with_context(|| format!("sending {command:?}"))?;
+        // Shown without the password of a raw PASS, also when sending it fails.
         let shown =
             if command.trim_start().to_ascii_uppercase().starts_with("PASS") { "PASS ****" } else { command.as_str() };
+        let reply = session.quote(command).await.with_context(|| format!("sending {shown:?}"))?;
         if ctx.out.json() {
             ctx.out.json_line(&QuoteEvent { command: shown, code: reply.code.0, text: reply.text() })?;
         } else {

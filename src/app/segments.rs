@@ -183,8 +183,12 @@ pub async fn get(
     tally: &mut Tally<'_>,
 ) -> Result<()> {
     let Some(total) = job.size else { bail!("the size of {} is unknown: cannot split it", tree.shown_url("")) };
-    let part = local::part_path(&tree.local);
-    let state = state_path(&tree.local);
+    // Through a link to the file it names: the part and state files go beside that file.
+    let local::Destination::File(real) = local::destination(&tree.local)? else {
+        bail!("{} is not a regular file: cannot write it in segments", tree.local.display())
+    };
+    let part = local::part_path(&real);
+    let state = state_path(&real);
     let progress = Arc::new(Progress::load(state.clone(), total, count, opts.resume));
     let resumed: u64 = progress.done.iter().map(|d| d.load(Ordering::Relaxed)).sum();
     let fresh = resumed == 0;
@@ -230,7 +234,7 @@ pub async fn get(
             }
         }
     }
-    local::commit(&part, &tree.local, None, opts.no_clobber(), job.mtime)?;
+    local::commit(&part, &real, None, opts.no_clobber(), job.mtime)?;
     let _ = std::fs::remove_file(&state);
     tally.file_done(&FileEvent {
         action: "get",

@@ -32,11 +32,13 @@ pub async fn serve(ctx: &Context, args: ServeArgs) -> Result<()> {
         options.passive_ports = parse_range(range)?;
     }
     if let Some(user) = &ctx.args.user {
-        let password = match &ctx.args.password_env {
-            Some(name) => {
+        let password = match (&ctx.args.user_password, &ctx.args.password_env) {
+            // `--user ci:secret`, split by the app.
+            (Some(password), _) => password.0.clone(),
+            (None, Some(name)) => {
                 std::env::var(name).with_context(|| format!("--password-env {name}: the variable is not set"))?
             }
-            None => std::env::var("PASV_PASSWORD")
+            (None, None) => std::env::var("PASV_PASSWORD")
                 .map_err(|_| usage("--user needs a password: --password-env NAME or PASV_PASSWORD"))?,
         };
         options.login = Some((user.clone(), password));

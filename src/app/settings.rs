@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 
 use super::netrc;
 use super::target::Target;
-use crate::cli::{GlobalArgs, PasvAddressArg, TlsVersionArg};
+use crate::cli::{GlobalArgs, Password, PasvAddressArg, TlsVersionArg};
 use crate::engine::{Config, Credentials, PasvAddress, Secret, TlsMode, TlsVersion};
 
 /// A usage error: bad flags or values, exit 2.
@@ -86,11 +86,23 @@ fn seconds(secs: f64, flag: &str) -> Result<Duration> {
     Ok(Duration::from_secs_f64(secs))
 }
 
-/// Who to log in as: the URL, `--user`, `--password-env NAME`, `PASV_PASSWORD`, `~/.netrc`,
-/// a prompt (only when stdin is a TTY), else anonymous.
+/// `-u USER:PASSWORD` (curl's habit): split at the first colon, the password kept apart
+/// (`GlobalArgs::user_password`) so that nothing that shows the user shows it. True when a
+/// password was split off.
+pub fn split_user_password(args: &mut GlobalArgs) -> bool {
+    let Some((user, password)) = args.user.as_deref().and_then(|u| u.split_once(':')) else { return false };
+    let (user, password) = (user.to_string(), password.to_string());
+    args.user = Some(user).filter(|u| !u.is_empty());
+    args.user_password = Some(Password(password));
+    true
+}
+
+/// Who to log in as: `-u USER:PASSWORD`, the URL, `--user`, `--password-env NAME`,
+/// `PASV_PASSWORD`, `~/.netrc`, a prompt (only when stdin is a TTY), else anonymous.
 pub fn credentials_for(args: &GlobalArgs, target: &Target) -> Result<Credentials> {
     let mut user = args.user.clone().or_else(|| target.user.clone());
-    let mut password = target.password.clone();
+    // The password typed with the user goes with that user, before the URL's.
+    let mut password = args.user_password.as_ref().map(|p| p.0.clone()).or_else(|| target.password.clone());
     if password.is_none()
         && let Some(name) = &args.password_env
     {
@@ -135,4 +147,23 @@ fn read_netrc() -> Option<String> {
 
 fn prompt_password(user: &str, host: &str) -> Result<String> {
     rpassword::prompt_password(format!("Password for {user}@{host}: ")).context("cannot read the password")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_password_splits_at_the_first_colon() {
+        let mut args = GlobalArgs { user: Some("alice:pa:ss".into()), ..GlobalArgs::default() };
+        assert!(split_user_password(&mut args));
+        assert_eq!((args.user.as_deref(), args.user_password.clone()), (Some("alice"), Some(Password("pa:ss".into()))));
+        assert!(!format!("{args:?}").contains("pa:ss"));
+        let target = Target::parse("ftp://bob:url@host/").unwrap();
+        let credentials = credentials_for(&args, &target).unwrap();
+        assert_eq!((credentials.user.as_str(), credentials.password.expose()), ("alice", "pa:ss"));
+        let mut plain = GlobalArgs { user: Some("alice".into()), ..GlobalArgs::default() };
+        assert!(!split_user_password(&mut plain));
+        assert_eq!((plain.user.as_deref(), plain.user_password), (Some("alice"), None));
+    }
 }

@@ -136,6 +136,14 @@ pub fn redact_url(input: &str) -> String {
     }
 }
 
+/// Free text (an error message) with the password of every URL in it replaced by `****`.
+pub fn redact_urls_in(text: &str) -> String {
+    text.split(' ')
+        .map(|word| if word.contains("://") { redact_url(word) } else { word.to_string() })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +196,10 @@ mod tests {
         assert_eq!(redact_url("ftp://bob:secret@host/x"), "ftp://bob:****@host/x");
         assert_eq!(redact_url("ftp://bob@host/x"), "ftp://bob@host/x");
         assert_eq!(redact_url("ftp://host/a:b@c"), "ftp://host/a:b@c");
+        assert_eq!(
+            redact_urls_in("invalid value 'ftp://bob:secret@h/' for\n'ftp://a:b@c/'"),
+            "invalid value 'ftp://bob:****@h/' for\n'ftp://a:****@c/'"
+        );
         let err = Target::parse("http://bob:secret@host/").unwrap_err().to_string();
         assert!(!err.contains("secret"), "{err}");
     }

@@ -137,6 +137,9 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
         let name = remote_basename(&target.path);
         let mut pool = open_pool(ctx, target, rate.clone(), args.segments.unwrap_or(limit)).await?;
         if args.recursive {
+            if args.output.as_deref().is_some_and(|o| o.as_os_str() == local::STDOUT) {
+                bail!(usage("-o - (stdout) takes one file, not a tree (-r)"));
+            }
             if args.create_dirs
                 && let Some(out) = args.output.as_deref()
             {
@@ -158,7 +161,7 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
             if args.create_dirs {
                 super::oneshot::create_local_parent(&path)?;
             }
-            if args.no_clobber && path.exists() {
+            if args.no_clobber && matches!(local::destination(&path), Ok(local::Destination::File(f)) if f.exists()) {
                 bail!(usage(format!("{} exists; refusing to overwrite it (--no-clobber)", path.display())));
             }
             let tree = Tree { url: url.clone(), remote: target.path.clone(), local: path };
@@ -264,7 +267,9 @@ async fn copy_one(
         return Ok(());
     };
     tally.begin(1, job.size.unwrap_or(0));
-    if let Some(count) = segments.filter(|&n| super::segments::splits(job.size, n)) {
+    // Stdout, a device or a pipe takes the data in order: over one connection.
+    let in_place = matches!(local::destination(&tree.local), Ok(local::Destination::File(_)));
+    if let Some(count) = segments.filter(|&n| in_place && super::segments::splits(job.size, n)) {
         return super::segments::get(pool, tree, count, &job, opts, tally).await;
     }
     let copy = Copy::new(tree, opts, direction, tally);

@@ -34,7 +34,8 @@ URLs: ftp://[user[:password]@]host[:port]/path, ftps:// (implicit TLS, port 990)
 ftpes:// (explicit TLS, AUTH TLS on port 21). Paths are relative to the login directory;
 start them with %2F for an absolute path.
 
-Credentials: the URL, --user, --password-env NAME, PASV_PASSWORD, ~/.netrc, else anonymous.
+Credentials: -u USER:PASSWORD, the URL, --user with --password-env NAME, PASV_PASSWORD, ~/.netrc,
+else anonymous.
 
 ";
 
@@ -58,9 +59,13 @@ pub struct Cli {
 /// Connection and output options; they work before or after the subcommand.
 #[derive(Debug, Clone, Args, Default)]
 pub struct GlobalArgs {
-    /// Log in as USER (overrides the URL's user).
-    #[arg(long, short = 'u', global = true, value_name = "USER")]
+    /// Log in as USER (overrides the URL's user); USER:PASSWORD gives the password too, as in curl
+    /// (the command line is visible in `ps`: --password-env is safer).
+    #[arg(long, short = 'u', global = true, value_name = "USER[:PASSWORD]")]
     pub user: Option<String>,
+    /// The password of `-u USER:PASSWORD`, split off by the app before anything uses the flag.
+    #[arg(skip)]
+    pub user_password: Option<Password>,
     /// Read the password from environment variable NAME.
     #[arg(long, global = true, value_name = "NAME")]
     pub password_env: Option<String>,
@@ -143,6 +148,16 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(secs) if secs.is_finite() && secs > 0.0 && secs < 1e9 => Ok(secs),
         _ => Err(format!("{text:?} is not a positive number of seconds")),
+    }
+}
+
+/// A password given on the command line (`-u USER:PASSWORD`); its `Debug` never shows it.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Password(pub String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(****)")
     }
 }
 
@@ -239,7 +254,7 @@ pub struct GetArgs {
     /// Files to download.
     #[arg(value_name = "URL", required = true)]
     pub urls: Vec<String>,
-    /// Target file, or an existing directory to download into.
+    /// Target file (a symbolic link is followed; - is stdout), or an existing directory to download into.
     #[arg(long, short = 'o', value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// Resume a partial download.

@@ -46,7 +46,7 @@ pub enum ShellCommand {
     /// List a local directory.
     Lls(LlsArgs),
     /// Download files into the local directory.
-    #[command(mut_arg("urls", |a| a.value_name("PATH").help("Remote files to download")))]
+    #[command(mut_arg("urls", |a| a.value_name("PATH").help("Remote files to download (or their URLs, on any site)")))]
     Get(GetArgs),
     /// Upload files into the remote directory.
     Put(PutArgs),
@@ -97,8 +97,8 @@ pub struct OpenArgs {
     /// ftp://, ftps:// or ftpes:// URL, or a bookmark name.
     #[arg(value_name = "URL|BOOKMARK")]
     pub target: String,
-    /// Log in as USER.
-    #[arg(long, short = 'u', value_name = "USER")]
+    /// Log in as USER (USER:PASSWORD gives the password too).
+    #[arg(long, short = 'u', value_name = "USER[:PASSWORD]")]
     pub user: Option<String>,
 }
 

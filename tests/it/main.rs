@@ -11,6 +11,8 @@ mod hardening;
 mod hostile;
 mod interop;
 mod layering;
+mod links;
 mod repl;
+mod secrets;
 mod tls;
 mod tree;

@@ -742,3 +742,103 @@ async fn a_download_on_a_terminal_shows_a_progress_bar() {
     })
     .await;
 }
+
+/// Issue #14: one password, given every way a user gives one (a URL, `-u USER:PASSWORD`, a URL
+/// typed in the shell, a script whose line fails), looked for in every channel pasv writes to:
+/// stdout, stderr, `--json` results, `-v` traces, script errors, the terminal and the history
+/// file; and no URL ever reaches a server as a path.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_password_reaches_any_output_the_history_or_a_server() {
+    use crate::secrets::{PASSWORD, alice_server, alice_url};
+    within(async {
+        let other = alice_server().await;
+        std::fs::write(other.path("b.txt"), "bravo").unwrap();
+        let own = TestServer::start(false).await;
+        std::fs::write(own.path("a.txt"), "alpha").unwrap();
+        let local = tempfile::tempdir().unwrap();
+        write(local.path(), "up.txt", "uploaded");
+        let home = tempfile::tempdir().unwrap();
+        let b = |path: &str| alice_url(&other, path);
+        let plain = format!("ftp://127.0.0.1:{}/", other.server.addr().port());
+        let user = format!("alice:{PASSWORD}");
+        let mut seen: Vec<(String, String)> = Vec::new();
+
+        // One-shot commands: -v traces on stderr, --json results on stdout, a failing one.
+        let one_shots: Vec<(Vec<String>, i32)> = vec![
+            (vec!["get".into(), b("b.txt"), "-o".into(), "x1".into()], 0),
+            (vec!["-u".into(), user.clone(), "get".into(), format!("{plain}b.txt"), "-o".into(), "x2".into()], 0),
+            (vec!["-u".into(), user.clone(), "put".into(), "up.txt".into(), plain.clone()], 0),
+            (vec!["-u".into(), user.clone(), "ls".into(), "-l".into(), plain.clone()], 0),
+            (vec!["mirror".into(), b(""), "m".into()], 0),
+            (vec!["get".into(), b("missing.txt")], 5),
+            (vec!["-u".into(), user.clone(), "stat".into(), format!("{plain}missing.txt")], 5),
+        ];
+        for (args, code) in one_shots {
+            let mut all = vec!["-v".to_string(), "--json".into()];
+            all.extend(args);
+            let run = pasv(all.clone()).cwd(local.path()).run().await;
+            run.assert_code(code);
+            seen.push((format!("stdout of {all:?}"), run.stdout));
+            seen.push((format!("stderr of {all:?}"), run.stderr));
+        }
+
+        // Script mode: `open -u`, URLs in shell commands, and a failing line at the end.
+        let script = format!(
+            "open -u {user} {plain}\nget {} -o s1\nget {} -o s2\ncat {}\nls {}\nget {}\n",
+            b("b.txt"),
+            own.url("a.txt"),
+            b("b.txt"),
+            b(""),
+            b("missing.txt")
+        );
+        let run = pasv(["-v", "--json"]).stdin(script).cwd(local.path()).run().await;
+        run.assert_code(5);
+        assert!(run.stderr.contains("stdin line 6: get ftp://alice:****@"), "{}", run.stderr);
+        seen.push(("script stdout".into(), run.stdout));
+        seen.push(("script stderr".into(), run.stderr));
+
+        // At a terminal, where the history file is written.
+        let (dir, home_dir, user_flag, plain_url) =
+            (local.path().to_path_buf(), home.path().to_path_buf(), user, plain);
+        let (get_b, get_a, missing, open_b) = (b("b.txt"), own.url("a.txt"), b("missing.txt"), b(""));
+        let terminal = blocking(move || {
+            let p = shared_home(pasv(["-v", "--json", "-u", &user_flag, &plain_url]), &home_dir).cwd(&dir);
+            let term = Term::start(&p)?;
+            let prompt = "pasv alice@127.0.0.1:/>";
+            term.wait_for_prompt(prompt);
+            term.submit(&format!("get {get_b} -o t1"), prompt);
+            term.submit(&format!("get {get_a} -o t2"), prompt);
+            term.submit(&format!("cat {get_b}"), prompt);
+            term.submit(&format!("open {open_b}"), prompt);
+            term.submit(&format!("get {missing}"), prompt);
+            term.line("quit");
+            assert_eq!(term.wait_exit(), 0, "{}", term.screen());
+            // What pasv wrote, without the lines the user typed (the terminal echoes those).
+            let screen = term.screen();
+            let written: Vec<&str> = screen.lines().filter(|l| !l.starts_with(prompt)).collect();
+            assert!(screen.contains("bravo"), "{screen}");
+            Some(written.join("\n"))
+        })
+        .await;
+        if let Some(terminal) = terminal {
+            seen.push(("the terminal".into(), terminal));
+            let history = std::fs::read_to_string(home.path().join(".local/share/pasv/history")).unwrap();
+            assert!(history.contains("get ftp://alice:****@"), "{history}");
+            seen.push(("the history file".into(), history));
+            for name in ["t1", "t2"] {
+                assert!(local.path().join(name).is_file(), "{name} was not downloaded");
+            }
+        }
+
+        for name in ["x1", "x2", "s1", "s2", "m/b.txt"] {
+            assert!(local.path().join(name).is_file(), "{name} was not downloaded");
+        }
+        assert_eq!(std::fs::read_to_string(other.path("up.txt")).unwrap(), "uploaded");
+        for (channel, text) in &seen {
+            assert!(!text.contains(PASSWORD), "{channel} shows the password:\n{text}");
+            let urls_sent: Vec<&str> = text.lines().filter(|l| l.starts_with("> ") && l.contains("://")).collect();
+            assert_eq!(urls_sent, Vec::<&str>::new(), "{channel}: a URL went to a server");
+        }
+    })
+    .await;
+}

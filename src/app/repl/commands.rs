@@ -10,9 +10,11 @@ use clap::Parser as _;
 use super::connection::{self, Connection};
 use super::listing;
 use super::state::Shell;
+use super::urls::{self, Site};
 use super::{site, transfers};
 use crate::app::config_file;
-use crate::app::settings::usage;
+use crate::app::settings::{self, usage};
+use crate::app::target::redact_urls_in;
 use crate::cli::LsArgs;
 use crate::cli::shell::{CdArgs, HelpArgs, LcdArgs, LlsArgs, OpenArgs, ShellCommand, ShellLine};
 use crate::engine::{Error, Session};
@@ -49,14 +51,35 @@ pub async fn run_line(shell: &mut Shell, line: &str) -> Result<Flow> {
         Err(e) => {
             let text = e.to_string();
             let text = text.trim_end().strip_prefix("error: ").unwrap_or(text.trim_end());
-            bail!(usage(text.to_string()));
+            // clap quotes the words it did not take: a URL among them keeps its password.
+            bail!(usage(redact_urls_in(text)));
         }
     };
     run_command(shell, command).await
 }
 
-/// Runs a parsed command, once more after a new login when the server had dropped the session.
+/// Runs a parsed command: on the shell's connection, or on one of its own when its URLs name
+/// another site (`urls`).
 pub async fn run_command(shell: &mut Shell, command: ShellCommand) -> Result<Flow> {
+    // A command on another site that Ctrl-C cut short left the shell's connection parked.
+    shell.unpark().await;
+    let (command, site) = urls::localize(shell, command)?;
+    let Site::Other(target) = site else { return run_here(shell, command).await };
+    let mut flags = config_file::effective_args(&shell.base, &target);
+    if target.user.is_some() {
+        // The URL names who logs in there; `-u` was for the site the shell opened.
+        flags.user = None;
+        flags.user_password = None;
+    }
+    let other = Connection::open(target, flags, shell.trace.clone(), shell.interactive).await?;
+    shell.park(other);
+    let result = run_here(shell, command).await;
+    shell.unpark().await;
+    result
+}
+
+/// Runs a parsed command, once more after a new login when the server had dropped the session.
+async fn run_here(shell: &mut Shell, command: ShellCommand) -> Result<Flow> {
     let retry = uses_session(&command) && shell.conn.as_ref().is_some_and(Connection::connected);
     let result = execute(shell, command.clone()).await;
     if !is_read_only(&command) {
@@ -197,6 +220,9 @@ pub async fn open(shell: &mut Shell, args: OpenArgs) -> Result<()> {
     let mut flags = config_file::effective_args(&shell.base, &target);
     if args.user.is_some() {
         flags.user = args.user;
+        // `open -u USER:PASSWORD`, as on the command line; a plain user drops the old password.
+        flags.user_password = None;
+        settings::split_user_password(&mut flags);
     }
     shell.close().await;
     let conn = Connection::open(target, flags, shell.trace.clone(), shell.interactive).await?;
@@ -257,8 +283,9 @@ fn lls(shell: &Shell, args: LlsArgs) -> Result<()> {
 
 async fn quote(shell: &mut Shell, line: &str) -> Result<()> {
     let session = session(shell).await?;
-    let reply = session.quote(line).await.with_context(|| format!("sending {line:?}"))?;
+    // Shown without the password of a raw PASS, also when sending it fails.
     let shown = if line.trim_start().to_ascii_uppercase().starts_with("PASS") { "PASS ****" } else { line };
+    let reply = session.quote(line).await.with_context(|| format!("sending {shown:?}"))?;
     if reply.code == ReplyCode::NOT_AVAILABLE {
         // The server is closing the session (often an idle timeout): log in again and resend.
         return Err(Error::Unavailable { code: reply.code, text: reply.text() }.into());

@@ -16,7 +16,6 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use super::completion::{NamesRequest, ShellHelper};
 use super::state::Shell;
-use crate::app::target::redact_url;
 
 /// What the user did at the prompt.
 pub enum Input {
@@ -126,7 +125,8 @@ impl LineEditor {
     }
 }
 
-/// The line as the history keeps it: URLs without passwords, raw PASS commands not at all.
+/// The line as the history keeps it: no password of a URL or of `-u USER:PASSWORD`, raw
+/// PASS commands not at all.
 fn history_entry(line: &str) -> Option<String> {
     let trimmed = line.trim();
     // As in bash: a line typed with a leading space stays out of the history.
@@ -137,13 +137,7 @@ fn history_entry(line: &str) -> Option<String> {
     if upper.starts_with("QUOTE PASS") || upper.starts_with("-QUOTE PASS") {
         return None;
     }
-    Some(
-        trimmed
-            .split(' ')
-            .map(|word| if word.contains("://") { redact_url(word) } else { word.to_string() })
-            .collect::<Vec<_>>()
-            .join(" "),
-    )
+    Some(super::words::redacted(trimmed))
 }
 
 #[cfg(test)]
@@ -155,6 +149,7 @@ mod tests {
         assert_eq!(history_entry("open ftp://bob:secret@host/").as_deref(), Some("open ftp://bob:****@host/"));
         assert_eq!(history_entry("quote PASS hunter2"), None);
         assert_eq!(history_entry("ls -l  ").as_deref(), Some("ls -l"));
+        assert_eq!(history_entry("open -u bob:secret h").as_deref(), Some("open -u bob:**** h"));
         assert_eq!(history_entry(" secret"), None);
         assert_eq!(history_entry("   "), None);
     }

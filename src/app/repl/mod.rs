@@ -2,7 +2,8 @@
 //! mode (`pasv -f SCRIPT`, or commands piped to stdin). It owns the loop (read a line, run
 //! it, report an error and go on) and Ctrl-C: at the prompt it clears the line, during a
 //! command it drops the command and gets the session back in step. Commands run on the same
-//! engine and the same helpers as the one-shot subcommands.
+//! engine and the same helpers as the one-shot subcommands; URLs where remote paths go run on
+//! the session of the site they name (`urls`).
 
 mod commands;
 mod completion;
@@ -14,6 +15,7 @@ mod script;
 mod site;
 mod state;
 mod transfers;
+mod urls;
 mod words;
 
 use std::io::IsTerminal;

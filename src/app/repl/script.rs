@@ -12,6 +12,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use super::commands::{self, Flow};
 use super::state::Shell;
+use super::words::redacted;
 use crate::app::exit;
 
 pub async fn run_file(shell: &mut Shell, path: &Path) -> Result<()> {
@@ -54,10 +55,11 @@ async fn run(shell: &mut Shell, mut lines: UnboundedReceiver<String>, source: &s
         match commands::run_line(shell, text).await {
             Ok(Flow::Quit) => return Ok(()),
             Ok(Flow::Continue) => {}
+            // The line is shown without its passwords (a URL's, `-u USER:PASSWORD`'s).
             Err(e) if tolerant => {
-                let _ = exit::report(&e.context(format!("{source} line {number}: {text} (ignored)")));
+                let _ = exit::report(&e.context(format!("{source} line {number}: {} (ignored)", redacted(text))));
             }
-            Err(e) => return Err(e.context(format!("{source} line {number}: {text}"))),
+            Err(e) => return Err(e.context(format!("{source} line {number}: {}", redacted(text)))),
         }
     }
     Ok(())

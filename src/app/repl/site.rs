@@ -81,7 +81,7 @@ fn on_off(setting: Setting, value: &str) -> Result<bool> {
     match value.to_ascii_lowercase().as_str() {
         "on" | "yes" | "true" | "1" => Ok(true),
         "off" | "no" | "false" | "0" => Ok(false),
-        _ => bail!(usage(format!("set {}: expected on or off, got {value:?}", setting_name(setting)))),
+        _ => bail!(usage(format!("set {}: expected on or off, got {:?}", setting_name(setting), redact_url(value)))),
     }
 }
 

@@ -43,6 +43,9 @@ pub struct Shell {
     /// Listings of remote directories for completion, by the path as typed ("" = current).
     pub names: HashMap<String, Vec<RemoteName>>,
     pub inflight: Option<Inflight>,
+    /// The shell's own connection while a command runs on another site's (a URL of another
+    /// site, `repl::urls`); back in `conn` when that command ends or is cut short.
+    pub parked: Option<Option<Connection>>,
 }
 
 impl Shell {
@@ -57,6 +60,7 @@ impl Shell {
             conn: None,
             names: HashMap::new(),
             inflight: None,
+            parked: None,
         }
     }
 
@@ -140,7 +144,10 @@ impl Shell {
         self.names.clear();
         match self.inflight.take() {
             Some(Inflight::Download { target }) => {
-                let part = local::part_path(&target);
+                let part = match local::destination(&target) {
+                    Ok(local::Destination::File(file)) => local::part_path(&file),
+                    _ => local::part_path(&target),
+                };
                 let kept = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
                 if kept > 0 {
                     eprintln!(
@@ -160,10 +167,31 @@ impl Shell {
             }
             None => eprintln!("pasv: interrupted"),
         }
+        // A command on another site's connection, cut short: the shell's own comes back.
+        self.unpark().await;
+    }
+
+    /// Puts `other` in place of the shell's connection for one command (see [`Shell::unpark`]).
+    pub fn park(&mut self, other: Connection) {
+        let own = self.conn.replace(other);
+        self.parked = Some(own);
+        // Completion's names belong to the shell's own site.
+        self.names.clear();
+    }
+
+    /// Closes the connection a command borrowed from another site and brings the shell's own
+    /// back; nothing to do when no command borrowed one.
+    pub async fn unpark(&mut self) {
+        let Some(own) = self.parked.take() else { return };
+        if let Some(other) = std::mem::replace(&mut self.conn, own) {
+            other.close().await;
+        }
+        self.names.clear();
     }
 
     /// Closes the connection (QUIT).
     pub async fn close(&mut self) {
+        self.unpark().await;
         if let Some(conn) = self.conn.take() {
             conn.close().await;
         }

@@ -125,7 +125,7 @@ pub async fn put(shell: &mut Shell, args: PutArgs) -> Result<()> {
     for file in &args.files {
         let name = file_name(file)?;
         let remote = match &args.output {
-            Some(out) if several || out.ends_with('/') => join_remote(out.trim_end_matches('/'), &name),
+            Some(out) if several || out.ends_with('/') => join_remote(directory(out), &name),
             Some(out) => out.clone(),
             None => name,
         };
@@ -174,13 +174,22 @@ pub async fn mput(shell: &mut Shell, args: MputArgs) -> Result<()> {
         for file in expand_local(pattern)? {
             let name = file_name(&file)?;
             let remote = match &args.output {
-                Some(dir) => join_remote(dir.trim_end_matches('/'), &name),
+                Some(dir) => join_remote(directory(dir), &name),
                 None => name,
             };
             plans.push(Plan { remote, local: file });
         }
     }
     upload(shell, plans, args.resume).await
+}
+
+/// A remote directory given with `-o`, without its trailing `/`: the root stays `/` (trimmed
+/// to nothing it would mean the current directory).
+fn directory(out: &str) -> &str {
+    match out.trim_end_matches('/') {
+        "" if out.starts_with('/') => "/",
+        dir => dir,
+    }
 }
 
 fn file_name(path: &Path) -> Result<String> {

@@ -4,6 +4,8 @@
 //! inside double quotes a backslash escapes `"`, `\`, `$` and `` ` ``; elsewhere it escapes any
 //! character), so what completion inserts is what the command receives.
 
+use crate::app::target::redact_url;
+
 /// One word of a partial line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
@@ -73,6 +75,49 @@ pub fn quote(text: &str, open: bool) -> String {
     out
 }
 
+/// `line` as it may be shown or kept (a script's error, the history): the password of every
+/// URL, of `-u USER:PASSWORD` and of a raw `quote PASS` replaced by `****`. A line with
+/// nothing to hide comes back as typed; one with a secret comes back re-quoted word by word.
+pub fn redacted(line: &str) -> String {
+    let words: Vec<String> = split_partial(line).into_iter().map(|w| w.text).filter(|w| !w.is_empty()).collect();
+    let mut shown = Vec::with_capacity(words.len());
+    let mut changed = false;
+    // `quote PASS ...` (a script's `-` prefix allowed): everything after PASS is the password.
+    let first = usize::from(words.first().is_some_and(|w| w == "-"));
+    let raw_pass = words.get(first).is_some_and(|w| w.trim_start_matches('-') == "quote")
+        && words.get(first + 1).is_some_and(|w| w.eq_ignore_ascii_case("PASS"));
+    for (i, word) in words.iter().enumerate() {
+        let previous = i.checked_sub(1).map(|p| words[p].as_str());
+        let hidden = if word.contains("://") {
+            redact_url(word)
+        } else if matches!(previous, Some("-u" | "--user")) {
+            hide_password(word)
+        } else if let Some(user) = word.strip_prefix("--user=") {
+            format!("--user={}", hide_password(user))
+        } else if let Some(user) = word.strip_prefix("-u").filter(|u| !u.is_empty()) {
+            format!("-u{}", hide_password(user))
+        } else if raw_pass && i > first + 1 {
+            "****".to_string()
+        } else {
+            word.clone()
+        };
+        changed |= hidden != *word;
+        shown.push(hidden);
+    }
+    if !changed {
+        return line.to_string();
+    }
+    shown.iter().map(|w| quote(w, false)).collect::<Vec<_>>().join(" ")
+}
+
+/// `USER:PASSWORD` as `USER:****`; a plain user as it is.
+fn hide_password(user: &str) -> String {
+    match user.split_once(':') {
+        Some((user, _)) => format!("{user}:****"),
+        None => user.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +147,19 @@ mod tests {
             assert_eq!(shell_words::split(&line).unwrap(), vec!["get".to_string(), name.to_string()], "{line}");
             assert_eq!(split_partial(&line)[1].text, name, "{line}");
         }
+    }
+
+    #[test]
+    fn redacts_every_password_a_line_can_carry() {
+        assert_eq!(redacted("open ftp://alice:TopSecret99@host/"), "open ftp://alice:****@host/");
+        assert_eq!(redacted("  ls -l  pub"), "  ls -l  pub");
+        assert_eq!(redacted("open -u alice:pw ftp://h/"), "open -u alice:**** ftp://h/");
+        assert_eq!(redacted("open --user=alice:pw work"), "open --user=alice:**** work");
+        assert_eq!(redacted("open -ualice:pw work"), "open -ualice:**** work");
+        assert_eq!(redacted("open -u alice work"), "open -u alice work");
+        assert_eq!(redacted("quote PASS hunter2"), "quote PASS ****");
+        assert_eq!(redacted("get 'ftp://a:my pass@h/x y'"), "get \"ftp://a:****@h/x y\"");
+        assert_eq!(redacted("- quote pass my secret"), "- quote pass **** ****");
+        assert_eq!(redacted("open -u 'al ice:p w' h"), "open -u \"al ice:****\" h");
     }
 }
