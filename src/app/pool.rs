@@ -323,9 +323,16 @@ async fn worker<W: Work>(
     slot: usize,
 ) -> (usize, Exit) {
     let started = || shared.starting.set(shared.starting.get() - 1);
-    if session.is_none() {
+    // A connection refused, reset or timed out is as transient as a 4xx: a server restarting
+    // in the middle of a run refuses connections for a while, and the run goes on after it.
+    let mut attempt = 0;
+    while session.is_none() {
         match connector.connect().await {
             Ok(s) => session = Some(s),
+            Err(e) if attempt < retries && !refuses_more(&e) && is_transient(&e) => {
+                tokio::time::sleep(backoff(attempt)).await;
+                attempt += 1;
+            }
             Err(e) => {
                 started();
                 return (slot, if refuses_more(&e) { Exit::Refused(e) } else { Exit::Failed(e) });

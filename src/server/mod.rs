@@ -91,15 +91,22 @@ impl RunningServer {
         let settings =
             Arc::new(Settings { options: options.clone(), root, certificate: certificate.clone(), key_path });
         let accept_loop = tokio::spawn(async move {
+            // The sessions belong to the accept loop: stopping the server ends them too, as a
+            // restart of a real server does.
+            let mut sessions = tokio::task::JoinSet::new();
             loop {
-                let Ok((stream, _)) = listener.accept().await else {
+                let accepted = tokio::select! {
+                    accepted = listener.accept() => accepted,
+                    Some(_) = sessions.join_next(), if !sessions.is_empty() => continue,
+                };
+                let Ok((stream, _)) = accepted else {
                     continue;
                 };
                 // Replies are small writes in quick succession; Nagle would hold the second one
                 // back until the client's delayed ACK (40 ms per command on Linux).
                 let _ = stream.set_nodelay(true);
                 let settings = settings.clone();
-                tokio::spawn(async move {
+                sessions.spawn(async move {
                     if let Ok(server) = settings.build() {
                         let _ = server.service(stream).await;
                     }
@@ -126,6 +133,7 @@ impl RunningServer {
         self.certificate.as_ref()
     }
 
+    /// Stops accepting and ends every session (dropping the server does the same).
     pub fn stop(self) {
         self.accept_loop.abort();
     }

@@ -1787,3 +1787,108 @@ async fn a_listing_that_stays_cut_fails_the_directory() {
     })
     .await;
 }
+
+/// A server restart in the middle of a run (every session dropped, connections refused for a
+/// while, then back on the same port) is ridden out within `--retries`: the run goes on where
+/// it stopped and the copy is complete, byte for byte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tree_download_rides_out_a_server_restart() {
+    within(async {
+        let root = tempfile::tempdir().unwrap();
+        for i in 0..40 {
+            write(&root.path().join(format!("src/d{}/f{i:02}.bin", i % 4)), &patterned(20_000 + i * 101));
+        }
+        let start = |port: u16| {
+            let root = root.path().to_path_buf();
+            async move {
+                let mut options = pasv::server::ServerOptions::new(root);
+                options.port = port;
+                pasv::server::RunningServer::start(options).await.expect("server")
+            }
+        };
+        let server = start(0).await;
+        let port = server.addr().port();
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("copy");
+        let url = format!("{}/src", server.url());
+        let running = pasv([
+            "-j",
+            "2",
+            "--retries",
+            "8",
+            "get",
+            "-r",
+            "--limit-rate",
+            "300K",
+            &url,
+            "-o",
+            target.to_str().unwrap(),
+        ])
+        .spawn();
+        // Restart once the first files are in.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while names(&snapshot(out.path())).len() < 3 {
+            assert!(std::time::Instant::now() < deadline, "no file arrived within 30 s");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        server.stop();
+        // Down for a while (connections refused), then back on the same port.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let _server = start(port).await;
+        let run = running.finish().await;
+        run.assert_code(0);
+        assert_eq!(snapshot(&target), snapshot(&root.path().join("src")), "{}", run.stderr);
+    })
+    .await;
+}
+
+/// The same for an atomic tree upload: every file arrives whole under its name, and no
+/// temporary name is left on the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_atomic_tree_upload_rides_out_a_server_restart() {
+    within(async {
+        let local = tempfile::tempdir().unwrap();
+        for i in 0..40 {
+            write(&local.path().join(format!("up/d{}/f{i:02}.bin", i % 4)), &patterned(20_000 + i * 101));
+        }
+        let served = tempfile::tempdir().unwrap();
+        let start = |port: u16| {
+            let root = served.path().to_path_buf();
+            async move {
+                let mut options = pasv::server::ServerOptions::new(root);
+                options.port = port;
+                options.writable = true;
+                pasv::server::RunningServer::start(options).await.expect("server")
+            }
+        };
+        let server = start(0).await;
+        let port = server.addr().port();
+        let url = format!("{}/", server.url());
+        let source = local.path().join("up");
+        let running = pasv([
+            "-j",
+            "2",
+            "--retries",
+            "8",
+            "mirror",
+            "--atomic",
+            "--limit-rate",
+            "300K",
+            source.to_str().unwrap(),
+            &format!("{url}up"),
+        ])
+        .spawn();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while names(&snapshot(served.path())).iter().filter(|n| !n.contains(".pasv-part")).count() < 3 {
+            assert!(std::time::Instant::now() < deadline, "no file arrived within 30 s");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        server.stop();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let _server = start(port).await;
+        let run = running.finish().await;
+        run.assert_code(0);
+        assert_eq!(snapshot(&served.path().join("up")), snapshot(&source), "{}", run.stderr);
+    })
+    .await;
+}
