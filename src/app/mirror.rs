@@ -253,6 +253,7 @@ impl Scan<'_> {
             ));
             plan.failures.push(Failure { what: join_rel(rel, &refused.shown), error });
         }
+        self.tally.unparsed(listing.unparsed.len() as u64);
         for line in &listing.unparsed {
             self.tally.note(&format!(
                 "pasv: warning: {}: listing line not understood, skipped: {}",

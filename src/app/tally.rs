@@ -37,6 +37,7 @@ struct Counts {
     skipped: AtomicU64,
     deleted: AtomicU64,
     failed: AtomicU64,
+    unparsed: AtomicU64,
 }
 
 /// One finished file, for `--json`.
@@ -87,6 +88,8 @@ pub struct Summary {
     pub skipped: u64,
     pub deleted: u64,
     pub failed: u64,
+    /// Listing lines the parser could not read: whatever they named was not copied.
+    pub unparsed_lines: u64,
     pub seconds: f64,
     pub bytes_per_second: f64,
     pub dry_run: bool,
@@ -191,6 +194,11 @@ impl<'a> Tally<'a> {
         self.counts.failed.fetch_add(n, Ordering::Relaxed);
     }
 
+    /// Listing lines that were not understood (each also a warning of its own).
+    pub fn unparsed(&self, n: u64) {
+        self.counts.unparsed.fetch_add(n, Ordering::Relaxed);
+    }
+
     /// A message that must not tear the bars.
     pub fn note(&self, text: &str) {
         if self.quiet || self.out.json() {
@@ -251,6 +259,7 @@ impl<'a> Tally<'a> {
             skipped: c.skipped.load(Ordering::Relaxed),
             deleted: c.deleted.load(Ordering::Relaxed),
             failed: c.failed.load(Ordering::Relaxed),
+            unparsed_lines: c.unparsed.load(Ordering::Relaxed),
             seconds,
             bytes_per_second: if seconds > 0.0 { bytes as f64 / seconds } else { 0.0 },
             dry_run,
@@ -262,8 +271,13 @@ impl Summary {
     /// `pasv: mirror: copied 3 file(s), 1.00 MiB in 0.52s (1.92 MiB/s); 0 unchanged, 0 deleted, 0 failed`
     fn line(&self) -> String {
         let (verb, deleted) = if self.dry_run { ("would copy", "to delete") } else { ("copied", "deleted") };
+        // "0 failed" must not hide what a listing named in lines nobody could read.
+        let unparsed = match self.unparsed_lines {
+            0 => String::new(),
+            n => format!("; {n} listing line(s) not understood: not copied"),
+        };
         format!(
-            "pasv: {}: {verb} {} file(s), {} in {:.2}s ({}/s); {} unchanged, {} {deleted}, {} failed",
+            "pasv: {}: {verb} {} file(s), {} in {:.2}s ({}/s); {} unchanged, {} {deleted}, {} failed{unparsed}",
             self.operation,
             self.files,
             BinaryBytes(self.bytes),

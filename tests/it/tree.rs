@@ -1892,3 +1892,46 @@ async fn an_atomic_tree_upload_rides_out_a_server_restart() {
     })
     .await;
 }
+
+/// Lines a listing parser cannot read stay warnings, but the summary and its JSON count them:
+/// "0 failed" never hides files a listing named in lines nobody could read.
+#[tokio::test]
+async fn unreadable_listing_lines_are_counted_in_the_summary() {
+    within(async {
+        let body = "-rw-r--r-- 1 u g 4 Jan 01  2024 ok.txt\r\n\
+                    this line names a file in a format nobody knows\r\n";
+        for json in [false, true] {
+            let mut script = [
+                anon_login(FEAT_SIZE_EPSV),
+                vec![e("TYPE I"), r("200 ok")],
+                listing("LIST d", body),
+                retrieve("d/ok.txt", b"okay"),
+            ]
+            .concat();
+            script.extend([e("QUIT"), r("221 Bye")]);
+            let server = ScriptedServer::start(script).await;
+            let work = tempfile::tempdir().unwrap();
+            let target = work.path().join("t");
+            let url = format!("{}/d", server.url());
+            let mut args = vec!["-j", "1", "get", "-r", &url, "-o", target.to_str().unwrap()];
+            if json {
+                args.insert(0, "--json");
+            }
+            let run = pasv(args).run().await;
+            run.assert_code(0);
+            if json {
+                let summary = run.stdout.lines().last().unwrap_or_default();
+                let summary: serde_json::Value = serde_json::from_str(summary).unwrap();
+                assert_eq!(summary["unparsed_lines"], 1, "{}", run.stdout);
+            } else {
+                assert!(
+                    run.stderr.contains("0 failed; 1 listing line(s) not understood: not copied"),
+                    "{}",
+                    run.stderr
+                );
+            }
+            server.finish(Duration::from_secs(10)).await.unwrap();
+        }
+    })
+    .await;
+}
