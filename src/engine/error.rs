@@ -92,6 +92,12 @@ pub enum Error {
     PassiveRefusedAhead { code: ReplyCode, text: String },
     #[error("the server did not honour REST {offset}: {detail}")]
     RestIgnored { offset: u64, detail: String },
+    /// A resume whose local part does not fit the remote file: its size or the bytes sent
+    /// again before the offset disagree with the part. The remote file changed since the part
+    /// was written (or the server restarted elsewhere without saying so); resuming again
+    /// cannot work.
+    #[error("the remote file does not continue the local part at byte {offset}: {detail}")]
+    RemoteChanged { offset: u64, detail: String },
     #[error("the TLS connection ended without close_notify after {received} bytes (possible truncation)")]
     TlsTruncated { received: u64 },
     #[error("TLS handshake with {host} failed")]
@@ -158,6 +164,7 @@ impl Error {
             | Self::Truncated { .. }
             | Self::NoCompletion
             | Self::RestIgnored { .. }
+            | Self::RemoteChanged { .. }
             | Self::TlsTruncated { .. }
             | Self::ListingTooLarge { .. }
             | Self::TreeTooDeep { .. } => ErrorClass::Protocol,

@@ -624,7 +624,7 @@ impl Session {
         };
         if let Some(total) = total {
             if offset > total {
-                return Err(Error::RestIgnored {
+                return Err(Error::RemoteChanged {
                     offset,
                     detail: format!("the local file ({offset} bytes) is larger than the remote one ({total} bytes)"),
                 });
