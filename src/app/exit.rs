@@ -115,7 +115,12 @@ fn hint(err: &anyhow::Error) -> Option<String> {
             Some("the server does not offer TLS; pasv never falls back to plain text. Use ftp:// without --tls to connect unencrypted.".into())
         }
         Error::Login { .. } => Some("check the user name and password (URL, --user, --password-env, PASV_PASSWORD or ~/.netrc).".into()),
-        Error::Timeout { .. } => Some("the server stopped answering; raise --timeout if it is just slow.".into()),
+        Error::NoGreeting { implicit_tls: false, .. } => Some(
+            "the server accepted the connection but said nothing: this port may expect implicit TLS (port 990 \
+             usually): try ftps://. If the server is just slow, raise --timeout."
+                .into(),
+        ),
+        Error::Timeout { .. } | Error::NoGreeting { .. } => Some("the server stopped answering; raise --timeout if it is just slow.".into()),
         Error::PassiveAddressUnusable { .. } => {
             Some("drop --pasv-address server: by default pasv connects to the server's own address, ignoring the one in the 227 reply.".into())
         }

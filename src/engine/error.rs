@@ -43,6 +43,11 @@ pub enum Error {
     ConnectTimeout { addr: SocketAddr, after: Duration },
     #[error("timed out after {after:?} waiting for {waiting_for}")]
     Timeout { waiting_for: &'static str, after: Duration },
+    /// The connection was accepted but no greeting came. `implicit_tls` says whether the
+    /// handshake ran first: a plain connection to an implicit-TLS port (RFC 4217 section 1
+    /// leaves port 990 to it) looks like this, the server waiting for a ClientHello.
+    #[error("timed out after {after:?} waiting for the server's greeting")]
+    NoGreeting { after: Duration, implicit_tls: bool },
     #[error("the server closed the control connection")]
     ControlClosed,
     #[error("control connection I/O failed")]
@@ -139,7 +144,7 @@ impl Error {
             Self::Resolve { .. } | Self::NoAddress { .. } | Self::Connect { .. } | Self::ConnectTimeout { .. } => {
                 ErrorClass::Unreachable
             }
-            Self::Timeout { .. } | Self::ActiveAcceptTimeout { .. } | Self::DataConnectTimeout { .. } => {
+            Self::Timeout { .. } | Self::NoGreeting { .. } | Self::ActiveAcceptTimeout { .. } | Self::DataConnectTimeout { .. } => {
                 ErrorClass::Timeout
             }
             Self::Rejected { code, .. }

@@ -175,7 +175,7 @@ impl Session {
         if let Some(info) = &control_tls {
             trace_tls(&control, "control", info);
         }
-        let greeting = read_greeting(&mut control).await?;
+        let greeting = read_greeting(&mut control, config.tls.mode == TlsMode::Implicit).await?;
         let mut session = Self {
             control,
             protect_data: tls.is_some() && !config.tls.clear_data,
@@ -1026,13 +1026,19 @@ fn check_rest_reply(reply: &Reply, offset: u64) -> Result<(), Error> {
     Err(Error::RestIgnored { offset, detail: format!("its reply was \"350 {text}\"") })
 }
 
-async fn read_greeting(control: &mut ControlChannel) -> Result<Reply, Error> {
+async fn read_greeting(control: &mut ControlChannel, implicit_tls: bool) -> Result<Reply, Error> {
     let timeout = control.timeout();
     // One deadline for the greeting, however many 120 replies come first: a server repeating
     // them without end must not hold the client.
     let deadline = tokio::time::Instant::now() + timeout;
+    let mut first = true;
     loop {
-        let reply = control.read_reply_until("the server's greeting", deadline, timeout).await?;
+        let reply = match control.read_reply_until("the server's greeting", deadline, timeout).await {
+            // Nothing at all: typed, so the app can suggest the other kind of TLS.
+            Err(Error::Timeout { after, .. }) if first => return Err(Error::NoGreeting { after, implicit_tls }),
+            other => other?,
+        };
+        first = false;
         match reply.code.0 {
             // 120: "service ready in nnn minutes", the real greeting follows (RFC 959 section 5.4).
             120 => continue,
