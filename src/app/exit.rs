@@ -121,6 +121,14 @@ fn hint(err: &anyhow::Error) -> Option<String> {
                 .into(),
         ),
         Error::Timeout { .. } | Error::NoGreeting { .. } => Some("the server stopped answering; raise --timeout if it is just slow.".into()),
+        Error::PassiveOverIpv6 { epsv_disabled: true, .. } => Some(
+            "PASV cannot carry an IPv6 address (RFC 2428): drop --no-epsv, and pasv uses EPSV, which can.".into(),
+        ),
+        Error::PassiveOverIpv6 { .. } => Some(
+            "the server refused EPSV, and PASV cannot carry an IPv6 address (RFC 2428): connect to the server's \
+             IPv4 address instead."
+                .into(),
+        ),
         Error::PassiveAddressUnusable { .. } => {
             Some("drop --pasv-address server: by default pasv connects to the server's own address, ignoring the one in the 227 reply.".into())
         }

@@ -79,6 +79,11 @@ pub enum Error {
     ActiveAcceptTimeout { after: Duration },
     #[error("data connection I/O failed")]
     DataIo(#[source] io::Error),
+    /// PASV failed on an IPv6 control connection: a 227 reply can only carry an IPv4 address
+    /// (RFC 2428 section 1), so servers refuse PASV there or drop the connection. The class
+    /// is the underlying failure's.
+    #[error("PASV failed on an IPv6 connection to {peer}")]
+    PassiveOverIpv6 { peer: SocketAddr, epsv_disabled: bool, source: Box<Error> },
     #[error("cannot connect to {announced}, the address in the 227 reply (the server itself is {peer})")]
     PassiveAddressUnusable { announced: SocketAddr, peer: SocketAddr },
     #[error("transfer incomplete: received {received} bytes, expected {expected}")]
@@ -141,6 +146,7 @@ fn is_tls_alert(e: &io::Error) -> bool {
 impl Error {
     pub fn class(&self) -> ErrorClass {
         match self {
+            Self::PassiveOverIpv6 { source, .. } => source.class(),
             Self::Resolve { .. } | Self::NoAddress { .. } | Self::Connect { .. } | Self::ConnectTimeout { .. } => {
                 ErrorClass::Unreachable
             }
@@ -196,6 +202,7 @@ impl Error {
             | Self::Unexpected { code, .. }
             | Self::TlsRefused { code, .. } => Some(*code),
             Self::MovedAway { .. } => Some(ReplyCode::FILE_UNAVAILABLE),
+            Self::PassiveOverIpv6 { source, .. } => source.reply_code(),
             _ => None,
         }
     }

@@ -587,6 +587,27 @@ async fn ipv6_loopback_works_over_epsv() {
     .await;
 }
 
+/// A 227 has room for IPv4 only: `--no-epsv` over IPv6 fails (libunftp drops the connection)
+/// and the hint says why and what to drop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_epsv_over_ipv6_says_pasv_cannot_carry_it() {
+    within(async {
+        let Ok(probe) = std::net::TcpListener::bind("[::1]:0") else {
+            eprintln!("SKIPPED: no IPv6 loopback on this machine");
+            return;
+        };
+        drop(probe);
+        let server = TestServer::start_with(|o| o.bind = "::1".parse().unwrap()).await;
+        std::fs::write(server.path("six.txt"), "over ipv6").unwrap();
+        let url = format!("ftp://[::1]:{}/six.txt", server.server.addr().port());
+        let run = pasv(["--no-epsv", "--timeout", "5", "cat", &url]).run().await;
+        run.assert_code(8);
+        assert!(run.stderr.contains("PASV failed on an IPv6 connection"), "{}", run.stderr);
+        assert!(run.stderr.contains("PASV cannot carry an IPv6 address (RFC 2428): drop --no-epsv"), "{}", run.stderr);
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_prints_its_url_and_is_read_only_unless_writable() {
     within(async {
