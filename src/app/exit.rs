@@ -101,6 +101,12 @@ fn hint(err: &anyhow::Error) -> Option<String> {
             "the server's certificate has expired; its administrator must renew it (--insecure skips verification entirely)."
                 .into(),
         ),
+        Error::TlsHandshake { pin: Some(pin), source, .. } if source.to_string().contains("does not match --pin") => {
+            Some(format!(
+                "the server's public key is not the one pinned: its pin is '{pin}'. If its key changed for a \
+                 known reason (a new certificate), pin that one; otherwise the connection may be intercepted."
+            ))
+        }
         Error::TlsHandshake { pin: Some(pin), source, .. } if source.to_string().contains("CaUsedAsEndEntity") => {
             Some(format!(
                 "the server presents a self-signed certificate. If you trust it, give that very certificate to \

@@ -41,6 +41,8 @@ async fn a_pinned_server_is_trusted_and_data_is_encrypted() {
         let run =
             pasv(["--pin", "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "ls", &server.url("/")]).run().await;
         run.assert_code(6);
+        // The key the server really has, so a user who checks it out of band can pin it.
+        assert!(run.stderr.contains(&format!("its pin is '{pin}'")), "{}", run.stderr);
     })
     .await;
 }
