@@ -33,9 +33,7 @@ pub async fn serve(ctx: &Context, args: ServeArgs) -> Result<()> {
     }
     if let Some(user) = &ctx.args.user {
         let password = match &ctx.args.password_env {
-            Some(name) => {
-                std::env::var(name).with_context(|| format!("--password-env {name}: the variable is not set"))?
-            }
+            Some(name) => super::settings::password_from_env(name)?,
             None => std::env::var("PASV_PASSWORD")
                 .map_err(|_| usage("--user needs a password: --password-env NAME or PASV_PASSWORD"))?,
         };
