@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use super::mirror::NoChecksum;
 use super::sanitize::escape;
 use super::settings::UsageError;
 use super::target::UrlError;
@@ -35,6 +36,9 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
         }
         if cause.is::<UsageError>() || cause.is::<UrlError>() {
             return USAGE;
+        }
+        if cause.is::<NoChecksum>() {
+            return PERMANENT;
         }
     }
     FAILURE

@@ -154,6 +154,15 @@ pub enum TlsVersionArg {
     V13,
 }
 
+/// `--verify` and `--verify=strict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyArg {
+    /// The server's checksum when it offers one, else the size.
+    Auto,
+    /// The server's checksum, or the file fails.
+    Strict,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PasvAddressArg {
     Peer,
@@ -311,9 +320,10 @@ pub struct TransferArgs {
     /// Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G).
     #[arg(long, value_name = "RATE")]
     pub limit_rate: Option<String>,
-    /// Verify each copy with the server's checksum (HASH, XSHA256, XSHA1, XMD5, XCRC) when it offers one.
-    #[arg(long)]
-    pub verify: bool,
+    /// Verify each copy with the server's checksum (HASH, XSHA512, XSHA256, XSHA1, XMD5, SITE MD5,
+    /// XCRC); without one, by size (said on stderr). --verify=strict fails instead (exit 5).
+    #[arg(long, value_name = "MODE", num_args = 0..=1, require_equals = true, default_missing_value = "auto")]
+    pub verify: Option<VerifyArg>,
     /// Skip files whose size and modification time already match (mirror always does).
     #[arg(long)]
     pub if_changed: bool,

@@ -140,6 +140,8 @@ pub struct Session {
     pub(super) control_tls: Option<TlsInfo>,
     /// `OPTS HASH` was accepted on this connection: HASH uses that algorithm from now on.
     pub(super) hash_selected: bool,
+    /// The server answered 500/502/504 to its checksum command: not asked again.
+    pub(super) checksum_refused: bool,
     /// Whether the last data connection's TLS handshake resumed the control connection's
     /// session, until its transfer's final reply is read.
     pub(super) data_resumed: Option<bool>,
@@ -188,6 +190,7 @@ impl Session {
             greeting,
             control_tls,
             hash_selected: false,
+            checksum_refused: false,
             data_resumed: None,
             pipelining: super::Pipelining::default(),
         };
