@@ -152,6 +152,16 @@ mod tests {
     use super::*;
     use crate::proto::ReplyCode;
 
+    /// `--help` and the man page print `cli::EXIT_CODES`: it lists exactly these codes.
+    #[test]
+    fn the_documented_table_is_this_one() {
+        let documented: Vec<u8> = crate::cli::EXIT_CODES.iter().map(|(code, _)| *code).collect();
+        assert_eq!(
+            documented,
+            [SUCCESS, FAILURE, USAGE, UNREACHABLE, TRANSIENT, PERMANENT, TLS, LOGIN, PROTOCOL, TIMEOUT, INTERRUPTED]
+        );
+    }
+
     #[test]
     fn maps_every_class() {
         let rejected = |code| {
