@@ -121,7 +121,11 @@ pub(crate) async fn prepare(
         // The failure is most likely the address family (servers refuse PASV, or drop the
         // connection, over IPv6): say so, the reply alone rarely does.
         Err(e) if control.peer.is_ipv6() => {
-            return Err(Error::PassiveOverIpv6 { peer: control.peer, epsv_disabled: !config.epsv, source: Box::new(e) });
+            return Err(Error::PassiveOverIpv6 {
+                peer: control.peer,
+                epsv_disabled: !config.epsv,
+                source: Box::new(e),
+            });
         }
         Err(e) => return Err(e),
     };

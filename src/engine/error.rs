@@ -150,9 +150,10 @@ impl Error {
             Self::Resolve { .. } | Self::NoAddress { .. } | Self::Connect { .. } | Self::ConnectTimeout { .. } => {
                 ErrorClass::Unreachable
             }
-            Self::Timeout { .. } | Self::NoGreeting { .. } | Self::ActiveAcceptTimeout { .. } | Self::DataConnectTimeout { .. } => {
-                ErrorClass::Timeout
-            }
+            Self::Timeout { .. }
+            | Self::NoGreeting { .. }
+            | Self::ActiveAcceptTimeout { .. }
+            | Self::DataConnectTimeout { .. } => ErrorClass::Timeout,
             Self::Rejected { code, .. }
             | Self::DataSessionRefused { code, .. }
             | Self::Unavailable { code, .. }

@@ -83,7 +83,10 @@ pub(crate) async fn receive<W: AsyncWrite + Unpin + ?Sized>(
             && bytes > max
         {
             return Err(if check.offset > 0 {
-                Error::RemoteChanged { offset: check.offset, detail: "the server sent more bytes than the file had left".into() }
+                Error::RemoteChanged {
+                    offset: check.offset,
+                    detail: "the server sent more bytes than the file had left".into(),
+                }
             } else {
                 Error::Truncated { received: bytes, expected: max }
             });

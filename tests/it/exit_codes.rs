@@ -46,11 +46,7 @@ async fn exit_2_on_usage_errors() {
         ] {
             let run = pasv(args).run().await;
             run.assert_code(2);
-            assert!(
-                run.stderr.contains("the environment variable PASV_TEST_UNSET_PW is not set"),
-                "{}",
-                run.stderr
-            );
+            assert!(run.stderr.contains("the environment variable PASV_TEST_UNSET_PW is not set"), "{}", run.stderr);
         }
     })
     .await;

@@ -60,8 +60,16 @@ fn man_page() -> Vec<u8> {
         }
     }
     man.render_extra_section(&mut out).unwrap();
-    render_table(&mut out, "EXIT STATUS", pasv::cli::EXIT_CODES.iter().map(|(code, meaning)| (code.to_string(), *meaning)));
-    render_table(&mut out, "ENVIRONMENT", pasv::cli::ENVIRONMENT.iter().map(|(name, meaning)| (name.to_string(), *meaning)));
+    render_table(
+        &mut out,
+        "EXIT STATUS",
+        pasv::cli::EXIT_CODES.iter().map(|(code, meaning)| (code.to_string(), *meaning)),
+    );
+    render_table(
+        &mut out,
+        "ENVIRONMENT",
+        pasv::cli::ENVIRONMENT.iter().map(|(name, meaning)| (name.to_string(), *meaning)),
+    );
     render_table(&mut out, "FILES", pasv::cli::FILES.iter().map(|(path, meaning)| (path.to_string(), *meaning)));
     man.render_version_section(&mut out).unwrap();
     out

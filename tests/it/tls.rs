@@ -357,14 +357,18 @@ async fn a_wrong_client_key_names_the_file_and_what_was_expected() {
         std::fs::write(&other, generated.signing_key.serialize_pem()).unwrap();
         let cert = auth.client_cert.to_str().unwrap();
         let cases = [
-            (cert.to_string(), format!("client key {cert}: no private key in it (expected a PEM \"BEGIN PRIVATE KEY\"")),
+            (
+                cert.to_string(),
+                format!("client key {cert}: no private key in it (expected a PEM \"BEGIN PRIVATE KEY\""),
+            ),
             (
                 other.to_str().unwrap().to_string(),
                 format!("client key {} is not the private key of the certificate in {cert}", other.display()),
             ),
         ];
         for (key, message) in cases {
-            let run = pasv(["--tls", "--client-cert", cert, "--client-key", &key, "ls", "ftp://127.0.0.1:9/"]).run().await;
+            let run =
+                pasv(["--tls", "--client-cert", cert, "--client-key", &key, "ls", "ftp://127.0.0.1:9/"]).run().await;
             run.assert_code(6);
             assert!(run.stderr.contains(&message), "{message}: {}", run.stderr);
             assert!(!run.stderr.contains("no items found"), "{}", run.stderr);

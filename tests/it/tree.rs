@@ -1854,7 +1854,7 @@ async fn verify_prefers_xsha512() {
         let mut hasher = pasv::engine::LocalHasher::new(pasv::engine::HashAlgorithm::Sha512);
         hasher.update(&data);
         let digest = hasher.finish();
-        let script = vec![
+        let script = [
             anon_login("211-Features:\r\n SIZE\r\n EPSV\r\n XSHA256\r\n XSHA512\r\n211 End"),
             vec![
                 e("TYPE I"),
@@ -1881,10 +1881,8 @@ async fn verify_prefers_xsha512() {
         .concat();
         let server = ScriptedServer::start(script).await;
         let out = tempfile::tempdir().unwrap();
-        let run = pasv(["--json", "get", "--verify=strict", &format!("{}/f.bin", server.url())])
-            .cwd(out.path())
-            .run()
-            .await;
+        let run =
+            pasv(["--json", "get", "--verify=strict", &format!("{}/f.bin", server.url())]).cwd(out.path()).run().await;
         server.finish(Duration::from_secs(10)).await.unwrap();
         run.assert_code(0);
         let event: serde_json::Value = serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
