@@ -78,6 +78,8 @@ complete -c pasv -n "__fish_pasv_using_subcommand get" -l segments -d 'Download 
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l exclude -d 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l include -d 'Copy only files matching GLOB (repeatable)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l limit-rate -d 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l verify -d 'Verify each copy with the server\'s checksum (HASH, XSHA512, XSHA256, XSHA1, XMD5, SITE MD5, XCRC); without one, by size (said on stderr). --verify=strict fails instead (exit 5)' -r -f -a "auto\t'The server\'s checksum when it offers one, else the size'
+strict\t'The server\'s checksum, or the file fails'"
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
@@ -104,7 +106,6 @@ complete -c pasv -n "__fish_pasv_using_subcommand get" -s c -l continue -d 'Resu
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l no-clobber -d 'Never overwrite an existing file (with -r: keep the local files, download the rest)'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s r -l recursive -d 'Download a directory tree (URL names a directory; -o names the copy, or an existing directory to put it in)'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l create-dirs -d 'Create missing local directories of the target first (curl\'s --create-dirs)'
-complete -c pasv -n "__fish_pasv_using_subcommand get" -l verify -d 'Verify each copy with the server\'s checksum (HASH, XSHA256, XSHA1, XMD5, XCRC) when it offers one'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l if-changed -d 'Skip files whose size and modification time already match (mirror always does)'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
@@ -115,11 +116,13 @@ complete -c pasv -n "__fish_pasv_using_subcommand get" -s v -l verbose -d 'Trace
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l no-netrc -d 'Do not read ~/.netrc'
-complete -c pasv -n "__fish_pasv_using_subcommand get" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l exclude -d 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l include -d 'Copy only files matching GLOB (repeatable)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l limit-rate -d 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l verify -d 'Verify each copy with the server\'s checksum (HASH, XSHA512, XSHA256, XSHA1, XMD5, SITE MD5, XCRC); without one, by size (said on stderr). --verify=strict fails instead (exit 5)' -r -f -a "auto\t'The server\'s checksum when it offers one, else the size'
+strict\t'The server\'s checksum, or the file fails'"
 complete -c pasv -n "__fish_pasv_using_subcommand put" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
@@ -146,7 +149,6 @@ complete -c pasv -n "__fish_pasv_using_subcommand put" -s c -l continue -d 'Resu
 complete -c pasv -n "__fish_pasv_using_subcommand put" -s r -l recursive -d 'Upload directory trees'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l atomic -d 'Upload to a temporary name beside the target and rename it into place once verified'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l create-dirs -d 'Create missing remote directories of the target first (MKD of each missing level, once per directory; curl\'s --create-dirs)'
-complete -c pasv -n "__fish_pasv_using_subcommand put" -l verify -d 'Verify each copy with the server\'s checksum (HASH, XSHA256, XSHA1, XMD5, XCRC) when it offers one'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l if-changed -d 'Skip files whose size and modification time already match (mirror always does)'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
@@ -157,11 +159,13 @@ complete -c pasv -n "__fish_pasv_using_subcommand put" -s v -l verbose -d 'Trace
 complete -c pasv -n "__fish_pasv_using_subcommand put" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l no-netrc -d 'Do not read ~/.netrc'
-complete -c pasv -n "__fish_pasv_using_subcommand put" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l exclude -d 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l include -d 'Copy only files matching GLOB (repeatable)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l limit-rate -d 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l verify -d 'Verify each copy with the server\'s checksum (HASH, XSHA512, XSHA256, XSHA1, XMD5, SITE MD5, XCRC); without one, by size (said on stderr). --verify=strict fails instead (exit 5)' -r -f -a "auto\t'The server\'s checksum when it offers one, else the size'
+strict\t'The server\'s checksum, or the file fails'"
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
@@ -189,7 +193,6 @@ complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l delete -d 'Delete f
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l dry-run -d 'Print what would be done, change nothing'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l atomic -d 'Uploads: temporary name, verify, then rename into place'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s c -l continue -d 'Resume partial files left by an interrupted run'
-complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l verify -d 'Verify each copy with the server\'s checksum (HASH, XSHA256, XSHA1, XMD5, XCRC) when it offers one'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l if-changed -d 'Skip files whose size and modification time already match (mirror always does)'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
@@ -200,7 +203,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s v -l verbose -d 'Tr
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l no-netrc -d 'Do not read ~/.netrc'
-complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l password-env -d 'Read the password from environment variable NAME' -r

@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use super::mirror::NoChecksum;
 use super::sanitize::escape;
 use super::settings::UsageError;
 use super::target::UrlError;
@@ -35,6 +36,9 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
         }
         if cause.is::<UsageError>() || cause.is::<UrlError>() {
             return USAGE;
+        }
+        if cause.is::<NoChecksum>() {
+            return PERMANENT;
         }
     }
     FAILURE
@@ -101,6 +105,12 @@ fn hint(err: &anyhow::Error) -> Option<String> {
             "the server's certificate has expired; its administrator must renew it (--insecure skips verification entirely)."
                 .into(),
         ),
+        Error::TlsHandshake { pin: Some(pin), source, .. } if source.to_string().contains("does not match --pin") => {
+            Some(format!(
+                "the server's public key is not the one pinned: its pin is '{pin}'. If its key changed for a \
+                 known reason (a new certificate), pin that one; otherwise the connection may be intercepted."
+            ))
+        }
         Error::TlsHandshake { pin: Some(pin), source, .. } if source.to_string().contains("CaUsedAsEndEntity") => {
             Some(format!(
                 "the server presents a self-signed certificate. If you trust it, give that very certificate to \
@@ -115,7 +125,20 @@ fn hint(err: &anyhow::Error) -> Option<String> {
             Some("the server does not offer TLS; pasv never falls back to plain text. Use ftp:// without --tls to connect unencrypted.".into())
         }
         Error::Login { .. } => Some("check the user name and password (URL, --user, --password-env, PASV_PASSWORD or ~/.netrc).".into()),
-        Error::Timeout { .. } => Some("the server stopped answering; raise --timeout if it is just slow.".into()),
+        Error::NoGreeting { implicit_tls: false, .. } => Some(
+            "the server accepted the connection but said nothing: this port may expect implicit TLS (port 990 \
+             usually): try ftps://. If the server is just slow, raise --timeout."
+                .into(),
+        ),
+        Error::Timeout { .. } | Error::NoGreeting { .. } => Some("the server stopped answering; raise --timeout if it is just slow.".into()),
+        Error::PassiveOverIpv6 { epsv_disabled: true, .. } => Some(
+            "PASV cannot carry an IPv6 address (RFC 2428): drop --no-epsv, and pasv uses EPSV, which can.".into(),
+        ),
+        Error::PassiveOverIpv6 { .. } => Some(
+            "the server refused EPSV, and PASV cannot carry an IPv6 address (RFC 2428): connect to the server's \
+             IPv4 address instead."
+                .into(),
+        ),
         Error::PassiveAddressUnusable { .. } => {
             Some("drop --pasv-address server: by default pasv connects to the server's own address, ignoring the one in the 227 reply.".into())
         }
@@ -128,6 +151,16 @@ fn hint(err: &anyhow::Error) -> Option<String> {
 mod tests {
     use super::*;
     use crate::proto::ReplyCode;
+
+    /// `--help` and the man page print `cli::EXIT_CODES`: it lists exactly these codes.
+    #[test]
+    fn the_documented_table_is_this_one() {
+        let documented: Vec<u8> = crate::cli::EXIT_CODES.iter().map(|(code, _)| *code).collect();
+        assert_eq!(
+            documented,
+            [SUCCESS, FAILURE, USAGE, UNREACHABLE, TRANSIENT, PERMANENT, TLS, LOGIN, PROTOCOL, TIMEOUT, INTERRUPTED]
+        );
+    }
 
     #[test]
     fn maps_every_class() {

@@ -2,8 +2,9 @@
 //!
 //! A failed or interrupted download never leaves a file that looks complete: the data lives in
 //! `.NAME.pasv-part` until the transfer is proven complete (226 and the byte count), and stays
-//! there after a failure so `-c` can resume it. A resume that the server does not honour is
-//! rolled back to the bytes we started from.
+//! there after a failure so `-c` can resume it. A resume that the server does not honour, or
+//! whose remote file changed, is rolled back to the bytes we started from, and the user is
+//! told that `-c` cannot help.
 //!
 //! A target that is a symbolic link is followed (chains and relative links too): the part
 //! file goes beside the file it points to and replaces that file, never the link. Devices,
@@ -245,14 +246,27 @@ async fn fetch_to(
             Ok(Fetched { summary, part: Some(part), file: target.to_path_buf() })
         }
         Err(e) => {
-            if matches!(e, Error::RestIgnored { .. }) {
+            let unresumable = matches!(e, Error::RestIgnored { .. } | Error::RemoteChanged { .. });
+            if unresumable {
                 // Whatever arrived does not continue our data: back to where we started.
                 if let Ok(f) = std::fs::OpenOptions::new().write(true).open(&part) {
                     let _ = f.set_len(offset);
                 }
             }
             let kept = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
-            let note = if kept > 0 {
+            // -c would fail the same way again: the part file has to go.
+            let note = if matches!(e, Error::RemoteChanged { .. }) {
+                format!(
+                    "the remote file changed since {} was written (or the server ignored REST): -c cannot resume \
+                     it; delete that file, or download again without -c",
+                    part.display()
+                )
+            } else if matches!(e, Error::RestIgnored { .. }) {
+                format!(
+                    "this server cannot resume the download; delete {}, or download again without -c",
+                    part.display()
+                )
+            } else if kept > 0 {
                 format!("partial data ({kept} bytes) kept in {}; run again with -c to resume", part.display())
             } else {
                 let _ = std::fs::remove_file(&part);

@@ -63,6 +63,12 @@ pub enum Compare {
     Missing,
 }
 
+/// `--verify=strict` against a server without a checksum command: the file fails (exit 5, as
+/// for any command the server does not have) instead of being checked by its size alone.
+#[derive(Debug, thiserror::Error)]
+#[error("the server offers no checksum (HASH, XSHA256, SITE MD5, ...) and --verify=strict needs one")]
+pub struct NoChecksum;
+
 /// What the user asked for.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
@@ -74,6 +80,8 @@ pub struct SyncOptions {
     pub filter: Filter,
     pub atomic: bool,
     pub verify: bool,
+    /// With `verify`: a server without a checksum fails the file instead of a size check.
+    pub verify_strict: bool,
     pub resume: bool,
     /// With `resume`: a remote file larger than the local one is an error (`put -c`: the
     /// server's copy is not ours to cut) instead of being replaced (mirrors, retries).
@@ -834,9 +842,13 @@ impl<'a> Copy<'a> {
         local_path: &Path,
     ) -> Result<Option<&'static str>> {
         let Some(theirs) = session.checksum(remote).await.with_context(|| format!("checksum of {remote}"))? else {
+            if self.opts.verify_strict {
+                return Err(NoChecksum.into());
+            }
             if !self.checksum_noted.replace(true) {
                 self.tally.note(
-                    "pasv: note: the server offers no checksum command (HASH, XSHA256, ...); verified by size only",
+                    "pasv: note: the server offers no checksum (HASH, XSHA256, SITE MD5, ...): verified by size \
+                     only (--verify=strict fails instead)",
                 );
             }
             return Ok(None);

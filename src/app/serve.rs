@@ -35,9 +35,7 @@ pub async fn serve(ctx: &Context, args: ServeArgs) -> Result<()> {
         let password = match (&ctx.args.user_password, &ctx.args.password_env) {
             // `--user ci:secret`, split by the app.
             (Some(password), _) => password.0.clone(),
-            (None, Some(name)) => {
-                std::env::var(name).with_context(|| format!("--password-env {name}: the variable is not set"))?
-            }
+            (None, Some(name)) => super::settings::password_from_env(name)?,
             (None, None) => std::env::var("PASV_PASSWORD")
                 .map_err(|_| usage("--user needs a password: --password-env NAME or PASV_PASSWORD"))?,
         };

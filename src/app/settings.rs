@@ -106,8 +106,7 @@ pub fn credentials_for(args: &GlobalArgs, target: &Target) -> Result<Credentials
     if password.is_none()
         && let Some(name) = &args.password_env
     {
-        let value = std::env::var(name).with_context(|| format!("--password-env {name}: the variable is not set"))?;
-        password = Some(value);
+        password = Some(password_from_env(name)?);
     }
     if password.is_none() {
         password = std::env::var("PASV_PASSWORD").ok().filter(|p| !p.is_empty());
@@ -135,6 +134,21 @@ pub fn credentials_for(args: &GlobalArgs, target: &Target) -> Result<Credentials
         None => String::new(),
     };
     Ok(Credentials { user, password: Secret::new(password) })
+}
+
+/// The password in environment variable `name` (`--password-env`, or a bookmark's
+/// `password_env`). Unset is a usage error (exit 2): the command line names a variable the
+/// caller forgot to export, which no retry or other server will fix.
+pub fn password_from_env(name: &str) -> Result<String> {
+    match std::env::var(name) {
+        Ok(value) => Ok(value),
+        Err(std::env::VarError::NotPresent) => Err(usage(format!(
+            "--password-env {name}: the environment variable {name} is not set (export it, or name another)"
+        ))),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(usage(format!("--password-env {name}: the environment variable {name} is not valid UTF-8")))
+        }
+    }
 }
 
 fn read_netrc() -> Option<String> {

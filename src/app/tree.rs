@@ -14,7 +14,7 @@ use super::pool::{Connector, Pool};
 use super::settings::usage;
 use super::tally::Tally;
 use super::target::{Target, redact_url};
-use crate::cli::{GetArgs, MirrorArgs, PutArgs, PutOptions, TransferArgs, TreeArgs};
+use crate::cli::{GetArgs, MirrorArgs, PutArgs, PutOptions, TransferArgs, TreeArgs, VerifyArg};
 use crate::engine::{RateLimit, Session};
 use crate::proto::name::{local_component, remote_basename};
 
@@ -76,7 +76,7 @@ pub fn handles_put(opts: &PutOptions, ctx: &Context) -> bool {
 }
 
 fn needs_pool(args: &TransferArgs, ctx: &Context) -> bool {
-    args.limit_rate.is_some() || args.verify || args.if_changed || ctx.args.retries.is_some_and(|r| r > 0)
+    args.limit_rate.is_some() || args.verify.is_some() || args.if_changed || ctx.args.retries.is_some_and(|r| r > 0)
 }
 
 pub(super) async fn open_pool<'a>(
@@ -127,7 +127,8 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
         dry_run: false,
         filter,
         atomic: false,
-        verify: args.transfer.verify,
+        verify: args.transfer.verify.is_some(),
+        verify_strict: args.transfer.verify == Some(VerifyArg::Strict),
         resume: args.resume,
         refuse_larger_remote: false,
     };
@@ -195,7 +196,8 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
         dry_run: false,
         filter: filter(&args.opts.tree)?,
         atomic: args.opts.atomic,
-        verify: args.opts.transfer.verify,
+        verify: args.opts.transfer.verify.is_some(),
+        verify_strict: args.opts.transfer.verify == Some(VerifyArg::Strict),
         resume: args.opts.resume,
         refuse_larger_remote: true,
     };
@@ -354,7 +356,8 @@ pub async fn mirror(ctx: &Context, args: MirrorArgs) -> Result<()> {
         dry_run: args.dry_run,
         filter: filter(&args.tree)?,
         atomic: args.atomic,
-        verify: args.transfer.verify,
+        verify: args.transfer.verify.is_some(),
+        verify_strict: args.transfer.verify == Some(VerifyArg::Strict),
         resume: args.resume,
         refuse_larger_remote: false,
     };

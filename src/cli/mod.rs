@@ -8,21 +8,55 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub mod shell;
 
-const EXIT_CODES: &str = "\
-Exit codes:
-  0  success (also a closed stdout pipe)
-  1  other failure (local I/O, unexpected)
-  2  usage error (bad flags or URL, a name with CR/LF)
-  3  cannot reach the server (DNS, refused, connect timeout)
-  4  the server answered 4xx (transient; a retry may help), or the data connection failed
-  5  the server answered 5xx (permanent: not found, permission denied)
-  6  TLS failure (handshake, certificate, pin, server refused TLS)
-  7  login rejected (530)
-  8  protocol violation (malformed reply, bad 227/229, truncated transfer)
-  9  timeout after connecting (the server stopped answering)
-  130 interrupted (Ctrl-C)";
+/// The exit codes (DESIGN.md "Exit codes"): `--help` and the man page's EXIT STATUS are made
+/// from this table; `app::exit`'s constants are checked against it.
+pub const EXIT_CODES: &[(u8, &str)] = &[
+    (0, "success (also a closed stdout pipe)"),
+    (1, "other failure (local I/O, unexpected)"),
+    (2, "usage error (bad flags or URL, a name with CR/LF, an unset --password-env variable)"),
+    (3, "cannot reach the server (DNS, refused, connect timeout)"),
+    (4, "the server answered 4xx (transient; a retry may help), or the data connection failed"),
+    (5, "the server answered 5xx (permanent: not found, denied, no checksum for --verify=strict)"),
+    (6, "TLS failure (handshake, certificate, pin, server refused TLS)"),
+    (7, "login rejected (530)"),
+    (8, "protocol violation (malformed reply, bad 227/229, truncated transfer)"),
+    (9, "timeout after connecting (the server stopped answering)"),
+    (130, "interrupted (Ctrl-C)"),
+];
 
-const AFTER_HELP: &str = "\
+/// The environment variables pasv reads, for the man page's ENVIRONMENT.
+pub const ENVIRONMENT: &[(&str, &str)] = &[
+    ("PASV_PASSWORD", "the password, when the URL has none and no --password-env is given"),
+    ("NETRC", "the netrc file to read instead of ~/.netrc"),
+    ("HOME", "where ~/.netrc is, and where the shell's lcd goes without an argument"),
+    ("XDG_CONFIG_HOME", "where the config file is (default ~/.config)"),
+    ("XDG_DATA_HOME", "where the shell history and the known-hosts file are (default ~/.local/share)"),
+    ("CI", "when set (and not \"false\"), --progress auto prints plain progress lines off a terminal"),
+    ("NO_COLOR", "when set and not empty, listings are not coloured"),
+    ("SHELL", "the shell that the interactive shell's ! command runs (default /bin/sh)"),
+];
+
+/// The files pasv reads and writes, for the man page's FILES (Linux paths; other systems use
+/// their own config and data directories).
+pub const FILES: &[(&str, &str)] = &[
+    ("$XDG_CONFIG_HOME/pasv/config.toml", "the config file: [defaults] and bookmarks"),
+    ("~/.netrc", "logins and passwords by host (or $NETRC)"),
+    ("$XDG_DATA_HOME/pasv/history", "the interactive shell's history"),
+    ("$XDG_DATA_HOME/pasv/known_hosts", "server key pins accepted in the shell; later connections require them"),
+    (".NAME.pasv-part", "a download in progress, beside its target; kept after a failure for -c"),
+];
+
+/// `--help`'s text after the options: examples, URLs, credentials, exit codes.
+fn after_help() -> String {
+    let mut text = format!("{AFTER_HELP}Exit codes:");
+    for (code, meaning) in EXIT_CODES {
+        text.push_str(&format!("\n  {code:<2} {meaning}"));
+    }
+    text
+}
+
+/// `--help`'s examples and notes, before the exit codes (the man page's EXTRA section).
+pub const AFTER_HELP: &str = "\
 Examples:
   pasv demo                                     try everything against a built-in server
   pasv get ftp://ftp.example.org/pub/file.tar.gz
@@ -41,7 +75,7 @@ else anonymous.
 
 /// pasv: an FTP/FTPS client built around passive mode.
 #[derive(Debug, Parser)]
-#[command(name = "pasv", version, about, long_about = None, after_help = format!("{AFTER_HELP}{EXIT_CODES}"))]
+#[command(name = "pasv", version, about, long_about = None, after_help = after_help())]
 #[command(propagate_version = true, subcommand_required = false)]
 pub struct Cli {
     #[command(flatten)]
@@ -167,6 +201,15 @@ pub enum TlsVersionArg {
     V12,
     #[value(name = "1.3")]
     V13,
+}
+
+/// `--verify` and `--verify=strict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyArg {
+    /// The server's checksum when it offers one, else the size.
+    Auto,
+    /// The server's checksum, or the file fails.
+    Strict,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -326,9 +369,10 @@ pub struct TransferArgs {
     /// Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G).
     #[arg(long, value_name = "RATE")]
     pub limit_rate: Option<String>,
-    /// Verify each copy with the server's checksum (HASH, XSHA256, XSHA1, XMD5, XCRC) when it offers one.
-    #[arg(long)]
-    pub verify: bool,
+    /// Verify each copy with the server's checksum (HASH, XSHA512, XSHA256, XSHA1, XMD5, SITE MD5,
+    /// XCRC); without one, by size (said on stderr). --verify=strict fails instead (exit 5).
+    #[arg(long, value_name = "MODE", num_args = 0..=1, require_equals = true, default_missing_value = "auto")]
+    pub verify: Option<VerifyArg>,
     /// Skip files whose size and modification time already match (mirror always does).
     #[arg(long)]
     pub if_changed: bool,

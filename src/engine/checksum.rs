@@ -1,6 +1,6 @@
 //! Server-side checksums for verifying transfers: HASH (draft-bryan-ftpext-hash) when FEAT
-//! offers it, else the older XSHA256/XSHA1/XMD5/XCRC commands, and the same algorithms
-//! computed locally so the app can compare.
+//! offers it, else the older XSHA512/XSHA256/XSHA1/XMD5/XCRC commands or SITE MD5, and the
+//! same algorithms computed locally so the app can compare.
 //!
 //! These commands are not in RFC 959 or its extensions; proto encodes them like the others
 //! ([`Command::Hash`], [`Command::Checksum`]).
@@ -14,19 +14,32 @@ use crate::proto::{Arg, ChecksumVerb, Command};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum HashAlgorithm {
+    Sha512,
     Sha256,
     Sha1,
     Md5,
     Crc32,
 }
 
-const ALGORITHMS: [HashAlgorithm; 4] =
-    [HashAlgorithm::Sha256, HashAlgorithm::Sha1, HashAlgorithm::Md5, HashAlgorithm::Crc32];
+const ALGORITHMS: [HashAlgorithm; 5] =
+    [HashAlgorithm::Sha512, HashAlgorithm::Sha256, HashAlgorithm::Sha1, HashAlgorithm::Md5, HashAlgorithm::Crc32];
+
+/// The commands before HASH, best first: for MD5 the X command, which more servers answer
+/// like the others, before SITE MD5.
+const EXTENSIONS: [(ChecksumVerb, HashAlgorithm); 6] = [
+    (ChecksumVerb::XSha512, HashAlgorithm::Sha512),
+    (ChecksumVerb::XSha256, HashAlgorithm::Sha256),
+    (ChecksumVerb::XSha1, HashAlgorithm::Sha1),
+    (ChecksumVerb::XMd5, HashAlgorithm::Md5),
+    (ChecksumVerb::SiteMd5, HashAlgorithm::Md5),
+    (ChecksumVerb::XCrc, HashAlgorithm::Crc32),
+];
 
 impl HashAlgorithm {
     /// The name in HASH replies and FEAT (IANA hash function textual names).
     pub fn name(self) -> &'static str {
         match self {
+            Self::Sha512 => "SHA-512",
             Self::Sha256 => "SHA-256",
             Self::Sha1 => "SHA-1",
             Self::Md5 => "MD5",
@@ -34,17 +47,9 @@ impl HashAlgorithm {
         }
     }
 
-    fn x_verb(self) -> ChecksumVerb {
-        match self {
-            Self::Sha256 => ChecksumVerb::XSha256,
-            Self::Sha1 => ChecksumVerb::XSha1,
-            Self::Md5 => ChecksumVerb::XMd5,
-            Self::Crc32 => ChecksumVerb::XCrc,
-        }
-    }
-
     fn hex_len(self) -> usize {
         match self {
+            Self::Sha512 => 128,
             Self::Sha256 => 64,
             Self::Sha1 => 40,
             Self::Md5 => 32,
@@ -59,16 +64,22 @@ pub(crate) enum ChecksumMethod {
     /// `HASH path` with the algorithm the server has selected (marked `*` in FEAT), or the
     /// strongest it offers after `OPTS HASH`.
     Hash { algorithm: HashAlgorithm, selected: bool },
-    /// `XSHA256 path` and friends.
-    Extension(HashAlgorithm),
+    /// `XSHA256 path`, `SITE MD5 path` and friends.
+    Extension(ChecksumVerb, HashAlgorithm),
 }
 
 impl ChecksumMethod {
     pub(crate) fn algorithm(self) -> HashAlgorithm {
         match self {
-            Self::Hash { algorithm, .. } | Self::Extension(algorithm) => algorithm,
+            Self::Hash { algorithm, .. } | Self::Extension(_, algorithm) => algorithm,
         }
     }
+}
+
+/// True when a FEAT line names `command` (one or more words, as "SITE MD5").
+fn lists(line: &str, command: &str) -> bool {
+    let mut words = line.split_whitespace();
+    command.split(' ').all(|want| words.next().is_some_and(|w| w.eq_ignore_ascii_case(want)))
 }
 
 /// A checksum as lowercase hex.
@@ -97,21 +108,21 @@ impl Features {
                 return Some(ChecksumMethod::Hash { algorithm, selected: false });
             }
         }
-        ALGORITHMS
+        EXTENSIONS
             .into_iter()
-            .find(|a| {
-                self.lines
-                    .iter()
-                    .any(|l| l.split_whitespace().next().is_some_and(|w| w.eq_ignore_ascii_case(a.x_verb().as_str())))
-            })
-            .map(ChecksumMethod::Extension)
+            .find(|(verb, _)| self.lines.iter().any(|l| lists(l, verb.as_str())))
+            .map(|(verb, algorithm)| ChecksumMethod::Extension(verb, algorithm))
     }
 }
 
 impl Session {
     /// Asks the server for the checksum of `path` with the best method FEAT offers; `None`
-    /// when it offers none.
+    /// when it offers none, or refuses the one it lists as not implemented (libunftp lists
+    /// SITE MD5 and answers 502 to anonymous users).
     pub async fn checksum(&mut self, path: &str) -> Result<Option<Checksum>, Error> {
+        if self.checksum_refused {
+            return Ok(None);
+        }
         let Some(method) = self.features.checksum_method() else {
             return Ok(None);
         };
@@ -127,9 +138,16 @@ impl Session {
                 }
                 Command::Hash(path)
             }
-            ChecksumMethod::Extension(_) => Command::Checksum(algorithm.x_verb(), path),
+            ChecksumMethod::Extension(verb, _) => Command::Checksum(verb, path),
         };
-        let reply = self.control.expect(&command, &[213, 250, 251]).await?;
+        let reply = match self.control.expect(&command, &[213, 250, 251]).await {
+            Err(e) if matches!(e.reply_code(), Some(code) if matches!(code.0, 500 | 502 | 504)) => {
+                // Asked once per session: the answer will not change for the next file.
+                self.checksum_refused = true;
+                return Ok(None);
+            }
+            other => other?,
+        };
         // HASH: "213 SHA-256 0-1234 <hex> name"; X commands: "250 <hex>" (sometimes with the
         // name after it). The first word of the right length that is all hex is the value.
         let hex = reply
@@ -148,6 +166,7 @@ pub struct LocalHasher {
 }
 
 enum State {
+    Sha512(sha2::Sha512),
     Sha256(sha2::Sha256),
     Sha1(sha1::Sha1),
     Md5(md5::Md5),
@@ -157,6 +176,7 @@ enum State {
 impl LocalHasher {
     pub fn new(algorithm: HashAlgorithm) -> Self {
         let state = match algorithm {
+            HashAlgorithm::Sha512 => State::Sha512(sha2::Sha512::new()),
             HashAlgorithm::Sha256 => State::Sha256(sha2::Sha256::new()),
             HashAlgorithm::Sha1 => State::Sha1(sha1::Sha1::new()),
             HashAlgorithm::Md5 => State::Md5(md5::Md5::new()),
@@ -167,6 +187,7 @@ impl LocalHasher {
 
     pub fn update(&mut self, data: &[u8]) {
         match &mut self.state {
+            State::Sha512(h) => h.update(data),
             State::Sha256(h) => h.update(data),
             State::Sha1(h) => h.update(data),
             State::Md5(h) => h.update(data),
@@ -177,6 +198,7 @@ impl LocalHasher {
     /// Lowercase hex.
     pub fn finish(self) -> String {
         let bytes: Vec<u8> = match self.state {
+            State::Sha512(h) => h.finalize().to_vec(),
             State::Sha256(h) => h.finalize().to_vec(),
             State::Sha1(h) => h.finalize().to_vec(),
             State::Md5(h) => h.finalize().to_vec(),
@@ -229,6 +251,11 @@ mod tests {
             hex(HashAlgorithm::Sha256, b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+        assert_eq!(
+            hex(HashAlgorithm::Sha512, b"abc"),
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a\
+             2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"
+        );
     }
 
     #[test]
@@ -244,12 +271,25 @@ mod tests {
         );
         assert_eq!(
             features(Some("SHA-512*;MD5;SHA-1"), &[]).checksum_method(),
+            Some(ChecksumMethod::Hash { algorithm: HashAlgorithm::Sha512, selected: true })
+        );
+        assert_eq!(
+            features(Some("SHA-384*;MD5;SHA-1"), &[]).checksum_method(),
             Some(ChecksumMethod::Hash { algorithm: HashAlgorithm::Sha1, selected: false })
         );
         assert_eq!(
             features(None, &["XCRC \"filename\" SP EP", "XMD5 filename;start;end"]).checksum_method(),
-            Some(ChecksumMethod::Extension(HashAlgorithm::Md5))
+            Some(ChecksumMethod::Extension(ChecksumVerb::XMd5, HashAlgorithm::Md5))
         );
+        assert_eq!(
+            features(None, &["XSHA256", "XSHA512"]).checksum_method(),
+            Some(ChecksumMethod::Extension(ChecksumVerb::XSha512, HashAlgorithm::Sha512))
+        );
+        assert_eq!(
+            features(None, &["REST STREAM", "SITE MD5", "SIZE"]).checksum_method(),
+            Some(ChecksumMethod::Extension(ChecksumVerb::SiteMd5, HashAlgorithm::Md5))
+        );
+        assert_eq!(features(None, &["SITE UTIME"]).checksum_method(), None);
         assert_eq!(features(None, &["SIZE", "MDTM"]).checksum_method(), None);
     }
 }

@@ -116,8 +116,19 @@ pub(crate) async fn prepare(
         }
         *choice = PassiveChoice::Classic;
     }
-    let reply = check(&Command::Passive, ask_passive(control, &Command::Passive).await?, &[227])?;
-    let decoded = parse_227(&reply.text())?;
+    let decoded = match ask_227(control).await {
+        Ok(decoded) => decoded,
+        // The failure is most likely the address family (servers refuse PASV, or drop the
+        // connection, over IPv6): say so, the reply alone rarely does.
+        Err(e) if control.peer.is_ipv6() => {
+            return Err(Error::PassiveOverIpv6 {
+                peer: control.peer,
+                epsv_disabled: !config.epsv,
+                source: Box::new(e),
+            });
+        }
+        Err(e) => return Err(e),
+    };
     let announced = SocketAddr::V4(decoded.addr);
     let target = match config.pasv_address {
         PasvAddress::Peer => SocketAddr::new(control.peer.ip(), decoded.addr.port()),
@@ -154,6 +165,11 @@ pub(crate) async fn prepare(
         }
         Err(e) => Err(e),
     }
+}
+
+async fn ask_227(control: &mut ControlChannel) -> Result<crate::proto::passive::PassiveAddress, Error> {
+    let reply = check(&Command::Passive, ask_passive(control, &Command::Passive).await?, &[227])?;
+    Ok(parse_227(&reply.text())?)
 }
 
 pub(crate) async fn prepare_active(control: &mut ControlChannel, config: &Config) -> Result<PendingData, Error> {

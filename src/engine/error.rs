@@ -43,6 +43,11 @@ pub enum Error {
     ConnectTimeout { addr: SocketAddr, after: Duration },
     #[error("timed out after {after:?} waiting for {waiting_for}")]
     Timeout { waiting_for: &'static str, after: Duration },
+    /// The connection was accepted but no greeting came. `implicit_tls` says whether the
+    /// handshake ran first: a plain connection to an implicit-TLS port (RFC 4217 section 1
+    /// leaves port 990 to it) looks like this, the server waiting for a ClientHello.
+    #[error("timed out after {after:?} waiting for the server's greeting")]
+    NoGreeting { after: Duration, implicit_tls: bool },
     #[error("the server closed the control connection")]
     ControlClosed,
     #[error("control connection I/O failed")]
@@ -74,6 +79,11 @@ pub enum Error {
     ActiveAcceptTimeout { after: Duration },
     #[error("data connection I/O failed")]
     DataIo(#[source] io::Error),
+    /// PASV failed on an IPv6 control connection: a 227 reply can only carry an IPv4 address
+    /// (RFC 2428 section 1), so servers refuse PASV there or drop the connection. The class
+    /// is the underlying failure's.
+    #[error("PASV failed on an IPv6 connection to {peer}")]
+    PassiveOverIpv6 { peer: SocketAddr, epsv_disabled: bool, source: Box<Error> },
     #[error("cannot connect to {announced}, the address in the 227 reply (the server itself is {peer})")]
     PassiveAddressUnusable { announced: SocketAddr, peer: SocketAddr },
     #[error("transfer incomplete: received {received} bytes, expected {expected}")]
@@ -92,6 +102,12 @@ pub enum Error {
     PassiveRefusedAhead { code: ReplyCode, text: String },
     #[error("the server did not honour REST {offset}: {detail}")]
     RestIgnored { offset: u64, detail: String },
+    /// A resume whose local part does not fit the remote file: its size or the bytes sent
+    /// again before the offset disagree with the part. The remote file changed since the part
+    /// was written (or the server restarted elsewhere without saying so); resuming again
+    /// cannot work.
+    #[error("the remote file does not continue the local part at byte {offset}: {detail}")]
+    RemoteChanged { offset: u64, detail: String },
     #[error("the TLS connection ended without close_notify after {received} bytes (possible truncation)")]
     TlsTruncated { received: u64 },
     #[error("TLS handshake with {host} failed")]
@@ -130,12 +146,14 @@ fn is_tls_alert(e: &io::Error) -> bool {
 impl Error {
     pub fn class(&self) -> ErrorClass {
         match self {
+            Self::PassiveOverIpv6 { source, .. } => source.class(),
             Self::Resolve { .. } | Self::NoAddress { .. } | Self::Connect { .. } | Self::ConnectTimeout { .. } => {
                 ErrorClass::Unreachable
             }
-            Self::Timeout { .. } | Self::ActiveAcceptTimeout { .. } | Self::DataConnectTimeout { .. } => {
-                ErrorClass::Timeout
-            }
+            Self::Timeout { .. }
+            | Self::NoGreeting { .. }
+            | Self::ActiveAcceptTimeout { .. }
+            | Self::DataConnectTimeout { .. } => ErrorClass::Timeout,
             Self::Rejected { code, .. }
             | Self::DataSessionRefused { code, .. }
             | Self::Unavailable { code, .. }
@@ -158,6 +176,7 @@ impl Error {
             | Self::Truncated { .. }
             | Self::NoCompletion
             | Self::RestIgnored { .. }
+            | Self::RemoteChanged { .. }
             | Self::TlsTruncated { .. }
             | Self::ListingTooLarge { .. }
             | Self::TreeTooDeep { .. } => ErrorClass::Protocol,
@@ -184,6 +203,7 @@ impl Error {
             | Self::Unexpected { code, .. }
             | Self::TlsRefused { code, .. } => Some(*code),
             Self::MovedAway { .. } => Some(ReplyCode::FILE_UNAVAILABLE),
+            Self::PassiveOverIpv6 { source, .. } => source.reply_code(),
             _ => None,
         }
     }

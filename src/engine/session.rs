@@ -140,6 +140,8 @@ pub struct Session {
     pub(super) control_tls: Option<TlsInfo>,
     /// `OPTS HASH` was accepted on this connection: HASH uses that algorithm from now on.
     pub(super) hash_selected: bool,
+    /// The server answered 500/502/504 to its checksum command: not asked again.
+    pub(super) checksum_refused: bool,
     /// Whether the last data connection's TLS handshake resumed the control connection's
     /// session, until its transfer's final reply is read.
     pub(super) data_resumed: Option<bool>,
@@ -175,7 +177,7 @@ impl Session {
         if let Some(info) = &control_tls {
             trace_tls(&control, "control", info);
         }
-        let greeting = read_greeting(&mut control).await?;
+        let greeting = read_greeting(&mut control, config.tls.mode == TlsMode::Implicit).await?;
         let mut session = Self {
             control,
             protect_data: tls.is_some() && !config.tls.clear_data,
@@ -188,6 +190,7 @@ impl Session {
             greeting,
             control_tls,
             hash_selected: false,
+            checksum_refused: false,
             data_resumed: None,
             pipelining: super::Pipelining::default(),
         };
@@ -624,7 +627,7 @@ impl Session {
         };
         if let Some(total) = total {
             if offset > total {
-                return Err(Error::RestIgnored {
+                return Err(Error::RemoteChanged {
                     offset,
                     detail: format!("the local file ({offset} bytes) is larger than the remote one ({total} bytes)"),
                 });
@@ -1026,13 +1029,19 @@ fn check_rest_reply(reply: &Reply, offset: u64) -> Result<(), Error> {
     Err(Error::RestIgnored { offset, detail: format!("its reply was \"350 {text}\"") })
 }
 
-async fn read_greeting(control: &mut ControlChannel) -> Result<Reply, Error> {
+async fn read_greeting(control: &mut ControlChannel, implicit_tls: bool) -> Result<Reply, Error> {
     let timeout = control.timeout();
     // One deadline for the greeting, however many 120 replies come first: a server repeating
     // them without end must not hold the client.
     let deadline = tokio::time::Instant::now() + timeout;
+    let mut first = true;
     loop {
-        let reply = control.read_reply_until("the server's greeting", deadline, timeout).await?;
+        let reply = match control.read_reply_until("the server's greeting", deadline, timeout).await {
+            // Nothing at all: typed, so the app can suggest the other kind of TLS.
+            Err(Error::Timeout { after, .. }) if first => return Err(Error::NoGreeting { after, implicit_tls }),
+            other => other?,
+        };
+        first = false;
         match reply.code.0 {
             // 120: "service ready in nnn minutes", the real greeting follows (RFC 959 section 5.4).
             120 => continue,

@@ -85,13 +85,37 @@ impl TlsContext {
             .dangerous()
             .with_custom_certificate_verifier(verifier);
         let config = match (&tls.client_cert, &tls.client_key) {
-            (Some(cert), Some(key)) => {
-                let certs = CertificateDer::pem_file_iter(cert)
+            (Some(cert_path), Some(key_path)) => {
+                let certs = CertificateDer::pem_file_iter(cert_path)
                     .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-                    .map_err(|e| setup(format!("client certificate {}: {e}", cert.display())))?;
-                let key = PrivateKeyDer::from_pem_file(key)
-                    .map_err(|e| setup(format!("client key {}: {e}", key.display())))?;
-                builder.with_client_auth_cert(certs, key).map_err(|e| setup(format!("client certificate: {e}")))?
+                    .map_err(|e| setup(format!("client certificate {}: {e}", cert_path.display())))?;
+                if certs.is_empty() {
+                    return Err(setup(format!(
+                        "client certificate {}: no certificate in it (expected a PEM \"BEGIN CERTIFICATE\" block)",
+                        cert_path.display()
+                    )));
+                }
+                // pki-types says only "no items found": name the file and what belongs in it.
+                let key = PrivateKeyDer::from_pem_file(key_path).map_err(|e| {
+                    setup(match e {
+                        rustls::pki_types::pem::Error::NoItemsFound => format!(
+                            "client key {}: no private key in it (expected a PEM \"BEGIN PRIVATE KEY\", \
+                             \"BEGIN RSA PRIVATE KEY\" or \"BEGIN EC PRIVATE KEY\" block)",
+                            key_path.display()
+                        ),
+                        e => format!("client key {}: {e}", key_path.display()),
+                    })
+                })?;
+                builder.with_client_auth_cert(certs, key).map_err(|e| {
+                    setup(match e {
+                        rustls::Error::InconsistentKeys(_) => format!(
+                            "client key {} is not the private key of the certificate in {}",
+                            key_path.display(),
+                            cert_path.display()
+                        ),
+                        e => format!("client certificate {} with key {}: {e}", cert_path.display(), key_path.display()),
+                    })
+                })?
             }
             (None, None) => builder.with_no_client_auth(),
             _ => return Err(setup("--client-cert and --client-key go together".into())),

@@ -67,9 +67,9 @@ pub(crate) async fn receive<W: AsyncWrite + Unpin + ?Sized>(
         if overlap_seen < check.overlap.len() {
             let take = chunk.len().min(check.overlap.len() - overlap_seen);
             if chunk[..take] != check.overlap[overlap_seen..overlap_seen + take] {
-                return Err(Error::RestIgnored {
+                return Err(Error::RemoteChanged {
                     offset: check.offset,
-                    detail: "the bytes it sent do not continue the local file".into(),
+                    detail: "the bytes sent again before it differ from the local ones".into(),
                 });
             }
             overlap_seen += take;
@@ -83,7 +83,10 @@ pub(crate) async fn receive<W: AsyncWrite + Unpin + ?Sized>(
             && bytes > max
         {
             return Err(if check.offset > 0 {
-                Error::RestIgnored { offset: check.offset, detail: "it sent more bytes than the file has left".into() }
+                Error::RemoteChanged {
+                    offset: check.offset,
+                    detail: "the server sent more bytes than the file had left".into(),
+                }
             } else {
                 Error::Truncated { received: bytes, expected: max }
             });

@@ -63,23 +63,28 @@ pub enum TransferType {
 }
 
 /// The checksum commands that came before HASH: one verb per algorithm, no RFC (they are
-/// listed in draft-bryan-ftpext-hash appendix A), answered with 250 and the hex digest.
+/// listed in draft-bryan-ftpext-hash appendix A), answered with 250 and the hex digest; and
+/// `SITE MD5` (libunftp, `pasv serve`), answered with 213.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChecksumVerb {
+    XSha512,
     XSha256,
     XSha1,
     XMd5,
     XCrc,
+    SiteMd5,
 }
 
 impl ChecksumVerb {
-    /// The verb as sent, and as FEAT lists it.
+    /// The command as FEAT lists it, and as sent before the path.
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::XSha512 => "XSHA512",
             Self::XSha256 => "XSHA256",
             Self::XSha1 => "XSHA1",
             Self::XMd5 => "XMD5",
             Self::XCrc => "XCRC",
+            Self::SiteMd5 => "SITE MD5",
         }
     }
 }
@@ -183,6 +188,7 @@ impl Command {
             Self::Features => ("FEAT", None),
             Self::Hash(a) => ("HASH", Some(a.0.clone())),
             Self::HashAlgorithm(a) => ("OPTS", Some(format!("HASH {}", a.0))),
+            Self::Checksum(ChecksumVerb::SiteMd5, a) => ("SITE", Some(format!("MD5 {}", a.0))),
             Self::Checksum(verb, a) => (verb.as_str(), Some(a.0.clone())),
             Self::List(a) => ("LIST", a.as_ref().map(|a| a.0.clone())),
             Self::MachineList(a) => ("MLST", a.as_ref().map(|a| a.0.clone())),
@@ -291,6 +297,8 @@ mod tests {
             (Command::HashAlgorithm(arg("SHA-256")), "OPTS HASH SHA-256\r\n"),
             (Command::Checksum(ChecksumVerb::XSha256, arg("f")), "XSHA256 f\r\n"),
             (Command::Checksum(ChecksumVerb::XCrc, arg("f")), "XCRC f\r\n"),
+            (Command::Checksum(ChecksumVerb::XSha512, arg("f")), "XSHA512 f\r\n"),
+            (Command::Checksum(ChecksumVerb::SiteMd5, arg("a b")), "SITE MD5 a b\r\n"),
             (
                 Command::SetModificationTime { method: MtimeMethod::Mfmt, unix: 1_700_000_000, path: arg("d/f") },
                 "MFMT 20231114221320 d/f\r\n",

@@ -258,6 +258,34 @@ async fn resume_download_continues_a_part_file() {
     .await;
 }
 
+/// A part file from an older version of the remote file: -c cannot resume it, and the message
+/// says so (it used to blame REST and advise -c again).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_of_a_changed_remote_file_says_to_drop_the_part_file() {
+    within(async {
+        let server = TestServer::start(false).await;
+        let old = patterned(300_000);
+        let new: Vec<u8> = old.iter().map(|b| b.wrapping_add(1)).collect();
+        let out = tempfile::tempdir().unwrap();
+        let part = out.path().join(".big.bin.pasv-part");
+        for (remote, what) in [(&new, "bytes differ"), (&new[..100_000].to_vec(), "remote shorter")] {
+            std::fs::write(server.path("big.bin"), remote).unwrap();
+            std::fs::write(&part, &old[..200_000]).unwrap();
+            let run = pasv(["get", "-c", &server.url("big.bin")]).cwd(out.path()).run().await;
+            run.assert_code(8);
+            assert!(run.stderr.contains("the remote file changed since"), "{what}: {}", run.stderr);
+            assert!(run.stderr.contains("download again without -c"), "{what}: {}", run.stderr);
+            assert!(!run.stderr.contains("did not honour REST"), "{what}: {}", run.stderr);
+            assert!(!run.stderr.contains("run again with -c"), "{what}: {}", run.stderr);
+            // The advice works: without -c the whole file comes again.
+            pasv(["get", &server.url("big.bin")]).cwd(out.path()).run().await.assert_code(0);
+            assert_eq!(&std::fs::read(out.path().join("big.bin")).unwrap(), remote, "{what}");
+            std::fs::remove_file(out.path().join("big.bin")).unwrap();
+        }
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resume_upload_appends_the_rest() {
     within(async {
@@ -555,6 +583,27 @@ async fn ipv6_loopback_works_over_epsv() {
         run.assert_code(0);
         assert_eq!(run.stdout, "over ipv6");
         assert!(run.stderr.contains("connecting to [::1]:"), "{}", run.stderr);
+    })
+    .await;
+}
+
+/// A 227 has room for IPv4 only: `--no-epsv` over IPv6 fails (libunftp drops the connection)
+/// and the hint says why and what to drop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_epsv_over_ipv6_says_pasv_cannot_carry_it() {
+    within(async {
+        let Ok(probe) = std::net::TcpListener::bind("[::1]:0") else {
+            eprintln!("SKIPPED: no IPv6 loopback on this machine");
+            return;
+        };
+        drop(probe);
+        let server = TestServer::start_with(|o| o.bind = "::1".parse().unwrap()).await;
+        std::fs::write(server.path("six.txt"), "over ipv6").unwrap();
+        let url = format!("ftp://[::1]:{}/six.txt", server.server.addr().port());
+        let run = pasv(["--no-epsv", "--timeout", "5", "cat", &url]).run().await;
+        run.assert_code(8);
+        assert!(run.stderr.contains("PASV failed on an IPv6 connection"), "{}", run.stderr);
+        assert!(run.stderr.contains("PASV cannot carry an IPv6 address (RFC 2428): drop --no-epsv"), "{}", run.stderr);
     })
     .await;
 }

@@ -39,6 +39,15 @@ async fn exit_2_on_usage_errors() {
         assert!(run.stderr.contains("unsupported scheme"), "{}", run.stderr);
         pasv(["ls", "--timeout", "-3", "ftp://127.0.0.1/"]).run().await.assert_code(2);
         pasv(["ls", "--pin", "sha256//x", "ftp://127.0.0.1/"]).run().await.assert_code(2);
+        // A --password-env naming a variable that is not set: the command line's fault.
+        for args in [
+            vec!["cat", "--user", "bob", "--password-env", "PASV_TEST_UNSET_PW", "ftp://127.0.0.1:9/x"],
+            vec!["serve", "--port", "0", "--user", "bob", "--password-env", "PASV_TEST_UNSET_PW"],
+        ] {
+            let run = pasv(args).run().await;
+            run.assert_code(2);
+            assert!(run.stderr.contains("the environment variable PASV_TEST_UNSET_PW is not set"), "{}", run.stderr);
+        }
     })
     .await;
 }

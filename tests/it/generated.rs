@@ -36,9 +36,14 @@ fn completions_are_current() {
 
 #[test]
 fn man_page_is_current() {
+    ensure("man/pasv.1", &man_page());
+}
+
+fn man_page() -> Vec<u8> {
     let mut out = Vec::new();
     let cmd = pasv::cli::command();
-    let man = clap_mangen::Man::new(cmd.clone());
+    // EXTRA is the help's examples and notes; the exit codes get their own section.
+    let man = clap_mangen::Man::new(cmd.clone().after_help(pasv::cli::AFTER_HELP.trim_end()));
     man.render_title(&mut out).unwrap();
     man.render_name_section(&mut out).unwrap();
     man.render_synopsis_section(&mut out).unwrap();
@@ -55,8 +60,43 @@ fn man_page_is_current() {
         }
     }
     man.render_extra_section(&mut out).unwrap();
+    render_table(
+        &mut out,
+        "EXIT STATUS",
+        pasv::cli::EXIT_CODES.iter().map(|(code, meaning)| (code.to_string(), *meaning)),
+    );
+    render_table(
+        &mut out,
+        "ENVIRONMENT",
+        pasv::cli::ENVIRONMENT.iter().map(|(name, meaning)| (name.to_string(), *meaning)),
+    );
+    render_table(&mut out, "FILES", pasv::cli::FILES.iter().map(|(path, meaning)| (path.to_string(), *meaning)));
     man.render_version_section(&mut out).unwrap();
-    ensure("man/pasv.1", &out);
+    out
+}
+
+/// A man(7) section of tagged paragraphs: the term in bold, its meaning below.
+fn render_table<'a>(out: &mut Vec<u8>, title: &str, rows: impl Iterator<Item = (String, &'a str)>) {
+    out.extend_from_slice(format!(".SH \"{title}\"\n").as_bytes());
+    for (term, meaning) in rows {
+        out.extend_from_slice(format!(".TP\n\\fB{}\\fR\n{}\n", roff_escape(&term), roff_escape(meaning)).as_bytes());
+    }
+}
+
+#[test]
+fn man_page_has_exit_status_environment_and_files() {
+    let page = String::from_utf8(man_page()).unwrap();
+    for needle in [
+        ".SH \"EXIT STATUS\"",
+        ".SH \"ENVIRONMENT\"",
+        ".SH \"FILES\"",
+        "\\fB130\\fR",
+        "\\fBPASV_PASSWORD\\fR",
+        "\\fB~/.netrc\\fR",
+        "config.toml",
+    ] {
+        assert!(page.contains(needle), "man/pasv.1 lacks {needle:?}");
+    }
 }
 
 fn roff_escape(text: &str) -> String {

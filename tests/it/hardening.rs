@@ -328,6 +328,31 @@ async fn no_banner_is_exit_9() {
     .await;
 }
 
+/// A plain connection to an implicit-TLS port: the server waits for a ClientHello and never
+/// greets. The hint points to ftps://, and only when the handshake was not already made.
+#[tokio::test]
+async fn no_greeting_suggests_implicit_tls_unless_it_was_used() {
+    within(async {
+        let out = tempfile::tempdir().unwrap();
+        let server = ScriptedServer::start(vec![Step::Sleep(Duration::from_secs(2))]).await;
+        let run = pasv(["--timeout", "1", "ls", &server.url()]).cwd(out.path()).run().await;
+        run.assert_code(9);
+        assert!(run.stderr.contains("waiting for the server's greeting"), "{}", run.stderr);
+        assert!(run.stderr.contains("may expect implicit TLS (port 990 usually): try ftps://"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+
+        let server = ScriptedServer::start(vec![Step::StartTls, Step::Sleep(Duration::from_secs(2))]).await;
+        let url = server.url().replacen("ftp://", "ftps://", 1);
+        let pin = crate::support::scripted::tls().pin.clone();
+        let run = pasv(["--timeout", "1", "--pin", &pin, "ls", &url]).cwd(out.path()).run().await;
+        run.assert_code(9);
+        assert!(run.stderr.contains("waiting for the server's greeting"), "{}", run.stderr);
+        assert!(!run.stderr.contains("try ftps://"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn no_reply_to_the_password_is_exit_9() {
     within(async {

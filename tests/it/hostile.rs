@@ -348,7 +348,7 @@ async fn a_server_that_ignores_rest_is_detected_and_nothing_is_written() {
         std::fs::write(&part, &full[..have]).unwrap();
         let run = pasv(["get", "-c", &format!("{}/f.bin", server.url())]).cwd(out.path()).run().await;
         run.assert_code(8);
-        assert!(run.stderr.contains("did not honour REST"), "{}", run.stderr);
+        assert!(run.stderr.contains("does not continue the local part"), "{}", run.stderr);
         assert_eq!(std::fs::read(&part).unwrap(), &full[..have], "the partial data must survive untouched");
         assert!(!out.path().join("f.bin").exists());
     })

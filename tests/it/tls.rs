@@ -41,6 +41,8 @@ async fn a_pinned_server_is_trusted_and_data_is_encrypted() {
         let run =
             pasv(["--pin", "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "ls", &server.url("/")]).run().await;
         run.assert_code(6);
+        // The key the server really has, so a user who checks it out of band can pin it.
+        assert!(run.stderr.contains(&format!("its pin is '{pin}'")), "{}", run.stderr);
     })
     .await;
 }
@@ -339,6 +341,38 @@ async fn a_client_certificate_is_presented_when_the_server_asks() {
             ScriptedServer::start(vec![r("220 hi"), e("AUTH TLS"), r("234 Proceed"), Step::StartTlsClientAuth]).await;
         let run = pasv(["--tls", "--pin", &auth.pin, "ls", &server.url()]).run().await;
         run.assert_code(6);
+    })
+    .await;
+}
+
+/// A client key that is not a key, or not the certificate's: the error names the file and
+/// what was expected (pki-types alone says "no items found"). Checked before connecting.
+#[tokio::test]
+async fn a_wrong_client_key_names_the_file_and_what_was_expected() {
+    within(async {
+        let auth = crate::support::scripted::client_auth_tls();
+        let dir = tempfile::tempdir().unwrap();
+        let other = dir.path().join("other.key");
+        let generated = rcgen::generate_simple_self_signed(vec!["x".to_string()]).unwrap();
+        std::fs::write(&other, generated.signing_key.serialize_pem()).unwrap();
+        let cert = auth.client_cert.to_str().unwrap();
+        let cases = [
+            (
+                cert.to_string(),
+                format!("client key {cert}: no private key in it (expected a PEM \"BEGIN PRIVATE KEY\""),
+            ),
+            (
+                other.to_str().unwrap().to_string(),
+                format!("client key {} is not the private key of the certificate in {cert}", other.display()),
+            ),
+        ];
+        for (key, message) in cases {
+            let run =
+                pasv(["--tls", "--client-cert", cert, "--client-key", &key, "ls", "ftp://127.0.0.1:9/"]).run().await;
+            run.assert_code(6);
+            assert!(run.stderr.contains(&message), "{message}: {}", run.stderr);
+            assert!(!run.stderr.contains("no items found"), "{}", run.stderr);
+        }
     })
     .await;
 }

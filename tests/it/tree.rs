@@ -1935,3 +1935,107 @@ async fn unreadable_listing_lines_are_counted_in_the_summary() {
     })
     .await;
 }
+
+/// `--verify` against libunftp: it lists SITE MD5 in FEAT and answers it for accounts, with
+/// 502 for anonymous users. Logged in, files are checked by MD5; anonymous, by size, said once
+/// on stderr and as `"verified": "size"` in `--json`; `--verify=strict` fails then (exit 5).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_uses_site_md5_falls_back_to_size_out_loud_and_strict_fails() {
+    within(async {
+        let server = TestServer::start_with(|o| {
+            o.login = Some(("bob".into(), "s3cret".into()));
+            o.writable = true;
+        })
+        .await;
+        std::fs::create_dir(server.path("d")).unwrap();
+        write(&server.path("d/a.bin"), &patterned(70_000));
+        write(&server.path("d/b.bin"), &patterned(1_000));
+        let port = server.server.addr().port();
+        let out = tempfile::tempdir().unwrap();
+
+        let url = format!("ftp://bob:s3cret@127.0.0.1:{port}/d/a.bin");
+        let run = pasv(["-v", "--json", "get", "--verify", &url]).cwd(out.path()).run().await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("> SITE MD5 d/a.bin"), "{}", run.stderr);
+        let event: serde_json::Value = serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
+        assert_eq!(event["verified"], "MD5", "{event}");
+        let up = out.path().join("a.bin");
+        let url = format!("ftp://bob:s3cret@127.0.0.1:{port}/d/up.bin");
+        let run = pasv(["--json", "put", "--verify=strict", up.to_str().unwrap(), &url]).run().await;
+        run.assert_code(0);
+        let event: serde_json::Value = serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
+        assert_eq!(event["verified"], "MD5", "{event}");
+
+        // Anonymous: SITE MD5 refused (502), asked once per session, the note printed once.
+        let anonymous = TestServer::start(false).await;
+        std::fs::create_dir(anonymous.path("d")).unwrap();
+        write(&anonymous.path("d/a.bin"), &patterned(70_000));
+        write(&anonymous.path("d/b.bin"), &patterned(1_000));
+        let out = tempfile::tempdir().unwrap();
+        let run = pasv(["-v", "-j", "1", "get", "-r", "--verify", &anonymous.url("d")]).cwd(out.path()).run().await;
+        run.assert_code(0);
+        let note = "the server offers no checksum (HASH, XSHA256, SITE MD5, ...): verified by size only";
+        assert_eq!(run.stderr.matches(note).count(), 1, "{}", run.stderr);
+        assert_eq!(run.stderr.matches("> SITE MD5").count(), 1, "{}", run.stderr);
+        assert_eq!(std::fs::read(out.path().join("d/b.bin")).unwrap(), patterned(1_000));
+
+        let out = tempfile::tempdir().unwrap();
+        let run = pasv(["--json", "get", "--verify", &anonymous.url("d/a.bin")]).cwd(out.path()).run().await;
+        run.assert_code(0);
+        let event: serde_json::Value = serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
+        assert_eq!(event["verified"], "size", "{event}");
+
+        let out = tempfile::tempdir().unwrap();
+        let run = pasv(["get", "--verify=strict", &anonymous.url("d/a.bin")]).cwd(out.path()).run().await;
+        run.assert_code(5);
+        assert!(run.stderr.contains("--verify=strict needs one"), "{}", run.stderr);
+        assert!(!out.path().join("a.bin").exists());
+    })
+    .await;
+}
+
+/// XSHA512 is used when FEAT lists it, before XSHA256.
+#[tokio::test]
+async fn verify_prefers_xsha512() {
+    within(async {
+        let data = patterned(3000);
+        let mut hasher = pasv::engine::LocalHasher::new(pasv::engine::HashAlgorithm::Sha512);
+        hasher.update(&data);
+        let digest = hasher.finish();
+        let script = [
+            anon_login("211-Features:\r\n SIZE\r\n EPSV\r\n XSHA256\r\n XSHA512\r\n211 End"),
+            vec![
+                e("TYPE I"),
+                r("200 ok"),
+                e("SIZE f.bin"),
+                r("213 3000"),
+                e("MDTM f.bin"),
+                r("550 no time"),
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e("RETR f.bin"),
+                r("150 go"),
+                Step::DataSend(data.clone()),
+                r("226 done"),
+                e("XSHA512 f.bin"),
+                Step::Reply(format!("250 {digest}")),
+                e("MDTM f.bin"),
+                r("550 no time"),
+                e("QUIT"),
+                r("221 Bye"),
+            ],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let out = tempfile::tempdir().unwrap();
+        let run =
+            pasv(["--json", "get", "--verify=strict", &format!("{}/f.bin", server.url())]).cwd(out.path()).run().await;
+        server.finish(Duration::from_secs(10)).await.unwrap();
+        run.assert_code(0);
+        let event: serde_json::Value = serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
+        assert_eq!(event["verified"], "SHA-512", "{event}");
+        assert_eq!(std::fs::read(out.path().join("f.bin")).unwrap(), data);
+    })
+    .await;
+}
