@@ -1788,6 +1788,45 @@ async fn a_listing_that_stays_cut_fails_the_directory() {
     .await;
 }
 
+/// 40 files of about 20 KB in four directories under `dir`.
+fn forty_files(dir: &Path) {
+    for i in 0..40 {
+        write(&dir.join(format!("d{}/f{i:02}.bin", i % 4)), &patterned(20_000 + i * 101));
+    }
+}
+
+/// Serves `root` and runs pasv with `-j 2 --retries 8 --limit-rate 300K` (so the run lasts)
+/// and `args(url)`. Once `arrived()` counts three files, the server stops (every session
+/// dropped, connections refused), stays down for 2 s, and starts again on the same port.
+async fn run_across_a_restart(
+    root: &Path,
+    writable: bool,
+    args: impl FnOnce(&str) -> Vec<String>,
+    arrived: impl Fn() -> usize,
+) -> crate::support::Run {
+    let start = |port: u16| {
+        let mut options = pasv::server::ServerOptions::new(root);
+        options.port = port;
+        options.writable = writable;
+        async move { pasv::server::RunningServer::start(options).await.expect("server") }
+    };
+    let server = start(0).await;
+    let port = server.addr().port();
+    let mut all: Vec<String> = ["-j", "2", "--retries", "8"].map(String::from).to_vec();
+    all.extend(args(&server.url()));
+    let running = pasv(all).spawn();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while arrived() < 3 {
+        assert!(std::time::Instant::now() < deadline, "no file arrived within 30 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.stop();
+    // Down for a while, as in a restart: this sleep is the outage, not a wait for a state.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let _server = start(port).await;
+    running.finish().await
+}
+
 /// A server restart in the middle of a run (every session dropped, connections refused for a
 /// while, then back on the same port) is ridden out within `--retries`: the run goes on where
 /// it stopped and the copy is complete, byte for byte.
@@ -1795,47 +1834,21 @@ async fn a_listing_that_stays_cut_fails_the_directory() {
 async fn a_tree_download_rides_out_a_server_restart() {
     within(async {
         let root = tempfile::tempdir().unwrap();
-        for i in 0..40 {
-            write(&root.path().join(format!("src/d{}/f{i:02}.bin", i % 4)), &patterned(20_000 + i * 101));
-        }
-        let start = |port: u16| {
-            let root = root.path().to_path_buf();
-            async move {
-                let mut options = pasv::server::ServerOptions::new(root);
-                options.port = port;
-                pasv::server::RunningServer::start(options).await.expect("server")
-            }
-        };
-        let server = start(0).await;
-        let port = server.addr().port();
+        forty_files(&root.path().join("src"));
         let out = tempfile::tempdir().unwrap();
         let target = out.path().join("copy");
-        let url = format!("{}/src", server.url());
-        let running = pasv([
-            "-j",
-            "2",
-            "--retries",
-            "8",
-            "get",
-            "-r",
-            "--limit-rate",
-            "300K",
-            &url,
-            "-o",
-            target.to_str().unwrap(),
-        ])
-        .spawn();
-        // Restart once the first files are in.
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        while names(&snapshot(out.path())).len() < 3 {
-            assert!(std::time::Instant::now() < deadline, "no file arrived within 30 s");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        server.stop();
-        // Down for a while (connections refused), then back on the same port.
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        let _server = start(port).await;
-        let run = running.finish().await;
+        let target_arg = target.to_str().unwrap().to_string();
+        let run = run_across_a_restart(
+            root.path(),
+            false,
+            |url| {
+                ["get", "-r", "--limit-rate", "300K", &format!("{url}/src"), "-o", &target_arg]
+                    .map(String::from)
+                    .to_vec()
+            },
+            || names(&snapshot(out.path())).len(),
+        )
+        .await;
         run.assert_code(0);
         assert_eq!(snapshot(&target), snapshot(&root.path().join("src")), "{}", run.stderr);
     })
@@ -1848,45 +1861,21 @@ async fn a_tree_download_rides_out_a_server_restart() {
 async fn an_atomic_tree_upload_rides_out_a_server_restart() {
     within(async {
         let local = tempfile::tempdir().unwrap();
-        for i in 0..40 {
-            write(&local.path().join(format!("up/d{}/f{i:02}.bin", i % 4)), &patterned(20_000 + i * 101));
-        }
-        let served = tempfile::tempdir().unwrap();
-        let start = |port: u16| {
-            let root = served.path().to_path_buf();
-            async move {
-                let mut options = pasv::server::ServerOptions::new(root);
-                options.port = port;
-                options.writable = true;
-                pasv::server::RunningServer::start(options).await.expect("server")
-            }
-        };
-        let server = start(0).await;
-        let port = server.addr().port();
-        let url = format!("{}/", server.url());
         let source = local.path().join("up");
-        let running = pasv([
-            "-j",
-            "2",
-            "--retries",
-            "8",
-            "mirror",
-            "--atomic",
-            "--limit-rate",
-            "300K",
-            source.to_str().unwrap(),
-            &format!("{url}up"),
-        ])
-        .spawn();
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        while names(&snapshot(served.path())).iter().filter(|n| !n.contains(".pasv-part")).count() < 3 {
-            assert!(std::time::Instant::now() < deadline, "no file arrived within 30 s");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        server.stop();
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        let _server = start(port).await;
-        let run = running.finish().await;
+        forty_files(&source);
+        let served = tempfile::tempdir().unwrap();
+        let source_arg = source.to_str().unwrap().to_string();
+        let run = run_across_a_restart(
+            served.path(),
+            true,
+            |url| {
+                ["mirror", "--atomic", "--limit-rate", "300K", &source_arg, &format!("{url}/up")]
+                    .map(String::from)
+                    .to_vec()
+            },
+            || names(&snapshot(served.path())).iter().filter(|n| !n.contains(".pasv-part")).count(),
+        )
+        .await;
         run.assert_code(0);
         assert_eq!(snapshot(&served.path().join("up")), snapshot(&source), "{}", run.stderr);
     })
