@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use super::doctor::NoDataConnection;
 use super::mirror::NoChecksum;
 use super::sanitize::escape;
 use super::settings::UsageError;
@@ -39,6 +40,9 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
         }
         if cause.is::<NoChecksum>() {
             return PERMANENT;
+        }
+        if cause.is::<NoDataConnection>() {
+            return TRANSIENT;
         }
     }
     FAILURE
