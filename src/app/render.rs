@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use super::sanitize::{escape, write_json};
 use crate::engine::FileStat;
-use crate::proto::listing::{Entry, EntryKind, unix_to_civil};
+use crate::proto::calendar::unix_to_civil;
+use crate::proto::listing::{Entry, EntryKind};
 
 pub struct Output {
     color: bool,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::control::check;
 use super::{Error, Session};
-use crate::proto::listing::parse_timestamp;
+use crate::proto::calendar::parse_timestamp;
 use crate::proto::{Arg, Command, MtimeMethod, Reply};
 
 impl Session {

@@ -19,6 +19,7 @@ use super::stream::Stream;
 use super::tls::{self, TlsContext, TlsInfo};
 use super::transfer::{self, DownloadCheck};
 use super::{Config, Credentials, Endpoint, Error, Progress, TlsMode, Trace, TraceEvent};
+use crate::proto::calendar;
 use crate::proto::command::{ProtectionLevel, TransferType};
 use crate::proto::listing::{self, EntryKind, Listing};
 use crate::proto::{Arg, Command, MtimeMethod, Reply, ReplyCode};
@@ -413,7 +414,7 @@ impl Session {
     pub async fn modified(&mut self, path: &str) -> Result<i64, Error> {
         let command = Command::ModificationTime(Arg::new(path)?);
         let reply = self.control.expect(&command, &[213]).await?;
-        listing::parse_timestamp(reply.first_line().trim()).ok_or_else(|| Error::Unexpected {
+        calendar::parse_timestamp(reply.first_line().trim()).ok_or_else(|| Error::Unexpected {
             command: command.to_string(),
             code: reply.code,
             text: reply.text(),
@@ -445,7 +446,7 @@ impl Session {
         let value = |reply: &Reply| (reply.code.0 == 213).then(|| reply.first_line().trim().to_string());
         Ok((
             value(&size).and_then(|v| v.parse::<u64>().ok()),
-            value(&modified).and_then(|v| listing::parse_timestamp(&v)),
+            value(&modified).and_then(|v| calendar::parse_timestamp(&v)),
         ))
     }
 

@@ -6,6 +6,7 @@
 //! servers whose tree never ends.
 
 use super::{Error, Session};
+use crate::proto::calendar;
 use crate::proto::listing::{self, Entry, EntryKind};
 use crate::proto::name::{UnsafeName, local_component};
 use crate::proto::{Arg, Command};
@@ -102,7 +103,8 @@ impl Session {
             self.control.send_batch(&commands).await?;
             for _ in &commands {
                 let reply = self.control.read_reply().await?;
-                let time = if reply.code.0 == 213 { listing::parse_timestamp(reply.first_line().trim()) } else { None };
+                let time =
+                    if reply.code.0 == 213 { calendar::parse_timestamp(reply.first_line().trim()) } else { None };
                 out.push(time);
             }
         }

@@ -213,7 +213,7 @@ impl Command {
             }
             Self::RemoveDir(a) => ("RMD", Some(a.0.clone())),
             Self::SetModificationTime { method, unix, path } => {
-                let time = super::listing::format_timestamp(*unix);
+                let time = super::calendar::format_timestamp(*unix);
                 match method {
                     MtimeMethod::Mfmt => ("MFMT", Some(format!("{time} {}", path.0))),
                     MtimeMethod::SiteUtime => ("SITE", Some(format!("UTIME {} {time} {time} {time} UTC", path.0))),

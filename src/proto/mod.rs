@@ -2,7 +2,8 @@
 //!
 //! This layer owns the wire format and nothing else: command encoding ([`command`]), reply
 //! framing ([`reply`]), passive-mode replies ([`passive`]) and directory listings
-//! ([`listing`]). It must not use tokio, sockets, clocks, the environment or stdio, so every
+//! ([`listing`]), with the calendar their times need ([`calendar`]). It must not use tokio,
+//! sockets, clocks, the environment or stdio, so every
 //! parser here can be tested with a table and fuzzed without a network.
 //!
 //! RFCs: 959 (FTP), 1123 section 4.1 (host requirements, 227 scanning), 2228 (security
@@ -10,7 +11,9 @@
 //! 4217 (FTP over TLS), 7151 (HOST).
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod calendar;
 pub mod command;
+mod digits;
 pub mod listing;
 pub mod name;
 pub mod passive;
