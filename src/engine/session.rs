@@ -800,7 +800,7 @@ impl Session {
             }
             let stamped = match &stamp {
                 Some((command, method)) => {
-                    Some(super::meta::stamped(command, *method, self.control.command(command).await?))
+                    Some(super::mtime::stamped(command, *method, self.control.command(command).await?))
                 }
                 None => None,
             };
@@ -815,7 +815,7 @@ impl Session {
             None => None,
         };
         let stamped = match &stamp {
-            Some((command, method)) => Some(super::meta::stamped(command, *method, self.control.read_reply().await?)),
+            Some((command, method)) => Some(super::mtime::stamped(command, *method, self.control.read_reply().await?)),
             None => None,
         };
         Ok((actual, stamped))
@@ -1078,7 +1078,7 @@ async fn connect_any(endpoint: &Endpoint, timeout: Duration, trace: Option<&dyn 
                 let _ = stream.set_nodelay(true);
                 // A long transfer leaves the control connection silent; keepalive probes stop
                 // NAT boxes and firewalls from forgetting it before the 226 arrives.
-                let _ = super::meta::set_keepalive(&stream, Duration::from_secs(60));
+                let _ = super::keepalive::set_keepalive(&stream, Duration::from_secs(60));
                 if let Some(trace) = trace {
                     trace.event(&TraceEvent::Connected { peer: addr });
                 }

@@ -1,9 +1,5 @@
-//! File metadata on the server (setting modification times after an upload: MFMT, SITE
-//! UTIME, or vsftpd's two-argument MDTM) and keeping an idle control connection alive
-//! through firewalls during long transfers: TCP keepalive here, below FTP and with no reply to
-//! account for; NOOPs during transfers, when asked for, in [`super::noop`].
-
-use std::time::Duration;
+//! Setting modification times on the server after an upload: MFMT (draft-somers-ftp-mfxx),
+//! SITE UTIME, or vsftpd's two-argument MDTM, whichever the server takes.
 
 use super::control::check;
 use super::{Error, Session};
@@ -31,14 +27,6 @@ impl Session {
         let reply = self.control.command(&command).await?;
         stamped(&command, method, reply)
     }
-
-    /// Turns on TCP keepalive on the control connection: after `idle` without traffic the
-    /// kernel probes every 10 s, so a NAT box or firewall does not forget the connection
-    /// while a long transfer keeps it quiet.
-    pub fn set_keepalive(&mut self, idle: Duration) -> Result<(), Error> {
-        let tcp = self.control.stream()?.tcp();
-        set_keepalive(tcp, idle).map_err(Error::ControlIo)
-    }
 }
 
 /// Whether `reply` confirms the time-setting `command`.
@@ -50,10 +38,4 @@ pub(super) fn stamped(command: &Command, method: MtimeMethod, reply: Reply) -> R
         return Err(Error::Unexpected { command: command.to_string(), code: reply.code, text: reply.text() });
     }
     Ok(())
-}
-
-/// Keepalive probes after `idle` without traffic, then every 10 s.
-pub(super) fn set_keepalive(tcp: &tokio::net::TcpStream, idle: Duration) -> std::io::Result<()> {
-    let keepalive = socket2::TcpKeepalive::new().with_time(idle).with_interval(Duration::from_secs(10));
-    socket2::SockRef::from(tcp).set_tcp_keepalive(&keepalive)
 }
