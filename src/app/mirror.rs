@@ -246,7 +246,9 @@ struct Scan<'a> {
     direction: Direction,
     plan: RefCell<Plan>,
     tally: &'a Tally<'a>,
-    /// Files seen in listings so far (for `get -r`, every one of them will be copied).
+    /// Files seen in listings so far (for `get -r`, every one of them will be copied); for
+    /// `put -r`, the local files counted before the scan (up to the pool's width), so that
+    /// the sessions to upload them log in while the first one lists the server.
     listed: Cell<usize>,
 }
 
@@ -1321,7 +1323,11 @@ pub async fn sync(
         std::fs::create_dir_all(&tree.local).with_context(|| format!("cannot create {}", tree.local.display()))?;
     }
     // Phase 1: scan.
-    let scan = Scan { tree, opts, direction, plan: RefCell::default(), tally: &*tally, listed: Cell::new(0) };
+    let listed = match (direction, opts.compare) {
+        (Direction::Up, Compare::Always) => local_files(&tree.local, pool.limit()),
+        _ => 0,
+    };
+    let scan = Scan { tree, opts, direction, plan: RefCell::default(), tally: &*tally, listed: Cell::new(listed) };
     let mut failures = pool.run(&scan, vec![ScanJob::Dir { rel: String::new(), depth: 0 }]).await;
     let mut plan = scan.plan.into_inner();
     failures.append(&mut plan.failures);
@@ -1448,6 +1454,26 @@ fn conclude(failures: Vec<Failure>, summary: Summary) -> Result<Summary> {
         return Err(first.error.context(format!("{total} problems (the others are listed above); the first")));
     }
     Err(first.error)
+}
+
+/// Files under the local directory `root`, counted up to `limit` (a walk that stops early).
+fn local_files(root: &Path, limit: usize) -> usize {
+    let mut found = 0;
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => dirs.push(entry.path()),
+                Ok(t) if t.is_file() => found += 1,
+                _ => {}
+            }
+            if found >= limit {
+                return found;
+            }
+        }
+    }
+    found
 }
 
 /// Local trees given on the command line must exist and be directories.

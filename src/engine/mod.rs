@@ -16,6 +16,7 @@ mod keepalive;
 mod live;
 mod mtime;
 mod noop;
+mod opening;
 mod pipeline;
 mod probe;
 mod progress;

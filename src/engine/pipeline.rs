@@ -12,10 +12,10 @@
 //! reads them and sends the 226 from its data task); a 229 that arrives in the 226's place
 //! waits for its turn.
 //!
-//! On plain data connections the next RETR goes out with that EPSV (the server waits for the
-//! data connection after RETR, RFC 959 section 3.2), saving a second round trip; under TLS
-//! only EPSV goes ahead. Only once this session has seen EPSV work; PASV and active mode
-//! prepare each data connection as usual. Uploads in a row: engine/upload_sequence.rs.
+//! The next RETR goes out with that EPSV (the server waits for the data connection after
+//! RETR, RFC 959 section 3.2), saving a second round trip, on TLS data connections too (their
+//! handshake overlaps the 1xx, engine/opening.rs). Only once this session has seen EPSV work;
+//! PASV and active mode prepare each data connection as usual. Uploads in a row: engine/upload_sequence.rs.
 //!
 //! All of this is an optimisation, never a requirement. A server that answers a RETR sent
 //! ahead of its data connection with a refusal that may only mean it was not ready
@@ -31,9 +31,8 @@ use tokio::io::AsyncWrite;
 use super::control::rejection;
 use super::data::{self, PassiveChoice, PendingData};
 use super::ratelimit::Limited;
-use super::stream::Stream;
 use super::transfer::DownloadCheck;
-use super::{Error, Progress, Session, SizeCheck, TlsInfo, TransferSummary};
+use super::{Error, Progress, Session, SizeCheck, TransferSummary};
 use crate::proto::{Arg, Command, ReplyCode};
 
 /// Whether sessions may send a transfer command ahead of its data connection (STOR or RETR
@@ -85,7 +84,7 @@ enum Ahead {
     Nothing,
     /// EPSV went out before the previous 226; its 229 follows that reply.
     Passive,
-    /// EPSV and RETR both went out (plain data connections): the 229, then RETR's 150.
+    /// EPSV and RETR both went out: the 229, then RETR's 150.
     Request(Command),
 }
 
@@ -226,34 +225,32 @@ impl Session {
         Ok((result, sink, next, sent))
     }
 
-    /// Sends EPSV for the next file before this one's 226 is read, and on plain data
-    /// connections its RETR too (the server waits for the data connection after RETR).
+    /// Sends EPSV for the next file before this one's 226 is read, and its RETR too (the
+    /// server waits for the data connection after RETR).
     async fn send_ahead(&mut self, next: Option<&str>) -> Result<Ahead, Error> {
         let Some(next) = next else { return Ok(Ahead::Nothing) };
         if self.config.active || self.passive != PassiveChoice::Extended || !self.pipelining.allowed() {
             return Ok(Ahead::Nothing);
         }
         match Arg::new(next) {
-            Ok(arg) if !self.protect_data => {
+            Ok(arg) => {
                 let batch = [Command::ExtendedPassive, Command::Retrieve(arg)];
                 self.control.send_batch(&batch).await?;
                 let [_, command] = batch;
                 Ok(Ahead::Request(command))
             }
-            _ => {
+            Err(_) => {
                 self.control.send(&Command::ExtendedPassive).await?;
                 Ok(Ahead::Passive)
             }
         }
     }
 
-    /// True when a transfer command may go out in one write with its EPSV: plain data
-    /// connections, once this session has seen EPSV work, while the server plays along.
+    /// True when a transfer command may go out in one write with its EPSV: once this session
+    /// has seen EPSV work, while the server plays along. (Under TLS too: the handshake starts
+    /// as soon as the data connection is up, engine/opening.rs.)
     pub(super) fn sends_request_with_epsv(&self) -> bool {
-        !self.config.active
-            && self.passive == PassiveChoice::Extended
-            && !self.protect_data
-            && self.pipelining.allowed()
+        !self.config.active && self.passive == PassiveChoice::Extended && self.pipelining.allowed()
     }
 
     /// Shares what this session finds out about pipelining with every session given the same
@@ -291,22 +288,6 @@ impl Session {
             }
             Err(e) => Err(e),
         }
-    }
-
-    /// The reply to a RETR sent ahead, then the data connection (plain only).
-    pub(super) async fn open_requested(
-        &mut self,
-        command: &Command,
-        data: PendingData,
-    ) -> Result<Option<(Stream, Option<TlsInfo>)>, Error> {
-        let reply = self.control.read_reply().await?;
-        match reply.code.0 {
-            100..=199 => {}
-            226 | 250 => return Ok(None),
-            _ => return Err(rejection(command, reply)),
-        }
-        let tcp = data.establish(&self.control, self.config.timeout).await?;
-        Ok(Some((Stream::Plain(tcp), None)))
     }
 
     /// A RETR sent ahead whose file cannot be written locally: drain its transfer.

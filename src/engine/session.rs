@@ -11,8 +11,8 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 
-use super::control::{ControlChannel, check, rejection};
-use super::data::{self, PassiveChoice, PendingData};
+use super::control::{ControlChannel, check};
+use super::data::{self, PassiveChoice};
 use super::noop;
 use super::ratelimit::Limited;
 use super::stream::Stream;
@@ -840,45 +840,6 @@ impl Session {
         Ok((sent, tls))
     }
 
-    /// Sends the transfer command and opens the data stream. `None` when the server finished
-    /// without a data connection (a 226 straight away, as some servers do for empty listings).
-    pub(super) async fn open_transfer(
-        &mut self,
-        command: &Command,
-        pending: PendingData,
-    ) -> Result<Option<(Stream, Option<TlsInfo>)>, Error> {
-        self.control.send(command).await?;
-        let reply = self.control.read_reply().await?;
-        match reply.code.0 {
-            100..=199 => {}
-            226 | 250 => return Ok(None),
-            _ => return Err(rejection(command, reply)),
-        }
-        let timeout = self.config.timeout;
-        let tcp = pending.establish(&self.control, timeout).await?;
-        // Nagle only delays a sender's small writes: the TLS handshake's and an upload's tail.
-        // A plain download writes nothing, and the call is a system call per file.
-        if self.protect_data || matches!(command, Command::Store(_) | Command::Append(_)) {
-            let _ = tcp.set_nodelay(true);
-        }
-        if !self.protect_data {
-            return Ok(Some((Stream::Plain(tcp), None)));
-        }
-        let Some(ctx) = self.tls.clone() else {
-            return Ok(Some((Stream::Plain(tcp), None)));
-        };
-        let handshake = async {
-            if self.config.tls.fresh_data_sessions { ctx.connect_fresh(tcp).await } else { ctx.connect_data(tcp).await }
-        };
-        let stream = tokio::time::timeout(timeout, handshake)
-            .await
-            .map_err(|_| Error::Timeout { waiting_for: "the data connection's TLS handshake", after: timeout })??;
-        let info = tls::info(&stream);
-        trace_tls(&self.control, "data", &info);
-        self.data_resumed = Some(info.resumed);
-        Ok(Some((Stream::Tls(Box::new(stream)), Some(info))))
-    }
-
     /// Waits for the final reply of a transfer: 226 or 250, anything else fails it.
     pub(super) async fn finish_transfer(&mut self, command: &Command) -> Result<(), Error> {
         self.finish_transfer_ahead(command, false).await
@@ -1091,7 +1052,7 @@ async fn connect_any(endpoint: &Endpoint, timeout: Duration, trace: Option<&dyn 
     Err(last.unwrap_or(Error::NoAddress { host: host.to_string() }))
 }
 
-fn trace_tls(control: &ControlChannel, channel: &'static str, info: &TlsInfo) {
+pub(super) fn trace_tls(control: &ControlChannel, channel: &'static str, info: &TlsInfo) {
     control.trace(TraceEvent::Tls {
         channel,
         version: info.version.clone(),
