@@ -72,6 +72,9 @@ start them with %2F for an absolute path.
 Credentials: -u USER:PASSWORD, the URL, --user with --password-env NAME, PASV_PASSWORD, ~/.netrc,
 else anonymous.
 
+Defaults for the options live in the config file's [defaults] (`pasv config set retries 3`,
+`pasv config list`); the command line wins.
+
 ";
 
 /// pasv: an FTP/FTPS client built around passive mode.

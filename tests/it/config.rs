@@ -80,6 +80,18 @@ async fn defaults_apply_under_the_command_line_and_a_bookmarks_own_tls() {
         let run = pasv(["ls", "plain"]).shared_home(home.path()).run().await;
         run.assert_code(0);
         assert_eq!(run.stdout, "f.txt\n");
+
+        // `verify = "strict"` fails a file this server has no checksum for; --no-verify undoes it.
+        // TLS options in [defaults] wait for a TLS site: no error on a plain one.
+        write_config(home.path(), "[defaults]\nverify = \"strict\"\nca-file = \"missing.pem\"\ntls-min = \"1.3\"\n");
+        let run = pasv(["get", "-o", "v1.txt", url.as_str()]).shared_home(home.path()).cwd(out.path()).run().await;
+        run.assert_code(5);
+        let run = pasv(["get", "--no-verify", "-o", "v2.txt", url.as_str()])
+            .shared_home(home.path())
+            .cwd(out.path())
+            .run()
+            .await;
+        run.assert_code(0);
     })
     .await;
 }
