@@ -19,6 +19,9 @@ _pasv() {
             pasv,cat)
                 cmd="pasv__subcmd__cat"
                 ;;
+            pasv,config)
+                cmd="pasv__subcmd__config"
+                ;;
             pasv,demo)
                 cmd="pasv__subcmd__demo"
                 ;;
@@ -61,8 +64,50 @@ _pasv() {
             pasv,stat)
                 cmd="pasv__subcmd__stat"
                 ;;
+            pasv__subcmd__config,get)
+                cmd="pasv__subcmd__config__subcmd__get"
+                ;;
+            pasv__subcmd__config,help)
+                cmd="pasv__subcmd__config__subcmd__help"
+                ;;
+            pasv__subcmd__config,list)
+                cmd="pasv__subcmd__config__subcmd__list"
+                ;;
+            pasv__subcmd__config,ls)
+                cmd="pasv__subcmd__config__subcmd__list"
+                ;;
+            pasv__subcmd__config,path)
+                cmd="pasv__subcmd__config__subcmd__path"
+                ;;
+            pasv__subcmd__config,set)
+                cmd="pasv__subcmd__config__subcmd__set"
+                ;;
+            pasv__subcmd__config,unset)
+                cmd="pasv__subcmd__config__subcmd__unset"
+                ;;
+            pasv__subcmd__config__subcmd__help,get)
+                cmd="pasv__subcmd__config__subcmd__help__subcmd__get"
+                ;;
+            pasv__subcmd__config__subcmd__help,help)
+                cmd="pasv__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            pasv__subcmd__config__subcmd__help,list)
+                cmd="pasv__subcmd__config__subcmd__help__subcmd__list"
+                ;;
+            pasv__subcmd__config__subcmd__help,path)
+                cmd="pasv__subcmd__config__subcmd__help__subcmd__path"
+                ;;
+            pasv__subcmd__config__subcmd__help,set)
+                cmd="pasv__subcmd__config__subcmd__help__subcmd__set"
+                ;;
+            pasv__subcmd__config__subcmd__help,unset)
+                cmd="pasv__subcmd__config__subcmd__help__subcmd__unset"
+                ;;
             pasv__subcmd__help,cat)
                 cmd="pasv__subcmd__help__subcmd__cat"
+                ;;
+            pasv__subcmd__help,config)
+                cmd="pasv__subcmd__help__subcmd__config"
                 ;;
             pasv__subcmd__help,demo)
                 cmd="pasv__subcmd__help__subcmd__demo"
@@ -106,6 +151,21 @@ _pasv() {
             pasv__subcmd__help,stat)
                 cmd="pasv__subcmd__help__subcmd__stat"
                 ;;
+            pasv__subcmd__help__subcmd__config,get)
+                cmd="pasv__subcmd__help__subcmd__config__subcmd__get"
+                ;;
+            pasv__subcmd__help__subcmd__config,list)
+                cmd="pasv__subcmd__help__subcmd__config__subcmd__list"
+                ;;
+            pasv__subcmd__help__subcmd__config,path)
+                cmd="pasv__subcmd__help__subcmd__config__subcmd__path"
+                ;;
+            pasv__subcmd__help__subcmd__config,set)
+                cmd="pasv__subcmd__help__subcmd__config__subcmd__set"
+                ;;
+            pasv__subcmd__help__subcmd__config,unset)
+                cmd="pasv__subcmd__help__subcmd__config__subcmd__unset"
+                ;;
             *)
                 ;;
         esac
@@ -113,7 +173,7 @@ _pasv() {
 
     case "${cmd}" in
         pasv)
-            opts="-u -k -j -v -q -f -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --file --help --version get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help"
+            opts="-u -k -j -v -q -f -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --file --help --version get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -207,7 +267,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__cat)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -292,8 +352,622 @@ _pasv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pasv__subcmd__config)
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version get set unset list ls path help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-min)
+                    COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --tls-max)
+                    COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pasv-address)
+                    COMPREPLY=($(compgen -W "peer server" -- "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noop-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain none" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__config__subcmd__get)
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version connect-timeout timeout noop-interval parallel retries active pasv-address no-epsv tls ca-file tls-min tls-max progress progress-interval verify"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-min)
+                    COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --tls-max)
+                    COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pasv-address)
+                    COMPREPLY=($(compgen -W "peer server" -- "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noop-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain none" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__config__subcmd__help)
+            opts="get set unset list path help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__config__subcmd__help__subcmd__get)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__config__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__config__subcmd__help__subcmd__path)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__config__subcmd__help__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__config__subcmd__help__subcmd__unset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__config__subcmd__list)
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-min)
+                    COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --tls-max)
+                    COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pasv-address)
+                    COMPREPLY=($(compgen -W "peer server" -- "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noop-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain none" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__config__subcmd__path)
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-min)
+                    COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --tls-max)
+                    COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pasv-address)
+                    COMPREPLY=($(compgen -W "peer server" -- "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noop-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain none" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__config__subcmd__set)
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version connect-timeout timeout noop-interval parallel retries active pasv-address no-epsv tls ca-file tls-min tls-max progress progress-interval verify"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-min)
+                    COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --tls-max)
+                    COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pasv-address)
+                    COMPREPLY=($(compgen -W "peer server" -- "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noop-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain none" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__config__subcmd__unset)
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version connect-timeout timeout noop-interval parallel retries active pasv-address no-epsv tls ca-file tls-min tls-max progress progress-interval verify"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-min)
+                    COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --tls-max)
+                    COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pasv-address)
+                    COMPREPLY=($(compgen -W "peer server" -- "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noop-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain none" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pasv__subcmd__demo)
-            opts="-u -k -j -v -q -h -V --size --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --size --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -383,7 +1057,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__doctor)
-            opts="-u -k -j -v -q -h -V --write-probe --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --write-probe --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -469,7 +1143,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__get)
-            opts="-o -c -r -u -k -j -v -q -h -V --output --continue --no-clobber --recursive --segments --create-dirs --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-o -c -r -u -k -j -v -q -h -V --output --continue --no-clobber --recursive --segments --create-dirs --exclude --include --limit-rate --verify --no-verify --if-changed --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -583,7 +1257,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__help)
-            opts="get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help"
+            opts="get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -599,6 +1273,90 @@ _pasv() {
         pasv__subcmd__help__subcmd__cat)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__help__subcmd__config)
+            opts="get set unset list path"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__help__subcmd__config__subcmd__get)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__help__subcmd__config__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__help__subcmd__config__subcmd__path)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__help__subcmd__config__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__help__subcmd__config__subcmd__unset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -807,7 +1565,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__ls)
-            opts="-l -u -k -j -v -q -h -V --long --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-l -u -k -j -v -q -h -V --long --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -893,7 +1651,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__mirror)
-            opts="-c -u -k -j -v -q -h -V --newer --delete --dry-run --atomic --continue --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-c -u -k -j -v -q -h -V --newer --delete --dry-run --atomic --continue --exclude --include --limit-rate --verify --no-verify --if-changed --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -995,7 +1753,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__mkdir)
-            opts="-p -u -k -j -v -q -h -V --parents --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-p -u -k -j -v -q -h -V --parents --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1081,7 +1839,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__mv)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1167,7 +1925,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__put)
-            opts="-c -r -u -k -j -v -q -h -V --continue --recursive --atomic --create-dirs --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-c -r -u -k -j -v -q -h -V --continue --recursive --atomic --create-dirs --exclude --include --limit-rate --verify --no-verify --if-changed --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1269,7 +2027,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__quote)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1355,7 +2113,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__rm)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1441,7 +2199,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__rmdir)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1527,7 +2285,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__serve)
-            opts="-u -k -j -v -q -h -V --bind --port --passive-ports --writable --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --bind --port --passive-ports --writable --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1625,7 +2383,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__stat)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,7 +1,12 @@
 //! The user's config file, `config.toml` in the config directory (`$XDG_CONFIG_HOME/pasv/` on
-//! Linux): bookmarks, and the resolver that lets a bookmark name stand wherever a URL does.
+//! Linux): `[defaults]` for the global options, bookmarks, and the resolver that lets a
+//! bookmark name stand wherever a URL does.
 //!
 //! ```toml
+//! [defaults]
+//! retries = 3
+//! parallel = 8
+//!
 //! [bookmarks.work]
 //! url = "ftpes://deploy@ftp.example.org/releases/"
 //! tls = "explicit"
@@ -9,24 +14,33 @@
 //! password_env = "WORK_FTP_PASSWORD"
 //! ```
 //!
-//! A password is stored (in the URL) only when the user asks for it; the file is then written
-//! readable by its owner only. Keys this module does not know are kept when it rewrites the
-//! file. Only this module reads or writes the file.
+//! The whole file is checked whenever it is read: an unknown section or key, a wrong type or a
+//! bad value is a usage error naming the file and line. Edits change only what they are about
+//! (toml_edit): comments, order and the other entries stay. A password is stored (in the URL)
+//! only when the user asks for it; the file is written readable by its owner only, by a
+//! rename (through a symbolic link, to the file it points to). Only this module reads or
+//! writes the file.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::io::Write as _;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
+use clap::ValueEnum as _;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
+use super::defaults::{self, Value};
+use super::local::{self, Destination};
 use super::settings::usage;
 use super::target::{Saved, Target};
-use crate::cli::GlobalArgs;
+use crate::cli::{ConfigKey, GlobalArgs};
 use crate::engine::{Endpoint, TlsMode};
 
 /// One saved site.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Bookmark {
     /// `ftp://`, `ftpes://` or `ftps://` URL; its path is the directory the site opens in.
     pub url: String,
@@ -57,7 +71,8 @@ impl Bookmark {
         if let Some(tls) = &self.tls {
             target.tls = parse_tls(tls)?;
         }
-        target.saved = Saved { pins: self.pins.clone(), password_env: self.password_env.clone() };
+        target.saved =
+            Saved { pins: self.pins.clone(), password_env: self.password_env.clone(), tls: self.tls.is_some() };
         Ok(target)
     }
 }
@@ -84,50 +99,167 @@ pub fn path() -> Option<PathBuf> {
     Some(dirs::config_dir()?.join("pasv").join("config.toml"))
 }
 
-fn read_table() -> Result<toml::Table> {
-    let Some(path) = path() else { return Ok(toml::Table::new()) };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(toml::Table::new()),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-    };
-    text.parse::<toml::Table>().with_context(|| format!("{} is not valid TOML", path.display()))
+/// The file as a whole, for serde: unknown sections and bookmark keys are errors with a span.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    defaults: BTreeMap<toml::Spanned<String>, toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    bookmarks: BTreeMap<String, Bookmark>,
 }
 
-fn write_table(table: &toml::Table) -> Result<PathBuf> {
+/// What the config file holds, checked.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// `[defaults]`, in the file's order.
+    pub defaults: Vec<(ConfigKey, Value)>,
+    pub bookmarks: BTreeMap<String, Bookmark>,
+}
+
+/// Reads and checks the config file (nothing when there is none).
+pub fn load() -> Result<Loaded> {
+    let Some(path) = path() else { return Ok(Loaded::default()) };
+    let Some(text) = read(&path)? else { return Ok(Loaded::default()) };
+    check(&path, &text)
+}
+
+fn read(path: &Path) -> Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// `text` of the file at `path`, checked: syntax, sections, keys, types and values.
+fn check(path: &Path, text: &str) -> Result<Loaded> {
+    // serde says "field" for what the file calls a key or a section.
+    let file: File = toml::from_str(text)
+        .map_err(|e| usage(at(path, text, e.span(), &e.message().replace("unknown field", "unknown key"))))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut loaded = Loaded { defaults: Vec::new(), bookmarks: file.bookmarks };
+    let mut entries: Vec<_> = file.defaults.iter().collect();
+    entries.sort_by_key(|(key, _)| key.span().start);
+    for (name, value) in entries {
+        let Ok(key) = ConfigKey::from_str(name.get_ref(), false) else {
+            bail!(usage(at(
+                path,
+                text,
+                Some(name.span()),
+                &format!("unknown key `{}` in [defaults]; the keys are: {}", name.get_ref(), defaults::names())
+            )));
+        };
+        let value = defaults::from_toml(key, value.get_ref(), base).map_err(|why| {
+            usage(at(path, text, Some(value.span()), &format!("{} = {}: {why}", name.get_ref(), value.get_ref())))
+        })?;
+        loaded.defaults.push((key, value));
+    }
+    Ok(loaded)
+}
+
+/// `FILE:LINE: message` (the line of the byte offset where `span` starts).
+fn at(path: &Path, text: &str, span: Option<Range<usize>>, message: &str) -> String {
+    let message = message.trim_end();
+    match span {
+        Some(span) => {
+            let line = text.get(..span.start).unwrap_or(text).matches('\n').count() + 1;
+            format!("{}:{line}: {message}", path.display())
+        }
+        None => format!("{}: {message}", path.display()),
+    }
+}
+
+/// Reads the file for a change (empty when there is none), lets `change` edit it, checks the
+/// result as [`load`] would, and writes it when it differs: what would not read back is never
+/// written. Returns `change`'s result and the file's path.
+fn edit<T>(change: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<T>) -> Result<(T, PathBuf)> {
     let path = path().context("no config directory (HOME unset?)")?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let text = read(&path)?.unwrap_or_default();
+    check(&path, &text)?;
+    let mut doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e: toml_edit::TomlError| usage(at(&path, &text, e.span(), e.message())))?;
+    let result = change(&mut doc)?;
+    let changed = doc.to_string();
+    if changed != text {
+        check(&path, &changed).context("the change would make the config file unreadable")?;
+        write(&path, &changed)?;
     }
-    let text = toml::to_string_pretty(table).context("cannot encode the config file")?;
-    // Written beside and renamed: an interrupted write never leaves half a config file.
-    let tmp = path.with_extension("toml.tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        // Bookmarks may hold a password: owner only.
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let write = || -> std::io::Result<()> {
-        use std::io::Write;
-        let mut file = options.open(&tmp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, &path)
+    Ok((result, path))
+}
+
+/// Replaces the file at `path` (or the file its symbolic links lead to) by a rename: an
+/// interrupted write never leaves half a config file, and a link stays a link.
+fn write(path: &Path, text: &str) -> Result<()> {
+    let file = match local::destination(path)? {
+        Destination::File(file) => file,
+        _ => bail!("{} is not a regular file", path.display()),
     };
-    write().with_context(|| format!("cannot write {}", path.display()))?;
+    let dir = file.parent().context("the config file has no directory")?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let write = || -> std::io::Result<()> {
+        // Created readable by its owner only (bookmarks may hold a password).
+        let mut tmp = tempfile::Builder::new().prefix(".config.toml.").suffix(".tmp").tempfile_in(dir)?;
+        tmp.write_all(text.as_bytes())?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(&file).map_err(|e| e.error)?;
+        Ok(())
+    };
+    write().with_context(|| format!("cannot write {}", file.display()))
+}
+
+/// A section of the document as a table, made (implicit: no header of its own) when missing.
+fn section<'a>(doc: &'a mut toml_edit::DocumentMut, name: &str, implicit: bool) -> Result<&'a mut toml_edit::Table> {
+    if !doc.contains_key(name) {
+        let mut table = toml_edit::Table::new();
+        table.set_implicit(implicit);
+        if !implicit {
+            table.decor_mut().set_prefix(append_prefix(doc));
+        }
+        doc.insert(name, toml_edit::Item::Table(table));
+    }
+    doc[name].as_table_mut().with_context(|| format!("the config file's `{name}` is not a table"))
+}
+
+/// What goes above a table appended to `doc`: a comment that ended the document (or was all
+/// of it) stays above the new table, and a blank line parts it from what came before.
+fn append_prefix(doc: &mut toml_edit::DocumentMut) -> String {
+    let trailing = doc.trailing().as_str().unwrap_or("").trim_end().to_string();
+    doc.set_trailing("");
+    match (trailing.is_empty(), doc.as_table().is_empty()) {
+        (true, true) => String::new(),
+        (true, false) => "\n".into(),
+        (false, _) => format!("{trailing}\n\n"),
+    }
+}
+
+/// Saves `key = value` in [defaults] (a comment after an old value stays); returns the file.
+pub fn set_default(key: ConfigKey, value: &Value) -> Result<PathBuf> {
+    let name = defaults::name(key);
+    let (_, path) = edit(|doc| {
+        let table = section(doc, "defaults", false)?;
+        let mut new = defaults::to_toml(value);
+        if let Some(old) = table.get(&name).and_then(toml_edit::Item::as_value) {
+            *new.decor_mut() = old.decor().clone();
+        }
+        table.insert(&name, toml_edit::Item::Value(new));
+        Ok(())
+    })?;
     Ok(path)
+}
+
+/// Removes `key` from [defaults]; false when it was not there.
+pub fn unset_default(key: ConfigKey) -> Result<bool> {
+    let name = defaults::name(key);
+    let (removed, _) = edit(|doc| {
+        Ok(doc.get_mut("defaults").and_then(toml_edit::Item::as_table_like_mut).and_then(|t| t.remove(&name)).is_some())
+    })?;
+    Ok(removed)
 }
 
 /// Every bookmark, by name.
 pub fn bookmarks() -> Result<BTreeMap<String, Bookmark>> {
-    let table = read_table()?;
-    let Some(section) = table.get("bookmarks") else { return Ok(BTreeMap::new()) };
-    let map: BTreeMap<String, Bookmark> =
-        section.clone().try_into().context("the [bookmarks] section of the config file is malformed")?;
-    Ok(map)
+    Ok(load()?.bookmarks)
 }
 
 pub fn bookmark(name: &str) -> Result<Option<Bookmark>> {
@@ -137,20 +269,35 @@ pub fn bookmark(name: &str) -> Result<Option<Bookmark>> {
 /// Saves (or replaces) a bookmark; returns the file written.
 pub fn save_bookmark(name: &str, bookmark: &Bookmark) -> Result<PathBuf> {
     check_name(name)?;
-    let mut table = read_table()?;
-    let section = table.entry("bookmarks").or_insert_with(|| toml::Value::Table(toml::Table::new()));
-    let Some(section) = section.as_table_mut() else { bail!("the config file's `bookmarks` is not a table") };
-    section.insert(name.to_string(), toml::Value::try_from(bookmark).context("cannot encode the bookmark")?);
-    write_table(&table)
+    // The bookmark's own table, as serde writes it.
+    let text = toml::to_string(bookmark).context("cannot encode the bookmark")?;
+    let mut table = text.parse::<toml_edit::DocumentMut>().context("cannot encode the bookmark")?.into_table();
+    table.set_implicit(false);
+    let (_, path) = edit(|doc| {
+        let known = doc.get("bookmarks").and_then(|b| b.get(name)).is_some();
+        let prefix = if known { String::new() } else { append_prefix(doc) };
+        let bookmarks = section(doc, "bookmarks", true)?;
+        // A replaced bookmark keeps its place and the comment above it.
+        match bookmarks.get(name).and_then(toml_edit::Item::as_table) {
+            Some(old) => {
+                *table.decor_mut() = old.decor().clone();
+                if let Some(position) = old.position() {
+                    table.set_position(position);
+                }
+            }
+            None => table.decor_mut().set_prefix(prefix),
+        }
+        bookmarks.insert(name, toml_edit::Item::Table(table));
+        Ok(())
+    })?;
+    Ok(path)
 }
 
 /// Removes a bookmark; false when there was none of that name.
 pub fn remove_bookmark(name: &str) -> Result<bool> {
-    let mut table = read_table()?;
-    let removed = table.get_mut("bookmarks").and_then(|s| s.as_table_mut()).and_then(|s| s.remove(name)).is_some();
-    if removed {
-        write_table(&table)?;
-    }
+    let (removed, _) = edit(|doc| {
+        Ok(doc.get_mut("bookmarks").and_then(toml_edit::Item::as_table_like_mut).and_then(|s| s.remove(name)).is_some())
+    })?;
     Ok(removed)
 }
 

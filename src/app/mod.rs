@@ -2,7 +2,9 @@
 //! listings, prints errors and maps them to exit codes. It must not open sockets, build
 //! protocol commands or parse replies: that is the engine's job.
 
+mod config_command;
 mod config_file;
+mod defaults;
 mod doctor;
 mod exit;
 mod filter;
@@ -31,7 +33,7 @@ pub use exit::code_for;
 pub use sanitize::escape;
 pub use target::{Target, UrlError, redact_urls_in};
 
-use crate::cli::{Cli, Commands};
+use crate::cli::{Cli, Commands, ConfigCommand};
 use oneshot::Context;
 
 /// Runs the parsed command line to completion and returns the process exit code.
@@ -73,11 +75,25 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
              --password-env NAME is safer"
         );
     }
-    let ctx = Context::new(cli.global);
+    // `pasv config path` still answers when the file does not read (to find it and fix it).
+    let defaults = match cli.command {
+        Some(Commands::Config(ConfigCommand::Path)) => Vec::new(),
+        _ => config_file::load()?.defaults,
+    };
+    let ctx = Context::new(settings::resolve(cli.global, &defaults));
     match cli.command {
-        Some(Commands::Get(args)) => oneshot::get(&ctx, args).await,
-        Some(Commands::Put(args)) => oneshot::put(&ctx, args).await,
-        Some(Commands::Mirror(args)) => tree::mirror(&ctx, args).await,
+        Some(Commands::Get(mut args)) => {
+            settings::transfer_args(&ctx.args, &mut args.transfer);
+            oneshot::get(&ctx, args).await
+        }
+        Some(Commands::Put(mut args)) => {
+            settings::transfer_args(&ctx.args, &mut args.opts.transfer);
+            oneshot::put(&ctx, args).await
+        }
+        Some(Commands::Mirror(mut args)) => {
+            settings::transfer_args(&ctx.args, &mut args.transfer);
+            tree::mirror(&ctx, args).await
+        }
         Some(Commands::Ls(args)) => oneshot::ls(&ctx, args).await,
         Some(Commands::Cat(args)) => oneshot::cat(&ctx, args).await,
         Some(Commands::Mkdir(args)) => oneshot::mkdir(&ctx, args).await,
@@ -89,6 +105,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
         Some(Commands::Doctor(args)) => doctor::doctor(&ctx, args).await,
         Some(Commands::Serve(args)) => serve::serve(&ctx, args).await,
         Some(Commands::Demo(args)) => serve::demo(&ctx, args).await,
+        Some(Commands::Config(command)) => config_command::run(&ctx, command),
         None => repl::run(ctx, cli.url, cli.script).await,
     }
 }

@@ -52,6 +52,17 @@ pub fn lookup(text: &str, host: &str, user: Option<&str>) -> Option<NetrcEntry> 
         .map(|(_, e)| e.clone())
 }
 
+/// The text holds a password (whose file then must not be readable by others, as ftp(1) says).
+pub fn has_password(text: &str) -> bool {
+    let mut tokens = text.split_whitespace();
+    while let Some(token) = tokens.next() {
+        if token == "password" && tokens.next().is_some() {
+            return true;
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,5 +80,8 @@ mod tests {
         assert_eq!(fallback.login.as_deref(), Some("anonymous"));
         assert_eq!(lookup(TEXT, "ftp.example.org", Some("carol")), None);
         assert_eq!(lookup("", "x", None), None);
+        assert!(has_password(TEXT));
+        assert!(!has_password("machine h login bob\n"));
+        assert!(!has_password("machine h login bob password"));
     }
 }

@@ -125,7 +125,7 @@ impl Context {
         Ok(credentials)
     }
 
-    fn note(&self, text: &str) {
+    pub fn note(&self, text: &str) {
         if !self.args.quiet && !self.args.json {
             eprintln!("{text}");
         }

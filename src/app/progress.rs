@@ -12,7 +12,7 @@ use crate::cli::{GlobalArgs, ProgressArg};
 use crate::engine::Progress;
 
 /// Seconds between two plain lines of one running transfer, unless `--progress-interval` says.
-const PLAIN_INTERVAL: Duration = Duration::from_secs(5);
+pub(super) const PLAIN_INTERVAL: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProgressMode {

@@ -1,14 +1,19 @@
-//! Turns flags, URLs, netrc and the environment into the engine's plain `Config` and
-//! `Credentials`. This is the only place that reads the environment for connection policy.
+//! Turns flags, the config file's [defaults], bookmarks, URLs, netrc and the environment into
+//! the engine's plain `Config` and `Credentials`. This is the only place that reads the
+//! environment for connection policy, and the one place that decides which of them wins:
+//! command line > environment > bookmark > [defaults] > pasv's own default.
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use clap::ValueEnum as _;
 
+use super::defaults::{self, Value};
 use super::netrc;
 use super::target::Target;
-use crate::cli::{GlobalArgs, Password, PasvAddressArg, TlsVersionArg};
+use crate::cli::{ConfigKey, GlobalArgs, Origin, Password, PasvAddressArg, TlsVersionArg, TransferArgs};
 use crate::engine::{Config, Credentials, PasvAddress, Secret, TlsMode, TlsVersion};
 
 /// A usage error: bad flags or values, exit 2.
@@ -20,10 +25,41 @@ pub fn usage(message: impl Into<String>) -> anyhow::Error {
     UsageError(message.into()).into()
 }
 
-/// The URL's TLS mode, with `--tls` turning a plain `ftp://` into explicit TLS.
+/// The settings of this run, resolved once: each key of the command line, else of the config
+/// file's `defaults`, else pasv's own; each key's origin is recorded (`set` and `pasv config
+/// list` show it). A bookmark's TLS mode, pins and password variable come in per site
+/// ([`tls_mode`], `config_file::effective_args`). No key is read from the environment.
+pub fn resolve(mut args: GlobalArgs, defaults: &[(ConfigKey, Value)]) -> GlobalArgs {
+    for &key in ConfigKey::value_variants() {
+        let origin = if defaults::current(&args, key).is_some() {
+            Origin::Flag
+        } else if let Some((_, value)) = defaults.iter().find(|(k, _)| *k == key) {
+            defaults::put(&mut args, key, value.clone());
+            Origin::Defaults
+        } else {
+            Origin::Builtin
+        };
+        args.origins.set(key, origin);
+    }
+    args
+}
+
+/// get/put/mirror's `--verify`: the command's own (or `--no-verify`), else `verify` from
+/// [defaults] or the shell's `set`.
+pub fn transfer_args(args: &GlobalArgs, transfer: &mut TransferArgs) {
+    if transfer.no_verify {
+        transfer.verify = None;
+    } else if transfer.verify.is_none() {
+        transfer.verify = args.default_verify;
+    }
+}
+
+/// The URL's TLS mode, with `--tls` turning a plain `ftp://` into explicit TLS. A bookmark
+/// that names its mode stands over `tls = true` in [defaults] (not over `--tls`).
 pub fn tls_mode(target: &Target, args: &GlobalArgs) -> TlsMode {
+    let bookmark_decides = target.saved.tls && args.origins.get(ConfigKey::Tls) == Origin::Defaults;
     match (target.tls, args.tls) {
-        (TlsMode::Off, true) => TlsMode::Explicit,
+        (TlsMode::Off, true) if !bookmark_decides => TlsMode::Explicit,
         (mode, _) => mode,
     }
 }
@@ -48,11 +84,14 @@ pub fn config_for(args: &GlobalArgs, target: &Target) -> Result<Config> {
         _ => PasvAddress::Peer,
     };
     config.tls.mode = tls_mode(target, args);
-    let tls_flag_used = args.ca_file.is_some()
+    // TLS options from [defaults] (or the shell's `set`) wait for a TLS site; given on the
+    // command line they ask for one.
+    let asked = |key| !matches!(args.origins.get(key), Origin::Defaults | Origin::Session);
+    let tls_flag_used = (args.ca_file.is_some() && asked(ConfigKey::CaFile))
         || !args.pin.is_empty()
         || args.clear_data
         || args.client_cert.is_some()
-        || args.tls_min.is_some();
+        || (args.tls_min.is_some() && asked(ConfigKey::TlsMin));
     if config.tls.mode == TlsMode::Off && tls_flag_used {
         bail!(usage("TLS options need TLS: use ftpes:// or ftps://, or add --tls"));
     }
@@ -156,7 +195,30 @@ fn read_netrc() -> Option<String> {
         Some(p) => std::path::PathBuf::from(p),
         None => dirs::home_dir()?.join(".netrc"),
     };
-    std::fs::read_to_string(path).ok()
+    let text = std::fs::read_to_string(&path).ok()?;
+    warn_if_exposed(&path, &text);
+    Some(text)
+}
+
+/// ftp(1) refuses a netrc with passwords that others can read; pasv says so, once per run.
+fn warn_if_exposed(path: &Path, text: &str) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        static WARNED: AtomicBool = AtomicBool::new(false);
+        let Ok(meta) = std::fs::metadata(path) else { return };
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 && netrc::has_password(text) && !WARNED.swap(true, Ordering::Relaxed) {
+            eprintln!(
+                "pasv: warning: {} holds passwords and is open to other users (mode {mode:o}); run: chmod 600 {}",
+                path.display(),
+                path.display()
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, text);
 }
 
 fn prompt_password(user: &str, host: &str) -> Result<String> {

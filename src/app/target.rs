@@ -30,6 +30,9 @@ pub struct Target {
 pub struct Saved {
     pub pins: Vec<String>,
     pub password_env: Option<String>,
+    /// The bookmark names its TLS mode (the target's `tls`): it stands over `tls = true` in the
+    /// config file's [defaults], not over `--tls`.
+    pub tls: bool,
 }
 
 /// Why a URL is unusable (always a usage error, exit 2).

@@ -2,6 +2,7 @@
 //! the shell completions and (through the same argument structs) the interactive shell.
 //! It must not do I/O.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -71,6 +72,9 @@ start them with %2F for an absolute path.
 Credentials: -u USER:PASSWORD, the URL, --user with --password-env NAME, PASV_PASSWORD, ~/.netrc,
 else anonymous.
 
+Defaults for the options live in the config file's [defaults] (`pasv config set retries 3`,
+`pasv config list`); the command line wins.
+
 ";
 
 /// pasv: an FTP/FTPS client built around passive mode.
@@ -104,8 +108,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "NAME")]
     pub password_env: Option<String>,
     /// Use explicit TLS (AUTH TLS) on an ftp:// URL.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, overrides_with = "no_tls")]
     pub tls: bool,
+    /// Leave ftp:// URLs in plain FTP (undoes `tls = true` in [defaults]).
+    #[arg(long, global = true, overrides_with = "tls")]
+    pub no_tls: bool,
     /// Trust the certificates in this PEM file too.
     #[arg(long, global = true, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
@@ -131,14 +138,20 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PEM")]
     pub client_key: Option<PathBuf>,
     /// Active mode: the server connects back to us (EPRT/PORT).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, overrides_with = "passive")]
     pub active: bool,
+    /// Passive mode (the default; undoes `active = true` in the config file's [defaults]).
+    #[arg(long, global = true, overrides_with = "active")]
+    pub passive: bool,
     /// Where passive data connections go: the control connection's peer, or the address in the 227 reply.
     #[arg(long, global = true, value_enum, value_name = "WHICH")]
     pub pasv_address: Option<PasvAddressArg>,
     /// Use PASV only, never EPSV.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, overrides_with = "epsv")]
     pub no_epsv: bool,
+    /// Try EPSV before PASV (the default; undoes `no-epsv = true` in [defaults]).
+    #[arg(long, global = true, overrides_with = "no_epsv")]
+    pub epsv: bool,
     /// Seconds to wait for a connection.
     #[arg(long, global = true, value_name = "SECS")]
     pub connect_timeout: Option<f64>,
@@ -175,6 +188,77 @@ pub struct GlobalArgs {
     /// Do not read ~/.netrc.
     #[arg(long, global = true)]
     pub no_netrc: bool,
+    /// Where each [`ConfigKey`]'s value came from, filled in by the app when it resolves the
+    /// settings (command line over the config file's [defaults]).
+    #[arg(skip)]
+    pub origins: Origins,
+    /// `verify` from [defaults] (or the shell's `set`), for get/put/mirror without --verify.
+    #[arg(skip)]
+    pub default_verify: Option<VerifyArg>,
+}
+
+/// The keys of the config file's `[defaults]` section, of `pasv config` and of the shell's
+/// `set`: each is the global option of that name (`verify` is get/put/mirror's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, ValueEnum)]
+pub enum ConfigKey {
+    /// --connect-timeout: seconds to wait for a connection.
+    ConnectTimeout,
+    /// --timeout: seconds to wait for any reply or data after connecting.
+    Timeout,
+    /// --noop-interval: seconds between NOOPs during transfers.
+    NoopInterval,
+    /// -j/--parallel: sessions for multi-file work.
+    Parallel,
+    /// --retries: retries of transient failures.
+    Retries,
+    /// --active: active mode (true) or passive mode (false).
+    Active,
+    /// --pasv-address: peer or server.
+    PasvAddress,
+    /// --no-epsv: PASV only (true).
+    NoEpsv,
+    /// --tls: explicit TLS on ftp:// URLs (true).
+    Tls,
+    /// --ca-file: extra trusted certificates (PEM).
+    CaFile,
+    /// --tls-min: 1.2 or 1.3.
+    TlsMin,
+    /// --tls-max: 1.2 or 1.3.
+    TlsMax,
+    /// --progress: auto, bar, plain or none.
+    Progress,
+    /// --progress-interval: seconds between plain progress lines.
+    ProgressInterval,
+    /// --verify: off, auto or strict (get, put, mirror).
+    Verify,
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Origin {
+    /// pasv's own default.
+    #[default]
+    Builtin,
+    /// The config file's [defaults].
+    Defaults,
+    /// The command line.
+    Flag,
+    /// The shell's `set`, for this session.
+    Session,
+}
+
+/// Each [`ConfigKey`]'s [`Origin`] (built-in when not recorded).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origins(BTreeMap<ConfigKey, Origin>);
+
+impl Origins {
+    pub fn get(&self, key: ConfigKey) -> Origin {
+        self.0.get(&key).copied().unwrap_or_default()
+    }
+
+    pub fn set(&mut self, key: ConfigKey, origin: Origin) {
+        self.0.insert(key, origin);
+    }
 }
 
 /// A positive number of seconds (a usage error otherwise, before anything starts).
@@ -283,6 +367,42 @@ pub enum Commands {
     Serve(ServeArgs),
     /// A guided tour against a built-in server: login, passive mode, upload, listing, download.
     Demo(DemoArgs),
+    /// Show or change the defaults in the config file: timeouts, -j, retries, passive mode, TLS, progress, verify.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  pasv config set retries 3\n  pasv config set parallel 8\n  pasv config get timeout\n  pasv config list --json\n  pasv config unset active\n  $EDITOR \"$(pasv config path)\"\n\nThe keys are the global options of the same name; the command line wins over the config\nfile's [defaults], and a bookmark's own tls over `tls`. `pasv config set` checks the value\nand keeps the file's comments and bookmarks."
+    )]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the value in effect (from the command line, [defaults] or pasv's default).
+    Get(ConfigKeyArg),
+    /// Save a value in [defaults].
+    Set(ConfigSetArgs),
+    /// Remove a key from [defaults] (back to pasv's default).
+    Unset(ConfigKeyArg),
+    /// Every key, its value and where it comes from (--json: one object per key).
+    #[command(visible_alias = "ls")]
+    List,
+    /// Print the config file's path.
+    Path,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ConfigKeyArg {
+    #[arg(value_enum, value_name = "KEY")]
+    pub key: ConfigKey,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ConfigSetArgs {
+    #[arg(value_enum, value_name = "KEY")]
+    pub key: ConfigKey,
+    /// Seconds, a count, true/false (also on/off), a word (peer, plain, strict, ...) or a path.
+    #[arg(value_name = "VALUE")]
+    pub value: String,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -373,6 +493,9 @@ pub struct TransferArgs {
     /// XCRC); without one, by size (said on stderr). --verify=strict fails instead (exit 5).
     #[arg(long, value_name = "MODE", num_args = 0..=1, require_equals = true, default_missing_value = "auto")]
     pub verify: Option<VerifyArg>,
+    /// Do not verify (undoes `verify` in the config file's [defaults]).
+    #[arg(long, overrides_with = "verify")]
+    pub no_verify: bool,
     /// Skip files whose size and modification time already match (mirror always does).
     #[arg(long)]
     pub if_changed: bool,

@@ -83,7 +83,9 @@ pub enum ShellCommand {
     #[command(subcommand)]
     Bookmark(BookmarkCommand),
     /// Show or change session settings.
-    #[command(after_help = "Examples:\n  set\n  set passive off\n  set timeout 60\n  set parallel 4")]
+    #[command(
+        after_help = "Examples:\n  set\n  set passive off\n  set timeout 60\n  set parallel 4\n  set --save retries 3     (also in the config file's [defaults])"
+    )]
     Set(SetArgs),
     /// Show the commands, or the help of one.
     Help(HelpArgs),
@@ -207,15 +209,19 @@ pub struct BookmarkNameArg {
 
 #[derive(Debug, Clone, Args)]
 pub struct SetArgs {
-    /// The setting to change (none: show them all).
+    /// The setting to change (none: show them all, and where each value comes from).
     #[arg(value_enum, value_name = "SETTING", requires = "value")]
     pub setting: Option<Setting>,
-    /// on/off, seconds, a count, or a TLS mode (off, explicit, implicit).
+    /// on/off, seconds, a count, a word (peer, plain, strict, ...), a path, or a TLS mode (off, explicit, implicit).
     #[arg(value_name = "VALUE")]
     pub value: Option<String>,
+    /// Also save it in the config file's [defaults], for every later run.
+    #[arg(long, requires = "setting")]
+    pub save: bool,
 }
 
-/// What `set` can change for this session.
+/// What `set` can change for this session: every key of the config file's [defaults]
+/// (`super::ConfigKey`, same names), and `passive` and `epsv`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Setting {
     /// Passive mode (on) or active mode (off).
@@ -224,14 +230,34 @@ pub enum Setting {
     Active,
     /// Try EPSV before PASV.
     Epsv,
+    /// PASV only (on).
+    NoEpsv,
+    /// Where passive data connections go: peer or server.
+    PasvAddress,
     /// TLS for this site: off, explicit or implicit (reconnects).
     Tls,
+    /// Extra trusted certificates, PEM (reconnects).
+    CaFile,
+    /// Lowest TLS version: 1.2 or 1.3 (reconnects).
+    TlsMin,
+    /// Highest TLS version: 1.2 or 1.3 (reconnects).
+    TlsMax,
     /// Seconds to wait for any reply or data (reconnects).
     Timeout,
     /// Seconds to wait for a connection.
     ConnectTimeout,
+    /// Seconds between NOOPs during transfers (reconnects).
+    NoopInterval,
     /// Sessions used at once by mget and mput.
     Parallel,
+    /// Retries of transient failures.
+    Retries,
+    /// Progress: auto, bar, plain or none.
+    Progress,
+    /// Seconds between plain progress lines.
+    ProgressInterval,
+    /// Verify get and put: off, auto or strict.
+    Verify,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -3,6 +3,7 @@
 mod support;
 
 mod cli;
+mod config;
 mod doctor;
 mod exit_codes;
 mod fuzz;

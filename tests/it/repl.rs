@@ -231,10 +231,7 @@ fn relogin(cwd: &str) -> Vec<Step> {
 
 /// A home, config and data directory shared by several runs.
 fn shared_home(p: Pasv, home: &Path) -> Pasv {
-    p.env("HOME", home.to_str().unwrap())
-        .env("XDG_CONFIG_HOME", home.join(".config").to_str().unwrap())
-        .env("XDG_DATA_HOME", home.join(".local/share").to_str().unwrap())
-        .env("NETRC", home.join(".netrc").to_str().unwrap())
+    p.shared_home(home)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -159,8 +159,14 @@ async fn execute(shell: &mut Shell, command: ShellCommand) -> Result<Flow> {
             shell.out.line(&dir.display().to_string())?;
         }
         ShellCommand::Lls(args) => lls(shell, args)?,
-        ShellCommand::Get(args) => transfers::get(shell, args).await?,
-        ShellCommand::Put(args) => transfers::put(shell, args).await?,
+        ShellCommand::Get(mut args) => {
+            settings::transfer_args(&shell.base, &mut args.transfer);
+            transfers::get(shell, args).await?
+        }
+        ShellCommand::Put(mut args) => {
+            settings::transfer_args(&shell.base, &mut args.opts.transfer);
+            transfers::put(shell, args).await?
+        }
         ShellCommand::Mget(args) => transfers::mget(shell, args).await?,
         ShellCommand::Mput(args) => transfers::mput(shell, args).await?,
         ShellCommand::Cat(args) => transfers::cat(shell, &args.url).await?,

@@ -17,6 +17,9 @@ use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::cli::ConfigKey;
+use clap::ValueEnum as _;
+
 use super::state::RemoteName;
 use super::words::{self, Word};
 
@@ -68,10 +71,14 @@ impl ShellHelper {
             Kind::Bookmark => bookmarks(&current.text),
             Kind::Command => self.commands(&current.text),
             Kind::Setting => values(sub, "setting", &current.text),
-            Kind::SettingValue => match before.get(1).map(|w| w.text.as_str()) {
-                Some("tls") => fixed(&["explicit", "implicit", "off"], &current.text),
-                Some("passive" | "active" | "epsv") => fixed(&["off", "on"], &current.text),
-                _ => Vec::new(),
+            Kind::SettingValue => match before.iter().skip(1).find(|w| !w.text.starts_with('-')) {
+                Some(w) if w.text == "tls" => fixed(&["explicit", "implicit", "off"], &current.text),
+                Some(w) if w.text == "passive" || w.text == "epsv" => fixed(&["off", "on"], &current.text),
+                Some(w) => match ConfigKey::from_str(&w.text, false) {
+                    Ok(key) => fixed(crate::app::defaults::choices(key), &current.text),
+                    Err(_) => Vec::new(),
+                },
+                None => Vec::new(),
             },
             Kind::BookmarkAction => sub.get_subcommands().filter_map(|s| offer(s.get_name(), &current.text)).collect(),
             Kind::Nothing => Vec::new(),
@@ -264,8 +271,10 @@ mod tests {
         assert_eq!(complete(&helper, "mk"), (0, vec!["mkdir ".to_string()]));
         assert_eq!(complete(&helper, "l").1, ["lcd ", "lls ", "lpwd ", "ls "]);
         assert_eq!(complete(&helper, "get --co"), (4, vec!["--continue".to_string()]));
-        assert_eq!(complete(&helper, "set pa").1, ["parallel ", "passive "]);
+        assert_eq!(complete(&helper, "set pa").1, ["parallel ", "passive ", "pasv-address "]);
         assert_eq!(complete(&helper, "set passive o").1, ["off", "on"]);
+        assert_eq!(complete(&helper, "set --save verify s").1, ["strict"]);
+        assert_eq!(complete(&helper, "set no-epsv o").1, ["off", "on"]);
         assert_eq!(complete(&helper, "bookmark r").1, ["rm"]);
         assert_eq!(complete(&helper, "help mg").1, ["mget "]);
     }

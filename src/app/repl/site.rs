@@ -1,14 +1,18 @@
 //! `bookmark` and `set`: saving the current site to the config file, and changing the
-//! session's settings (passive/active, EPSV, TLS, timeouts, parallel sessions).
+//! session's settings (every key of the config file's [defaults], `--save` to keep them).
 
 use anyhow::{Result, bail};
 
+use clap::ValueEnum as _;
+
 use super::state::Shell;
 use crate::app::config_file::{self, Bookmark};
+use crate::app::defaults::{self, Value};
+use crate::app::progress::ProgressMode;
 use crate::app::settings::usage;
 use crate::app::target::{Target, redact_url};
-use crate::app::tree::MAX_PARALLEL;
 use crate::cli::shell::{BookmarkCommand, SetArgs, Setting};
+use crate::cli::{ConfigKey, Origin};
 use crate::engine::TlsMode;
 
 pub fn bookmark(shell: &mut Shell, command: BookmarkCommand) -> Result<()> {
@@ -89,84 +93,127 @@ fn setting_name(setting: Setting) -> String {
     clap::ValueEnum::to_possible_value(&setting).map(|v| v.get_name().to_string()).unwrap_or_default()
 }
 
-fn seconds(setting: Setting, value: &str) -> Result<f64> {
-    match value.parse::<f64>() {
-        Ok(secs) if secs.is_finite() && secs > 0.0 && secs < 1e9 => Ok(secs),
-        _ => bail!(usage(format!("set {}: expected a positive number of seconds", setting_name(setting)))),
+/// The config key a setting sets (`passive` and `epsv` set `active` and `no-epsv`, inverted).
+fn key_of(setting: Setting) -> ConfigKey {
+    match setting {
+        Setting::Passive => ConfigKey::Active,
+        Setting::Epsv => ConfigKey::NoEpsv,
+        other => ConfigKey::from_str(&setting_name(other), false).unwrap_or(ConfigKey::Active),
     }
 }
 
+/// `set KEY VALUE`: changes the session (the open site and the next `open`); `--save` also
+/// writes it to the config file's [defaults]. `set` alone shows every value and its origin.
 pub fn set(shell: &mut Shell, args: SetArgs) -> Result<()> {
-    let (Some(setting), Some(value)) = (args.setting, args.value) else {
+    let (Some(setting), Some(text)) = (args.setting, args.value) else {
         return show(shell);
     };
-    // Every change goes to the base flags (the next `open`) and to the open site.
-    let mut flags = shell.conn.as_ref().map(|c| c.ctx.args.clone()).unwrap_or_else(|| shell.base.clone());
-    let mut relogin = false;
+    let key = key_of(setting);
     let mut tls = None;
-    match setting {
-        Setting::Passive => flags.active = !on_off(setting, &value)?,
-        Setting::Active => flags.active = on_off(setting, &value)?,
-        Setting::Epsv => flags.no_epsv = !on_off(setting, &value)?,
-        Setting::Timeout => {
-            flags.timeout = Some(seconds(setting, &value)?);
-            relogin = true;
-        }
-        Setting::ConnectTimeout => flags.connect_timeout = Some(seconds(setting, &value)?),
-        Setting::Parallel => match value.parse::<usize>() {
-            Ok(n) if (1..=MAX_PARALLEL).contains(&n) => flags.parallel = Some(n),
-            _ => bail!(usage(format!("set parallel: expected a number from 1 to {MAX_PARALLEL}"))),
-        },
+    let value = match setting {
+        Setting::Passive => Value::Bool(!on_off(setting, &text)?),
+        Setting::Epsv => Value::Bool(!on_off(setting, &text)?),
         Setting::Tls => {
-            let mode = match value.as_str() {
+            let mode = match text.as_str() {
                 "off" => TlsMode::Off,
                 "explicit" | "on" => TlsMode::Explicit,
                 "implicit" => TlsMode::Implicit,
                 _ => bail!(usage("set tls: expected off, explicit or implicit")),
             };
-            flags.tls = false;
+            if args.save && mode == TlsMode::Implicit {
+                bail!(usage(
+                    "set --save tls: the config file's tls is on (explicit TLS for ftp:// URLs) or off; \
+                     implicit TLS is an ftps:// URL"
+                ));
+            }
             tls = Some(mode);
-            relogin = true;
+            Value::Bool(mode == TlsMode::Explicit)
         }
+        _ => defaults::from_text(key, &text)
+            .map_err(|why| usage(format!("set {}: {why}, got {:?}", setting_name(setting), redact_url(&text))))?,
+    };
+    // Timeouts and TLS take a new login; the data connection policy applies to the open session.
+    let relogin = matches!(
+        key,
+        ConfigKey::Timeout
+            | ConfigKey::NoopInterval
+            | ConfigKey::Tls
+            | ConfigKey::CaFile
+            | ConfigKey::TlsMin
+            | ConfigKey::TlsMax
+    );
+    // Every change goes to the base flags (the next `open`) and to the open site; TLS
+    // changes the open site only, when there is one.
+    let base = (tls.is_none() || shell.conn.is_none()).then_some(&mut shell.base);
+    for flags in [base, shell.conn.as_mut().map(|c| &mut c.ctx.args)].into_iter().flatten() {
+        defaults::put(flags, key, value.clone());
+        flags.origins.set(key, Origin::Session);
     }
-    shell.base.active = flags.active;
-    shell.base.no_epsv = flags.no_epsv;
-    shell.base.timeout = flags.timeout;
-    shell.base.connect_timeout = flags.connect_timeout;
-    shell.base.parallel = flags.parallel;
+    if let (Some(mode), Some(conn)) = (tls, shell.conn.as_mut()) {
+        // The site's own mode; `--tls` would turn a plain site back into explicit TLS.
+        conn.site.tls = mode;
+        conn.ctx.args.tls = false;
+    }
+    shell.progress = ProgressMode::resolve(&shell.base);
     if let Some(conn) = shell.conn.as_mut() {
-        if let Some(mode) = tls {
-            conn.site.tls = mode;
-        }
+        let flags = conn.ctx.args.clone();
         conn.reconfigure(flags, relogin)?;
-    } else if tls == Some(TlsMode::Explicit) {
-        shell.base.tls = true;
-    } else if tls.is_some() {
-        shell.base.tls = false;
+    }
+    if args.save {
+        let path = config_file::set_default(key, &value)?;
+        shell.note(&format!("{} = {value} (saved in {})", defaults::name(key), path.display()));
     }
     Ok(())
 }
 
 fn show(shell: &Shell) -> Result<()> {
     let flags = shell.conn.as_ref().map(|c| &c.ctx.args).unwrap_or(&shell.base);
+    let origin = |key| defaults::origin_name(flags.origins.get(key));
     let tls = match shell.conn.as_ref() {
-        Some(conn) => config_file::tls_name(conn.tls()),
-        None if shell.base.tls => "explicit",
-        None => "off (ftpes:// or ftps:// URLs turn it on)",
+        Some(conn) => config_file::tls_name(conn.tls()).to_string(),
+        None if shell.base.tls => "explicit".to_string(),
+        None => "off (ftpes:// or ftps:// URLs turn it on)".to_string(),
+    };
+    let tls_origin = match shell.conn.as_ref() {
+        Some(conn) if conn.site.tls != TlsMode::Off && conn.site.saved.tls => "bookmark",
+        Some(conn) if conn.site.tls != TlsMode::Off => "url",
+        _ => origin(ConfigKey::Tls),
     };
     let on = |b: bool| if b { "on" } else { "off" };
-    let defaults = crate::engine::Config::default();
-    let secs = |s: Option<f64>, default: std::time::Duration| format!("{}s", s.unwrap_or(default.as_secs_f64()));
-    let lines = [
-        format!("passive          {}", on(!flags.active)),
-        format!("epsv             {}", on(!flags.no_epsv)),
-        format!("tls              {tls}"),
-        format!("timeout          {}", secs(flags.timeout, defaults.timeout)),
-        format!("connect-timeout  {}", secs(flags.connect_timeout, defaults.connect_timeout)),
-        format!("parallel         {}", shell.parallel()),
+    let mut rows = vec![
+        ("passive".to_string(), on(!flags.active).to_string(), origin(ConfigKey::Active)),
+        ("epsv".to_string(), on(!flags.no_epsv).to_string(), origin(ConfigKey::NoEpsv)),
+        ("tls".to_string(), tls, tls_origin),
     ];
-    for line in lines {
-        shell.out.line(&line)?;
+    for &key in ConfigKey::value_variants() {
+        if matches!(key, ConfigKey::Active | ConfigKey::NoEpsv | ConfigKey::Tls) {
+            continue;
+        }
+        let value = match (key, defaults::effective(flags, key)) {
+            // mget/mput run on one session unless told otherwise.
+            (ConfigKey::Parallel, _) => shell.parallel().to_string(),
+            (_, Some(Value::Seconds(secs))) => format!("{secs}s"),
+            (_, Some(value)) => value.to_string(),
+            (_, None) => "-".to_string(),
+        };
+        rows.push((defaults::name(key), value, origin(key)));
+    }
+    for (name, value, origin) in rows {
+        shell.out.line(&format!("{name:<18} {value:<10} ({origin})"))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_config_key_is_a_setting_of_the_same_name() {
+        for &key in ConfigKey::value_variants() {
+            let setting = Setting::from_str(&defaults::name(key), false).unwrap();
+            assert_eq!(key_of(setting), key);
+        }
+        assert_eq!((key_of(Setting::Passive), key_of(Setting::Epsv)), (ConfigKey::Active, ConfigKey::NoEpsv));
+    }
 }

@@ -80,6 +80,15 @@ impl Pasv {
         self.home.path()
     }
 
+    /// HOME (and the config, data and netrc paths under it) at `home`, for runs that share one.
+    pub fn shared_home(self, home: &Path) -> Self {
+        let at = |rel: &str| home.join(rel).to_str().expect("UTF-8 temp path").to_string();
+        self.env("HOME", &at(""))
+            .env("XDG_CONFIG_HOME", &at(".config"))
+            .env("XDG_DATA_HOME", &at(".local/share"))
+            .env("NETRC", &at(".netrc"))
+    }
+
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_pasv"));
         cmd.args(&self.args)
