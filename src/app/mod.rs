@@ -24,6 +24,7 @@ mod tally;
 mod target;
 mod trace;
 mod tree;
+mod url_glob;
 
 use std::process::ExitCode;
 

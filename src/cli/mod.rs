@@ -175,6 +175,10 @@ pub struct GlobalArgs {
     /// Do not read ~/.netrc.
     #[arg(long, global = true)]
     pub no_netrc: bool,
+    /// Take `*`, `?`, `[` and `\` in URLs literally, as curl's --globoff: get, cat, ls and rm then
+    /// name one path each instead of expanding a wildcard in the URL's last segment.
+    #[arg(long, global = true)]
+    pub no_glob: bool,
 }
 
 /// A positive number of seconds (a usage error otherwise, before anything starts).
