@@ -113,7 +113,7 @@ _pasv() {
 
     case "${cmd}" in
         pasv)
-            opts="-u -k -j -v -q -f -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --file --help --version get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help"
+            opts="-u -k -j -v -q -f -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --file --help --version get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -207,7 +207,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__cat)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -293,7 +293,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__demo)
-            opts="-u -k -j -v -q -h -V --size --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --size --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -383,7 +383,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__doctor)
-            opts="-u -k -j -v -q -h -V --write-probe --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --write-probe --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -469,7 +469,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__get)
-            opts="-o -c -r -u -k -j -v -q -h -V --output --continue --no-clobber --recursive --segments --create-dirs --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-o -c -r -u -k -j -v -q -h -V --output --continue --no-clobber --recursive --segments --create-dirs --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -807,7 +807,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__ls)
-            opts="-l -u -k -j -v -q -h -V --long --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-l -u -k -j -v -q -h -V --long --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -893,7 +893,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__mirror)
-            opts="-c -u -k -j -v -q -h -V --newer --delete --dry-run --atomic --continue --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-c -u -k -j -v -q -h -V --newer --delete --dry-run --atomic --continue --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -995,7 +995,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__mkdir)
-            opts="-p -u -k -j -v -q -h -V --parents --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-p -u -k -j -v -q -h -V --parents --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1081,7 +1081,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__mv)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1167,7 +1167,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__put)
-            opts="-c -r -u -k -j -v -q -h -V --continue --recursive --atomic --create-dirs --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-c -r -u -k -j -v -q -h -V --continue --recursive --atomic --create-dirs --exclude --include --limit-rate --verify --if-changed --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1269,7 +1269,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__quote)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1355,7 +1355,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__rm)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1441,7 +1441,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__rmdir)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1527,7 +1527,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__serve)
-            opts="-u -k -j -v -q -h -V --bind --port --passive-ports --writable --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --bind --port --passive-ports --writable --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1625,7 +1625,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__stat)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --pasv-address --no-epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
