@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::support::scripted::{EPSV_OK, FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, r, steps};
+use crate::support::scripted::{FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, listing, r, steps};
 use crate::support::{TestServer, pasv, within};
 
 /// The names in a local directory, sorted.
@@ -219,20 +219,9 @@ async fn listed_names_that_leave_the_directory_are_never_followed() {
                     -rw-r--r--    1 ftp  ftp   5 Jan 01  2024 note.txt\r\n";
         let server = ScriptedServer::start(steps(vec![
             anon_login(FEAT_SIZE_EPSV),
-            vec![
-                e("TYPE I"),
-                r("200 ok"),
-                e("EPSV"),
-                Step::ListenData,
-                r(EPSV_OK),
-                e("LIST docs"),
-                r("150 Here comes the listing"),
-                Step::DataSend(body.as_bytes().to_vec()),
-                r("226 Listing sent"),
-                e("DELE docs/ok.pdf"),
-                r("250 Deleted"),
-                Step::ExpectClose,
-            ],
+            vec![e("TYPE I"), r("200 ok")],
+            listing("LIST docs", body),
+            vec![e("DELE docs/ok.pdf"), r("250 Deleted"), Step::ExpectClose],
         ]))
         .await;
         let run = pasv(["rm", &format!("{}/docs/*.pdf", server.url())]).run().await;
