@@ -173,7 +173,7 @@ _pasv() {
 
     case "${cmd}" in
         pasv)
-            opts="-u -k -j -v -q -f -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --file --help --version get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help"
+            opts="-u -k -j -v -q -f -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --file --help --version get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -267,7 +267,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__cat)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -353,7 +353,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__config)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version get set unset list ls path help"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version get set unset list ls path help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -439,7 +439,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__config__subcmd__get)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version connect-timeout timeout noop-interval parallel retries active pasv-address no-epsv tls ca-file tls-min tls-max progress progress-interval verify"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version connect-timeout timeout noop-interval parallel retries active pasv-address no-epsv tls ca-file tls-min tls-max progress progress-interval verify"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -623,7 +623,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__config__subcmd__list)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -709,7 +709,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__config__subcmd__path)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -795,7 +795,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__config__subcmd__set)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version connect-timeout timeout noop-interval parallel retries active pasv-address no-epsv tls ca-file tls-min tls-max progress progress-interval verify"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version connect-timeout timeout noop-interval parallel retries active pasv-address no-epsv tls ca-file tls-min tls-max progress progress-interval verify"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -881,7 +881,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__config__subcmd__unset)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version connect-timeout timeout noop-interval parallel retries active pasv-address no-epsv tls ca-file tls-min tls-max progress progress-interval verify"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version connect-timeout timeout noop-interval parallel retries active pasv-address no-epsv tls ca-file tls-min tls-max progress progress-interval verify"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -967,7 +967,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__demo)
-            opts="-u -k -j -v -q -h -V --size --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --size --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1057,7 +1057,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__doctor)
-            opts="-u -k -j -v -q -h -V --write-probe --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --write-probe --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1143,7 +1143,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__get)
-            opts="-o -c -r -u -k -j -v -q -h -V --output --continue --no-clobber --recursive --segments --create-dirs --exclude --include --limit-rate --verify --no-verify --if-changed --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-o -c -r -u -k -j -v -q -h -V --output --continue --no-clobber --recursive --segments --create-dirs --exclude --include --limit-rate --verify --no-verify --if-changed --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1565,7 +1565,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__ls)
-            opts="-l -u -k -j -v -q -h -V --long --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-l -u -k -j -v -q -h -V --long --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1651,7 +1651,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__mirror)
-            opts="-c -u -k -j -v -q -h -V --newer --delete --dry-run --atomic --continue --exclude --include --limit-rate --verify --no-verify --if-changed --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-c -u -k -j -v -q -h -V --newer --delete --dry-run --atomic --continue --exclude --include --limit-rate --verify --no-verify --if-changed --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1753,7 +1753,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__mkdir)
-            opts="-p -u -k -j -v -q -h -V --parents --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-p -u -k -j -v -q -h -V --parents --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1839,7 +1839,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__mv)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1925,7 +1925,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__put)
-            opts="-c -r -u -k -j -v -q -h -V --continue --recursive --atomic --create-dirs --exclude --include --limit-rate --verify --no-verify --if-changed --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-c -r -u -k -j -v -q -h -V --continue --recursive --atomic --create-dirs --exclude --include --limit-rate --verify --no-verify --if-changed --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2027,7 +2027,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__quote)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2113,7 +2113,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__rm)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2199,7 +2199,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__rmdir)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2285,7 +2285,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__serve)
-            opts="-u -k -j -v -q -h -V --bind --port --passive-ports --writable --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --bind --port --passive-ports --writable --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2383,7 +2383,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__stat)
-            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --help --version"
+            opts="-u -k -j -v -q -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

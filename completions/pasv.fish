@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_pasv_global_optspecs
-    string join \n u/user= password-env= tls no-tls ca-file= pin= k/insecure clear-data tls-min= tls-max= client-cert= client-key= active passive pasv-address= no-epsv epsv connect-timeout= timeout= noop-interval= j/parallel= retries= v/verbose q/quiet json progress= progress-interval= no-netrc f/file= h/help V/version
+    string join \n u/user= password-env= tls no-tls ca-file= pin= k/insecure clear-data tls-min= tls-max= client-cert= client-key= active passive pasv-address= no-epsv epsv connect-timeout= timeout= noop-interval= j/parallel= retries= v/verbose q/quiet json progress= progress-interval= no-netrc no-glob f/file= h/help V/version
 end
 
 function __fish_pasv_needs_command
@@ -59,6 +59,7 @@ complete -c pasv -n "__fish_pasv_needs_command" -s v -l verbose -d 'Trace the pr
 complete -c pasv -n "__fish_pasv_needs_command" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_needs_command" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_needs_command" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_needs_command" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_needs_command" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_needs_command" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_needs_command" -a "get" -d 'Download files'
@@ -124,6 +125,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand get" -s v -l verbose -d 'Trace
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l exclude -d 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)' -r
@@ -171,6 +173,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand put" -s v -l verbose -d 'Trace
 complete -c pasv -n "__fish_pasv_using_subcommand put" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pasv -n "__fish_pasv_using_subcommand put" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l exclude -d 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)' -r
@@ -219,6 +222,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s v -l verbose -d 'Tr
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
@@ -256,6 +260,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand ls" -s v -l verbose -d 'Trace 
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
@@ -292,6 +297,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand cat" -s v -l verbose -d 'Trace
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
@@ -329,6 +335,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s v -l verbose -d 'Tra
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
@@ -365,6 +372,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand rm" -s v -l verbose -d 'Trace 
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
@@ -401,6 +409,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s v -l verbose -d 'Tra
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
@@ -437,6 +446,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand mv" -s v -l verbose -d 'Trace 
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
@@ -473,6 +483,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand stat" -s v -l verbose -d 'Trac
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
@@ -509,6 +520,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand quote" -s v -l verbose -d 'Tra
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
@@ -546,6 +558,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s v -l verbose -d 'Tr
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l bind -d 'Address to listen on' -r
@@ -586,6 +599,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand serve" -s v -l verbose -d 'Tra
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l size -d 'Size of the demo upload in MiB' -r
@@ -623,6 +637,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand demo" -s v -l verbose -d 'Trac
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and not __fish_seen_subcommand_from get set unset list ls path help" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
@@ -659,6 +674,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand config; and not __fish_seen_su
 complete -c pasv -n "__fish_pasv_using_subcommand config; and not __fish_seen_subcommand_from get set unset list ls path help" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and not __fish_seen_subcommand_from get set unset list ls path help" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and not __fish_seen_subcommand_from get set unset list ls path help" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand config; and not __fish_seen_subcommand_from get set unset list ls path help" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and not __fish_seen_subcommand_from get set unset list ls path help" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and not __fish_seen_subcommand_from get set unset list ls path help" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and not __fish_seen_subcommand_from get set unset list ls path help" -f -a "get" -d 'Print the value in effect (from the command line, [defaults] or pasv\'s default)'
@@ -702,6 +718,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcom
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from get" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from get" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from get" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from set" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
@@ -738,6 +755,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcom
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from set" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from set" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from set" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from set" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from unset" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
@@ -774,6 +792,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcom
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from unset" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from unset" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from unset" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from unset" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from unset" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from unset" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from list" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
@@ -810,6 +829,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcom
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from list" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from list" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from list" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from ls" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
@@ -846,6 +866,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcom
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from ls" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from ls" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from ls" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from path" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
@@ -882,6 +903,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcom
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Print only errors'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from path" -l json -d 'Print results as JSON lines on stdout'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from path" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from path" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from path" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print the value in effect (from the command line, [defaults] or pasv\'s default)'

@@ -8,6 +8,7 @@ use super::mirror::NoChecksum;
 use super::sanitize::escape;
 use super::settings::UsageError;
 use super::target::UrlError;
+use super::url_glob::NoMatch;
 use crate::engine::{Error, ErrorClass};
 
 pub const SUCCESS: u8 = 0;
@@ -38,7 +39,7 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
         if cause.is::<UsageError>() || cause.is::<UrlError>() {
             return USAGE;
         }
-        if cause.is::<NoChecksum>() {
+        if cause.is::<NoChecksum>() || cause.is::<NoMatch>() {
             return PERMANENT;
         }
         if cause.is::<NoDataConnection>() {

@@ -1,9 +1,10 @@
-//! Shell-style wildcards, shared by the shell's `mget`/`mput` and the tree filters
-//! (`--exclude`/`--include`): `*`, `?`, `[abc]`, `[a-z]`, `[!x]` (or `[^x]`), and `\` to
-//! take the next character literally; an unclosed `[` is a literal. [`component`] matches
-//! one name; [`path`] matches a `/`-separated path component by component, where a `**`
-//! component matches any number of components, none included, except at the end, where it
-//! matches what is inside (elsewhere `**` is a `*`).
+//! Shell-style wildcards, shared by the shell's `mget`/`mput`, the wildcards of one-shot URLs
+//! (`app::url_glob`) and the tree filters (`--exclude`/`--include`): `*`, `?`, `[abc]`,
+//! `[a-z]`, `[!x]` (or `[^x]`), and `\` to take the next character literally; an unclosed `[`
+//! is a literal. [`component`] matches one name, [`name`] one name as a shell does (no
+//! leading dot by a wildcard); [`path`] matches a `/`-separated path component by component,
+//! where a `**` component matches any number of components, none included, except at the
+//! end, where it matches what is inside (elsewhere `**` is a `*`).
 //!
 //! Both run the same matcher: a wildcard that remembers only its last star and lets it
 //! swallow one more element on a mismatch. That is enough for patterns whose only variable
@@ -15,6 +16,39 @@ pub fn component(pattern: &str, name: &str) -> bool {
     let tokens = tokens(pattern);
     let name: Vec<char> = name.chars().collect();
     wildcard(&tokens, &name, |t| matches!(t, Token::Star), Token::accepts)
+}
+
+/// Like [`component`], as a shell matches a file name: `*`, `?` and `[...]` do not match a
+/// leading `.` unless the pattern starts with one (`*` leaves out `.hidden`, `.*` takes it).
+pub fn name(pattern: &str, name: &str) -> bool {
+    if name.starts_with('.') && !pattern.starts_with('.') {
+        return false;
+    }
+    component(pattern, name)
+}
+
+/// The one name `pattern` stands for, its escapes resolved, when it has no wildcard (an
+/// unclosed `[` is no wildcard); `None` when it is a pattern.
+pub fn literal(pattern: &str) -> Option<String> {
+    tokens(pattern)
+        .into_iter()
+        .map(|t| match t {
+            Token::Char(c) => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `text` with its wildcard characters escaped: a pattern that matches exactly `text`.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// True when the `/`-separated `path` matches `pattern`, component by component.
@@ -184,6 +218,32 @@ mod tests {
         let long = "a".repeat(200);
         assert!(component(&"*a".repeat(30), &long));
         assert!(!component(&"*a".repeat(30), &format!("{long}b")));
+    }
+
+    #[test]
+    fn names_need_a_dot_in_the_pattern_for_a_leading_dot() {
+        assert!(name("*.txt", "a.txt"));
+        assert!(!name("*", ".hidden"));
+        assert!(!name("?hidden", ".hidden"));
+        assert!(!name("[.]hidden", ".hidden"));
+        assert!(name(".*", ".hidden"));
+        assert!(name(".h*", ".hidden"));
+    }
+
+    #[test]
+    fn literals_and_quoting() {
+        assert_eq!(literal("plain.txt").as_deref(), Some("plain.txt"));
+        assert_eq!(literal("a\\*b\\?\\[c]").as_deref(), Some("a*b?[c]"));
+        assert_eq!(literal("x[").as_deref(), Some("x["));
+        assert_eq!(literal("a\\").as_deref(), Some("a\\"));
+        for pattern in ["*.txt", "a?", "[ab]", "[!a]x", "a\\**"] {
+            assert_eq!(literal(pattern), None, "{pattern:?}");
+        }
+        for text in ["a*b?c[d]e\\f", "[", "*", "plain"] {
+            assert_eq!(literal(&quote(text)).as_deref(), Some(text), "{text:?}");
+            assert!(component(&quote(text), text), "{text:?}");
+        }
+        assert!(!component(&quote("a*"), "ab"));
     }
 
     #[test]

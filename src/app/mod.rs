@@ -26,6 +26,7 @@ mod tally;
 mod target;
 mod trace;
 mod tree;
+mod url_glob;
 
 use std::process::ExitCode;
 

@@ -14,9 +14,11 @@ use super::sanitize::escape;
 use super::settings::{self, usage};
 use super::tally::{Tally, Verified};
 use super::target::{Target, redact_url};
+use super::url_glob::{self, Remote, Spec};
 use crate::cli::{GetArgs, GlobalArgs, LsArgs, MkdirArgs, MvArgs, PutArgs, QuoteArgs, RmArgs, UrlArg};
 use crate::engine::{Credentials, Error, Session, SizeCheck, TlsInfo, Trace, TransferSummary, UploadMode};
 use crate::proto::ReplyClass;
+use crate::proto::listing::EntryKind;
 use crate::proto::name::remote_basename;
 
 /// What every command needs: the flags, the output, progress and trace settings.
@@ -170,6 +172,61 @@ async fn finish(current: Option<(Target, Session)>) {
     }
 }
 
+/// What `expand` does with a directory that a wildcard matches.
+#[derive(Clone, Copy)]
+enum Dirs {
+    /// `get -r`: copy it.
+    Keep,
+    /// Leave it out, with a note giving this reason.
+    Skip(&'static str),
+}
+
+/// What the URLs of `get`, `cat` and `rm` stand for, in order: each URL, or the entries its
+/// wildcard matches (`url_glob`), listed once on `current`. Every URL is read before anything
+/// connects. A wildcard that leaves nothing to act on is an error (`url_glob::NoMatch`).
+async fn expand(
+    ctx: &Context,
+    urls: &[String],
+    dirs: Dirs,
+    current: &mut Option<(Target, Session)>,
+) -> Result<Vec<Remote>> {
+    let specs = urls.iter().map(|u| url_glob::parse(u, ctx.args.no_glob)).collect::<Result<Vec<_>>>()?;
+    let mut remotes = Vec::new();
+    for spec in specs {
+        let pattern = match spec {
+            Spec::Path { url, target } => {
+                remotes.push(Remote { url, target, kind: None });
+                continue;
+            }
+            Spec::Pattern(pattern) => pattern,
+        };
+        session_for(ctx, current, &pattern.dir).await?;
+        let Some((_, session)) = current.as_mut() else { unreachable!("session_for always leaves a session") };
+        let expansion = pattern.expand(session).await?;
+        for note in &expansion.notes {
+            ctx.note(note);
+        }
+        let mut left_out = None;
+        let found = remotes.len();
+        for remote in expansion.matches {
+            let (what, why) = match (remote.kind, dirs) {
+                (Some(EntryKind::File | EntryKind::Link), _) | (Some(EntryKind::Dir), Dirs::Keep) => {
+                    remotes.push(remote);
+                    continue;
+                }
+                (Some(EntryKind::Dir), Dirs::Skip(hint)) => ("a directory", hint),
+                _ => ("something neither a file nor a directory", "a wildcard takes files and directories only"),
+            };
+            ctx.note(&format!("pasv: note: {} is {what}: left out ({why})", escape(&redact_url(&remote.url))));
+            left_out = Some(format!("only {what} matches: {why}"));
+        }
+        if remotes.len() == found {
+            bail!(pattern.no_match(left_out));
+        }
+    }
+    Ok(remotes)
+}
+
 #[derive(Serialize)]
 struct TransferEvent<'a> {
     action: &'a str,
@@ -215,13 +272,16 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
     if ctx.out.json() && args.output.as_deref().is_some_and(|o| o.as_os_str() == local::STDOUT) {
         bail!(usage("-o - writes the data to stdout, where --json writes its results: use one of them"));
     }
+    let mut current = None;
+    let dirs = if args.recursive { Dirs::Keep } else { Dirs::Skip("get -r copies directories") };
+    let remotes = expand(ctx, &args.urls, dirs, &mut current).await?;
     if super::tree::handles_get(&args, ctx) {
-        return super::tree::get(ctx, args).await;
+        finish(current).await;
+        return super::tree::get(ctx, args, remotes).await;
     }
-    let targets = args.urls.iter().map(|u| parse(u)).collect::<Result<Vec<_>>>()?;
-    let several = targets.len() > 1;
+    let several = url_glob::several(&remotes);
     let mut plans = Vec::new();
-    for (url, target) in args.urls.iter().zip(&targets) {
+    for Remote { url, target, .. } in &remotes {
         let name = remote_basename(&target.path)
             .ok_or_else(|| usage(format!("{} names a directory, not a file", redact_url(url))))?;
         let path = local::download_path(args.output.as_deref(), name, several)?;
@@ -230,7 +290,6 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
         }
         plans.push((url, target, path));
     }
-    let mut current = None;
     let mut progress = ctx.progress.reporter();
     let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
     let copied = async {
@@ -261,17 +320,22 @@ fn concluded(tally: &mut Tally<'_>, action: &'static str, outcome: Result<()>) -
     outcome
 }
 
+/// `cat URL`: the file, or each file a wildcard matches in name order, one after the other.
 pub async fn cat(ctx: &Context, args: UrlArg) -> Result<()> {
-    let target = parse(&args.url)?;
-    let mut session = ctx.connect(&target).await?;
+    let mut current = None;
+    let remotes = expand(ctx, std::slice::from_ref(&args.url), Dirs::Skip("cat prints files"), &mut current).await?;
     let mut stdout = tokio::io::stdout();
     let mut progress = ctx.progress.reporter();
-    session
-        .download(&target.path, &mut stdout, 0, &[], progress.as_mut())
-        .await
-        .with_context(|| format!("downloading {}", redact_url(&args.url)))?;
+    for Remote { url, target, .. } in &remotes {
+        session_for(ctx, &mut current, target).await?;
+        let Some((_, session)) = current.as_mut() else { unreachable!("session_for always leaves a session") };
+        session
+            .download(&target.path, &mut stdout, 0, &[], progress.as_mut())
+            .await
+            .with_context(|| format!("downloading {}", redact_url(url)))?;
+    }
     tokio::io::AsyncWriteExt::flush(&mut stdout).await?;
-    let _ = session.quit().await;
+    finish(current).await;
     Ok(())
 }
 
@@ -447,20 +511,34 @@ pub(super) async fn resume_point(
     Ok(mode)
 }
 
+/// `ls URL`: the directory, or with a wildcard the entries of its directory that match (as
+/// `ls -d` shows them: a matching directory is one line, not its contents).
 pub async fn ls(ctx: &Context, args: LsArgs) -> Result<()> {
-    let target = parse(&args.url)?;
+    let (target, pattern) = match url_glob::parse(&args.url, ctx.args.no_glob)? {
+        Spec::Path { target, .. } => (target, None),
+        Spec::Pattern(pattern) => (pattern.dir.clone(), Some(pattern)),
+    };
+    let matches = |name: &str| pattern.as_ref().is_none_or(|p| p.matches(name));
     let mut session = ctx.connect(&target).await?;
     let listing =
         session.list(target.remote_path()).await.with_context(|| format!("listing {}", redact_url(&args.url)))?;
     let mut entries = listing.entries;
+    entries.retain(|e| matches(&e.name));
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     if !listing.unparsed.is_empty() && !args.long && !ctx.out.json() {
         // Names we could not parse out of LIST: NLST has them verbatim.
-        let names = session.name_list(target.remote_path()).await?;
+        let mut names = session.name_list(target.remote_path()).await?;
+        names.retain(|name| matches(name));
+        if let Some(pattern) = pattern.as_ref().filter(|_| names.is_empty()) {
+            bail!(pattern.no_match(None));
+        }
         for name in names {
             ctx.out.line(&ctx.out.text(&name))?;
         }
     } else {
+        if let Some(pattern) = pattern.as_ref().filter(|_| entries.is_empty()) {
+            bail!(pattern.no_match(None));
+        }
         ctx.out.entries(&entries, args.long)?;
         for line in &listing.unparsed {
             ctx.note(&format!("pasv: warning: unparsed listing line: {}", super::sanitize::escape(line)));
@@ -489,13 +567,24 @@ pub async fn mkdir(ctx: &Context, args: MkdirArgs) -> Result<()> {
     Ok(())
 }
 
+#[derive(Serialize)]
+struct RemoveEvent<'a> {
+    action: &'a str,
+    url: String,
+    path: &'a str,
+}
+
+/// `rm URL...`: each file, or each file a wildcard matches (never a directory: `rmdir`).
 pub async fn rm(ctx: &Context, args: RmArgs) -> Result<()> {
     let mut current = None;
-    for url in &args.urls {
-        let target = parse(url)?;
+    let dirs = Dirs::Skip("rm deletes files; rmdir removes an empty directory");
+    for Remote { url, target, .. } in expand(ctx, &args.urls, dirs, &mut current).await? {
         session_for(ctx, &mut current, &target).await?;
         let Some((_, session)) = current.as_mut() else { unreachable!("session_for always leaves a session") };
-        session.remove(&target.path).await.with_context(|| format!("deleting {}", redact_url(url)))?;
+        session.remove(&target.path).await.with_context(|| format!("deleting {}", redact_url(&url)))?;
+        if ctx.out.json() {
+            ctx.out.json_line(&RemoveEvent { action: "rm", url: redact_url(&url), path: &target.path })?;
+        }
     }
     finish(current).await;
     Ok(())

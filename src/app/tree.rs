@@ -14,8 +14,10 @@ use super::pool::{Connector, Pool};
 use super::settings::usage;
 use super::tally::Tally;
 use super::target::{Target, redact_url};
+use super::url_glob::{self, Remote, Spec};
 use crate::cli::{GetArgs, MirrorArgs, PutArgs, PutOptions, TransferArgs, TreeArgs, VerifyArg};
 use crate::engine::{RateLimit, Session};
+use crate::proto::listing::EntryKind;
 use crate::proto::name::{local_component, remote_basename};
 
 /// Sessions at once when `-j` is not given: enough to hide round trips, few enough for
@@ -94,12 +96,15 @@ fn parse(url: &str) -> Result<Target> {
     super::config_file::resolve(url)
 }
 
-pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
+/// `get` of `remotes` (what the URLs stand for, wildcards expanded): with `-r` a directory is
+/// a tree (a wildcard's file matches are files), else each is one file; the sessions of one
+/// server serve them all.
+pub async fn get(ctx: &Context, args: GetArgs, remotes: Vec<Remote>) -> Result<()> {
     if let Some(n) = args.segments {
         if args.recursive {
             bail!(usage("--segments is for one big file, not with -r"));
         }
-        if args.urls.len() != 1 {
+        if remotes.len() != 1 {
             bail!(usage("--segments downloads one file: give one URL"));
         }
         if n == 0 || n > MAX_PARALLEL {
@@ -112,8 +117,7 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
     let rate = rate(&args.transfer)?;
     let filter = filter(&args.tree)?;
     let limit = parallel(ctx)?;
-    let targets = args.urls.iter().map(|u| parse(u)).collect::<Result<Vec<_>>>()?;
-    let several = targets.len() > 1;
+    let several = url_glob::several(&remotes);
     let opts = SyncOptions {
         action: "get",
         compare: if args.no_clobber {
@@ -134,10 +138,18 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
     };
     let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
     let mut result = Ok(());
-    for (url, target) in args.urls.iter().zip(&targets) {
+    let mut open: Option<(Target, Pool)> = None;
+    for Remote { url, target, kind } in &remotes {
         let name = remote_basename(&target.path);
-        let mut pool = open_pool(ctx, target, rate.clone(), args.segments.unwrap_or(limit)).await?;
-        if args.recursive {
+        if !open.as_ref().is_some_and(|(server, _)| server.same_session(target)) {
+            if let Some((_, pool)) = open.take() {
+                pool.close().await;
+            }
+            open = Some((target.clone(), open_pool(ctx, target, rate.clone(), args.segments.unwrap_or(limit)).await?));
+        }
+        let Some((_, pool)) = open.as_mut() else { unreachable!("a pool was just opened") };
+        let pool = &mut *pool;
+        if args.recursive && !matches!(kind, Some(EntryKind::File | EntryKind::Link)) {
             if args.output.as_deref().is_some_and(|o| o.as_os_str() == local::STDOUT) {
                 bail!(usage("-o - (stdout) takes one file, not a tree (-r)"));
             }
@@ -154,7 +166,7 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
                 (None, None) => PathBuf::from("."),
             };
             let tree = Tree { url: url.clone(), remote: target.path.clone(), local };
-            let outcome = mirror::sync(&mut pool, &tree, Direction::Down, &opts, &mut tally).await;
+            let outcome = mirror::sync(pool, &tree, Direction::Down, &opts, &mut tally).await;
             result = result.and(outcome.map(drop));
         } else {
             let name = name.ok_or_else(|| usage(format!("{} names a directory, not a file", redact_url(url))))?;
@@ -166,8 +178,10 @@ pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
                 bail!(usage(format!("{} exists; refusing to overwrite it (--no-clobber)", path.display())));
             }
             let tree = Tree { url: url.clone(), remote: target.path.clone(), local: path };
-            result = result.and(copy_one(&mut pool, &tree, Direction::Down, &opts, args.segments, &mut tally).await);
+            result = result.and(copy_one(pool, &tree, Direction::Down, &opts, args.segments, &mut tally).await);
         }
+    }
+    if let Some((_, pool)) = open {
         pool.close().await;
     }
     tally.conclude(opts.action);
@@ -345,10 +359,20 @@ pub async fn mirror(ctx: &Context, args: MirrorArgs) -> Result<()> {
         (true, true) => bail!(usage("mirror copies between a server and a local directory: one side must be local")),
         (false, false) => bail!(usage("mirror needs a URL as SOURCE (download) or as TARGET (upload)")),
     };
-    let target = parse(url)?;
-    if direction == Direction::Up {
-        mirror::local_dir(Path::new(local))?;
-    }
+    let target = match direction {
+        Direction::Up => {
+            mirror::local_dir(Path::new(local))?;
+            parse(url)?
+        }
+        // A source with a wildcard would be a set of trees; --include says which files.
+        Direction::Down => match url_glob::parse(url, ctx.args.no_glob)? {
+            Spec::Path { target, .. } => target,
+            Spec::Pattern(_) => bail!(usage(format!(
+                "{}: mirror does not expand wildcards; mirror the directory with --include PATTERN, or use get -r",
+                redact_url(url)
+            ))),
+        },
+    };
     let opts = SyncOptions {
         action: "mirror",
         compare: if args.newer { Compare::Newer } else { Compare::Changed },

@@ -17,7 +17,7 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     (2, "usage error (bad flags or URL, a name with CR/LF, an unset --password-env variable)"),
     (3, "cannot reach the server (DNS, refused, connect timeout)"),
     (4, "the server answered 4xx (transient; a retry may help), or the data connection failed"),
-    (5, "the server answered 5xx (permanent: not found, denied, no checksum for --verify=strict)"),
+    (5, "permanent: 5xx reply (not found, denied), no match for a wildcard, no --verify=strict checksum"),
     (6, "TLS failure (handshake, certificate, pin, server refused TLS)"),
     (7, "login rejected (530)"),
     (8, "protocol violation (malformed reply, bad 227/229, truncated transfer)"),
@@ -67,7 +67,9 @@ Examples:
 
 URLs: ftp://[user[:password]@]host[:port]/path, ftps:// (implicit TLS, port 990),
 ftpes:// (explicit TLS, AUTH TLS on port 21). Paths are relative to the login directory;
-start them with %2F for an absolute path.
+start them with %2F for an absolute path. get, cat, ls and rm expand *, ? and [...] in the
+last part of the path (quote the URL from the shell); \\* or %2A is a literal *, and
+--no-glob takes the whole path literally.
 
 Credentials: -u USER:PASSWORD, the URL, --user with --password-env NAME, PASV_PASSWORD, ~/.netrc,
 else anonymous.
@@ -188,6 +190,10 @@ pub struct GlobalArgs {
     /// Do not read ~/.netrc.
     #[arg(long, global = true)]
     pub no_netrc: bool,
+    /// Take `*`, `?`, `[` and `\` in URLs literally, as curl's --globoff: get, cat, ls and rm then
+    /// name one path each instead of expanding a wildcard in the URL's last segment.
+    #[arg(long, global = true)]
+    pub no_glob: bool,
     /// Where each [`ConfigKey`]'s value came from, filled in by the app when it resolves the
     /// settings (command line over the config file's [defaults]).
     #[arg(skip)]
@@ -314,7 +320,7 @@ pub enum ProgressArg {
 pub enum Commands {
     /// Download files.
     #[command(
-        after_help = "Examples:\n  pasv get ftp://host/pub/file.iso\n  pasv get -c -o /tmp/ ftp://host/a.bin ftp://host/b.bin\n  pasv get ftps://user@host/report.pdf -o report.pdf\n  pasv get -r -j 8 ftp://host/pub/docs/ -o ./docs          (the tree becomes ./docs)\n  pasv get --segments 4 ftp://host/big.iso                (4 connections, files over 16 MiB)\n  pasv get --limit-rate 500K --retries 5 ftp://host/pub/file.iso"
+        after_help = "Examples:\n  pasv get ftp://host/pub/file.iso\n  pasv get -c -o /tmp/ ftp://host/a.bin ftp://host/b.bin\n  pasv get ftps://user@host/report.pdf -o report.pdf\n  pasv get 'ftp://host/pub/*.pdf' -o pdfs/                (each match; --no-glob: literal)\n  pasv get -r -j 8 ftp://host/pub/docs/ -o ./docs          (the tree becomes ./docs)\n  pasv get --segments 4 ftp://host/big.iso                (4 connections, files over 16 MiB)\n  pasv get --limit-rate 500K --retries 5 ftp://host/pub/file.iso"
     )]
     Get(GetArgs),
     /// Upload files (a URL ending in / means "into this directory").
@@ -329,17 +335,21 @@ pub enum Commands {
     Mirror(MirrorArgs),
     /// List a directory.
     #[command(
-        after_help = "Examples:\n  pasv ls ftp://host/pub/\n  pasv ls -l ftp://host/pub/\n  pasv ls --json ftp://host/pub/ | jq .name"
+        after_help = "Examples:\n  pasv ls ftp://host/pub/\n  pasv ls -l ftp://host/pub/\n  pasv ls -l 'ftp://host/pub/*.iso'          (the matching entries)\n  pasv ls --json ftp://host/pub/ | jq .name"
     )]
     Ls(LsArgs),
     /// Download a file to stdout.
-    #[command(after_help = "Example:\n  pasv cat ftp://host/pub/README | less")]
+    #[command(
+        after_help = "Examples:\n  pasv cat ftp://host/pub/README | less\n  pasv cat 'ftp://host/logs/*.log' | grep ERROR   (each match in name order)"
+    )]
     Cat(UrlArg),
     /// Create a directory.
     #[command(after_help = "Example:\n  pasv mkdir -p ftp://host/releases/1.2/linux")]
     Mkdir(MkdirArgs),
     /// Delete files.
-    #[command(after_help = "Example:\n  pasv rm ftp://host/tmp/a.txt ftp://host/tmp/b.txt")]
+    #[command(
+        after_help = "Examples:\n  pasv rm ftp://host/tmp/a.txt ftp://host/tmp/b.txt\n  pasv rm 'ftp://host/tmp/*.tmp'            (the matching files; never a directory)"
+    )]
     Rm(RmArgs),
     /// Remove an empty directory.
     #[command(after_help = "Example:\n  pasv rmdir ftp://host/tmp/old")]

@@ -570,6 +570,14 @@ async fn directory_operations(c: Arc<Ctx>) -> Outcome {
     assert!(!dir.join("a/b/c").exists() && dir.join("a/b").is_dir());
     // Deleting what is not there is the server's 550: exit 5.
     c.expect(&c.run(&["rm", &c.url("ops/missing.txt")]).await, 5);
+    // A wildcard: the matching files of this server's listing, nothing else.
+    for name in ["g1.tmp", "g2.tmp", "keep.txt"] {
+        std::fs::write(dir.join(name), name).unwrap();
+    }
+    c.daemon.fix_ownership();
+    // (c.url encodes every special character, and an encoded `?` is a literal one.)
+    c.ok(&c.run(&["rm", &format!("{}/g?.tmp", c.url("ops"))]).await);
+    assert!(!dir.join("g1.tmp").exists() && !dir.join("g2.tmp").exists() && dir.join("keep.txt").is_file());
     Outcome::Pass
 }
 
@@ -606,6 +614,12 @@ async fn utf8_names(c: Arc<Ctx>) -> Outcome {
 
     let out = tempfile::tempdir().unwrap();
     let run = c.run(&["get", &c.url(&format!("utf8/{DIR}/{FILE}")), "-o", &format!("{}/", out.path().display())]).await;
+    c.ok(&run);
+    assert_eq!(std::fs::read_to_string(out.path().join(FILE)).unwrap(), "ünïcödé content\n");
+    // The same file by a wildcard: a name from this server's listing, sent back.
+    let out = tempfile::tempdir().unwrap();
+    let pattern = format!("{}*{}", c.url(&format!("utf8/{DIR}/fïlé")), encode("☃.txt"));
+    let run = c.run(&["get", &pattern, "-o", &format!("{}/", out.path().display())]).await;
     c.ok(&run);
     assert_eq!(std::fs::read_to_string(out.path().join(FILE)).unwrap(), "ünïcödé content\n");
 

@@ -8,6 +8,7 @@ mod doctor;
 mod exit_codes;
 mod fuzz;
 mod generated;
+mod globs;
 mod hardening;
 mod hostile;
 mod interop;

@@ -4,25 +4,12 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use crate::support::scripted::{EPSV_OK, FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, r};
+use crate::support::scripted::{EPSV_OK, FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, listing, r};
 use crate::support::{TestServer, pasv, patterned, within};
 
 /// Greeting, anonymous login and a FEAT with MLST (so listings are MLSD).
 fn login_mlst(extra_features: &str) -> Vec<Step> {
     anon_login(&format!("211-Features:\r\n MLST type*;size*;modify*;\r\n SIZE\r\n EPSV\r\n{extra_features}211 End"))
-}
-
-/// EPSV, a data listener, the listing command and its body.
-fn listing(command: &str, body: &str) -> Vec<Step> {
-    vec![
-        e("EPSV"),
-        Step::ListenData,
-        r(EPSV_OK),
-        e(command),
-        r("150 Here comes the listing"),
-        Step::DataSend(body.as_bytes().to_vec()),
-        r("226 Listing sent"),
-    ]
 }
 
 fn retrieve(path: &str, data: &[u8]) -> Vec<Step> {

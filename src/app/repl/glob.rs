@@ -1,7 +1,10 @@
 //! Wildcard patterns for `mget` and `mput` (the wildcards of [`crate::app::glob`]). A pattern
 //! matches one path component; the caller lists the directory (remote or local) and matches
 //! each name. Like a shell, `*` and `?` do not match a leading `.` unless the pattern starts
-//! with one.
+//! with one ([`crate::app::glob::name`]).
+
+/// Matches `name` against `pattern` as a whole.
+pub use crate::app::glob::name as matches;
 
 /// True when `pattern` has a wildcard, i.e. is not just a name.
 pub fn is_pattern(pattern: &str) -> bool {
@@ -17,27 +20,9 @@ pub fn split(pattern: &str) -> (&str, &str) {
     }
 }
 
-/// Matches `name` against `pattern` as a whole.
-pub fn matches(pattern: &str, name: &str) -> bool {
-    if name.starts_with('.') && !pattern.starts_with('.') {
-        return false;
-    }
-    crate::app::glob::component(pattern, name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn leading_dots_need_a_dot_in_the_pattern() {
-        // The wildcards themselves are tested in app::glob.
-        assert!(matches("*.txt", "a.txt"));
-        assert!(!matches("*", ".hidden"));
-        assert!(!matches("?hidden", ".hidden"));
-        assert!(matches(".*", ".hidden"));
-        assert!(matches(".h*", ".hidden"));
-    }
 
     #[test]
     fn splits_directories_from_patterns() {

@@ -18,7 +18,7 @@ use crate::app::oneshot::upload_one;
 use crate::app::pool::{Done, Work};
 use crate::app::settings::usage;
 use crate::app::tally::{FileEvent, Tally};
-use crate::app::tree;
+use crate::app::{tree, url_glob};
 use crate::cli::GetArgs;
 use crate::cli::shell::{MgetArgs, MputArgs, PutArgs};
 use crate::engine::{Session, join_remote};
@@ -41,8 +41,9 @@ pub async fn get(shell: &mut Shell, args: GetArgs) -> Result<()> {
         && tree::handles_get(&args, &conn.ctx)
     {
         // -r, --segments, --verify, --retries...: the one-shot code, on URLs for this site.
-        let urls = args.urls.iter().map(|path| site_url_for(conn, path, false)).collect();
-        return tree::get(&conn.ctx, GetArgs { urls, ..args }).await;
+        let urls: Vec<String> = args.urls.iter().map(|path| site_url_for(conn, path, false)).collect();
+        let remotes = urls.iter().map(|url| url_glob::literal(url)).collect::<Result<_>>()?;
+        return tree::get(&conn.ctx, GetArgs { urls, ..args }, remotes).await;
     }
     let several = args.urls.len() > 1;
     let mut plans = Vec::new();

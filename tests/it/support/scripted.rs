@@ -167,6 +167,19 @@ pub fn epsv_retr(path: &str) -> Vec<Step> {
     vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e(&format!("RETR {path}")), r("150 go")]
 }
 
+/// EPSV, a data listener, the listing command and its body.
+pub fn listing(command: &str, body: &str) -> Vec<Step> {
+    vec![
+        e("EPSV"),
+        Step::ListenData,
+        r(EPSV_OK),
+        e(command),
+        r("150 Here comes the listing"),
+        Step::DataSend(body.as_bytes().to_vec()),
+        r("226 Listing sent"),
+    ]
+}
+
 /// The usual 229 reply, with the current data listener's port filled in.
 pub const EPSV_OK: &str = "229 Entering Extended Passive Mode (|||{port}|)";
 
