@@ -86,9 +86,10 @@ const SERVERS: &[Server] = &[
         flags: &["--no-epsv"],
     },
     Server { name: "twisted", spec: Spec::plain(Kind::Twisted), flags: &[] },
-    // ftp-srv with TLS is left out: it waits for a data connection's TLS handshake before it
-    // sends the 150, while pasv, like curl, starts it after the 150 (RFC 4217 section 7); every
-    // transfer ends in "425 No connection established" (README, interop notes).
+    // ftp-srv with TLS is left out: its control connection's handshake after "234 Honored"
+    // mostly fails ("received corrupt message of type InvalidContentType": plain text where
+    // the ServerHello belongs), and it resumes no data session. (Its other quirk, taking the
+    // data handshake before sending the 150, no longer matters: engine/opening.rs.)
     Server { name: "ftp-srv", spec: Spec::plain(Kind::FtpSrv), flags: &[] },
 ];
 
