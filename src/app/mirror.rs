@@ -22,6 +22,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use anyhow::{Context as _, Result, anyhow, bail};
@@ -35,6 +36,7 @@ use super::sanitize::escape;
 use super::settings::usage;
 use super::tally::{FileEvent, Summary, Tally, Verified};
 use super::target::redact_url;
+use super::temporaries::Temporaries;
 use crate::engine::{
     DirListing, Error, Inline, LocalHasher, MAX_DEPTH, MtimeMethod, Sequence, Session, SizeCheck, TransferSummary,
     Upload, UploadMode, UploadSequence, Uploaded, join_remote,
@@ -641,11 +643,27 @@ pub struct Copy<'a> {
     mtime_method: Cell<Option<Option<MtimeMethod>>>,
     /// "no checksum on this server" was said once.
     checksum_noted: Cell<bool>,
+    /// The pool's list of atomic uploads' temporaries not renamed yet.
+    temporaries: Rc<Temporaries>,
 }
 
 impl<'a> Copy<'a> {
-    pub fn new(tree: &'a Tree, opts: &'a SyncOptions, direction: Direction, tally: &'a Tally<'a>) -> Self {
-        Self { tree, opts, direction, tally, mtime_method: Cell::new(None), checksum_noted: Cell::new(false) }
+    pub fn new(
+        tree: &'a Tree,
+        opts: &'a SyncOptions,
+        direction: Direction,
+        tally: &'a Tally<'a>,
+        temporaries: Rc<Temporaries>,
+    ) -> Self {
+        Self {
+            tree,
+            opts,
+            direction,
+            tally,
+            mtime_method: Cell::new(None),
+            checksum_noted: Cell::new(false),
+            temporaries,
+        }
     }
 
     async fn download(&self, session: &mut Session, job: &FileJob, attempt: u32) -> Result<()> {
@@ -722,6 +740,11 @@ impl<'a> Copy<'a> {
             };
             (summary, None)
         } else {
+            // A STOR makes the temporary this run's (an APPE adds to one that may be older).
+            let stored = |mode| self.opts.atomic && mode == UploadMode::Replace;
+            if stored(mode) {
+                self.temporaries.created(&destination);
+            }
             let mut uploaded =
                 session.upload_stamped(&mut file, &destination, mode, Some(remaining), stamp, progress.as_mut()).await;
             // A temporary name left by an interrupted run, on a server that will not overwrite
@@ -734,6 +757,9 @@ impl<'a> Copy<'a> {
                 use std::io::Seek as _;
                 file.0.rewind().with_context(|| format!("cannot read {}", local_path.display()))?;
                 mode = UploadMode::Replace;
+                if stored(mode) {
+                    self.temporaries.created(&destination);
+                }
                 uploaded =
                     session.upload_stamped(&mut file, &destination, mode, Some(len), stamp, progress.as_mut()).await;
             }
@@ -755,6 +781,7 @@ impl<'a> Copy<'a> {
         drop(progress);
         if summary.size_check == SizeCheck::Gone {
             if self.opts.atomic || self.opts.verify {
+                self.temporaries.settled(&destination);
                 return Err(self.moved_away(job, destination));
             }
             self.report(job, &summary, self.upload_verified(job, &summary));
@@ -775,6 +802,7 @@ impl<'a> Copy<'a> {
         }
         if self.opts.atomic {
             rename_into_place(session, &destination, &remote).await?;
+            self.temporaries.settled(&destination);
         }
         self.report(job, &summary, verified);
         Ok(())
@@ -1023,6 +1051,9 @@ impl UploadSequence for Lane<'_, '_> {
             };
             let (destination, rename_to) =
                 if copy.opts.atomic { (temp_name(&remote), Some(remote)) } else { (remote, None) };
+            if rename_to.is_some() {
+                copy.temporaries.created(&destination);
+            }
             self.inflight.push_back(job);
             return Some(Upload { source: Inline(file), remote: destination, len, stamp, rename_to });
         }
@@ -1042,10 +1073,16 @@ impl UploadSequence for Lane<'_, '_> {
             Ok(Uploaded { summary, renamed: Some(Err(_)), .. }) => {
                 self.lanes.unrenamed.borrow_mut().push((job, summary));
             }
-            Ok(uploaded) => copy.report(&job, &uploaded.summary, copy.upload_verified(&job, &uploaded.summary)),
+            Ok(uploaded) => {
+                if uploaded.renamed.is_some() {
+                    copy.temporaries.settled(&temp_name(&copy.tree.remote_path(&job.rel)));
+                }
+                copy.report(&job, &uploaded.summary, copy.upload_verified(&job, &uploaded.summary))
+            }
             // Maybe a temporary name left by an interrupted run: the one-by-one way deletes it.
             Err(e) if copy.opts.atomic && e.is_refused_store() => self.lanes.later.borrow_mut().push(job),
             Err(Error::MovedAway { path }) => {
+                copy.temporaries.settled(&path);
                 let error = copy.moved_away(&job, path);
                 self.lanes.failures.borrow_mut().push(Failure { what: job.rel, error });
             }
@@ -1177,8 +1214,12 @@ async fn rename_later(
     };
     for (job, summary) in unrenamed {
         let remote = copy.tree.remote_path(&job.rel);
-        match rename_into_place(&mut session, &temp_name(&remote), &remote).await {
-            Ok(()) => copy.report(&job, &summary, copy.upload_verified(&job, &summary)),
+        let temporary = temp_name(&remote);
+        match rename_into_place(&mut session, &temporary, &remote).await {
+            Ok(()) => {
+                copy.temporaries.settled(&temporary);
+                copy.report(&job, &summary, copy.upload_verified(&job, &summary))
+            }
             Err(error) => failures.push(Failure { what: job.rel, error }),
         }
     }
@@ -1227,6 +1268,47 @@ pub async fn hash_file(path: &Path, algorithm: crate::engine::HashAlgorithm) -> 
         hasher.update(&buf[..n]);
     }
     Ok(hasher.finish())
+}
+
+/// Phase 2 for uploads, first: the missing directories, parents first, as one job on the
+/// pool, so that a dropped connection is retried within `--retries` like any job, going on
+/// from the directory it stopped at.
+struct MakeDirs<'a> {
+    tree: &'a Tree,
+    dirs: &'a [String],
+    /// How many of `dirs` exist now.
+    made: Cell<usize>,
+    tally: &'a Tally<'a>,
+}
+
+impl Work for MakeDirs<'_> {
+    type Job = ();
+
+    async fn run(&self, session: &mut Session, _job: &(), attempt: u32, _slot: usize) -> Result<Done<()>> {
+        while let Some(dir) = self.dirs.get(self.made.get()) {
+            let remote = self.tree.remote_path(dir);
+            let made = if dir.is_empty() { session.mkdir_all(&remote).await } else { session.mkdir(&remote).await };
+            match made {
+                Ok(()) => {}
+                // Again after a dropped connection: the MKD whose reply was lost may have made it.
+                Err(e)
+                    if attempt > 0
+                        && e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative)
+                        && session.is_dir(&remote).await? => {}
+                Err(e) => return Err(anyhow::Error::new(e).context(format!("creating {}", self.tree.shown_url(dir)))),
+            }
+            self.made.set(self.made.get() + 1);
+        }
+        Ok(Done::nothing())
+    }
+
+    fn describe(&self, _job: &()) -> String {
+        "directories".into()
+    }
+
+    fn retrying(&self, _job: &(), error: &anyhow::Error, delay: Duration) {
+        retry_note(self.tally, "creating directories", error, delay);
+    }
 }
 
 // ------------------------------------------------------------------------------------------
@@ -1350,22 +1432,16 @@ pub async fn sync(
             }
         }
         Direction::Up if !plan.dirs.is_empty() => {
-            let mut session = pool.take().await?;
-            for dir in &plan.dirs {
-                let remote = tree.remote_path(dir);
-                let made = if dir.is_empty() { session.mkdir_all(&remote).await } else { session.mkdir(&remote).await };
-                if let Err(e) = made {
-                    pool.put_back(session);
-                    return Err(anyhow::Error::new(e).context(format!("creating {}", tree.shown_url(dir))));
-                }
+            let make = MakeDirs { tree, dirs: &plan.dirs, made: Cell::new(0), tally: &*tally };
+            if let Some(failure) = pool.run(&make, vec![()]).await.into_iter().next() {
+                return Err(failure.error);
             }
-            pool.put_back(session);
         }
         Direction::Up => {}
     }
     let bytes: u64 = plan.files.iter().filter_map(|f| f.size).sum();
     tally.begin(plan.files.len() as u64, bytes);
-    let copy = Copy::new(tree, opts, direction, &*tally);
+    let copy = Copy::new(tree, opts, direction, &*tally, pool.temporaries());
     let files = std::mem::take(&mut plan.files);
     let mut copy_failures = match direction {
         Direction::Down => download_files(pool, &copy, files).await,

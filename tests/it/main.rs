@@ -5,6 +5,7 @@ mod support;
 mod cli;
 mod doctor;
 mod exit_codes;
+mod faults;
 mod fuzz;
 mod generated;
 mod hardening;

@@ -37,7 +37,7 @@ fn retrieve(path: &str, data: &[u8]) -> Vec<Step> {
     ]
 }
 
-fn write(path: &Path, data: &[u8]) {
+pub(crate) fn write(path: &Path, data: &[u8]) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, data).unwrap();
 }
@@ -52,7 +52,7 @@ fn mtime(path: &Path) -> u64 {
 }
 
 /// Every file under `root`, as (relative path, contents), sorted.
-fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -70,7 +70,7 @@ fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-fn names(snapshot: &[(String, Vec<u8>)]) -> Vec<&str> {
+pub(crate) fn names(snapshot: &[(String, Vec<u8>)]) -> Vec<&str> {
     snapshot.iter().map(|(n, _)| n.as_str()).collect()
 }
 
@@ -986,7 +986,8 @@ async fn a_425_to_epsv_is_asked_again() {
 /// Atomic uploads to a server without MLST: a file's rename goes out once its size is
 /// confirmed, with the next file's EPSV and STOR. A refused rename (this server will not
 /// rename over a file) is tried again the one-by-one way, old file deleted first; when that
-/// fails too, the file fails with RNFR's refusal and the others are in place.
+/// fails too, the file fails with RNFR's refusal (its temporary deleted) and the others are
+/// in place.
 #[tokio::test]
 async fn atomic_uploads_send_the_rename_with_the_next_stor_and_retry_a_refused_one() {
     within(async {
@@ -1025,7 +1026,9 @@ async fn atomic_uploads_send_the_rename_with_the_next_stor_and_retry_a_refused_o
             // b again, the one-by-one way.
             rename("x/.b.txt.pasv-part", "x/b.txt"),
             vec![r("550 RNFR command failed."), r("503 RNFR required first.")],
-            vec![e("DELE x/b.txt"), r("550 Delete operation failed."), e("QUIT"), r("221 Bye")],
+            vec![e("DELE x/b.txt"), r("550 Delete operation failed.")],
+            // Given up on b: its temporary goes.
+            vec![e("DELE x/.b.txt.pasv-part"), r("250 Deleted"), e("QUIT"), r("221 Bye")],
         ]
         .concat();
         let server = ScriptedServer::start(script).await;
@@ -1074,6 +1077,9 @@ fn verified_upload_script(hash_reply: &str, renamed: bool) -> Vec<Step> {
             e("RNTO f.bin"),
             r("250 Renamed"),
         ]);
+    } else {
+        // Given up on: the temporary this run made is deleted.
+        script.extend([e("DELE .f.bin.pasv-part"), r("250 Deleted")]);
     }
     script.extend([e("QUIT"), r("221 Bye")]);
     script
