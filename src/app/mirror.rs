@@ -13,13 +13,15 @@
 //! listing before it names a local path, so nothing is written or deleted outside the
 //! target; refused names are reported and the rest goes on. Deletes on the server touch only
 //! names from listings the engine parsed, and a directory with lines it could not parse is
-//! never removed. Symbolic links on the server, and local ones an upload meets, are reported
+//! never removed. `--delete` acts on what a listing lacks (or has) only when a second listing
+//! of that directory says the same: a listing cut exactly at a line end looks whole.
+//! Symbolic links on the server, and local ones an upload meets, are reported
 //! and never followed; a local link where a download lands is followed to the file it names
 //! (`local::destination`), as for a single `get`. A tree deeper than
 //! [`MAX_DEPTH`] stops there with an error.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -232,6 +234,25 @@ fn is_part_file(name: &str) -> bool {
     name.starts_with('.') && name.ends_with(".pasv-part")
 }
 
+/// Kinds of entries, as [`entries`] tells them apart.
+const FILE: u8 = 0;
+const DIR: u8 = 1;
+const LINK: u8 = 2;
+const OTHER: u8 = 3;
+const REFUSED: u8 = 4;
+
+/// Every entry of a listing by kind and name: two listings agree when these are equal.
+fn entries(listing: &DirListing) -> BTreeSet<(u8, &str)> {
+    let kinds = [(FILE, &listing.files), (DIR, &listing.dirs), (LINK, &listing.links), (OTHER, &listing.others)];
+    let named = kinds.into_iter().flat_map(|(kind, list)| list.iter().map(move |e| (kind, e.name.as_str())));
+    named.chain(listing.refused.iter().map(|r| (REFUSED, r.shown.as_str()))).collect()
+}
+
+/// Every name a listing has (refused ones as shown).
+fn entry_names(listing: &DirListing) -> HashSet<&str> {
+    entries(listing).into_iter().map(|(_, name)| name).collect()
+}
+
 // ------------------------------------------------------------------------------------------
 // Phase 1: scan
 
@@ -305,10 +326,24 @@ impl Scan<'_> {
         let shown = self.tree.shown_url(rel);
         let mut listing =
             session.list_dir(&self.tree.remote_path(rel)).await.with_context(|| format!("listing {shown}"))?;
-        self.listed.set(self.listed.get() + listing.files.len());
-        self.refuse(&listing, rel);
         let local_dir = self.tree.local_path(rel);
         let (local, _) = read_local_dir(&local_dir)?;
+        // --delete: a name the server's listing lacks is deleted only if a second listing
+        // lacks it too and the two agree on everything (a listing cut at a line end looks
+        // whole). Before anything is planned: an error here makes the job go again.
+        let mut deletes = self.opts.delete && listing.unparsed.is_empty();
+        if deletes {
+            let listed = entry_names(&listing);
+            if local.keys().any(|name| !listed.contains(name.as_str()) && !is_part_file(name)) {
+                let again = self.list_again(session, rel).await?;
+                deletes = again.unparsed.is_empty() && entries(&again) == entries(&listing);
+                if !deletes {
+                    self.held_back(rel, "nothing deleted there");
+                }
+            }
+        }
+        self.listed.set(self.listed.get() + listing.files.len());
+        self.refuse(&listing, rel);
         self.precise_times(session, rel, &mut listing).await.with_context(|| format!("listing {shown}"))?;
         let tolerance = Self::tolerance(&listing);
         let mut more = Vec::new();
@@ -375,14 +410,10 @@ impl Scan<'_> {
                 more.push(ScanJob::Dir { rel: drel, depth: depth + 1 });
             }
         }
-        if self.opts.delete && listing.unparsed.is_empty() {
-            let mut remote_names: HashSet<&str> = HashSet::new();
-            for entry in listing.files.iter().chain(&listing.dirs).chain(&listing.links).chain(&listing.others) {
-                remote_names.insert(entry.name.as_str());
-            }
-            let refused: HashSet<&str> = listing.refused.iter().map(|r| r.shown.as_str()).collect();
+        if deletes {
+            let remote_names = entry_names(&listing);
             for (name, meta) in &local {
-                if remote_names.contains(name.as_str()) || refused.contains(name.as_str()) || is_part_file(name) {
+                if remote_names.contains(name.as_str()) || is_part_file(name) {
                     continue;
                 }
                 let lrel = join_rel(rel, name);
@@ -426,9 +457,21 @@ impl Scan<'_> {
             self.plan_new_local(rel, depth)?;
             return Ok(Vec::new());
         };
-        self.refuse(&listing, rel);
         let local_dir = self.tree.local_path(rel);
         let (local, unusable) = read_local_dir(&local_dir)?;
+        // --delete: what the server has and the local tree does not is deleted only if a
+        // second listing has it too (the same kind of entry). Asked before anything is
+        // planned: an error here makes the job go again.
+        let again = match self.opts.delete {
+            true if entries(&listing).iter().any(|(_, name)| !local.contains_key(*name)) => {
+                Some(self.list_again(session, rel).await?)
+            }
+            _ => None,
+        };
+        let again = again.as_ref().map(entries);
+        let confirmed = |kind: u8, name: &str| again.as_ref().is_some_and(|again| again.contains(&(kind, name)));
+        let mut unconfirmed = 0;
+        self.refuse(&listing, rel);
         if self.opts.compare != Compare::Always {
             self.precise_times(session, rel, &mut listing).await.with_context(|| format!("listing {shown}"))?;
         }
@@ -493,24 +536,53 @@ impl Scan<'_> {
                 }
             }
             if self.opts.delete {
-                for entry in listing.files.iter().chain(&listing.links) {
-                    let erel = join_rel(rel, &entry.name);
-                    if !local.contains_key(&entry.name) && self.opts.filter.takes_file(&erel) {
-                        plan.delete_files.push(erel);
+                for (kind, entries) in [(FILE, &listing.files), (LINK, &listing.links)] {
+                    for entry in entries {
+                        let erel = join_rel(rel, &entry.name);
+                        if local.contains_key(&entry.name) || !self.opts.filter.takes_file(&erel) {
+                            continue;
+                        }
+                        match confirmed(kind, &entry.name) {
+                            true => plan.delete_files.push(erel),
+                            false => unconfirmed += 1,
+                        }
                     }
                 }
                 for dir in &listing.dirs {
                     let drel = join_rel(rel, &dir.name);
-                    if !local.contains_key(&dir.name) && !self.opts.filter.skips_dir(&drel) {
-                        more.push(ScanJob::Doomed { rel: drel, depth: depth + 1 });
+                    if local.contains_key(&dir.name) || self.opts.filter.skips_dir(&drel) {
+                        continue;
+                    }
+                    match confirmed(DIR, &dir.name) {
+                        true => more.push(ScanJob::Doomed { rel: drel, depth: depth + 1 }),
+                        false => unconfirmed += 1,
                     }
                 }
             }
+        }
+        if unconfirmed > 0 {
+            self.held_back(rel, &format!("{unconfirmed} entr(y/ies) only one of them shows: not deleted"));
         }
         for dir in new_dirs {
             self.plan_new_local(&dir, depth + 1)?;
         }
         Ok(more)
+    }
+
+    /// The directory listed a second time, before `--delete` acts on what the first listing
+    /// lacks (downloads) or has (uploads).
+    async fn list_again(&self, session: &mut Session, rel: &str) -> Result<DirListing> {
+        let shown = self.tree.shown_url(rel);
+        session.list_dir(&self.tree.remote_path(rel)).await.with_context(|| format!("listing {shown} again"))
+    }
+
+    /// Two listings of `rel` disagreed: `--delete` held back there; said and counted.
+    fn held_back(&self, rel: &str, what: &str) {
+        self.tally.held_back();
+        self.tally.note(&format!(
+            "pasv: warning: {}: two listings disagree (a listing cut short?); {what}",
+            self.tree.shown_url(rel)
+        ));
     }
 
     /// Local symbolic links are reported and never followed: true for one (it is skipped).

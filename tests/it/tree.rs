@@ -1794,6 +1794,117 @@ async fn a_listing_that_stays_cut_fails_the_directory() {
     .await;
 }
 
+/// `mirror --delete` down (with `--json` or not), with `d`'s two listings as given (MLSD
+/// bodies) and a local copy of a.txt, b.txt and c.txt that is up to date: what the run says,
+/// what is left locally, and whether the server's script played out.
+async fn mirror_down_delete(
+    json: bool,
+    first: &str,
+    second: &str,
+) -> (crate::support::Run, Vec<String>, Result<(), String>) {
+    let mut script = login_mlst("");
+    script.extend([e("TYPE I"), r("200 ok")]);
+    script.extend(listing("MLSD d", first));
+    script.extend(listing("MLSD d", second));
+    script.extend([e("QUIT"), r("221 Bye")]);
+    let server = ScriptedServer::start(script).await;
+    let work = tempfile::tempdir().unwrap();
+    let target = work.path().join("t");
+    for name in ["a.txt", "b.txt", "c.txt"] {
+        write(&target.join(name), b"same");
+        set_mtime(&target.join(name), 1_704_067_200);
+    }
+    let url = format!("{}/d", server.url());
+    let mut args = vec!["-j", "1", "mirror", "--delete", &url, target.to_str().unwrap()];
+    if json {
+        args.push("--json");
+    }
+    let run = pasv(args).run().await;
+    let left = names(&snapshot(&target)).into_iter().map(String::from).collect();
+    (run, left, server.finish(Duration::from_secs(10)).await.map(drop))
+}
+
+const MLSD_A: &str = "type=file;size=4;modify=20240101000000; a.txt\r\n";
+const MLSD_B: &str = "type=file;size=4;modify=20240101000000; b.txt\r\n";
+const MLSD_C: &str = "type=file;size=4;modify=20240101000000; c.txt\r\n";
+
+/// A listing cut exactly at a line end looks whole. Before `--delete` removes what a listing
+/// lacks, the directory is listed again; here the second listing has c.txt, the two disagree,
+/// and nothing is deleted in that directory: said, and counted in the summary.
+#[tokio::test]
+async fn mirror_delete_lists_again_and_deletes_nothing_when_the_listings_disagree() {
+    within(async {
+        let (cut, whole) = ([MLSD_A, MLSD_B].concat(), [MLSD_A, MLSD_B, MLSD_C].concat());
+        let (run, left, played) = mirror_down_delete(true, &cut, &whole).await;
+        assert_eq!(left, ["a.txt", "b.txt", "c.txt"], "{}", run.stderr);
+        played.unwrap();
+        run.assert_code(0);
+        let summary: serde_json::Value = serde_json::from_str(run.stdout.lines().last().unwrap()).unwrap();
+        assert_eq!(
+            (summary["deleted"].as_u64(), summary["delete_held_back"].as_u64()),
+            (Some(0), Some(1)),
+            "{summary}"
+        );
+
+        // Without --json the warning names the directory and the summary line counts it.
+        let (run, left, played) = mirror_down_delete(false, &cut, &whole).await;
+        assert_eq!(left, ["a.txt", "b.txt", "c.txt"], "{}", run.stderr);
+        played.unwrap();
+        run.assert_code(0);
+        assert!(run.stderr.contains("/d: two listings disagree"), "{}", run.stderr);
+        assert!(run.stderr.contains("0 deleted, 0 failed; deletes held back in 1 director"), "{}", run.stderr);
+    })
+    .await;
+}
+
+/// Two listings that agree: what both lack is deleted, as before.
+#[tokio::test]
+async fn mirror_delete_deletes_what_two_listings_agree_is_gone() {
+    within(async {
+        let both = [MLSD_A, MLSD_B].concat();
+        let (run, left, played) = mirror_down_delete(true, &both, &both).await;
+        assert_eq!(left, ["a.txt", "b.txt"], "{}", run.stderr);
+        played.unwrap();
+        run.assert_code(0);
+        let summary: serde_json::Value = serde_json::from_str(run.stdout.lines().last().unwrap()).unwrap();
+        assert_eq!(
+            (summary["deleted"].as_u64(), summary["delete_held_back"].as_u64()),
+            (Some(1), Some(0)),
+            "{summary}"
+        );
+    })
+    .await;
+}
+
+/// Uploading, `--delete` removes from the server only what two listings both show and the
+/// local tree lacks: x.txt, in the first listing only, stays (said and counted); y.txt, in
+/// both, goes.
+#[tokio::test]
+async fn mirror_up_delete_deletes_only_what_both_listings_show() {
+    within(async {
+        let y = "type=file;size=1;modify=20240101000000; y.txt\r\n";
+        let x = "type=file;size=1;modify=20240101000000; x.txt\r\n";
+        let mut script = login_mlst("");
+        script.extend([e("TYPE I"), r("200 ok")]);
+        script.extend(listing("MLSD d", &[MLSD_A, x, y].concat()));
+        script.extend(listing("MLSD d", &[MLSD_A, y].concat()));
+        script.extend([e("DELE d/y.txt"), r("250 Deleted"), e("QUIT"), r("221 Bye")]);
+        let server = ScriptedServer::start(script).await;
+        let work = tempfile::tempdir().unwrap();
+        let local = work.path().join("d");
+        write(&local.join("a.txt"), b"same");
+        set_mtime(&local.join("a.txt"), 1_704_067_200);
+        let url = format!("{}/d", server.url());
+        let run = pasv(["-j", "1", "mirror", "--delete", local.to_str().unwrap(), &url]).run().await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("two listings disagree"), "{}", run.stderr);
+        assert!(run.stderr.contains("1 deleted"), "{}", run.stderr);
+        assert!(run.stderr.contains("deletes held back in 1 director"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
 /// 40 files of about 20 KB in four directories under `dir`.
 fn forty_files(dir: &Path) {
     for i in 0..40 {
