@@ -13,15 +13,18 @@
 //! listing before it names a local path, so nothing is written or deleted outside the
 //! target; refused names are reported and the rest goes on. Deletes on the server touch only
 //! names from listings the engine parsed, and a directory with lines it could not parse is
-//! never removed. Symbolic links on the server, and local ones an upload meets, are reported
+//! never removed. `--delete` acts on what a listing lacks (or has) only when a second listing
+//! of that directory says the same: a listing cut exactly at a line end looks whole.
+//! Symbolic links on the server, and local ones an upload meets, are reported
 //! and never followed; a local link where a download lands is followed to the file it names
 //! (`local::destination`), as for a single `get`. A tree deeper than
 //! [`MAX_DEPTH`] stops there with an error.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use anyhow::{Context as _, Result, anyhow, bail};
@@ -35,6 +38,7 @@ use super::sanitize::escape;
 use super::settings::usage;
 use super::tally::{FileEvent, Summary, Tally, Verified};
 use super::target::redact_url;
+use super::temporaries::Temporaries;
 use crate::engine::{
     DirListing, Error, Inline, LocalHasher, MAX_DEPTH, MtimeMethod, Sequence, Session, SizeCheck, TransferSummary,
     Upload, UploadMode, UploadSequence, Uploaded, join_remote,
@@ -230,6 +234,25 @@ fn is_part_file(name: &str) -> bool {
     name.starts_with('.') && name.ends_with(".pasv-part")
 }
 
+/// Kinds of entries, as [`entries`] tells them apart.
+const FILE: u8 = 0;
+const DIR: u8 = 1;
+const LINK: u8 = 2;
+const OTHER: u8 = 3;
+const REFUSED: u8 = 4;
+
+/// Every entry of a listing by kind and name: two listings agree when these are equal.
+fn entries(listing: &DirListing) -> BTreeSet<(u8, &str)> {
+    let kinds = [(FILE, &listing.files), (DIR, &listing.dirs), (LINK, &listing.links), (OTHER, &listing.others)];
+    let named = kinds.into_iter().flat_map(|(kind, list)| list.iter().map(move |e| (kind, e.name.as_str())));
+    named.chain(listing.refused.iter().map(|r| (REFUSED, r.shown.as_str()))).collect()
+}
+
+/// Every name a listing has (refused ones as shown).
+fn entry_names(listing: &DirListing) -> HashSet<&str> {
+    entries(listing).into_iter().map(|(_, name)| name).collect()
+}
+
 // ------------------------------------------------------------------------------------------
 // Phase 1: scan
 
@@ -305,10 +328,24 @@ impl Scan<'_> {
         let shown = self.tree.shown_url(rel);
         let mut listing =
             session.list_dir(&self.tree.remote_path(rel)).await.with_context(|| format!("listing {shown}"))?;
-        self.listed.set(self.listed.get() + listing.files.len());
-        self.refuse(&listing, rel);
         let local_dir = self.tree.local_path(rel);
         let (local, _) = read_local_dir(&local_dir)?;
+        // --delete: a name the server's listing lacks is deleted only if a second listing
+        // lacks it too and the two agree on everything (a listing cut at a line end looks
+        // whole). Before anything is planned: an error here makes the job go again.
+        let mut deletes = self.opts.delete && listing.unparsed.is_empty();
+        if deletes {
+            let listed = entry_names(&listing);
+            if local.keys().any(|name| !listed.contains(name.as_str()) && !is_part_file(name)) {
+                let again = self.list_again(session, rel).await?;
+                deletes = again.unparsed.is_empty() && entries(&again) == entries(&listing);
+                if !deletes {
+                    self.held_back(rel, "nothing deleted there");
+                }
+            }
+        }
+        self.listed.set(self.listed.get() + listing.files.len());
+        self.refuse(&listing, rel);
         self.precise_times(session, rel, &mut listing).await.with_context(|| format!("listing {shown}"))?;
         let tolerance = Self::tolerance(&listing);
         let mut more = Vec::new();
@@ -375,14 +412,10 @@ impl Scan<'_> {
                 more.push(ScanJob::Dir { rel: drel, depth: depth + 1 });
             }
         }
-        if self.opts.delete && listing.unparsed.is_empty() {
-            let mut remote_names: HashSet<&str> = HashSet::new();
-            for entry in listing.files.iter().chain(&listing.dirs).chain(&listing.links).chain(&listing.others) {
-                remote_names.insert(entry.name.as_str());
-            }
-            let refused: HashSet<&str> = listing.refused.iter().map(|r| r.shown.as_str()).collect();
+        if deletes {
+            let remote_names = entry_names(&listing);
             for (name, meta) in &local {
-                if remote_names.contains(name.as_str()) || refused.contains(name.as_str()) || is_part_file(name) {
+                if remote_names.contains(name.as_str()) || is_part_file(name) {
                     continue;
                 }
                 let lrel = join_rel(rel, name);
@@ -426,9 +459,21 @@ impl Scan<'_> {
             self.plan_new_local(rel, depth)?;
             return Ok(Vec::new());
         };
-        self.refuse(&listing, rel);
         let local_dir = self.tree.local_path(rel);
         let (local, unusable) = read_local_dir(&local_dir)?;
+        // --delete: what the server has and the local tree does not is deleted only if a
+        // second listing has it too (the same kind of entry). Asked before anything is
+        // planned: an error here makes the job go again.
+        let again = match self.opts.delete {
+            true if entries(&listing).iter().any(|(_, name)| !local.contains_key(*name)) => {
+                Some(self.list_again(session, rel).await?)
+            }
+            _ => None,
+        };
+        let again = again.as_ref().map(entries);
+        let confirmed = |kind: u8, name: &str| again.as_ref().is_some_and(|again| again.contains(&(kind, name)));
+        let mut unconfirmed = 0;
+        self.refuse(&listing, rel);
         if self.opts.compare != Compare::Always {
             self.precise_times(session, rel, &mut listing).await.with_context(|| format!("listing {shown}"))?;
         }
@@ -493,24 +538,53 @@ impl Scan<'_> {
                 }
             }
             if self.opts.delete {
-                for entry in listing.files.iter().chain(&listing.links) {
-                    let erel = join_rel(rel, &entry.name);
-                    if !local.contains_key(&entry.name) && self.opts.filter.takes_file(&erel) {
-                        plan.delete_files.push(erel);
+                for (kind, entries) in [(FILE, &listing.files), (LINK, &listing.links)] {
+                    for entry in entries {
+                        let erel = join_rel(rel, &entry.name);
+                        if local.contains_key(&entry.name) || !self.opts.filter.takes_file(&erel) {
+                            continue;
+                        }
+                        match confirmed(kind, &entry.name) {
+                            true => plan.delete_files.push(erel),
+                            false => unconfirmed += 1,
+                        }
                     }
                 }
                 for dir in &listing.dirs {
                     let drel = join_rel(rel, &dir.name);
-                    if !local.contains_key(&dir.name) && !self.opts.filter.skips_dir(&drel) {
-                        more.push(ScanJob::Doomed { rel: drel, depth: depth + 1 });
+                    if local.contains_key(&dir.name) || self.opts.filter.skips_dir(&drel) {
+                        continue;
+                    }
+                    match confirmed(DIR, &dir.name) {
+                        true => more.push(ScanJob::Doomed { rel: drel, depth: depth + 1 }),
+                        false => unconfirmed += 1,
                     }
                 }
             }
+        }
+        if unconfirmed > 0 {
+            self.held_back(rel, &format!("{unconfirmed} entr(y/ies) only one of them shows: not deleted"));
         }
         for dir in new_dirs {
             self.plan_new_local(&dir, depth + 1)?;
         }
         Ok(more)
+    }
+
+    /// The directory listed a second time, before `--delete` acts on what the first listing
+    /// lacks (downloads) or has (uploads).
+    async fn list_again(&self, session: &mut Session, rel: &str) -> Result<DirListing> {
+        let shown = self.tree.shown_url(rel);
+        session.list_dir(&self.tree.remote_path(rel)).await.with_context(|| format!("listing {shown} again"))
+    }
+
+    /// Two listings of `rel` disagreed: `--delete` held back there; said and counted.
+    fn held_back(&self, rel: &str, what: &str) {
+        self.tally.held_back();
+        self.tally.note(&format!(
+            "pasv: warning: {}: two listings disagree (a listing cut short?); {what}",
+            self.tree.shown_url(rel)
+        ));
     }
 
     /// Local symbolic links are reported and never followed: true for one (it is skipped).
@@ -643,11 +717,27 @@ pub struct Copy<'a> {
     mtime_method: Cell<Option<Option<MtimeMethod>>>,
     /// "no checksum on this server" was said once.
     checksum_noted: Cell<bool>,
+    /// The pool's list of atomic uploads' temporaries not renamed yet.
+    temporaries: Rc<Temporaries>,
 }
 
 impl<'a> Copy<'a> {
-    pub fn new(tree: &'a Tree, opts: &'a SyncOptions, direction: Direction, tally: &'a Tally<'a>) -> Self {
-        Self { tree, opts, direction, tally, mtime_method: Cell::new(None), checksum_noted: Cell::new(false) }
+    pub fn new(
+        tree: &'a Tree,
+        opts: &'a SyncOptions,
+        direction: Direction,
+        tally: &'a Tally<'a>,
+        temporaries: Rc<Temporaries>,
+    ) -> Self {
+        Self {
+            tree,
+            opts,
+            direction,
+            tally,
+            mtime_method: Cell::new(None),
+            checksum_noted: Cell::new(false),
+            temporaries,
+        }
     }
 
     async fn download(&self, session: &mut Session, job: &FileJob, attempt: u32) -> Result<()> {
@@ -724,6 +814,11 @@ impl<'a> Copy<'a> {
             };
             (summary, None)
         } else {
+            // A STOR makes the temporary this run's (an APPE adds to one that may be older).
+            let stored = |mode| self.opts.atomic && mode == UploadMode::Replace;
+            if stored(mode) {
+                self.temporaries.created(&destination);
+            }
             let mut uploaded =
                 session.upload_stamped(&mut file, &destination, mode, Some(remaining), stamp, progress.as_mut()).await;
             // A temporary name left by an interrupted run, on a server that will not overwrite
@@ -736,6 +831,9 @@ impl<'a> Copy<'a> {
                 use std::io::Seek as _;
                 file.0.rewind().with_context(|| format!("cannot read {}", local_path.display()))?;
                 mode = UploadMode::Replace;
+                if stored(mode) {
+                    self.temporaries.created(&destination);
+                }
                 uploaded =
                     session.upload_stamped(&mut file, &destination, mode, Some(len), stamp, progress.as_mut()).await;
             }
@@ -757,6 +855,7 @@ impl<'a> Copy<'a> {
         drop(progress);
         if summary.size_check == SizeCheck::Gone {
             if self.opts.atomic || self.opts.verify {
+                self.temporaries.settled(&destination);
                 return Err(self.moved_away(job, destination));
             }
             self.report(job, &summary, self.upload_verified(job, &summary));
@@ -777,6 +876,7 @@ impl<'a> Copy<'a> {
         }
         if self.opts.atomic {
             rename_into_place(session, &destination, &remote).await?;
+            self.temporaries.settled(&destination);
         }
         self.report(job, &summary, verified);
         Ok(())
@@ -1025,6 +1125,9 @@ impl UploadSequence for Lane<'_, '_> {
             };
             let (destination, rename_to) =
                 if copy.opts.atomic { (temp_name(&remote), Some(remote)) } else { (remote, None) };
+            if rename_to.is_some() {
+                copy.temporaries.created(&destination);
+            }
             self.inflight.push_back(job);
             return Some(Upload { source: Inline(file), remote: destination, len, stamp, rename_to });
         }
@@ -1044,10 +1147,16 @@ impl UploadSequence for Lane<'_, '_> {
             Ok(Uploaded { summary, renamed: Some(Err(_)), .. }) => {
                 self.lanes.unrenamed.borrow_mut().push((job, summary));
             }
-            Ok(uploaded) => copy.report(&job, &uploaded.summary, copy.upload_verified(&job, &uploaded.summary)),
+            Ok(uploaded) => {
+                if uploaded.renamed.is_some() {
+                    copy.temporaries.settled(&temp_name(&copy.tree.remote_path(&job.rel)));
+                }
+                copy.report(&job, &uploaded.summary, copy.upload_verified(&job, &uploaded.summary))
+            }
             // Maybe a temporary name left by an interrupted run: the one-by-one way deletes it.
             Err(e) if copy.opts.atomic && e.is_refused_store() => self.lanes.later.borrow_mut().push(job),
             Err(Error::MovedAway { path }) => {
+                copy.temporaries.settled(&path);
                 let error = copy.moved_away(&job, path);
                 self.lanes.failures.borrow_mut().push(Failure { what: job.rel, error });
             }
@@ -1179,8 +1288,12 @@ async fn rename_later(
     };
     for (job, summary) in unrenamed {
         let remote = copy.tree.remote_path(&job.rel);
-        match rename_into_place(&mut session, &temp_name(&remote), &remote).await {
-            Ok(()) => copy.report(&job, &summary, copy.upload_verified(&job, &summary)),
+        let temporary = temp_name(&remote);
+        match rename_into_place(&mut session, &temporary, &remote).await {
+            Ok(()) => {
+                copy.temporaries.settled(&temporary);
+                copy.report(&job, &summary, copy.upload_verified(&job, &summary))
+            }
             Err(error) => failures.push(Failure { what: job.rel, error }),
         }
     }
@@ -1229,6 +1342,47 @@ pub async fn hash_file(path: &Path, algorithm: crate::engine::HashAlgorithm) -> 
         hasher.update(&buf[..n]);
     }
     Ok(hasher.finish())
+}
+
+/// Phase 2 for uploads, first: the missing directories, parents first, as one job on the
+/// pool, so that a dropped connection is retried within `--retries` like any job, going on
+/// from the directory it stopped at.
+struct MakeDirs<'a> {
+    tree: &'a Tree,
+    dirs: &'a [String],
+    /// How many of `dirs` exist now.
+    made: Cell<usize>,
+    tally: &'a Tally<'a>,
+}
+
+impl Work for MakeDirs<'_> {
+    type Job = ();
+
+    async fn run(&self, session: &mut Session, _job: &(), attempt: u32, _slot: usize) -> Result<Done<()>> {
+        while let Some(dir) = self.dirs.get(self.made.get()) {
+            let remote = self.tree.remote_path(dir);
+            let made = if dir.is_empty() { session.mkdir_all(&remote).await } else { session.mkdir(&remote).await };
+            match made {
+                Ok(()) => {}
+                // Again after a dropped connection: the MKD whose reply was lost may have made it.
+                Err(e)
+                    if attempt > 0
+                        && e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative)
+                        && session.is_dir(&remote).await? => {}
+                Err(e) => return Err(anyhow::Error::new(e).context(format!("creating {}", self.tree.shown_url(dir)))),
+            }
+            self.made.set(self.made.get() + 1);
+        }
+        Ok(Done::nothing())
+    }
+
+    fn describe(&self, _job: &()) -> String {
+        "directories".into()
+    }
+
+    fn retrying(&self, _job: &(), error: &anyhow::Error, delay: Duration) {
+        retry_note(self.tally, "creating directories", error, delay);
+    }
 }
 
 // ------------------------------------------------------------------------------------------
@@ -1356,22 +1510,16 @@ pub async fn sync(
             }
         }
         Direction::Up if !plan.dirs.is_empty() => {
-            let mut session = pool.take().await?;
-            for dir in &plan.dirs {
-                let remote = tree.remote_path(dir);
-                let made = if dir.is_empty() { session.mkdir_all(&remote).await } else { session.mkdir(&remote).await };
-                if let Err(e) = made {
-                    pool.put_back(session);
-                    return Err(anyhow::Error::new(e).context(format!("creating {}", tree.shown_url(dir))));
-                }
+            let make = MakeDirs { tree, dirs: &plan.dirs, made: Cell::new(0), tally: &*tally };
+            if let Some(failure) = pool.run(&make, vec![()]).await.into_iter().next() {
+                return Err(failure.error);
             }
-            pool.put_back(session);
         }
         Direction::Up => {}
     }
     let bytes: u64 = plan.files.iter().filter_map(|f| f.size).sum();
     tally.begin(plan.files.len() as u64, bytes);
-    let copy = Copy::new(tree, opts, direction, &*tally);
+    let copy = Copy::new(tree, opts, direction, &*tally, pool.temporaries());
     let files = std::mem::take(&mut plan.files);
     let mut copy_failures = match direction {
         Direction::Down => download_files(pool, &copy, files).await,

@@ -9,6 +9,7 @@ mod doctor;
 mod exit;
 mod filter;
 mod glob;
+mod interrupt;
 mod known_hosts;
 mod local;
 mod mirror;
@@ -24,6 +25,7 @@ mod serve;
 mod settings;
 mod tally;
 mod target;
+mod temporaries;
 mod trace;
 mod tree;
 mod url_glob;
@@ -56,9 +58,15 @@ pub fn main(cli: Cli) -> ExitCode {
         if shell_handles_interrupts {
             return run(cli).await;
         }
+        let run = run(cli);
+        tokio::pin!(run);
         tokio::select! {
-            result = run(cli) => result,
-            _ = tokio::signal::ctrl_c() => Err(anyhow::Error::new(crate::engine::Error::Cancelled)),
+            result = &mut run => result,
+            _ = tokio::signal::ctrl_c() => {
+                // Upload temporaries on the server: the command deletes them first.
+                interrupt::let_tidy(run.as_mut(), tokio::signal::ctrl_c()).await;
+                Err(anyhow::Error::new(crate::engine::Error::Cancelled))
+            }
         }
     });
     // Do not wait for stray blocking tasks (a stdin read) at exit.

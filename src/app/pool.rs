@@ -6,10 +6,12 @@
 //! open instead of failing the job. Transient failures (4xx, dropped connections, timeouts)
 //! are retried `--retries` times with exponential backoff on a fresh session when the old one
 //! may be out of step; permanent failures (5xx) are reported at once. Either way the other
-//! jobs go on, and the caller gets the list of failures.
+//! jobs go on, and the caller gets the list of failures. Closing the pool deletes the upload
+//! temporaries its jobs created and did not rename ([`Temporaries`]).
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::rc::Rc;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -18,8 +20,11 @@ use futures_util::stream::FuturesUnordered;
 use tokio::sync::Notify;
 
 use super::oneshot::Context;
+use super::sanitize::escape;
 use super::target::Target;
+use super::temporaries::Temporaries;
 use crate::engine::{Error, ErrorClass, Pipelining, RateLimit, Session};
+use crate::proto::ReplyCode;
 
 /// TCP keepalive idle time on every control connection of the pool.
 const KEEPALIVE: Duration = Duration::from_secs(30);
@@ -146,6 +151,8 @@ pub struct Pool<'a> {
     idle: Vec<Session>,
     /// Told to the user once: how many sessions the server allowed.
     pub backed_off: Option<usize>,
+    /// Upload temporaries created on this server and not renamed yet.
+    temporaries: Rc<Temporaries>,
 }
 
 struct Shared<J> {
@@ -180,7 +187,19 @@ impl<'a> Pool<'a> {
                 Err(e) => return Err(e),
             }
         };
-        Ok(Self { connector, limit: limit.max(1), retries, idle: vec![first], backed_off: None })
+        Ok(Self {
+            connector,
+            limit: limit.max(1),
+            retries,
+            idle: vec![first],
+            backed_off: None,
+            temporaries: Rc::default(),
+        })
+    }
+
+    /// Where jobs list the upload temporaries they create (and strike the renamed ones).
+    pub fn temporaries(&self) -> Rc<Temporaries> {
+        self.temporaries.clone()
     }
 
     /// A session for sequential work between phases (listing the root, say); give it back
@@ -295,10 +314,79 @@ impl<'a> Pool<'a> {
         shared.failures.into_inner()
     }
 
-    /// QUIT on every idle session, all at once.
-    pub async fn close(self) {
+    /// Deletes the upload temporaries left (files pasv gave up on), then QUIT on every idle
+    /// session, all at once.
+    pub async fn close(mut self) {
+        self.tidy().await;
         let mut quitting: FuturesUnordered<_> = self.idle.into_iter().map(Session::quit).collect();
         while quitting.next().await.is_some() {}
+    }
+}
+
+impl Pool<'_> {
+    /// Deletes the upload temporaries this run created and did not rename, best effort: on
+    /// an idle session or a new one, reconnecting within `--retries` (one budget for all of
+    /// them) as for any job. A 550 means there is nothing to delete (the STOR was refused
+    /// before the file was made, or the server moved it away); other refusals are reported.
+    async fn tidy(&mut self) {
+        let left = self.temporaries.left();
+        if left.is_empty() {
+            return;
+        }
+        let mut session = self.idle.pop();
+        let mut attempt = 0;
+        let mut deleted = 0;
+        let mut kept = Vec::new();
+        'paths: for (i, path) in left.iter().enumerate() {
+            loop {
+                let result = match session.as_mut() {
+                    Some(s) => s.remove(path).await.map_err(anyhow::Error::new),
+                    None => match self.connector.connect().await {
+                        Ok(s) => session.insert(s).remove(path).await.map_err(anyhow::Error::new),
+                        Err(e) => Err(e),
+                    },
+                };
+                let Err(e) = result else {
+                    deleted += 1;
+                    break;
+                };
+                if !keeps_session(&e) {
+                    session = None;
+                }
+                if attempt < self.retries && is_transient(&e) {
+                    tokio::time::sleep(backoff(attempt)).await;
+                    attempt += 1;
+                    continue;
+                }
+                if session.is_none() {
+                    // No session to be had within the budget: the rest stays too.
+                    kept.extend(left[i..].iter().map(|p| (p.clone(), format!("{e:#}"))));
+                    break 'paths;
+                }
+                // 550: nothing there (the STOR was refused before the file was made).
+                if engine_error(&e).and_then(Error::reply_code) != Some(ReplyCode::FILE_UNAVAILABLE) {
+                    kept.push((path.clone(), format!("{e:#}")));
+                }
+                break;
+            }
+        }
+        for path in &left {
+            self.temporaries.settled(path);
+        }
+        self.idle.extend(session);
+        if self.connector.ctx.args.quiet {
+            return;
+        }
+        if deleted > 0 {
+            eprintln!("pasv: note: deleted {deleted} upload temporary file(s) (.NAME.pasv-part) of files not copied");
+        }
+        for (path, error) in kept {
+            eprintln!(
+                "pasv: warning: the upload temporary {} is left on the server: {}",
+                escape(&path),
+                escape(&error)
+            );
+        }
     }
 }
 
@@ -385,7 +473,6 @@ async fn worker<W: Work>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::proto::ReplyCode;
 
     fn err(e: Error) -> anyhow::Error {
         anyhow::Error::new(e).context("doing something")

@@ -221,7 +221,7 @@ pub async fn get(
     }
     let mut verified = Some("size");
     if opts.verify {
-        let copy = Copy::new(tree, opts, Direction::Down, tally);
+        let copy = Copy::new(tree, opts, Direction::Down, tally, pool.temporaries());
         let mut session = pool.take().await?;
         let checked = copy.verify(&mut session, &tree.remote, &part).await;
         pool.put_back(session);

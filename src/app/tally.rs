@@ -38,6 +38,7 @@ struct Counts {
     deleted: AtomicU64,
     failed: AtomicU64,
     unparsed: AtomicU64,
+    held_back: AtomicU64,
 }
 
 /// One finished file, for `--json`.
@@ -90,6 +91,8 @@ pub struct Summary {
     pub failed: u64,
     /// Listing lines the parser could not read: whatever they named was not copied.
     pub unparsed_lines: u64,
+    /// Directories where `--delete` held deletes back because two listings of it disagreed.
+    pub delete_held_back: u64,
     pub seconds: f64,
     pub bytes_per_second: f64,
     pub dry_run: bool,
@@ -199,6 +202,12 @@ impl<'a> Tally<'a> {
         self.counts.unparsed.fetch_add(n, Ordering::Relaxed);
     }
 
+    /// A directory whose two listings disagreed, so `--delete` held back there (each also a
+    /// warning of its own).
+    pub fn held_back(&self) {
+        self.counts.held_back.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// A message that must not tear the bars.
     pub fn note(&self, text: &str) {
         if self.quiet || self.out.json() {
@@ -260,6 +269,7 @@ impl<'a> Tally<'a> {
             deleted: c.deleted.load(Ordering::Relaxed),
             failed: c.failed.load(Ordering::Relaxed),
             unparsed_lines: c.unparsed.load(Ordering::Relaxed),
+            delete_held_back: c.held_back.load(Ordering::Relaxed),
             seconds,
             bytes_per_second: if seconds > 0.0 { bytes as f64 / seconds } else { 0.0 },
             dry_run,
@@ -276,8 +286,12 @@ impl Summary {
             0 => String::new(),
             n => format!("; {n} listing line(s) not understood: not copied"),
         };
+        let held_back = match self.delete_held_back {
+            0 => String::new(),
+            n => format!("; deletes held back in {n} director(y/ies) listed differently twice"),
+        };
         format!(
-            "pasv: {}: {verb} {} file(s), {} in {:.2}s ({}/s); {} unchanged, {} {deleted}, {} failed{unparsed}",
+            "pasv: {}: {verb} {} file(s), {} in {:.2}s ({}/s); {} unchanged, {} {deleted}, {} failed{unparsed}{held_back}",
             self.operation,
             self.files,
             BinaryBytes(self.bytes),

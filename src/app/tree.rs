@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 
 use super::filter::Filter;
+use super::interrupt;
 use super::local;
 use super::mirror::{self, Compare, Copy, Direction, FileJob, SyncOptions, Tree};
 use super::oneshot::Context;
@@ -245,15 +246,20 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
         pool.put_back(session);
         created?;
     }
-    let mut result = Ok(());
-    for (tree, is_dir) in plans {
-        let outcome = if is_dir {
-            mirror::sync(&mut pool, &tree, Direction::Up, &opts, &mut tally).await.map(drop)
-        } else {
-            copy_one(&mut pool, &tree, Direction::Up, &opts, None, &mut tally).await
-        };
-        result = result.and(outcome);
-    }
+    let work = async {
+        let mut result = Ok(());
+        for (tree, is_dir) in plans {
+            let outcome = if is_dir {
+                mirror::sync(&mut pool, &tree, Direction::Up, &opts, &mut tally).await.map(drop)
+            } else {
+                copy_one(&mut pool, &tree, Direction::Up, &opts, None, &mut tally).await
+            };
+            result = result.and(outcome);
+        }
+        result
+    };
+    // Interrupted, the pool still deletes the upload temporaries it made.
+    let result = interrupt::or_interrupted(work).await;
     pool.close().await;
     tally.conclude(opts.action);
     result
@@ -288,7 +294,7 @@ async fn copy_one(
     if let Some(count) = segments.filter(|&n| in_place && super::segments::splits(job.size, n)) {
         return super::segments::get(pool, tree, count, &job, opts, tally).await;
     }
-    let copy = Copy::new(tree, opts, direction, tally);
+    let copy = Copy::new(tree, opts, direction, tally, pool.temporaries());
     let failures = pool.run(&copy, vec![job]).await;
     tally.finish_quietly();
     match failures.into_iter().next() {
@@ -388,7 +394,7 @@ pub async fn mirror(ctx: &Context, args: MirrorArgs) -> Result<()> {
     let tree = Tree { url: url.clone(), remote: target.path.clone(), local: PathBuf::from(local) };
     let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
     let mut pool = open_pool(ctx, &target, rate(&args.transfer)?, parallel(ctx)?).await?;
-    let result = mirror::sync(&mut pool, &tree, direction, &opts, &mut tally).await;
+    let result = interrupt::or_interrupted(mirror::sync(&mut pool, &tree, direction, &opts, &mut tally)).await;
     pool.close().await;
     result.map(drop)
 }

@@ -6,6 +6,7 @@ mod cli;
 mod config;
 mod doctor;
 mod exit_codes;
+mod faults;
 mod fuzz;
 mod generated;
 mod globs;

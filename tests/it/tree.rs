@@ -24,7 +24,7 @@ fn retrieve(path: &str, data: &[u8]) -> Vec<Step> {
     ]
 }
 
-fn write(path: &Path, data: &[u8]) {
+pub(crate) fn write(path: &Path, data: &[u8]) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, data).unwrap();
 }
@@ -39,7 +39,7 @@ fn mtime(path: &Path) -> u64 {
 }
 
 /// Every file under `root`, as (relative path, contents), sorted.
-fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -57,7 +57,7 @@ fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-fn names(snapshot: &[(String, Vec<u8>)]) -> Vec<&str> {
+pub(crate) fn names(snapshot: &[(String, Vec<u8>)]) -> Vec<&str> {
     snapshot.iter().map(|(n, _)| n.as_str()).collect()
 }
 
@@ -973,7 +973,8 @@ async fn a_425_to_epsv_is_asked_again() {
 /// Atomic uploads to a server without MLST: a file's rename goes out once its size is
 /// confirmed, with the next file's EPSV and STOR. A refused rename (this server will not
 /// rename over a file) is tried again the one-by-one way, old file deleted first; when that
-/// fails too, the file fails with RNFR's refusal and the others are in place.
+/// fails too, the file fails with RNFR's refusal (its temporary deleted) and the others are
+/// in place.
 #[tokio::test]
 async fn atomic_uploads_send_the_rename_with_the_next_stor_and_retry_a_refused_one() {
     within(async {
@@ -1012,7 +1013,9 @@ async fn atomic_uploads_send_the_rename_with_the_next_stor_and_retry_a_refused_o
             // b again, the one-by-one way.
             rename("x/.b.txt.pasv-part", "x/b.txt"),
             vec![r("550 RNFR command failed."), r("503 RNFR required first.")],
-            vec![e("DELE x/b.txt"), r("550 Delete operation failed."), e("QUIT"), r("221 Bye")],
+            vec![e("DELE x/b.txt"), r("550 Delete operation failed.")],
+            // Given up on b: its temporary goes.
+            vec![e("DELE x/.b.txt.pasv-part"), r("250 Deleted"), e("QUIT"), r("221 Bye")],
         ]
         .concat();
         let server = ScriptedServer::start(script).await;
@@ -1061,6 +1064,9 @@ fn verified_upload_script(hash_reply: &str, renamed: bool) -> Vec<Step> {
             e("RNTO f.bin"),
             r("250 Renamed"),
         ]);
+    } else {
+        // Given up on: the temporary this run made is deleted.
+        script.extend([e("DELE .f.bin.pasv-part"), r("250 Deleted")]);
     }
     script.extend([e("QUIT"), r("221 Bye")]);
     script
@@ -1770,6 +1776,117 @@ async fn a_listing_that_stays_cut_fails_the_directory() {
         assert_ne!(run.code, 0, "{}", run.stderr);
         assert!(run.stderr.contains("cut short"), "{}", run.stderr);
         assert!(!run.stderr.contains("0 failed"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
+/// `mirror --delete` down (with `--json` or not), with `d`'s two listings as given (MLSD
+/// bodies) and a local copy of a.txt, b.txt and c.txt that is up to date: what the run says,
+/// what is left locally, and whether the server's script played out.
+async fn mirror_down_delete(
+    json: bool,
+    first: &str,
+    second: &str,
+) -> (crate::support::Run, Vec<String>, Result<(), String>) {
+    let mut script = login_mlst("");
+    script.extend([e("TYPE I"), r("200 ok")]);
+    script.extend(listing("MLSD d", first));
+    script.extend(listing("MLSD d", second));
+    script.extend([e("QUIT"), r("221 Bye")]);
+    let server = ScriptedServer::start(script).await;
+    let work = tempfile::tempdir().unwrap();
+    let target = work.path().join("t");
+    for name in ["a.txt", "b.txt", "c.txt"] {
+        write(&target.join(name), b"same");
+        set_mtime(&target.join(name), 1_704_067_200);
+    }
+    let url = format!("{}/d", server.url());
+    let mut args = vec!["-j", "1", "mirror", "--delete", &url, target.to_str().unwrap()];
+    if json {
+        args.push("--json");
+    }
+    let run = pasv(args).run().await;
+    let left = names(&snapshot(&target)).into_iter().map(String::from).collect();
+    (run, left, server.finish(Duration::from_secs(10)).await.map(drop))
+}
+
+const MLSD_A: &str = "type=file;size=4;modify=20240101000000; a.txt\r\n";
+const MLSD_B: &str = "type=file;size=4;modify=20240101000000; b.txt\r\n";
+const MLSD_C: &str = "type=file;size=4;modify=20240101000000; c.txt\r\n";
+
+/// A listing cut exactly at a line end looks whole. Before `--delete` removes what a listing
+/// lacks, the directory is listed again; here the second listing has c.txt, the two disagree,
+/// and nothing is deleted in that directory: said, and counted in the summary.
+#[tokio::test]
+async fn mirror_delete_lists_again_and_deletes_nothing_when_the_listings_disagree() {
+    within(async {
+        let (cut, whole) = ([MLSD_A, MLSD_B].concat(), [MLSD_A, MLSD_B, MLSD_C].concat());
+        let (run, left, played) = mirror_down_delete(true, &cut, &whole).await;
+        assert_eq!(left, ["a.txt", "b.txt", "c.txt"], "{}", run.stderr);
+        played.unwrap();
+        run.assert_code(0);
+        let summary: serde_json::Value = serde_json::from_str(run.stdout.lines().last().unwrap()).unwrap();
+        assert_eq!(
+            (summary["deleted"].as_u64(), summary["delete_held_back"].as_u64()),
+            (Some(0), Some(1)),
+            "{summary}"
+        );
+
+        // Without --json the warning names the directory and the summary line counts it.
+        let (run, left, played) = mirror_down_delete(false, &cut, &whole).await;
+        assert_eq!(left, ["a.txt", "b.txt", "c.txt"], "{}", run.stderr);
+        played.unwrap();
+        run.assert_code(0);
+        assert!(run.stderr.contains("/d: two listings disagree"), "{}", run.stderr);
+        assert!(run.stderr.contains("0 deleted, 0 failed; deletes held back in 1 director"), "{}", run.stderr);
+    })
+    .await;
+}
+
+/// Two listings that agree: what both lack is deleted, as before.
+#[tokio::test]
+async fn mirror_delete_deletes_what_two_listings_agree_is_gone() {
+    within(async {
+        let both = [MLSD_A, MLSD_B].concat();
+        let (run, left, played) = mirror_down_delete(true, &both, &both).await;
+        assert_eq!(left, ["a.txt", "b.txt"], "{}", run.stderr);
+        played.unwrap();
+        run.assert_code(0);
+        let summary: serde_json::Value = serde_json::from_str(run.stdout.lines().last().unwrap()).unwrap();
+        assert_eq!(
+            (summary["deleted"].as_u64(), summary["delete_held_back"].as_u64()),
+            (Some(1), Some(0)),
+            "{summary}"
+        );
+    })
+    .await;
+}
+
+/// Uploading, `--delete` removes from the server only what two listings both show and the
+/// local tree lacks: x.txt, in the first listing only, stays (said and counted); y.txt, in
+/// both, goes.
+#[tokio::test]
+async fn mirror_up_delete_deletes_only_what_both_listings_show() {
+    within(async {
+        let y = "type=file;size=1;modify=20240101000000; y.txt\r\n";
+        let x = "type=file;size=1;modify=20240101000000; x.txt\r\n";
+        let mut script = login_mlst("");
+        script.extend([e("TYPE I"), r("200 ok")]);
+        script.extend(listing("MLSD d", &[MLSD_A, x, y].concat()));
+        script.extend(listing("MLSD d", &[MLSD_A, y].concat()));
+        script.extend([e("DELE d/y.txt"), r("250 Deleted"), e("QUIT"), r("221 Bye")]);
+        let server = ScriptedServer::start(script).await;
+        let work = tempfile::tempdir().unwrap();
+        let local = work.path().join("d");
+        write(&local.join("a.txt"), b"same");
+        set_mtime(&local.join("a.txt"), 1_704_067_200);
+        let url = format!("{}/d", server.url());
+        let run = pasv(["-j", "1", "mirror", "--delete", local.to_str().unwrap(), &url]).run().await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("two listings disagree"), "{}", run.stderr);
+        assert!(run.stderr.contains("1 deleted"), "{}", run.stderr);
+        assert!(run.stderr.contains("deletes held back in 1 director"), "{}", run.stderr);
         server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;

@@ -88,13 +88,20 @@ async fn prompt_loop(shell: &mut Shell, url: Option<String>) -> Result<()> {
 /// Runs a line; Ctrl-C drops it half-way and the shell recovers the session.
 async fn run_guarded(shell: &mut Shell, interrupts: &mut Interrupts, line: &str) -> Flow {
     interrupts.drain().await;
+    super::interrupt::reset();
     let outcome = if line.trim_start().starts_with('!') {
         // The local command gets the Ctrl-C; the shell just waits for it.
         Some(commands::run_line(shell, line).await)
     } else {
+        let run = commands::run_line(shell, line);
+        tokio::pin!(run);
         tokio::select! {
-            result = commands::run_line(shell, line) => Some(result),
-            _ = interrupts.next() => None,
+            result = &mut run => Some(result),
+            _ = interrupts.next() => {
+                // Upload temporaries on the server: the command deletes them first.
+                super::interrupt::let_tidy(run.as_mut(), interrupts.next()).await;
+                None
+            }
         }
     };
     match outcome {

@@ -2,6 +2,7 @@
 //! FTP server (libunftp through `pasv::server`), and the scripted server for exact replies.
 
 pub mod daemons;
+pub mod faults;
 pub mod scripted;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,249 @@
+//! Tree transfers through the fault-injecting proxy (support/faults.rs): resets, stalls,
+//! dropped control connections and refused connections, each from a fixed seed and bounded,
+//! are ridden out within `--retries` with nothing lost: the target matches the source byte
+//! for byte, the exit code is 0, and no temporary is left on either side. A file that keeps
+//! failing is given up, and its upload temporary deleted.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::support::faults::{FaultProxy, Faults, Kind};
+use crate::support::{TestServer, pasv, patterned, within};
+use crate::tree::{names, snapshot, write};
+
+/// How long a stalled data connection stays silent: well past pasv's `--timeout` here.
+const STALL: Duration = Duration::from_secs(5);
+/// pasv's idle timeout in these runs (a stall has to outlast it).
+const TIMEOUT: &str = "2";
+/// Faults per run.
+const FAULTS: usize = 3;
+
+/// 48 files of 5 to 24 KB in four directories, one of them nested.
+fn source_tree(dir: &Path) {
+    for i in 0..48 {
+        let sub = ["a", "b", "c/deeper", "d"][i % 4];
+        write(&dir.join(format!("{sub}/f{i:02}.bin")), &patterned(5_000 + i * 397));
+    }
+}
+
+/// Names under `root` that are temporaries of pasv's (uploads' or downloads'). Read while
+/// pasv may be renaming files: an entry that is gone by the time it is looked at is skipped.
+fn temporaries(root: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if entry.file_name().to_string_lossy().ends_with(".pasv-part") {
+                found.push(path.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    /// `put -r --atomic SRC URL/up`
+    PutAtomic,
+    /// `get -r URL/src -o TARGET`
+    Get,
+    /// `mirror --atomic SRC URL/up`
+    MirrorUp,
+    /// `mirror URL/src TARGET`
+    MirrorDown,
+}
+
+/// Runs `op` on a tree through a proxy injecting `FAULTS` faults of `kind` from `seed`, and
+/// checks the copy, the exit code, that the faults happened, and that no temporary is left.
+async fn ride_out(kind: Kind, seed: u64, op: Op) {
+    let work = tempfile::tempdir().unwrap();
+    let server = TestServer::start(true).await;
+    let local = work.path().join("local");
+    let (source, target) = match op {
+        Op::PutAtomic | Op::MirrorUp => {
+            source_tree(&local);
+            (local.clone(), server.path("up"))
+        }
+        Op::Get | Op::MirrorDown => {
+            source_tree(&server.path("src"));
+            (server.path("src"), local.clone())
+        }
+    };
+    let proxy = FaultProxy::start(server.server.addr(), Faults { kind, seed, count: FAULTS, stall: STALL }).await;
+    let (local_arg, up, src) = (local.to_str().unwrap(), format!("{}/up", proxy.url()), format!("{}/src", proxy.url()));
+    let mut args = vec!["-j", "2", "--retries", "6", "--timeout", TIMEOUT];
+    args.extend(match op {
+        Op::PutAtomic => vec!["put", "-r", "--atomic", local_arg, &up],
+        Op::Get => vec!["get", "-r", &src, "-o", local_arg],
+        Op::MirrorUp => vec!["mirror", "--atomic", local_arg, &up],
+        Op::MirrorDown => vec!["mirror", &src, local_arg],
+    });
+    let run = pasv(args).run().await;
+    let context = format!("{op:?} through {}\n--- stderr\n{}", proxy.describe(), run.stderr);
+    assert_eq!(run.code, 0, "{context}");
+    assert_eq!(proxy.injected(), FAULTS, "not every planned fault happened: {context}");
+    assert_eq!(snapshot(&target), snapshot(&source), "{context}");
+    assert_eq!(temporaries(&target), Vec::<String>::new(), "{context}");
+}
+
+macro_rules! ride_out_tests {
+    ($($name:ident: $kind:ident, $seed:expr, $op:ident;)*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            within(ride_out(Kind::$kind, $seed, Op::$op)).await;
+        }
+    )*};
+}
+
+ride_out_tests! {
+    resets_during_an_atomic_tree_upload: Reset, 0x5eed_0001, PutAtomic;
+    resets_during_a_tree_download: Reset, 0x5eed_0002, Get;
+    resets_during_a_mirror_up: Reset, 0x5eed_0003, MirrorUp;
+    stalls_during_an_atomic_tree_upload: Stall, 0x5eed_0011, PutAtomic;
+    stalls_during_a_tree_download: Stall, 0x5eed_0012, Get;
+    stalls_during_a_mirror_down: Stall, 0x5eed_0013, MirrorDown;
+    dropped_control_connections_during_an_atomic_tree_upload: DropControl, 0x5eed_0021, PutAtomic;
+    dropped_control_connections_during_a_tree_download: DropControl, 0x5eed_0022, Get;
+    dropped_control_connections_during_a_mirror_up: DropControl, 0x5eed_0023, MirrorUp;
+    refused_connections_during_an_atomic_tree_upload: Refuse, 0x5eed_0031, PutAtomic;
+    refused_connections_during_a_tree_download: Refuse, 0x5eed_0032, Get;
+    refused_connections_during_a_mirror_down: Refuse, 0x5eed_0033, MirrorDown;
+}
+
+/// No faults but the targeted ones.
+const NO_FAULTS: Faults = Faults { kind: Kind::Reset, seed: 0, count: 0, stall: STALL };
+
+/// A file whose every upload is cut (the server keeps a half temporary each time: its STOR,
+/// then each APPE) is given up after `--retries`, and the temporary pasv made for it is
+/// deleted: nothing of it is left on the server. A file cut once is retried, completed and
+/// renamed as usual.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_given_up_leaves_no_upload_temporary() {
+    within(async {
+        let work = tempfile::tempdir().unwrap();
+        let source = work.path().join("local");
+        source_tree(&source);
+        let server = TestServer::start(true).await;
+        let proxy = FaultProxy::start(server.server.addr(), NO_FAULTS).await;
+        proxy.fail(".f07.bin.pasv-part", 1000, usize::MAX);
+        proxy.fail(".f10.bin.pasv-part", 1000, 1);
+        let run = pasv([
+            "-j",
+            "2",
+            "--retries",
+            "2",
+            "--timeout",
+            "5",
+            "put",
+            "-r",
+            "--atomic",
+            source.to_str().unwrap(),
+            &format!("{}/up", proxy.url()),
+        ])
+        .run()
+        .await;
+        let context = format!("{}\n--- stderr\n{}", proxy.describe(), run.stderr);
+        assert_ne!(run.code, 0, "{context}");
+        assert!(run.stderr.contains("f07.bin"), "{context}");
+        assert!(run.stderr.contains("deleted 1 upload temporary file"), "{context}");
+        let uploaded = server.path("up");
+        assert_eq!(temporaries(&uploaded), Vec::<String>::new(), "{context}");
+        let mut expected = snapshot(&source);
+        expected.retain(|(name, _)| !name.ends_with("f07.bin"));
+        assert_eq!(snapshot(&uploaded), expected, "{context}");
+        // f07: the first STOR, then an APPE per retry; f10: cut once, then whole.
+        assert!(proxy.injected() >= 4, "{context}");
+    })
+    .await;
+}
+
+/// `put --atomic big.bin` (50 KB, with `-c` when `resume`) with `--retries 1` through a
+/// proxy that cuts every upload of its temporary after 2000 bytes, `earlier` bytes of it left
+/// on the server by an earlier run: the server, the file's bytes and what the run said (it
+/// failed, after two cut uploads).
+async fn put_a_file_that_keeps_failing(resume: bool, earlier: Option<usize>) -> (TestServer, Vec<u8>, String) {
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("big.bin");
+    let data = patterned(50_000);
+    write(&file, &data);
+    let server = TestServer::start(true).await;
+    if let Some(len) = earlier {
+        write(&server.path(".big.bin.pasv-part"), &data[..len]);
+    }
+    let proxy = FaultProxy::start(server.server.addr(), NO_FAULTS).await;
+    proxy.fail(".big.bin.pasv-part", 2000, usize::MAX);
+    let url = format!("{}/", proxy.url());
+    let mut args = vec!["--retries", "1", "--timeout", "5", "put", "--atomic", file.to_str().unwrap(), &url];
+    if resume {
+        args.push("-c");
+    }
+    let run = pasv(args).run().await;
+    let context = format!("{}\n--- stderr\n{}", proxy.describe(), run.stderr);
+    assert_ne!(run.code, 0, "{context}");
+    assert_eq!(proxy.injected(), 2, "{context}");
+    (server, data, context)
+}
+
+/// The same in a single `put --atomic` (the one-by-one path): nothing is left on the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_single_atomic_upload_given_up_leaves_no_temporary() {
+    within(async {
+        let (server, _, context) = put_a_file_that_keeps_failing(false, None).await;
+        assert_eq!(names(&snapshot(server.root.path())), Vec::<&str>::new(), "{context}");
+    })
+    .await;
+}
+
+/// A temporary that an earlier run left, and that this run only appends to (`-c`), is not
+/// this run's to delete: when the file is given up, it stays for a later `-c`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_temporary_an_earlier_run_left_is_kept_when_its_file_is_given_up() {
+    within(async {
+        let (server, data, context) = put_a_file_that_keeps_failing(true, Some(500)).await;
+        // Resumed twice (APPE), cut each time: still there, and still a prefix of the file.
+        let left = std::fs::read(server.path(".big.bin.pasv-part")).unwrap();
+        assert_eq!(left.len(), 4_500, "{context}");
+        assert!(data.starts_with(&left), "{context}");
+    })
+    .await;
+}
+
+/// Ctrl-C during an atomic tree upload: pasv stops, deletes the temporary of the file it was
+/// sending, and exits 130; the files already renamed stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_atomic_upload_deletes_its_temporary() {
+    within(async {
+        let work = tempfile::tempdir().unwrap();
+        let source = work.path().join("local");
+        source_tree(&source);
+        let server = TestServer::start(true).await;
+        let served = server.path("up");
+        let url = format!("{}/up", server.server.url());
+        // Slow enough that a file is in flight when the signal comes.
+        let running =
+            pasv(["-j", "1", "put", "-r", "--atomic", "--limit-rate", "40K", source.to_str().unwrap(), &url]).spawn();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while temporaries(&served).is_empty() {
+            if std::time::Instant::now() > deadline {
+                let _ = std::process::Command::new("kill").args([&running.id().to_string()]).status();
+                let run = running.finish().await;
+                panic!("no upload temporary appeared on the server within 20 s\n{}", run.stderr);
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let _ = std::process::Command::new("kill").args(["-INT", &running.id().to_string()]).status();
+        let run = running.finish().await;
+        run.assert_code(130);
+        assert_eq!(temporaries(&served), Vec::<String>::new(), "{}", run.stderr);
+        assert!(run.stderr.contains("deleted 1 upload temporary file"), "{}", run.stderr);
+        let source_files = snapshot(&source);
+        for (name, bytes) in snapshot(&served) {
+            assert!(source_files.contains(&(name.clone(), bytes)), "{name} arrived damaged\n{}", run.stderr);
+        }
+    })
+    .await;
+}

@@ -1,0 +1,586 @@
+//! A seeded, fault-injecting TCP proxy between pasv and an FTP server, for the control
+//! connection and every passive data connection.
+//!
+//! The proxy forwards the control connection line by line. It rewrites each 229 (EPSV) and
+//! 227 (PASV) reply to a data port of its own, and forwards the connection pasv opens there
+//! to the port the server named. From a seed it plans a fixed number of faults of one kind:
+//!
+//! - [`Kind::Reset`]: a data connection is reset (RST both ways) after some bytes;
+//! - [`Kind::Stall`]: a data connection stops moving after some bytes, longer than pasv's
+//!   `--timeout`, and is then reset;
+//! - [`Kind::DropControl`]: a control connection is closed (reset or FIN) at some command,
+//!   with the command forwarded to the server first or not;
+//! - [`Kind::Refuse`]: for a while, connections are refused: the control port is closed, and
+//!   passive replies name a port nobody listens on.
+//!
+//! A fault planned at the n-th data connection (or command, or passive reply) fires on the
+//! first one at or after it that carries enough bytes; parallel sessions make the exact
+//! order vary from run to run, the plan (what, how many, roughly when) does not.
+//! [`FaultProxy::fail`] adds a targeted fault instead: every data connection of a transfer
+//! command naming a given file is cut after some bytes (a file that keeps failing): closed
+//! towards the server, which keeps what came (a half file), and reset towards pasv.
+//!
+//! Every wait has a deadline; dropping the proxy aborts all its tasks and closes its sockets.
+//! [`FaultProxy::describe`] names the seed and what was injected, for failure messages.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use tokio::time::{Instant, sleep, timeout};
+
+/// How long the proxy waits for pasv to open a data connection it announced.
+const DATA_ACCEPT_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long any one read or write may take before the proxy gives the connection up.
+const IO_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a data connection waits to learn which transfer command it belongs to (only
+/// when targeted faults are set).
+const PAIRING_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the proxy keeps trying to listen on its control port again after a refusal.
+const REBIND_TIMEOUT: Duration = Duration::from_secs(10);
+/// A line longer than this is forwarded as it is, unparsed.
+const MAX_LINE: usize = 64 * 1024;
+
+/// What the faults of a run are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Reset,
+    Stall,
+    DropControl,
+    Refuse,
+}
+
+/// The plan of one run: `count` faults of `kind`, chosen from `seed`.
+#[derive(Debug, Clone, Copy)]
+pub struct Faults {
+    pub kind: Kind,
+    pub seed: u64,
+    pub count: usize,
+    /// How long a stalled data connection stays silent (longer than pasv's `--timeout`).
+    pub stall: Duration,
+}
+
+/// One planned fault.
+#[derive(Debug, Clone, Copy)]
+struct Planned {
+    /// The data connection, command or passive reply (by number, from 0) it waits for.
+    at: usize,
+    /// Bytes a data connection carries before the fault.
+    offset: u64,
+    /// DropControl: close before forwarding the command (else after); with a reset or a FIN.
+    before: bool,
+    reset: bool,
+    /// Refuse: for how long.
+    window: Duration,
+}
+
+/// SplitMix64: a small, good enough generator for test plans.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+impl Faults {
+    fn plan(&self) -> VecDeque<Planned> {
+        let mut rng = Rng(self.seed);
+        let mut plan: Vec<Planned> = (0..self.count)
+            .map(|_| {
+                let at = match self.kind {
+                    Kind::Reset | Kind::Stall => rng.below(40),
+                    Kind::DropControl => 6 + rng.below(90),
+                    Kind::Refuse => 2 + rng.below(30),
+                } as usize;
+                Planned {
+                    at,
+                    offset: 1 + rng.below(4000),
+                    before: rng.below(2) == 0,
+                    reset: rng.below(2) == 0,
+                    window: Duration::from_millis(500 + rng.below(1000)),
+                }
+            })
+            .collect();
+        plan.sort_by_key(|p| p.at);
+        plan.into()
+    }
+}
+
+/// A data connection of a transfer command naming `name` is cut after `offset` bytes, the
+/// first `times` times.
+#[derive(Debug, Clone)]
+struct Target {
+    name: String,
+    offset: u64,
+    times: usize,
+}
+
+struct State {
+    pending: VecDeque<Planned>,
+    injected: Vec<String>,
+    data_connections: usize,
+    commands: usize,
+    passive_replies: usize,
+    refusing_until: Option<Instant>,
+    targets: Vec<Target>,
+}
+
+impl State {
+    /// The next planned fault, when event `n` (a data connection, command or passive reply)
+    /// is at or past it.
+    fn due(&mut self, n: usize) -> Option<Planned> {
+        if self.pending.front()?.at <= n { self.pending.pop_front() } else { None }
+    }
+}
+
+struct Shared {
+    upstream: SocketAddr,
+    faults: Faults,
+    state: Mutex<State>,
+    /// A refusal window started: the accept loop closes the control port.
+    refuse: Notify,
+    tasks: Mutex<JoinSet<()>>,
+}
+
+impl Shared {
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn spawn(self: &Arc<Self>, task: impl Future<Output = ()> + Send + 'static) {
+        self.tasks.lock().unwrap_or_else(|e| e.into_inner()).spawn(task);
+    }
+
+    fn injected(&self, what: String) {
+        self.state().injected.push(what);
+    }
+}
+
+/// A running proxy; dropping it stops everything.
+pub struct FaultProxy {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+}
+
+impl FaultProxy {
+    /// Listens on 127.0.0.1:0 and forwards to `upstream` (the server's control port).
+    pub async fn start(upstream: SocketAddr, faults: Faults) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("fault proxy: bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("fault proxy: local_addr");
+        let shared = Arc::new(Shared {
+            upstream,
+            faults,
+            state: Mutex::new(State {
+                pending: faults.plan(),
+                injected: Vec::new(),
+                data_connections: 0,
+                commands: 0,
+                passive_replies: 0,
+                refusing_until: None,
+                targets: Vec::new(),
+            }),
+            refuse: Notify::new(),
+            tasks: Mutex::new(JoinSet::new()),
+        });
+        shared.spawn(accept_loop(shared.clone(), listener, addr));
+        Self { addr, shared }
+    }
+
+    /// Also: every data connection of a transfer command naming `name` (STOR, APPE, RETR,
+    /// ...) is cut after `offset` bytes, the first `times` times: closed towards the server
+    /// (a server then keeps the bytes that came, as after a short upload), reset towards pasv.
+    /// A reset both ways can leave a server waiting for the data connection it lost.
+    pub fn fail(&self, name: &str, offset: u64, times: usize) {
+        self.shared.state().targets.push(Target { name: name.to_string(), offset, times });
+    }
+
+    /// `ftp://127.0.0.1:PORT`, no trailing slash.
+    pub fn url(&self) -> String {
+        format!("ftp://127.0.0.1:{}", self.addr.port())
+    }
+
+    /// How many faults were injected so far.
+    pub fn injected(&self) -> usize {
+        self.shared.state().injected.len()
+    }
+
+    /// The seed, the plan and what was injected: for failure messages.
+    pub fn describe(&self) -> String {
+        let state = self.shared.state();
+        let f = &self.shared.faults;
+        format!(
+            "fault proxy: seed {:#x}, {:?} x{} (stall {:?}); seen {} command(s), {} passive repl(y/ies), {} data \
+             connection(s); not fired yet: {:?}; injected {}: {:#?}",
+            f.seed,
+            f.kind,
+            f.count,
+            f.stall,
+            state.commands,
+            state.passive_replies,
+            state.data_connections,
+            state.pending,
+            state.injected.len(),
+            state.injected
+        )
+    }
+}
+
+impl fmt::Debug for FaultProxy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.shared.tasks.lock().unwrap_or_else(|e| e.into_inner()).abort_all();
+    }
+}
+
+/// Accepts control connections; during a refusal window the port is closed (connections
+/// are refused by the kernel), then listened on again.
+async fn accept_loop(shared: Arc<Shared>, mut listener: TcpListener, addr: SocketAddr) {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                if let Ok((client, _)) = accepted {
+                    shared.spawn(control(shared.clone(), client));
+                }
+            }
+            () = shared.refuse.notified() => {
+                drop(listener);
+                loop {
+                    let until = shared.state().refusing_until;
+                    match until {
+                        Some(until) if Instant::now() < until => tokio::time::sleep_until(until).await,
+                        _ => break,
+                    }
+                }
+                let deadline = Instant::now() + REBIND_TIMEOUT;
+                listener = loop {
+                    match TcpListener::bind(addr).await {
+                        Ok(listener) => break listener,
+                        Err(e) if Instant::now() > deadline => {
+                            panic!("fault proxy: cannot listen on {addr} again after a refusal window: {e}")
+                        }
+                        Err(_) => sleep(Duration::from_millis(20)).await,
+                    }
+                };
+            }
+        }
+    }
+}
+
+/// Transfer commands (they use the data connection opened after a passive reply).
+fn transfer_command(line: &str) -> bool {
+    let verb = line.split(' ').next().unwrap_or("").to_ascii_uppercase();
+    matches!(verb.as_str(), "STOR" | "APPE" | "STOU" | "RETR" | "LIST" | "NLST" | "MLSD")
+}
+
+/// Per control connection: transfer commands not yet matched with a data connection (both
+/// come in the same order).
+#[derive(Default)]
+struct Pairing {
+    commands: Mutex<VecDeque<String>>,
+    arrived: Notify,
+}
+
+impl Pairing {
+    async fn next(&self) -> Option<String> {
+        let deadline = Instant::now() + PAIRING_TIMEOUT;
+        loop {
+            let arrived = self.arrived.notified();
+            tokio::pin!(arrived);
+            arrived.as_mut().enable();
+            if let Some(command) = self.commands.lock().unwrap_or_else(|e| e.into_inner()).pop_front() {
+                return Some(command);
+            }
+            if timeout(deadline.saturating_duration_since(Instant::now()), arrived).await.is_err() {
+                return None;
+            }
+        }
+    }
+}
+
+/// One control connection, forwarded line by line in both directions.
+async fn control(shared: Arc<Shared>, client: TcpStream) {
+    let Ok(Ok(server)) = timeout(IO_TIMEOUT, TcpStream::connect(shared.upstream)).await else {
+        return;
+    };
+    let _ = client.set_nodelay(true);
+    let _ = server.set_nodelay(true);
+    let pairing = Arc::new(Pairing::default());
+    let (mut client_read, mut client_write) = client.into_split();
+    let (mut server_read, mut server_write) = server.into_split();
+    let dropped = {
+        // Client to server: count commands, maybe drop the connection at one.
+        let upward = async {
+            let mut buf = Vec::new();
+            while let Some(line) = read_line(&mut client_read, &mut buf).await {
+                let text = String::from_utf8_lossy(&line).trim_end().to_string();
+                if transfer_command(&text) {
+                    pairing.commands.lock().unwrap_or_else(|e| e.into_inner()).push_back(text.clone());
+                    pairing.arrived.notify_waiters();
+                }
+                let (n, planned) = {
+                    let mut state = shared.state();
+                    let n = state.commands;
+                    state.commands += 1;
+                    (n, if shared.faults.kind == Kind::DropControl { state.due(n) } else { None })
+                };
+                if let Some(planned) = planned {
+                    if !planned.before {
+                        let _ = write_all(&mut server_write, &line).await;
+                    }
+                    let how = if planned.reset { "reset" } else { "closed" };
+                    let when = if planned.before { "before forwarding" } else { "after forwarding" };
+                    shared.injected(format!("control connection {how} {when} command #{n} {text:?}"));
+                    return Some(planned.reset);
+                }
+                if write_all(&mut server_write, &line).await.is_err() {
+                    break;
+                }
+            }
+            let _ = server_write.shutdown().await;
+            None
+        };
+        // Server to client: passive replies rewritten to ports of the proxy.
+        let downward = async {
+            let mut buf = Vec::new();
+            while let Some(line) = read_line(&mut server_read, &mut buf).await {
+                let line = passive_reply(&shared, &pairing, &line).await.unwrap_or(line);
+                if write_all(&mut client_write, &line).await.is_err() {
+                    break;
+                }
+            }
+            let _ = client_write.shutdown().await;
+        };
+        tokio::pin!(upward, downward);
+        let mut down_done = false;
+        let dropped = loop {
+            tokio::select! {
+                dropped = &mut upward => break dropped,
+                () = &mut downward, if !down_done => down_done = true,
+            }
+        };
+        if dropped.is_none() && !down_done {
+            // pasv closed its side: the server's last replies still go through.
+            let _ = timeout(IO_TIMEOUT, downward).await;
+        }
+        dropped
+    };
+    if let Some(reset) = dropped {
+        let streams = [client_read.reunite(client_write).ok(), server_read.reunite(server_write).ok()];
+        for stream in streams.into_iter().flatten() {
+            if reset {
+                let _ = stream.set_zero_linger();
+            }
+            drop(stream);
+        }
+    }
+}
+
+/// One line (up to LF, kept) from `read`, `buf` holding what came after it; `None` at the end.
+/// A line longer than [`MAX_LINE`] comes out in pieces.
+async fn read_line(read: &mut (impl AsyncReadExt + Unpin), buf: &mut Vec<u8>) -> Option<Vec<u8>> {
+    loop {
+        if let Some(pos) = buf.iter().position(|&b| b == b'\n') {
+            return Some(buf.drain(..=pos).collect());
+        }
+        if buf.len() > MAX_LINE {
+            return Some(std::mem::take(buf));
+        }
+        let mut chunk = [0u8; 8192];
+        match timeout(IO_TIMEOUT, read.read(&mut chunk)).await {
+            Ok(Ok(n)) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+            _ if buf.is_empty() => return None,
+            _ => return Some(std::mem::take(buf)),
+        }
+    }
+}
+
+async fn write_all(write: &mut (impl AsyncWriteExt + Unpin), bytes: &[u8]) -> std::io::Result<()> {
+    match timeout(IO_TIMEOUT, write.write_all(bytes)).await {
+        Ok(result) => result,
+        Err(_) => Err(std::io::Error::other("fault proxy: write timed out")),
+    }
+}
+
+/// The server's data port in a 229 or 227 reply.
+fn passive_port(text: &str) -> Option<u16> {
+    if text.starts_with("229 ") {
+        text.split_once("(|||")?.1.split_once('|')?.0.parse().ok()
+    } else if text.starts_with("227 ") {
+        let inner = text.split_once('(')?.1.split_once(')')?.0;
+        let numbers: Vec<u16> = inner.split(',').map(|n| n.trim().parse().ok()).collect::<Option<_>>()?;
+        let [.., p1, p2] = numbers[..] else { return None };
+        Some(p1 * 256 + p2)
+    } else {
+        None
+    }
+}
+
+/// A 229 or 227 reply rewritten to a data port of the proxy (or, in a refusal window, to a
+/// port nobody listens on); `None` for other lines.
+async fn passive_reply(shared: &Arc<Shared>, pairing: &Arc<Pairing>, line: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(line).ok()?;
+    let port = passive_port(text)?;
+    let refused = {
+        let mut state = shared.state();
+        let n = state.passive_replies;
+        state.passive_replies += 1;
+        let now = Instant::now();
+        match if shared.faults.kind == Kind::Refuse { state.due(n) } else { None } {
+            Some(planned) => {
+                state.refusing_until = Some(now + planned.window);
+                state.injected.push(format!("connections refused for {:?} from passive reply #{n}", planned.window));
+                shared.refuse.notify_one();
+                true
+            }
+            None => state.refusing_until.is_some_and(|until| now < until),
+        }
+    };
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.ok()?;
+    let ours = listener.local_addr().ok()?.port();
+    if refused {
+        // Free a moment ago: a connection to it is refused.
+        drop(listener);
+    } else {
+        let upstream = SocketAddr::new(shared.upstream.ip(), port);
+        shared.spawn(data(shared.clone(), pairing.clone(), listener, upstream));
+    }
+    let rewritten = if text.starts_with("229 ") {
+        format!("229 Entering Extended Passive Mode (|||{ours}|)\r\n")
+    } else {
+        format!("227 Entering Passive Mode (127,0,0,1,{},{})\r\n", ours / 256, ours % 256)
+    };
+    Some(rewritten.into_bytes())
+}
+
+/// What a data connection does to its bytes.
+struct DataFault {
+    offset: u64,
+    stall: bool,
+    /// Closed towards the server rather than reset.
+    cut: bool,
+    /// A planned fault (put back when the connection ends before its offset).
+    planned: Option<Planned>,
+    what: String,
+}
+
+/// The fault data connection `n` carries, if any: a targeted one for its command, else the
+/// next planned one that is due.
+fn data_fault(shared: &Shared, n: usize, command: Option<&str>) -> Option<DataFault> {
+    let mut state = shared.state();
+    if let Some(command) = command
+        && let Some(target) = state.targets.iter_mut().find(|t| t.times > 0 && command.contains(&t.name))
+    {
+        target.times -= 1;
+        let what = format!("data connection of {command:?} cut after {} byte(s)", target.offset);
+        return Some(DataFault { offset: target.offset, stall: false, cut: true, planned: None, what });
+    }
+    let stall = match shared.faults.kind {
+        Kind::Reset => false,
+        Kind::Stall => true,
+        Kind::DropControl | Kind::Refuse => return None,
+    };
+    let planned = state.due(n)?;
+    let how = if stall { format!("stalled for {:?}, then reset", shared.faults.stall) } else { "reset".into() };
+    let what = format!("data connection #{n} ({command:?}) {how} after {} byte(s)", planned.offset);
+    Some(DataFault { offset: planned.offset, stall, cut: false, planned: Some(planned), what })
+}
+
+/// One data connection: accepted from pasv, forwarded to the server's port.
+async fn data(shared: Arc<Shared>, pairing: Arc<Pairing>, listener: TcpListener, upstream: SocketAddr) {
+    let Ok(Ok((mut client, _))) = timeout(DATA_ACCEPT_TIMEOUT, listener.accept()).await else {
+        return;
+    };
+    drop(listener);
+    let (n, targeted) = {
+        let mut state = shared.state();
+        state.data_connections += 1;
+        (state.data_connections - 1, !state.targets.is_empty())
+    };
+    let command = if targeted { pairing.next().await } else { None };
+    let Ok(Ok(mut server)) = timeout(IO_TIMEOUT, TcpStream::connect(upstream)).await else {
+        return;
+    };
+    let fault = data_fault(&shared, n, command.as_deref());
+    let mut moved = 0u64;
+    let fired = {
+        let (mut client_read, mut client_write) = client.split();
+        let (mut server_read, mut server_write) = server.split();
+        let (mut up, mut down) = (vec![0u8; 16384], vec![0u8; 16384]);
+        let (mut client_done, mut server_done) = (false, false);
+        loop {
+            if client_done && server_done {
+                break false;
+            }
+            let (read, upward) = tokio::select! {
+                read = timeout(IO_TIMEOUT, client_read.read(&mut up)), if !client_done => (read, true),
+                read = timeout(IO_TIMEOUT, server_read.read(&mut down)), if !server_done => (read, false),
+            };
+            let Ok(Ok(n)) = read else { break false };
+            if n == 0 {
+                if upward {
+                    client_done = true;
+                    let _ = server_write.shutdown().await;
+                } else {
+                    server_done = true;
+                    let _ = client_write.shutdown().await;
+                }
+                continue;
+            }
+            let (send, fire) = match &fault {
+                Some(f) if moved + n as u64 >= f.offset => ((f.offset - moved) as usize, true),
+                _ => (n, false),
+            };
+            let written = if upward {
+                write_all(&mut server_write, &up[..send]).await
+            } else {
+                write_all(&mut client_write, &down[..send]).await
+            };
+            moved += send as u64;
+            if fire {
+                break true;
+            }
+            if written.is_err() {
+                break false;
+            }
+        }
+    };
+    let Some(fault) = fault else { return };
+    if !fired {
+        // Over before its offset: the next data connection carries it.
+        if let Some(planned) = fault.planned {
+            shared.state().pending.push_front(planned);
+        }
+        return;
+    }
+    shared.injected(fault.what);
+    if fault.stall {
+        sleep(shared.faults.stall).await;
+    }
+    if fault.cut {
+        let _ = timeout(IO_TIMEOUT, server.shutdown()).await;
+    } else {
+        let _ = server.set_zero_linger();
+    }
+    let _ = client.set_zero_linger();
+    drop((client, server));
+}
