@@ -8,8 +8,9 @@
 //!   timeouts, transfers. Reports through return values, [`engine::Progress`] and
 //!   [`engine::Trace`]; never prints.
 //! - [`cli`]: clap definitions, shared by one-shot subcommands, man page and completions.
-//! - [`app`]: the terminal. Turns flags, URLs, netrc and environment into an engine
-//!   configuration, runs commands, draws progress, renders listings, maps errors to exit codes.
+//! - [`app`]: the terminal. Turns flags, URLs, netrc and environment into engine settings
+//!   (once per run and server, shared by its sessions), runs commands, draws progress, renders
+//!   listings, maps errors to exit codes.
 //! - [`server`]: `pasv serve` and `pasv demo`, a thin wrapper over the libunftp server library.
 
 pub mod app;

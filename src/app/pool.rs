@@ -12,6 +12,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Result;
@@ -23,17 +24,15 @@ use super::oneshot::Context;
 use super::sanitize::escape;
 use super::target::Target;
 use super::temporaries::Temporaries;
-use crate::engine::{Error, ErrorClass, Pipelining, RateLimit, Session};
+use crate::engine::{Error, ErrorClass, Pipelining, RateLimit, Session, Settings};
 use crate::proto::ReplyCode;
-
-/// TCP keepalive idle time on every control connection of the pool.
-const KEEPALIVE: Duration = Duration::from_secs(30);
 
 /// First retry after this long, doubling each time up to [`MAX_BACKOFF`].
 const BASE_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
-/// How sessions of the pool are opened.
+/// How sessions of the pool are opened: every one, and every reconnect, on one `Settings`
+/// (the server's, resolved once by the context, with this pool's rate limit).
 pub struct Connector<'a> {
     pub ctx: &'a Context,
     pub target: Target,
@@ -41,16 +40,36 @@ pub struct Connector<'a> {
     /// Whether this server takes pipelined transfers, as the sessions find out: once one of
     /// them finds it does not, the others and every later one go one command at a time.
     pub pipelining: Pipelining,
+    /// The server's settings last seen, and the pool's made from them.
+    settings: Mutex<Option<(Arc<Settings>, Arc<Settings>)>>,
 }
 
-impl Connector<'_> {
+impl<'a> Connector<'a> {
+    pub fn new(ctx: &'a Context, target: Target, rate: Option<RateLimit>) -> Self {
+        Self { ctx, target, rate, pipelining: Pipelining::default(), settings: Mutex::new(None) }
+    }
+
     pub async fn connect(&self) -> Result<Session> {
-        let mut session = self.ctx.connect(&self.target).await?;
-        session.set_rate_limit(self.rate.clone());
+        let mut session = self.ctx.connect_via(&self.target, |site| self.settings_on(site)).await?;
         session.share_pipelining(self.pipelining.clone());
-        // Best effort: a socket that refuses keepalive still works.
-        let _ = session.set_keepalive(KEEPALIVE);
         Ok(session)
+    }
+
+    /// The pool's settings: the server's with the rate limit, made once (and again only when
+    /// trust on first use replaced the server's).
+    fn settings_on(&self, site: &Arc<Settings>) -> Result<Arc<Settings>, Error> {
+        if self.rate.is_none() {
+            return Ok(site.clone());
+        }
+        let mut made = self.settings.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((base, ours)) = made.as_ref()
+            && Arc::ptr_eq(base, site)
+        {
+            return Ok(ours.clone());
+        }
+        let ours = site.adjusted(|config| config.rate_limit = self.rate.clone())?;
+        *made = Some((site.clone(), ours.clone()));
+        Ok(ours)
     }
 }
 

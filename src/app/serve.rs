@@ -13,7 +13,7 @@ use super::render::format_time;
 use super::settings::usage;
 use super::trace::TraceWriter;
 use crate::cli::{DemoArgs, ServeArgs};
-use crate::engine::{Config, Credentials, Endpoint, Secret, Session, Trace, TraceEvent, UploadMode};
+use crate::engine::{Config, Credentials, DataMethod, Endpoint, Secret, Session, Trace, TraceEvent, UploadMode};
 use crate::server::{RunningServer, ServerOptions};
 
 pub async fn serve(ctx: &Context, args: ServeArgs) -> Result<()> {
@@ -115,7 +115,7 @@ pub async fn demo(ctx: &Context, args: DemoArgs) -> Result<()> {
         "   uploaded {} bytes in {:.2}s over {}",
         up.bytes,
         up.elapsed.as_secs_f64(),
-        session.passive_mode().unwrap_or("?")
+        session.passive_mode().map_or("?", DataMethod::as_str)
     ));
 
     say("4. Listing the server's folder (MLSD), then with classic PASV to show the 227 decoding:");
@@ -126,7 +126,7 @@ pub async fn demo(ctx: &Context, args: DemoArgs) -> Result<()> {
     }
     switch.on.store(false, Ordering::Relaxed);
     let _ = session.quit().await;
-    let pasv_only = Config { epsv: false, ..Config::default() };
+    let pasv_only = Config { data: DataMethod::Passive.policy(), ..Config::default() };
     let mut session = Session::connect(Arc::new(pasv_only), &endpoint, &credentials, Some(trace)).await?;
     switch.on.store(true, Ordering::Relaxed);
     let _ = session.name_list(None).await?;

@@ -1,5 +1,6 @@
 //! Turns flags, the config file's [defaults], bookmarks, URLs, netrc and the environment into
-//! the engine's plain `Config` and `Credentials`. This is the only place that reads the
+//! the engine's plain `Config` and `Credentials` (which `oneshot::Context` makes into one
+//! shared `engine::Settings` per server, once per run). This is the only place that reads the
 //! environment for connection policy, and the one place that decides which of them wins:
 //! command line > environment > bookmark > [defaults] > pasv's own default.
 
@@ -14,7 +15,10 @@ use super::defaults::{self, Value};
 use super::netrc;
 use super::target::Target;
 use crate::cli::{ConfigKey, GlobalArgs, Origin, Password, PasvAddressArg, TlsVersionArg, TransferArgs};
-use crate::engine::{Config, Credentials, PasvAddress, Secret, TlsMode, TlsVersion};
+use crate::engine::{Config, Credentials, DataConnection, PasvAddress, Secret, TlsMode, TlsVersion};
+
+/// TCP keepalive idle time on every control connection (`Config::keepalive`).
+const KEEPALIVE: Duration = Duration::from_secs(30);
 
 /// A usage error: bad flags or values, exit 2.
 #[derive(Debug, thiserror::Error)]
@@ -77,12 +81,8 @@ pub fn config_for(args: &GlobalArgs, target: &Target) -> Result<Config> {
     if let Some(secs) = args.noop_interval {
         config.noop_interval = Some(seconds(secs, "--noop-interval")?);
     }
-    config.epsv = !args.no_epsv;
-    config.active = args.active;
-    config.pasv_address = match args.pasv_address {
-        Some(PasvAddressArg::Server) => PasvAddress::Server,
-        _ => PasvAddress::Peer,
-    };
+    config.data = data_connection(args);
+    config.keepalive = KEEPALIVE;
     config.tls.mode = tls_mode(target, args);
     // TLS options from [defaults] (or the shell's `set`) wait for a TLS site; given on the
     // command line they ask for one.
@@ -109,6 +109,37 @@ pub fn config_for(args: &GlobalArgs, target: &Target) -> Result<Config> {
     config.tls.client_cert = args.client_cert.clone();
     config.tls.client_key = args.client_key.clone();
     Ok(config)
+}
+
+/// The data-connection policy of these flags: `--active`, else passive with EPSV first unless
+/// `--no-epsv`, to the control connection's peer unless `--pasv-address server`.
+pub fn data_connection(args: &GlobalArgs) -> DataConnection {
+    if args.active {
+        return DataConnection::Active;
+    }
+    let address = match args.pasv_address {
+        Some(PasvAddressArg::Server) => PasvAddress::Server,
+        _ => PasvAddress::Peer,
+    };
+    DataConnection::Passive { epsv: !args.no_epsv, address }
+}
+
+/// The flags that ask for `policy` (the way back from [`data_connection`]), for advice such
+/// as `doctor`'s "works: pasv --no-epsv ls URL".
+pub fn data_connection_flags(policy: DataConnection) -> Vec<&'static str> {
+    match policy {
+        DataConnection::Active => vec!["--active"],
+        DataConnection::Passive { epsv, address } => {
+            let mut flags = Vec::new();
+            if !epsv {
+                flags.push("--no-epsv");
+            }
+            if address == PasvAddress::Server {
+                flags.extend(["--pasv-address", "server"]);
+            }
+            flags
+        }
+    }
 }
 
 fn tls_version(v: TlsVersionArg) -> TlsVersion {
@@ -241,5 +272,60 @@ mod tests {
         let mut plain = GlobalArgs { user: Some("alice".into()), ..GlobalArgs::default() };
         assert!(!split_user_password(&mut plain));
         assert_eq!((plain.user.as_deref(), plain.user_password), (Some("alice"), None));
+    }
+
+    /// The global flags of a command line (`pasv FLAGS ls ftp://h/`).
+    fn flags(line: &[&str]) -> GlobalArgs {
+        use clap::Parser as _;
+        let argv = ["pasv"].iter().chain(line).chain(&["ls", "ftp://h/"]).copied();
+        crate::cli::Cli::try_parse_from(argv).unwrap().global
+    }
+
+    #[test]
+    fn the_data_connection_policy_follows_the_flags() {
+        let (peer, server) = (PasvAddress::Peer, PasvAddress::Server);
+        let cases: &[(&[&str], DataConnection)] = &[
+            (&[], DataConnection::Passive { epsv: true, address: peer }),
+            (&["--no-epsv"], DataConnection::Passive { epsv: false, address: peer }),
+            (&["--pasv-address", "server"], DataConnection::Passive { epsv: true, address: server }),
+            (&["--no-epsv", "--pasv-address", "peer"], DataConnection::Passive { epsv: false, address: peer }),
+            (&["--no-epsv", "--epsv"], DataConnection::Passive { epsv: true, address: peer }),
+            (&["--active"], DataConnection::Active),
+            (&["--active", "--no-epsv", "--pasv-address", "server"], DataConnection::Active),
+            (&["--active", "--passive"], DataConnection::Passive { epsv: true, address: peer }),
+        ];
+        for (line, policy) in cases {
+            assert_eq!(data_connection(&flags(line)), *policy, "{line:?}");
+            let target = Target::parse("ftp://h/").unwrap();
+            assert_eq!(config_for(&flags(line), &target).unwrap().data, *policy, "{line:?}");
+        }
+        // The way back: the flags doctor advises ask for the policy they stand for.
+        for &(_, policy) in cases {
+            assert_eq!(data_connection(&flags(&data_connection_flags(policy))), policy, "{policy:?}");
+        }
+        for method in crate::engine::DataMethod::ALL {
+            assert_eq!(data_connection(&flags(&data_connection_flags(method.policy()))).methods()[0], method);
+        }
+    }
+
+    #[test]
+    fn the_command_line_beats_defaults_which_beat_the_built_in_policy() {
+        let defaults = [
+            (ConfigKey::Active, Value::Bool(true)),
+            (ConfigKey::NoEpsv, Value::Bool(true)),
+            (ConfigKey::Timeout, Value::Seconds(7.0)),
+        ];
+        let target = Target::parse("ftp://h/").unwrap();
+        let from_defaults = config_for(&resolve(flags(&[]), &defaults), &target).unwrap();
+        assert_eq!((from_defaults.data, from_defaults.timeout), (DataConnection::Active, Duration::from_secs(7)));
+        let overridden = config_for(&resolve(flags(&["--passive", "--timeout", "3"]), &defaults), &target).unwrap();
+        assert_eq!(overridden.data, DataConnection::Passive { epsv: false, address: PasvAddress::Peer });
+        assert_eq!(overridden.timeout, Duration::from_secs(3));
+        let both = config_for(&resolve(flags(&["--passive", "--epsv"]), &defaults), &target).unwrap();
+        assert_eq!(both.data, DataConnection::default());
+        let builtin = config_for(&resolve(flags(&[]), &[]), &target).unwrap();
+        assert_eq!((builtin.data, builtin.timeout), (DataConnection::default(), Config::default().timeout));
+        // Every session of the run keeps its control connection alive the same way.
+        assert_eq!(builtin.keepalive, KEEPALIVE);
     }
 }

@@ -88,7 +88,7 @@ pub(super) async fn open_pool<'a>(
     rate: Option<RateLimit>,
     limit: usize,
 ) -> Result<Pool<'a>> {
-    let connector = Connector { ctx, target: target.clone(), rate, pipelining: Default::default() };
+    let connector = Connector::new(ctx, target.clone(), rate);
     Pool::open(connector, limit, ctx.args.retries.unwrap_or(0)).await
 }
 

@@ -29,6 +29,87 @@ impl Credentials {
     }
 }
 
+/// How data connections are opened: the one form of the passive/active policy. The app maps
+/// `--active`, `--no-epsv` and `--pasv-address` (and the shell's `set`) onto it; `doctor` and
+/// the session's report name the [`DataMethod`]s it stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataConnection {
+    /// The client connects to a port the server opened (RFC 959 PASV, RFC 2428 EPSV).
+    Passive {
+        /// EPSV first, PASV when it is refused or its port cannot be reached; off: PASV only.
+        epsv: bool,
+        /// Where a PASV (227) data connection goes.
+        address: PasvAddress,
+    },
+    /// The server connects back to us (EPRT, and PORT when EPRT is refused over IPv4).
+    Active,
+}
+
+impl Default for DataConnection {
+    /// EPSV first, to the control connection's peer.
+    fn default() -> Self {
+        Self::Passive { epsv: true, address: PasvAddress::Peer }
+    }
+}
+
+impl DataConnection {
+    /// The methods this policy tries, in order; a session remembers the one that worked.
+    pub fn methods(self) -> &'static [DataMethod] {
+        match self {
+            Self::Passive { epsv: true, .. } => &[DataMethod::ExtendedPassive, DataMethod::Passive],
+            Self::Passive { epsv: false, .. } => &[DataMethod::Passive],
+            Self::Active => &[DataMethod::Active],
+        }
+    }
+
+    /// Whether EPSV is tried at all.
+    pub fn tries_epsv(self) -> bool {
+        matches!(self, Self::Passive { epsv: true, .. })
+    }
+}
+
+/// One way to open a data connection: what a session settled on under its [`DataConnection`]
+/// policy (`Session::passive_mode`, the `passive` of `--json`), and what a `doctor` probe tries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum DataMethod {
+    #[serde(rename = "EPSV")]
+    ExtendedPassive,
+    #[serde(rename = "PASV")]
+    Passive,
+    #[serde(rename = "active")]
+    Active,
+}
+
+impl DataMethod {
+    /// Every method, in the order pasv would try them.
+    pub const ALL: [Self; 3] = [Self::ExtendedPassive, Self::Passive, Self::Active];
+
+    /// The name `--json` and the messages use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ExtendedPassive => "EPSV",
+            Self::Passive => "PASV",
+            Self::Active => "active",
+        }
+    }
+
+    /// The policy that uses this method first: what to ask for once this method is known to
+    /// be the one that works (`doctor`'s advice).
+    pub fn policy(self) -> DataConnection {
+        match self {
+            Self::ExtendedPassive => DataConnection::default(),
+            Self::Passive => DataConnection::Passive { epsv: false, address: PasvAddress::Peer },
+            Self::Active => DataConnection::Active,
+        }
+    }
+}
+
+impl std::fmt::Display for DataMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Which IP the data connection goes to in PASV mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PasvAddress {
@@ -57,7 +138,7 @@ pub enum TlsVersion {
 }
 
 /// TLS policy. Verification is on unless `insecure` is set.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TlsConfig {
     pub mode: TlsMode,
     /// Extra trust anchors (PEM), added to the system store.
@@ -85,11 +166,8 @@ pub struct Config {
     pub timeout: Duration,
     /// How long an EPSV data connection may take before PASV is tried instead.
     pub epsv_connect_timeout: Duration,
-    /// Try EPSV first (RFC 2428); off means PASV only.
-    pub epsv: bool,
-    pub pasv_address: PasvAddress,
-    /// Active mode (EPRT/PORT) instead of passive.
-    pub active: bool,
+    /// Passive (EPSV/PASV) or active (EPRT/PORT) data connections.
+    pub data: DataConnection,
     pub tls: TlsConfig,
     pub reply_limits: ReplyLimits,
     /// Bytes per read/write on data connections.
@@ -98,6 +176,9 @@ pub struct Config {
     pub rate_limit: Option<super::RateLimit>,
     /// Send NOOP on the control connection this often while a transfer runs (`--noop-interval`).
     pub noop_interval: Option<Duration>,
+    /// TCP keepalive on the control connection: probes after this long without traffic, so
+    /// that a NAT box or firewall does not forget it while a long transfer keeps it quiet.
+    pub keepalive: Duration,
 }
 
 impl Default for Config {
@@ -106,14 +187,27 @@ impl Default for Config {
             connect_timeout: Duration::from_secs(15),
             timeout: Duration::from_secs(30),
             epsv_connect_timeout: Duration::from_secs(3),
-            epsv: true,
-            pasv_address: PasvAddress::Peer,
-            active: false,
+            data: DataConnection::default(),
             tls: TlsConfig::default(),
             reply_limits: ReplyLimits::default(),
             buffer_size: 1024 * 1024,
             rate_limit: None,
             noop_interval: None,
+            keepalive: Duration::from_secs(60),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_method_is_the_first_its_policy_tries() {
+        for method in DataMethod::ALL {
+            assert_eq!(method.policy().methods()[0], method);
+            assert_eq!(serde_json::to_value(method).unwrap(), serde_json::json!(method.as_str()));
+        }
+        assert_eq!(DataConnection::default().methods(), [DataMethod::ExtendedPassive, DataMethod::Passive]);
     }
 }

@@ -1,10 +1,11 @@
 //! Opening data connections: EPSV/PASV negotiation (RFC 2428, RFC 959 section 4.1.2) and
 //! active mode (EPRT/PORT).
 //!
-//! Passive policy: EPSV first; PASV when EPSV is refused, and also when the EPSV port cannot
-//! be reached within `epsv_connect_timeout` (some NAT boxes forward only the PASV range); the
-//! choice is remembered for the session. The data connection goes to the control
-//! connection's peer; the address inside a 227 is used only with `PasvAddress::Server`.
+//! Passive policy ([`DataConnection::Passive`]): EPSV first; PASV when EPSV is refused, and
+//! also when the EPSV port cannot be reached within `epsv_connect_timeout` (some NAT boxes
+//! forward only the PASV range); the choice is remembered for the session ([`DataState`]).
+//! The data connection goes to the control connection's peer; the address inside a 227 is
+//! used only with `PasvAddress::Server`.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -12,16 +13,59 @@ use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 
 use super::control::{ControlChannel, check, rejection};
-use super::{Config, Error, PasvAddress, TraceEvent};
+use super::{Config, DataConnection, DataMethod, Error, PasvAddress, TraceEvent};
 use crate::proto::{Command, Reply, parse_227, parse_229};
 
 /// Which passive command works with this server, once known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) enum PassiveChoice {
+enum PassiveChoice {
     #[default]
     Untried,
     Extended,
     Classic,
+}
+
+/// One session's data connections: the policy in force (the settings', or what the shell's
+/// `set` made it since) and what the session found out about the server under it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DataState {
+    policy: DataConnection,
+    choice: PassiveChoice,
+}
+
+impl DataState {
+    pub(crate) fn new(policy: DataConnection) -> Self {
+        Self { policy, choice: PassiveChoice::Untried }
+    }
+
+    /// A new policy from the next transfer on. EPSV switched back on is tried again: PASV may
+    /// have been chosen because EPSV was off, not because the server refused it.
+    pub(crate) fn set_policy(&mut self, policy: DataConnection) {
+        if policy.tries_epsv() && !self.policy.tries_epsv() {
+            self.choice = PassiveChoice::Untried;
+        }
+        self.policy = policy;
+    }
+
+    pub(crate) fn is_active(&self) -> bool {
+        self.policy == DataConnection::Active
+    }
+
+    /// Passive mode with EPSV known to work: what pipelining relies on.
+    pub(crate) fn epsv_works(&self) -> bool {
+        !self.is_active() && self.choice == PassiveChoice::Extended
+    }
+
+    /// The method this session settled on, once a data connection was made (at once for
+    /// active mode, which has one).
+    pub(crate) fn method(&self) -> Option<DataMethod> {
+        match (self.policy, self.choice) {
+            (DataConnection::Active, _) => Some(DataMethod::Active),
+            (_, PassiveChoice::Extended) => Some(DataMethod::ExtendedPassive),
+            (_, PassiveChoice::Classic) => Some(DataMethod::Passive),
+            (_, PassiveChoice::Untried) => None,
+        }
+    }
 }
 
 /// A data connection that is set up but not yet usable: passive mode has connected already,
@@ -83,12 +127,14 @@ async fn ask_passive(control: &mut ControlChannel, command: &Command) -> Result<
 pub(crate) async fn prepare(
     control: &mut ControlChannel,
     config: &Config,
-    choice: &mut PassiveChoice,
+    state: &mut DataState,
 ) -> Result<PendingData, Error> {
-    if config.active {
-        return prepare_active(control, config).await;
-    }
-    let try_extended = config.epsv && *choice != PassiveChoice::Classic;
+    let (epsv, address) = match state.policy {
+        DataConnection::Active => return prepare_active(control).await,
+        DataConnection::Passive { epsv, address } => (epsv, address),
+    };
+    let choice = &mut state.choice;
+    let try_extended = epsv && *choice != PassiveChoice::Classic;
     if try_extended {
         let reply = ask_passive(control, &Command::ExtendedPassive).await?;
         if reply.code.0 == 229 {
@@ -121,16 +167,12 @@ pub(crate) async fn prepare(
         // The failure is most likely the address family (servers refuse PASV, or drop the
         // connection, over IPv6): say so, the reply alone rarely does.
         Err(e) if control.peer.is_ipv6() => {
-            return Err(Error::PassiveOverIpv6 {
-                peer: control.peer,
-                epsv_disabled: !config.epsv,
-                source: Box::new(e),
-            });
+            return Err(Error::PassiveOverIpv6 { peer: control.peer, epsv_disabled: !epsv, source: Box::new(e) });
         }
         Err(e) => return Err(e),
     };
     let announced = SocketAddr::V4(decoded.addr);
-    let target = match config.pasv_address {
+    let target = match address {
         PasvAddress::Peer => SocketAddr::new(control.peer.ip(), decoded.addr.port()),
         PasvAddress::Server => announced,
     };
@@ -142,7 +184,7 @@ pub(crate) async fn prepare(
         target,
     });
     if announced.ip() != control.peer.ip() && !announced.ip().is_unspecified() {
-        match config.pasv_address {
+        match address {
             PasvAddress::Peer => control.note(format!(
                 "227 names {}, but the server is {}; connecting to the server (use --pasv-address server to trust the reply)",
                 announced.ip(),
@@ -156,10 +198,7 @@ pub(crate) async fn prepare(
     }
     match connect(target, config.connect_timeout).await {
         Ok(stream) => Ok(PendingData::Connected(stream)),
-        Err(e)
-            if config.pasv_address == PasvAddress::Server
-                && target != SocketAddr::new(control.peer.ip(), target.port()) =>
-        {
+        Err(e) if address == PasvAddress::Server && target != SocketAddr::new(control.peer.ip(), target.port()) => {
             control.note(format!("{e}"));
             Err(Error::PassiveAddressUnusable { announced, peer: control.peer })
         }
@@ -172,7 +211,7 @@ async fn ask_227(control: &mut ControlChannel) -> Result<crate::proto::passive::
     Ok(parse_227(&reply.text())?)
 }
 
-pub(crate) async fn prepare_active(control: &mut ControlChannel, config: &Config) -> Result<PendingData, Error> {
+pub(crate) async fn prepare_active(control: &mut ControlChannel) -> Result<PendingData, Error> {
     // Listen on the address the control connection uses: the one the server can reach us on.
     let listener = TcpListener::bind(SocketAddr::new(control.local.ip(), 0)).await.map_err(Error::DataIo)?;
     let addr = listener.local_addr().map_err(Error::DataIo)?;
@@ -181,7 +220,8 @@ pub(crate) async fn prepare_active(control: &mut ControlChannel, config: &Config
         return Ok(PendingData::Listening(listener));
     }
     match addr {
-        SocketAddr::V4(v4) if config.epsv || reply.code.0 >= 500 => {
+        // RFC 2428 section 2: a server that does not take EPRT may take PORT (IPv4 only).
+        SocketAddr::V4(v4) => {
             control.note(format!("EPRT refused ({}); trying PORT", reply.code));
             control.expect(&Command::Port(v4), &[200]).await?;
             Ok(PendingData::Listening(listener))
@@ -195,5 +235,28 @@ pub(crate) async fn connect(target: SocketAddr, wait: Duration) -> Result<TcpStr
         Ok(Ok(stream)) => Ok(stream),
         Ok(Err(source)) => Err(Error::DataConnect { addr: target, source }),
         Err(_) => Err(Error::DataConnectTimeout { addr: target, after: wait }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_reports_the_method_it_settled_on_and_tries_epsv_again_when_switched_back_on() {
+        let mut state = DataState::new(DataConnection::Passive { epsv: false, address: PasvAddress::Peer });
+        assert_eq!(state.method(), None);
+        // After a PASV transfer with EPSV off.
+        state.choice = PassiveChoice::Classic;
+        assert_eq!(state.method(), Some(DataMethod::Passive));
+        state.set_policy(DataConnection::Active);
+        assert_eq!((state.method(), state.epsv_works(), state.is_active()), (Some(DataMethod::Active), false, true));
+        state.set_policy(DataConnection::default());
+        assert_eq!(state.method(), None, "EPSV is tried again");
+        state.choice = PassiveChoice::Extended;
+        assert!(state.epsv_works());
+        // A policy that still tries EPSV keeps what the session found out.
+        state.set_policy(DataConnection::Passive { epsv: true, address: PasvAddress::Server });
+        assert_eq!(state.method(), Some(DataMethod::ExtendedPassive));
     }
 }

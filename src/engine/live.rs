@@ -5,11 +5,9 @@
 //! Like the rest of the engine this never prints and never decides for the user: it reports
 //! whether the session is usable, and the caller reconnects when it is not.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::data::PassiveChoice;
-use super::{Error, PasvAddress, Session};
+use super::{DataConnection, Error, Session};
 use crate::proto::{Command, ReplyCode};
 
 /// After ABOR, the replies for the aborted transfer and for ABOR itself arrive back to back;
@@ -57,17 +55,10 @@ impl Session {
         self.control.expect(&Command::Noop, &[200]).await.map(drop)
     }
 
-    /// Changes how data connections are opened, from the next transfer on. Timeouts and TLS
-    /// are fixed for the life of a control connection: those need a new session.
-    pub fn set_data_policy(&mut self, active: bool, epsv: bool, pasv_address: PasvAddress) {
-        let mut config = (*self.config).clone();
-        if epsv && !config.epsv {
-            // PASV was chosen because EPSV was off, not because the server refused it.
-            self.passive = PassiveChoice::Untried;
-        }
-        config.active = active;
-        config.epsv = epsv;
-        config.pasv_address = pasv_address;
-        self.config = Arc::new(config);
+    /// Changes how data connections are opened, from the next transfer on; the settings the
+    /// session was opened with (shared with others) stay as they are. Timeouts and TLS are
+    /// fixed for the life of a control connection: those need a new session.
+    pub fn set_data_connection(&mut self, policy: DataConnection) {
+        self.data.set_policy(policy);
     }
 }

@@ -3,7 +3,8 @@
 //! Both front ends (one-shot subcommands and the interactive shell) drive this one engine.
 //! It must never print, read stdin or the environment, know about clap, indicatif or
 //! rustyline, or exit the process: it reports through return values, the [`Progress`] trait
-//! and the [`Trace`] callback, and takes its policy from a plain [`Config`].
+//! and the [`Trace`] callback, and takes its policy from a plain [`Config`], made ready once
+//! as [`Settings`] that every session to the same server shares.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod checksum;
@@ -24,6 +25,7 @@ mod ratelimit;
 mod secret;
 mod segment;
 mod session;
+mod settings;
 mod stream;
 mod tls;
 mod tls_reuse;
@@ -34,15 +36,18 @@ mod upload_sequence;
 
 pub use crate::proto::MtimeMethod;
 pub use checksum::{Checksum, HashAlgorithm, LocalHasher};
-pub use config::{Config, Credentials, Endpoint, PasvAddress, TlsConfig, TlsMode, TlsVersion};
+pub use config::{
+    Config, Credentials, DataConnection, DataMethod, Endpoint, PasvAddress, TlsConfig, TlsMode, TlsVersion,
+};
 pub use error::{Error, ErrorClass};
 pub use inline::Inline;
 pub use pipeline::{Pipelining, Sequence};
-pub use probe::{DataMethod, DataProbe};
+pub use probe::DataProbe;
 pub use progress::{NoProgress, Progress};
 pub use ratelimit::RateLimit;
 pub use secret::Secret;
 pub use session::{Features, FileStat, Session, SizeCheck, TransferSummary, UploadMode};
+pub use settings::Settings;
 pub use tls::{TlsInfo, pin_of_der};
 pub use tls_reuse::TicketSupply;
 pub use trace::{Trace, TraceEvent};

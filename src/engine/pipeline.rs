@@ -29,7 +29,7 @@ use std::time::Instant;
 use tokio::io::AsyncWrite;
 
 use super::control::rejection;
-use super::data::{self, PassiveChoice, PendingData};
+use super::data::{self, PendingData};
 use super::ratelimit::Limited;
 use super::transfer::DownloadCheck;
 use super::{Error, Progress, Session, SizeCheck, TransferSummary};
@@ -100,7 +100,7 @@ impl Session {
         let mut item = sequence.next();
         while let Some((remote, size)) = item.take() {
             let (data, requested) = match std::mem::replace(&mut ahead, Ahead::Nothing) {
-                Ahead::Nothing => (data::prepare(&mut self.control, &self.config, &mut self.passive).await?, None),
+                Ahead::Nothing => (data::prepare(&mut self.control, &self.config, &mut self.data).await?, None),
                 Ahead::Passive => (self.read_extended_passive().await?, None),
                 Ahead::Request(command) => (self.read_sent_passive().await?, Some(command)),
             };
@@ -145,7 +145,7 @@ impl Session {
                     // ready for a RETR sent ahead: the classic way, and no more pipelining.
                     Err(e) if e.reply_code().is_some_and(ReplyCode::may_mean_not_ready) => {
                         self.stop_pipelining(&e);
-                        match data::prepare(&mut self.control, &self.config, &mut self.passive).await {
+                        match data::prepare(&mut self.control, &self.config, &mut self.data).await {
                             Ok(pending) => self.open_transfer(&command, pending).await,
                             Err(e) => Err(e),
                         }
@@ -229,7 +229,7 @@ impl Session {
     /// server waits for the data connection after RETR).
     async fn send_ahead(&mut self, next: Option<&str>) -> Result<Ahead, Error> {
         let Some(next) = next else { return Ok(Ahead::Nothing) };
-        if self.config.active || self.passive != PassiveChoice::Extended || !self.pipelining.allowed() {
+        if !self.data.epsv_works() || !self.pipelining.allowed() {
             return Ok(Ahead::Nothing);
         }
         match Arg::new(next) {
@@ -250,7 +250,7 @@ impl Session {
     /// has seen EPSV work, while the server plays along. (Under TLS too: the handshake starts
     /// as soon as the data connection is up, engine/opening.rs.)
     pub(super) fn sends_request_with_epsv(&self) -> bool {
-        !self.config.active && self.passive == PassiveChoice::Extended && self.pipelining.allowed()
+        self.data.epsv_works() && self.pipelining.allowed()
     }
 
     /// Shares what this session finds out about pipelining with every session given the same

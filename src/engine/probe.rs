@@ -5,19 +5,8 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use super::data::{self, PendingData};
-use super::{Error, Session};
+use super::{DataMethod, Error, Session};
 use crate::proto::{Command, Reply, parse_227};
-
-/// A way to open a data connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub enum DataMethod {
-    #[serde(rename = "EPSV")]
-    ExtendedPassive,
-    #[serde(rename = "PASV")]
-    Passive,
-    #[serde(rename = "active")]
-    Active,
-}
 
 /// What one probe saw.
 #[derive(Debug)]
@@ -78,7 +67,7 @@ impl Session {
                 PendingData::Connected(data::connect(target, wait).await?)
             }
             DataMethod::Active => {
-                let pending = data::prepare_active(&mut self.control, &self.config).await?;
+                let pending = data::prepare_active(&mut self.control).await?;
                 if let PendingData::Listening(listener) = &pending {
                     probe.port = listener.local_addr().ok().map(|a| a.port());
                 }

@@ -14,8 +14,6 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::{Instant, Sleep};
 
-use super::Session;
-
 /// A shared cap in bytes per second.
 #[derive(Clone)]
 pub struct RateLimit {
@@ -59,17 +57,6 @@ impl RateLimit {
         bucket.last = now;
         bucket.tokens -= bytes as f64;
         if bucket.tokens >= 0.0 { Duration::ZERO } else { Duration::from_secs_f64(-bucket.tokens / self.rate as f64) }
-    }
-}
-
-impl Session {
-    /// Caps this session's transfers (together with every other session sharing `limit`).
-    /// Data buffers shrink to the limiter's chunk so a single read never waits long.
-    pub fn set_rate_limit(&mut self, limit: Option<RateLimit>) {
-        if let Some(limit) = &limit {
-            self.buffer.truncate(limit.chunk().max(4096));
-        }
-        Arc::make_mut(&mut self.config).rate_limit = limit;
     }
 }
 

@@ -12,13 +12,13 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 
 use super::control::{ControlChannel, check};
-use super::data::{self, PassiveChoice};
+use super::data::{self, DataState};
 use super::noop;
 use super::ratelimit::Limited;
 use super::stream::Stream;
-use super::tls::{self, TlsContext, TlsInfo};
+use super::tls::{self, TlsClient, TlsContext, TlsInfo};
 use super::transfer::{self, DownloadCheck};
-use super::{Config, Credentials, Endpoint, Error, Progress, TlsMode, Trace, TraceEvent};
+use super::{Config, Credentials, DataMethod, Endpoint, Error, Progress, Settings, TlsMode, Trace, TraceEvent};
 use crate::proto::calendar;
 use crate::proto::command::{ProtectionLevel, TransferType};
 use crate::proto::listing::{self, EntryKind, Listing};
@@ -134,7 +134,8 @@ pub struct Session {
     pub(super) tls: Option<TlsContext>,
     pub(super) protect_data: bool,
     pub(super) features: Features,
-    pub(super) passive: PassiveChoice,
+    /// How this session opens data connections, and what it learned about EPSV.
+    pub(super) data: DataState,
     pub(super) binary: bool,
     pub(super) buffer: Vec<u8>,
     pub(super) greeting: Reply,
@@ -151,18 +152,26 @@ pub struct Session {
 }
 
 impl Session {
-    /// Connects, upgrades to TLS when asked, logs in and reads the server's features.
+    /// A session on its own: checks `config` and builds its TLS setup for this one session,
+    /// then connects as [`Session::open`] does. Sessions that should share their settings (a
+    /// pool's) are opened from one [`Settings`] instead.
     pub async fn connect(
         config: Arc<Config>,
         endpoint: &Endpoint,
         credentials: &Credentials,
         trace: Option<Arc<dyn Trace>>,
     ) -> Result<Self, Error> {
-        let tls = match config.tls.mode {
-            TlsMode::Off => None,
-            TlsMode::Explicit | TlsMode::Implicit => Some(TlsContext::new(&config.tls, &endpoint.host)?),
-        };
-        let tcp = connect_any(endpoint, config.connect_timeout, trace.as_deref()).await?;
+        let settings = Settings::new(endpoint.clone(), credentials.clone(), Arc::unwrap_or_clone(config))?;
+        Self::open(&settings, trace).await
+    }
+
+    /// Connects, upgrades to TLS when asked, logs in and reads the server's features, with
+    /// settings that other sessions may share: nothing in them is read or checked again.
+    pub async fn open(settings: &Settings, trace: Option<Arc<dyn Trace>>) -> Result<Self, Error> {
+        let config = settings.config().clone();
+        let tls = settings.tls().map(TlsClient::session);
+        let endpoint = settings.endpoint();
+        let tcp = connect_any(endpoint, &config, trace.as_deref()).await?;
         let mut control_tls = None;
         let stream = match (&tls, config.tls.mode) {
             (Some(ctx), TlsMode::Implicit) => {
@@ -184,9 +193,9 @@ impl Session {
             protect_data: tls.is_some() && !config.tls.clear_data,
             tls,
             features: Features::default(),
-            passive: PassiveChoice::Untried,
+            data: DataState::new(config.data),
             binary: false,
-            buffer: vec![0; config.buffer_size.max(4096)],
+            buffer: vec![0; buffer_len(&config)],
             config,
             greeting,
             control_tls,
@@ -198,7 +207,7 @@ impl Session {
         if session.config.tls.mode == TlsMode::Explicit {
             session.upgrade_control().await?;
         }
-        session.login(credentials).await?;
+        session.login(settings.credentials()).await?;
         if session.tls.is_some() {
             session.protect().await?;
         }
@@ -295,15 +304,20 @@ impl Session {
         self.tls.as_ref().map(|t| t.supply())
     }
 
-    /// Which passive command this session settled on ("EPSV", "PASV"), once a data
-    /// connection was made.
-    pub fn passive_mode(&self) -> Option<&'static str> {
-        match (self.config.active, self.passive) {
-            (true, _) => Some("active"),
-            (false, PassiveChoice::Extended) => Some("EPSV"),
-            (false, PassiveChoice::Classic) => Some("PASV"),
-            (false, PassiveChoice::Untried) => None,
-        }
+    /// Which method this session settled on (EPSV or PASV once a data connection was made;
+    /// active mode at once), for `-v` and `--json`.
+    pub fn passive_mode(&self) -> Option<DataMethod> {
+        self.data.method()
+    }
+
+    /// The policy this session was opened with (shared with the sessions opened from the same
+    /// [`Settings`]).
+    pub fn config(&self) -> &Arc<Config> {
+        &self.config
+    }
+
+    pub(crate) fn tls_client(&self) -> Option<&TlsClient> {
+        self.tls.as_ref().map(TlsContext::client)
     }
 
     pub async fn pwd(&mut self) -> Result<String, Error> {
@@ -667,7 +681,7 @@ impl Session {
         self.ensure_binary().await?;
         let started = Instant::now();
         let overlap = &overlap[..overlap.len().min(offset as usize)];
-        let pending = data::prepare(&mut self.control, &self.config, &mut self.passive).await?;
+        let pending = data::prepare(&mut self.control, &self.config, &mut self.data).await?;
         if offset > 0 {
             let restart_at = offset - overlap.len() as u64;
             let reply = self.control.expect(&Command::Restart(restart_at), &[350]).await?;
@@ -827,7 +841,7 @@ impl Session {
         source: &mut R,
         progress: &mut dyn Progress,
     ) -> Result<(u64, Option<TlsInfo>), Error> {
-        let pending = data::prepare(&mut self.control, &self.config, &mut self.passive).await?;
+        let pending = data::prepare(&mut self.control, &self.config, &mut self.data).await?;
         let Some((mut stream, tls)) = self.open_transfer(command, pending).await? else {
             return Err(Error::NoCompletion);
         };
@@ -1014,9 +1028,20 @@ async fn read_greeting(control: &mut ControlChannel, implicit_tls: bool) -> Resu
     }
 }
 
+/// Bytes per read or write on data connections: a rate limit's chunk when capped, so a
+/// single read never waits long (engine/ratelimit.rs).
+fn buffer_len(config: &Config) -> usize {
+    let len = config.buffer_size.max(4096);
+    match &config.rate_limit {
+        Some(limit) => len.min(limit.chunk().max(4096)),
+        None => len,
+    }
+}
+
 /// Resolves the host and tries every address in turn (RFC 1123 section 2.3: multi-homed
 /// hosts), each with the connect timeout.
-async fn connect_any(endpoint: &Endpoint, timeout: Duration, trace: Option<&dyn Trace>) -> Result<TcpStream, Error> {
+async fn connect_any(endpoint: &Endpoint, config: &Config, trace: Option<&dyn Trace>) -> Result<TcpStream, Error> {
+    let timeout = config.connect_timeout;
     let host = endpoint.host.as_str();
     let lookup = tokio::time::timeout(timeout, tokio::net::lookup_host((host, endpoint.port))).await;
     let addrs: Vec<SocketAddr> = match lookup {
@@ -1039,7 +1064,7 @@ async fn connect_any(endpoint: &Endpoint, timeout: Duration, trace: Option<&dyn 
                 let _ = stream.set_nodelay(true);
                 // A long transfer leaves the control connection silent; keepalive probes stop
                 // NAT boxes and firewalls from forgetting it before the 226 arrives.
-                let _ = super::keepalive::set_keepalive(&stream, Duration::from_secs(60));
+                let _ = super::keepalive::set_keepalive(&stream, config.keepalive);
                 if let Some(trace) = trace {
                     trace.event(&TraceEvent::Connected { peer: addr });
                 }

@@ -1,9 +1,13 @@
 //! TLS for control and data connections (RFC 4217), with rustls.
 //!
-//! One `TlsContext` per session: the control connection and every data connection share one
-//! verifier, and the data connections resume the control connection's TLS session through the
-//! session's own `SessionMemory` (engine/tls_reuse.rs says why rustls's cache is not enough).
-//! Servers such as vsftpd with `require_ssl_reuse=YES` refuse data connections that do not.
+//! Two parts with different lifetimes. A [`TlsClient`] is the policy made ready: the trust
+//! (system roots plus `--ca-file`, pins, or `--insecure`), the versions and the client
+//! certificate. It is built once per run and server from the [`TlsConfig`] (`Settings`) and
+//! shared by every session: `-j 8` reads and checks no file eight times. A [`TlsContext`] is
+//! one session's: made from the client cheaply, it holds the session's own `SessionMemory`
+//! (engine/tls_reuse.rs), so that the data connections resume that session's control
+//! connection and sessions of a pool never hand each other tickets. Servers such as vsftpd with
+//! `require_ssl_reuse=YES` refuse data connections that do not resume.
 //!
 //! Verification is the default: system roots plus `--ca-file`, host name checked. Pins
 //! (`sha256//BASE64` of the SubjectPublicKeyInfo) replace chain verification when given, as a
@@ -42,30 +46,28 @@ pub struct TlsInfo {
     pub not_after: Option<i64>,
 }
 
-/// The shared TLS setup of one session.
+/// The TLS policy of one server, ready to use and shared by every session that connects
+/// there with the same settings. It holds nothing a session changes.
 #[derive(Clone)]
-pub(crate) struct TlsContext {
-    control: TlsConnector,
-    /// Data connections: the same policy, offered the control connection's session.
-    data: TlsConnector,
-    memory: Arc<SessionMemory>,
-    /// The same policy without a session cache: data connections that cannot resume
-    /// (`TlsConfig::fresh_data_sessions`, for `pasv doctor`).
-    fresh: TlsConnector,
+pub(crate) struct TlsClient(Arc<ClientShared>);
+
+struct ClientShared {
+    /// Versions and client certificate. No session store, and a stand-in verifier: each
+    /// session sets its own of both (`TlsClient::session`).
+    config: ClientConfig,
+    trust: Trust,
     server_name: ServerName<'static>,
     host: String,
-    /// The pin of the last certificate the verifier saw, so a failure can say which `--pin`
-    /// would have accepted it.
-    seen_pin: Arc<Mutex<Option<String>>>,
 }
 
-impl TlsContext {
+impl TlsClient {
+    /// Reads `--ca-file` and the client certificate, and checks the versions and the host
+    /// name: every failure of the TLS setup shows here, before any connection.
     pub(crate) fn new(tls: &TlsConfig, host: &str) -> Result<Self, Error> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let versions = protocol_versions(tls)?;
-        let seen_pin = Arc::new(Mutex::new(None));
-        let verifier: Arc<dyn ServerCertVerifier> = if tls.insecure {
-            Arc::new(danger::AcceptAnyCertificate { provider: provider.clone(), seen_pin: seen_pin.clone() })
+        let trust = if tls.insecure {
+            Trust::Insecure { provider: provider.clone() }
         } else {
             let named = ca_file_certificates(tls)?;
             let mut roots = system_roots().clone();
@@ -77,13 +79,13 @@ impl TlsContext {
             let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                 .build()
                 .map_err(|e| setup(format!("certificate verifier: {e}")))?;
-            Arc::new(PinningVerifier { webpki, named, pins: tls.pins.clone(), seen_pin: seen_pin.clone() })
+            Trust::Verified { webpki, named: named.into(), pins: tls.pins.clone().into() }
         };
         let builder = ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(&versions)
             .map_err(|e| setup(format!("TLS versions: {e}")))?
             .dangerous()
-            .with_custom_certificate_verifier(verifier);
+            .with_custom_certificate_verifier(trust.verifier(Arc::default()));
         let config = match (&tls.client_cert, &tls.client_key) {
             (Some(cert_path), Some(key_path)) => {
                 let certs = CertificateDer::pem_file_iter(cert_path)
@@ -122,49 +124,91 @@ impl TlsContext {
         };
         let server_name = ServerName::try_from(host.to_string())
             .map_err(|e| setup(format!("host name {host:?} cannot be checked against a certificate: {e}")))?;
+        Ok(Self(Arc::new(ClientShared { config, trust, server_name, host: host.to_string() })))
+    }
+
+    /// The TLS state of one new session: its own session memory, and its own note of the
+    /// certificate its handshakes saw. Only the client's immutable parts are shared.
+    pub(crate) fn session(&self) -> TlsContext {
+        let seen_pin = Arc::new(Mutex::new(None));
+        let mut base = self.0.config.clone();
+        // One verifier for the session's connections: rustls resumes a session only under the
+        // verifier that checked it (`compatible_config` compares the two), so the control and
+        // data configurations below share this one, and no other session's do.
+        base.dangerous().set_certificate_verifier(self.0.trust.verifier(seen_pin.clone()));
         let memory = SessionMemory::new();
-        let mut control = config.clone();
+        let mut control = base.clone();
         control.resumption = Resumption::store(memory.control_store());
-        let mut data = config.clone();
+        let mut data = base.clone();
         data.resumption = Resumption::store(memory.data_store());
-        let mut fresh = config;
+        let mut fresh = base;
         fresh.resumption = Resumption::disabled();
-        Ok(Self {
+        TlsContext(Arc::new(SessionTls {
+            client: self.clone(),
             control: TlsConnector::from(Arc::new(control)),
             data: TlsConnector::from(Arc::new(data)),
-            memory,
             fresh: TlsConnector::from(Arc::new(fresh)),
-            server_name,
-            host: host.to_string(),
+            memory,
             seen_pin,
-        })
+        }))
+    }
+
+    /// Whether two clients are one (the sessions of a pool share theirs).
+    pub(crate) fn ptr_eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The TLS state of one session, cloned cheaply for each of its data connections.
+#[derive(Clone)]
+pub(crate) struct TlsContext(Arc<SessionTls>);
+
+struct SessionTls {
+    client: TlsClient,
+    control: TlsConnector,
+    /// Data connections: the same policy, offered the control connection's session.
+    data: TlsConnector,
+    /// The same policy without a session cache: data connections that cannot resume
+    /// (`TlsConfig::fresh_data_sessions`, for `pasv doctor`).
+    fresh: TlsConnector,
+    memory: Arc<SessionMemory>,
+    /// The pin of the last certificate this session's handshakes saw, so a failure can say
+    /// which `--pin` would have accepted it.
+    seen_pin: Arc<Mutex<Option<String>>>,
+}
+
+impl TlsContext {
+    /// The shared client this session's TLS was made from.
+    pub(crate) fn client(&self) -> &TlsClient {
+        &self.0.client
     }
 
     /// The control connection's handshake: a new TLS session, remembered for the data
     /// connections.
     pub(crate) async fn connect_control(&self, tcp: TcpStream) -> Result<TlsStream<TcpStream>, Error> {
-        self.handshake(&self.control, tcp).await
+        self.handshake(&self.0.control, tcp).await
     }
 
     /// A data connection's handshake, resuming the control connection's session.
     pub(crate) async fn connect_data(&self, tcp: TcpStream) -> Result<TlsStream<TcpStream>, Error> {
-        self.handshake(&self.data, tcp).await
+        self.handshake(&self.0.data, tcp).await
     }
 
     /// The tickets and sessions this session's control connection handed its data connections.
     pub(crate) fn supply(&self) -> TicketSupply {
-        self.memory.supply()
+        self.0.memory.supply()
     }
 
     /// A handshake that cannot resume an earlier session.
     pub(crate) async fn connect_fresh(&self, tcp: TcpStream) -> Result<TlsStream<TcpStream>, Error> {
-        self.handshake(&self.fresh, tcp).await
+        self.handshake(&self.0.fresh, tcp).await
     }
 
     async fn handshake(&self, connector: &TlsConnector, tcp: TcpStream) -> Result<TlsStream<TcpStream>, Error> {
-        connector.connect(self.server_name.clone(), tcp).await.map_err(|source| Error::TlsHandshake {
-            host: self.host.clone(),
-            pin: self.seen_pin.lock().ok().and_then(|p| p.clone()),
+        let client = &self.0.client.0;
+        connector.connect(client.server_name.clone(), tcp).await.map_err(|source| Error::TlsHandshake {
+            host: client.host.clone(),
+            pin: self.0.seen_pin.lock().ok().and_then(|p| p.clone()),
             source,
         })
     }
@@ -322,13 +366,40 @@ fn setup(detail: String) -> Error {
     Error::TlsSetup { detail }
 }
 
+/// What the client trusts, built once; each session's verifier is made from it.
+enum Trust {
+    /// Chain and host name against the system roots and `--ca-file`, or the pins instead.
+    Verified {
+        /// The roots, parsed once for every session.
+        webpki: Arc<WebPkiServerVerifier>,
+        named: Arc<[CertificateDer<'static>]>,
+        pins: Arc<[String]>,
+    },
+    /// `--insecure`.
+    Insecure { provider: Arc<CryptoProvider> },
+}
+
+impl Trust {
+    /// A verifier for one session, noting in `seen_pin` the certificates it is shown.
+    fn verifier(&self, seen_pin: Arc<Mutex<Option<String>>>) -> Arc<dyn ServerCertVerifier> {
+        match self {
+            Self::Verified { webpki, named, pins } => {
+                Arc::new(PinningVerifier { webpki: webpki.clone(), named: named.clone(), pins: pins.clone(), seen_pin })
+            }
+            Self::Insecure { provider } => {
+                Arc::new(danger::AcceptAnyCertificate { provider: provider.clone(), seen_pin })
+            }
+        }
+    }
+}
+
 /// Chain and host-name verification, or, when pins are given, the pin instead.
 #[derive(Debug)]
 struct PinningVerifier {
     webpki: Arc<WebPkiServerVerifier>,
     /// `--ca-file`'s certificates: one presented as it is passes by `check_named`.
-    named: Vec<CertificateDer<'static>>,
-    pins: Vec<String>,
+    named: Arc<[CertificateDer<'static>]>,
+    pins: Arc<[String]>,
     seen_pin: Arc<Mutex<Option<String>>>,
 }
 

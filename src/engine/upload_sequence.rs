@@ -159,7 +159,7 @@ impl Session {
         let how = Sending {
             requested,
             pipelined: in_order && self.sends_request_with_epsv(),
-            early: !self.config.active
+            early: !self.data.is_active()
                 && !self.protect_data
                 && self.config.noop_interval.is_none()
                 && self.pipelining.allowed(),
@@ -261,7 +261,7 @@ impl Session {
             self.control.send_batch(&[Command::ExtendedPassive, command.clone()]).await?;
             self.read_sent_passive().await
         } else {
-            data::prepare(&mut self.control, &self.config, &mut self.passive).await
+            data::prepare(&mut self.control, &self.config, &mut self.data).await
         };
         let sent_with_passive = how.requested || how.pipelined;
         let opened = match pending {

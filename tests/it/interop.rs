@@ -262,7 +262,10 @@ impl Ctx {
         use pasv::engine::{Config, Credentials, Endpoint, Secret, Session, TlsMode};
         let mut config =
             Config { connect_timeout: Duration::from_secs(5), timeout: Duration::from_secs(20), ..Default::default() };
-        config.epsv = !self.server.flags.contains(&"--no-epsv");
+        config.data = pasv::engine::DataConnection::Passive {
+            epsv: !self.server.flags.contains(&"--no-epsv"),
+            address: pasv::engine::PasvAddress::Peer,
+        };
         if self.tls() {
             config.tls.mode = if self.server.spec.tls == Tls::Implicit { TlsMode::Implicit } else { TlsMode::Explicit };
             config.tls.ca_file = Some(daemons::client_ca(&self.server.spec).unwrap());

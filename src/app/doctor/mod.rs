@@ -18,7 +18,6 @@ use anyhow::Result;
 pub use findings::NoDataConnection;
 
 use super::oneshot::Context;
-use super::settings;
 use super::target::redact_url;
 use crate::cli::DoctorArgs;
 use crate::engine::DataMethod;
@@ -30,10 +29,8 @@ pub async fn doctor(ctx: &Context, args: DoctorArgs) -> Result<()> {
     // A bookmark as anywhere else, with its pins and password variable; a remembered
     // certificate (known_hosts) is the one expected.
     let target = super::config_file::resolve(&args.url)?;
-    let global = super::config_file::effective_args(&ctx.args, &target);
-    let mut config = settings::config_for(&global, &target)?;
-    super::known_hosts::apply(&mut config.tls, &target.endpoint.host, target.endpoint.port);
-    let credentials = settings::credentials_for(&global, &target)?;
+    let site = ctx.site_config(&target)?;
+    let (config, credentials) = (site.config, ctx.credentials(&site.args, &target)?);
     let wait = Duration::from_secs(5).min(config.timeout);
     let mut prober = Prober {
         target: &target,
@@ -67,7 +64,7 @@ pub async fn doctor(ctx: &Context, args: DoctorArgs) -> Result<()> {
 
     // 2. Data connections: EPSV, PASV, active, each for real with a listing.
     say.head("Data connections (each tried with a real listing)");
-    for method in [DataMethod::ExtendedPassive, DataMethod::Passive, DataMethod::Active] {
+    for method in DataMethod::ALL {
         let probe = prober.data(&mut session, method, wait).await?;
         say.probe(&probe);
         report.data.push(probe);

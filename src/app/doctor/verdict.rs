@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 
 use super::findings::{ProbeReport, Report, TlsReport};
+use crate::app::settings;
 use crate::engine::{Credentials, DataMethod, Error, ErrorClass, TlsMode};
 
 /// Certificates closer than this to their expiry get a warning.
@@ -108,23 +109,27 @@ pub fn judge(report: &Report, url_tls: TlsMode) -> (String, Option<String>) {
         }
         _ => String::new(),
     };
-    let (text, flags) = if ok(DataMethod::ExtendedPassive) {
-        ("passive mode works (EPSV); pasv's defaults are right for this server".to_string(), "")
-    } else if ok(DataMethod::Passive) {
-        (
-            "EPSV does not work here but PASV does; pasv falls back by itself, --no-epsv saves the attempt".to_string(),
-            " --no-epsv",
-        )
-    } else if ok(DataMethod::Active) {
-        (
-            "passive mode is blocked (the passive port range is not reachable) but active mode works".to_string(),
-            " --active",
-        )
-    } else {
-        ("no data connection can be opened: open the server's passive port range in the firewall".to_string(), "")
+    // The first method that works, in the order pasv tries them; the advice is the policy
+    // that uses it first, as flags.
+    let working = DataMethod::ALL.into_iter().find(|&m| ok(m));
+    let text = match working {
+        Some(DataMethod::ExtendedPassive) => "passive mode works (EPSV); pasv's defaults are right for this server",
+        Some(DataMethod::Passive) => {
+            "EPSV does not work here but PASV does; pasv falls back by itself, --no-epsv saves the attempt"
+        }
+        Some(DataMethod::Active) => {
+            "passive mode is blocked (the passive port range is not reachable) but active mode works"
+        }
+        None => "no data connection can be opened: open the server's passive port range in the firewall",
     };
+    let flags: String = working
+        .map(|m| settings::data_connection_flags(m.policy()))
+        .unwrap_or_default()
+        .iter()
+        .map(|flag| format!(" {flag}"))
+        .collect();
     let suggested = works(report).then(|| format!("pasv{flags}{tls_flag}{pin} ls {url}"));
-    (text, suggested)
+    (text.to_string(), suggested)
 }
 
 /// At least one data-connection method works.

@@ -141,17 +141,21 @@ impl Connection {
         }
     }
 
-    /// Applies new flags to this site: passive/active and EPSV take effect on the open session;
-    /// timeouts and TLS need a new login, which happens with the next command.
+    /// Applies new flags to this site: the data-connection policy takes effect on the open
+    /// session; timeouts and TLS are checked now and need a new login, which happens with the
+    /// next command. Either way the site's settings are resolved again at the next login.
     pub fn reconfigure(&mut self, args: GlobalArgs, relogin: bool) -> Result<()> {
-        let config = settings::config_for(&args, &self.site)?;
+        if relogin {
+            settings::config_for(&args, &self.site)?;
+        }
+        let policy = settings::data_connection(&args);
         self.ctx.progress = ProgressMode::resolve(&args);
-        self.ctx.args = args;
+        self.ctx.set_args(args);
         if relogin {
             self.login.tls = self.site.tls;
             self.drop_session();
         } else if let Some(session) = self.session.as_mut() {
-            session.set_data_policy(config.active, config.epsv, config.pasv_address);
+            session.set_data_connection(policy);
         }
         Ok(())
     }
