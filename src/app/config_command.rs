@@ -6,8 +6,8 @@ use anyhow::{Context as _, Result};
 use clap::ValueEnum as _;
 
 use super::config_file;
+use super::context::Context;
 use super::defaults;
-use super::oneshot::Context;
 use super::settings::usage;
 use crate::cli::{ConfigCommand, ConfigKey};
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use super::progress::PLAIN_INTERVAL;
-use super::tree::{DEFAULT_PARALLEL, MAX_PARALLEL};
+use super::transfers::{DEFAULT_PARALLEL, MAX_PARALLEL};
 use crate::cli::{ConfigKey, GlobalArgs, Origin, PasvAddressArg, ProgressArg, TlsVersionArg, VerifyArg};
 
 /// A checked value of one key.

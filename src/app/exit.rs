@@ -4,10 +4,10 @@
 use std::process::ExitCode;
 
 use super::doctor::NoDataConnection;
-use super::mirror::NoChecksum;
 use super::sanitize::escape;
 use super::settings::UsageError;
 use super::target::UrlError;
+use super::transfer::copy::NoChecksum;
 use super::url_glob::NoMatch;
 use crate::engine::{Error, ErrorClass};
 

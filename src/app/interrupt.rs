@@ -20,7 +20,7 @@ pub const TIDY_GRACE: Duration = Duration::from_secs(10);
 
 static FIRED: AtomicBool = AtomicBool::new(false);
 static WAKE: Notify = Notify::const_new();
-/// Registries ([`super::temporaries::Temporaries`]) holding temporaries not yet renamed or
+/// Registries ([`super::transfer::temporaries::Temporaries`]) holding temporaries not yet renamed or
 /// deleted.
 static PENDING: AtomicUsize = AtomicUsize::new(0);
 

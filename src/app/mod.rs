@@ -4,6 +4,7 @@
 
 mod config_command;
 mod config_file;
+mod context;
 mod defaults;
 mod doctor;
 mod exit;
@@ -15,19 +16,18 @@ mod local;
 mod mirror;
 mod netrc;
 mod oneshot;
-mod pool;
+mod part_names;
 mod progress;
 mod render;
 mod repl;
 mod sanitize;
-mod segments;
 mod serve;
 mod settings;
 mod tally;
 mod target;
-mod temporaries;
 mod trace;
-mod tree;
+mod transfer;
+mod transfers;
 mod url_glob;
 
 use std::process::ExitCode;
@@ -37,7 +37,7 @@ pub use sanitize::escape;
 pub use target::{Target, UrlError, redact_urls_in};
 
 use crate::cli::{Cli, Commands, ConfigCommand};
-use oneshot::Context;
+use context::Context;
 
 /// Runs the parsed command line to completion and returns the process exit code.
 pub fn main(cli: Cli) -> ExitCode {
@@ -101,7 +101,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
         }
         Some(Commands::Mirror(mut args)) => {
             settings::transfer_args(&ctx.args, &mut args.transfer);
-            tree::mirror(&ctx, args).await
+            transfers::mirror(&ctx, args).await
         }
         Some(Commands::Ls(args)) => oneshot::ls(&ctx, args).await,
         Some(Commands::Cat(args)) => oneshot::cat(&ctx, args).await,

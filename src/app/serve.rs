@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{Context as _, Result, bail};
 use sha2::{Digest, Sha256};
 
-use super::oneshot::Context;
+use super::context::Context;
 use super::render::format_time;
 use super::settings::usage;
 use super::trace::TraceWriter;

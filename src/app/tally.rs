@@ -322,7 +322,7 @@ struct TransferProgress {
 
 impl Progress for TransferProgress {
     fn start(&mut self, name: &str, total: Option<u64>, offset: u64) {
-        let name = super::mirror::shown_name(name);
+        let name = super::part_names::shown_name(name);
         if let Some(multi) = &self.multi {
             let bar = multi.add(ProgressBar::new(total.unwrap_or(0)).with_style(style(
                 "  {msg:28!} {bar:20.green/white} {binary_bytes:>10}/{binary_total_bytes:<10} {binary_bytes_per_sec:>12}",

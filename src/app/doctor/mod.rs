@@ -17,7 +17,7 @@ use anyhow::Result;
 
 pub use findings::NoDataConnection;
 
-use super::oneshot::Context;
+use super::context::Context;
 use super::target::redact_url;
 use crate::cli::DoctorArgs;
 use crate::engine::DataMethod;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::app::oneshot::Context;
+use crate::app::context::Context;
 use crate::app::progress::ProgressMode;
 use crate::app::settings;
 use crate::app::target::Target;

@@ -26,8 +26,8 @@ use anyhow::Result;
 use self::commands::Flow;
 use self::editor::{Input, LineEditor};
 use self::state::Shell;
+use super::context::Context;
 use super::exit;
-use super::oneshot::Context;
 use crate::cli::shell::OpenArgs;
 
 /// True when a person types the commands: no script file, and stdin is a terminal. Then the

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use super::connection::Connection;
 use super::listing::Screen;
+use crate::app::context::Context;
 use crate::app::local;
-use crate::app::oneshot::Context;
 use crate::app::progress::ProgressMode;
 use crate::app::render::Output;
 use crate::cli::GlobalArgs;

@@ -18,11 +18,12 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 
-use super::local;
-use super::mirror::{Copy, Direction, FileJob, SyncOptions, Tree};
+use super::copy::Copy;
+use super::job::{Direction, FileJob, SyncOptions, Tree};
 use super::pool::{Done, Pool, Work};
-use super::sanitize::escape;
-use super::tally::{FileEvent, Tally};
+use crate::app::local;
+use crate::app::sanitize::escape;
+use crate::app::tally::{FileEvent, Tally};
 use crate::engine::{Error, Inline, Session};
 
 /// Below this size a file is downloaded over one connection.

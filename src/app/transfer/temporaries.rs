@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
-use super::interrupt::Pending;
+use crate::app::interrupt::Pending;
 
 #[derive(Default)]
 pub struct Temporaries {

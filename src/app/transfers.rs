@@ -6,15 +6,18 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 
+use super::context::Context;
 use super::filter::Filter;
 use super::interrupt;
 use super::local;
-use super::mirror::{self, Compare, Copy, Direction, FileJob, SyncOptions, Tree};
-use super::oneshot::Context;
-use super::pool::{Connector, Pool};
+use super::mirror;
 use super::settings::usage;
 use super::tally::Tally;
 use super::target::{Target, redact_url};
+use super::transfer::copy::{Copy, hash_file};
+use super::transfer::job::{Compare, Direction, FileJob, SyncOptions, Tree, local_mtime};
+use super::transfer::pool::{Connector, Pool};
+use super::transfer::segments;
 use super::url_glob::{self, Remote, Spec};
 use crate::cli::{GetArgs, MirrorArgs, PutArgs, PutOptions, TransferArgs, TreeArgs, VerifyArg};
 use crate::engine::{RateLimit, Session};
@@ -157,7 +160,7 @@ pub async fn get(ctx: &Context, args: GetArgs, remotes: Vec<Remote>) -> Result<(
             if args.create_dirs
                 && let Some(out) = args.output.as_deref()
             {
-                super::oneshot::create_local_parent(out)?;
+                create_local_parent(out)?;
             }
             let local = match (args.output.as_deref(), name) {
                 (Some(out), Some(name)) if out.is_dir() => out.join(checked(name)?),
@@ -173,7 +176,7 @@ pub async fn get(ctx: &Context, args: GetArgs, remotes: Vec<Remote>) -> Result<(
             let name = name.ok_or_else(|| usage(format!("{} names a directory, not a file", redact_url(url))))?;
             let path = local::download_path(args.output.as_deref(), name, several)?;
             if args.create_dirs {
-                super::oneshot::create_local_parent(&path)?;
+                create_local_parent(&path)?;
             }
             if args.no_clobber && matches!(local::destination(&path), Ok(local::Destination::File(f)) if f.exists()) {
                 bail!(usage(format!("{} exists; refusing to overwrite it (--no-clobber)", path.display())));
@@ -229,7 +232,7 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
                 "{local} is not a regular file: --atomic, --verify, --if-changed, --retries and --limit-rate need files"
             )));
         }
-        let remote = super::oneshot::upload_destination(&target, path)?;
+        let remote = upload_destination(&target, path)?;
         // Messages name what is sent: into a directory URL, the tree or file under its name.
         let shown = match remote_basename(&remote).filter(|_| target.is_dir) {
             Some(name) => format!("{}/{name}", url.trim_end_matches('/')),
@@ -241,7 +244,7 @@ pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
     let mut pool = open_pool(ctx, &target, rate, parallel(ctx)?).await?;
     if args.opts.create_dirs {
         let mut session = pool.take().await?;
-        let created = super::oneshot::create_remote_parents(&mut session, plans.iter().map(|(t, _)| t.remote.as_str()));
+        let created = create_remote_parents(&mut session, plans.iter().map(|(t, _)| t.remote.as_str()));
         let created = created.await;
         pool.put_back(session);
         created?;
@@ -291,8 +294,8 @@ async fn copy_one(
     tally.begin(1, job.size.unwrap_or(0));
     // Stdout, a device or a pipe takes the data in order: over one connection.
     let in_place = matches!(local::destination(&tree.local), Ok(local::Destination::File(_)));
-    if let Some(count) = segments.filter(|&n| in_place && super::segments::splits(job.size, n)) {
-        return super::segments::get(pool, tree, count, &job, opts, tally).await;
+    if let Some(count) = segments.filter(|&n| in_place && segments::splits(job.size, n)) {
+        return segments::get(pool, tree, count, &job, opts, tally).await;
     }
     let copy = Copy::new(tree, opts, direction, tally, pool.temporaries());
     let failures = pool.run(&copy, vec![job]).await;
@@ -331,7 +334,7 @@ async fn look_before_copy(
         (Direction::Up, _, Some(meta)) => FileJob {
             rel: String::new(),
             size: Some(meta.len()),
-            mtime: mirror::local_mtime(meta),
+            mtime: local_mtime(meta),
             reason: "new",
             retry: false,
         },
@@ -344,13 +347,13 @@ async fn look_before_copy(
         return Ok(Some(job));
     }
     let (source, target) = match direction {
-        Direction::Down => (stat.modified, mirror::local_mtime(meta)),
-        Direction::Up => (mirror::local_mtime(meta), stat.modified),
+        Direction::Down => (stat.modified, local_mtime(meta)),
+        Direction::Up => (local_mtime(meta), stat.modified),
     };
     let same = match (source, target) {
         (Some(source), Some(target)) => target >= source,
         _ => match session.checksum(&tree.remote).await? {
-            Some(theirs) => mirror::hash_file(&tree.local, theirs.algorithm).await? == theirs.hex,
+            Some(theirs) => hash_file(&tree.local, theirs.algorithm).await? == theirs.hex,
             None => false,
         },
     };
@@ -397,6 +400,46 @@ pub async fn mirror(ctx: &Context, args: MirrorArgs) -> Result<()> {
     let result = interrupt::or_interrupted(mirror::sync(&mut pool, &tree, direction, &opts, &mut tally)).await;
     pool.close().await;
     result.map(drop)
+}
+
+/// `--create-dirs` for a download: the directories above `path`.
+pub(crate) fn create_local_parent(path: &Path) -> Result<()> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `--create-dirs` for uploads: each directory above the remote paths, once, with MKD of
+/// each missing level (`Session::mkdir_all`).
+pub(crate) async fn create_remote_parents<'a>(
+    session: &mut Session,
+    remotes: impl Iterator<Item = &'a str>,
+) -> Result<()> {
+    let mut done = std::collections::BTreeSet::new();
+    for remote in remotes {
+        let Some((dir, _)) = remote.trim_end_matches('/').rsplit_once('/') else { continue };
+        if dir.is_empty() || !done.insert(dir.to_string()) {
+            continue;
+        }
+        session.mkdir_all(dir).await.with_context(|| format!("creating the remote directory {dir}"))?;
+    }
+    Ok(())
+}
+
+/// Where an upload of `local` goes: into the directory a URL ending in `/` names, under the
+/// local file's name, else to the URL's path itself.
+pub(crate) fn upload_destination(target: &Target, local: &Path) -> Result<String> {
+    if !target.is_dir {
+        return Ok(target.path.clone());
+    }
+    let name = local
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| usage(format!("{:?} has no file name", local.display().to_string())))?;
+    Ok(target.join(&name))
 }
 
 #[cfg(test)]

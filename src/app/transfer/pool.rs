@@ -20,10 +20,10 @@ use futures_util::StreamExt as _;
 use futures_util::stream::FuturesUnordered;
 use tokio::sync::Notify;
 
-use super::oneshot::Context;
-use super::sanitize::escape;
-use super::target::Target;
 use super::temporaries::Temporaries;
+use crate::app::context::Context;
+use crate::app::sanitize::escape;
+use crate::app::target::Target;
 use crate::engine::{Error, ErrorClass, Pipelining, RateLimit, Session, Settings};
 use crate::proto::ReplyCode;
 

@@ -1,0 +1,442 @@
+//! One file at a time, with every check: a download into its part file (resumed, verified
+//! by checksum, given the server's time, then renamed into place), an upload (resumed with
+//! APPE, verified, given the local time, renamed into place when atomic).
+
+use std::cell::Cell;
+use std::path::Path;
+use std::rc::Rc;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, bail};
+use tokio::io::AsyncReadExt as _;
+
+use super::job::{Compare, Direction, FileJob, SyncOptions, Tree};
+use super::pool::{Done, Work};
+use super::run::retry_note;
+use super::temporaries::Temporaries;
+use crate::app::local;
+use crate::app::part_names::temp_name;
+use crate::app::sanitize::escape;
+use crate::app::settings::usage;
+use crate::app::tally::{FileEvent, Tally, Verified};
+use crate::engine::{Error, Inline, LocalHasher, MtimeMethod, Session, SizeCheck, TransferSummary, UploadMode};
+use crate::proto::ReplyClass;
+
+/// `--verify=strict` against a server without a checksum command: the file fails (exit 5, as
+/// for any command the server does not have) instead of being checked by its size alone.
+#[derive(Debug, thiserror::Error)]
+#[error("the server offers no checksum (HASH, XSHA256, SITE MD5, ...) and --verify=strict needs one")]
+pub struct NoChecksum;
+
+/// Copies files, one per job.
+pub struct Copy<'a> {
+    pub tree: &'a Tree,
+    pub opts: &'a SyncOptions,
+    pub direction: Direction,
+    pub tally: &'a Tally<'a>,
+    /// How this server lets us set modification times: unknown yet (`None`), not at all
+    /// (`Some(None)`), or with this method.
+    pub(crate) mtime_method: Cell<Option<Option<MtimeMethod>>>,
+    /// "no checksum on this server" was said once.
+    pub(crate) checksum_noted: Cell<bool>,
+    /// The pool's list of atomic uploads' temporaries not renamed yet.
+    pub(crate) temporaries: Rc<Temporaries>,
+}
+
+impl<'a> Copy<'a> {
+    pub fn new(
+        tree: &'a Tree,
+        opts: &'a SyncOptions,
+        direction: Direction,
+        tally: &'a Tally<'a>,
+        temporaries: Rc<Temporaries>,
+    ) -> Self {
+        Self {
+            tree,
+            opts,
+            direction,
+            tally,
+            mtime_method: Cell::new(None),
+            checksum_noted: Cell::new(false),
+            temporaries,
+        }
+    }
+
+    pub(crate) async fn download(&self, session: &mut Session, job: &FileJob, attempt: u32) -> Result<()> {
+        let remote = self.tree.remote_path(&job.rel);
+        let local_path = self.tree.local_path(&job.rel);
+        let mut progress = self.tally.transfer();
+        // The listing's size saves a SIZE; a retry asks again in case the file changed.
+        let retry = attempt > 0 || job.retry;
+        let size = if retry { None } else { job.size };
+        let resume = self.opts.resume || retry;
+        let fetched =
+            local::fetch(session, &remote, &local_path, resume, self.opts.no_clobber(), size, progress.as_mut())
+                .await?;
+        let mut verified = fetched.summary.total.map(|_| "size");
+        if self.opts.verify
+            && let Some(part) = &fetched.part
+        {
+            // Checked before it takes the target's name: a copy that does not match never
+            // replaces the local file, not even for a moment.
+            match self.verify(session, &remote, part).await {
+                Ok(Some(algorithm)) => verified = Some(algorithm),
+                Ok(None) => {}
+                Err(e) => return Err(e.context(format!("the download stays in {}", part.display()))),
+            }
+        }
+        let mtime = match job.mtime {
+            Some(t) if !retry => Some(t),
+            _ => session.modified(&remote).await.ok().or(job.mtime),
+        };
+        let summary = fetched.commit(self.opts.no_clobber(), mtime)?;
+        self.report(job, &summary, verified.into());
+        Ok(())
+    }
+
+    pub(crate) async fn upload(&self, session: &mut Session, job: &FileJob, attempt: u32) -> Result<()> {
+        let remote = self.tree.remote_path(&job.rel);
+        let local_path = self.tree.local_path(&job.rel);
+        let destination = if self.opts.atomic { temp_name(&remote) } else { remote.clone() };
+        // Read in place (engine::Inline), as downloads are written: for many small files the
+        // blocking pool's hand-overs (open, size, two reads) cost more than the reads.
+        let file = std::fs::File::open(&local_path).with_context(|| format!("cannot open {}", local_path.display()))?;
+        let len = file.metadata().with_context(|| format!("cannot read {}", local_path.display()))?.len();
+        let mut file = Inline(file);
+        let mut mode = UploadMode::Replace;
+        if self.opts.resume || attempt > 0 || job.retry {
+            // Continue what an earlier attempt left on the server (APPE after its size);
+            // `put -c` refuses a larger remote file, as for a single file.
+            let refuse_larger = self.opts.refuse_larger_remote && attempt == 0;
+            mode = resume_point(session, &destination, &mut file, len, refuse_larger).await?;
+        }
+        let remaining = match mode {
+            UploadMode::Append { offset } => len - offset,
+            UploadMode::Replace => len,
+        };
+        let mut progress = self.tally.transfer();
+        // Once a method is known to work, the time goes out with the size check, so a file
+        // whose size turns out wrong has the local time already. Not with --verify (the time
+        // is set once the checksum matches) nor --newer (later runs would trust that time
+        // alone); the other comparisons look at the size too.
+        let stamp = match (job.mtime, self.mtime_method.get()) {
+            (Some(t), Some(Some(method))) if !self.opts.verify && self.opts.compare != Compare::Newer => {
+                Some((t, method))
+            }
+            _ => None,
+        };
+        let (summary, stamped) = if remaining == 0 && matches!(mode, UploadMode::Append { .. }) {
+            let summary = TransferSummary {
+                bytes: 0,
+                offset: len,
+                total: Some(len),
+                elapsed: Duration::ZERO,
+                tls: None,
+                size_check: SizeCheck::None,
+            };
+            (summary, None)
+        } else {
+            // A STOR makes the temporary this run's (an APPE adds to one that may be older).
+            let stored = |mode| self.opts.atomic && mode == UploadMode::Replace;
+            if stored(mode) {
+                self.temporaries.created(&destination);
+            }
+            let mut uploaded =
+                session.upload_stamped(&mut file, &destination, mode, Some(remaining), stamp, progress.as_mut()).await;
+            // A temporary name left by an interrupted run, on a server that will not overwrite
+            // (ProFTPD's default): it is ours to delete, then the upload goes again.
+            // A server without APPE (twisted): the whole file again, in place of the rest.
+            if let Err(e) = &uploaded
+                && matches!(mode, UploadMode::Append { .. })
+                && e.is_not_implemented("APPE")
+            {
+                use std::io::Seek as _;
+                file.0.rewind().with_context(|| format!("cannot read {}", local_path.display()))?;
+                mode = UploadMode::Replace;
+                if stored(mode) {
+                    self.temporaries.created(&destination);
+                }
+                uploaded =
+                    session.upload_stamped(&mut file, &destination, mode, Some(len), stamp, progress.as_mut()).await;
+            }
+            if let Err(e) = &uploaded
+                && self.opts.atomic
+                && mode == UploadMode::Replace
+                && e.is_refused_store()
+                && session.remove(&destination).await.is_ok()
+            {
+                use std::io::Seek as _;
+                file.0.rewind().with_context(|| format!("cannot read {}", local_path.display()))?;
+                uploaded = session
+                    .upload_stamped(&mut file, &destination, mode, Some(remaining), stamp, progress.as_mut())
+                    .await;
+            }
+            uploaded
+                .with_context(|| format!("uploading {} to {}", local_path.display(), self.tree.shown_url(&job.rel)))?
+        };
+        drop(progress);
+        if summary.size_check == SizeCheck::Gone {
+            if self.opts.atomic || self.opts.verify {
+                self.temporaries.settled(&destination);
+                return Err(self.moved_away(job, destination));
+            }
+            self.report(job, &summary, self.upload_verified(job, &summary));
+            return Ok(());
+        }
+        let mut verified = self.upload_verified(job, &summary);
+        if self.opts.verify
+            && let Some(algorithm) = self.verify(session, &destination, &local_path).await?
+        {
+            verified = Verified::By(algorithm);
+        }
+        match (job.mtime, stamped) {
+            (_, Some(Ok(()))) => {}
+            // Refused after working for earlier files: this file keeps the upload's time.
+            (_, Some(Err(_))) => {}
+            (Some(t), None) => self.set_remote_mtime(session, &destination, t).await?,
+            (None, None) => {}
+        }
+        if self.opts.atomic {
+            rename_into_place(session, &destination, &remote).await?;
+            self.temporaries.settled(&destination);
+        }
+        self.report(job, &summary, verified);
+        Ok(())
+    }
+
+    /// How an upload was checked, from its size check. A file the server took away as soon
+    /// as it confirmed it (a drop-box directory) is a success all the same, said on stderr.
+    pub(crate) fn upload_verified(&self, job: &FileJob, summary: &TransferSummary) -> Verified<'static> {
+        if summary.size_check == SizeCheck::Gone {
+            let shown = self.tree.shown_url(&job.rel);
+            self.tally.note(&format!("pasv: note: {}: accepted, no longer listed: not verified", escape(&shown)));
+        }
+        size_verified(summary.size_check)
+    }
+
+    /// The error for an upload the server moved away at once when `--atomic` or `--verify`
+    /// has to find it again: their guarantee cannot be kept.
+    pub(crate) fn moved_away(&self, job: &FileJob, path: String) -> anyhow::Error {
+        let local_path = self.tree.local_path(&job.rel);
+        let why = if self.opts.atomic { "--atomic cannot rename it into place" } else { "--verify cannot check it" };
+        anyhow::Error::new(Error::MovedAway { path }).context(format!(
+            "uploading {} to {} ({why})",
+            local_path.display(),
+            self.tree.shown_url(&job.rel)
+        ))
+    }
+
+    /// Gives `remote` the time `unix` with the first method this server accepts, remembered
+    /// for the files after it.
+    pub(crate) async fn set_remote_mtime(&self, session: &mut Session, remote: &str, unix: i64) -> Result<()> {
+        let methods = match self.mtime_method.get() {
+            Some(None) => return Ok(()),
+            Some(Some(method)) => vec![method],
+            None => session.mtime_methods(),
+        };
+        for method in methods {
+            match session.set_modified(remote, unix, method).await {
+                Ok(()) => {
+                    self.learn_mtime_method(Some(method));
+                    return Ok(());
+                }
+                Err(e) if e.reply_code().is_some() => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        self.learn_mtime_method(None);
+        Ok(())
+    }
+
+    /// Remembers how this server takes modification times (`None`: not at all, said once).
+    pub(crate) fn learn_mtime_method(&self, method: Option<MtimeMethod>) {
+        let known = self.mtime_method.replace(Some(method));
+        if method.is_none() && known.is_none() {
+            self.tally
+                .note("pasv: note: the server does not let clients set modification times (MFMT, SITE UTIME, MDTM)");
+        }
+    }
+
+    /// Compares the server's checksum of `remote` with the local file's; returns the
+    /// algorithm on a match, `None` when the server offers no checksum.
+    pub(super) async fn verify(
+        &self,
+        session: &mut Session,
+        remote: &str,
+        local_path: &Path,
+    ) -> Result<Option<&'static str>> {
+        let Some(theirs) = session.checksum(remote).await.with_context(|| format!("checksum of {remote}"))? else {
+            if self.opts.verify_strict {
+                return Err(NoChecksum.into());
+            }
+            if !self.checksum_noted.replace(true) {
+                self.tally.note(
+                    "pasv: note: the server offers no checksum (HASH, XSHA256, SITE MD5, ...): verified by size \
+                     only (--verify=strict fails instead)",
+                );
+            }
+            return Ok(None);
+        };
+        let ours = hash_file(local_path, theirs.algorithm).await?;
+        if ours != theirs.hex {
+            bail!(
+                "{} checksum mismatch for {}: the server has {}, the local copy {ours}",
+                theirs.algorithm.name(),
+                escape(remote),
+                theirs.hex
+            );
+        }
+        Ok(Some(theirs.algorithm.name()))
+    }
+
+    pub(crate) fn report(&self, job: &FileJob, summary: &crate::engine::TransferSummary, verified: Verified<'_>) {
+        let action = match self.direction {
+            Direction::Down => "get",
+            Direction::Up => "put",
+        };
+        let path = if job.rel.is_empty() { self.tree.local.to_string_lossy().into_owned() } else { job.rel.clone() };
+        self.tally.file_done(&FileEvent {
+            action,
+            path: &path,
+            url: &self.tree.shown_url(&job.rel),
+            bytes: summary.bytes,
+            offset: summary.offset,
+            total: summary.total,
+            seconds: summary.elapsed.as_secs_f64(),
+            verified,
+        });
+    }
+}
+
+impl Work for Copy<'_> {
+    type Job = FileJob;
+
+    async fn run(&self, session: &mut Session, job: &FileJob, attempt: u32, _slot: usize) -> Result<Done<FileJob>> {
+        match self.direction {
+            Direction::Down => self.download(session, job, attempt).await?,
+            Direction::Up => self.upload(session, job, attempt).await?,
+        }
+        Ok(Done::nothing())
+    }
+
+    fn describe(&self, job: &FileJob) -> String {
+        if job.rel.is_empty() { self.tree.shown_url("") } else { job.rel.clone() }
+    }
+
+    fn retrying(&self, job: &FileJob, error: &anyhow::Error, delay: Duration) {
+        retry_note(self.tally, &self.describe(job), error, delay);
+    }
+}
+
+/// How an upload was checked, as its size check found it.
+pub(crate) fn size_verified(check: SizeCheck) -> Verified<'static> {
+    match check {
+        SizeCheck::Matched => Verified::By("size"),
+        SizeCheck::None => Verified::Unchecked,
+        SizeCheck::Gone => Verified::Gone,
+    }
+}
+
+/// RNFR/RNTO; servers that will not rename over an existing file get it deleted first
+/// (readers then see no file for a moment, never a partial one).
+pub(crate) async fn rename_into_place(session: &mut Session, from: &str, to: &str) -> Result<()> {
+    match session.rename(from, to).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => {
+            if session.remove(to).await.is_err() {
+                return Err(anyhow::Error::new(e).context(format!("renaming {from} to {to}")));
+            }
+            session.rename(from, to).await.with_context(|| format!("renaming {from} to {to}"))
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!("renaming {from} to {to}"))),
+    }
+}
+
+pub async fn hash_file(path: &Path, algorithm: crate::engine::HashAlgorithm) -> Result<String> {
+    let mut file = tokio::fs::File::open(path).await.with_context(|| format!("cannot read {}", path.display()))?;
+    let mut hasher = LocalHasher::new(algorithm);
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = file.read(&mut buf).await.with_context(|| format!("cannot read {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finish())
+}
+
+pub(crate) async fn upload_one(
+    session: &mut Session,
+    local: &str,
+    remote: &str,
+    resume: bool,
+    progress: &mut dyn crate::engine::Progress,
+) -> Result<TransferSummary> {
+    if local == "-" {
+        let mut stdin = tokio::io::stdin();
+        return Ok(session.upload(&mut stdin, remote, UploadMode::Replace, None, progress).await?);
+    }
+    let mut file = tokio::fs::File::open(local).await.with_context(|| format!("cannot open {local}"))?;
+    let meta = file.metadata().await?;
+    if !meta.is_file() {
+        // A pipe or device (`put <(tar c dir) URL`): its length is unknown, like stdin's.
+        if resume {
+            bail!(usage(format!("{local} is not a regular file: there is nothing to resume from (-c)")));
+        }
+        return Ok(session.upload(&mut file, remote, UploadMode::Replace, None, progress).await?);
+    }
+    let len = meta.len();
+    let mode = if resume { resume_point(session, remote, &mut file, len, true).await? } else { UploadMode::Replace };
+    let remaining = match mode {
+        UploadMode::Append { offset } if offset == len => {
+            return Ok(TransferSummary {
+                bytes: 0,
+                offset: len,
+                total: Some(len),
+                elapsed: Default::default(),
+                tls: None,
+                size_check: SizeCheck::None,
+            });
+        }
+        UploadMode::Append { offset } => len - offset,
+        UploadMode::Replace => len,
+    };
+    match session.upload(&mut file, remote, mode, Some(remaining), progress).await {
+        // A server without APPE (twisted): the whole file again, in place of the rest.
+        Err(e) if matches!(mode, UploadMode::Append { .. }) && e.is_not_implemented("APPE") => {
+            use tokio::io::AsyncSeekExt as _;
+            file.rewind().await.with_context(|| format!("cannot read {local}"))?;
+            Ok(session.upload(&mut file, remote, UploadMode::Replace, Some(len), progress).await?)
+        }
+        result => Ok(result?),
+    }
+}
+
+/// Where an upload of `file` (`len` bytes) continues: after what the server already has of
+/// `remote` (APPE, with `file` positioned there), or from the start when it has nothing. A
+/// remote file larger than the local one is not a partial upload of it: refused with
+/// `refuse_larger` (the user asked to continue, `put -c`), replaced otherwise (a mirror, a
+/// retry).
+pub(crate) async fn resume_point(
+    session: &mut Session,
+    remote: &str,
+    file: &mut (impl tokio::io::AsyncSeek + Unpin),
+    len: u64,
+    refuse_larger: bool,
+) -> Result<UploadMode> {
+    let mode = match session.size(remote).await {
+        Ok(have) if have > len && refuse_larger => {
+            bail!("the remote file has {have} bytes, more than the local {len}: not a partial upload of it")
+        }
+        Ok(have) if have > len || have == 0 => UploadMode::Replace,
+        Ok(have) => UploadMode::Append { offset: have },
+        Err(e) if e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => UploadMode::Replace,
+        Err(e) => return Err(e.into()),
+    };
+    if let UploadMode::Append { offset } = mode {
+        use tokio::io::AsyncSeekExt as _;
+        file.seek(std::io::SeekFrom::Start(offset)).await?;
+    }
+    Ok(mode)
+}

@@ -1,0 +1,17 @@
+//! How files move: every transfer of a file is a job on a [`pool::Pool`] of sessions (a pool
+//! of one for a single file), whichever command asked for it.
+//!
+//! - [`job`]: what a transfer is about (the two roots, the direction, the options, a file);
+//! - [`pool`]: the sessions, their retries and back-off;
+//! - [`copy`]: one file at a time with every check; [`lanes`]: many in a row, pipelined, and
+//!   the choice between the two; [`segments`]: one big file over several connections;
+//! - [`temporaries`]: upload temporaries to delete when pasv gives up;
+//! - [`run`]: the end of a run (summary, failures).
+
+pub mod copy;
+pub mod job;
+pub mod lanes;
+pub mod pool;
+pub mod run;
+pub mod segments;
+pub mod temporaries;

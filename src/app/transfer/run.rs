@@ -1,0 +1,48 @@
+//! The end of a multi-file run, and its notes: retries on the terminal, the summary, every
+//! failure reported and turned into the command's error.
+
+use std::time::Duration;
+
+use anyhow::Result;
+
+use super::pool::{Failure, Pool, engine_error};
+use crate::app::sanitize::escape;
+use crate::app::tally::{Summary, Tally};
+
+pub(crate) fn retry_note(tally: &Tally<'_>, what: &str, error: &anyhow::Error, delay: Duration) {
+    let cause = engine_error(error).map(|e| e.to_string()).unwrap_or_else(|| format!("{error:#}"));
+    tally.note(&format!("pasv: {}: {} (retrying in {}s)", escape(what), escape(&cause), delay.as_secs()));
+}
+
+/// The end of a multi-file run: the summary, a note when the server took fewer sessions than
+/// asked, then every failure reported and turned into the command's error.
+pub(crate) fn wrap_up(
+    pool: &Pool<'_>,
+    tally: &mut Tally<'_>,
+    action: &'static str,
+    failures: Vec<Failure>,
+) -> Result<Summary> {
+    tally.failed(failures.len() as u64);
+    let summary = tally.finish(action, false);
+    if let Some(n) = pool.backed_off {
+        tally.note(&format!("pasv: note: the server accepted only {n} parallel session(s)"));
+    }
+    conclude(failures, summary)
+}
+
+/// Reports every failure and turns them into the command's error (the first one's class
+/// decides the exit code).
+pub(crate) fn conclude(failures: Vec<Failure>, summary: Summary) -> Result<Summary> {
+    let total = failures.len();
+    let mut failures = failures.into_iter();
+    let Some(first) = failures.next() else {
+        return Ok(summary);
+    };
+    for other in failures {
+        eprintln!("pasv: error: {}: {}", escape(&other.what), escape(&format!("{:#}", other.error)));
+    }
+    if total > 1 {
+        return Err(first.error.context(format!("{total} problems (the others are listed above); the first")));
+    }
+    Err(first.error)
+}
