@@ -8,8 +8,12 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use super::progress::PLAIN_INTERVAL;
-use super::transfers::{DEFAULT_PARALLEL, MAX_PARALLEL};
 use crate::cli::{ConfigKey, GlobalArgs, Origin, PasvAddressArg, ProgressArg, TlsVersionArg, VerifyArg};
+
+/// Sessions at once when `-j` is not given: enough to hide round trips, few enough for
+/// servers with per-user limits.
+pub const DEFAULT_PARALLEL: usize = 4;
+pub(crate) const MAX_PARALLEL: usize = 64;
 
 /// A checked value of one key.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 
 use super::context::Context;
+use super::defaults::{DEFAULT_PARALLEL, MAX_PARALLEL};
 use super::filter::Filter;
 use super::interrupt;
 use super::local;
@@ -23,11 +24,6 @@ use crate::cli::{GetArgs, MirrorArgs, PutArgs, PutOptions, TransferArgs, TreeArg
 use crate::engine::{RateLimit, Session};
 use crate::proto::listing::EntryKind;
 use crate::proto::name::{local_component, remote_basename};
-
-/// Sessions at once when `-j` is not given: enough to hide round trips, few enough for
-/// servers with per-user limits.
-pub const DEFAULT_PARALLEL: usize = 4;
-pub(super) const MAX_PARALLEL: usize = 64;
 
 /// `-j N` (default [`DEFAULT_PARALLEL`]), within 1..=64.
 pub fn parallel(ctx: &Context) -> Result<usize> {
