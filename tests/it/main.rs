@@ -13,6 +13,7 @@ mod interop;
 mod layering;
 mod links;
 mod repl;
+mod scripted_server;
 mod secrets;
 mod tls;
 mod tree;
