@@ -4,6 +4,7 @@ mod support;
 
 mod cli;
 mod doctor;
+mod engine;
 mod exit_codes;
 mod fuzz;
 mod generated;

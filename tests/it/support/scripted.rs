@@ -299,6 +299,11 @@ impl ScriptedServer {
         Self::start_sessions(Vec::new()).await
     }
 
+    /// The control listener's address, for tests that drive the engine directly.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
     /// "ftp://127.0.0.1:PORT" (no trailing slash), convenient for building URLs.
     pub fn url(&self) -> String {
         format!("ftp://127.0.0.1:{}", self.addr.port())
