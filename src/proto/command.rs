@@ -7,7 +7,8 @@
 //! messages can print commands freely.
 
 use std::fmt;
-use std::net::{SocketAddr, SocketAddrV4};
+// Addresses as values (`core::net`, the same types std::net re-exports): proto opens no sockets.
+use core::net::{SocketAddr, SocketAddrV4};
 
 /// A command argument that is safe to put on the control connection.
 #[derive(Clone, PartialEq, Eq)]
