@@ -15,7 +15,7 @@ use pasv::engine::{
 use pasv::proto::ReplyCode;
 
 use crate::support::scripted::{EPSV_OK, FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, r};
-use crate::support::within;
+use crate::support::{closed_port, within};
 
 /// Short waits: a client that waits for something the script never sends fails quickly.
 fn config() -> Config {
@@ -57,14 +57,30 @@ impl Lines {
     }
 }
 
-/// An anonymous session against `server`, with its trace.
-async fn connect(server: &ScriptedServer, config: Config) -> (Session, Arc<Lines>) {
+/// A login as `credentials` to `server`, and its trace.
+async fn login(
+    server: &ScriptedServer,
+    config: Config,
+    credentials: &Credentials,
+) -> (Result<Session, Error>, Arc<Lines>) {
     let lines = Arc::new(Lines::default());
     let trace: Arc<dyn Trace> = lines.clone();
-    let session = Session::connect(Arc::new(config), &endpoint(server), &Credentials::anonymous(), Some(trace))
-        .await
-        .unwrap_or_else(|e| panic!("connect: {e}"));
-    (session, lines)
+    (Session::connect(Arc::new(config), &endpoint(server), credentials, Some(trace)).await, lines)
+}
+
+/// An anonymous session against `server`, with its trace.
+async fn connect(server: &ScriptedServer, config: Config) -> (Session, Arc<Lines>) {
+    let (session, lines) = login(server, config, &Credentials::anonymous()).await;
+    (session.unwrap_or_else(|e| panic!("connect: {e}")), lines)
+}
+
+/// The error of a login that must fail, and its trace.
+async fn refused(server: &ScriptedServer, credentials: &Credentials) -> (Error, Arc<Lines>) {
+    let (session, lines) = login(server, config(), credentials).await;
+    match session {
+        Ok(_) => panic!("the login succeeded"),
+        Err(e) => (e, lines),
+    }
 }
 
 /// The commands of an anonymous login to a server offering SIZE and EPSV.
@@ -72,11 +88,14 @@ fn logged_in() -> Vec<String> {
     strings(&["USER anonymous", "PASS pasv@", "FEAT"])
 }
 
+/// The commands of an anonymous session: login, `commands`, QUIT.
+fn session_of(commands: &[&str]) -> Vec<String> {
+    [logged_in(), strings(commands), strings(&["QUIT"])].concat()
+}
+
 fn strings(lines: &[&str]) -> Vec<String> {
     lines.iter().map(|s| s.to_string()).collect()
 }
-
-const QUIT: [&str; 1] = ["QUIT"];
 
 fn quit() -> Vec<Step> {
     vec![e("QUIT"), r("221 Bye")]
@@ -117,11 +136,8 @@ async fn a_331_or_332_to_user_is_answered_with_the_password() {
             ];
             let server = ScriptedServer::start(script).await;
             let credentials = Credentials { user: "bob".into(), password: Secret::new("s3cret") };
-            let lines = Arc::new(Lines::default());
-            let trace: Arc<dyn Trace> = lines.clone();
-            let session = Session::connect(Arc::new(config()), &endpoint(&server), &credentials, Some(trace))
-                .await
-                .unwrap_or_else(|e| panic!("{need}: {e}"));
+            let (session, lines) = login(&server, config(), &credentials).await;
+            let session = session.unwrap_or_else(|e| panic!("{need}: {e}"));
             assert_eq!(session.features().lines, Vec::<String>::new(), "{need}");
             session.quit().await.unwrap();
             let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
@@ -134,52 +150,25 @@ async fn a_331_or_332_to_user_is_answered_with_the_password() {
     .await;
 }
 
-/// The engine has no account to give (no ACCT): a 332 to PASS ends the login as a login
-/// failure, and no ACCT is sent.
+/// Refused logins are typed errors whose text never holds the password. The engine has no
+/// account to give (no ACCT): a 332 to PASS ends the login like a 530, and no ACCT is sent.
 #[tokio::test]
-async fn a_332_to_the_password_is_a_login_failure_and_no_acct_is_sent() {
+async fn a_password_refused_is_a_typed_login_error_that_never_shows_it() {
     within(async {
-        let script = vec![
-            r("220 hi"),
-            e("USER anonymous"),
-            r("331 Password please"),
-            e("PASS pasv@"),
-            r("332 Need account for login"),
-        ];
-        let server = ScriptedServer::start(script).await;
-        let err = Session::connect(Arc::new(config()), &endpoint(&server), &Credentials::anonymous(), None)
-            .await
-            .err()
-            .expect("a login without an account");
-        assert!(matches!(err, Error::Login { code: ReplyCode(332), .. }), "{err:?}");
-        assert_eq!(err.class(), ErrorClass::Login);
-        assert_eq!(err.to_string(), "login rejected: 332 Need account for login");
-        let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
-        assert_eq!(heard, strings(&["USER anonymous", "PASS pasv@"]));
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn a_530_is_a_typed_login_error_that_never_shows_the_password() {
-    within(async {
-        let script = vec![r("220 hi"), e("USER bob"), r("331 pw"), e("PASS hunter2-pw"), r("530 Login incorrect.")];
-        let server = ScriptedServer::start(script).await;
-        let credentials = Credentials { user: "bob".into(), password: Secret::new("hunter2-pw") };
-        let lines = Arc::new(Lines::default());
-        let trace: Arc<dyn Trace> = lines.clone();
-        let err = Session::connect(Arc::new(config()), &endpoint(&server), &credentials, Some(trace))
-            .await
-            .err()
-            .expect("a rejected login");
-        assert!(matches!(err, Error::Login { code: ReplyCode(530), .. }), "{err:?}");
-        assert_eq!(err.class(), ErrorClass::Login);
-        assert_eq!(err.reply_code(), Some(ReplyCode(530)));
-        assert_eq!(err.to_string(), "login rejected: 530 Login incorrect.");
-        assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");
-        assert!(!lines.all().iter().any(|l| l.contains("hunter2")), "{:?}", lines.all());
-        let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
-        assert_eq!(heard, strings(&["USER bob", "PASS hunter2-pw"]));
+        for refusal in ["332 Need account for login", "530 Login incorrect."] {
+            let script = vec![r("220 hi"), e("USER bob"), r("331 pw"), e("PASS hunter2-pw"), r(refusal)];
+            let server = ScriptedServer::start(script).await;
+            let credentials = Credentials { user: "bob".into(), password: Secret::new("hunter2-pw") };
+            let (err, lines) = refused(&server, &credentials).await;
+            let code = ReplyCode(refusal[..3].parse().unwrap());
+            assert!(matches!(err, Error::Login { .. }), "{err:?}");
+            assert_eq!((err.class(), err.reply_code()), (ErrorClass::Login, Some(code)), "{refusal}");
+            assert_eq!(err.to_string(), format!("login rejected: {refusal}"));
+            assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");
+            assert!(!lines.all().iter().any(|l| l.contains("hunter2")), "{:?}", lines.all());
+            let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
+            assert_eq!(heard, strings(&["USER bob", "PASS hunter2-pw"]), "{refusal}");
+        }
     })
     .await;
 }
@@ -190,10 +179,7 @@ async fn a_421_to_user_is_unavailable_not_a_login_failure() {
     within(async {
         let server =
             ScriptedServer::start(vec![r("220 hi"), e("USER anonymous"), r("421 Too many users, try later")]).await;
-        let err = Session::connect(Arc::new(config()), &endpoint(&server), &Credentials::anonymous(), None)
-            .await
-            .err()
-            .expect("an unavailable server");
+        let (err, _) = refused(&server, &Credentials::anonymous()).await;
         assert!(matches!(err, Error::Unavailable { code: ReplyCode(421), .. }), "{err:?}");
         assert_eq!(err.class(), ErrorClass::Transient);
         let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
@@ -226,13 +212,21 @@ async fn list_names(session: &mut Session) -> Vec<String> {
     listing.entries.into_iter().map(|e| e.name).collect()
 }
 
+/// EPSV refused (500, 502), or its port unreachable (a NAT box forwarding only the PASV
+/// range): PASV, and PASV for the rest of the session.
 #[tokio::test]
-async fn a_refused_epsv_falls_back_to_pasv_for_the_rest_of_the_session() {
+async fn epsv_refused_or_unreachable_falls_back_to_pasv_for_the_rest_of_the_session() {
     within(async {
-        for refusal in ["500 EPSV not understood", "502 Command not implemented"] {
+        let unreachable = format!("229 Entering Extended Passive Mode (|||{}|)", closed_port());
+        let cases = [
+            ("500 EPSV not understood", "EPSV refused (500 EPSV not understood); using PASV"),
+            ("502 Command not implemented", "EPSV refused (502 Command not implemented); using PASV"),
+            (unreachable.as_str(), "unreachable"),
+        ];
+        for (answer, note) in cases {
             let script = [
                 anon_login(FEAT_SIZE_EPSV),
-                vec![e("TYPE I"), r("200 ok"), e("EPSV"), r(refusal)],
+                vec![e("TYPE I"), r("200 ok"), e("EPSV"), r(answer)],
                 list_over_pasv(),
                 // Remembered: the second listing asks PASV straight away.
                 list_over_pasv(),
@@ -242,53 +236,15 @@ async fn a_refused_epsv_falls_back_to_pasv_for_the_rest_of_the_session() {
             let server = ScriptedServer::start(script).await;
             let (mut session, lines) = connect(&server, config()).await;
             assert_eq!(session.passive_mode(), None);
-            assert_eq!(list_names(&mut session).await, ["a.txt"], "{refusal}");
+            assert_eq!(list_names(&mut session).await, ["a.txt"], "{answer}");
             assert_eq!(session.passive_mode(), Some("PASV"));
-            assert_eq!(list_names(&mut session).await, ["a.txt"], "{refusal}");
+            assert_eq!(list_names(&mut session).await, ["a.txt"], "{answer}");
             session.quit().await.unwrap();
             let notes = lines.notes();
-            assert!(notes.iter().any(|n| n.starts_with("EPSV refused (5") && n.ends_with("using PASV")), "{notes:?}");
+            assert!(notes.iter().any(|n| n.contains(note) && n.contains("PASV")), "{answer}: {notes:?}");
             let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
-            let expected = [logged_in(), strings(&["TYPE I", "EPSV", "PASV", "LIST", "PASV", "LIST"]), strings(&QUIT)];
-            assert_eq!(heard, expected.concat(), "{refusal}");
+            assert_eq!(heard, session_of(&["TYPE I", "EPSV", "PASV", "LIST", "PASV", "LIST"]), "{answer}");
         }
-    })
-    .await;
-}
-
-/// A 229 whose port cannot be reached (a NAT box forwarding only the PASV range): PASV, and
-/// PASV from then on.
-#[tokio::test]
-async fn an_unreachable_epsv_port_falls_back_to_pasv() {
-    within(async {
-        let closed = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
-        let script = [
-            anon_login(FEAT_SIZE_EPSV),
-            vec![
-                e("TYPE I"),
-                r("200 ok"),
-                e("EPSV"),
-                Step::Reply(format!("229 Entering Extended Passive Mode (|||{closed}|)")),
-            ],
-            list_over_pasv(),
-            list_over_pasv(),
-            quit(),
-        ]
-        .concat();
-        let server = ScriptedServer::start(script).await;
-        let (mut session, lines) = connect(&server, config()).await;
-        assert_eq!(list_names(&mut session).await, ["a.txt"]);
-        assert_eq!(list_names(&mut session).await, ["a.txt"]);
-        assert_eq!(session.passive_mode(), Some("PASV"));
-        session.quit().await.unwrap();
-        let notes = lines.notes();
-        assert!(notes.iter().any(|n| n.contains("unreachable") && n.ends_with("trying PASV")), "{notes:?}");
-        let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
-        let expected = [logged_in(), strings(&["TYPE I", "EPSV", "PASV", "LIST", "PASV", "LIST"]), strings(&QUIT)];
-        assert_eq!(heard, expected.concat());
     })
     .await;
 }
@@ -302,7 +258,7 @@ async fn epsv_switched_off_asks_pasv_only() {
         assert_eq!(list_names(&mut session).await, ["a.txt"]);
         session.quit().await.unwrap();
         let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
-        assert_eq!(heard, [logged_in(), strings(&["TYPE I", "PASV", "LIST"]), strings(&QUIT)].concat());
+        assert_eq!(heard, session_of(&["TYPE I", "PASV", "LIST"]));
     })
     .await;
 }
@@ -354,10 +310,6 @@ fn three_files() -> Downloads {
     Downloads::of(&[("a", A.len() as u64), ("b", B.len() as u64), ("c", C.len() as u64)])
 }
 
-fn fetched(downloads: Downloads) -> Vec<(String, Result<Vec<u8>, String>)> {
-    downloads.ended
-}
-
 fn all_fetched() -> Vec<(String, Result<Vec<u8>, String>)> {
     [("a", A), ("b", B), ("c", C)].iter().map(|(n, d)| (n.to_string(), Ok(d.to_vec()))).collect()
 }
@@ -367,32 +319,46 @@ fn first_retr() -> Vec<Step> {
     vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("RETR a"), r("150 Sending"), Step::DataSend(A.to_vec())]
 }
 
+/// What a sequence of downloads did: each file's end, whether pipelining is still on, the
+/// engine's notes, and every command the server heard.
+struct Fetched {
+    ended: Vec<(String, Result<Vec<u8>, String>)>,
+    pipelines: bool,
+    notes: Vec<String>,
+    heard: Vec<String>,
+}
+
+/// `files` downloaded in one sequence from a server that plays `after_first` after a login and
+/// the first file's data, sharing `shared` with the session.
+async fn fetch_all(after_first: Vec<Vec<Step>>, mut files: Downloads, shared: Pipelining) -> Fetched {
+    let start = [anon_login(FEAT_SIZE_EPSV), vec![e("TYPE I"), r("200 ok")], first_retr()];
+    let script = [&start[..], &after_first, &[quit()]].concat().concat();
+    let server = ScriptedServer::start(script).await;
+    let (mut session, lines) = connect(&server, config()).await;
+    session.share_pipelining(shared);
+    session.fetch_sequence(&mut files).await.unwrap();
+    let pipelines = session.pipelines();
+    session.quit().await.unwrap();
+    let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
+    Fetched { ended: files.ended, pipelines, notes: lines.notes(), heard }
+}
+
 #[tokio::test]
 async fn downloads_in_a_row_send_the_next_epsv_and_retr_before_reading_the_226() {
     within(async {
         // Each EPSV and RETR are read before the previous file's 226 is sent: a client that
         // waits for the 226 first times out here.
-        let script = [
-            anon_login(FEAT_SIZE_EPSV),
-            vec![e("TYPE I"), r("200 ok")],
-            first_retr(),
+        let after_first = vec![
             vec![e("EPSV"), e("RETR b"), r("226 a done"), Step::ListenData, r(EPSV_OK), r("150 Sending")],
             vec![Step::DataSend(B.to_vec())],
             vec![e("EPSV"), e("RETR c"), r("226 b done"), Step::ListenData, r(EPSV_OK), r("150 Sending")],
             vec![Step::DataSend(C.to_vec()), r("226 c done")],
-            quit(),
-        ]
-        .concat();
-        let server = ScriptedServer::start(script).await;
-        let (mut session, _) = connect(&server, config()).await;
-        let mut files = three_files();
-        session.fetch_sequence(&mut files).await.unwrap();
-        assert!(session.pipelines());
-        session.quit().await.unwrap();
-        assert_eq!(fetched(files), all_fetched());
-        let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
+        ];
+        let fetched = fetch_all(after_first, three_files(), Pipelining::default()).await;
+        assert_eq!(fetched.ended, all_fetched());
+        assert!(fetched.pipelines);
         let expected = ["TYPE I", "EPSV", "RETR a", "EPSV", "RETR b", "EPSV", "RETR c"];
-        assert_eq!(heard, [logged_in(), strings(&expected), strings(&QUIT)].concat());
+        assert_eq!(fetched.heard, session_of(&expected));
     })
     .await;
 }
@@ -401,26 +367,14 @@ async fn downloads_in_a_row_send_the_next_epsv_and_retr_before_reading_the_226()
 #[tokio::test]
 async fn a_229_that_overtakes_the_226_is_kept_for_the_next_file() {
     within(async {
-        let script = [
-            anon_login(FEAT_SIZE_EPSV),
-            vec![e("TYPE I"), r("200 ok")],
-            first_retr(),
+        let after_first = vec![
             vec![e("EPSV"), e("RETR b"), Step::ListenData, r(EPSV_OK), r("226 a done"), r("150 Sending")],
             vec![Step::DataSend(B.to_vec()), r("226 b done")],
-            quit(),
-        ]
-        .concat();
-        let server = ScriptedServer::start(script).await;
-        let (mut session, _) = connect(&server, config()).await;
-        let mut files = Downloads::of(&[("a", A.len() as u64), ("b", B.len() as u64)]);
-        session.fetch_sequence(&mut files).await.unwrap();
-        session.quit().await.unwrap();
-        assert_eq!(fetched(files), all_fetched()[..2].to_vec());
-        let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
-        assert_eq!(
-            heard,
-            [logged_in(), strings(&["TYPE I", "EPSV", "RETR a", "EPSV", "RETR b"]), strings(&QUIT)].concat()
-        );
+        ];
+        let files = Downloads::of(&[("a", A.len() as u64), ("b", B.len() as u64)]);
+        let fetched = fetch_all(after_first, files, Pipelining::default()).await;
+        assert_eq!(fetched.ended, all_fetched()[..2].to_vec());
+        assert_eq!(fetched.heard, session_of(&["TYPE I", "EPSV", "RETR a", "EPSV", "RETR b"]));
     })
     .await;
 }
@@ -442,32 +396,21 @@ async fn a_refused_retr_sent_ahead_is_fetched_again_one_by_one() {
                 r("226 Done"),
             ]
         };
-        let script = [
-            anon_login(FEAT_SIZE_EPSV),
-            vec![e("TYPE I"), r("200 ok")],
-            first_retr(),
+        let after_first = vec![
             vec![e("EPSV"), e("RETR b"), r("226 a done"), Step::ListenData, r(EPSV_OK)],
             vec![r("425 Can't open data connection.")],
             classic("b", B),
             classic("c", C),
-            quit(),
-        ]
-        .concat();
-        let server = ScriptedServer::start(script).await;
-        let (mut session, lines) = connect(&server, config()).await;
+        ];
         let shared = Pipelining::default();
-        session.share_pipelining(shared.clone());
-        let mut files = three_files();
-        session.fetch_sequence(&mut files).await.unwrap();
-        assert!(!session.pipelines());
+        let fetched = fetch_all(after_first, three_files(), shared.clone()).await;
+        assert_eq!(fetched.ended, all_fetched());
+        assert!(!fetched.pipelines);
         assert!(!shared.allowed(), "the sessions sharing the switch stop too");
-        session.quit().await.unwrap();
-        assert_eq!(fetched(files), all_fetched());
-        let notes = lines.notes();
+        let notes = fetched.notes;
         assert!(notes.iter().any(|n| n.contains("425") && n.contains("no more pipelining")), "{notes:?}");
-        let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
         let expected = ["TYPE I", "EPSV", "RETR a", "EPSV", "RETR b", "EPSV", "RETR b", "EPSV", "RETR c"];
-        assert_eq!(heard, [logged_in(), strings(&expected), strings(&QUIT)].concat());
+        assert_eq!(fetched.heard, session_of(&expected));
     })
     .await;
 }
@@ -544,7 +487,7 @@ async fn uploads_in_a_row_send_the_data_before_the_150_and_the_next_stor_with_th
         let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
         assert_eq!(transcript.received_data, [HELLO, WORLD]);
         let expected = ["TYPE I", "EPSV", "STOR a", "SIZE a", "EPSV", "STOR b", "SIZE b"];
-        assert_eq!(transcript.commands, [logged_in(), strings(&expected), strings(&QUIT)].concat());
+        assert_eq!(transcript.commands, session_of(&expected));
     })
     .await;
 }
@@ -589,7 +532,7 @@ async fn a_stor_refused_for_its_early_data_goes_again_the_classic_way() {
         // The early data of the refused attempt went to a connection the server never took.
         assert_eq!(transcript.received_data, [HELLO, WORLD]);
         let expected = ["TYPE I", "EPSV", "STOR a", "EPSV", "STOR a", "SIZE a", "EPSV", "STOR b", "SIZE b"];
-        assert_eq!(transcript.commands, [logged_in(), strings(&expected), strings(&QUIT)].concat());
+        assert_eq!(transcript.commands, session_of(&expected));
     })
     .await;
 }
@@ -640,7 +583,7 @@ async fn noop_replies_are_matched_whenever_the_server_sends_them() {
             session.quit().await.unwrap();
             let heard = server.finish(Duration::from_secs(10)).await.unwrap_or_else(|e| panic!("{case}: {e}"));
             let expected = ["TYPE I", "SIZE f", "EPSV", "RETR f", "NOOP", "PWD"];
-            assert_eq!(heard.commands, [logged_in(), strings(&expected), strings(&QUIT)].concat(), "{case}");
+            assert_eq!(heard.commands, session_of(&expected), "{case}");
         }
     })
     .await;
