@@ -20,6 +20,7 @@ use crate::cli::DoctorArgs;
 use crate::engine::{
     Config, Credentials, DataMethod, DataProbe, Error, Session, TicketSupply, TlsInfo, TlsMode, TlsVersion,
 };
+use crate::proto::ReplyCode;
 
 #[derive(Debug, Default, Serialize)]
 struct Report {
@@ -140,10 +141,7 @@ pub async fn doctor(ctx: &Context, args: DoctorArgs) -> Result<()> {
         size: features.size,
         mdtm: features.mdtm,
         rest_stream: features.rest_stream,
-        auth_tls: features
-            .lines
-            .iter()
-            .any(|l| l.to_ascii_uppercase().starts_with("AUTH") && l.to_ascii_uppercase().contains("TLS")),
+        auth_tls: features.offers_auth_tls(),
     };
     let s = &report.supports;
     say.info(&format!(
@@ -389,7 +387,7 @@ async fn probe_tls(
     fresh.tls.fresh_data_sessions = true;
     if let Ok(mut s) = connect(fresh).await {
         let p = s.probe_data(DataMethod::ExtendedPassive, Duration::from_secs(5)).await;
-        let p = if p.outcome.is_err() && p.reply.as_ref().is_some_and(|r| r.code.0 != 229) {
+        let p = if p.outcome.is_err() && p.reply.as_ref().is_some_and(|r| r.code != ReplyCode::EXTENDED_PASSIVE) {
             s.probe_data(DataMethod::Passive, Duration::from_secs(5)).await
         } else {
             p

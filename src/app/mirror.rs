@@ -39,7 +39,7 @@ use crate::engine::{
     DirListing, Error, Inline, LocalHasher, MAX_DEPTH, MtimeMethod, Sequence, Session, SizeCheck, TransferSummary,
     Upload, UploadMode, UploadSequence, Uploaded, join_remote,
 };
-use crate::proto::ReplyClass;
+use crate::proto::{ReplyClass, Verb};
 
 /// Which way the files go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -729,7 +729,7 @@ impl<'a> Copy<'a> {
             // A server without APPE (twisted): the whole file again, in place of the rest.
             if let Err(e) = &uploaded
                 && matches!(mode, UploadMode::Append { .. })
-                && e.is_not_implemented("APPE")
+                && e.is_not_implemented(Verb::Appe)
             {
                 use std::io::Seek as _;
                 file.0.rewind().with_context(|| format!("cannot read {}", local_path.display()))?;

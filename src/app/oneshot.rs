@@ -16,8 +16,8 @@ use super::tally::{Tally, Verified};
 use super::target::{Target, redact_url};
 use crate::cli::{GetArgs, GlobalArgs, LsArgs, MkdirArgs, MvArgs, PutArgs, QuoteArgs, RmArgs, UrlArg};
 use crate::engine::{Credentials, Error, Session, SizeCheck, TlsInfo, Trace, TransferSummary, UploadMode};
-use crate::proto::ReplyClass;
 use crate::proto::name::remote_basename;
+use crate::proto::{ReplyClass, SentCommand, Verb};
 
 /// What every command needs: the flags, the output, progress and trace settings.
 pub struct Context {
@@ -410,7 +410,7 @@ pub(super) async fn upload_one(
     };
     match session.upload(&mut file, remote, mode, Some(remaining), progress).await {
         // A server without APPE (twisted): the whole file again, in place of the rest.
-        Err(e) if matches!(mode, UploadMode::Append { .. }) && e.is_not_implemented("APPE") => {
+        Err(e) if matches!(mode, UploadMode::Append { .. }) && e.is_not_implemented(Verb::Appe) => {
             use tokio::io::AsyncSeekExt as _;
             file.rewind().await.with_context(|| format!("cannot read {local}"))?;
             Ok(session.upload(&mut file, remote, UploadMode::Replace, Some(len), progress).await?)
@@ -536,16 +536,16 @@ pub async fn quote(ctx: &Context, args: QuoteArgs) -> Result<()> {
     let mut failure = None;
     for command in &args.commands {
         // Shown without the password of a raw PASS, also when sending it fails.
-        let shown =
-            if command.trim_start().to_ascii_uppercase().starts_with("PASS") { "PASS ****" } else { command.as_str() };
+        let sent = SentCommand::typed(command);
+        let shown = sent.to_string();
         let reply = session.quote(command).await.with_context(|| format!("sending {shown:?}"))?;
         if ctx.out.json() {
-            ctx.out.json_line(&QuoteEvent { command: shown, code: reply.code.0, text: reply.text() })?;
+            ctx.out.json_line(&QuoteEvent { command: &shown, code: reply.code.0, text: reply.text() })?;
         } else {
             ctx.out.server_lines(&reply.to_string())?;
         }
         if matches!(reply.class(), ReplyClass::TransientNegative | ReplyClass::PermanentNegative) {
-            failure = Some(Error::Rejected { command: shown.to_string(), code: reply.code, text: reply.text() });
+            failure = Some(Error::Rejected { command: sent, code: reply.code, text: reply.text() });
         }
     }
     let _ = session.quit().await;

@@ -13,7 +13,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 use super::control::{ControlChannel, check, rejection};
 use super::{Config, Error, PasvAddress, TraceEvent};
-use crate::proto::{Command, Reply, parse_227, parse_229};
+use crate::proto::{Command, Reply, ReplyClass, parse_227, parse_229};
 
 /// Which passive command works with this server, once known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -181,7 +181,7 @@ pub(crate) async fn prepare_active(control: &mut ControlChannel, config: &Config
         return Ok(PendingData::Listening(listener));
     }
     match addr {
-        SocketAddr::V4(v4) if config.epsv || reply.code.0 >= 500 => {
+        SocketAddr::V4(v4) if config.epsv || reply.class() == ReplyClass::PermanentNegative => {
             control.note(format!("EPRT refused ({}); trying PORT", reply.code));
             control.expect(&Command::Port(v4), &[200]).await?;
             Ok(PendingData::Listening(listener))

@@ -34,7 +34,7 @@ use super::ratelimit::Limited;
 use super::stream::Stream;
 use super::transfer::DownloadCheck;
 use super::{Error, Progress, Session, SizeCheck, TlsInfo, TransferSummary};
-use crate::proto::{Arg, Command, ReplyCode};
+use crate::proto::{Arg, Command, ReplyClass, ReplyCode};
 
 /// Whether sessions may send a transfer command ahead of its data connection (STOR or RETR
 /// with its EPSV, or with the previous file's replies outstanding) and a file's data before
@@ -300,10 +300,11 @@ impl Session {
         data: PendingData,
     ) -> Result<Option<(Stream, Option<TlsInfo>)>, Error> {
         let reply = self.control.read_reply().await?;
-        match reply.code.0 {
-            100..=199 => {}
-            226 | 250 => return Ok(None),
-            _ => return Err(rejection(command, reply)),
+        if reply.class() != ReplyClass::Preliminary {
+            return match reply.code {
+                ReplyCode::TRANSFER_COMPLETE | ReplyCode::FILE_ACTION_OK => Ok(None),
+                _ => Err(rejection(command, reply)),
+            };
         }
         let tcp = data.establish(&self.control, self.config.timeout).await?;
         Ok(Some((Stream::Plain(tcp), None)))

@@ -10,6 +10,7 @@
 //! CI can pin a self-signed server. The only way to skip verification is `insecure`, kept in
 //! `mod danger`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
@@ -42,6 +43,49 @@ pub struct TlsInfo {
     pub not_after: Option<i64>,
 }
 
+/// Why a TLS handshake failed, as far as a hint to the user tells the cases apart: read from
+/// the typed rustls error (and the pin check's own verdict), never from its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandshakeFailure {
+    /// The certificate does not name the host connected to (RFC 6125).
+    WrongName,
+    Expired,
+    /// `--pin` was given and the server's key is another.
+    PinMismatch,
+    /// A CA certificate presented as the server's own: the self-signed certificate that FTPS
+    /// tutorials make (webpki's `CaUsedAsEndEntity`).
+    CaAsEndEntity,
+    /// Any other certificate problem: an unknown issuer, a bad signature, none at all.
+    Untrusted,
+    /// Not about the certificate: a protocol error, an alert, the connection lost.
+    Other,
+}
+
+impl HandshakeFailure {
+    /// The failure behind `source`, the error of a handshake; `pin_refused` when the pin check
+    /// refused the key.
+    fn of(source: &std::io::Error, pin_refused: bool) -> Self {
+        use rustls::CertificateError as C;
+        let Some(error) = source.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) else {
+            return Self::Other;
+        };
+        match error {
+            rustls::Error::General(_) if pin_refused => Self::PinMismatch,
+            rustls::Error::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => Self::WrongName,
+            rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => Self::Expired,
+            rustls::Error::InvalidCertificate(C::Other(other))
+                if other.0.downcast_ref::<webpki::Error>() == Some(&webpki::Error::CaUsedAsEndEntity) =>
+            {
+                Self::CaAsEndEntity
+            }
+            rustls::Error::InvalidCertificate(_)
+            | rustls::Error::NoCertificatesPresented
+            | rustls::Error::InvalidCertRevocationList(_) => Self::Untrusted,
+            _ => Self::Other,
+        }
+    }
+}
+
 /// The shared TLS setup of one session.
 #[derive(Clone)]
 pub(crate) struct TlsContext {
@@ -57,6 +101,8 @@ pub(crate) struct TlsContext {
     /// The pin of the last certificate the verifier saw, so a failure can say which `--pin`
     /// would have accepted it.
     seen_pin: Arc<Mutex<Option<String>>>,
+    /// Whether the pin check refused the last certificate.
+    pin_refused: Arc<AtomicBool>,
 }
 
 impl TlsContext {
@@ -64,6 +110,7 @@ impl TlsContext {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let versions = protocol_versions(tls)?;
         let seen_pin = Arc::new(Mutex::new(None));
+        let pin_refused = Arc::new(AtomicBool::new(false));
         let verifier: Arc<dyn ServerCertVerifier> = if tls.insecure {
             Arc::new(danger::AcceptAnyCertificate { provider: provider.clone(), seen_pin: seen_pin.clone() })
         } else {
@@ -77,7 +124,13 @@ impl TlsContext {
             let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                 .build()
                 .map_err(|e| setup(format!("certificate verifier: {e}")))?;
-            Arc::new(PinningVerifier { webpki, named, pins: tls.pins.clone(), seen_pin: seen_pin.clone() })
+            Arc::new(PinningVerifier {
+                webpki,
+                named,
+                pins: tls.pins.clone(),
+                seen_pin: seen_pin.clone(),
+                pin_refused: pin_refused.clone(),
+            })
         };
         let builder = ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(&versions)
@@ -137,6 +190,7 @@ impl TlsContext {
             server_name,
             host: host.to_string(),
             seen_pin,
+            pin_refused,
         })
     }
 
@@ -165,6 +219,7 @@ impl TlsContext {
         connector.connect(self.server_name.clone(), tcp).await.map_err(|source| Error::TlsHandshake {
             host: self.host.clone(),
             pin: self.seen_pin.lock().ok().and_then(|p| p.clone()),
+            failure: HandshakeFailure::of(&source, self.pin_refused.load(Ordering::Relaxed)),
             source,
         })
     }
@@ -330,6 +385,7 @@ struct PinningVerifier {
     named: Vec<CertificateDer<'static>>,
     pins: Vec<String>,
     seen_pin: Arc<Mutex<Option<String>>>,
+    pin_refused: Arc<AtomicBool>,
 }
 
 impl ServerCertVerifier for PinningVerifier {
@@ -352,9 +408,12 @@ impl ServerCertVerifier for PinningVerifier {
             }
             return verified;
         }
-        match pin {
-            Some(pin) if self.pins.iter().any(|p| p == &pin) => Ok(ServerCertVerified::assertion()),
-            _ => Err(rustls::Error::General("the server's public key does not match --pin".into())),
+        let pinned = pin.is_some_and(|pin| self.pins.contains(&pin));
+        self.pin_refused.store(!pinned, Ordering::Relaxed);
+        if pinned {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General("the server's public key does not match --pin".into()))
         }
     }
 
@@ -427,6 +486,40 @@ mod danger {
 
         fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
             self.provider.signature_verification_algorithms.supported_schemes()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustls::CertificateError as C;
+
+    fn io(error: rustls::Error) -> std::io::Error {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, error)
+    }
+
+    #[test]
+    fn tells_handshake_failures_apart_by_their_type() {
+        let webpki = |e: webpki::Error| rustls::Error::InvalidCertificate(C::Other(rustls::OtherError(Arc::new(e))));
+        let cases = [
+            (io(C::NotValidForName.into()), false, HandshakeFailure::WrongName),
+            (io(C::Expired.into()), false, HandshakeFailure::Expired),
+            (
+                io(rustls::Error::General("the server's public key does not match --pin".into())),
+                true,
+                HandshakeFailure::PinMismatch,
+            ),
+            (io(rustls::Error::General("something else".into())), false, HandshakeFailure::Other),
+            (io(webpki(webpki::Error::CaUsedAsEndEntity)), false, HandshakeFailure::CaAsEndEntity),
+            (io(webpki(webpki::Error::UnknownIssuer)), false, HandshakeFailure::Untrusted),
+            (io(C::UnknownIssuer.into()), false, HandshakeFailure::Untrusted),
+            (io(rustls::Error::NoCertificatesPresented), false, HandshakeFailure::Untrusted),
+            (io(rustls::Error::HandshakeNotComplete), false, HandshakeFailure::Other),
+            (std::io::Error::from(std::io::ErrorKind::ConnectionReset), false, HandshakeFailure::Other),
+        ];
+        for (source, pin_refused, expected) in cases {
+            assert_eq!(HandshakeFailure::of(&source, pin_refused), expected, "{source}");
         }
     }
 }
