@@ -2,8 +2,9 @@
 //!
 //! # Layout
 //!
-//! - [`proto`]: sans-IO FTP. Commands to bytes, bytes to replies, 227/229 decoding, listing
-//!   parsers. No sockets, no clock, no terminal.
+//! - [`proto`]: sans-IO FTP. Commands to bytes (and their typed verbs), bytes to replies,
+//!   227/229 decoding, FEAT and the facts in other replies (257, SIZE, MDTM, MLST, REST,
+//!   checksums), listing parsers. No sockets, no clock, no terminal.
 //! - [`engine`]: the async client. Control and data connections, EPSV/PASV policy, TLS,
 //!   timeouts, transfers. Reports through return values, [`engine::Progress`] and
 //!   [`engine::Trace`]; never prints.

@@ -65,9 +65,9 @@ pub struct Trust {
 
 /// One server's settings, resolved.
 #[derive(Clone)]
-struct Site {
+pub(crate) struct Site {
     target: Target,
-    settings: Arc<Settings>,
+    pub(crate) settings: Arc<Settings>,
     trust: Trust,
 }
 
@@ -108,7 +108,7 @@ impl Context {
     /// The settings of `target`'s server: resolved (flags, config file, bookmark, netrc,
     /// environment, known_hosts) and their TLS set up at the first call, the same value at
     /// every later one. Every session opened there shares them.
-    fn site(&self, target: &Target) -> Result<Site> {
+    pub(crate) fn site(&self, target: &Target) -> Result<Site> {
         if let Some(site) = self.find_site(target) {
             return Ok(site);
         }
@@ -240,56 +240,11 @@ fn ask_trust(host: &str, port: u16, pin: &str) -> Result<bool> {
 }
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
-    use crate::app::transfer::pool::Connector;
-    use crate::engine::{DataConnection, RateLimit};
-    use crate::server::{RunningServer, ServerOptions};
+    use crate::engine::DataConnection;
 
     fn flags() -> GlobalArgs {
         GlobalArgs { no_netrc: true, ..GlobalArgs::default() }
-    }
-
-    #[tokio::test]
-    async fn a_pool_of_four_sessions_shares_one_settings_value_and_one_tls_client() {
-        let root = tempfile::tempdir().unwrap();
-        std::fs::write(root.path().join("f.txt"), b"pasv").unwrap();
-        let server =
-            RunningServer::start(ServerOptions { tls: true, ..ServerOptions::new(root.path()) }).await.unwrap();
-        let pin = server.certificate().unwrap().pin.clone();
-        let target = Target::parse(&format!("{}/", server.url())).unwrap();
-        let ctx = Context::new(GlobalArgs { pin: vec![pin], ..flags() });
-        tokio::time::timeout(Duration::from_secs(60), async {
-            let connector = Connector::new(&ctx, target.clone(), Some(RateLimit::new(1 << 30)));
-            let mut pool = Vec::new();
-            for _ in 0..4 {
-                pool.push(connector.connect().await.unwrap());
-            }
-            // The shell's own session, beside its pool.
-            let single = ctx.connect(&target).await.unwrap();
-            let site = ctx.site(&target).unwrap().settings;
-            assert!(site.used_by(&single));
-            let ours = pool[0].config().clone();
-            assert!(ours.rate_limit.is_some() && !Arc::ptr_eq(&ours, site.config()), "the pool's own rate limit");
-            for session in &pool {
-                assert!(Arc::ptr_eq(session.config(), &ours));
-                assert!(session.tls_client().unwrap().ptr_eq(site.tls().unwrap()), "one TLS client for all");
-            }
-            assert!(Arc::ptr_eq(&ctx.site(&target).unwrap().settings, &site), "resolved once");
-            // What is per session stays so: a listing on one session offers its own control
-            // connection's TLS session; the others, which listed nothing, offered none.
-            pool[0].list(None).await.unwrap();
-            assert!(pool[0].ticket_supply().unwrap().offered > 0);
-            for session in &pool[1..] {
-                assert_eq!(session.ticket_supply().unwrap().offered, 0);
-            }
-            for session in pool.into_iter().chain([single]) {
-                let _ = session.quit().await;
-            }
-        })
-        .await
-        .unwrap();
     }
 
     #[test]

@@ -9,7 +9,8 @@ use super::settings::UsageError;
 use super::target::UrlError;
 use super::transfer::copy::NoChecksum;
 use super::url_glob::NoMatch;
-use crate::engine::{Error, ErrorClass};
+use crate::engine::{Error, ErrorClass, HandshakeFailure};
+use crate::proto::Verb;
 
 pub const SUCCESS: u8 = 0;
 pub const FAILURE: u8 = 1;
@@ -102,31 +103,31 @@ fn hint(err: &anyhow::Error) -> Option<String> {
              `pasv doctor URL` shows the sessions the server handed out."
                 .into(),
         ),
-        Error::TlsHandshake { source, .. } if source.to_string().contains("not valid for name") => Some(
+        Error::TlsHandshake { failure: HandshakeFailure::WrongName, .. } => Some(
             "the certificate does not name the host in the URL: connect by a name or address it lists (see above)."
                 .into(),
         ),
-        Error::TlsHandshake { source, .. } if source.to_string().contains("expired") => Some(
+        Error::TlsHandshake { failure: HandshakeFailure::Expired, .. } => Some(
             "the server's certificate has expired; its administrator must renew it (--insecure skips verification entirely)."
                 .into(),
         ),
-        Error::TlsHandshake { pin: Some(pin), source, .. } if source.to_string().contains("does not match --pin") => {
+        Error::TlsHandshake { pin: Some(pin), failure: HandshakeFailure::PinMismatch, .. } => {
             Some(format!(
                 "the server's public key is not the one pinned: its pin is '{pin}'. If its key changed for a \
                  known reason (a new certificate), pin that one; otherwise the connection may be intercepted."
             ))
         }
-        Error::TlsHandshake { pin: Some(pin), source, .. } if source.to_string().contains("CaUsedAsEndEntity") => {
+        Error::TlsHandshake { pin: Some(pin), failure: HandshakeFailure::CaAsEndEntity, .. } => {
             Some(format!(
                 "the server presents a self-signed certificate. If you trust it, give that very certificate to \
                  --ca-file (the PEM file the server was set up with), or pin its key with --pin '{pin}'."
             ))
         }
-        Error::TlsHandshake { pin: Some(pin), source, .. } if source.to_string().contains("certificate") => Some(format!(
+        Error::TlsHandshake { pin: Some(pin), failure: HandshakeFailure::Untrusted, .. } => Some(format!(
             "the server's certificate is not trusted. If you know this server, pin its key with --pin '{pin}', \
              or trust its CA with --ca-file CA.pem (--insecure skips verification entirely)."
         )),
-        Error::TlsRefused { command, .. } if command.starts_with("AUTH") => {
+        Error::TlsRefused { command, .. } if command.verb() == Verb::Auth => {
             Some("the server does not offer TLS; pasv never falls back to plain text. Use ftp:// without --tls to connect unencrypted.".into())
         }
         Error::Login { .. } => Some("check the user name and password (URL, --user, --password-env, PASV_PASSWORD or ~/.netrc).".into()),
@@ -181,5 +182,40 @@ mod tests {
         assert_eq!(code_for(&broken), SUCCESS);
         assert_eq!(code_for(&anyhow::anyhow!("other")), FAILURE);
         assert_eq!(code_for(&anyhow::Error::new(Error::Cancelled).context("downloading")), INTERRUPTED);
+    }
+
+    /// The TLS hints follow the typed failure, and the refused command's verb, not any text.
+    #[test]
+    fn hints_follow_the_typed_failure() {
+        let handshake = |failure, pin: Option<&str>| {
+            anyhow::Error::new(Error::TlsHandshake {
+                host: "h".into(),
+                pin: pin.map(String::from),
+                failure,
+                source: std::io::Error::other("any text at all"),
+            })
+        };
+        let pin = Some("sha256//P");
+        let cases = [
+            (HandshakeFailure::WrongName, None, Some("does not name the host")),
+            (HandshakeFailure::Expired, None, Some("has expired")),
+            (HandshakeFailure::PinMismatch, pin, Some("its pin is 'sha256//P'")),
+            (HandshakeFailure::CaAsEndEntity, pin, Some("self-signed certificate")),
+            (HandshakeFailure::Untrusted, pin, Some("is not trusted")),
+            (HandshakeFailure::Untrusted, None, None),
+            (HandshakeFailure::Other, pin, None),
+        ];
+        for (failure, pin, expected) in cases {
+            let shown = hint(&handshake(failure, pin));
+            match expected {
+                Some(text) => assert!(shown.as_deref().is_some_and(|h| h.contains(text)), "{failure:?}: {shown:?}"),
+                None => assert_eq!(shown, None, "{failure:?}"),
+            }
+        }
+        let refused = |line: &str| {
+            anyhow::Error::new(Error::TlsRefused { command: line.into(), code: ReplyCode(502), text: String::new() })
+        };
+        assert!(hint(&refused("AUTH TLS")).is_some_and(|h| h.contains("never falls back to plain text")));
+        assert_eq!(hint(&refused("PBSZ 0")), None);
     }
 }

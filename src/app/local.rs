@@ -18,6 +18,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use super::settings::usage;
 use crate::engine::{Error, Inline, Progress, Session, TransferSummary};
+use crate::proto::Verb;
 
 /// How much already-downloaded data the server must send again on resume, proving it
 /// honoured REST.
@@ -233,7 +234,7 @@ async fn fetch_to(
     // Written in place (engine::Inline): a page-cache write is cheaper than the blocking pool.
     let mut file = Inline(file);
     let mut result = session.fetch(remote, &mut file, offset, &overlap, size, progress).await;
-    if offset > 0 && result.as_ref().is_err_and(|e| e.is_not_implemented("REST")) {
+    if offset > 0 && result.as_ref().is_err_and(|e| e.is_not_implemented(Verb::Rest)) {
         // A server without REST (twisted): nothing was written; the whole file again.
         file.0.set_len(0).map_err(local)?;
         result = session.fetch(remote, &mut file, 0, &[], size, progress).await;

@@ -17,6 +17,7 @@ use super::url_glob::{self, Remote, Spec};
 use crate::cli::{GetArgs, LsArgs, MkdirArgs, MvArgs, PutArgs, QuoteArgs, RmArgs, UrlArg};
 use crate::engine::{DataMethod, Error, Session, SizeCheck, TlsInfo, TransferSummary};
 use crate::proto::ReplyClass;
+use crate::proto::SentCommand;
 use crate::proto::listing::EntryKind;
 use crate::proto::name::remote_basename;
 
@@ -383,16 +384,16 @@ pub async fn quote(ctx: &Context, args: QuoteArgs) -> Result<()> {
     let mut failure = None;
     for command in &args.commands {
         // Shown without the password of a raw PASS, also when sending it fails.
-        let shown =
-            if command.trim_start().to_ascii_uppercase().starts_with("PASS") { "PASS ****" } else { command.as_str() };
+        let sent = SentCommand::typed(command);
+        let shown = sent.to_string();
         let reply = session.quote(command).await.with_context(|| format!("sending {shown:?}"))?;
         if ctx.out.json() {
-            ctx.out.json_line(&QuoteEvent { command: shown, code: reply.code.0, text: reply.text() })?;
+            ctx.out.json_line(&QuoteEvent { command: &shown, code: reply.code.0, text: reply.text() })?;
         } else {
             ctx.out.server_lines(&reply.to_string())?;
         }
         if matches!(reply.class(), ReplyClass::TransientNegative | ReplyClass::PermanentNegative) {
-            failure = Some(Error::Rejected { command: shown.to_string(), code: reply.code, text: reply.text() });
+            failure = Some(Error::Rejected { command: sent, code: reply.code, text: reply.text() });
         }
     }
     let _ = session.quit().await;

@@ -10,7 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use super::stream::Stream;
 use super::{Error, Trace, TraceEvent};
 use crate::proto::reply::ReplyLimits;
-use crate::proto::{Command, Reply, ReplyDecoder};
+use crate::proto::{Command, Reply, ReplyClass, ReplyDecoder};
 
 pub(crate) struct ControlChannel {
     stream: Option<Stream>,
@@ -146,7 +146,7 @@ impl ControlChannel {
         let deadline = tokio::time::Instant::now() + self.timeout;
         loop {
             let reply = self.read_reply_until("a reply", deadline, self.timeout).await?;
-            if reply.code.0 >= 200 {
+            if reply.class() != ReplyClass::Preliminary {
                 return Ok(reply);
             }
         }
@@ -193,9 +193,11 @@ pub(crate) fn check(command: &Command, reply: Reply, accepted: &[u16]) -> Result
 /// The error for a reply that is not what `command` needed.
 pub(crate) fn rejection(command: &Command, reply: Reply) -> Error {
     let text = reply.text();
-    if matches!(reply.code.0 / 100, 4 | 5) {
-        Error::Rejected { command: command.to_string(), code: reply.code, text }
-    } else {
-        Error::Unexpected { command: command.to_string(), code: reply.code, text }
+    let command = command.into();
+    match reply.class() {
+        ReplyClass::TransientNegative | ReplyClass::PermanentNegative => {
+            Error::Rejected { command, code: reply.code, text }
+        }
+        _ => Error::Unexpected { command, code: reply.code, text },
     }
 }

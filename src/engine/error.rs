@@ -6,7 +6,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::proto::{ArgError, PassiveError, ReplyCode, ReplyError, name::UnsafeName};
+use super::tls::HandshakeFailure;
+use crate::proto::{ArgError, PassiveError, ReplyClass, ReplyCode, ReplyError, SentCommand, Verb, name::UnsafeName};
 
 /// What went wrong, in classes that scripts can act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,20 +54,23 @@ pub enum Error {
     #[error("control connection I/O failed")]
     ControlIo(#[source] io::Error),
     #[error("the server answered {code} to {command}: {text}")]
-    Rejected { command: String, code: ReplyCode, text: String },
+    Rejected { command: SentCommand, code: ReplyCode, text: String },
     /// A transfer refused after its data connection's TLS handshake started a new session
     /// instead of resuming the control connection's (RFC 4217 section 10.2).
     #[error(
         "the server answered {code} to {command}: {text} (the data connection's TLS session was new, not a \
          resumption of the control connection's; this server requires TLS session reuse)"
     )]
-    DataSessionRefused { command: String, code: ReplyCode, text: String },
+    DataSessionRefused { command: SentCommand, code: ReplyCode, text: String },
     #[error("the server is not available: {code} {text}")]
     Unavailable { code: ReplyCode, text: String },
     #[error("login rejected: {code} {text}")]
     Login { code: ReplyCode, text: String },
     #[error("unexpected reply {code} to {command}: {text}")]
-    Unexpected { command: String, code: ReplyCode, text: String },
+    Unexpected { command: SentCommand, code: ReplyCode, text: String },
+    /// A greeting that is neither 220 nor 120 then 220, nor 421 (RFC 959 section 5.4).
+    #[error("unexpected reply {code} to (greeting): {text}")]
+    Greeting { code: ReplyCode, text: String },
     #[error("malformed reply from the server")]
     Reply(#[from] ReplyError),
     #[error("unusable passive-mode reply")]
@@ -110,10 +114,12 @@ pub enum Error {
     RemoteChanged { offset: u64, detail: String },
     #[error("the TLS connection ended without close_notify after {received} bytes (possible truncation)")]
     TlsTruncated { received: u64 },
+    /// `failure` says why, as far as the app's hint can use it (from the typed rustls error,
+    /// not from its text).
     #[error("TLS handshake with {host} failed")]
-    TlsHandshake { host: String, pin: Option<String>, source: io::Error },
+    TlsHandshake { host: String, pin: Option<String>, failure: HandshakeFailure, source: io::Error },
     #[error("the server refused {command}: {code} {text}")]
-    TlsRefused { command: String, code: ReplyCode, text: String },
+    TlsRefused { command: SentCommand, code: ReplyCode, text: String },
     #[error("TLS setup failed: {detail}")]
     TlsSetup { detail: String },
     #[error("invalid name for the server")]
@@ -131,7 +137,7 @@ pub enum Error {
     /// Every line of a listing ends in CRLF (RFC 959 section 4.1.3, RFC 3659 section 7.2); one
     /// whose last line had none was cut short, every time it was asked.
     #[error("the listing from {command} was cut short (its last line has no line end) {attempts} times")]
-    ListingCut { command: String, attempts: u32 },
+    ListingCut { command: SentCommand, attempts: u32 },
     /// A server that lists a directory inside every directory never ends; a walk stops here.
     #[error("the server's directory tree is deeper than {limit} levels")]
     TreeTooDeep { limit: usize },
@@ -157,13 +163,14 @@ impl Error {
             Self::Rejected { code, .. }
             | Self::DataSessionRefused { code, .. }
             | Self::Unavailable { code, .. }
-            | Self::Unexpected { code, .. } => match code.0 / 100 {
-                4 => ErrorClass::Transient,
-                5 => ErrorClass::Permanent,
+            | Self::Unexpected { code, .. }
+            | Self::Greeting { code, .. } => match code.class() {
+                ReplyClass::TransientNegative => ErrorClass::Transient,
+                ReplyClass::PermanentNegative => ErrorClass::Permanent,
                 _ => ErrorClass::Protocol,
             },
             Self::MovedAway { .. } => ErrorClass::Permanent,
-            Self::Login { code, .. } if code.0 / 100 == 4 => ErrorClass::Transient,
+            Self::Login { code, .. } if code.class() == ReplyClass::TransientNegative => ErrorClass::Transient,
             Self::Login { .. } => ErrorClass::Login,
             // A TLS alert after the handshake (TLS 1.3 servers check client certificates
             // then) surfaces as an I/O error on the next read: still a TLS failure.
@@ -201,6 +208,7 @@ impl Error {
             | Self::Unavailable { code, .. }
             | Self::Login { code, .. }
             | Self::Unexpected { code, .. }
+            | Self::Greeting { code, .. }
             | Self::TlsRefused { code, .. } => Some(*code),
             Self::MovedAway { .. } => Some(ReplyCode::FILE_UNAVAILABLE),
             Self::PassiveOverIpv6 { source, .. } => source.reply_code(),
@@ -208,19 +216,24 @@ impl Error {
         }
     }
 
+    /// True for a reply of the 5xx class: the server refused for good (RFC 959 section 4.2.1).
+    pub fn is_permanent_refusal(&self) -> bool {
+        self.reply_code().is_some_and(|code| code.class() == ReplyClass::PermanentNegative)
+    }
+
     /// True for a STOR the server refused for good (5xx): the name is not writable, or a file
     /// is there that the server will not overwrite.
     pub fn is_refused_store(&self) -> bool {
-        matches!(self, Self::Rejected { command, code, .. } if command.starts_with("STOR ") && code.0 / 100 == 5)
+        matches!(self, Self::Rejected { command, code, .. }
+            if command.verb() == Verb::Stor && code.class() == ReplyClass::PermanentNegative)
     }
 
     /// True when the server does not implement `verb`, an optional command such as REST or
     /// APPE (RFC 959 section 5.1 leaves both out of the minimum): 500, 502 or 504 to it.
     /// Resuming is an optimisation; the caller sends the whole file instead.
-    pub fn is_not_implemented(&self, verb: &str) -> bool {
+    pub fn is_not_implemented(&self, verb: Verb) -> bool {
         matches!(self, Self::Rejected { command, code, .. }
-            if matches!(code.0, 500 | 502 | 504)
-                && command.split(' ').next().is_some_and(|v| v.eq_ignore_ascii_case(verb)))
+            if code.means_not_implemented() && command.verb() == verb)
     }
 
     /// True when the data connection could not be made: the passive-mode firewall case.

@@ -34,8 +34,8 @@ mod transfer;
 mod tree;
 mod upload_sequence;
 
-pub use crate::proto::MtimeMethod;
-pub use checksum::{Checksum, HashAlgorithm, LocalHasher};
+pub use crate::proto::{Features, HashAlgorithm, MtimeMethod};
+pub use checksum::{Checksum, LocalHasher};
 pub use config::{
     Config, Credentials, DataConnection, DataMethod, Endpoint, PasvAddress, TlsConfig, TlsMode, TlsVersion,
 };
@@ -46,9 +46,9 @@ pub use probe::DataProbe;
 pub use progress::{NoProgress, Progress};
 pub use ratelimit::RateLimit;
 pub use secret::Secret;
-pub use session::{Features, FileStat, Session, SizeCheck, TransferSummary, UploadMode};
+pub use session::{FileStat, Session, SizeCheck, TransferSummary, UploadMode};
 pub use settings::Settings;
-pub use tls::{TlsInfo, pin_of_der};
+pub use tls::{HandshakeFailure, TlsInfo, pin_of_der};
 pub use tls_reuse::TicketSupply;
 pub use trace::{Trace, TraceEvent};
 pub use tree::{DirListing, MAX_DEPTH, RefusedName, join_remote};

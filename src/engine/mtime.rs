@@ -3,8 +3,7 @@
 
 use super::control::check;
 use super::{Error, Session};
-use crate::proto::calendar::parse_timestamp;
-use crate::proto::{Arg, Command, MtimeMethod, Reply};
+use crate::proto::{Arg, Command, MtimeMethod, Reply, facts};
 
 impl Session {
     /// The methods worth trying on this server, most standard first.
@@ -34,8 +33,8 @@ pub(super) fn stamped(command: &Command, method: MtimeMethod, reply: Reply) -> R
     let reply = check(command, reply, &[200, 213, 250])?;
     // A server without the two-argument form reads it as a query for a file named
     // "TIME PATH"; should that exist, the reply is a time, not a confirmation.
-    if method == MtimeMethod::MdtmWrite && parse_timestamp(reply.first_line().trim()).is_some() {
-        return Err(Error::Unexpected { command: command.to_string(), code: reply.code, text: reply.text() });
+    if method == MtimeMethod::MdtmWrite && facts::stated_time(&reply).is_some() {
+        return Err(Error::Unexpected { command: command.into(), code: reply.code, text: reply.text() });
     }
     Ok(())
 }

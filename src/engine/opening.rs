@@ -17,7 +17,7 @@ use super::session::trace_tls;
 use super::stream::Stream;
 use super::tls::{self, TlsContext, TlsInfo};
 use super::{Error, Session};
-use crate::proto::{Command, Reply};
+use crate::proto::{Command, Reply, ReplyClass, ReplyCode};
 
 /// A data connection ready for the transfer, with its TLS facts when protected.
 type Opened = Option<(Stream, Option<TlsInfo>)>;
@@ -124,9 +124,11 @@ impl Session {
 /// The command's first reply: a 1xx lets the transfer go on (`None`); a 226 or 250 straight
 /// away finishes it without data (`Some(None)`); anything else refuses it.
 fn preliminary(command: &Command, reply: Reply) -> Result<Option<Opened>, Error> {
-    match reply.code.0 {
-        100..=199 => Ok(None),
-        226 | 250 => Ok(Some(None)),
+    if reply.class() == ReplyClass::Preliminary {
+        return Ok(None);
+    }
+    match reply.code {
+        ReplyCode::TRANSFER_COMPLETE | ReplyCode::FILE_ACTION_OK => Ok(Some(None)),
         _ => Err(rejection(command, reply)),
     }
 }

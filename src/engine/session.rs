@@ -19,54 +19,9 @@ use super::stream::Stream;
 use super::tls::{self, TlsClient, TlsContext, TlsInfo};
 use super::transfer::{self, DownloadCheck};
 use super::{Config, Credentials, DataMethod, Endpoint, Error, Progress, Settings, TlsMode, Trace, TraceEvent};
-use crate::proto::calendar;
 use crate::proto::command::{ProtectionLevel, TransferType};
 use crate::proto::listing::{self, EntryKind, Listing};
-use crate::proto::{Arg, Command, MtimeMethod, Reply, ReplyCode};
-
-/// What FEAT said (RFC 2389), as far as the engine cares.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Features {
-    pub epsv: bool,
-    pub mlst: bool,
-    pub size: bool,
-    pub mdtm: bool,
-    pub rest_stream: bool,
-    pub utf8: bool,
-    pub mfmt: bool,
-    pub hash: Option<String>,
-    /// Every feature line, trimmed.
-    pub lines: Vec<String>,
-}
-
-impl Features {
-    fn parse(reply: &Reply) -> Self {
-        let mut features = Self::default();
-        if reply.code.0 != 211 {
-            return features;
-        }
-        let lines = reply.lines.iter().skip(1).take(reply.lines.len().saturating_sub(2));
-        for line in lines {
-            let line = line.trim();
-            let mut words = line.splitn(2, ' ');
-            let name = words.next().unwrap_or("").to_ascii_uppercase();
-            let rest = words.next().unwrap_or("").trim();
-            match name.as_str() {
-                "EPSV" => features.epsv = true,
-                "MLST" => features.mlst = true,
-                "SIZE" => features.size = true,
-                "MDTM" => features.mdtm = true,
-                "REST" if rest.eq_ignore_ascii_case("STREAM") => features.rest_stream = true,
-                "UTF8" => features.utf8 = true,
-                "MFMT" => features.mfmt = true,
-                "HASH" => features.hash = Some(rest.to_string()),
-                _ => {}
-            }
-            features.lines.push(line.to_string());
-        }
-        features
-    }
-}
+use crate::proto::{Arg, Command, Features, MtimeMethod, Reply, ReplyClass, ReplyCode, facts};
 
 /// What a finished transfer did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -225,7 +180,11 @@ impl Session {
     async fn upgrade_control(&mut self) -> Result<(), Error> {
         let reply = self.control.command(&Command::AuthTls).await?;
         if reply.code != ReplyCode::AUTH_OK {
-            return Err(Error::TlsRefused { command: "AUTH TLS".into(), code: reply.code, text: reply.text() });
+            return Err(Error::TlsRefused {
+                command: (&Command::AuthTls).into(),
+                code: reply.code,
+                text: reply.text(),
+            });
         }
         let dropped = self.control.discard_buffered();
         if dropped > 0 {
@@ -251,15 +210,16 @@ impl Session {
     /// PBSZ 0 and PROT P (RFC 4217 sections 8 and 9): a refusal of PROT P stops the session
     /// before any data connection, unless clear data was asked for.
     async fn protect(&mut self) -> Result<(), Error> {
-        let reply = self.control.command(&Command::ProtectionBufferSize).await?;
-        if reply.code.0 / 100 != 2 {
-            return Err(Error::TlsRefused { command: "PBSZ 0".into(), code: reply.code, text: reply.text() });
+        let pbsz = Command::ProtectionBufferSize;
+        let reply = self.control.command(&pbsz).await?;
+        if reply.class() != ReplyClass::Completion {
+            return Err(Error::TlsRefused { command: (&pbsz).into(), code: reply.code, text: reply.text() });
         }
         let level = if self.protect_data { ProtectionLevel::Private } else { ProtectionLevel::Clear };
         let command = Command::Protection(level);
         let reply = self.control.command(&command).await?;
-        if reply.code.0 / 100 != 2 {
-            return Err(Error::TlsRefused { command: command.to_string(), code: reply.code, text: reply.text() });
+        if reply.class() != ReplyClass::Completion {
+            return Err(Error::TlsRefused { command: (&command).into(), code: reply.code, text: reply.text() });
         }
         Ok(())
     }
@@ -322,12 +282,12 @@ impl Session {
 
     pub async fn pwd(&mut self) -> Result<String, Error> {
         let reply = self.control.expect(&Command::PrintDir, &[257]).await?;
-        let path = parse_257(reply.first_line()).unwrap_or_else(|| reply.first_line().to_string());
+        let path = facts::directory(&reply);
         // A directory with CR, LF or NUL cannot be sent back in a CWD: that is the server's
         // protocol violation (exit 8), not a bad name from the user (exit 2).
         if path.contains(['\r', '\n', '\0']) {
             return Err(Error::Unexpected {
-                command: Command::PrintDir.to_string(),
+                command: (&Command::PrintDir).into(),
                 code: reply.code,
                 text: reply.text(),
             });
@@ -356,14 +316,14 @@ impl Session {
         if parts.len() > 1 {
             match self.mkdir(path).await {
                 Ok(()) => return Ok(()),
-                Err(e) if e.reply_code().is_some_and(|c| c.0 / 100 == 5) => {}
+                Err(e) if e.is_permanent_refusal() => {}
                 Err(e) => return Err(e),
             }
         }
         for i in 0..parts.len() {
             let prefix = format!("{}{}", if absolute { "/" } else { "" }, parts[..=i].join("/"));
             if let Err(e) = self.mkdir(&prefix).await
-                && (e.reply_code().map(|c| c.0 / 100) != Some(5) || !self.is_dir(&prefix).await?)
+                && (!e.is_permanent_refusal() || !self.is_dir(&prefix).await?)
             {
                 return Err(e);
             }
@@ -379,7 +339,7 @@ impl Session {
                 self.cwd(&here).await?;
                 Ok(true)
             }
-            Err(e) if e.reply_code().is_some_and(|c| c.0 / 100 == 5) => Ok(false),
+            Err(e) if e.is_permanent_refusal() => Ok(false),
             Err(e) => Err(e),
         }
     }
@@ -428,8 +388,8 @@ impl Session {
     pub async fn modified(&mut self, path: &str) -> Result<i64, Error> {
         let command = Command::ModificationTime(Arg::new(path)?);
         let reply = self.control.expect(&command, &[213]).await?;
-        calendar::parse_timestamp(reply.first_line().trim()).ok_or_else(|| Error::Unexpected {
-            command: command.to_string(),
+        facts::modified(&reply).ok_or_else(|| Error::Unexpected {
+            command: (&command).into(),
             code: reply.code,
             text: reply.text(),
         })
@@ -457,25 +417,19 @@ impl Session {
         self.control.send_batch(&commands).await?;
         let size = self.control.read_reply().await?;
         let modified = self.control.read_reply().await?;
-        let value = |reply: &Reply| (reply.code.0 == 213).then(|| reply.first_line().trim().to_string());
-        Ok((
-            value(&size).and_then(|v| v.parse::<u64>().ok()),
-            value(&modified).and_then(|v| calendar::parse_timestamp(&v)),
-        ))
+        Ok((facts::size(&size), facts::modified(&modified)))
     }
 
     /// MLST's facts for one path; `None` when the reply carries none.
     async fn machine_stat(&mut self, path: &str) -> Result<Option<FileStat>, Error> {
         let command = Command::MachineList(Some(Arg::new(path)?));
         let reply = self.control.expect(&command, &[250]).await?;
-        // The facts line is the middle of the multi-line reply, with a leading space.
-        let facts = reply.lines.iter().skip(1).find(|l| l.starts_with(' ') && l.contains('='));
-        Ok(match facts.map(|l| listing::parse_mlsx_line(l.trim_start())) {
-            Some(Ok(Some(entry))) => {
-                Some(FileStat { path: path.to_string(), kind: entry.kind, size: entry.size, modified: entry.modified })
-            }
-            _ => None,
-        })
+        Ok(facts::machine_facts(&reply).map(|entry| FileStat {
+            path: path.to_string(),
+            kind: entry.kind,
+            size: entry.size,
+            modified: entry.modified,
+        }))
     }
 
     /// Type, size and time: MLST when offered (RFC 3659 section 7), else SIZE and MDTM.
@@ -489,7 +443,7 @@ impl Session {
         let modified = if self.features.mdtm || !self.features.mlst { self.modified(path).await.ok() } else { None };
         match size {
             Ok(size) => Ok(FileStat { path: path.to_string(), kind: EntryKind::File, size: Some(size), modified }),
-            Err(e) if e.reply_code().is_some_and(|c| c.0 / 100 == 5) && self.is_dir(path).await? => {
+            Err(e) if e.is_permanent_refusal() && self.is_dir(path).await? => {
                 Ok(FileStat { path: path.to_string(), kind: EntryKind::Dir, size: None, modified })
             }
             Err(e) => Err(e),
@@ -539,7 +493,7 @@ impl Session {
             && !self.is_dir(path).await?
         {
             return Err(Error::Rejected {
-                command: command.to_string(),
+                command: (&command).into(),
                 code: ReplyCode::FILE_UNAVAILABLE,
                 text: "no such directory (the server listed nothing and CWD failed)".into(),
             });
@@ -560,7 +514,7 @@ impl Session {
                 return Ok(body);
             }
             if attempts >= LISTING_ATTEMPTS {
-                return Err(Error::ListingCut { command: command.to_string(), attempts });
+                return Err(Error::ListingCut { command: (&command).into(), attempts });
             }
             self.control.note(format!(
                 "the listing from {command} ends without a line end after {} bytes: cut short, asking again",
@@ -685,7 +639,10 @@ impl Session {
         if offset > 0 {
             let restart_at = offset - overlap.len() as u64;
             let reply = self.control.expect(&Command::Restart(restart_at), &[350]).await?;
-            check_rest_reply(&reply, restart_at)?;
+            if !facts::restart_honoured(&reply, restart_at) {
+                let detail = format!("its reply was \"350 {}\"", reply.first_line());
+                return Err(Error::RestIgnored { offset: restart_at, detail });
+            }
         }
         let (stream, tls) = match self.open_transfer(&command, pending).await? {
             Some(opened) => opened,
@@ -903,22 +860,14 @@ impl Session {
             let late = self.control.read_reply_for("the reply to a NOOP sent during the transfer", timeout).await?;
             self.control.owed_noops -= 1;
             if !noop::answers_noop(&late) {
-                return Err(Error::Unexpected {
-                    command: Command::Noop.to_string(),
-                    code: late.code,
-                    text: late.text(),
-                });
+                return Err(Error::Unexpected { command: (&Command::Noop).into(), code: late.code, text: late.text() });
             }
         }
         // 425/426 (RFC 959), 522 (vsftpd's "session reuse required"): the replies of servers
         // that refuse a data connection whose TLS session is not the control connection's.
         let new_session = self.data_resumed.take() == Some(false);
         if new_session && matches!(reply.code.0, 425 | 426 | 522) {
-            return Err(Error::DataSessionRefused {
-                command: command.to_string(),
-                code: reply.code,
-                text: reply.text(),
-            });
+            return Err(Error::DataSessionRefused { command: command.into(), code: reply.code, text: reply.text() });
         }
         check(command, reply, &[226, 250]).map(drop)
     }
@@ -946,8 +895,8 @@ impl Session {
 /// The byte count in a reply to SIZE.
 fn size_in(command: &Command, reply: Reply) -> Result<u64, Error> {
     let reply = check(command, reply, &[213])?;
-    reply.first_line().trim().parse::<u64>().map_err(|_| Error::Unexpected {
-        command: command.to_string(),
+    facts::size(&reply).ok_or_else(|| Error::Unexpected {
+        command: command.into(),
         code: reply.code,
         text: reply.text(),
     })
@@ -969,42 +918,6 @@ pub(super) fn judge_size(actual: Option<Result<u64, Error>>, expected: u64) -> R
     }
 }
 
-/// Finds the directory in a 257 reply: `"dir"` with `""` for an embedded quote
-/// (RFC 959 appendix II).
-fn parse_257(text: &str) -> Option<String> {
-    let start = text.find('"')? + 1;
-    let mut out = String::new();
-    let mut chars = text[start..].chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '"' {
-            if chars.peek() == Some(&'"') {
-                chars.next();
-                out.push('"');
-            } else {
-                return Some(out);
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    None
-}
-
-/// RFC 3659 section 5.3: a 350 whose text names a different offset than we asked for means
-/// the server will not start where we need it to.
-fn check_rest_reply(reply: &Reply, offset: u64) -> Result<(), Error> {
-    let text = reply.first_line();
-    let numbers: Vec<u64> = text
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty() && s.len() <= 20)
-        .filter_map(|s| s.parse().ok())
-        .collect();
-    if numbers.is_empty() || numbers.contains(&offset) {
-        return Ok(());
-    }
-    Err(Error::RestIgnored { offset, detail: format!("its reply was \"350 {text}\"") })
-}
-
 async fn read_greeting(control: &mut ControlChannel, implicit_tls: bool) -> Result<Reply, Error> {
     let timeout = control.timeout();
     // One deadline for the greeting, however many 120 replies come first: a server repeating
@@ -1023,7 +936,7 @@ async fn read_greeting(control: &mut ControlChannel, implicit_tls: bool) -> Resu
             120 => continue,
             220 => return Ok(reply),
             421 => return Err(Error::Unavailable { code: reply.code, text: reply.text() }),
-            _ => return Err(Error::Unexpected { command: "(greeting)".into(), code: reply.code, text: reply.text() }),
+            _ => return Err(Error::Greeting { code: reply.code, text: reply.text() }),
         }
     }
 }
@@ -1121,51 +1034,5 @@ mod tests {
         assert!(matches!(judge_size(Some(Err(gone)), 4), Ok(SizeCheck::Gone)));
         assert!(matches!(judge_size(Some(Ok(3)), 4), Err(Error::Truncated { .. })));
         assert!(matches!(judge_size(Some(Ok(4)), 4), Ok(SizeCheck::Matched)));
-    }
-
-    #[test]
-    fn parses_257_replies() {
-        let cases = [
-            (r#""/home/user" is the current directory"#, Some("/home/user")),
-            (r#""/a ""quoted"" dir" created"#, Some(r#"/a "quoted" dir"#)),
-            ("no quotes", None),
-            (r#""unterminated"#, None),
-        ];
-        for (text, expected) in cases {
-            assert_eq!(parse_257(text).as_deref(), expected, "{text}");
-        }
-    }
-
-    #[test]
-    fn checks_the_offset_in_350_replies() {
-        let reply = |text: &str| Reply { code: ReplyCode::PENDING, lines: vec![text.to_string()] };
-        assert!(check_rest_reply(&reply("Restarting at 100. Send STORE or RETRIEVE."), 100).is_ok());
-        assert!(check_rest_reply(&reply("Restart position accepted"), 100).is_ok());
-        assert!(matches!(check_rest_reply(&reply("Restarting at 0."), 100), Err(Error::RestIgnored { .. })));
-    }
-
-    #[test]
-    fn parses_feat_lists() {
-        let reply = Reply {
-            code: ReplyCode(211),
-            lines: [
-                "Features:",
-                " EPSV",
-                " MLST type*;size*;modify*;",
-                " REST STREAM",
-                " SIZE",
-                " UTF8",
-                " HASH SHA-256*;MD5",
-                "End",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-        };
-        let features = Features::parse(&reply);
-        assert!(features.epsv && features.mlst && features.size && features.rest_stream && features.utf8);
-        assert!(!features.mdtm);
-        assert_eq!(features.hash.as_deref(), Some("SHA-256*;MD5"));
-        assert_eq!(features.lines.len(), 6);
     }
 }

@@ -14,6 +14,7 @@
 //! CI can pin a self-signed server. The only way to skip verification is `insecure`, kept in
 //! `mod danger`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
@@ -44,6 +45,49 @@ pub struct TlsInfo {
     /// The certificate's subject and its expiry (Unix seconds).
     pub subject: Option<String>,
     pub not_after: Option<i64>,
+}
+
+/// Why a TLS handshake failed, as far as a hint to the user tells the cases apart: read from
+/// the typed rustls error (and the pin check's own verdict), never from its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandshakeFailure {
+    /// The certificate does not name the host connected to (RFC 6125).
+    WrongName,
+    Expired,
+    /// `--pin` was given and the server's key is another.
+    PinMismatch,
+    /// A CA certificate presented as the server's own: the self-signed certificate that FTPS
+    /// tutorials make (webpki's `CaUsedAsEndEntity`).
+    CaAsEndEntity,
+    /// Any other certificate problem: an unknown issuer, a bad signature, none at all.
+    Untrusted,
+    /// Not about the certificate: a protocol error, an alert, the connection lost.
+    Other,
+}
+
+impl HandshakeFailure {
+    /// The failure behind `source`, the error of a handshake; `pin_refused` when the pin check
+    /// refused the key.
+    fn of(source: &std::io::Error, pin_refused: bool) -> Self {
+        use rustls::CertificateError as C;
+        let Some(error) = source.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) else {
+            return Self::Other;
+        };
+        match error {
+            rustls::Error::General(_) if pin_refused => Self::PinMismatch,
+            rustls::Error::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => Self::WrongName,
+            rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => Self::Expired,
+            rustls::Error::InvalidCertificate(C::Other(other))
+                if other.0.downcast_ref::<webpki::Error>() == Some(&webpki::Error::CaUsedAsEndEntity) =>
+            {
+                Self::CaAsEndEntity
+            }
+            rustls::Error::InvalidCertificate(_)
+            | rustls::Error::NoCertificatesPresented
+            | rustls::Error::InvalidCertRevocationList(_) => Self::Untrusted,
+            _ => Self::Other,
+        }
+    }
 }
 
 /// The TLS policy of one server, ready to use and shared by every session that connects
@@ -85,7 +129,7 @@ impl TlsClient {
             .with_protocol_versions(&versions)
             .map_err(|e| setup(format!("TLS versions: {e}")))?
             .dangerous()
-            .with_custom_certificate_verifier(trust.verifier(Arc::default()));
+            .with_custom_certificate_verifier(trust.verifier(Arc::default(), Arc::default()));
         let config = match (&tls.client_cert, &tls.client_key) {
             (Some(cert_path), Some(key_path)) => {
                 let certs = CertificateDer::pem_file_iter(cert_path)
@@ -131,11 +175,12 @@ impl TlsClient {
     /// certificate its handshakes saw. Only the client's immutable parts are shared.
     pub(crate) fn session(&self) -> TlsContext {
         let seen_pin = Arc::new(Mutex::new(None));
+        let pin_refused = Arc::new(AtomicBool::new(false));
         let mut base = self.0.config.clone();
         // One verifier for the session's connections: rustls resumes a session only under the
         // verifier that checked it (`compatible_config` compares the two), so the control and
         // data configurations below share this one, and no other session's do.
-        base.dangerous().set_certificate_verifier(self.0.trust.verifier(seen_pin.clone()));
+        base.dangerous().set_certificate_verifier(self.0.trust.verifier(seen_pin.clone(), pin_refused.clone()));
         let memory = SessionMemory::new();
         let mut control = base.clone();
         control.resumption = Resumption::store(memory.control_store());
@@ -150,6 +195,7 @@ impl TlsClient {
             fresh: TlsConnector::from(Arc::new(fresh)),
             memory,
             seen_pin,
+            pin_refused,
         }))
     }
 
@@ -175,6 +221,8 @@ struct SessionTls {
     /// The pin of the last certificate this session's handshakes saw, so a failure can say
     /// which `--pin` would have accepted it.
     seen_pin: Arc<Mutex<Option<String>>>,
+    /// Whether the pin check refused the last certificate.
+    pin_refused: Arc<AtomicBool>,
 }
 
 impl TlsContext {
@@ -209,6 +257,7 @@ impl TlsContext {
         connector.connect(client.server_name.clone(), tcp).await.map_err(|source| Error::TlsHandshake {
             host: client.host.clone(),
             pin: self.0.seen_pin.lock().ok().and_then(|p| p.clone()),
+            failure: HandshakeFailure::of(&source, self.0.pin_refused.load(Ordering::Relaxed)),
             source,
         })
     }
@@ -381,11 +430,19 @@ enum Trust {
 
 impl Trust {
     /// A verifier for one session, noting in `seen_pin` the certificates it is shown.
-    fn verifier(&self, seen_pin: Arc<Mutex<Option<String>>>) -> Arc<dyn ServerCertVerifier> {
+    fn verifier(
+        &self,
+        seen_pin: Arc<Mutex<Option<String>>>,
+        pin_refused: Arc<AtomicBool>,
+    ) -> Arc<dyn ServerCertVerifier> {
         match self {
-            Self::Verified { webpki, named, pins } => {
-                Arc::new(PinningVerifier { webpki: webpki.clone(), named: named.clone(), pins: pins.clone(), seen_pin })
-            }
+            Self::Verified { webpki, named, pins } => Arc::new(PinningVerifier {
+                webpki: webpki.clone(),
+                named: named.clone(),
+                pins: pins.clone(),
+                seen_pin,
+                pin_refused,
+            }),
             Self::Insecure { provider } => {
                 Arc::new(danger::AcceptAnyCertificate { provider: provider.clone(), seen_pin })
             }
@@ -401,6 +458,7 @@ struct PinningVerifier {
     named: Arc<[CertificateDer<'static>]>,
     pins: Arc<[String]>,
     seen_pin: Arc<Mutex<Option<String>>>,
+    pin_refused: Arc<AtomicBool>,
 }
 
 impl ServerCertVerifier for PinningVerifier {
@@ -423,9 +481,12 @@ impl ServerCertVerifier for PinningVerifier {
             }
             return verified;
         }
-        match pin {
-            Some(pin) if self.pins.iter().any(|p| p == &pin) => Ok(ServerCertVerified::assertion()),
-            _ => Err(rustls::Error::General("the server's public key does not match --pin".into())),
+        let pinned = pin.is_some_and(|pin| self.pins.contains(&pin));
+        self.pin_refused.store(!pinned, Ordering::Relaxed);
+        if pinned {
+            Ok(ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General("the server's public key does not match --pin".into()))
         }
     }
 
@@ -498,6 +559,40 @@ mod danger {
 
         fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
             self.provider.signature_verification_algorithms.supported_schemes()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustls::CertificateError as C;
+
+    fn io(error: rustls::Error) -> std::io::Error {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, error)
+    }
+
+    #[test]
+    fn tells_handshake_failures_apart_by_their_type() {
+        let webpki = |e: webpki::Error| rustls::Error::InvalidCertificate(C::Other(rustls::OtherError(Arc::new(e))));
+        let cases = [
+            (io(C::NotValidForName.into()), false, HandshakeFailure::WrongName),
+            (io(C::Expired.into()), false, HandshakeFailure::Expired),
+            (
+                io(rustls::Error::General("the server's public key does not match --pin".into())),
+                true,
+                HandshakeFailure::PinMismatch,
+            ),
+            (io(rustls::Error::General("something else".into())), false, HandshakeFailure::Other),
+            (io(webpki(webpki::Error::CaUsedAsEndEntity)), false, HandshakeFailure::CaAsEndEntity),
+            (io(webpki(webpki::Error::UnknownIssuer)), false, HandshakeFailure::Untrusted),
+            (io(C::UnknownIssuer.into()), false, HandshakeFailure::Untrusted),
+            (io(rustls::Error::NoCertificatesPresented), false, HandshakeFailure::Untrusted),
+            (io(rustls::Error::HandshakeNotComplete), false, HandshakeFailure::Other),
+            (std::io::Error::from(std::io::ErrorKind::ConnectionReset), false, HandshakeFailure::Other),
+        ];
+        for (source, pin_refused, expected) in cases {
+            assert_eq!(HandshakeFailure::of(&source, pin_refused), expected, "{source}");
         }
     }
 }

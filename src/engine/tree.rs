@@ -6,10 +6,9 @@
 //! servers whose tree never ends.
 
 use super::{Error, Session};
-use crate::proto::calendar;
 use crate::proto::listing::{self, Entry, EntryKind};
 use crate::proto::name::{UnsafeName, local_component};
-use crate::proto::{Arg, Command};
+use crate::proto::{Arg, Command, facts};
 
 /// How deep a recursive walk goes before it stops with an error (a server that lists a
 /// subdirectory in every directory would otherwise never end).
@@ -103,9 +102,7 @@ impl Session {
             self.control.send_batch(&commands).await?;
             for _ in &commands {
                 let reply = self.control.read_reply().await?;
-                let time =
-                    if reply.code.0 == 213 { calendar::parse_timestamp(reply.first_line().trim()) } else { None };
-                out.push(time);
+                out.push(facts::modified(&reply));
             }
         }
         Ok(out)

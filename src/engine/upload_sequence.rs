@@ -28,7 +28,7 @@ use super::ratelimit::Limited;
 use super::session::judge_size;
 use super::stream::Stream;
 use super::{Error, Progress, Session, SizeCheck, TlsInfo, TransferSummary, data, noop, transfer};
-use crate::proto::{Arg, Command, MtimeMethod};
+use crate::proto::{Arg, Command, MtimeMethod, ReplyClass};
 
 /// One file of an upload sequence, opened.
 pub struct Upload<R> {
@@ -302,12 +302,12 @@ impl Session {
                 }
             };
             match reply {
-                Ok(reply) if reply.code.0 / 100 == 1 => Ok(Sent::Data(match sent {
+                Ok(reply) if reply.class() == ReplyClass::Preliminary => Ok(Sent::Data(match sent {
                     Some(sent) => sent,
                     None => sending.await,
                 })),
                 // Done before any 1xx: the server did not wait for the data that went early.
-                Ok(reply) if reply.code.0 / 100 == 2 => Ok(Sent::Refused(Error::NoCompletion)),
+                Ok(reply) if reply.class() == ReplyClass::Completion => Ok(Sent::Refused(Error::NoCompletion)),
                 // A refusal: what was sent goes nowhere, and no 226 follows.
                 Ok(reply) => Ok(Sent::Refused(rejection(command, reply))),
                 Err(e) => Err(e),

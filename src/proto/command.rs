@@ -7,7 +7,8 @@
 //! messages can print commands freely.
 
 use std::fmt;
-use std::net::{SocketAddr, SocketAddrV4};
+// Addresses as values (`core::net`, the same types std::net re-exports): proto opens no sockets.
+use core::net::{SocketAddr, SocketAddrV4};
 
 /// A command argument that is safe to put on the control connection.
 #[derive(Clone, PartialEq, Eq)]
@@ -153,7 +154,226 @@ pub enum Command {
     User(Arg),
 }
 
+/// A command's verb, the first word on the wire (RFC 959 section 4.1): what errors carry, so
+/// that a caller tells which command a reply refused without reading any text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verb {
+    Abor,
+    Acct,
+    Appe,
+    Auth,
+    Cdup,
+    Cwd,
+    Dele,
+    Eprt,
+    Epsv,
+    Feat,
+    Hash,
+    List,
+    Mdtm,
+    Mfmt,
+    Mkd,
+    Mlsd,
+    Mlst,
+    Nlst,
+    Noop,
+    Opts,
+    Pass,
+    Pasv,
+    Pbsz,
+    Port,
+    Prot,
+    Pwd,
+    Quit,
+    Rest,
+    Retr,
+    Rmd,
+    Rnfr,
+    Rnto,
+    Site,
+    Size,
+    Stor,
+    Syst,
+    Type,
+    User,
+    Xcrc,
+    Xmd5,
+    Xsha1,
+    Xsha256,
+    Xsha512,
+    /// A word pasv never sends by itself, in a line the user typed (`pasv quote`).
+    Other,
+}
+
+/// Every verb with its word, for [`Verb::as_str`] and [`Verb::from_word`].
+const VERBS: [(Verb, &str); 43] = [
+    (Verb::Abor, "ABOR"),
+    (Verb::Acct, "ACCT"),
+    (Verb::Appe, "APPE"),
+    (Verb::Auth, "AUTH"),
+    (Verb::Cdup, "CDUP"),
+    (Verb::Cwd, "CWD"),
+    (Verb::Dele, "DELE"),
+    (Verb::Eprt, "EPRT"),
+    (Verb::Epsv, "EPSV"),
+    (Verb::Feat, "FEAT"),
+    (Verb::Hash, "HASH"),
+    (Verb::List, "LIST"),
+    (Verb::Mdtm, "MDTM"),
+    (Verb::Mfmt, "MFMT"),
+    (Verb::Mkd, "MKD"),
+    (Verb::Mlsd, "MLSD"),
+    (Verb::Mlst, "MLST"),
+    (Verb::Nlst, "NLST"),
+    (Verb::Noop, "NOOP"),
+    (Verb::Opts, "OPTS"),
+    (Verb::Pass, "PASS"),
+    (Verb::Pasv, "PASV"),
+    (Verb::Pbsz, "PBSZ"),
+    (Verb::Port, "PORT"),
+    (Verb::Prot, "PROT"),
+    (Verb::Pwd, "PWD"),
+    (Verb::Quit, "QUIT"),
+    (Verb::Rest, "REST"),
+    (Verb::Retr, "RETR"),
+    (Verb::Rmd, "RMD"),
+    (Verb::Rnfr, "RNFR"),
+    (Verb::Rnto, "RNTO"),
+    (Verb::Site, "SITE"),
+    (Verb::Size, "SIZE"),
+    (Verb::Stor, "STOR"),
+    (Verb::Syst, "SYST"),
+    (Verb::Type, "TYPE"),
+    (Verb::User, "USER"),
+    (Verb::Xcrc, "XCRC"),
+    (Verb::Xmd5, "XMD5"),
+    (Verb::Xsha1, "XSHA1"),
+    (Verb::Xsha256, "XSHA256"),
+    (Verb::Xsha512, "XSHA512"),
+];
+
+impl Verb {
+    /// The word on the wire; "" for [`Verb::Other`].
+    pub fn as_str(self) -> &'static str {
+        VERBS.iter().find(|(verb, _)| *verb == self).map_or("", |(_, word)| word)
+    }
+
+    /// The verb of a word, in any case (RFC 959 section 5.3: commands are case-insensitive).
+    pub fn from_word(word: &str) -> Self {
+        VERBS.iter().find(|(_, w)| w.eq_ignore_ascii_case(word)).map_or(Self::Other, |(verb, _)| *verb)
+    }
+
+    /// The verb of a whole command line: its first word.
+    pub fn of_line(line: &str) -> Self {
+        Self::from_word(line.split_whitespace().next().unwrap_or(""))
+    }
+}
+
+/// A command as errors name it: its verb, typed, for callers that act on which command
+/// failed, and its line as people see it, the password of a PASS redacted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentCommand {
+    verb: Verb,
+    line: String,
+}
+
+impl SentCommand {
+    /// A line the user typed (`pasv quote`), as the command it is; a raw PASS shows as
+    /// `PASS ****`, as [`Command::Raw`] does.
+    pub fn typed(line: &str) -> Self {
+        if is_secret_line(line) {
+            return Self { verb: Verb::Pass, line: "PASS ****".into() };
+        }
+        Self { verb: Verb::of_line(line), line: line.to_string() }
+    }
+
+    pub fn verb(&self) -> Verb {
+        self.verb
+    }
+}
+
+impl From<&Command> for SentCommand {
+    fn from(command: &Command) -> Self {
+        Self { verb: command.verb(), line: command.to_string() }
+    }
+}
+
+/// The same as [`SentCommand::typed`].
+impl From<&str> for SentCommand {
+    fn from(line: &str) -> Self {
+        Self::typed(line)
+    }
+}
+
+impl fmt::Display for SentCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.line)
+    }
+}
+
+/// A raw line that is a PASS: its argument is a secret.
+fn is_secret_line(line: &str) -> bool {
+    // `get`, not `[..4]`: a raw line typed by the user may start with a multi-byte
+    // character, and slicing inside it would panic.
+    line.trim_start().get(..4).is_some_and(|verb| verb.eq_ignore_ascii_case("PASS"))
+}
+
 impl Command {
+    /// The verb on the wire.
+    pub fn verb(&self) -> Verb {
+        match self {
+            Self::Abort => Verb::Abor,
+            Self::Append(_) => Verb::Appe,
+            Self::AuthTls => Verb::Auth,
+            Self::ChangeDir(_) => Verb::Cwd,
+            Self::ChangeDirUp => Verb::Cdup,
+            Self::Delete(_) => Verb::Dele,
+            Self::ExtendedPassive => Verb::Epsv,
+            Self::ExtendedPort(_) => Verb::Eprt,
+            Self::Features => Verb::Feat,
+            Self::Hash(_) => Verb::Hash,
+            Self::HashAlgorithm(_) | Self::OptsUtf8 => Verb::Opts,
+            Self::Checksum(checksum, _) => match checksum {
+                ChecksumVerb::XSha512 => Verb::Xsha512,
+                ChecksumVerb::XSha256 => Verb::Xsha256,
+                ChecksumVerb::XSha1 => Verb::Xsha1,
+                ChecksumVerb::XMd5 => Verb::Xmd5,
+                ChecksumVerb::XCrc => Verb::Xcrc,
+                ChecksumVerb::SiteMd5 => Verb::Site,
+            },
+            Self::List(_) => Verb::List,
+            Self::MachineList(_) => Verb::Mlst,
+            Self::MachineListDir(_) => Verb::Mlsd,
+            Self::MakeDir(_) => Verb::Mkd,
+            Self::ModificationTime(_) => Verb::Mdtm,
+            Self::NameList(_) => Verb::Nlst,
+            Self::Noop => Verb::Noop,
+            Self::Passive => Verb::Pasv,
+            Self::Password(_) => Verb::Pass,
+            Self::Port(_) => Verb::Port,
+            Self::PrintDir => Verb::Pwd,
+            Self::ProtectionBufferSize => Verb::Pbsz,
+            Self::Protection(_) => Verb::Prot,
+            Self::Quit => Verb::Quit,
+            Self::Raw(arg) => Verb::of_line(arg.as_str()),
+            Self::RemoveDir(_) => Verb::Rmd,
+            Self::SetModificationTime { method, .. } => match method {
+                MtimeMethod::Mfmt => Verb::Mfmt,
+                MtimeMethod::SiteUtime => Verb::Site,
+                MtimeMethod::MdtmWrite => Verb::Mdtm,
+            },
+            Self::RenameFrom(_) => Verb::Rnfr,
+            Self::RenameTo(_) => Verb::Rnto,
+            Self::Restart(_) => Verb::Rest,
+            Self::Retrieve(_) => Verb::Retr,
+            Self::Size(_) => Verb::Size,
+            Self::Store(_) => Verb::Stor,
+            Self::System => Verb::Syst,
+            Self::Type(_) => Verb::Type,
+            Self::User(_) => Verb::User,
+        }
+    }
+
     /// The bytes to send, CRLF included.
     pub fn encode(&self) -> Vec<u8> {
         let mut line = Vec::with_capacity(64);
@@ -166,11 +386,7 @@ impl Command {
     pub fn is_secret(&self) -> bool {
         match self {
             Self::Password(_) => true,
-            Self::Raw(arg) => {
-                // `get`, not `[..4]`: a raw line typed by the user may start with a multi-byte
-                // character, and slicing inside it would panic.
-                arg.as_str().trim_start().get(..4).is_some_and(|verb| verb.eq_ignore_ascii_case("PASS"))
-            }
+            Self::Raw(arg) => is_secret_line(arg.as_str()),
             _ => false,
         }
     }
@@ -338,5 +554,55 @@ mod tests {
         assert!(!format!("{raw:?}").contains("hunter2"));
         assert_eq!(Command::Raw(arg("PASV")).to_string(), "PASV");
         assert!(!Command::Raw(arg("PASV")).is_secret());
+    }
+
+    #[test]
+    fn every_command_has_the_verb_it_sends() {
+        for command in [
+            Command::Abort,
+            Command::Append(arg("f")),
+            Command::AuthTls,
+            Command::ChangeDir(arg("d")),
+            Command::Checksum(ChecksumVerb::SiteMd5, arg("f")),
+            Command::Checksum(ChecksumVerb::XSha256, arg("f")),
+            Command::HashAlgorithm(arg("SHA-1")),
+            Command::MachineListDir(None),
+            Command::Password(arg("pw")),
+            Command::Port("127.0.0.1:40000".parse().unwrap()),
+            Command::Protection(ProtectionLevel::Private),
+            Command::Raw(arg("site chmod 644 x")),
+            Command::Restart(5),
+            Command::SetModificationTime { method: MtimeMethod::MdtmWrite, unix: 0, path: arg("f") },
+            Command::SetModificationTime { method: MtimeMethod::SiteUtime, unix: 0, path: arg("f") },
+            Command::Store(arg("a b")),
+            Command::Type(TransferType::Image),
+        ] {
+            let wire = String::from_utf8(command.encode()).unwrap();
+            let word = wire.split([' ', '\r']).next().unwrap();
+            assert_eq!(command.verb().as_str(), word.to_ascii_uppercase(), "{command}");
+            assert_eq!(Verb::from_word(word), command.verb(), "{command}");
+        }
+    }
+
+    #[test]
+    fn typed_lines_get_their_verb_and_never_show_a_password() {
+        let cases = [
+            ("STOR x", Verb::Stor, "STOR x"),
+            ("  site chmod 644 x", Verb::Site, "  site chmod 644 x"),
+            ("pass hunter2", Verb::Pass, "PASS ****"),
+            ("  PASS hunter2", Verb::Pass, "PASS ****"),
+            ("PASV", Verb::Pasv, "PASV"),
+            ("XYZZY now", Verb::Other, "XYZZY now"),
+            ("", Verb::Other, ""),
+            ("ünïcode", Verb::Other, "ünïcode"),
+        ];
+        for (line, verb, shown) in cases {
+            let sent = SentCommand::typed(line);
+            assert_eq!((sent.verb(), sent.to_string().as_str()), (verb, shown), "{line:?}");
+        }
+        let pass = SentCommand::from(&Command::Password(arg("hunter2")));
+        assert_eq!((pass.verb(), pass.to_string().as_str()), (Verb::Pass, "PASS ****"));
+        assert!(!format!("{pass:?}").contains("hunter2"));
+        assert_eq!(Verb::Other.as_str(), "");
     }
 }

@@ -1,9 +1,10 @@
 //! Sans-IO FTP: bytes in, values out.
 //!
 //! This layer owns the wire format and nothing else: command encoding ([`command`]), reply
-//! framing ([`reply`]), passive-mode replies ([`passive`]) and directory listings
-//! ([`listing`]), with the calendar their times need ([`calendar`]). It must not use tokio,
-//! sockets, clocks, the environment or stdio, so every
+//! framing ([`reply`]), passive-mode replies ([`passive`]), FEAT ([`features`]), the facts
+//! in other replies (257, SIZE, MDTM, MLST, REST: [`facts`]), checksum replies
+//! ([`checksum`]) and directory listings ([`listing`]), with the calendar their times need
+//! ([`calendar`]). It must not use tokio, sockets, clocks, the environment or stdio, so every
 //! parser here can be tested with a table and fuzzed without a network.
 //!
 //! RFCs: 959 (FTP), 1123 section 4.1 (host requirements, 227 scanning), 2228 (security
@@ -12,13 +13,18 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod calendar;
+pub mod checksum;
 pub mod command;
 mod digits;
+pub mod facts;
+pub mod features;
 pub mod listing;
 pub mod name;
 pub mod passive;
 pub mod reply;
 
-pub use command::{Arg, ArgError, ChecksumVerb, Command, MtimeMethod};
+pub use checksum::{ChecksumMethod, HashAlgorithm};
+pub use command::{Arg, ArgError, ChecksumVerb, Command, MtimeMethod, SentCommand, Verb};
+pub use features::Features;
 pub use passive::{PassiveError, parse_227, parse_229};
 pub use reply::{Reply, ReplyClass, ReplyCode, ReplyDecoder, ReplyError};

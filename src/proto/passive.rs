@@ -3,7 +3,8 @@
 //! Parsing only. Which address the data connection goes to is policy, decided by the engine:
 //! the address inside a 227 is untrusted input (a server can name any host).
 
-use std::net::{Ipv4Addr, SocketAddrV4};
+// Addresses as values (`core::net`, the same types std::net re-exports): proto opens no sockets.
+use core::net::{Ipv4Addr, SocketAddrV4};
 
 /// Why a passive reply could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -39,6 +39,7 @@ impl ReplyCode {
     pub const TRANSFER_ABORTED: Self = Self(426);
     pub const FILE_BUSY: Self = Self(450);
     pub const LOCAL_ERROR: Self = Self(451);
+    pub const SYNTAX_ERROR: Self = Self(500);
     pub const NOT_IMPLEMENTED: Self = Self(502);
     pub const BAD_SEQUENCE: Self = Self(503);
     pub const NOT_IMPLEMENTED_PARAMETER: Self = Self(504);
@@ -53,6 +54,12 @@ impl ReplyCode {
             4 => ReplyClass::TransientNegative,
             _ => ReplyClass::PermanentNegative,
         }
+    }
+
+    /// The server does not implement the command (500, not understood; 502; 504, not for
+    /// that parameter): RFC 959 section 4.2, the replies to an optional command it lacks.
+    pub fn means_not_implemented(self) -> bool {
+        matches!(self, Self::SYNTAX_ERROR | Self::NOT_IMPLEMENTED | Self::NOT_IMPLEMENTED_PARAMETER)
     }
 
     /// A refusal of STOR or RETR that may only mean the server was not ready for the command
@@ -94,6 +101,12 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// A reply of `code` with these text lines, for tables of test cases.
+    #[cfg(test)]
+    pub(crate) fn of(code: u16, lines: &[&str]) -> Self {
+        Self { code: ReplyCode(code), lines: lines.iter().map(|s| s.to_string()).collect() }
+    }
+
     pub fn class(&self) -> ReplyClass {
         self.code.class()
     }

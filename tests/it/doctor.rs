@@ -1,5 +1,7 @@
 //! `pasv doctor` against scripted servers: a NAT mismatch, EPSV refused, unreachable ports.
 
+use std::time::Duration;
+
 use crate::support::scripted::{FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, r};
 use crate::support::{TestServer, pasv, within};
 
@@ -61,6 +63,7 @@ async fn doctor_explains_a_nat_mismatch_and_a_refused_epsv() {
         assert!(run.stdout.contains("MasqueradeAddress"), "{}", run.stdout);
         assert!(run.stdout.contains("-> data port"), "{}", run.stdout);
         assert!(run.stdout.contains("works: pasv --no-epsv ls"), "{}", run.stdout);
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -104,6 +107,7 @@ async fn doctor_finds_unreachable_passive_ports_and_fails() {
             "{}",
             report["verdict"]
         );
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }

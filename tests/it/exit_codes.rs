@@ -73,6 +73,7 @@ async fn exit_4_when_the_server_answers_4xx() {
         let run = pasv(["ls", &server.url()]).run().await;
         run.assert_code(4);
         assert!(run.stderr.contains("421 Too many connections"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -98,6 +99,7 @@ async fn exit_5_when_the_server_answers_5xx() {
         run.assert_code(5);
         assert!(run.stderr.contains("answered 550 to RETR missing: No such file or directory"), "{}", run.stderr);
         assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "no file, not even a part file");
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -131,6 +133,7 @@ async fn exit_7_when_login_is_rejected() {
         let run = pasv(["ls", &server.url()]).run().await;
         run.assert_code(7);
         assert!(run.stderr.contains("login rejected: 530 Login incorrect."), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -151,6 +154,7 @@ async fn exit_8_on_a_malformed_passive_reply() {
         let run = pasv(["ls", &server.url()]).run().await;
         run.assert_code(8);
         assert!(run.stderr.contains("no h1,h2,h3,h4,p1,p2 address"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -159,10 +163,11 @@ async fn exit_8_on_a_malformed_passive_reply() {
 async fn exit_9_when_the_server_stops_answering() {
     within(async {
         let mut script = logged_in();
-        script.extend([e("TYPE I"), Step::Sleep(Duration::from_secs(20))]);
+        script.extend([e("TYPE I"), Step::Stall]);
         let server = ScriptedServer::start(script).await;
         let run = pasv(["--timeout", "1", "ls", &server.url()]).run().await;
         run.assert_code(9);
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -171,7 +176,7 @@ async fn exit_9_when_the_server_stops_answering() {
 async fn exit_130_when_interrupted() {
     within(async {
         let mut script = logged_in();
-        script.extend([e("TYPE I"), Step::Sleep(Duration::from_secs(20))]);
+        script.extend([e("TYPE I"), Step::Stall]);
         let server = ScriptedServer::start(script).await;
         let running = pasv(["ls", &server.url()]).spawn();
         // Interrupt once pasv is connected and waiting for the server (its handler is set).
@@ -182,6 +187,7 @@ async fn exit_130_when_interrupted() {
         }
         let _ = std::process::Command::new("kill").args(["-INT", &running.id().to_string()]).status();
         running.finish().await.assert_code(130);
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }

@@ -1,5 +1,6 @@
 //! Property tests over everything that parses untrusted input: the reply decoder, the 227/229
-//! parsers, the listing parsers, URL parsing and command encoding.
+//! parsers, FEAT and the facts in other replies (257, SIZE, MDTM, MLST, REST, checksums), the
+//! listing parsers, URL parsing and command encoding.
 //!
 //! They run in CI with a bounded number of cases (each block's `ProptestConfig`), so the whole
 //! file takes seconds (`PASV_FUZZ_CASES=N` for a longer run). Inputs are a mix of plain arbitrary data and generators that build
@@ -10,10 +11,15 @@ use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
 
 use pasv::app::Target;
+use pasv::proto::calendar::format_timestamp;
+use pasv::proto::checksum::digest_in;
 use pasv::proto::command::{ProtectionLevel, TransferType};
 use pasv::proto::listing::{parse_list_line, parse_listing, parse_mlsx_line};
 use pasv::proto::reply::ReplyLimits;
-use pasv::proto::{Arg, ArgError, Command, PassiveError, Reply, ReplyDecoder, ReplyError, parse_227, parse_229};
+use pasv::proto::{
+    Arg, ArgError, Command, Features, HashAlgorithm, PassiveError, Reply, ReplyCode, ReplyDecoder, ReplyError,
+    SentCommand, Verb, facts, parse_227, parse_229,
+};
 
 /// `cases` per property; `PASV_FUZZ_CASES=N` runs N instead, for a longer hunt by hand.
 fn config(cases: u32) -> ProptestConfig {
@@ -415,6 +421,122 @@ proptest! {
             prop_assert!(!entry.name.is_empty(), "{entry:?}");
             prop_assert!(entry.name != "." && entry.name != "..", "{entry:?}");
             prop_assert!(!entry.name.contains('\n'), "{entry:?}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// FEAT and the facts in other replies
+// ---------------------------------------------------------------------------------------------
+
+/// Lines of FEAT-like and fact-like replies, hostile ones included.
+fn reply_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        2 => prop::sample::select(vec![
+            " EPSV", " MLST type*;size*;modify*;", " REST STREAM", " REST", " SIZE", " MDTM", " UTF8",
+            " MFMT", " HASH SHA-256*;MD5;SHA-1", " HASH", " AUTH TLS", " XSHA512", " SITE MD5", " XCRC",
+            "Features:", "End", "\"/home/a \"\"b\"\"\" is cwd", "\"", "\"\"\"", "20010909014640",
+            "20010909014640.5", " type=file;size=5;modify=20010909014640; f", " type=dir; d", "Restarting at 100.",
+        ])
+        .prop_map(String::from),
+        2 => "[ a-zA-Z0-9;=*.\"-]{0,24}",
+        1 => any::<String>(),
+    ]
+}
+
+fn any_reply() -> impl Strategy<Value = Reply> {
+    (100u16..600, prop::collection::vec(reply_line(), 0..8))
+        .prop_map(|(code, lines)| Reply { code: ReplyCode(code), lines })
+}
+
+proptest! {
+    #![proptest_config(config(1000))]
+
+    #[test]
+    fn reply_facts_never_panic_and_keep_their_promises(reply in prop_oneof![
+        any_reply(),
+        prop::collection::vec(reply_line(), 0..8).prop_map(|lines| Reply { code: ReplyCode(211), lines }),
+        prop::collection::vec(reply_line(), 0..3).prop_map(|lines| Reply { code: ReplyCode(213), lines }),
+    ]) {
+        let features = Features::parse(&reply);
+        if reply.code == ReplyCode(211) {
+            prop_assert_eq!(features.lines.len(), reply.lines.len().saturating_sub(2));
+            for line in &features.lines {
+                prop_assert_eq!(line.as_str(), line.trim());
+            }
+        } else {
+            prop_assert_eq!(&features, &Features::default());
+        }
+        let _ = (features.offers_auth_tls(), features.checksum_method());
+        let _ = facts::directory(&reply);
+        if facts::size(&reply).is_some() || facts::modified(&reply).is_some() {
+            prop_assert_eq!(reply.code, ReplyCode(213));
+        }
+        let _ = facts::stated_time(&reply);
+        if let Some(entry) = facts::machine_facts(&reply) {
+            prop_assert!(!entry.name.is_empty(), "{reply:?} -> {entry:?}");
+        }
+        let _ = facts::restart_honoured(&reply, 100);
+        for algorithm in [HashAlgorithm::Sha512, HashAlgorithm::Sha1, HashAlgorithm::Crc32] {
+            if let Some(hex) = digest_in(&reply, algorithm) {
+                prop_assert!(hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)), "{hex}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_257_gives_back_exactly_the_directory_it_quotes(path in any::<String>(), text in "[ a-zA-Z.]{0,20}") {
+        let quoted = path.replace('"', "\"\"");
+        let reply = Reply { code: ReplyCode(257), lines: vec![format!("\"{quoted}\"{text}")] };
+        prop_assert_eq!(facts::directory(&reply), path);
+    }
+
+    #[test]
+    fn sizes_and_times_come_back_exactly(
+        size in any::<u64>(),
+        unix in 0i64..253_402_300_800,
+        pad in prop::sample::select(vec!["", " ", "  "]),
+    ) {
+        let reply = |text: String| Reply { code: ReplyCode(213), lines: vec![text] };
+        prop_assert_eq!(facts::size(&reply(format!("{pad}{size}{pad}"))), Some(size));
+        prop_assert_eq!(facts::modified(&reply(format!("{pad}{}{pad}", format_timestamp(unix)))), Some(unix));
+    }
+
+    #[test]
+    fn a_350_naming_the_offset_is_honoured(offset in any::<u64>(), before in "[a-zA-Z .]{0,20}", after in "[a-zA-Z .]{0,20}") {
+        let reply = Reply { code: ReplyCode(350), lines: vec![format!("{before}{offset}{after}")] };
+        prop_assert!(facts::restart_honoured(&reply, offset));
+        let other = Reply { code: ReplyCode(350), lines: vec![format!("{before}{}{after}", offset.wrapping_add(1))] };
+        prop_assert!(!facts::restart_honoured(&other, offset));
+    }
+
+    #[test]
+    fn a_digest_is_found_wherever_it_stands(
+        digest in prop::collection::vec(any::<u8>(), 20),
+        before in "([a-zA-Z0-9-]{1,8} ){0,3}",
+        after in "( [a-zA-Z0-9.-]{1,8}){0,2}",
+    ) {
+        let hex: String = digest.iter().map(|b| format!("{b:02X}")).collect();
+        let reply = Reply { code: ReplyCode(213), lines: vec![format!("{before}{hex}{after}")] };
+        prop_assert_eq!(digest_in(&reply, HashAlgorithm::Sha1), Some(hex.to_ascii_lowercase()));
+    }
+
+    #[test]
+    fn typed_lines_never_show_a_password(secret in "[!-~]{1,20}", case in prop::sample::select(vec!["PASS", "pass", "Pass"]), space in "[ \t]{0,3}") {
+        let sent = SentCommand::typed(&format!("{space}{case} {secret}"));
+        prop_assert_eq!(sent.verb(), Verb::Pass);
+        prop_assert_eq!(sent.to_string(), "PASS ****");
+        // Nothing of the secret is kept, so no form of the value can show it.
+        prop_assert_eq!(&sent, &SentCommand::typed("PASS"));
+    }
+
+    #[test]
+    fn any_typed_line_has_a_verb_and_shows_as_typed_unless_a_pass(line in any::<String>()) {
+        let sent = SentCommand::typed(&line);
+        if sent.verb() == Verb::Pass {
+            prop_assert_eq!(sent.to_string(), "PASS ****");
+        } else {
+            prop_assert_eq!(sent.to_string(), line);
         }
     }
 }

@@ -174,11 +174,12 @@ async fn a_227_naming_the_unspecified_address_uses_the_server_itself() {
 async fn an_endless_multi_line_reply_hits_the_line_cap() {
     within(async {
         let flood = "220-Welcome, and another line of welcome\r\n".repeat(5_000);
-        let server = ScriptedServer::start(vec![Step::Send(flood), Step::Sleep(Duration::from_secs(20))]).await;
+        let server = ScriptedServer::start(vec![Step::Send(flood), Step::Stall]).await;
         let run = pasv(["--timeout", "10", "ls", &server.url()]).run().await;
         run.assert_code(8);
         assert!(run.stderr.contains("reply longer than 2000 lines"), "{}", run.stderr);
         assert!(run.elapsed < Duration::from_secs(10), "took {:?}", run.elapsed);
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -203,6 +204,7 @@ async fn an_endless_stream_of_preliminary_replies_cannot_hold_the_client() {
             let run = pasv(["--timeout", "2", "ls", &server.url()]).run().await;
             assert_eq!(run.code, 9, "{stage}: {}", run.stderr);
             assert!(run.elapsed < Duration::from_secs(10), "{stage}: took {:?}", run.elapsed);
+            server.finish(Duration::from_secs(10)).await.unwrap_or_else(|e| panic!("{stage}: {e}"));
         }
     })
     .await;
@@ -219,13 +221,14 @@ async fn a_huge_multi_line_reply_hits_the_size_cap() {
             r("331 pw"),
             Step::ExpectPrefix("PASS ".into()),
             Step::Send(line.repeat(100)),
-            Step::Sleep(Duration::from_secs(20)),
+            Step::Stall,
         ];
         let server = ScriptedServer::start(script).await;
         let run = pasv(["--timeout", "10", "ls", &server.url()]).run().await;
         run.assert_code(8);
         assert!(run.stderr.contains("reply larger than 524288 bytes"), "{}", run.stderr);
         assert!(run.elapsed < Duration::from_secs(10), "took {:?}", run.elapsed);
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -256,6 +259,7 @@ async fn a_listing_over_64_mib_is_refused_not_buffered_without_end() {
         run.assert_code(8);
         assert!(run.stderr.contains("the listing is larger than 67108864 bytes"), "{}", run.stderr);
         assert_eq!(run.stdout, "");
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -291,7 +295,8 @@ async fn data_trickling_slower_than_the_timeout_is_exit_9() {
         let script = steps(vec![
             login(),
             retr("slow", "213 4"),
-            vec![r("150 go"), Step::DataDrip(b"slow".to_vec(), Duration::from_secs(3)), r("226 done")],
+            // The client gives up during the drip and hangs up without waiting for a 226.
+            vec![r("150 go"), Step::DataDrip(b"slow".to_vec(), Duration::from_secs(3)), Step::Stall],
         ]);
         let server = ScriptedServer::start(script).await;
         let out = tempfile::tempdir().unwrap();
@@ -300,6 +305,7 @@ async fn data_trickling_slower_than_the_timeout_is_exit_9() {
         assert!(run.stderr.contains("waiting for data from the server"), "{}", run.stderr);
         assert!(run.elapsed < Duration::from_secs(8), "took {:?}", run.elapsed);
         assert!(!out.path().join("slow").exists());
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -314,7 +320,7 @@ async fn assert_times_out(script: Vec<Step>, args: &[&str], out: &Path, waiting_
     run.assert_code(9);
     assert!(run.stderr.contains(waiting_for), "{}", run.stderr);
     assert!(run.elapsed < Duration::from_secs(8), "took {:?}", run.elapsed);
-    drop(server);
+    server.finish(Duration::from_secs(10)).await.unwrap();
     run
 }
 
@@ -322,7 +328,7 @@ async fn assert_times_out(script: Vec<Step>, args: &[&str], out: &Path, waiting_
 async fn no_banner_is_exit_9() {
     within(async {
         let out = tempfile::tempdir().unwrap();
-        let script = vec![Step::Sleep(Duration::from_secs(20))];
+        let script = vec![Step::Stall];
         assert_times_out(script, &["ls", "{url}"], out.path(), "the server's greeting").await;
     })
     .await;
@@ -357,13 +363,8 @@ async fn no_greeting_suggests_implicit_tls_unless_it_was_used() {
 async fn no_reply_to_the_password_is_exit_9() {
     within(async {
         let out = tempfile::tempdir().unwrap();
-        let script = vec![
-            r("220 hi"),
-            e("USER anonymous"),
-            r("331 pw"),
-            Step::ExpectPrefix("PASS ".into()),
-            Step::Sleep(Duration::from_secs(20)),
-        ];
+        let script =
+            vec![r("220 hi"), e("USER anonymous"), r("331 pw"), Step::ExpectPrefix("PASS ".into()), Step::Stall];
         assert_times_out(script, &["ls", "{url}"], out.path(), "a reply").await;
     })
     .await;
@@ -373,8 +374,7 @@ async fn no_reply_to_the_password_is_exit_9() {
 async fn no_reply_to_epsv_is_exit_9() {
     within(async {
         let out = tempfile::tempdir().unwrap();
-        let script =
-            steps(vec![login(), vec![e("TYPE I"), r("200 ok"), e("EPSV"), Step::Sleep(Duration::from_secs(20))]]);
+        let script = steps(vec![login(), vec![e("TYPE I"), r("200 ok"), e("EPSV"), Step::Stall]]);
         assert_times_out(script, &["ls", "{url}"], out.path(), "a reply").await;
     })
     .await;
@@ -384,7 +384,7 @@ async fn no_reply_to_epsv_is_exit_9() {
 async fn a_stall_after_150_is_exit_9_and_leaves_no_file() {
     within(async {
         let out = tempfile::tempdir().unwrap();
-        let script = steps(vec![login(), retr("f", "213 10"), vec![r("150 go"), Step::Sleep(Duration::from_secs(20))]]);
+        let script = steps(vec![login(), retr("f", "213 10"), vec![r("150 go"), Step::Stall]]);
         assert_times_out(script, &["get", "{url}/f"], out.path(), "data from the server").await;
         assert_eq!(files_under(out.path()), Vec::<String>::new());
     })
@@ -398,7 +398,7 @@ async fn a_stall_mid_transfer_is_exit_9_and_keeps_only_the_part_file() {
         let script = steps(vec![
             login(),
             retr("f", "213 100000"),
-            vec![r("150 go"), Step::DataSendThenStall(patterned(1000)), Step::Sleep(Duration::from_secs(20))],
+            vec![r("150 go"), Step::DataSendThenStall(patterned(1000)), Step::Stall],
         ]);
         assert_times_out(script, &["get", "{url}/f"], out.path(), "data from the server").await;
         assert_eq!(files_under(out.path()), vec![".f.pasv-part".to_string()]);
@@ -411,11 +411,8 @@ async fn a_stall_mid_transfer_is_exit_9_and_keeps_only_the_part_file() {
 async fn a_missing_226_after_all_the_data_is_exit_9_and_not_complete() {
     within(async {
         let out = tempfile::tempdir().unwrap();
-        let script = steps(vec![
-            login(),
-            retr("f", "213 5"),
-            vec![r("150 go"), Step::DataSend(b"hello".to_vec()), Step::Sleep(Duration::from_secs(20))],
-        ]);
+        let script =
+            steps(vec![login(), retr("f", "213 5"), vec![r("150 go"), Step::DataSend(b"hello".to_vec()), Step::Stall]]);
         assert_times_out(script, &["get", "{url}/f"], out.path(), "the end-of-transfer reply").await;
         assert!(!out.path().join("f").exists(), "{:?}", files_under(out.path()));
     })
@@ -429,11 +426,8 @@ async fn a_server_that_stops_reading_an_upload_is_exit_9() {
         // More than loopback socket buffers hold, so the client's writes must block.
         let big = out.path().join("big.bin");
         std::fs::write(&big, vec![7u8; 48 * 1024 * 1024]).unwrap();
-        let script = steps(vec![
-            login(),
-            stor("big.bin"),
-            vec![r("150 go"), Step::DataSendThenStall(Vec::new()), Step::Sleep(Duration::from_secs(20))],
-        ]);
+        let script =
+            steps(vec![login(), stor("big.bin"), vec![r("150 go"), Step::DataSendThenStall(Vec::new()), Step::Stall]]);
         let big = big.to_string_lossy().into_owned();
         assert_times_out(script, &["put", &big, "{url}/big.bin"], out.path(), "the server to accept data").await;
     })
@@ -460,6 +454,7 @@ async fn a_control_connection_closed_early_is_exit_8() {
             assert_eq!(run.code, 8, "{stage}: {}", run.stderr);
             assert!(run.stderr.contains("closed the control connection"), "{stage}: {}", run.stderr);
             assert!(run.elapsed < Duration::from_secs(5), "{stage}: took {:?}", run.elapsed);
+            server.finish(Duration::from_secs(10)).await.unwrap_or_else(|e| panic!("{stage}: {e}"));
         }
     })
     .await;
@@ -482,6 +477,7 @@ async fn a_421_then_close_is_exit_4() {
             assert_eq!(run.code, 4, "{stage}: {}", run.stderr);
             assert!(run.stderr.contains("421"), "{stage}: {}", run.stderr);
             assert_eq!(files_under(out.path()), Vec::<String>::new(), "{stage}");
+            server.finish(Duration::from_secs(10)).await.unwrap_or_else(|e| panic!("{stage}: {e}"));
         }
     })
     .await;
@@ -501,6 +497,7 @@ async fn a_data_connection_cut_with_426_is_exit_4_and_not_complete() {
         run.assert_code(4);
         assert!(run.stderr.contains("426"), "{}", run.stderr);
         assert_eq!(files_under(out.path()), vec![".f.pasv-part".to_string()]);
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -543,6 +540,7 @@ async fn a_226_instead_of_150_for_a_non_empty_file_is_not_a_download() {
         run.assert_code(8);
         assert!(run.stderr.contains("received 0 bytes, expected 5"), "{}", run.stderr);
         assert_eq!(files_under(out.path()), Vec::<String>::new());
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -561,6 +559,7 @@ async fn a_size_smaller_than_the_data_is_exit_8_and_not_complete() {
         run.assert_code(8);
         assert!(run.stderr.contains("expected 3"), "{}", run.stderr);
         assert!(!out.path().join("f").exists(), "{:?}", files_under(out.path()));
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -736,6 +735,7 @@ async fn an_upload_without_a_final_reply_is_exit_8() {
         let run = pasv(["put", &local.to_string_lossy(), &format!("{}/up.bin", server.url())]).run().await;
         run.assert_code(8);
         assert!(run.stderr.contains("without the server's confirmation"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -811,6 +811,7 @@ async fn hostile_reply_text_is_escaped_in_errors_and_traces() {
         // Invalid UTF-8 is shown as U+FFFD, never passed through as raw bytes.
         assert!(stderr.contains("caf\u{fffd} \u{fffd}\u{fffd}"), "{stderr}");
         assert_eq!(files_under(out.path()), Vec::<String>::new());
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -858,7 +859,7 @@ async fn names_with_escape_sequences_are_escaped_on_a_terminal() {
             Ok(output) => output,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 eprintln!("SKIPPED: `script` (util-linux) is not installed, so there is no terminal to test");
-                return;
+                return server.skipped();
             }
             Err(e) => panic!("cannot run script: {e}"),
         };
@@ -871,6 +872,7 @@ async fn names_with_escape_sequences_are_escaped_on_a_terminal() {
         assert!(lines.contains("red\\x1b[31mname\\x07.txt"), "{lines}");
         assert!(lines.contains("csi\\x9b2J.txt"), "{lines}");
         assert!(lines.contains("link -> \\x1b]0;title\\x07"), "{lines}");
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -934,6 +936,7 @@ async fn server_text_is_escaped_in_pipes_and_files_too_and_json_keeps_exact_name
             if long {
                 assert!(shown.contains("link -> \\x1b]0;title\\x07"), "{shown}");
             }
+            server.finish(Duration::from_secs(10)).await.unwrap();
         }
 
         // `--json` is for scripts that want the exact bytes: serde escapes them as JSON does.
@@ -951,6 +954,7 @@ async fn server_text_is_escaped_in_pipes_and_files_too_and_json_keeps_exact_name
         assert_eq!(names, expected);
         let link = entries.iter().find(|e| e["name"] == "link").unwrap();
         assert_eq!(link["link_target"], "\x1b]0;title\x07");
+        server.finish(Duration::from_secs(10)).await.unwrap();
 
         // Replies shown by `quote` keep their line breaks, and only those.
         let mut script = login();
@@ -963,6 +967,7 @@ async fn server_text_is_escaped_in_pipes_and_files_too_and_json_keeps_exact_name
         assert_eq!(code, 0, "{}", String::from_utf8_lossy(&stderr));
         assert_only_printable("quote", &stdout);
         assert_eq!(String::from_utf8(stdout).unwrap(), "214-Help \\x1b[2J\n \\x1b]0;pwned\\x07\\x09CHMOD\n214 end\n");
+        server.finish(Duration::from_secs(10)).await.unwrap();
 
         // The shell reading a script: its listings are the one-shot ones.
         let mut script = login();
@@ -975,6 +980,7 @@ async fn server_text_is_escaped_in_pipes_and_files_too_and_json_keeps_exact_name
         assert_only_printable("the shell's stderr", run.stderr.as_bytes());
         let shown = run.stdout;
         assert_eq!(shown.matches("red\\x1b[31mname\\x07.txt").count(), 2, "{shown}");
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -1061,6 +1067,7 @@ async fn a_url_whose_file_name_is_dot_dot_is_a_usage_error() {
         let run = pasv(["-j", "1", "get", "-r", &format!("{}/x%2F..", server.url())]).cwd(&sandbox).run().await;
         run.assert_code(2);
         assert_eq!(files_under(root.path()), Vec::<String>::new());
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -1072,7 +1079,7 @@ async fn a_url_whose_file_name_is_dot_dot_is_a_usage_error() {
 #[tokio::test]
 async fn raw_line_breaks_in_urls_are_usage_errors_before_connecting() {
     within(async {
-        let server = ScriptedServer::start(login()).await;
+        let server = ScriptedServer::expecting_no_connection().await;
         let url = server.url();
         let cases = [
             vec!["rm".to_string(), format!("{url}/a\nDELE b")],
@@ -1087,7 +1094,7 @@ async fn raw_line_breaks_in_urls_are_usage_errors_before_connecting() {
             assert!(run.stderr.contains("control character"), "{args:?}: {}", run.stderr);
             assert_no_terminal_controls("stderr", run.stderr.replace('\n', " ").as_bytes());
         }
-        assert_eq!(server.received(), Vec::<String>::new());
+        assert_eq!(server.finish(Duration::from_secs(10)).await.unwrap().commands, Vec::<String>::new());
     })
     .await;
 }

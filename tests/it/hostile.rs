@@ -232,12 +232,12 @@ async fn a_227_without_parentheses_and_multi_line_replies_work() {
 #[tokio::test]
 async fn a_stalled_server_times_out_with_exit_9() {
     within(async {
-        let server =
-            ScriptedServer::start(vec![r("220 hi"), e("USER anonymous"), Step::Sleep(Duration::from_secs(20))]).await;
+        let server = ScriptedServer::start(vec![r("220 hi"), e("USER anonymous"), Step::Stall]).await;
         let run = pasv(["--timeout", "1", "ls", &server.url()]).run().await;
         run.assert_code(9);
         assert!(run.elapsed < Duration::from_secs(15), "took {:?}", run.elapsed);
         assert!(run.stderr.contains("timed out after 1s"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -254,6 +254,7 @@ async fn a_server_dripping_one_byte_per_second_cannot_hold_the_client() {
         let run = pasv(["--timeout", "2", "ls", &server.url()]).run().await;
         run.assert_code(9);
         assert!(run.elapsed < Duration::from_secs(15), "took {:?}", run.elapsed);
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -285,6 +286,7 @@ async fn a_data_connection_closed_early_fails_and_leaves_no_target() {
         assert!(!out.path().join("f.bin").exists());
         // The partial data is kept under a name that does not look complete, for -c.
         assert_eq!(std::fs::read(out.path().join(".f.bin.pasv-part")).unwrap(), patterned(1000));
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -313,6 +315,7 @@ async fn a_transfer_without_226_is_not_complete() {
         let run = pasv(["get", &format!("{}/f", server.url())]).cwd(out.path()).run().await;
         run.assert_code(8);
         assert!(!out.path().join("f").exists());
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -351,6 +354,7 @@ async fn a_server_that_ignores_rest_is_detected_and_nothing_is_written() {
         assert!(run.stderr.contains("does not continue the local part"), "{}", run.stderr);
         assert_eq!(std::fs::read(&part).unwrap(), &full[..have], "the partial data must survive untouched");
         assert!(!out.path().join("f.bin").exists());
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -358,13 +362,13 @@ async fn a_server_that_ignores_rest_is_detected_and_nothing_is_written() {
 #[tokio::test]
 async fn names_with_line_breaks_are_refused_before_anything_is_sent() {
     within(async {
-        let server = ScriptedServer::start(login()).await;
+        let server = ScriptedServer::expecting_no_connection().await;
         let run = pasv(["get", &format!("{}/a%0d%0aDELE%20b", server.url())]).run().await;
         run.assert_code(2);
         assert!(run.stderr.contains("control character"), "{}", run.stderr);
         let run = pasv(["mv", &format!("{}/a", server.url()), "b\r\nDELE c"]).run().await;
         run.assert_code(2);
-        assert_eq!(server.received(), Vec::<String>::new());
+        assert_eq!(server.finish(Duration::from_secs(10)).await.unwrap().commands, Vec::<String>::new());
     })
     .await;
 }
@@ -378,6 +382,7 @@ async fn escape_sequences_from_the_server_do_not_reach_the_terminal_raw() {
         run.assert_code(7);
         assert!(!run.stderr.contains('\x1b'), "{:?}", run.stderr);
         assert!(run.stderr.contains("\\x1b]0;pwned"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -389,6 +394,7 @@ async fn an_endless_reply_line_is_a_protocol_error_not_a_hang() {
         let run = pasv(["ls", &server.url()]).run().await;
         run.assert_code(8);
         assert!(run.stderr.contains("reply line longer than"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -417,6 +423,7 @@ async fn an_unreachable_passive_port_explains_passive_mode() {
         assert!(run.stderr.contains("cannot open the data connection"), "{}", run.stderr);
         assert!(run.stderr.contains("passive port range"), "{}", run.stderr);
         assert!(run.stderr.contains("--active"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -444,6 +451,7 @@ async fn a_425_reply_gets_the_same_hint() {
         run.assert_code(4);
         assert!(run.stderr.contains("425 to MLSD"), "{}", run.stderr);
         assert!(run.stderr.contains("passive port range"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
@@ -474,6 +482,7 @@ async fn an_empty_list_of_a_missing_directory_is_not_success() {
         let run = pasv(["ls", &format!("{}/missing/", server.url())]).run().await;
         run.assert_code(5);
         assert!(run.stderr.contains("no such directory"), "{}", run.stderr);
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }

@@ -180,7 +180,7 @@ async fn a_raw_pass_that_times_out_is_shown_without_its_password() {
                 anon_login(FEAT_SIZE_EPSV),
                 // The shell asks where it is first.
                 if shell { vec![Step::Expect("PWD".into()), Step::Reply("257 \"/\"".into())] } else { vec![] },
-                vec![Step::Expect(format!("PASS {PASSWORD}")), Step::Sleep(std::time::Duration::from_secs(3))],
+                vec![Step::Expect(format!("PASS {PASSWORD}")), Step::Stall],
             ]);
             let server = ScriptedServer::start(script).await;
             let run = if shell {
@@ -191,6 +191,7 @@ async fn a_raw_pass_that_times_out_is_shown_without_its_password() {
             run.assert_code(9);
             assert!(run.stderr.contains("sending \"PASS ****\""), "{}", run.stderr);
             assert!(!run.stderr.contains(PASSWORD), "{}", run.stderr);
+            server.finish(std::time::Duration::from_secs(10)).await.unwrap();
         }
     })
     .await;

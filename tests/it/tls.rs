@@ -219,6 +219,7 @@ mod scripted_tls {
             run.assert_code(8);
             assert!(run.stderr.contains("without close_notify"), "{}", run.stderr);
             assert!(!out.path().join("f.bin").exists());
+            server.finish(Duration::from_secs(10)).await.unwrap();
         })
         .await;
     }
@@ -235,6 +236,7 @@ mod scripted_tls {
                 .await;
             run.assert_code(0);
             assert_eq!(std::fs::read(out.path().join("f.bin")).unwrap(), vec![7; 5000]);
+            server.finish(Duration::from_secs(10)).await.unwrap();
         })
         .await;
     }
@@ -338,9 +340,11 @@ async fn a_client_certificate_is_presented_when_the_server_asks() {
         server.finish(std::time::Duration::from_secs(5)).await.unwrap();
 
         let server =
-            ScriptedServer::start(vec![r("220 hi"), e("AUTH TLS"), r("234 Proceed"), Step::StartTlsClientAuth]).await;
+            ScriptedServer::start(vec![r("220 hi"), e("AUTH TLS"), r("234 Proceed"), Step::StartTlsClientAuthRefused])
+                .await;
         let run = pasv(["--tls", "--pin", &auth.pin, "ls", &server.url()]).run().await;
         run.assert_code(6);
+        server.finish(std::time::Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }

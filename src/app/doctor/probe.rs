@@ -8,6 +8,7 @@ use super::findings::{ProbeReport, Report, Supports, TlsFailure, TlsReport};
 use super::verdict::chain;
 use crate::app::target::Target;
 use crate::engine::{Config, Credentials, DataMethod, DataProbe, Error, Session, TlsMode, TlsVersion, Trace};
+use crate::proto::ReplyCode;
 
 /// How every probe connects: the resolved settings of the run.
 pub struct Prober<'a> {
@@ -66,10 +67,7 @@ impl Prober<'_> {
             size: features.size,
             mdtm: features.mdtm,
             rest_stream: features.rest_stream,
-            auth_tls: features
-                .lines
-                .iter()
-                .any(|l| l.to_ascii_uppercase().starts_with("AUTH") && l.to_ascii_uppercase().contains("TLS")),
+            auth_tls: features.offers_auth_tls(),
         };
         Ok(session)
     }
@@ -146,7 +144,7 @@ impl Prober<'_> {
         fresh.tls.fresh_data_sessions = true;
         if let Ok(mut s) = self.connect_with(fresh).await {
             let mut p = s.probe_data(DataMethod::ExtendedPassive, wait).await;
-            if p.outcome.is_err() && p.reply.as_ref().is_some_and(|r| r.code.0 != 229) {
+            if p.outcome.is_err() && p.reply.as_ref().is_some_and(|r| r.code != ReplyCode::EXTENDED_PASSIVE) {
                 p = s.probe_data(DataMethod::Passive, wait).await;
             }
             tls.requires_reuse = Some(p.outcome.is_err());

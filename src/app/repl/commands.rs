@@ -18,7 +18,7 @@ use crate::app::target::redact_urls_in;
 use crate::cli::LsArgs;
 use crate::cli::shell::{CdArgs, HelpArgs, LcdArgs, LlsArgs, OpenArgs, ShellCommand, ShellLine};
 use crate::engine::{Error, Session};
-use crate::proto::{ReplyClass, ReplyCode};
+use crate::proto::{ReplyClass, ReplyCode, SentCommand};
 
 /// What the loop does after a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -290,7 +290,8 @@ fn lls(shell: &Shell, args: LlsArgs) -> Result<()> {
 async fn quote(shell: &mut Shell, line: &str) -> Result<()> {
     let session = session(shell).await?;
     // Shown without the password of a raw PASS, also when sending it fails.
-    let shown = if line.trim_start().to_ascii_uppercase().starts_with("PASS") { "PASS ****" } else { line };
+    let sent = SentCommand::typed(line);
+    let shown = sent.to_string();
     let reply = session.quote(line).await.with_context(|| format!("sending {shown:?}"))?;
     if reply.code == ReplyCode::NOT_AVAILABLE {
         // The server is closing the session (often an idle timeout): log in again and resend.
@@ -298,7 +299,7 @@ async fn quote(shell: &mut Shell, line: &str) -> Result<()> {
     }
     shell.out.server_lines(&reply.to_string())?;
     if matches!(reply.class(), ReplyClass::TransientNegative | ReplyClass::PermanentNegative) {
-        bail!(Error::Rejected { command: shown.to_string(), code: reply.code, text: reply.text() });
+        bail!(Error::Rejected { command: sent, code: reply.code, text: reply.text() });
     }
     Ok(())
 }

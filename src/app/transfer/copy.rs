@@ -20,7 +20,7 @@ use crate::app::sanitize::escape;
 use crate::app::settings::usage;
 use crate::app::tally::{FileEvent, Tally, Verified};
 use crate::engine::{Error, Inline, LocalHasher, MtimeMethod, Session, SizeCheck, TransferSummary, UploadMode};
-use crate::proto::ReplyClass;
+use crate::proto::{ReplyClass, Verb};
 
 /// `--verify=strict` against a server without a checksum command: the file fails (exit 5, as
 /// for any command the server does not have) instead of being checked by its size alone.
@@ -148,7 +148,7 @@ impl<'a> Copy<'a> {
             // A server without APPE (twisted): the whole file again, in place of the rest.
             if let Err(e) = &uploaded
                 && matches!(mode, UploadMode::Append { .. })
-                && e.is_not_implemented("APPE")
+                && e.is_not_implemented(Verb::Appe)
             {
                 use std::io::Seek as _;
                 file.0.rewind().with_context(|| format!("cannot read {}", local_path.display()))?;
@@ -404,7 +404,7 @@ pub(crate) async fn upload_one(
     };
     match session.upload(&mut file, remote, mode, Some(remaining), progress).await {
         // A server without APPE (twisted): the whole file again, in place of the rest.
-        Err(e) if matches!(mode, UploadMode::Append { .. }) && e.is_not_implemented("APPE") => {
+        Err(e) if matches!(mode, UploadMode::Append { .. }) && e.is_not_implemented(Verb::Appe) => {
             use tokio::io::AsyncSeekExt as _;
             file.rewind().await.with_context(|| format!("cannot read {local}"))?;
             Ok(session.upload(&mut file, remote, UploadMode::Replace, Some(len), progress).await?)

@@ -492,6 +492,53 @@ async fn worker<W: Work>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::GlobalArgs;
+    use crate::server::{RunningServer, ServerOptions};
+
+    fn flags() -> GlobalArgs {
+        GlobalArgs { no_netrc: true, ..GlobalArgs::default() }
+    }
+
+    #[tokio::test]
+    async fn a_pool_of_four_sessions_shares_one_settings_value_and_one_tls_client() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("f.txt"), b"pasv").unwrap();
+        let server =
+            RunningServer::start(ServerOptions { tls: true, ..ServerOptions::new(root.path()) }).await.unwrap();
+        let pin = server.certificate().unwrap().pin.clone();
+        let target = Target::parse(&format!("{}/", server.url())).unwrap();
+        let ctx = Context::new(GlobalArgs { pin: vec![pin], ..flags() });
+        tokio::time::timeout(Duration::from_secs(60), async {
+            let connector = Connector::new(&ctx, target.clone(), Some(RateLimit::new(1 << 30)));
+            let mut pool = Vec::new();
+            for _ in 0..4 {
+                pool.push(connector.connect().await.unwrap());
+            }
+            // The shell's own session, beside its pool.
+            let single = ctx.connect(&target).await.unwrap();
+            let site = ctx.site(&target).unwrap().settings;
+            assert!(site.used_by(&single));
+            let ours = pool[0].config().clone();
+            assert!(ours.rate_limit.is_some() && !Arc::ptr_eq(&ours, site.config()), "the pool's own rate limit");
+            for session in &pool {
+                assert!(Arc::ptr_eq(session.config(), &ours));
+                assert!(session.tls_client().unwrap().ptr_eq(site.tls().unwrap()), "one TLS client for all");
+            }
+            assert!(Arc::ptr_eq(&ctx.site(&target).unwrap().settings, &site), "resolved once");
+            // What is per session stays so: a listing on one session offers its own control
+            // connection's TLS session; the others, which listed nothing, offered none.
+            pool[0].list(None).await.unwrap();
+            assert!(pool[0].ticket_supply().unwrap().offered > 0);
+            for session in &pool[1..] {
+                assert_eq!(session.ticket_supply().unwrap().offered, 0);
+            }
+            for session in pool.into_iter().chain([single]) {
+                let _ = session.quit().await;
+            }
+        })
+        .await
+        .unwrap();
+    }
 
     fn err(e: Error) -> anyhow::Error {
         anyhow::Error::new(e).context("doing something")

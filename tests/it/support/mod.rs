@@ -19,6 +19,12 @@ pub async fn within<F: std::future::Future<Output = T>, T>(body: F) -> T {
     tokio::time::timeout(TEST_TIMEOUT, body).await.expect("test exceeded its time limit")
 }
 
+/// A loopback port nothing listens on (bound, then released): a connection to it is refused.
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("local_addr").port()
+}
+
 /// What a finished `pasv` run produced.
 #[derive(Debug)]
 pub struct Run {

@@ -12,6 +12,12 @@
 //! does not play out is reported by [`ScriptedServer::finish`] as an `Err` naming the session,
 //! the step index, the step, what went wrong and the transcript so far.
 //!
+//! Every test must check that its script was used up: [`ScriptedServer::finish`] and
+//! [`ScriptedServer::heard`] fail when a step was not played, and dropping a server that was
+//! never checked panics (unless the test is already failing) with the steps left over. A
+//! script therefore says exactly what the client does, no more: a step the client never
+//! reaches is a test failure, not a harmless extra.
+//!
 //! Example script for an anonymous download over EPSV:
 //!
 //! ```text
@@ -58,6 +64,8 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
 const DATA_ACCEPT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long `ExpectClose` waits for the client to close the control connection.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long `Stall` waits, silent, for the client to give up and close the control connection.
+const STALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long the control connection is kept open after the script is consumed.
 const LINGER_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a single write (control or data) may take.
@@ -95,6 +103,11 @@ pub enum Step {
     /// Require that the client closes the control connection (read returns EOF or a reset) within 5 s.
     /// Command lines received meanwhile are recorded and allowed; a "QUIT" is answered with "221 Bye".
     ExpectClose,
+    /// Say nothing more and wait (up to 30 s) for the client to give up and close the control
+    /// connection (EOF or a reset): a server that stops answering. Command lines received
+    /// meanwhile are recorded, never answered. Ends the scripts of timeout tests, so that a
+    /// client that does not give up fails the script instead of a sleep that nobody waits for.
+    Stall,
     /// Bind a new data listener on 127.0.0.1:0 (it becomes the "current" one for placeholders).
     ListenData,
     /// Accept one connection on the current data listener (timeout 5 s -> script error), write these bytes, then close it (shutdown + drop).
@@ -105,7 +118,8 @@ pub enum Step {
     /// Accept, read until the client closes (EOF), record the received bytes (see `received_data`).
     DataReceive,
     /// Send these bytes on the control connection one byte at a time with the given delay between bytes.
-    /// Placeholders are replaced as for `Send`.
+    /// Placeholders are replaced as for `Send`. A client that hangs up ends it early, which is
+    /// not a failure (a later step then fails; a `Stall` after it does not).
     Drip(String, std::time::Duration),
     /// Sleep this long (e.g. to simulate a stall), doing nothing.
     Sleep(std::time::Duration),
@@ -117,6 +131,9 @@ pub enum Step {
     /// Like `StartTls`, but the client must present a certificate signed by
     /// [`client_auth_tls`]'s CA.
     StartTlsClientAuth,
+    /// Like `StartTlsClientAuth` for a client that has no certificate to present: the
+    /// handshake must fail (a failure if it succeeds); the control connection is closed then.
+    StartTlsClientAuthRefused,
     /// Accept a data connection, TLS handshake, send these bytes, close_notify, close.
     DataSendTls(Vec<u8>),
     /// Accept, TLS handshake, send these bytes, then close the TCP connection WITHOUT close_notify
@@ -127,7 +144,8 @@ pub enum Step {
     /// the client gave up is not a script failure.
     DataSendRepeat(Vec<u8>, usize),
     /// Accept, write these bytes one at a time with the given delay between bytes, then close
-    /// like `DataSend` (a server trickling data).
+    /// like `DataSend` (a server trickling data). A client that closes the data connection
+    /// ends it early, which is not a failure: the next step says what the client must do then.
     DataDrip(Vec<u8>, std::time::Duration),
 }
 
@@ -192,11 +210,14 @@ pub struct Transcript {
     pub received_data: Vec<Vec<u8>>,
 }
 
-/// A running scripted server; dropping it aborts its tasks and closes its sockets.
+/// A running scripted server; dropping it aborts its tasks and closes its sockets. A server
+/// dropped without [`ScriptedServer::finish`] or [`ScriptedServer::heard`] fails the test.
 pub struct ScriptedServer {
     addr: SocketAddr,
     state: Arc<watch::Sender<State>>,
     task: JoinHandle<()>,
+    /// Set by `finish`/`heard`: the script's end was checked, so dropping is fine.
+    checked: bool,
 }
 
 /// Shared progress of all sessions.
@@ -208,6 +229,10 @@ struct State {
     failures: Vec<String>,
     /// What each session is doing right now (for timeout messages).
     status: Vec<String>,
+    /// Each session's script, described step by step (for the steps left over).
+    scripts: Vec<Vec<String>>,
+    /// Per session, the index of the first step not yet played to its end.
+    played: Vec<usize>,
     /// Sessions whose script was played to the end.
     consumed: usize,
     /// Sessions that are completely done (script consumed and control connection closed).
@@ -230,6 +255,31 @@ impl State {
         let _ = write!(out, "DataReceive uploads so far: {} (sizes in bytes: {sizes:?})", sizes.len());
         out
     }
+
+    /// The failure message for scripts still running after `within`.
+    fn not_consumed(&self, within: Duration) -> String {
+        let mut msg = format!("scripted server: script(s) not finished within {within:?}:");
+        for (i, st) in self.status.iter().enumerate() {
+            let _ = write!(msg, "\n  session {i}: {st}");
+        }
+        format!("{msg}\n{}{}", self.describe_left_over(), self.describe_transcript())
+    }
+
+    /// The steps not played to their end, session by session.
+    fn describe_left_over(&self) -> String {
+        let mut out = String::new();
+        for (i, script) in self.scripts.iter().enumerate() {
+            let played = self.played[i];
+            if played == script.len() {
+                continue;
+            }
+            let _ = writeln!(out, "session {i}: {} of {} step(s) not played:", script.len() - played, script.len());
+            for (n, step) in script.iter().enumerate().skip(played) {
+                let _ = writeln!(out, "  step {n}: {step}");
+            }
+        }
+        out
+    }
 }
 
 impl ScriptedServer {
@@ -247,11 +297,24 @@ impl ScriptedServer {
         let addr = listener.local_addr().expect("scripted server: local_addr of the control listener");
         let state = Arc::new(watch::Sender::new(State {
             status: vec!["waiting for the client to open the control connection".into(); sessions.len()],
+            scripts: sessions.iter().map(|steps| steps.iter().map(describe).collect()).collect(),
+            played: vec![0; sessions.len()],
             total: sessions.len(),
             ..State::default()
         }));
         let task = tokio::spawn(serve(listener, sessions, state.clone()));
-        ScriptedServer { addr, state, task }
+        ScriptedServer { addr, state, task, checked: false }
+    }
+
+    /// A server the client must not contact (it refuses before connecting): any control
+    /// connection is a failure that `finish` reports.
+    pub async fn expecting_no_connection() -> ScriptedServer {
+        Self::start_sessions(Vec::new()).await
+    }
+
+    /// The control listener's address, for tests that drive the engine directly.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
     }
 
     /// "ftp://127.0.0.1:PORT" (no trailing slash), convenient for building URLs.
@@ -267,7 +330,8 @@ impl ScriptedServer {
     /// Returns `Ok` as soon as every session is completely done (script consumed and the client
     /// closed the control connection). If `within` passes while every script is consumed but a
     /// session is still lingering (the client keeps the control connection open), that is `Ok` too.
-    pub async fn finish(self, within: Duration) -> Result<Transcript, String> {
+    pub async fn finish(mut self, within: Duration) -> Result<Transcript, String> {
+        self.checked = true;
         self.settle(within).await;
         let s = self.state.borrow();
         if let Some(first) = s.failures.first() {
@@ -280,24 +344,19 @@ impl ScriptedServer {
         if s.consumed == s.total {
             return Ok(s.transcript());
         }
-        let mut msg = format!("scripted server: script(s) not finished within {within:?}:");
-        for (i, st) in s.status.iter().enumerate() {
-            let _ = write!(msg, "\n  session {i}: {st}");
-        }
-        Err(format!("{msg}\n{}", s.describe_transcript()))
+        Err(s.not_consumed(within))
     }
 
-    /// Command lines received so far (for tests that do not want to wait for the script end).
-    /// Every command heard, for scripts the client may legitimately leave unfinished (it gave
-    /// up early): waits up to `within` for the scripts to end, then returns the commands.
-    /// A script step that failed (an unexpected command) is still a test failure.
+    /// Every command heard, once every script was played to its end (waiting up to `within`
+    /// for the client to get there); a failed step or a step left over fails the test.
     pub async fn heard(self, within: Duration) -> Vec<String> {
-        self.settle(within).await;
-        let s = self.state.borrow();
-        if let Some(first) = s.failures.first() {
-            panic!("scripted server: {first}\n{}", s.describe_transcript());
-        }
-        s.commands.clone()
+        self.finish(within).await.unwrap_or_else(|e| panic!("{e}")).commands
+    }
+
+    /// Drops the server without checking its script, for a test that skips itself because a
+    /// tool it needs (tmux, script) is missing: nothing was tested, so nothing is checked.
+    pub fn skipped(mut self) {
+        self.checked = true;
     }
 
     /// Waits up to `within` for every script to end or one to fail.
@@ -328,6 +387,8 @@ impl ScriptedServer {
         }
     }
 
+    /// Command lines received so far, for a test that acts while the client runs (the end of
+    /// the test still checks the script with `finish` or `heard`).
     pub fn received(&self) -> Vec<String> {
         self.state.borrow().commands.clone()
     }
@@ -337,6 +398,18 @@ impl Drop for ScriptedServer {
     fn drop(&mut self) {
         // Aborting the accept task drops its JoinSet, which aborts every session task.
         self.task.abort();
+        // A test that never asked whether its script was used up could pass with a step the
+        // client skipped; make that impossible to forget. Not while unwinding: the test has
+        // failed already, and a second panic would abort the process.
+        if !self.checked && !std::thread::panicking() {
+            let s = self.state.borrow();
+            panic!(
+                "scripted server dropped without finish() or heard(): end the test by checking \
+                 that the script was used up\n{}{}",
+                s.describe_left_over(),
+                s.describe_transcript()
+            );
+        }
     }
 }
 
@@ -358,7 +431,8 @@ async fn serve(listener: TcpListener, sessions: Vec<Vec<Step>>, state: Arc<watch
     let mut running = JoinSet::new();
     let mut deadline = Instant::now() + CONTROL_ACCEPT_TIMEOUT;
     loop {
-        if accepted == total && running.is_empty() {
+        // Without any script the listener stays open, so that a connection is reported.
+        if total > 0 && accepted == total && running.is_empty() {
             break;
         }
         tokio::select! {
@@ -575,7 +649,12 @@ impl Session {
         for (i, step) in steps.iter().enumerate() {
             let what = format!("step {i} of {n} ({})", describe(step));
             self.set_status(format!("{what}: {}", activity(step)));
-            match self.run_step(step).await {
+            let result = self.run_step(step).await;
+            if result.is_ok() {
+                let idx = self.idx;
+                self.state.send_modify(|s| s.played[idx] = i + 1);
+            }
+            match result {
                 Ok(true) => {}
                 Ok(false) => {
                     // Close: the script ends here.
@@ -634,7 +713,8 @@ impl Session {
                     return Err(format!("expected a command starting with {prefix:?}, got {line:?}"));
                 }
             }
-            Step::ExpectClose => self.expect_close().await?,
+            Step::ExpectClose => self.wait_for_close(CLOSE_TIMEOUT, true).await?,
+            Step::Stall => self.wait_for_close(STALL_TIMEOUT, false).await?,
             Step::ListenData => {
                 let listener = TcpListener::bind(("127.0.0.1", 0))
                     .await
@@ -677,10 +757,14 @@ impl Session {
                 let text = self.expand(text)?;
                 let bytes = text.as_bytes();
                 for (i, b) in bytes.iter().enumerate() {
-                    if i > 0 {
-                        tokio::time::sleep(*delay).await;
+                    if i > 0 && !self.pause_while_connected(*delay).await {
+                        break;
                     }
-                    self.ctrl_write(std::slice::from_ref(b)).await?;
+                    if self.ctrl_write(std::slice::from_ref(b)).await.is_err() {
+                        // The client hung up (see `Step::Drip`).
+                        self.ctrl = None;
+                        break;
+                    }
                 }
             }
             Step::Sleep(d) => tokio::time::sleep(*d).await,
@@ -693,6 +777,12 @@ impl Session {
                 let ctrl = self.ctrl.take().ok_or_else(|| "the control connection is already closed".to_string())?;
                 let tls = tls_accept_with(ctrl, client_auth_tls().config.clone()).await?;
                 self.ctrl = Some(Box::new(tls));
+            }
+            Step::StartTlsClientAuthRefused => {
+                let ctrl = self.ctrl.take().ok_or_else(|| "the control connection is already closed".to_string())?;
+                if tls_accept_with(ctrl, client_auth_tls().config.clone()).await.is_ok() {
+                    return Err("the TLS handshake succeeded without a client certificate".to_string());
+                }
             }
             Step::DataSendTls(bytes) => {
                 let conn = self.accept_data().await?;
@@ -732,10 +822,13 @@ impl Session {
             Step::DataDrip(bytes, delay) => {
                 let mut conn = self.accept_data().await?;
                 for (i, b) in bytes.iter().enumerate() {
-                    if i > 0 {
-                        tokio::time::sleep(*delay).await;
+                    if i > 0 && !data_pause_while_open(&mut conn, *delay).await {
+                        // The client closed the data connection (see `Step::DataDrip`).
+                        break;
                     }
-                    data_write(&mut conn, std::slice::from_ref(b)).await?;
+                    if data_write(&mut conn, std::slice::from_ref(b)).await.is_err() {
+                        break;
+                    }
                 }
                 self.close_data(conn).await;
             }
@@ -764,6 +857,24 @@ impl Session {
             .replace("{p1}", &(port / 256).to_string())
             .replace("{p2}", &(port % 256).to_string())
             .replace("{port}", &port.to_string()))
+    }
+
+    /// Waits `delay`, reading what the client sends meanwhile into the line buffer; false (and
+    /// the control connection dropped) when the client hangs up during the wait.
+    async fn pause_while_connected(&mut self, delay: Duration) -> bool {
+        let end = Instant::now() + delay;
+        let Some(ctrl) = self.ctrl.as_mut() else { return false };
+        let mut chunk = [0u8; 4096];
+        loop {
+            match timeout_at(end, ctrl.read(&mut chunk)).await {
+                Err(_) => return true,
+                Ok(Ok(n)) if n > 0 => self.buf.extend_from_slice(&chunk[..n]),
+                Ok(_) => {
+                    self.ctrl = None;
+                    return false;
+                }
+            }
+        }
     }
 
     async fn ctrl_write(&mut self, bytes: &[u8]) -> Result<(), String> {
@@ -836,18 +947,20 @@ impl Session {
         }
     }
 
-    async fn expect_close(&mut self) -> Result<(), String> {
-        let deadline = Instant::now() + CLOSE_TIMEOUT;
+    /// Records command lines until the client closes the control connection (`answer_quit`:
+    /// a QUIT gets its 221, else the server stays silent).
+    async fn wait_for_close(&mut self, within: Duration, answer_quit: bool) -> Result<(), String> {
+        let deadline = Instant::now() + within;
         loop {
             match self.read_line(deadline).await {
                 Ok(line) => {
-                    if line.trim().eq_ignore_ascii_case("QUIT") {
+                    if answer_quit && line.trim().eq_ignore_ascii_case("QUIT") {
                         let _ = self.ctrl_write(b"221 Bye\r\n").await;
                     }
                 }
                 Err(LineError::Eof(_) | LineError::Reset(_)) => return Ok(()),
                 Err(LineError::Timeout) => {
-                    return Err(format!("the client did not close the control connection within {CLOSE_TIMEOUT:?}"));
+                    return Err(format!("the client did not close the control connection within {within:?}"));
                 }
                 Err(LineError::TooLong) => {
                     return Err(format!("the client sent more than {MAX_LINE} bytes without a line ending"));
@@ -931,19 +1044,36 @@ async fn data_write(conn: &mut TcpStream, bytes: &[u8]) -> Result<(), String> {
     }
 }
 
+/// Waits `delay` on an open data connection; false when the client closes it meanwhile (bytes
+/// it sends are discarded: a download's data connection carries nothing from the client).
+async fn data_pause_while_open(conn: &mut TcpStream, delay: Duration) -> bool {
+    let end = Instant::now() + delay;
+    let mut sink = [0u8; 4096];
+    loop {
+        match timeout_at(end, conn.read(&mut sink)).await {
+            Err(_) => return true,
+            Ok(Ok(n)) if n > 0 => {}
+            Ok(_) => return false,
+        }
+    }
+}
+
 /// What a step is waiting for, for the status shown when `finish` times out.
 fn activity(step: &Step) -> &'static str {
     match step {
         Step::Send(_) | Step::Reply(_) | Step::SendBytes(_) | Step::Flood(..) => "writing to the control connection",
         Step::Expect(_) | Step::ExpectPrefix(_) => "waiting for a command from the client",
         Step::ExpectClose => "waiting for the client to close the control connection",
+        Step::Stall => "silent, waiting for the client to give up and close the control connection",
         Step::ListenData => "binding a data listener",
         Step::DataSend(_) | Step::DataSendThenStall(_) => "waiting for a data connection / writing data",
         Step::DataReceive => "waiting for a data connection / reading data until EOF",
         Step::Drip(..) => "dripping bytes on the control connection",
         Step::Sleep(_) => "sleeping",
         Step::Close => "closing the control connection",
-        Step::StartTls | Step::StartTlsClientAuth => "TLS handshake on the control connection",
+        Step::StartTls | Step::StartTlsClientAuth | Step::StartTlsClientAuthRefused => {
+            "TLS handshake on the control connection"
+        }
         Step::DataSendTls(_) | Step::DataSendTlsNoCloseNotify(_) => "TLS data connection",
         Step::DataSendRepeat(..) | Step::DataDrip(..) => "waiting for a data connection / writing data",
     }
@@ -974,6 +1104,7 @@ fn describe(step: &Step) -> String {
         Step::Expect(s) => format!("Expect({})", text(s)),
         Step::ExpectPrefix(s) => format!("ExpectPrefix({})", text(s)),
         Step::ExpectClose => "ExpectClose".to_string(),
+        Step::Stall => "Stall".to_string(),
         Step::ListenData => "ListenData".to_string(),
         Step::DataSend(b) => format!("DataSend({})", bytes(b)),
         Step::DataSendThenStall(b) => format!("DataSendThenStall({})", bytes(b)),
@@ -983,6 +1114,7 @@ fn describe(step: &Step) -> String {
         Step::Close => "Close".to_string(),
         Step::StartTls => "StartTls".to_string(),
         Step::StartTlsClientAuth => "StartTlsClientAuth".to_string(),
+        Step::StartTlsClientAuthRefused => "StartTlsClientAuthRefused".to_string(),
         Step::DataSendTls(b) => format!("DataSendTls({})", bytes(b)),
         Step::DataSendTlsNoCloseNotify(b) => format!("DataSendTlsNoCloseNotify({})", bytes(b)),
         Step::DataSendRepeat(b, n) => format!("DataSendRepeat({}, {n} times)", bytes(b)),

@@ -1,0 +1,619 @@
+//! The engine's state machines driven through the library API (`pasv::engine::Session`)
+//! against the scripted server: login variants, the EPSV -> PASV fallback, the pipelined
+//! download and upload lanes with their fallback, and NOOP accounting. Every script lists
+//! exactly what the server must hear, in order; the transcript is compared as a whole too.
+
+use std::collections::VecDeque;
+use std::io::Cursor;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use pasv::engine::{
+    Config, Credentials, DataConnection, DataMethod, Endpoint, Error, ErrorClass, NoProgress, PasvAddress, Pipelining,
+    Progress, Secret, Sequence, Session, SizeCheck, Trace, TraceEvent, TransferSummary, Upload, UploadSequence,
+    Uploaded,
+};
+use pasv::proto::ReplyCode;
+
+use crate::support::scripted::{EPSV_OK, FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, r};
+use crate::support::{closed_port, within};
+
+/// Short waits: a client that waits for something the script never sends fails quickly.
+fn config() -> Config {
+    Config {
+        connect_timeout: Duration::from_secs(5),
+        timeout: Duration::from_secs(5),
+        epsv_connect_timeout: Duration::from_secs(2),
+        ..Config::default()
+    }
+}
+
+fn endpoint(server: &ScriptedServer) -> Endpoint {
+    Endpoint { host: "127.0.0.1".into(), port: server.addr().port() }
+}
+
+/// Every trace line: commands as sent (redacted), replies, and the engine's notes.
+#[derive(Default)]
+struct Lines(Mutex<Vec<String>>);
+
+impl Trace for Lines {
+    fn event(&self, event: &TraceEvent) {
+        let line = match event {
+            TraceEvent::Sent { line } => format!("> {line}"),
+            TraceEvent::Received { reply } => format!("< {reply}"),
+            TraceEvent::Note { text } => format!("note: {text}"),
+            _ => return,
+        };
+        self.0.lock().unwrap().push(line);
+    }
+}
+
+impl Lines {
+    fn notes(&self) -> Vec<String> {
+        self.0.lock().unwrap().iter().filter_map(|l| l.strip_prefix("note: ").map(String::from)).collect()
+    }
+
+    fn all(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+/// A login as `credentials` to `server`, and its trace.
+async fn login(
+    server: &ScriptedServer,
+    config: Config,
+    credentials: &Credentials,
+) -> (Result<Session, Error>, Arc<Lines>) {
+    let lines = Arc::new(Lines::default());
+    let trace: Arc<dyn Trace> = lines.clone();
+    (Session::connect(Arc::new(config), &endpoint(server), credentials, Some(trace)).await, lines)
+}
+
+/// An anonymous session against `server`, with its trace.
+async fn connect(server: &ScriptedServer, config: Config) -> (Session, Arc<Lines>) {
+    let (session, lines) = login(server, config, &Credentials::anonymous()).await;
+    (session.unwrap_or_else(|e| panic!("connect: {e}")), lines)
+}
+
+/// The error of a login that must fail, and its trace.
+async fn refused(server: &ScriptedServer, credentials: &Credentials) -> (Error, Arc<Lines>) {
+    let (session, lines) = login(server, config(), credentials).await;
+    match session {
+        Ok(_) => panic!("the login succeeded"),
+        Err(e) => (e, lines),
+    }
+}
+
+/// The commands of an anonymous login to a server offering SIZE and EPSV.
+fn logged_in() -> Vec<String> {
+    strings(&["USER anonymous", "PASS pasv@", "FEAT"])
+}
+
+/// The commands of an anonymous session: login, `commands`, QUIT.
+fn session_of(commands: &[&str]) -> Vec<String> {
+    [logged_in(), strings(commands), strings(&["QUIT"])].concat()
+}
+
+fn strings(lines: &[&str]) -> Vec<String> {
+    lines.iter().map(|s| s.to_string()).collect()
+}
+
+fn quit() -> Vec<Step> {
+    vec![e("QUIT"), r("221 Bye")]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Login (RFC 959 section 5.4: USER -> 230, or 331/332 -> PASS -> 230/202)
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_230_to_user_logs_in_without_sending_the_password() {
+    within(async {
+        let script = vec![r("220 hi"), e("USER anonymous"), r("230 No password needed"), e("FEAT"), r(FEAT_SIZE_EPSV)];
+        let server = ScriptedServer::start([script, quit()].concat()).await;
+        let (session, _) = connect(&server, config()).await;
+        assert!(session.features().size && session.features().epsv, "{:?}", session.features());
+        session.quit().await.unwrap();
+        let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
+        assert_eq!(heard, strings(&["USER anonymous", "FEAT", "QUIT"]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_331_or_332_to_user_is_answered_with_the_password() {
+    within(async {
+        for (need, done) in [("331 Password please", "230 Logged in"), ("332 Account please", "202 Superfluous")] {
+            let script = vec![
+                r("220 hi"),
+                e("USER bob"),
+                r(need),
+                e("PASS s3cret"),
+                r(done),
+                e("FEAT"),
+                r("211 no features"),
+                e("QUIT"),
+                r("221 Bye"),
+            ];
+            let server = ScriptedServer::start(script).await;
+            let credentials = Credentials { user: "bob".into(), password: Secret::new("s3cret") };
+            let (session, lines) = login(&server, config(), &credentials).await;
+            let session = session.unwrap_or_else(|e| panic!("{need}: {e}"));
+            assert_eq!(session.features().lines, Vec::<String>::new(), "{need}");
+            session.quit().await.unwrap();
+            let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
+            assert_eq!(heard, strings(&["USER bob", "PASS s3cret", "FEAT", "QUIT"]), "{need}");
+            // The trace shows that a password went out, never which.
+            assert!(lines.all().contains(&"> PASS ****".to_string()), "{:?}", lines.all());
+            assert!(!lines.all().iter().any(|l| l.contains("s3cret")), "{:?}", lines.all());
+        }
+    })
+    .await;
+}
+
+/// Refused logins are typed errors whose text never holds the password. The engine has no
+/// account to give (no ACCT): a 332 to PASS ends the login like a 530, and no ACCT is sent.
+#[tokio::test]
+async fn a_password_refused_is_a_typed_login_error_that_never_shows_it() {
+    within(async {
+        for refusal in ["332 Need account for login", "530 Login incorrect."] {
+            let script = vec![r("220 hi"), e("USER bob"), r("331 pw"), e("PASS hunter2-pw"), r(refusal)];
+            let server = ScriptedServer::start(script).await;
+            let credentials = Credentials { user: "bob".into(), password: Secret::new("hunter2-pw") };
+            let (err, lines) = refused(&server, &credentials).await;
+            let code = ReplyCode(refusal[..3].parse().unwrap());
+            assert!(matches!(err, Error::Login { .. }), "{err:?}");
+            assert_eq!((err.class(), err.reply_code()), (ErrorClass::Login, Some(code)), "{refusal}");
+            assert_eq!(err.to_string(), format!("login rejected: {refusal}"));
+            assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");
+            assert!(!lines.all().iter().any(|l| l.contains("hunter2")), "{:?}", lines.all());
+            let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
+            assert_eq!(heard, strings(&["USER bob", "PASS hunter2-pw"]), "{refusal}");
+        }
+    })
+    .await;
+}
+
+/// 421 (RFC 959 section 4.2: the service is closing) is "try later", not "wrong password".
+#[tokio::test]
+async fn a_421_to_user_is_unavailable_not_a_login_failure() {
+    within(async {
+        let server =
+            ScriptedServer::start(vec![r("220 hi"), e("USER anonymous"), r("421 Too many users, try later")]).await;
+        let (err, _) = refused(&server, &Credentials::anonymous()).await;
+        assert!(matches!(err, Error::Unavailable { code: ReplyCode(421), .. }), "{err:?}");
+        assert_eq!(err.class(), ErrorClass::Transient);
+        let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
+        assert_eq!(heard, strings(&["USER anonymous"]));
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// EPSV, then PASV (RFC 2428 section 3; DESIGN.md "Safe defaults")
+// ---------------------------------------------------------------------------------------------
+
+const LINE: &str = "-rw-r--r-- 1 u g 5 Jan 01 2024 a.txt\r\n";
+
+/// A LIST over PASV, answered with [`LINE`].
+fn list_over_pasv() -> Vec<Step> {
+    vec![
+        e("PASV"),
+        Step::ListenData,
+        r("227 Entering Passive Mode (127,0,0,1,{p1},{p2})"),
+        e("LIST"),
+        r("150 Here it comes"),
+        Step::DataSend(LINE.as_bytes().to_vec()),
+        r("226 Done"),
+    ]
+}
+
+async fn list_names(session: &mut Session) -> Vec<String> {
+    let listing = session.list(None).await.unwrap_or_else(|e| panic!("list: {e}"));
+    listing.entries.into_iter().map(|e| e.name).collect()
+}
+
+/// EPSV refused (500, 502), or its port unreachable (a NAT box forwarding only the PASV
+/// range): PASV, and PASV for the rest of the session.
+#[tokio::test]
+async fn epsv_refused_or_unreachable_falls_back_to_pasv_for_the_rest_of_the_session() {
+    within(async {
+        let unreachable = format!("229 Entering Extended Passive Mode (|||{}|)", closed_port());
+        let cases = [
+            ("500 EPSV not understood", "EPSV refused (500 EPSV not understood); using PASV"),
+            ("502 Command not implemented", "EPSV refused (502 Command not implemented); using PASV"),
+            (unreachable.as_str(), "unreachable"),
+        ];
+        for (answer, note) in cases {
+            let script = [
+                anon_login(FEAT_SIZE_EPSV),
+                vec![e("TYPE I"), r("200 ok"), e("EPSV"), r(answer)],
+                list_over_pasv(),
+                // Remembered: the second listing asks PASV straight away.
+                list_over_pasv(),
+                quit(),
+            ]
+            .concat();
+            let server = ScriptedServer::start(script).await;
+            let (mut session, lines) = connect(&server, config()).await;
+            assert_eq!(session.passive_mode(), None);
+            assert_eq!(list_names(&mut session).await, ["a.txt"], "{answer}");
+            assert_eq!(session.passive_mode(), Some(DataMethod::Passive));
+            assert_eq!(list_names(&mut session).await, ["a.txt"], "{answer}");
+            session.quit().await.unwrap();
+            let notes = lines.notes();
+            assert!(notes.iter().any(|n| n.contains(note) && n.contains("PASV")), "{answer}: {notes:?}");
+            let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
+            assert_eq!(heard, session_of(&["TYPE I", "EPSV", "PASV", "LIST", "PASV", "LIST"]), "{answer}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn epsv_switched_off_asks_pasv_only() {
+    within(async {
+        let script = [anon_login(FEAT_SIZE_EPSV), vec![e("TYPE I"), r("200 ok")], list_over_pasv(), quit()].concat();
+        let server = ScriptedServer::start(script).await;
+        let (mut session, _) = connect(
+            &server,
+            Config { data: DataConnection::Passive { epsv: false, address: PasvAddress::Peer }, ..config() },
+        )
+        .await;
+        assert_eq!(list_names(&mut session).await, ["a.txt"]);
+        session.quit().await.unwrap();
+        let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
+        assert_eq!(heard, session_of(&["TYPE I", "PASV", "LIST"]));
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pipelined download lane (engine/pipeline.rs)
+// ---------------------------------------------------------------------------------------------
+
+/// Files handed out one by one; each ends as its bytes or its error's message.
+struct Downloads {
+    files: VecDeque<(String, u64)>,
+    ended: Vec<(String, Result<Vec<u8>, String>)>,
+    progress: NoProgress,
+}
+
+impl Downloads {
+    fn of(files: &[(&str, u64)]) -> Self {
+        let files = files.iter().map(|(name, size)| (name.to_string(), *size)).collect();
+        Self { files, ended: Vec::new(), progress: NoProgress }
+    }
+}
+
+impl Sequence for Downloads {
+    type Sink = Vec<u8>;
+
+    fn next(&mut self) -> Option<(String, u64)> {
+        self.files.pop_front()
+    }
+
+    async fn open(&mut self, _remote: &str) -> Result<Vec<u8>, Error> {
+        Ok(Vec::new())
+    }
+
+    fn progress(&mut self) -> &mut dyn Progress {
+        &mut self.progress
+    }
+
+    async fn finish(&mut self, remote: &str, sink: Option<Vec<u8>>, result: Result<TransferSummary, Error>) {
+        let outcome = result.map(|_| sink.unwrap_or_default()).map_err(|e| e.to_string());
+        self.ended.push((remote.to_string(), outcome));
+    }
+}
+
+const A: &[u8] = b"aaaaa";
+const B: &[u8] = b"bbbbbb";
+const C: &[u8] = b"ccccccc";
+
+fn three_files() -> Downloads {
+    Downloads::of(&[("a", A.len() as u64), ("b", B.len() as u64), ("c", C.len() as u64)])
+}
+
+fn all_fetched() -> Vec<(String, Result<Vec<u8>, String>)> {
+    [("a", A), ("b", B), ("c", C)].iter().map(|(n, d)| (n.to_string(), Ok(d.to_vec()))).collect()
+}
+
+/// The first file the classic way: EPSV, RETR, 150, data.
+fn first_retr() -> Vec<Step> {
+    vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("RETR a"), r("150 Sending"), Step::DataSend(A.to_vec())]
+}
+
+/// What a sequence of downloads did: each file's end, whether pipelining is still on, the
+/// engine's notes, and every command the server heard.
+struct Fetched {
+    ended: Vec<(String, Result<Vec<u8>, String>)>,
+    pipelines: bool,
+    notes: Vec<String>,
+    heard: Vec<String>,
+}
+
+/// `files` downloaded in one sequence from a server that plays `after_first` after a login and
+/// the first file's data, sharing `shared` with the session.
+async fn fetch_all(after_first: Vec<Vec<Step>>, mut files: Downloads, shared: Pipelining) -> Fetched {
+    let start = [anon_login(FEAT_SIZE_EPSV), vec![e("TYPE I"), r("200 ok")], first_retr()];
+    let script = [&start[..], &after_first, &[quit()]].concat().concat();
+    let server = ScriptedServer::start(script).await;
+    let (mut session, lines) = connect(&server, config()).await;
+    session.share_pipelining(shared);
+    session.fetch_sequence(&mut files).await.unwrap();
+    let pipelines = session.pipelines();
+    session.quit().await.unwrap();
+    let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
+    Fetched { ended: files.ended, pipelines, notes: lines.notes(), heard }
+}
+
+#[tokio::test]
+async fn downloads_in_a_row_send_the_next_epsv_and_retr_before_reading_the_226() {
+    within(async {
+        // Each EPSV and RETR are read before the previous file's 226 is sent: a client that
+        // waits for the 226 first times out here.
+        let after_first = vec![
+            vec![e("EPSV"), e("RETR b"), r("226 a done"), Step::ListenData, r(EPSV_OK), r("150 Sending")],
+            vec![Step::DataSend(B.to_vec())],
+            vec![e("EPSV"), e("RETR c"), r("226 b done"), Step::ListenData, r(EPSV_OK), r("150 Sending")],
+            vec![Step::DataSend(C.to_vec()), r("226 c done")],
+        ];
+        let fetched = fetch_all(after_first, three_files(), Pipelining::default()).await;
+        assert_eq!(fetched.ended, all_fetched());
+        assert!(fetched.pipelines);
+        let expected = ["TYPE I", "EPSV", "RETR a", "EPSV", "RETR b", "EPSV", "RETR c"];
+        assert_eq!(fetched.heard, session_of(&expected));
+    })
+    .await;
+}
+
+/// libunftp answers the EPSV sent ahead before the previous 226: the 229 waits for its turn.
+#[tokio::test]
+async fn a_229_that_overtakes_the_226_is_kept_for_the_next_file() {
+    within(async {
+        let after_first = vec![
+            vec![e("EPSV"), e("RETR b"), Step::ListenData, r(EPSV_OK), r("226 a done"), r("150 Sending")],
+            vec![Step::DataSend(B.to_vec()), r("226 b done")],
+        ];
+        let files = Downloads::of(&[("a", A.len() as u64), ("b", B.len() as u64)]);
+        let fetched = fetch_all(after_first, files, Pipelining::default()).await;
+        assert_eq!(fetched.ended, all_fetched()[..2].to_vec());
+        assert_eq!(fetched.heard, session_of(&["TYPE I", "EPSV", "RETR a", "EPSV", "RETR b"]));
+    })
+    .await;
+}
+
+/// A server that cannot take a RETR before its data connection (425 before any 1xx) gets it
+/// again the classic way, and every later file too: nothing fails for the optimisation, and
+/// the sessions sharing the pipelining switch stop with this one.
+#[tokio::test]
+async fn a_refused_retr_sent_ahead_is_fetched_again_one_by_one() {
+    within(async {
+        let classic = |name: &str, data: &[u8]| {
+            vec![
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e(&format!("RETR {name}")),
+                r("150 Sending"),
+                Step::DataSend(data.to_vec()),
+                r("226 Done"),
+            ]
+        };
+        let after_first = vec![
+            vec![e("EPSV"), e("RETR b"), r("226 a done"), Step::ListenData, r(EPSV_OK)],
+            vec![r("425 Can't open data connection.")],
+            classic("b", B),
+            classic("c", C),
+        ];
+        let shared = Pipelining::default();
+        let fetched = fetch_all(after_first, three_files(), shared.clone()).await;
+        assert_eq!(fetched.ended, all_fetched());
+        assert!(!fetched.pipelines);
+        assert!(!shared.allowed(), "the sessions sharing the switch stop too");
+        let notes = fetched.notes;
+        assert!(notes.iter().any(|n| n.contains("425") && n.contains("no more pipelining")), "{notes:?}");
+        let expected = ["TYPE I", "EPSV", "RETR a", "EPSV", "RETR b", "EPSV", "RETR b", "EPSV", "RETR c"];
+        assert_eq!(fetched.heard, session_of(&expected));
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pipelined upload lane (engine/upload_sequence.rs)
+// ---------------------------------------------------------------------------------------------
+
+/// Files handed out one by one; each ends as (bytes sent, size check) or its error's message.
+struct Uploads {
+    files: VecDeque<Upload<Cursor<Vec<u8>>>>,
+    ended: Vec<Result<(u64, SizeCheck), String>>,
+    progress: NoProgress,
+}
+
+impl Uploads {
+    fn of(files: &[(&str, &[u8])]) -> Self {
+        let files = files
+            .iter()
+            .map(|(name, data)| Upload {
+                source: Cursor::new(data.to_vec()),
+                remote: name.to_string(),
+                len: data.len() as u64,
+                stamp: None,
+                rename_to: None,
+            })
+            .collect();
+        Self { files, ended: Vec::new(), progress: NoProgress }
+    }
+}
+
+impl UploadSequence for Uploads {
+    type Source = Cursor<Vec<u8>>;
+
+    fn next(&mut self) -> Option<Upload<Self::Source>> {
+        self.files.pop_front()
+    }
+
+    fn progress(&mut self) -> &mut dyn Progress {
+        &mut self.progress
+    }
+
+    async fn finish(&mut self, result: Result<Uploaded, Error>) {
+        self.ended.push(result.map(|u| (u.summary.bytes, u.summary.size_check)).map_err(|e| e.to_string()));
+    }
+}
+
+const HELLO: &[u8] = b"hello\n";
+const WORLD: &[u8] = b"world!\n";
+
+#[tokio::test]
+async fn uploads_in_a_row_send_the_data_before_the_150_and_the_next_stor_with_the_size_check() {
+    within(async {
+        let script = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![e("TYPE I"), r("200 ok")],
+            // The first file: EPSV is still untried, so STOR waits for the 229; the data goes
+            // out as soon as the data connection is up, before the 150.
+            vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("STOR a"), Step::DataReceive, r("150 Send it")],
+            vec![r("226 Stored")],
+            // Its size check, with the next file's EPSV and STOR in the same write.
+            vec![e("SIZE a"), e("EPSV"), e("STOR b"), r("213 6"), Step::ListenData, r(EPSV_OK)],
+            vec![Step::DataReceive, r("150 Send it"), r("226 Stored"), e("SIZE b"), r("213 7")],
+            quit(),
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let (mut session, _) = connect(&server, config()).await;
+        let mut files = Uploads::of(&[("a", HELLO), ("b", WORLD)]);
+        session.store_sequence(&mut files).await.unwrap();
+        assert!(session.pipelines());
+        session.quit().await.unwrap();
+        assert_eq!(files.ended, vec![Ok((6, SizeCheck::Matched)), Ok((7, SizeCheck::Matched))]);
+        let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(transcript.received_data, [HELLO, WORLD]);
+        let expected = ["TYPE I", "EPSV", "STOR a", "SIZE a", "EPSV", "STOR b", "SIZE b"];
+        assert_eq!(transcript.commands, session_of(&expected));
+    })
+    .await;
+}
+
+/// Twisted answers a STOR whose data came before it was ready with 426 and no 1xx: the file
+/// goes again the classic way (EPSV, STOR, 1xx, data), and so do the ones after it.
+#[tokio::test]
+async fn a_stor_refused_for_its_early_data_goes_again_the_classic_way() {
+    within(async {
+        let classic = |name: &str| {
+            vec![
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e(&format!("STOR {name}")),
+                r("125 Data connection already open, starting transfer"),
+                Step::DataReceive,
+                r("226 Transfer Complete."),
+            ]
+        };
+        let script = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![e("TYPE I"), r("200 ok")],
+            vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("STOR a"), r("426 Data connection closed.")],
+            classic("a"),
+            vec![e("SIZE a"), r("213 6")],
+            classic("b"),
+            vec![e("SIZE b"), r("213 7")],
+            quit(),
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let (mut session, lines) = connect(&server, config()).await;
+        let mut files = Uploads::of(&[("a", HELLO), ("b", WORLD)]);
+        session.store_sequence(&mut files).await.unwrap();
+        assert!(!session.pipelines());
+        session.quit().await.unwrap();
+        assert_eq!(files.ended, vec![Ok((6, SizeCheck::Matched)), Ok((7, SizeCheck::Matched))]);
+        let notes = lines.notes();
+        assert!(notes.iter().any(|n| n.contains("426") && n.contains("no more pipelining")), "{notes:?}");
+        let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+        // The early data of the refused attempt went to a connection the server never took.
+        assert_eq!(transcript.received_data, [HELLO, WORLD]);
+        let expected = ["TYPE I", "EPSV", "STOR a", "EPSV", "STOR a", "SIZE a", "EPSV", "STOR b", "SIZE b"];
+        assert_eq!(transcript.commands, session_of(&expected));
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// NOOPs during a transfer (engine/noop.rs)
+// ---------------------------------------------------------------------------------------------
+
+/// A download whose data waits for the client's NOOP; `answer` places the NOOP's reply
+/// (before the data, or after the 226); a PWD afterwards proves every reply was matched.
+#[tokio::test]
+async fn noop_replies_are_matched_whenever_the_server_sends_them() {
+    within(async {
+        let cases: Vec<(&str, Vec<Step>)> = vec![
+            (
+                "answered during the transfer",
+                vec![e("NOOP"), r("200 NOOP ok"), Step::DataSend(HELLO.to_vec()), r("226 Done")],
+            ),
+            (
+                "answered after the 226 (vsftpd)",
+                vec![e("NOOP"), Step::DataSend(HELLO.to_vec()), r("226 Done"), r("200 NOOP ok")],
+            ),
+            (
+                "refused after the 226",
+                vec![e("NOOP"), Step::DataSend(HELLO.to_vec()), r("226 Done"), r("502 Not during a transfer")],
+            ),
+        ];
+        for (case, answer) in cases {
+            let script = [
+                anon_login(FEAT_SIZE_EPSV),
+                vec![e("TYPE I"), r("200 ok"), e("SIZE f"), r("213 6")],
+                vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("RETR f"), r("150 Sending")],
+                answer,
+                vec![e("PWD"), r("257 \"/home\" is the current directory")],
+                quit(),
+            ]
+            .concat();
+            let server = ScriptedServer::start(script).await;
+            let config = Config { noop_interval: Some(Duration::from_millis(300)), ..config() };
+            let (mut session, _) = connect(&server, config).await;
+            let mut sink = Vec::new();
+            let summary = session
+                .download("f", &mut sink, 0, &[], &mut NoProgress)
+                .await
+                .unwrap_or_else(|e| panic!("{case}: {e}"));
+            assert_eq!((summary.bytes, sink.as_slice()), (6, HELLO), "{case}");
+            assert_eq!(session.pwd().await.unwrap_or_else(|e| panic!("{case}: {e}")), "/home", "{case}");
+            session.quit().await.unwrap();
+            let heard = server.finish(Duration::from_secs(10)).await.unwrap_or_else(|e| panic!("{case}: {e}"));
+            let expected = ["TYPE I", "SIZE f", "EPSV", "RETR f", "NOOP", "PWD"];
+            assert_eq!(heard.commands, session_of(&expected), "{case}");
+        }
+    })
+    .await;
+}
+
+/// A reply after the 226 that cannot answer a NOOP: the session is out of step, and says so.
+#[tokio::test]
+async fn a_late_reply_that_is_no_answer_to_a_noop_is_an_error() {
+    within(async {
+        let script = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![e("TYPE I"), r("200 ok"), e("SIZE f"), r("213 6")],
+            vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("RETR f"), r("150 Sending")],
+            vec![e("NOOP"), Step::DataSend(HELLO.to_vec()), r("226 Done"), r("331 What?")],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let config = Config { noop_interval: Some(Duration::from_millis(300)), ..config() };
+        let (mut session, _) = connect(&server, config).await;
+        let err = session.download("f", &mut Vec::new(), 0, &[], &mut NoProgress).await.expect_err("out of step");
+        assert!(matches!(err, Error::Unexpected { code: ReplyCode(331), .. }), "{err:?}");
+        assert_eq!(err.to_string(), "unexpected reply 331 to NOOP: What?");
+        drop(session);
+        let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
+        assert_eq!(heard, [logged_in(), strings(&["TYPE I", "SIZE f", "EPSV", "RETR f", "NOOP"])].concat());
+    })
+    .await;
+}
