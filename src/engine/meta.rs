@@ -1,5 +1,5 @@
 //! File metadata on the server (setting modification times after an upload: MFMT, SITE
-//! UTIME, or vsftpd's two-argument MDTM) and keeping an idle control connection alive
+//! UTIME, or vsftpd's two-argument MDTM; permissions with SITE CHMOD) and keeping an idle control connection alive
 //! through firewalls during long transfers: TCP keepalive here, below FTP and with no reply to
 //! account for; NOOPs during transfers, when asked for, in [`super::noop`].
 
@@ -30,6 +30,13 @@ impl Session {
         let command = Command::SetModificationTime { method, unix, path: Arg::new(remote)? };
         let reply = self.control.command(&command).await?;
         stamped(&command, method, reply)
+    }
+
+    /// Sets the permissions of `remote` to `mode` with SITE CHMOD. A server without it
+    /// answers 500/502/504 ([`Error::is_not_implemented`] with "SITE").
+    pub async fn chmod(&mut self, remote: &str, mode: u32) -> Result<(), Error> {
+        let command = Command::SetPermissions { mode, path: Arg::new(remote)? };
+        self.control.expect(&command, &[200, 250]).await.map(drop)
     }
 
     /// Turns on TCP keepalive on the control connection: after `idle` without traffic the
