@@ -1112,7 +1112,7 @@ async fn download_files(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob
 /// Phase 2 for uploads: pipelined lanes, then the one-by-one path for what is left.
 /// `--newer` stays one by one: pipelined, a file's time goes out with its size check, and a
 /// later `--newer` run would trust the time of a file whose size turned out wrong.
-async fn upload_files(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob>) -> Vec<Failure> {
+pub(crate) async fn upload_files(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob>) -> Vec<Failure> {
     if copy.opts.verify || copy.opts.resume || copy.opts.compare == Compare::Newer {
         return pool.run(copy, files).await;
     }
@@ -1202,7 +1202,7 @@ pub(super) fn shown_name(name: &str) -> &str {
 
 /// RNFR/RNTO; servers that will not rename over an existing file get it deleted first
 /// (readers then see no file for a moment, never a partial one).
-async fn rename_into_place(session: &mut Session, from: &str, to: &str) -> Result<()> {
+pub(crate) async fn rename_into_place(session: &mut Session, from: &str, to: &str) -> Result<()> {
     match session.rename(from, to).await {
         Ok(()) => Ok(()),
         Err(e) if e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => {

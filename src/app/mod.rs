@@ -3,6 +3,7 @@
 //! protocol commands or parse replies: that is the engine's job.
 
 mod config_file;
+mod deploy;
 mod doctor;
 mod exit;
 mod filter;
@@ -78,6 +79,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
         Some(Commands::Get(args)) => oneshot::get(&ctx, args).await,
         Some(Commands::Put(args)) => oneshot::put(&ctx, args).await,
         Some(Commands::Mirror(args)) => tree::mirror(&ctx, args).await,
+        Some(Commands::Deploy(args)) => deploy::deploy(&ctx, args).await,
         Some(Commands::Ls(args)) => oneshot::ls(&ctx, args).await,
         Some(Commands::Cat(args)) => oneshot::cat(&ctx, args).await,
         Some(Commands::Mkdir(args)) => oneshot::mkdir(&ctx, args).await,
