@@ -57,6 +57,7 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand get 'Download files'
             cand put 'Upload files (a URL ending in / means "into this directory")'
             cand mirror 'Synchronise a tree: remote to local when SOURCE is a URL, local to remote when TARGET is'
+            cand deploy 'Publish a build directory: upload what changed by content, delete what left (bounded), resume where a stopped run left off'
             cand ls 'List a directory'
             cand cat 'Download a file to stdout'
             cand mkdir 'Create a directory'
@@ -211,6 +212,53 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand --no-netrc 'Do not read ~/.netrc'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'pasv;deploy'= {
+            cand --state-file 'The state file''s name in the target directory'
+            cand --max-delete 'Stop before changing anything when more than N files (or N% of those the state lists) would be deleted [default: 10 or 10%, whichever is more]'
+            cand --protect 'Never delete or overwrite paths matching GLOB (repeatable; .well-known/** and the state file always)'
+            cand --chmod 'Set permissions with SITE CHMOD after upload: files, and directories too (644 or 644,755)'
+            cand --limit-rate 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)'
+            cand --exclude 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)'
+            cand --include 'Copy only files matching GLOB (repeatable)'
+            cand -u 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
+            cand --user 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)'
+            cand --password-env 'Read the password from environment variable NAME'
+            cand --ca-file 'Trust the certificates in this PEM file too'
+            cand --pin 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)'
+            cand --tls-min 'Lowest TLS version'
+            cand --tls-max 'Highest TLS version'
+            cand --client-cert 'Client certificate (PEM), with --client-key'
+            cand --client-key 'Client private key (PEM)'
+            cand --pasv-address 'Where passive data connections go: the control connection''s peer, or the address in the 227 reply'
+            cand --connect-timeout 'Seconds to wait for a connection'
+            cand --timeout 'Seconds to wait for any reply or data after connecting'
+            cand --noop-interval 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)'
+            cand -j 'Parallel sessions for multi-file work'
+            cand --parallel 'Parallel sessions for multi-file work'
+            cand --retries 'Retry transient failures N times'
+            cand --progress 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file''s start, progress every --progress-interval, its end, a summary; also with -q), or none'
+            cand --progress-interval 'Seconds between the plain progress lines of a running transfer [default: 5]'
+            cand --dry-run 'Print the plan (uploads, deletes, unchanged, bytes) and change nothing; with --json as one JSON object'
+            cand --adopt 'Without a state file: keep the server''s files that match (same size, and the same checksum where the server offers one) instead of uploading them again'
+            cand --verify-remote 'Check every file the state lists against the server (listing sizes, and its checksum where offered), not only the directories this run changes'
+            cand --atomic 'Upload every changed file to a staging directory first, then rename them all into place at the end, so the site changes in one short burst'
+            cand --tls 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
+            cand -k 'Do not verify the server''s certificate (dangerous; says so on stderr)'
+            cand --insecure 'Do not verify the server''s certificate (dangerous; says so on stderr)'
+            cand --clear-data 'Send files and listings unencrypted after a TLS login (PROT C)'
+            cand --active 'Active mode: the server connects back to us (EPRT/PORT)'
+            cand --no-epsv 'Use PASV only, never EPSV'
+            cand -v 'Trace the protocol on stderr (passwords redacted)'
+            cand --verbose 'Trace the protocol on stderr (passwords redacted)'
+            cand -q 'Print only errors'
+            cand --quiet 'Print only errors'
+            cand --json 'Print results as JSON lines on stdout'
+            cand --no-netrc 'Do not read ~/.netrc'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -624,6 +672,7 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand get 'Download files'
             cand put 'Upload files (a URL ending in / means "into this directory")'
             cand mirror 'Synchronise a tree: remote to local when SOURCE is a URL, local to remote when TARGET is'
+            cand deploy 'Publish a build directory: upload what changed by content, delete what left (bounded), resume where a stopped run left off'
             cand ls 'List a directory'
             cand cat 'Download a file to stdout'
             cand mkdir 'Create a directory'
@@ -642,6 +691,8 @@ set edit:completion:arg-completer[pasv] = {|@words|
         &'pasv;help;put'= {
         }
         &'pasv;help;mirror'= {
+        }
+        &'pasv;help;deploy'= {
         }
         &'pasv;help;ls'= {
         }

@@ -3,6 +3,7 @@
 mod support;
 
 mod cli;
+mod deploy;
 mod doctor;
 mod exit_codes;
 mod fuzz;
