@@ -307,7 +307,7 @@ fn file(plan: &mut Plan, rel: &str, local: &LocalFile, basis: &Basis, state: &St
     let here = presence(seen, rel);
     let record = state.files.get(rel);
     let same_as_state = record.is_some_and(|r| r.sha256 == local.sha256 && r.size == local.size);
-    let protected = rules.protect.covers(rel);
+    let protected = || rules.protect.covers(rel);
     let upload = |plan: &mut Plan, reason| {
         let staged = rules.staging.as_ref().is_some_and(|staging| {
             state.staged.get(rel).is_some_and(|s| {
@@ -341,7 +341,7 @@ fn file(plan: &mut Plan, rel: &str, local: &LocalFile, basis: &Basis, state: &St
             }
             Some(detail) => {
                 plan.drift.push(Drift { path: rel.to_string(), detail });
-                if protected {
+                if protected() {
                     plan.protected.push(rel.to_string());
                 } else {
                     upload(plan, Reason::Drift);
@@ -351,7 +351,7 @@ fn file(plan: &mut Plan, rel: &str, local: &LocalFile, basis: &Basis, state: &St
         return;
     }
     let on_server = matches!(here, Presence::File(_)) || record.is_some();
-    if protected && on_server {
+    if on_server && protected() {
         plan.protected.push(rel.to_string());
         if let Some(record) = record {
             plan.keep.insert(rel.to_string(), *record);
@@ -460,7 +460,10 @@ fn dirs(plan: &mut Plan, source: &Source, state: &State, seen: &Seen, rules: &Ru
             continue;
         }
         // Files that stay (left out by --exclude, or protected) keep their directory.
-        let occupied = plan.keep.keys().chain(&plan.keep_pending).chain(&plan.protected).any(|p| under(p, dir));
+        let prefix = format!("{dir}/");
+        let occupied = plan.keep.range(prefix.clone()..).next().is_some_and(|(p, _)| p.starts_with(&prefix))
+            || plan.keep_pending.range(prefix.clone()..).next().is_some_and(|p| p.starts_with(&prefix))
+            || plan.protected.iter().any(|p| p.starts_with(&prefix));
         if rules.filter.skips_dir(dir) || rules.protect.covers_dir(dir) || occupied {
             plan.keep_dirs.insert(dir.clone(), *record);
         } else if dir_exists(seen, dir) != Some(false) {
@@ -472,24 +475,30 @@ fn dirs(plan: &mut Plan, source: &Source, state: &State, seen: &Seen, rules: &Ru
     plan.rmdirs.sort_by_key(|d| (std::cmp::Reverse(depth(d)), d.clone()));
 }
 
-/// `path` lies inside the directory `dir`.
-fn under(path: &str, dir: &str) -> bool {
-    path.len() > dir.len() && path.starts_with(dir) && path[dir.len()..].starts_with('/')
-}
-
 /// A file of the state where the source now has a directory (or a file where the state has a
 /// directory) must go before the uploads that need its name, with what is under it.
 fn conflicts(plan: &mut Plan, source: &Source) {
+    // The source has a file at `rel` or at one of its parent directories.
+    let file_at_or_above = |rel: &str| {
+        let mut path = rel;
+        loop {
+            if source.files.contains_key(path) {
+                return true;
+            }
+            if path.is_empty() {
+                return false;
+            }
+            path = parent(path);
+        }
+    };
     let mut first = Vec::new();
     for rel in &plan.deletes {
-        let blocks_dir = source.dirs.contains(rel);
-        let under_file = source.files.keys().any(|f| under(rel, f));
-        if blocks_dir || under_file {
+        if source.dirs.contains(rel) || (!parent(rel).is_empty() && file_at_or_above(parent(rel))) {
             first.push(rel.clone());
         }
     }
     for dir in &plan.rmdirs {
-        if source.files.contains_key(dir) || source.files.keys().any(|f| under(dir, f)) {
+        if file_at_or_above(dir) {
             first.push(dir.clone());
         }
     }

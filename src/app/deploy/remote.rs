@@ -23,6 +23,9 @@ use crate::proto::ReplyClass;
 
 pub use crate::app::pool::Failure as Problem;
 
+/// Up to this many jobs run one after another on one session (see `few_first`).
+const FEW: usize = 16;
+
 /// Sessions to the server, rooted at the target directory.
 pub struct Remote<'a> {
     pool: Pool<'a>,
@@ -137,7 +140,8 @@ impl<'a> Remote<'a> {
             return (Vec::new(), Vec::new());
         }
         let work = Ops { root: &self.root, tally, done: RefCell::default(), chmod_missing: Cell::new(false) };
-        let failures = self.pool.run(&work, ops).await;
+        let rest = few_first(&mut self.pool, &work, ops).await;
+        let failures = self.pool.run(&work, rest).await;
         (work.done.into_inner(), failures)
     }
 
@@ -151,7 +155,11 @@ impl<'a> Remote<'a> {
         tally: &Tally<'_>,
     ) -> Vec<Problem> {
         let copy = Copy::new(tree, opts, Direction::Up, tally);
-        mirror::upload_files(&mut self.pool, &copy, jobs).await
+        let rest = few_first(&mut self.pool, &copy, jobs).await;
+        if rest.is_empty() {
+            return Vec::new();
+        }
+        mirror::upload_files(&mut self.pool, &copy, rest).await
     }
 
     /// The end of the run: the summary, then every failure reported and made the error.
@@ -162,6 +170,25 @@ impl<'a> Remote<'a> {
     pub async fn close(self) {
         self.pool.close().await;
     }
+}
+
+/// A few jobs go one after another on one session: opening more sessions (a login each)
+/// costs more than they would save. Returns what is left for the pool: everything when
+/// there are many, else the job that failed and those after it (the pool retries them).
+async fn few_first<W: Work>(pool: &mut Pool<'_>, work: &W, jobs: Vec<W::Job>) -> Vec<W::Job> {
+    if jobs.len() > FEW {
+        return jobs;
+    }
+    let Ok(mut session) = pool.take().await else { return jobs };
+    let mut jobs = jobs.into_iter();
+    while let Some(job) = jobs.next() {
+        if work.run(&mut session, &job, 0, 0).await.is_err() {
+            // The session may be out of step: the pool takes it from here, afresh.
+            return std::iter::once(job).chain(jobs).collect();
+        }
+    }
+    pool.put_back(session);
+    Vec::new()
 }
 
 /// SIZE first (to refuse a huge file and to save the RETR of a missing one), then RETR.
