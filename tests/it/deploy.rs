@@ -71,15 +71,15 @@ fn sent_of(run: &Run, verb: &str) -> Vec<String> {
         .collect()
 }
 
+/// The `i`th file of [`make_site`]: at the top, in css/ or in img/deep/.
+fn page(i: usize) -> String {
+    format!("{}file{i:03}.dat", ["", "css/", "img/deep/"][i % 3])
+}
+
 /// A small site: a few pages, a stylesheet, images in a subdirectory.
 fn make_site(root: &Path, count: usize) {
     for i in 0..count {
-        let dir = match i % 3 {
-            0 => "",
-            1 => "css/",
-            _ => "img/deep/",
-        };
-        write(&root.join(format!("{dir}file{i:03}.dat")), format!("content of file {i}\n").as_bytes());
+        write(&root.join(page(i)), format!("content of file {i}\n").as_bytes());
     }
 }
 
@@ -185,8 +185,7 @@ async fn three_changed_and_one_removed_are_exactly_what_is_sent() {
         make_site(&site.source(), 20);
         site.deploy(&[]).await.assert_code(0);
         for i in [0, 4, 8] {
-            let dir = ["", "css/", "img/deep/"][i % 3];
-            write(&site.source().join(format!("{dir}file{i:03}.dat")), b"changed\n");
+            write(&site.source().join(page(i)), b"changed\n");
         }
         std::fs::remove_file(site.source().join("css/file010.dat")).unwrap();
 
@@ -329,8 +328,7 @@ async fn max_delete_stops_before_changing_anything() {
         site.deploy(&[]).await.assert_code(0);
         let before = published(&site.www());
         for i in 0..20 {
-            let dir = ["", "css/", "img/deep/"][i % 3];
-            std::fs::remove_file(site.source().join(format!("{dir}file{i:03}.dat"))).unwrap();
+            std::fs::remove_file(site.source().join(page(i))).unwrap();
         }
         write(&site.source().join("file029.dat"), b"changed too\n");
 
@@ -385,8 +383,7 @@ async fn a_missing_or_unusable_state_deletes_nothing_and_says_so() {
         make_site(&site.source(), 12);
         site.deploy(&[]).await.assert_code(0);
         for i in 0..6 {
-            let dir = ["", "css/", "img/deep/"][i % 3];
-            std::fs::remove_file(site.source().join(format!("{dir}file{i:03}.dat"))).unwrap();
+            std::fs::remove_file(site.source().join(page(i))).unwrap();
         }
         let removed = ["file000.dat", "css/file001.dat", "img/deep/file002.dat"];
 
@@ -497,8 +494,7 @@ async fn atomic_switches_in_one_burst_and_leaves_no_temporaries() {
         make_site(&site.source(), 12);
         site.deploy(&[]).await.assert_code(0);
         for i in [1, 2, 3, 7] {
-            let dir = ["", "css/", "img/deep/"][i % 3];
-            write(&site.source().join(format!("{dir}file{i:03}.dat")), format!("version 2 of {i}\n").as_bytes());
+            write(&site.source().join(page(i)), format!("version 2 of {i}\n").as_bytes());
         }
         write(&site.source().join("brand/new.txt"), b"new\n");
         let run = site.deploy(&["--atomic"]).await;
@@ -710,4 +706,35 @@ fn ci_commands(readme: &str) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+#[tokio::test]
+async fn exclude_and_json_events_work_as_for_mirror() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 4);
+        write(&site.source().join("css/site.css.map"), b"{}\n");
+        let run =
+            pasv(["--json", "deploy", "--exclude", "*.map", site.source().to_str().unwrap(), &site.url()]).run().await;
+        run.assert_code(0);
+        let events: Vec<Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let mut put: Vec<&str> =
+            events.iter().filter(|e| e["action"] == "put").map(|e| e["path"].as_str().unwrap()).collect();
+        put.sort();
+        assert_eq!(put, ["css/file001.dat", "file000.dat", "file003.dat", "img/deep/file002.dat"]);
+        let summary = events.last().unwrap();
+        assert_eq!((summary["action"].as_str(), summary["operation"].as_str()), (Some("summary"), Some("deploy")));
+        assert_eq!(summary["files"], 4);
+        assert!(!site.www().join("css/site.css.map").exists());
+        // Without the exclusion the map goes up; excluded again and gone from the source, it stays.
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        assert_eq!(sent_of(&run, "STOR"), ["www/css/.site.css.map.pasv-part"]);
+        std::fs::remove_file(site.source().join("css/site.css.map")).unwrap();
+        let run = site.deploy(&["--exclude", "*.map"]).await;
+        run.assert_code(0);
+        assert!(sent_of(&run, "DELE").is_empty(), "{}", run.stderr);
+        assert!(site.www().join("css/site.css.map").is_file());
+    })
+    .await;
 }
