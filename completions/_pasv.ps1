@@ -224,7 +224,7 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
         }
         'pasv;deploy' {
             [CompletionResult]::new('--state-file', '--state-file', [CompletionResultType]::ParameterName, 'The state file''s name in the target directory')
-            [CompletionResult]::new('--max-delete', '--max-delete', [CompletionResultType]::ParameterName, 'Stop before changing anything when more than N files (or N% of those the state lists) would be deleted [default: 10 or 10%, whichever is more]')
+            [CompletionResult]::new('--max-delete', '--max-delete', [CompletionResultType]::ParameterName, 'Stop before changing anything when more than N files (or N% of those the state lists) would be deleted [default: 10 or 10%, whichever is more, and never all of them]')
             [CompletionResult]::new('--protect', '--protect', [CompletionResultType]::ParameterName, 'Never delete or overwrite paths matching GLOB (repeatable; .well-known/** and the state file always)')
             [CompletionResult]::new('--chmod', '--chmod', [CompletionResultType]::ParameterName, 'Set permissions with SITE CHMOD after upload: files, and directories too (644 or 644,755)')
             [CompletionResult]::new('--limit-rate', '--limit-rate', [CompletionResultType]::ParameterName, 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)')

@@ -217,7 +217,7 @@ set edit:completion:arg-completer[pasv] = {|@words|
         }
         &'pasv;deploy'= {
             cand --state-file 'The state file''s name in the target directory'
-            cand --max-delete 'Stop before changing anything when more than N files (or N% of those the state lists) would be deleted [default: 10 or 10%, whichever is more]'
+            cand --max-delete 'Stop before changing anything when more than N files (or N% of those the state lists) would be deleted [default: 10 or 10%, whichever is more, and never all of them]'
             cand --protect 'Never delete or overwrite paths matching GLOB (repeatable; .well-known/** and the state file always)'
             cand --chmod 'Set permissions with SITE CHMOD after upload: files, and directories too (644 or 644,755)'
             cand --limit-rate 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)'

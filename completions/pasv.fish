@@ -207,7 +207,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l no-netrc -d 'Do not
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l state-file -d 'The state file\'s name in the target directory' -r
-complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l max-delete -d 'Stop before changing anything when more than N files (or N% of those the state lists) would be deleted [default: 10 or 10%, whichever is more]' -r
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l max-delete -d 'Stop before changing anything when more than N files (or N% of those the state lists) would be deleted [default: 10 or 10%, whichever is more, and never all of them]' -r
 complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l protect -d 'Never delete or overwrite paths matching GLOB (repeatable; .well-known/** and the state file always)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l chmod -d 'Set permissions with SITE CHMOD after upload: files, and directories too (644 or 644,755)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l limit-rate -d 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)' -r

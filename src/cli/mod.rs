@@ -428,7 +428,7 @@ pub struct DeployArgs {
     #[arg(long, value_name = "NAME", default_value = ".pasv-deploy.json")]
     pub state_file: String,
     /// Stop before changing anything when more than N files (or N% of those the state lists)
-    /// would be deleted [default: 10 or 10%, whichever is more].
+    /// would be deleted [default: 10 or 10%, whichever is more, and never all of them].
     #[arg(long, value_name = "N|N%")]
     pub max_delete: Option<String>,
     /// Never delete or overwrite paths matching GLOB (repeatable; .well-known/** and the state file always).

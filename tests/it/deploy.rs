@@ -124,13 +124,14 @@ async fn a_first_deploy_uploads_everything_and_writes_the_state() {
         let site = Site::new().await;
         make_site(&site.source(), 12);
         std::fs::create_dir_all(site.source().join("empty")).unwrap();
+        write(&site.source().join("with space/ünïcödé page.html"), "ü\n".as_bytes());
         let run = site.deploy(&[]).await;
         run.assert_code(0);
         assert_eq!(published(&site.www()), tree(&site.source()));
         assert!(site.www().join("empty").is_dir());
         assert!(run.stderr.contains("no state file"), "{}", run.stderr);
         // Each file under a temporary name first, renamed once its size matched.
-        assert_eq!(sent_of(&run, "STOR").len(), 12);
+        assert_eq!(sent_of(&run, "STOR").len(), 13);
         assert!(sent_of(&run, "STOR").iter().all(|p| p.ends_with(".pasv-part")), "{:?}", sent_of(&run, "STOR"));
         let state = state(&site.www());
         assert_eq!(state["format"], "pasv-deploy");
@@ -138,7 +139,8 @@ async fn a_first_deploy_uploads_everything_and_writes_the_state() {
         assert_eq!(state["source"], "public");
         assert_eq!(state["complete"], true);
         let files = state["files"].as_object().unwrap();
-        assert_eq!(files.len(), 12);
+        assert_eq!(files.len(), 13);
+        assert!(files.contains_key("with space/ünïcödé page.html"));
         let css = &files["css/file001.dat"];
         assert_eq!(css["size"], 18);
         assert_eq!(css["sha256"], sha256(b"content of file 1\n").as_str());
@@ -373,6 +375,15 @@ async fn max_delete_stops_before_changing_anything() {
         let run = site.deploy(&["--max-delete", "70%"]).await;
         run.assert_code(0);
         assert_eq!(published(&site.www()), tree(&site.source()));
+
+        // An empty build never wipes a site, however small, unless --max-delete says so.
+        for rel in tree(&site.source()).keys() {
+            std::fs::remove_file(site.source().join(rel)).unwrap();
+        }
+        let run = site.deploy(&[]).await;
+        run.assert_code(1);
+        assert!(run.stderr.contains("would delete 11 of the 11 files"), "{}", run.stderr);
+        assert_eq!(published(&site.www()).len(), 11);
     })
     .await;
 }

@@ -115,9 +115,14 @@ pub struct TooManyDeletes {
 }
 
 /// Checks the plan's deletes against `limit`, `owned` being the files the state lists.
+/// Without `--max-delete`, a run never deletes every file of a site (an empty build
+/// directory), however small the site.
 pub fn check_deletes(plan: &Plan, owned: u64, limit: DeleteLimit) -> Result<(), TooManyDeletes> {
     let planned = plan.deletes.len() as u64;
-    let allowed = limit.allows(owned);
+    let mut allowed = limit.allows(owned);
+    if limit == DeleteLimit::Default && planned == owned {
+        allowed = allowed.min(owned.saturating_sub(1));
+    }
     if planned > allowed {
         return Err(TooManyDeletes { planned, owned, allowed, limit: limit.shown() });
     }
@@ -164,5 +169,9 @@ mod tests {
         let err = check_deletes(&plan, 100, DeleteLimit::Count(2)).unwrap_err();
         assert_eq!((err.planned, err.allowed), (3, 2));
         assert!(err.to_string().contains("stopped before changing anything"), "{err}");
+        // Every file of a small site: only when asked for.
+        assert!(check_deletes(&plan, 3, DeleteLimit::Default).is_err());
+        assert!(check_deletes(&plan, 4, DeleteLimit::Default).is_ok());
+        assert!(check_deletes(&plan, 3, DeleteLimit::Count(3)).is_ok());
     }
 }
