@@ -369,6 +369,12 @@ async fn max_delete_stops_before_changing_anything() {
         assert!(sent_of(&run, "STOR").is_empty() && sent_of(&run, "DELE").is_empty(), "{:?}", sent(&run));
         assert_eq!(published(&site.www()), before);
 
+        // A dry run shows the plan all the same, and fails the same way.
+        let run = site.deploy(&["--dry-run"]).await;
+        run.assert_code(1);
+        assert_eq!(run.stdout.lines().filter(|l| l.starts_with("delete ")).count(), 20, "{}", run.stdout);
+        assert!(run.stderr.contains("would delete 20 of the 30 files"), "{}", run.stderr);
+
         let run = site.deploy(&["--max-delete", "19"]).await;
         run.assert_code(1);
         assert!(run.stderr.contains("--max-delete 19"), "{}", run.stderr);

@@ -159,16 +159,19 @@ async fn plan_and_run(
         plan.rmdirs.clear();
         plan.first.clear();
     }
-    if let Some(state) = basis.trusted() {
-        let owned = (state.files.len() + state.pending.len()) as u64;
-        guards::check_deletes(&plan, owned, settings.limit)?;
-    }
+    let guarded = match basis.trusted() {
+        Some(state) => guards::check_deletes(&plan, (state.files.len() + state.pending.len()) as u64, settings.limit),
+        None => Ok(()),
+    };
     if settings.dry_run {
+        // The plan is printed even when the guard stops it: that is what a review needs.
         show::plan(tally, &plan, &basis)?;
         tally.failed(problems.len() as u64);
         tally.finish("deploy", true);
+        guarded?;
         return fail_on(problems);
     }
+    guarded?;
     show::findings(tally, &plan);
     run::run(remote, &plan, basis.trusted(), settings, tally, problems).await
 }
