@@ -32,7 +32,6 @@ use super::settings::usage;
 use super::tally::Tally;
 use super::target::redact_url;
 use crate::cli::DeployArgs;
-use crate::engine::RateLimit;
 use crate::proto::name::local_component;
 
 /// The directory (in the target) where `--atomic` stages changed files.
@@ -117,8 +116,7 @@ fn identity(source: &Path) -> String {
 pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
     let settings = Settings::new(&args)?;
     let target = super::config_file::resolve(&args.target)?;
-    let rate = args.limit_rate.as_deref().map(super::tree::parse_rate).transpose()?.map(RateLimit::new);
-    let parallel = super::tree::parallel(ctx)?;
+    let sessions = remote::Sessions::new(ctx, args.limit_rate.as_deref())?;
 
     // Hash the source on threads while the first session logs in and reads the state.
     let (root, filter, state_file) =
@@ -127,7 +125,7 @@ pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
         let temp = state_temp(&state_file);
         scan::scan(&root, &filter, &[state_file.as_str(), temp.as_str(), STAGING])
     });
-    let mut remote = Remote::open(ctx, &target, rate, parallel).await?;
+    let mut remote = Remote::open(ctx, &target, sessions).await?;
     let basis = read_state(&mut remote, &settings).await;
     let scanned = scanning.await.context("scanning the source")?;
     let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);

@@ -1,18 +1,22 @@
 //! The one door from `deploy` to the rest of pasv: the session pool (`-j`, `--retries`),
 //! `mirror`'s pipelined uploads (each file under a temporary name, renamed once its size is
 //! confirmed), and the few single commands a deploy needs (listings, SIZE, checksums, SITE
-//! CHMOD, renames, deletes). Nothing else in `deploy` names `mirror`, `pool` or the engine's
-//! session, so that machinery can change shape behind this file.
+//! CHMOD, renames, deletes). Nothing else in `deploy` names `mirror`, `pool`, `tree` or the
+//! engine's session, so that machinery can change shape behind this file. What it uses:
+//! `tree::{open_pool, parallel, parse_rate}`, `Pool::{take, put_back, run, close}` with
+//! `Work`/`Done`/`Failure`, and `mirror::{Copy, Tree, SyncOptions, FileJob, upload_files,
+//! rename_into_place, hash_file, retry_note, wrap_up}`.
 
 use std::cell::{Cell, RefCell};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 
 use super::plan::Listed;
 use super::state::{Digest, Mode};
-use crate::app::mirror::{self, Copy, Direction, FileJob, SyncOptions, Tree};
+use crate::app::filter::Filter;
+use crate::app::mirror::{self, Compare, Copy, Direction, FileJob, SyncOptions, Tree};
 use crate::app::oneshot::Context;
 use crate::app::pool::{Done, Pool, Work};
 use crate::app::sanitize::escape;
@@ -25,6 +29,25 @@ pub use crate::app::pool::Failure as Problem;
 
 /// Up to this many jobs run one after another on one session (see `few_first`).
 const FEW: usize = 16;
+
+/// Where [`Remote::upload`] puts files (made by [`Remote::destination`]).
+pub struct Destination {
+    tree: Tree,
+    opts: SyncOptions,
+}
+
+/// How many sessions (`-j`) and how fast (`--limit-rate`), checked before connecting.
+pub struct Sessions {
+    limit: usize,
+    rate: Option<RateLimit>,
+}
+
+impl Sessions {
+    pub fn new(ctx: &Context, limit_rate: Option<&str>) -> Result<Self> {
+        let rate = limit_rate.map(crate::app::tree::parse_rate).transpose()?.map(RateLimit::new);
+        Ok(Self { limit: crate::app::tree::parallel(ctx)?, rate })
+    }
+}
 
 /// Sessions to the server, rooted at the target directory.
 pub struct Remote<'a> {
@@ -82,8 +105,8 @@ pub enum Outcome {
 
 impl<'a> Remote<'a> {
     /// Connects the first session (a wrong password fails here, before anything else).
-    pub async fn open(ctx: &'a Context, target: &Target, rate: Option<RateLimit>, limit: usize) -> Result<Self> {
-        let pool = crate::app::tree::open_pool(ctx, target, rate, limit).await?;
+    pub async fn open(ctx: &'a Context, target: &Target, sessions: Sessions) -> Result<Self> {
+        let pool = crate::app::tree::open_pool(ctx, target, sessions.rate, sessions.limit).await?;
         Ok(Self { pool, root: target.path.clone() })
     }
 
@@ -145,16 +168,40 @@ impl<'a> Remote<'a> {
         (work.done.into_inner(), failures)
     }
 
-    /// Uploads `jobs` from `tree.local` to `tree.remote` with `mirror`'s machinery (pipelined
-    /// where the server allows, retried with resume); returns the failures.
-    pub async fn upload(
-        &mut self,
-        tree: &Tree,
-        opts: &SyncOptions,
-        jobs: Vec<FileJob>,
-        tally: &Tally<'_>,
-    ) -> Vec<Problem> {
-        let copy = Copy::new(tree, opts, Direction::Up, tally);
+    /// Where uploads from `local` go: into `dir` (relative to the target) under their own
+    /// paths; with `temporary`, each to a temporary name beside its target first, renamed
+    /// once the server confirmed its size. `url` names the target in messages.
+    pub fn destination(&self, url: &str, local: &Path, dir: &str, temporary: bool) -> Destination {
+        let tree = Tree { url: url.to_string(), remote: self.path(dir), local: local.to_path_buf() };
+        let opts = SyncOptions {
+            action: "deploy",
+            compare: Compare::Always,
+            delete: false,
+            dry_run: false,
+            filter: Filter::default(),
+            atomic: temporary,
+            verify: false,
+            verify_strict: false,
+            resume: false,
+            refuse_larger_remote: false,
+        };
+        Destination { tree, opts }
+    }
+
+    /// Uploads `files` (relative path, size) with `mirror`'s machinery (pipelined where the
+    /// server allows, retried with resume); returns the failures, each named by its path.
+    pub async fn upload(&mut self, to: &Destination, files: &[(&str, u64)], tally: &Tally<'_>) -> Vec<Problem> {
+        let jobs = files
+            .iter()
+            .map(|(rel, size)| FileJob {
+                rel: rel.to_string(),
+                size: Some(*size),
+                mtime: None,
+                reason: "changed",
+                retry: false,
+            })
+            .collect();
+        let copy = Copy::new(&to.tree, &to.opts, Direction::Up, tally);
         let rest = few_first(&mut self.pool, &copy, jobs).await;
         if rest.is_empty() {
             return Vec::new();

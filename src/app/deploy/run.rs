@@ -21,8 +21,6 @@ use super::plan::{Plan, Upload};
 use super::remote::{Op, Outcome, Problem, Remote};
 use super::state::{FileRecord, Mode, State, parent};
 use super::{STAGING, Settings, state_temp};
-use crate::app::filter::Filter;
-use crate::app::mirror::{Compare, FileJob, SyncOptions, Tree};
 use crate::app::sanitize::escape;
 use crate::app::tally::Tally;
 
@@ -168,19 +166,7 @@ async fn upload(remote: &mut Remote<'_>, book: &mut Book<'_>, files: &[&Upload],
     // With --atomic the files go to the staging directory under their own names (nothing
     // there is a real name); otherwise each to a temporary name beside its target.
     let root = if atomic { STAGING } else { "" };
-    let tree = Tree { url: settings.url.clone(), remote: remote.path(root), local: settings.source.clone() };
-    let opts = SyncOptions {
-        action: "deploy",
-        compare: Compare::Always,
-        delete: false,
-        dry_run: false,
-        filter: Filter::default(),
-        atomic: !atomic,
-        verify: false,
-        verify_strict: false,
-        resume: false,
-        refuse_larger_remote: false,
-    };
+    let destination = remote.destination(&settings.url, &settings.source, root, !atomic);
     if atomic {
         let mut dirs: Vec<String> = vec![STAGING.to_string()];
         for file in files {
@@ -203,17 +189,8 @@ async fn upload(remote: &mut Remote<'_>, book: &mut Book<'_>, files: &[&Upload],
         let (batch, after) = rest.split_at(size.min(rest.len()));
         rest = after;
         let started = Instant::now();
-        let jobs = batch
-            .iter()
-            .map(|u| FileJob {
-                rel: u.path.clone(),
-                size: Some(u.bytes),
-                mtime: None,
-                reason: u.reason.text(),
-                retry: false,
-            })
-            .collect();
-        let problems = remote.upload(&tree, &opts, jobs, tally).await;
+        let files: Vec<(&str, u64)> = batch.iter().map(|u| (u.path.as_str(), u.bytes)).collect();
+        let problems = remote.upload(&destination, &files, tally).await;
         // A failure that names no file of the batch (a pool that could not connect at all)
         // leaves every file of it unconfirmed.
         let failed: HashSet<&str> = problems.iter().map(|p| p.what.as_str()).collect();
