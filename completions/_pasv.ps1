@@ -64,6 +64,7 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Download files')
             [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Upload files (a URL ending in / means "into this directory")')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Synchronise a tree: remote to local when SOURCE is a URL, local to remote when TARGET is')
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Publish a build directory: upload what changed by content, delete what left (bounded), resume where a stopped run left off')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List a directory')
             [CompletionResult]::new('cat', 'cat', [CompletionResultType]::ParameterValue, 'Download a file to stdout')
             [CompletionResult]::new('mkdir', 'mkdir', [CompletionResultType]::ParameterValue, 'Create a directory')
@@ -237,6 +238,58 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             [CompletionResult]::new('--no-glob', '--no-glob', [CompletionResultType]::ParameterName, 'Take `*`, `?`, `[` and `\` in URLs literally, as curl''s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL''s last segment')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'pasv;deploy' {
+            [CompletionResult]::new('--state-file', '--state-file', [CompletionResultType]::ParameterName, 'The state file''s name in the target directory')
+            [CompletionResult]::new('--max-delete', '--max-delete', [CompletionResultType]::ParameterName, 'Stop before changing anything when more than N files (or N% of those the state lists) would be deleted [default: 10 or 10%, whichever is more, and never all of them]')
+            [CompletionResult]::new('--protect', '--protect', [CompletionResultType]::ParameterName, 'Never delete or overwrite paths matching GLOB (repeatable; .well-known/** and the state file always)')
+            [CompletionResult]::new('--chmod', '--chmod', [CompletionResultType]::ParameterName, 'Set permissions with SITE CHMOD after upload: files, and directories too (644 or 644,755)')
+            [CompletionResult]::new('--limit-rate', '--limit-rate', [CompletionResultType]::ParameterName, 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)')
+            [CompletionResult]::new('--exclude', '--exclude', [CompletionResultType]::ParameterName, 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)')
+            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Copy only files matching GLOB (repeatable)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Log in as USER (overrides the URL''s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)')
+            [CompletionResult]::new('--password-env', '--password-env', [CompletionResultType]::ParameterName, 'Read the password from environment variable NAME')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file too')
+            [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)')
+            [CompletionResult]::new('--tls-min', '--tls-min', [CompletionResultType]::ParameterName, 'Lowest TLS version')
+            [CompletionResult]::new('--tls-max', '--tls-max', [CompletionResultType]::ParameterName, 'Highest TLS version')
+            [CompletionResult]::new('--client-cert', '--client-cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM), with --client-key')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'Client private key (PEM)')
+            [CompletionResult]::new('--pasv-address', '--pasv-address', [CompletionResultType]::ParameterName, 'Where passive data connections go: the control connection''s peer, or the address in the 227 reply')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for any reply or data after connecting')
+            [CompletionResult]::new('--noop-interval', '--noop-interval', [CompletionResultType]::ParameterName, 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Parallel sessions for multi-file work')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Parallel sessions for multi-file work')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retry transient failures N times')
+            [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file''s start, progress every --progress-interval, its end, a summary; also with -q), or none')
+            [CompletionResult]::new('--progress-interval', '--progress-interval', [CompletionResultType]::ParameterName, 'Seconds between the plain progress lines of a running transfer [default: 5]')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan (uploads, deletes, unchanged, bytes) and change nothing; with --json as one JSON object')
+            [CompletionResult]::new('--adopt', '--adopt', [CompletionResultType]::ParameterName, 'Without a state file: keep the server''s files that match (same size, and the same checksum where the server offers one) instead of uploading them again')
+            [CompletionResult]::new('--verify-remote', '--verify-remote', [CompletionResultType]::ParameterName, 'Check every file the state lists against the server (listing sizes, and its checksum where offered), not only the directories this run changes')
+            [CompletionResult]::new('--atomic', '--atomic', [CompletionResultType]::ParameterName, 'Upload every changed file to a staging directory first, then rename them all into place at the end, so the site changes in one short burst')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Use explicit TLS (AUTH TLS) on an ftp:// URL')
+            [CompletionResult]::new('--no-tls', '--no-tls', [CompletionResultType]::ParameterName, 'Leave ftp:// URLs in plain FTP (undoes `tls = true` in [defaults])')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify the server''s certificate (dangerous; says so on stderr)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s certificate (dangerous; says so on stderr)')
+            [CompletionResult]::new('--clear-data', '--clear-data', [CompletionResultType]::ParameterName, 'Send files and listings unencrypted after a TLS login (PROT C)')
+            [CompletionResult]::new('--active', '--active', [CompletionResultType]::ParameterName, 'Active mode: the server connects back to us (EPRT/PORT)')
+            [CompletionResult]::new('--passive', '--passive', [CompletionResultType]::ParameterName, 'Passive mode (the default; undoes `active = true` in the config file''s [defaults])')
+            [CompletionResult]::new('--no-epsv', '--no-epsv', [CompletionResultType]::ParameterName, 'Use PASV only, never EPSV')
+            [CompletionResult]::new('--epsv', '--epsv', [CompletionResultType]::ParameterName, 'Try EPSV before PASV (the default; undoes `no-epsv = true` in [defaults])')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Trace the protocol on stderr (passwords redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Trace the protocol on stderr (passwords redacted)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print results as JSON lines on stdout')
+            [CompletionResult]::new('--no-netrc', '--no-netrc', [CompletionResultType]::ParameterName, 'Do not read ~/.netrc')
+            [CompletionResult]::new('--no-glob', '--no-glob', [CompletionResultType]::ParameterName, 'Take `*`, `?`, `[` and `\` in URLs literally, as curl''s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL''s last segment')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -1027,6 +1080,7 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Download files')
             [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Upload files (a URL ending in / means "into this directory")')
             [CompletionResult]::new('mirror', 'mirror', [CompletionResultType]::ParameterValue, 'Synchronise a tree: remote to local when SOURCE is a URL, local to remote when TARGET is')
+            [CompletionResult]::new('deploy', 'deploy', [CompletionResultType]::ParameterValue, 'Publish a build directory: upload what changed by content, delete what left (bounded), resume where a stopped run left off')
             [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List a directory')
             [CompletionResult]::new('cat', 'cat', [CompletionResultType]::ParameterValue, 'Download a file to stdout')
             [CompletionResult]::new('mkdir', 'mkdir', [CompletionResultType]::ParameterValue, 'Create a directory')
@@ -1049,6 +1103,9 @@ Register-ArgumentCompleter -Native -CommandName 'pasv' -ScriptBlock {
             break
         }
         'pasv;help;mirror' {
+            break
+        }
+        'pasv;help;deploy' {
             break
         }
         'pasv;help;ls' {

@@ -25,6 +25,9 @@ _pasv() {
             pasv,demo)
                 cmd="pasv__subcmd__demo"
                 ;;
+            pasv,deploy)
+                cmd="pasv__subcmd__deploy"
+                ;;
             pasv,doctor)
                 cmd="pasv__subcmd__doctor"
                 ;;
@@ -112,6 +115,9 @@ _pasv() {
             pasv__subcmd__help,demo)
                 cmd="pasv__subcmd__help__subcmd__demo"
                 ;;
+            pasv__subcmd__help,deploy)
+                cmd="pasv__subcmd__help__subcmd__deploy"
+                ;;
             pasv__subcmd__help,doctor)
                 cmd="pasv__subcmd__help__subcmd__doctor"
                 ;;
@@ -173,7 +179,7 @@ _pasv() {
 
     case "${cmd}" in
         pasv)
-            opts="-u -k -j -v -q -f -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --file --help --version get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help"
+            opts="-u -k -j -v -q -f -h -V --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --file --help --version get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1056,6 +1062,120 @@ _pasv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        pasv__subcmd__deploy)
+            opts="-u -k -j -v -q -h -V --dry-run --state-file --max-delete --protect --adopt --verify-remote --chmod --atomic --limit-rate --exclude --include --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --state-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-delete)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --protect)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chmod)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --include)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-min)
+                    COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --tls-max)
+                    COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pasv-address)
+                    COMPREPLY=($(compgen -W "peer server" -- "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noop-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --progress)
+                    COMPREPLY=($(compgen -W "auto bar plain none" -- "${cur}"))
+                    return 0
+                    ;;
+                --progress-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         pasv__subcmd__doctor)
             opts="-u -k -j -v -q -h -V --write-probe --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1257,7 +1377,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__help)
-            opts="get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help"
+            opts="get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1369,6 +1489,20 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        pasv__subcmd__help__subcmd__deploy)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

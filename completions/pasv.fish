@@ -65,6 +65,7 @@ complete -c pasv -n "__fish_pasv_needs_command" -s V -l version -d 'Print versio
 complete -c pasv -n "__fish_pasv_needs_command" -a "get" -d 'Download files'
 complete -c pasv -n "__fish_pasv_needs_command" -a "put" -d 'Upload files (a URL ending in / means "into this directory")'
 complete -c pasv -n "__fish_pasv_needs_command" -a "mirror" -d 'Synchronise a tree: remote to local when SOURCE is a URL, local to remote when TARGET is'
+complete -c pasv -n "__fish_pasv_needs_command" -a "deploy" -d 'Publish a build directory: upload what changed by content, delete what left (bounded), resume where a stopped run left off'
 complete -c pasv -n "__fish_pasv_needs_command" -a "ls" -d 'List a directory'
 complete -c pasv -n "__fish_pasv_needs_command" -a "cat" -d 'Download a file to stdout'
 complete -c pasv -n "__fish_pasv_needs_command" -a "mkdir" -d 'Create a directory'
@@ -225,6 +226,54 @@ complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l no-netrc -d 'Do not
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s V -l version -d 'Print version'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l state-file -d 'The state file\'s name in the target directory' -r
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l max-delete -d 'Stop before changing anything when more than N files (or N% of those the state lists) would be deleted [default: 10 or 10%, whichever is more, and never all of them]' -r
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l protect -d 'Never delete or overwrite paths matching GLOB (repeatable; .well-known/** and the state file always)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l chmod -d 'Set permissions with SITE CHMOD after upload: files, and directories too (644 or 644,755)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l limit-rate -d 'Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l exclude -d 'Leave out files and directories matching GLOB (repeatable; `*.tmp`, `build/**`)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l include -d 'Copy only files matching GLOB (repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l password-env -d 'Read the password from environment variable NAME' -r
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l pin -d 'Accept the server only if its public key has this pin (sha256//BASE64; repeatable)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l tls-min -d 'Lowest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l tls-max -d 'Highest TLS version' -r -f -a "1.2\t''
+1.3\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l client-cert -d 'Client certificate (PEM), with --client-key' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l client-key -d 'Client private key (PEM)' -r -F
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l pasv-address -d 'Where passive data connections go: the control connection\'s peer, or the address in the 227 reply' -r -f -a "peer\t''
+server\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l connect-timeout -d 'Seconds to wait for a connection' -r
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l timeout -d 'Seconds to wait for any reply or data after connecting' -r
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l retries -d 'Retry transient failures N times' -r
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+bar\t''
+plain\t''
+none\t''"
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l progress-interval -d 'Seconds between the plain progress lines of a running transfer [default: 5]' -r
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l dry-run -d 'Print the plan (uploads, deletes, unchanged, bytes) and change nothing; with --json as one JSON object'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l adopt -d 'Without a state file: keep the server\'s files that match (same size, and the same checksum where the server offers one) instead of uploading them again'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l verify-remote -d 'Check every file the state lists against the server (listing sizes, and its checksum where offered), not only the directories this run changes'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l atomic -d 'Upload every changed file to a staging directory first, then rename them all into place at the end, so the site changes in one short burst'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l no-tls -d 'Leave ftp:// URLs in plain FTP (undoes `tls = true` in [defaults])'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l clear-data -d 'Send files and listings unencrypted after a TLS login (PROT C)'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l active -d 'Active mode: the server connects back to us (EPRT/PORT)'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l passive -d 'Passive mode (the default; undoes `active = true` in the config file\'s [defaults])'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l no-epsv -d 'Use PASV only, never EPSV'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l epsv -d 'Try EPSV before PASV (the default; undoes `no-epsv = true` in [defaults])'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -s v -l verbose -d 'Trace the protocol on stderr (passwords redacted)'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -s q -l quiet -d 'Print only errors'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l json -d 'Print results as JSON lines on stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l no-netrc -d 'Do not read ~/.netrc'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l no-glob -d 'Take `*`, `?`, `[` and `\\` in URLs literally, as curl\'s --globoff: get, cat, ls and rm then name one path each instead of expanding a wildcard in the URL\'s last segment'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -s h -l help -d 'Print help'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -s V -l version -d 'Print version'
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -s u -l user -d 'Log in as USER (overrides the URL\'s user); USER:PASSWORD gives the password too, as in curl (the command line is visible in `ps`: --password-env is safer)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l password-env -d 'Read the password from environment variable NAME' -r
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l ca-file -d 'Trust the certificates in this PEM file too' -r -F
@@ -912,22 +961,23 @@ complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcom
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every key, its value and where it comes from (--json: one object per key)'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the config file\'s path'
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "get" -d 'Download files'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "put" -d 'Upload files (a URL ending in / means "into this directory")'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "mirror" -d 'Synchronise a tree: remote to local when SOURCE is a URL, local to remote when TARGET is'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "ls" -d 'List a directory'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "cat" -d 'Download a file to stdout'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "mkdir" -d 'Create a directory'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "rm" -d 'Delete files'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "rmdir" -d 'Remove an empty directory'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "mv" -d 'Rename or move a remote file'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "stat" -d 'Show type, size and modification time'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "quote" -d 'Send raw commands and print the replies'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "doctor" -d 'Diagnose passive mode, NAT address, EPSV, active mode and TLS against a server'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "serve" -d 'Run a local FTP server (read-only unless --writable; --user/--password-env require a login; --tls serves FTPS)'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "demo" -d 'A guided tour against a built-in server: login, passive mode, upload, listing, download'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "config" -d 'Show or change the defaults in the config file: timeouts, -j, retries, passive mode, TLS, progress, verify'
-complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "get" -d 'Download files'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "put" -d 'Upload files (a URL ending in / means "into this directory")'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "mirror" -d 'Synchronise a tree: remote to local when SOURCE is a URL, local to remote when TARGET is'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "deploy" -d 'Publish a build directory: upload what changed by content, delete what left (bounded), resume where a stopped run left off'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "ls" -d 'List a directory'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "cat" -d 'Download a file to stdout'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "mkdir" -d 'Create a directory'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "rm" -d 'Delete files'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "rmdir" -d 'Remove an empty directory'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "mv" -d 'Rename or move a remote file'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "stat" -d 'Show type, size and modification time'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "quote" -d 'Send raw commands and print the replies'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "doctor" -d 'Diagnose passive mode, NAT address, EPSV, active mode and TLS against a server'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "serve" -d 'Run a local FTP server (read-only unless --writable; --user/--password-env require a login; --tls serves FTPS)'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "demo" -d 'A guided tour against a built-in server: login, passive mode, upload, listing, download'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "config" -d 'Show or change the defaults in the config file: timeouts, -j, retries, passive mode, TLS, progress, verify'
+complete -c pasv -n "__fish_pasv_using_subcommand help; and not __fish_seen_subcommand_from get put mirror deploy ls cat mkdir rm rmdir mv stat quote doctor serve demo config help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c pasv -n "__fish_pasv_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "get" -d 'Print the value in effect (from the command line, [defaults] or pasv\'s default)'
 complete -c pasv -n "__fish_pasv_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "set" -d 'Save a value in [defaults]'
 complete -c pasv -n "__fish_pasv_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "unset" -d 'Remove a key from [defaults] (back to pasv\'s default)'

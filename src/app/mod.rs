@@ -6,6 +6,7 @@ mod config_command;
 mod config_file;
 mod context;
 mod defaults;
+mod deploy;
 mod doctor;
 mod exit;
 mod filter;
@@ -103,6 +104,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
             settings::transfer_args(&ctx.args, &mut args.transfer);
             transfers::mirror(&ctx, args).await
         }
+        Some(Commands::Deploy(args)) => deploy::deploy(&ctx, args).await,
         Some(Commands::Ls(args)) => oneshot::ls(&ctx, args).await,
         Some(Commands::Cat(args)) => oneshot::cat(&ctx, args).await,
         Some(Commands::Mkdir(args)) => oneshot::mkdir(&ctx, args).await,

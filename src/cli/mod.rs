@@ -333,6 +333,12 @@ pub enum Commands {
         after_help = "Examples:\n  pasv mirror ftp://host/pub/docs ./docs                 copy what is new or changed\n  pasv mirror --delete ./site ftp://ci@host/www          make www exactly like ./site\n  pasv mirror --newer --exclude '*.tmp' ftp://host/data ./data\n  pasv mirror --dry-run --delete ./site ftp://host/www   show the plan, change nothing\n  pasv mirror -j 8 --json ./build ftp://host/out | jq .\n\nA file is copied when it is missing from the target, or its size differs, or the source\nis newer (--newer: only when the source is newer). --delete removes what the source no\nlonger has, only inside TARGET, only after every copy succeeded, and never names the\nserver's listing did not show clearly. Symbolic links are reported, not followed. Trees\ndeeper than 64 levels stop with an error."
     )]
     Mirror(MirrorArgs),
+    /// Publish a build directory: upload what changed by content, delete what left (bounded),
+    /// resume where a stopped run left off.
+    #[command(
+        after_help = "Examples:\n  pasv deploy ./public ftpes://ci@host/www/                first deploy, then only changes\n  pasv deploy --dry-run --json ./public ftpes://ci@host/www/   the plan, for review\n  pasv deploy --adopt ./public ftp://ci@host/www/          switch an existing site to pasv\n  pasv deploy --protect 'uploads/**' --max-delete 50 ./public ftp://host/www/\n  pasv deploy --atomic --chmod 644,755 -j 8 ./public ftpes://ci@host/www/\n\nChanges are found by content: a SHA-256 per file in a state file that pasv keeps in the\ntarget (.pasv-deploy.json), so a fresh checkout with new times uploads only what changed.\nEach file goes up under a temporary name and is renamed into place once its size matches;\nthe state is saved every few seconds, and a stopped run resumes where it left off. Deletes\ncome only from the state (files pasv put there), only after every upload succeeded, at\nmost --max-delete of them (default 10 files or 10%, whichever is more); .well-known/** and\n--protect paths are never deleted nor overwritten. Without a state file to trust (missing,\nunreadable, another source) nothing is deleted and pasv says so."
+    )]
+    Deploy(DeployArgs),
     /// List a directory.
     #[command(
         after_help = "Examples:\n  pasv ls ftp://host/pub/\n  pasv ls -l ftp://host/pub/\n  pasv ls -l 'ftp://host/pub/*.iso'          (the matching entries)\n  pasv ls --json ftp://host/pub/ | jq .name"
@@ -538,6 +544,49 @@ pub struct MirrorArgs {
     pub tree: TreeArgs,
     #[command(flatten)]
     pub transfer: TransferArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DeployArgs {
+    /// The local directory to publish (a build's output).
+    #[arg(value_name = "DIR")]
+    pub source: String,
+    /// The directory on the server it becomes.
+    #[arg(value_name = "URL")]
+    pub target: String,
+    /// Print the plan (uploads, deletes, unchanged, bytes) and change nothing; with --json as one JSON object.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The state file's name in the target directory.
+    #[arg(long, value_name = "NAME", default_value = ".pasv-deploy.json")]
+    pub state_file: String,
+    /// Stop before changing anything when more than N files (or N% of those the state lists)
+    /// would be deleted [default: 10 or 10%, whichever is more, and never all of them].
+    #[arg(long, value_name = "N|N%")]
+    pub max_delete: Option<String>,
+    /// Never delete or overwrite paths matching GLOB (repeatable; .well-known/** and the state file always).
+    #[arg(long, value_name = "GLOB")]
+    pub protect: Vec<String>,
+    /// Without a state file: keep the server's files that match (same size, and the same
+    /// checksum where the server offers one) instead of uploading them again.
+    #[arg(long)]
+    pub adopt: bool,
+    /// Check every file the state lists against the server (listing sizes, and its checksum
+    /// where offered), not only the directories this run changes.
+    #[arg(long)]
+    pub verify_remote: bool,
+    /// Set permissions with SITE CHMOD after upload: files, and directories too (644 or 644,755).
+    #[arg(long, value_name = "FILE_MODE[,DIR_MODE]")]
+    pub chmod: Option<String>,
+    /// Upload every changed file to a staging directory first, then rename them all into place
+    /// at the end, so the site changes in one short burst.
+    #[arg(long)]
+    pub atomic: bool,
+    /// Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G).
+    #[arg(long, value_name = "RATE")]
+    pub limit_rate: Option<String>,
+    #[command(flatten)]
+    pub tree: TreeArgs,
 }
 
 #[derive(Debug, Clone, Args)]

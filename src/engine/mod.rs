@@ -18,6 +18,7 @@ mod live;
 mod mtime;
 mod noop;
 mod opening;
+mod permissions;
 mod pipeline;
 mod probe;
 mod progress;

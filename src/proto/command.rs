@@ -137,6 +137,11 @@ pub enum Command {
     /// A line typed by the user (`pasv quote`), sent as given.
     Raw(Arg),
     RemoveDir(Arg),
+    /// `SITE CHMOD mode path`: permissions, in octal (a common extension, in no RFC).
+    SetPermissions {
+        mode: u32,
+        path: Arg,
+    },
     /// Sets `path`'s modification time to `unix` (seconds, UTC) with `method`.
     SetModificationTime {
         method: MtimeMethod,
@@ -362,6 +367,7 @@ impl Command {
                 MtimeMethod::SiteUtime => Verb::Site,
                 MtimeMethod::MdtmWrite => Verb::Mdtm,
             },
+            Self::SetPermissions { .. } => Verb::Site,
             Self::RenameFrom(_) => Verb::Rnfr,
             Self::RenameTo(_) => Verb::Rnto,
             Self::Restart(_) => Verb::Rest,
@@ -428,6 +434,7 @@ impl Command {
                 return;
             }
             Self::RemoveDir(a) => ("RMD", Some(a.0.clone())),
+            Self::SetPermissions { mode, path } => ("SITE", Some(format!("CHMOD {mode:o} {}", path.0))),
             Self::SetModificationTime { method, unix, path } => {
                 let time = super::calendar::format_timestamp(*unix);
                 match method {
@@ -509,6 +516,8 @@ mod tests {
             (Command::ExtendedPort("[::1]:2121".parse().unwrap()), "EPRT |2|::1|2121|\r\n"),
             (Command::ExtendedPort("127.0.0.1:21".parse().unwrap()), "EPRT |1|127.0.0.1|21|\r\n"),
             (Command::Raw(arg("SITE CHMOD 644 x")), "SITE CHMOD 644 x\r\n"),
+            (Command::SetPermissions { mode: 0o644, path: arg("a b") }, "SITE CHMOD 644 a b\r\n"),
+            (Command::SetPermissions { mode: 0o2775, path: arg("d") }, "SITE CHMOD 2775 d\r\n"),
             (Command::Hash(arg("a b")), "HASH a b\r\n"),
             (Command::HashAlgorithm(arg("SHA-256")), "OPTS HASH SHA-256\r\n"),
             (Command::Checksum(ChecksumVerb::XSha256, arg("f")), "XSHA256 f\r\n"),

@@ -4,6 +4,7 @@ mod support;
 
 mod cli;
 mod config;
+mod deploy;
 mod doctor;
 mod engine;
 mod exit_codes;

@@ -1,0 +1,192 @@
+//! `pasv deploy DIR URL`: publishes a build directory, uploading only what changed by
+//! content, resumable, with bounded and protected deletes (issue 16).
+//!
+//! One job per file: [`scan`] reads and hashes the source tree; [`state`] is the state
+//! file's format; [`plan`] decides, without I/O, what to upload, delete and leave; [`guards`]
+//! bound the deletes and protect paths; [`run`] carries a plan out with checkpoints;
+//! [`show`] prints plans and notes; [`remote`] is the only door to the session pool and
+//! `mirror`'s uploads. This file resolves the command line and puts the steps in order:
+//! scan (on threads) while connecting and reading the state file, list what the plan needs,
+//! plan, check the guards, then print (`--dry-run`) or run.
+
+mod guards;
+mod plan;
+mod protect;
+mod remote;
+mod run;
+mod scan;
+mod settings;
+mod show;
+mod state;
+
+use anyhow::{Context as _, Result};
+
+use self::plan::{Basis, Listed, Seen, Source};
+use self::protect::{STAGING, state_temp};
+use self::remote::{Op, Outcome, Problem, Remote};
+use self::settings::Settings;
+use self::state::{State, Unreadable, base, parent};
+use super::context::Context;
+use super::sanitize::escape;
+use super::tally::Tally;
+use crate::cli::DeployArgs;
+
+pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
+    let settings = Settings::new(&args)?;
+    let target = super::config_file::resolve(&args.target)?;
+    let sessions = remote::Sessions::new(ctx, args.limit_rate.as_deref())?;
+
+    // Hash the source on threads while the first session logs in and reads the state.
+    let (root, filter, state_file) =
+        (settings.source.clone(), settings.rules.filter.clone(), settings.state_file.clone());
+    let scanning = tokio::task::spawn_blocking(move || {
+        let temp = state_temp(&state_file);
+        scan::scan(&root, &filter, &[state_file.as_str(), temp.as_str(), STAGING])
+    });
+    let mut remote = Remote::open(ctx, &target, sessions).await?;
+    let basis = read_state(&mut remote, &settings).await;
+    let scanned = scanning.await.context("scanning the source")?;
+    let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
+    let basis = basis?;
+    for note in &scanned.notes {
+        tally.note(note);
+    }
+    show::basis(&tally, &basis, &settings);
+    let result = plan_and_run(&mut remote, &settings, basis, scanned, &mut tally).await;
+    remote.close().await;
+    result
+}
+
+async fn plan_and_run(
+    remote: &mut Remote<'_>,
+    settings: &Settings,
+    basis: Basis,
+    scanned: scan::Scanned,
+    tally: &mut Tally<'_>,
+) -> Result<()> {
+    let source = scanned.source;
+    let seen = look(remote, &source, &basis, settings, tally).await?;
+    let mut plan = plan::plan(&source, &basis, &seen, &settings.rules);
+    let problems: Vec<Problem> = scanned.problems.into_iter().map(|(what, error)| Problem { what, error }).collect();
+    let deletes = !plan.deletes.is_empty() || !plan.rmdirs.is_empty();
+    if !problems.is_empty() && deletes {
+        tally.note("pasv: warning: not deleting anything because some source files could not be read");
+        plan.deletes.clear();
+        plan.rmdirs.clear();
+        plan.first.clear();
+    }
+    let guarded = match basis.trusted() {
+        Some(state) => guards::check_deletes(&plan, (state.files.len() + state.pending.len()) as u64, settings.limit),
+        None => Ok(()),
+    };
+    if settings.dry_run {
+        // The plan is printed even when the guard stops it: that is what a review needs.
+        show::plan(tally, &plan, &basis)?;
+        tally.failed(problems.len() as u64);
+        tally.finish("deploy", true);
+        guarded?;
+        return fail_on(problems);
+    }
+    guarded?;
+    show::findings(tally, &plan);
+    run::run(remote, &plan, basis.trusted(), settings, tally, problems).await
+}
+
+/// The state file, or why there is none to trust. Only a failure to reach it is an error.
+async fn read_state(remote: &mut Remote<'_>, settings: &Settings) -> Result<Basis> {
+    let Some(bytes) = remote.read_small(&settings.state_file, state::MAX_BYTES).await? else {
+        return Ok(Basis::Missing);
+    };
+    Ok(match State::parse(&bytes) {
+        Ok(state) if state.source != settings.identity => Basis::Foreign(state.source),
+        Ok(state) => Basis::Trusted(state),
+        Err(why @ (Unreadable::Json(_) | Unreadable::Format(_) | Unreadable::Version(_) | Unreadable::Path(_))) => {
+            Basis::Unreadable(why.to_string())
+        }
+    })
+}
+
+/// What the plan needs from the server beyond the state: listings of the touched
+/// directories, SIZE for dot files a listing may hide (vsftpd lists them only with `-a`),
+/// and checksums for `--adopt` and `--verify-remote`.
+async fn look(
+    remote: &mut Remote<'_>,
+    source: &Source,
+    basis: &Basis,
+    settings: &Settings,
+    tally: &Tally<'_>,
+) -> Result<Seen> {
+    let rules = &settings.rules;
+    let touched = plan::touched_dirs(source, basis, rules);
+    let mut seen = Seen::default();
+    let (listed, failures) = remote.run(touched.into_iter().map(Op::List).collect(), tally).await;
+    fail_on(failures)?;
+    for (op, outcome) in listed {
+        if let Outcome::Listed(listed) = outcome {
+            seen.dirs.insert(op.rel().to_string(), listed);
+        }
+    }
+    let state = basis.trusted();
+    let expected = source
+        .files
+        .keys()
+        .chain(state.iter().flat_map(|s| s.files.keys().chain(&s.pending)))
+        .cloned()
+        .chain(state.iter().flat_map(|s| s.staged.keys()).map(|rel| format!("{STAGING}/{rel}")));
+    let hidden: Vec<Op> = expected
+        .filter(|rel| {
+            base(rel).starts_with('.')
+                && seen.dirs.get(parent(rel)).is_some_and(|d: &Listed| d.exists && !d.files.contains_key(base(rel)))
+        })
+        .map(Op::Size)
+        .collect();
+    let (sizes, failures) = remote.run(hidden, tally).await;
+    fail_on(failures)?;
+    for (op, outcome) in sizes {
+        if let (Outcome::Size(Some(size)), Some(dir)) = (outcome, seen.dirs.get_mut(parent(op.rel()))) {
+            dir.files.insert(base(op.rel()).to_string(), Some(size));
+        }
+    }
+    let checks: Vec<Op> = source
+        .files
+        .iter()
+        .filter(|(rel, local)| {
+            let sized = seen.dirs.get(parent(rel)).and_then(|d| d.files.get(base(rel))) == Some(&Some(local.size));
+            let wanted = match state {
+                None => rules.adopt,
+                Some(state) => {
+                    rules.verify_remote
+                        && state.files.get(*rel).is_some_and(|r| r.sha256 == local.sha256 && r.size == local.size)
+                }
+            };
+            sized && wanted
+        })
+        .map(|(rel, local)| Op::Checksum { rel: rel.clone(), local: settings.source.join(rel), sha256: local.sha256 })
+        .collect();
+    let asked = checks.len();
+    let (sums, failures) = remote.run(checks, tally).await;
+    fail_on(failures)?;
+    for (op, outcome) in sums {
+        if let Outcome::Same(Some(same)) = outcome {
+            seen.checksums.insert(op.rel().to_string(), same);
+        }
+    }
+    if asked > 0 && seen.checksums.is_empty() {
+        tally.note("pasv: note: the server offers no checksum (HASH, XSHA256, ...): files compared by size only");
+    }
+    Ok(seen)
+}
+
+/// Reports every failure but the first, which becomes the error.
+fn fail_on(failures: Vec<Problem>) -> Result<()> {
+    let total = failures.len();
+    let mut failures = failures.into_iter();
+    let Some(first) = failures.next() else { return Ok(()) };
+    for other in failures {
+        eprintln!("pasv: error: {}: {}", escape(&other.what), escape(&format!("{:#}", other.error)));
+    }
+    if total > 1 {
+        return Err(first.error.context(format!("{total} problems (the others are listed above); the first")));
+    }
+    Err(first.error)
+}

@@ -1,0 +1,401 @@
+//! The one door from `deploy` to the rest of pasv: the session pool (`-j`, `--retries`),
+//! `mirror`'s pipelined uploads (each file under a temporary name, renamed once its size is
+//! confirmed), and the few single commands a deploy needs (listings, SIZE, checksums, SITE
+//! CHMOD, renames, deletes). Nothing else in `deploy` names `mirror`, `pool`, `tree` or the
+//! engine's session, so that machinery can change shape behind this file. What it uses:
+//! `tree::{open_pool, parallel, parse_rate}`, `Pool::{take, put_back, run, close}` with
+//! `Work`/`Done`/`Failure`, and `transfer::{Copy, Tree, SyncOptions, FileJob, upload_files,
+//! rename_into_place, hash_file, retry_note, wrap_up}`.
+
+use std::cell::{Cell, RefCell};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, bail};
+
+use super::plan::Listed;
+use super::state::{Digest, Mode};
+use crate::app::context::Context;
+use crate::app::filter::Filter;
+use crate::app::sanitize::escape;
+use crate::app::tally::{Summary, Tally};
+use crate::app::target::Target;
+use crate::app::transfer::copy::{Copy, hash_file, rename_into_place};
+use crate::app::transfer::job::{Compare, Direction, FileJob, SyncOptions, Tree};
+use crate::app::transfer::lanes::upload_files;
+use crate::app::transfer::pool::{Done, Pool, Work};
+use crate::app::transfer::run::{retry_note, wrap_up};
+use crate::engine::{DirListing, HashAlgorithm, NoProgress, RateLimit, Session, UploadMode, join_remote};
+use crate::proto::{ReplyClass, Verb};
+
+pub use crate::app::transfer::pool::Failure as Problem;
+
+/// Up to this many jobs run one after another on one session (see `few_first`).
+const FEW: usize = 16;
+
+/// Where [`Remote::upload`] puts files (made by [`Remote::destination`]).
+pub struct Destination {
+    tree: Tree,
+    opts: SyncOptions,
+}
+
+/// How many sessions (`-j`) and how fast (`--limit-rate`), checked before connecting.
+pub struct Sessions {
+    limit: usize,
+    rate: Option<RateLimit>,
+}
+
+impl Sessions {
+    pub fn new(ctx: &Context, limit_rate: Option<&str>) -> Result<Self> {
+        let rate = limit_rate.map(crate::app::transfers::parse_rate).transpose()?.map(RateLimit::new);
+        Ok(Self { limit: crate::app::transfers::parallel(ctx)?, rate })
+    }
+}
+
+/// Sessions to the server, rooted at the target directory.
+pub struct Remote<'a> {
+    pool: Pool<'a>,
+    root: String,
+}
+
+/// One command (or two) on a path relative to the target.
+#[derive(Debug, Clone)]
+pub enum Op {
+    List(String),
+    Size(String),
+    /// The server's checksum compared with the local file's (`sha256`, or the file at
+    /// `local` hashed with the server's algorithm).
+    Checksum {
+        rel: String,
+        local: PathBuf,
+        sha256: Digest,
+    },
+    Chmod(String, Mode),
+    /// RNFR/RNTO, replacing what is at `to`.
+    Rename {
+        from: String,
+        to: String,
+    },
+    Delete(String),
+    Rmdir(String),
+}
+
+impl Op {
+    pub fn rel(&self) -> &str {
+        match self {
+            Op::List(rel) | Op::Size(rel) | Op::Chmod(rel, _) | Op::Delete(rel) | Op::Rmdir(rel) => rel,
+            Op::Checksum { rel, .. } => rel,
+            Op::Rename { to, .. } => to,
+        }
+    }
+}
+
+/// How an [`Op`] ended, when it did not fail.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Listed(Listed),
+    /// SIZE: `None` when the server has no such file.
+    Size(Option<u64>),
+    /// `None`: the server offers no checksum.
+    Same(Option<bool>),
+    /// SITE CHMOD: false when the server does not implement it.
+    Chmod(bool),
+    Done,
+    /// DELE of a file that was already gone; RMD refused (the directory is not empty).
+    Gone,
+    Kept(String),
+}
+
+impl<'a> Remote<'a> {
+    /// Connects the first session (a wrong password fails here, before anything else).
+    pub async fn open(ctx: &'a Context, target: &Target, sessions: Sessions) -> Result<Self> {
+        let pool = crate::app::transfers::open_pool(ctx, target, sessions.rate, sessions.limit).await?;
+        Ok(Self { pool, root: target.path.clone() })
+    }
+
+    /// The server path of `rel` ("" is the target itself).
+    pub fn path(&self, rel: &str) -> String {
+        if rel.is_empty() { self.root.clone() } else { join_remote(&self.root, rel) }
+    }
+
+    /// A small file's contents, `None` when the server has no such file (550).
+    pub async fn read_small(&mut self, rel: &str, cap: u64) -> Result<Option<Vec<u8>>> {
+        let path = self.path(rel);
+        let mut session = self.pool.take().await?;
+        let result = read_small(&mut session, &path, cap).await;
+        self.pool.put_back(session);
+        result.with_context(|| format!("reading {}", escape(&path)))
+    }
+
+    /// Writes `data` to `rel` atomically: to `temp` first, then renamed over `rel`.
+    pub async fn write_atomic(&mut self, rel: &str, temp: &str, data: &[u8]) -> Result<()> {
+        let (path, temp) = (self.path(rel), self.path(temp));
+        let mut session = self.pool.take().await?;
+        let result = write_atomic(&mut session, &path, &temp, data).await;
+        match &result {
+            Ok(()) => self.pool.put_back(session),
+            // A session that failed may be out of step: the pool opens another.
+            Err(_) => drop(session),
+        }
+        result.with_context(|| format!("writing {}", escape(&path)))
+    }
+
+    /// Creates the directories `rels` (parents first); one that exists already is fine.
+    pub async fn make_dirs(&mut self, rels: &[String]) -> Result<()> {
+        let mut session = self.pool.take().await?;
+        let mut result = Ok(());
+        for rel in rels {
+            let path = self.path(rel);
+            let made = if rel.is_empty() { session.mkdir_all(&path).await } else { session.mkdir(&path).await };
+            if let Err(e) = made {
+                let exists = e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative)
+                    && session.is_dir(&path).await.unwrap_or(false);
+                if !exists {
+                    result = Err(anyhow::Error::new(e).context(format!("creating {}", escape(&path))));
+                    break;
+                }
+            }
+        }
+        self.pool.put_back(session);
+        result
+    }
+
+    /// Runs `ops` on the pool's sessions; returns how each ended, and the failures.
+    pub async fn run(&mut self, ops: Vec<Op>, tally: &Tally<'_>) -> (Vec<(Op, Outcome)>, Vec<Problem>) {
+        if ops.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        let work = Ops { root: &self.root, tally, done: RefCell::default(), chmod_missing: Cell::new(false) };
+        let rest = few_first(&mut self.pool, &work, ops).await;
+        let failures = self.pool.run(&work, rest).await;
+        (work.done.into_inner(), failures)
+    }
+
+    /// Where uploads from `local` go: into `dir` (relative to the target) under their own
+    /// paths; with `temporary`, each to a temporary name beside its target first, renamed
+    /// once the server confirmed its size. `url` names the target in messages.
+    pub fn destination(&self, url: &str, local: &Path, dir: &str, temporary: bool) -> Destination {
+        let tree = Tree { url: url.to_string(), remote: self.path(dir), local: local.to_path_buf() };
+        let opts = SyncOptions {
+            action: "deploy",
+            compare: Compare::Always,
+            delete: false,
+            dry_run: false,
+            filter: Filter::default(),
+            atomic: temporary,
+            verify: false,
+            verify_strict: false,
+            resume: false,
+            refuse_larger_remote: false,
+        };
+        Destination { tree, opts }
+    }
+
+    /// Uploads `files` (relative path, size) with `mirror`'s machinery (pipelined where the
+    /// server allows, retried with resume); returns the failures, each named by its path.
+    pub async fn upload(&mut self, to: &Destination, files: &[(&str, u64)], tally: &Tally<'_>) -> Vec<Problem> {
+        let jobs = files
+            .iter()
+            .map(|(rel, size)| FileJob {
+                rel: rel.to_string(),
+                size: Some(*size),
+                mtime: None,
+                reason: "changed",
+                retry: false,
+            })
+            .collect();
+        let copy = Copy::new(&to.tree, &to.opts, Direction::Up, tally, self.pool.temporaries());
+        let rest = few_first(&mut self.pool, &copy, jobs).await;
+        if rest.is_empty() {
+            return Vec::new();
+        }
+        upload_files(&mut self.pool, &copy, rest).await
+    }
+
+    /// The end of the run: the summary, then every failure reported and made the error.
+    pub fn finish(&self, tally: &mut Tally<'_>, failures: Vec<Problem>) -> Result<Summary> {
+        wrap_up(&self.pool, tally, "deploy", failures)
+    }
+
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+}
+
+/// A few jobs go one after another on one session: opening more sessions (a login each)
+/// costs more than they would save. Returns what is left for the pool: everything when
+/// there are many, else the job that failed and those after it (the pool retries them).
+async fn few_first<W: Work>(pool: &mut Pool<'_>, work: &W, jobs: Vec<W::Job>) -> Vec<W::Job> {
+    if jobs.len() > FEW {
+        return jobs;
+    }
+    let Ok(mut session) = pool.take().await else { return jobs };
+    let mut jobs = jobs.into_iter();
+    while let Some(job) = jobs.next() {
+        if work.run(&mut session, &job, 0, 0).await.is_err() {
+            // The session may be out of step: the pool takes it from here, afresh.
+            return std::iter::once(job).chain(jobs).collect();
+        }
+    }
+    pool.put_back(session);
+    Vec::new()
+}
+
+/// SIZE first (to refuse a huge file and to save the RETR of a missing one), then RETR.
+async fn read_small(session: &mut Session, path: &str, cap: u64) -> Result<Option<Vec<u8>>> {
+    let size = match session.size(path).await {
+        Ok(size) => Some(size),
+        Err(e) if e.reply_code().is_some() => None,
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(size) = size.filter(|s| *s > cap) {
+        bail!("it is {size} bytes, more than the {cap} a state file may have");
+    }
+    let mut data = Vec::new();
+    match session.fetch(path, &mut data, 0, &[], size, &mut NoProgress).await {
+        Ok(_) if data.len() as u64 > cap => bail!("it is more than the {cap} bytes a state file may have"),
+        Ok(_) => Ok(Some(data)),
+        Err(e) if e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn write_atomic(session: &mut Session, path: &str, temp: &str, data: &[u8]) -> Result<()> {
+    let len = data.len() as u64;
+    let mut stored = session.upload(&mut &data[..], temp, UploadMode::Replace, Some(len), &mut NoProgress).await;
+    // A temporary left by a run that was stopped, on a server that will not overwrite.
+    if let Err(e) = &stored
+        && e.is_refused_store()
+        && session.remove(temp).await.is_ok()
+    {
+        stored = session.upload(&mut &data[..], temp, UploadMode::Replace, Some(len), &mut NoProgress).await;
+    }
+    stored?;
+    rename_into_place(session, temp, path).await
+}
+
+/// [`Op`]s on the pool.
+struct Ops<'a, 't> {
+    root: &'a str,
+    tally: &'a Tally<'t>,
+    done: RefCell<Vec<(Op, Outcome)>>,
+    /// SITE CHMOD answered "not implemented": the rest are not sent.
+    chmod_missing: Cell<bool>,
+}
+
+impl Ops<'_, '_> {
+    fn path(&self, rel: &str) -> String {
+        if rel.is_empty() { self.root.to_string() } else { join_remote(self.root, rel) }
+    }
+
+    async fn one(&self, session: &mut Session, op: &Op) -> Result<Outcome> {
+        let permanent =
+            |e: &crate::engine::Error| e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative);
+        let path = self.path(op.rel());
+        let shown = escape(&path).into_owned();
+        Ok(match op {
+            Op::List(_) => {
+                Outcome::Listed(self.list(session, &path).await.with_context(|| format!("listing {shown}"))?)
+            }
+            Op::Size(_) => match session.size(&path).await {
+                Ok(size) => Outcome::Size(Some(size)),
+                Err(e) if permanent(&e) => Outcome::Size(None),
+                Err(e) => return Err(anyhow::Error::new(e).context(format!("SIZE of {shown}"))),
+            },
+            Op::Checksum { local, sha256, .. } => {
+                let theirs = session.checksum(&path).await.with_context(|| format!("checksum of {shown}"))?;
+                Outcome::Same(match theirs {
+                    None => None,
+                    Some(sum) if sum.algorithm == HashAlgorithm::Sha256 => Some(sum.hex == sha256.to_string()),
+                    Some(sum) => Some(hash_file(local, sum.algorithm).await? == sum.hex),
+                })
+            }
+            Op::Chmod(_, mode) => {
+                if self.chmod_missing.get() {
+                    return Ok(Outcome::Chmod(false));
+                }
+                match session.chmod(&path, mode.0).await {
+                    Ok(()) => Outcome::Chmod(true),
+                    Err(e) if e.is_not_implemented(Verb::Site) => {
+                        self.chmod_missing.set(true);
+                        Outcome::Chmod(false)
+                    }
+                    Err(e) => return Err(anyhow::Error::new(e).context(format!("setting the mode of {shown}"))),
+                }
+            }
+            Op::Rename { from, to } => {
+                rename_into_place(session, &self.path(from), &self.path(to)).await?;
+                Outcome::Done
+            }
+            Op::Delete(_) => match session.remove(&path).await {
+                Ok(()) => Outcome::Done,
+                // Gone already (an earlier run deleted it before it stopped)? Only when SIZE
+                // agrees: a refusal for another reason must not drop it from the state.
+                Err(e) if permanent(&e) => match session.size(&path).await {
+                    Err(gone) if permanent(&gone) => Outcome::Gone,
+                    _ => return Err(anyhow::Error::new(e).context(format!("deleting {shown}"))),
+                },
+                Err(e) => return Err(anyhow::Error::new(e).context(format!("deleting {shown}"))),
+            },
+            Op::Rmdir(_) => match session.rmdir(&path).await {
+                Ok(()) => Outcome::Done,
+                Err(e) if permanent(&e) => Outcome::Kept(e.to_string()),
+                Err(e) => return Err(anyhow::Error::new(e).context(format!("removing {shown}"))),
+            },
+        })
+    }
+
+    /// A directory's listing; one that does not exist is `exists: false`.
+    async fn list(&self, session: &mut Session, path: &str) -> Result<Listed> {
+        let listing = match session.list_dir(path).await {
+            Ok(listing) => listing,
+            Err(e) if e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => {
+                return Ok(Listed::default());
+            }
+            // Some servers answer a listing of a missing directory with a 4xx (ftp-srv's
+            // "451 ENOENT"): missing when CWD cannot enter it either.
+            Err(e) if e.reply_code().is_some_and(|c| c.class() == ReplyClass::TransientNegative) => {
+                if session.is_dir(path).await? {
+                    return Err(e.into());
+                }
+                return Ok(Listed::default());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(self.listed(path, listing))
+    }
+
+    fn listed(&self, path: &str, listing: DirListing) -> Listed {
+        for line in &listing.unparsed {
+            self.tally.note(&format!(
+                "pasv: warning: {}: listing line not understood (nothing it names is deleted): {}",
+                escape(path),
+                escape(line)
+            ));
+        }
+        let mut listed = Listed { exists: true, complete: listing.unparsed.is_empty(), ..Listed::default() };
+        listed.files = listing.files.into_iter().map(|f| (f.name, f.size)).collect();
+        listed.dirs = listing.dirs.into_iter().map(|d| d.name).collect();
+        listed.others = listing.links.into_iter().chain(listing.others).map(|e| e.name).collect();
+        listed.others.extend(listing.refused.into_iter().map(|r| r.shown));
+        listed
+    }
+}
+
+impl Work for Ops<'_, '_> {
+    type Job = Op;
+
+    async fn run(&self, session: &mut Session, op: &Op, _attempt: u32, _slot: usize) -> Result<Done<Op>> {
+        let outcome = self.one(session, op).await?;
+        self.done.borrow_mut().push((op.clone(), outcome));
+        Ok(Done::nothing())
+    }
+
+    fn describe(&self, op: &Op) -> String {
+        op.rel().to_string()
+    }
+
+    fn retrying(&self, op: &Op, error: &anyhow::Error, delay: Duration) {
+        retry_note(self.tally, op.rel(), error, delay);
+    }
+}

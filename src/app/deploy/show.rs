@@ -1,0 +1,125 @@
+//! What a deploy tells the user: which state it goes by, the plan (`--dry-run`, as text or as
+//! one JSON object), and what it found (drift, protected paths, files it will not delete).
+//! Paths are escaped in text; `--json` keeps them exact.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::plan::{Basis, Plan};
+use super::settings::{Settings, shown_url};
+use crate::app::sanitize::escape;
+use crate::app::tally::Tally;
+
+/// At most this many paths are named in a note; the rest are counted.
+const NAMED: usize = 10;
+
+/// Says which state the run goes by, when it is not a trusted one (or an interrupted one).
+pub fn basis(tally: &Tally<'_>, basis: &Basis, settings: &Settings) {
+    let file = escape(&settings.state_file);
+    let target = shown_url(settings);
+    match basis {
+        Basis::Trusted(state) if !state.complete => {
+            tally.note("pasv: note: the last deploy stopped before it finished: resuming it");
+        }
+        Basis::Trusted(_) => {}
+        Basis::Missing => tally.note(&format!(
+            "pasv: note: no state file ({file}) in {target}: comparing with the server's listings; nothing is \
+             deleted this run{}",
+            if settings.rules.adopt { "" } else { " (--adopt keeps the files already there that match)" }
+        )),
+        Basis::Unreadable(why) => tally.note(&format!(
+            "pasv: warning: the state file {file} in {target} cannot be used: {}; comparing with the server's \
+             listings instead, and nothing is deleted this run",
+            escape(why)
+        )),
+        Basis::Foreign(other) => tally.note(&format!(
+            "pasv: warning: the state file {file} in {target} belongs to another source tree ({:?}, this one is \
+             {:?}); comparing with the server's listings instead, nothing is deleted this run, and the state \
+             file is replaced by this tree's",
+            escape(other),
+            escape(&settings.identity)
+        )),
+    }
+}
+
+/// Drift, protected paths, and what is not deleted for want of a trusted state.
+pub fn findings(tally: &Tally<'_>, plan: &Plan) {
+    for drift in &plan.drift {
+        let fix = if plan.protected.contains(&drift.path) { "protected: left as it is" } else { "uploading it again" };
+        tally.note(&format!("pasv: drift: {}: {}; {fix}", escape(&drift.path), escape(&drift.detail)));
+    }
+    let unfixed: Vec<&String> = plan.protected.iter().filter(|p| !plan.drift.iter().any(|d| &d.path == *p)).collect();
+    if !unfixed.is_empty() {
+        tally.note(&format!("pasv: note: protected, left as they are: {}", names(&unfixed)));
+    }
+    if !plan.not_deleted.is_empty() {
+        let all: Vec<&String> = plan.not_deleted.iter().collect();
+        tally.note(&format!(
+            "pasv: note: {} path(s) on the server are not in the source and were not deleted (no trusted state \
+             says pasv put them there): {}",
+            all.len(),
+            names(&all)
+        ));
+    }
+}
+
+fn names(paths: &[&String]) -> String {
+    let mut text = paths.iter().take(NAMED).map(|p| escape(p).into_owned()).collect::<Vec<_>>().join(", ");
+    if paths.len() > NAMED {
+        text.push_str(&format!(" and {} more", paths.len() - NAMED));
+    }
+    text
+}
+
+#[derive(Serialize)]
+struct PlanLine<'a> {
+    action: &'static str,
+    state: &'static str,
+    #[serde(flatten)]
+    plan: &'a Plan,
+}
+
+/// `--dry-run`: the plan on stdout, one line per change (or one JSON object), then the
+/// findings on stderr.
+pub fn plan(tally: &mut Tally<'_>, plan: &Plan, basis: &Basis) -> Result<()> {
+    let out = tally.output();
+    if out.json() {
+        out.json_line(&PlanLine { action: "plan", state: basis.name(), plan })?;
+    } else {
+        for rel in &plan.first {
+            out.line(&format!("delete {} (first: the source has another kind of entry there)", out.text(rel)))?;
+        }
+        for dir in &plan.mkdirs {
+            out.line(&format!("mkdir {}", out.text(if dir.is_empty() { "." } else { dir })))?;
+        }
+        for upload in &plan.uploads {
+            let how = if upload.staged { ", staged already".to_string() } else { String::new() };
+            out.line(&format!(
+                "upload {} ({}, {}{how})",
+                out.text(&upload.path),
+                indicatif::BinaryBytes(upload.bytes),
+                upload.reason.text()
+            ))?;
+        }
+        for rel in plan.chmods.iter().chain(&plan.chmod_dirs) {
+            out.line(&format!("chmod {}", out.text(rel)))?;
+        }
+        for rel in plan.deletes.iter().chain(&plan.rmdirs).filter(|r| !plan.first.contains(r)) {
+            out.line(&format!("delete {}", out.text(rel)))?;
+        }
+    }
+    findings(tally, plan);
+    tally.note(&format!(
+        "pasv: deploy plan ({} state): {} to upload ({}), {} to delete, {} unchanged{}",
+        basis.name(),
+        plan.uploads.len(),
+        indicatif::BinaryBytes(plan.bytes),
+        plan.deletes.len(),
+        plan.unchanged,
+        if plan.adopted > 0 { format!(", {} adopted", plan.adopted) } else { String::new() }
+    ));
+    tally.planned(plan.uploads.len() as u64, plan.bytes);
+    tally.skipped(plan.unchanged + plan.adopted);
+    tally.deleted(plan.deletes.len() as u64);
+    Ok(())
+}

@@ -1,0 +1,294 @@
+//! The deploy state file (`.pasv-deploy.json` in the target directory): which files pasv put
+//! on the server, by content (SHA-256 and size), so that a fresh checkout with new mtimes
+//! uploads only what really changed, and so that deletes touch only what pasv owns.
+//!
+//! Format (JSON, versioned): `format`, `version`, the `source` tree's identity, `files`
+//! (path -> sha256, size, and the mode `--chmod` gave it), `dirs` (directories pasv keeps,
+//! with their mode), `pending` (paths pasv owns whose content on the server is not known: in
+//! flight when a run stopped) and `staged` (`--atomic`: files complete in the staging
+//! directory). Every path is relative to the target, `/`-separated, each component a name
+//! [`local_component`] accepts; a file with any other path is unreadable as a whole.
+//!
+//! It carries no secrets: no URL, host, user or password; nothing but paths, digests, sizes
+//! and modes. Reading and writing it on the server is `remote`'s job; this module never
+//! does I/O.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::proto::name::local_component;
+
+/// What the `format` field says: a JSON file of this name written by another tool is not ours.
+pub const FORMAT: &str = "pasv-deploy";
+/// This format's version; a newer one is unreadable here (never guessed at).
+pub const VERSION: u32 = 1;
+/// A state file larger than this is not read (20,000 files take about 2.5 MiB).
+pub const MAX_BYTES: u64 = 256 << 20;
+
+/// A SHA-256 digest, written as lowercase hex.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Digest(pub [u8; 32]);
+
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.hex().as_str())
+    }
+}
+
+/// Lowercase hex of a digest, without allocating (the state file has one per file).
+pub struct Hex([u8; 64]);
+
+impl Hex {
+    pub fn as_str(&self) -> &str {
+        // Only ASCII hex digits are ever written into it.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Digest({self})")
+    }
+}
+
+impl Digest {
+    pub fn parse(hex: &str) -> Option<Self> {
+        let hex = hex.as_bytes();
+        if hex.len() != 64 {
+            return None;
+        }
+        let digit = |c: u8| match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        };
+        let mut out = [0u8; 32];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = digit(hex[2 * i])? << 4 | digit(hex[2 * i + 1])?;
+        }
+        Some(Self(out))
+    }
+
+    pub fn hex(&self) -> Hex {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 64];
+        for (i, b) in self.0.iter().enumerate() {
+            out[2 * i] = DIGITS[usize::from(b >> 4)];
+            out[2 * i + 1] = DIGITS[usize::from(b & 0xf)];
+        }
+        Hex(out)
+    }
+}
+
+impl Serialize for Digest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.hex().as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Digest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Digest::parse(&text).ok_or_else(|| serde::de::Error::custom("a sha256 must be 64 hex digits"))
+    }
+}
+
+/// Permission bits for SITE CHMOD, written in octal ("644").
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Mode(pub u32);
+
+impl Mode {
+    /// "644", "0755", "2775": octal digits, at most 0o7777.
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        if text.is_empty() || text.len() > 5 || !text.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+            return None;
+        }
+        u32::from_str_radix(text, 8).ok().filter(|m| *m <= 0o7777).map(Self)
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:o}", self.0)
+    }
+}
+
+impl Serialize for Mode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Mode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Mode::parse(&text).ok_or_else(|| serde::de::Error::custom("a mode must be octal digits, like \"644\""))
+    }
+}
+
+/// One file as it is on the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRecord {
+    pub sha256: Digest,
+    pub size: u64,
+    /// The mode `--chmod` set; absent when pasv set none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+}
+
+/// One directory pasv keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirRecord {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+}
+
+/// The whole file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub format: String,
+    pub version: u32,
+    /// Which source tree this is the state of (the source directory's name).
+    pub source: String,
+    /// False while a run is under way (checkpoints); true once it finished.
+    #[serde(default)]
+    pub complete: bool,
+    #[serde(default)]
+    pub files: BTreeMap<String, FileRecord>,
+    #[serde(default)]
+    pub dirs: BTreeMap<String, DirRecord>,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub pending: BTreeSet<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub staged: BTreeMap<String, FileRecord>,
+}
+
+/// Why a state file cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unreadable {
+    #[error("it is not JSON pasv can read ({0})")]
+    Json(String),
+    #[error("it is not a pasv deploy state (format {0:?})")]
+    Format(String),
+    #[error("it has version {0}, newer than this pasv understands ({VERSION})")]
+    Version(u32),
+    #[error("it names a path pasv would not write: {0}")]
+    Path(String),
+}
+
+impl State {
+    pub fn new(source: &str) -> Self {
+        Self {
+            format: FORMAT.into(),
+            version: VERSION,
+            source: source.into(),
+            complete: false,
+            files: BTreeMap::new(),
+            dirs: BTreeMap::new(),
+            pending: BTreeSet::new(),
+            staged: BTreeMap::new(),
+        }
+    }
+
+    /// Parses and checks a state file: a path that is not a plain relative path makes the
+    /// whole file unreadable (it would otherwise name something to delete).
+    pub fn parse(bytes: &[u8]) -> Result<Self, Unreadable> {
+        let state: State = serde_json::from_slice(bytes).map_err(|e| Unreadable::Json(e.to_string()))?;
+        if state.format != FORMAT {
+            return Err(Unreadable::Format(state.format));
+        }
+        if state.version != VERSION {
+            return Err(Unreadable::Version(state.version));
+        }
+        // "" in `dirs` is the target itself.
+        let dirs = state.dirs.keys().filter(|d| !d.is_empty());
+        let paths = state.files.keys().chain(dirs).chain(&state.pending).chain(state.staged.keys());
+        if let Some(bad) = paths.into_iter().find(|p| !is_plain_path(p)) {
+            return Err(Unreadable::Path(bad.escape_debug().to_string()));
+        }
+        Ok(state)
+    }
+
+    pub fn to_json(&self) -> Vec<u8> {
+        // Serializing maps of strings cannot fail; an empty file would only be refused later.
+        let mut out = serde_json::to_vec(self).unwrap_or_default();
+        out.push(b'\n');
+        out
+    }
+}
+
+/// `a/b/c.html`: relative, `/`-separated, every component an ordinary name.
+pub fn is_plain_path(path: &str) -> bool {
+    !path.is_empty() && path.split('/').all(|c| local_component(c).is_ok())
+}
+
+/// The directory part of a relative path ("" for the root).
+pub fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// The last component of a relative path.
+pub fn base(path: &str) -> &str {
+    path.rsplit_once('/').map_or(path, |(_, name)| name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn digest(byte: u8) -> Digest {
+        Digest([byte; 32])
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let mut state = State::new("public");
+        state.files.insert("index.html".into(), FileRecord { sha256: digest(0xab), size: 12, mode: Some(Mode(0o644)) });
+        state.files.insert("a/b.css".into(), FileRecord { sha256: digest(1), size: 0, mode: None });
+        state.dirs.insert("a".into(), DirRecord { mode: Some(Mode(0o755)) });
+        state.dirs.insert(String::new(), DirRecord::default());
+        state.pending.insert("gone.txt".into());
+        let json = state.to_json();
+        let text = String::from_utf8(json.clone()).unwrap();
+        assert!(text.contains(r#""format":"pasv-deploy","version":1,"source":"public""#), "{text}");
+        assert!(text.contains(&format!(r#""sha256":"{}""#, "ab".repeat(32))), "{text}");
+        assert!(text.contains(r#""mode":"644""#), "{text}");
+        assert!(!text.contains("staged"), "empty sections are left out: {text}");
+        assert_eq!(State::parse(&json).unwrap(), state);
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_trust() {
+        let file = |files: &str| format!(r#"{{"format":"pasv-deploy","version":1,"source":"s","files":{files}}}"#);
+        let ok = file(&format!(r#"{{"a/b":{{"sha256":"{}","size":1}}}}"#, "0".repeat(64)));
+        assert!(State::parse(ok.as_bytes()).is_ok());
+        for bad in ["../etc/passwd", "/abs", "a//b", "a/./b", "tab\there", ""] {
+            let text = file(&format!(r#"{{{}:{{"sha256":"{}","size":1}}}}"#, serde_json::json!(bad), "0".repeat(64)));
+            assert!(matches!(State::parse(text.as_bytes()), Err(Unreadable::Path(_))), "{bad:?}");
+        }
+        assert!(matches!(State::parse(b"not json"), Err(Unreadable::Json(_))));
+        assert!(matches!(State::parse(br#"{"format":"x","version":1,"source":"s"}"#), Err(Unreadable::Format(_))));
+        assert_eq!(State::parse(br#"{"format":"pasv-deploy","version":2,"source":"s"}"#), Err(Unreadable::Version(2)));
+        let short = file(r#"{"a":{"sha256":"abc","size":1}}"#);
+        assert!(matches!(State::parse(short.as_bytes()), Err(Unreadable::Json(_))));
+    }
+
+    #[test]
+    fn parses_modes_and_paths() {
+        assert_eq!(Mode::parse("644"), Some(Mode(0o644)));
+        assert_eq!(Mode::parse("0755"), Some(Mode(0o755)));
+        assert_eq!(Mode::parse("2775").map(|m| m.to_string()), Some("2775".into()));
+        for bad in ["", "8", "rw-r--r--", "77777", "-1"] {
+            assert_eq!(Mode::parse(bad), None, "{bad}");
+        }
+        assert_eq!(parent("a/b/c"), "a/b");
+        assert_eq!(parent("c"), "");
+        assert_eq!(base("a/b/c"), "c");
+        assert_eq!(Digest::parse(&"0f".repeat(32)), Some(digest(0x0f)));
+        assert_eq!(Digest::parse("zz"), None);
+    }
+}

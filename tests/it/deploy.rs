@@ -1,0 +1,785 @@
+//! `pasv deploy`: content-based change detection through the state file, resuming a run that
+//! was killed, bounded and protected deletes, and the CI recipes of the README, with the real
+//! binary against the in-process server (and vsftpd for SITE CHMOD).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde_json::Value;
+
+use crate::support::daemons::{self, Daemon, Kind, Spec};
+use crate::support::{Run, TestServer, pasv, patterned, within};
+
+const STATE: &str = ".pasv-deploy.json";
+
+fn write(path: &Path, data: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, data).unwrap();
+}
+
+/// Every file under `root` by relative path, with its contents.
+fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&path).unwrap_or_default());
+            }
+        }
+    }
+    out
+}
+
+/// The server's copy of the site: everything but the state file.
+fn published(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = tree(root);
+    files.remove(STATE);
+    files
+}
+
+fn sha256(data: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn mtime(path: &Path) -> SystemTime {
+    std::fs::metadata(path).unwrap().modified().unwrap()
+}
+
+fn state(root: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(root.join(STATE)).expect("the state file")).expect("state JSON")
+}
+
+/// The commands pasv sent (from `-v`), e.g. "STOR www/a.html".
+fn sent(run: &Run) -> Vec<String> {
+    run.stderr.lines().filter_map(|l| l.strip_prefix("> ")).map(String::from).collect()
+}
+
+/// Commands of `verb` that were sent (state file writes left out).
+fn sent_of(run: &Run, verb: &str) -> Vec<String> {
+    sent(run)
+        .into_iter()
+        .filter(|c| c.starts_with(&format!("{verb} ")) && !c.contains(STATE))
+        .map(|c| c[verb.len() + 1..].to_string())
+        .collect()
+}
+
+/// The `i`th file of [`make_site`]: at the top, in css/ or in img/deep/.
+fn page(i: usize) -> String {
+    format!("{}file{i:03}.dat", ["", "css/", "img/deep/"][i % 3])
+}
+
+/// A small site: a few pages, a stylesheet, images in a subdirectory.
+fn make_site(root: &Path, count: usize) {
+    for i in 0..count {
+        write(&root.join(page(i)), format!("content of file {i}\n").as_bytes());
+    }
+}
+
+async fn deploy(source: &Path, url: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["-v".to_string(), "deploy".to_string()];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.push(source.to_str().unwrap().to_string());
+    args.push(url.to_string());
+    pasv(args).run().await
+}
+
+struct Site {
+    server: TestServer,
+    work: tempfile::TempDir,
+}
+
+impl Site {
+    async fn new() -> Self {
+        Self { server: TestServer::start(true).await, work: tempfile::tempdir().unwrap() }
+    }
+
+    fn source(&self) -> PathBuf {
+        self.work.path().join("public")
+    }
+
+    fn www(&self) -> PathBuf {
+        self.server.path("www")
+    }
+
+    fn url(&self) -> String {
+        self.server.url("www/")
+    }
+
+    async fn deploy(&self, extra: &[&str]) -> Run {
+        deploy(&self.source(), &self.url(), extra).await
+    }
+}
+
+#[tokio::test]
+async fn a_first_deploy_uploads_everything_and_writes_the_state() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 12);
+        std::fs::create_dir_all(site.source().join("empty")).unwrap();
+        write(&site.source().join("with space/ünïcödé page.html"), "ü\n".as_bytes());
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+        assert!(site.www().join("empty").is_dir());
+        assert!(run.stderr.contains("no state file"), "{}", run.stderr);
+        // Each file under a temporary name first, renamed once its size matched.
+        assert_eq!(sent_of(&run, "STOR").len(), 13);
+        assert!(sent_of(&run, "STOR").iter().all(|p| p.ends_with(".pasv-part")), "{:?}", sent_of(&run, "STOR"));
+        let state = state(&site.www());
+        assert_eq!(state["format"], "pasv-deploy");
+        assert_eq!(state["version"], 1);
+        assert_eq!(state["source"], "public");
+        assert_eq!(state["complete"], true);
+        let files = state["files"].as_object().unwrap();
+        assert_eq!(files.len(), 13);
+        assert!(files.contains_key("with space/ünïcödé page.html"));
+        let css = &files["css/file001.dat"];
+        assert_eq!(css["size"], 18);
+        assert_eq!(css["sha256"], sha256(b"content of file 1\n").as_str());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_redeploy_of_the_same_content_sends_nothing_even_with_new_mtimes() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 9);
+        site.deploy(&[]).await.assert_code(0);
+        let before: Vec<SystemTime> = published(&site.www()).keys().map(|f| mtime(&site.www().join(f))).collect();
+        let state_before = std::fs::read(site.www().join(STATE)).unwrap();
+
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        let commands = sent(&run);
+        for verb in ["STOR", "MLSD", "LIST", "DELE", "RNFR", "MKD"] {
+            assert!(!commands.iter().any(|c| c.starts_with(verb)), "{verb} sent: {commands:?}");
+        }
+        assert!(run.stderr.contains("0 file(s)") && run.stderr.contains("9 unchanged"), "{}", run.stderr);
+
+        // A fresh checkout: every local time new, the same bytes.
+        let later = SystemTime::now() + Duration::from_secs(3600);
+        for file in tree(&site.source()).keys() {
+            std::fs::File::options().write(true).open(site.source().join(file)).unwrap().set_modified(later).unwrap();
+        }
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        assert!(sent_of(&run, "STOR").is_empty(), "{:?}", sent(&run));
+        let after: Vec<SystemTime> = published(&site.www()).keys().map(|f| mtime(&site.www().join(f))).collect();
+        assert_eq!(before, after, "the server's files were not touched");
+        assert_eq!(std::fs::read(site.www().join(STATE)).unwrap(), state_before, "nor the state file");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn three_changed_and_one_removed_are_exactly_what_is_sent() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 20);
+        site.deploy(&[]).await.assert_code(0);
+        for i in [0, 4, 8] {
+            write(&site.source().join(page(i)), b"changed\n");
+        }
+        std::fs::remove_file(site.source().join("css/file010.dat")).unwrap();
+
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        let mut stored = sent_of(&run, "STOR");
+        stored.sort();
+        assert_eq!(
+            stored,
+            ["www/.file000.dat.pasv-part", "www/css/.file004.dat.pasv-part", "www/img/deep/.file008.dat.pasv-part"]
+        );
+        assert_eq!(sent_of(&run, "DELE"), ["www/css/file010.dat"]);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+        assert!(run.stderr.contains("copied 3 file(s)") && run.stderr.contains("1 deleted"), "{}", run.stderr);
+        let state = state(&site.www());
+        assert!(state["files"].get("css/file010.dat").is_none());
+        assert!(state.get("pending").is_none(), "{state}");
+    })
+    .await;
+}
+
+/// The site the kill test publishes: `version` 1 or 2 (2 changes two thirds of the files,
+/// removes some and adds some). Files are 20-60 KiB, so a rate limit makes a run last long
+/// enough to be cut anywhere.
+fn versioned_site(root: &Path, version: u32) {
+    let _ = std::fs::remove_dir_all(root);
+    for i in 0..45u32 {
+        if version == 2 && i % 9 == 4 {
+            continue;
+        }
+        let size = 20_000 + (i as usize * 997) % 40_000;
+        let mut data = patterned(size);
+        if version == 2 && i % 3 != 0 {
+            data[size / 2] ^= 0x5a;
+            data.extend_from_slice(b"v2");
+        }
+        write(&root.join(format!("d{}/f{i:02}.bin", i % 4)), &data);
+    }
+    if version == 2 {
+        for i in 0..5 {
+            write(&root.join(format!("new/n{i}.txt")), format!("new {i}\n").as_bytes());
+        }
+    }
+}
+
+/// Kills a deploy at points chosen by `seed` and checks, each time, that the site holds only
+/// whole files and that the state says nothing false; then a rerun completes the site and the
+/// next one has nothing to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_deploy_leaves_whole_files_and_a_state_the_rerun_trusts() {
+    within(async {
+        for seed in 0..6u64 {
+            // Seeds 3 to 5 with --atomic: killed while staging, or in the burst of renames.
+            let atomic = seed >= 3;
+            let flags: &[&str] = if atomic { &["--atomic"] } else { &[] };
+            let site = Site::new().await;
+            // Another checkout of the same tree (the same directory name).
+            let v1 = site.work.path().join("v1/public");
+            versioned_site(&v1, 1);
+            deploy(&v1, &site.url(), &[]).await.assert_code(0);
+            let v1_files = published(&site.www());
+            versioned_site(&site.source(), 2);
+            let v2_files = tree(&site.source());
+
+            // v2's new content: 30 files changed or added.
+            let changed: BTreeMap<&String, &Vec<u8>> =
+                v2_files.iter().filter(|(k, v)| v1_files.get(*k) != Some(*v)).collect();
+            assert_eq!(changed.len(), 30);
+            // Kill once `wait` of them are in place (0: at once), two runs in a row.
+            let mut kills = 0;
+            for round in 0..2u64 {
+                let wait = (seed * 7 + round * 5) % 14;
+                let mut args = vec!["deploy", "-j", "2", "--limit-rate", "1M"];
+                args.extend(flags);
+                let running = pasv(args.into_iter().chain([site.source().to_str().unwrap(), &site.url()])).spawn();
+                let deadline = Instant::now() + Duration::from_secs(20);
+                loop {
+                    // Staged files count too: an --atomic run is killed while it stages.
+                    let done = published(&site.www())
+                        .iter()
+                        .filter(|(k, v)| {
+                            changed.get(*k) == Some(v) || staged(k).is_some_and(|k| changed.get(&k) == Some(v))
+                        })
+                        .count();
+                    if done as u64 >= wait || Instant::now() > deadline {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+                let killed = std::process::Command::new("kill").arg("-KILL").arg(running.id().to_string()).status();
+                let run = running.finish().await;
+                if killed.is_ok_and(|s| s.success()) && run.code != 0 {
+                    kills += 1;
+                }
+                check_consistent(&site.www(), &v1_files, &v2_files, seed);
+            }
+            // The rerun sends exactly what the state does not record as v2's already.
+            let recorded = state(&site.www());
+            let missing = v2_files
+                .iter()
+                .filter(|(rel, data)| {
+                    recorded["files"].get(rel.as_str()).map(|r| r["sha256"].clone()) != Some(Value::from(sha256(data)))
+                })
+                .count();
+            let run = site.deploy(flags).await;
+            run.assert_code(0);
+            assert!(!run.stderr.contains("no state file") && !run.stderr.contains("cannot be used"), "{}", run.stderr);
+            let sent = sent_of(&run, "STOR").len();
+            if atomic {
+                // Files staged whole are only renamed.
+                assert!(sent <= missing, "seed {seed}: {sent} sent, {missing} missing: {}", run.stderr);
+            } else {
+                assert_eq!(sent, missing, "seed {seed}: {}", run.stderr);
+            }
+            let differ = differences(&published(&site.www()), &v2_files);
+            assert!(differ.is_empty(), "seed {seed}: the site is not v2 exactly: {differ:?}\n{}", run.stderr);
+            let again = site.deploy(&[]).await;
+            again.assert_code(0);
+            assert!(sent_of(&again, "STOR").is_empty() && sent_of(&again, "DELE").is_empty(), "{}", again.stderr);
+            eprintln!("seed {seed}: {kills} run(s) killed mid-way");
+        }
+    })
+    .await;
+}
+
+/// The path a file of the staging directory (`--atomic`) will take.
+fn staged(rel: &str) -> Option<String> {
+    rel.strip_prefix(".pasv-deploy-staging/").map(String::from)
+}
+
+/// The paths where two trees differ.
+fn differences(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    keys.into_iter().filter(|k| a.get(*k) != b.get(*k)).cloned().collect()
+}
+
+/// Every file under a real name is whole (v1's or v2's content), and every file the state
+/// records is on the server with exactly the recorded content.
+fn check_consistent(www: &Path, v1: &BTreeMap<String, Vec<u8>>, v2: &BTreeMap<String, Vec<u8>>, seed: u64) {
+    let files = published(www);
+    for (rel, data) in &files {
+        if rel.rsplit('/').next().unwrap().ends_with(".pasv-part") || staged(rel).is_some() {
+            continue;
+        }
+        assert!(v1.get(rel) == Some(data) || v2.get(rel) == Some(data), "seed {seed}: {rel} is not whole");
+    }
+    let Ok(bytes) = std::fs::read(www.join(STATE)) else { return };
+    let state: Value = serde_json::from_slice(&bytes).expect("the state file is always whole JSON");
+    for (rel, record) in state["files"].as_object().unwrap() {
+        let data = files.get(rel).unwrap_or_else(|| panic!("seed {seed}: the state lists {rel}, the server lacks it"));
+        assert_eq!(record["sha256"], sha256(data).as_str(), "seed {seed}: the state is wrong about {rel}");
+    }
+    // A staged file is whole in the staging directory, or already renamed into place.
+    for (rel, record) in state.get("staged").and_then(Value::as_object).into_iter().flatten() {
+        let there = [files.get(&format!(".pasv-deploy-staging/{rel}")), files.get(rel)];
+        assert!(
+            there.iter().flatten().any(|data| record["sha256"] == sha256(data).as_str()),
+            "seed {seed}: the state is wrong about staged {rel}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn max_delete_stops_before_changing_anything() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 30);
+        site.deploy(&[]).await.assert_code(0);
+        let before = published(&site.www());
+        for i in 0..20 {
+            std::fs::remove_file(site.source().join(page(i))).unwrap();
+        }
+        write(&site.source().join("file029.dat"), b"changed too\n");
+
+        let run = site.deploy(&[]).await;
+        run.assert_code(1);
+        assert!(run.stderr.contains("would delete 20 of the 30 files"), "{}", run.stderr);
+        assert!(run.stderr.contains("stopped before changing anything"), "{}", run.stderr);
+        assert!(sent_of(&run, "STOR").is_empty() && sent_of(&run, "DELE").is_empty(), "{:?}", sent(&run));
+        assert_eq!(published(&site.www()), before);
+
+        // A dry run shows the plan all the same, and fails the same way.
+        let run = site.deploy(&["--dry-run"]).await;
+        run.assert_code(1);
+        assert_eq!(run.stdout.lines().filter(|l| l.starts_with("delete ")).count(), 20, "{}", run.stdout);
+        assert!(run.stderr.contains("would delete 20 of the 30 files"), "{}", run.stderr);
+
+        let run = site.deploy(&["--max-delete", "19"]).await;
+        run.assert_code(1);
+        assert!(run.stderr.contains("--max-delete 19"), "{}", run.stderr);
+        let run = site.deploy(&["--max-delete", "70%"]).await;
+        run.assert_code(0);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+
+        // An empty build never wipes a site, however small, unless --max-delete says so.
+        for rel in tree(&site.source()).keys() {
+            std::fs::remove_file(site.source().join(rel)).unwrap();
+        }
+        let run = site.deploy(&[]).await;
+        run.assert_code(1);
+        assert!(run.stderr.contains("would delete 11 of the 11 files"), "{}", run.stderr);
+        assert_eq!(published(&site.www()).len(), 11);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn protected_paths_and_well_known_are_never_deleted_nor_overwritten() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 3);
+        write(&site.source().join(".well-known/security.txt"), b"Contact: a@example.org\n");
+        write(&site.source().join("config.php"), b"<?php // from the build\n");
+        site.deploy(&[]).await.assert_code(0);
+        // The hosting adds its own files; the site's admin edits the configuration.
+        write(&site.www().join(".well-known/acme-challenge/token"), b"acme\n");
+        write(&site.www().join("config.php"), b"<?php // edited on the server\n");
+
+        std::fs::remove_dir_all(site.source().join(".well-known")).unwrap();
+        write(&site.source().join("config.php"), b"<?php // changed in the build\n");
+        std::fs::remove_file(site.source().join("file000.dat")).unwrap();
+        let run = site.deploy(&["--protect", "*.php"]).await;
+        run.assert_code(0);
+        assert_eq!(sent_of(&run, "DELE"), ["www/file000.dat"]);
+        assert!(sent_of(&run, "STOR").is_empty(), "{:?}", sent(&run));
+        assert_eq!(std::fs::read(site.www().join("config.php")).unwrap(), b"<?php // edited on the server\n");
+        assert!(site.www().join(".well-known/security.txt").is_file());
+        assert!(site.www().join(".well-known/acme-challenge/token").is_file());
+        assert!(run.stderr.contains("protected, left as they are"), "{}", run.stderr);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_missing_or_unusable_state_deletes_nothing_and_says_so() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 12);
+        site.deploy(&[]).await.assert_code(0);
+        for i in 0..6 {
+            std::fs::remove_file(site.source().join(page(i))).unwrap();
+        }
+        let removed = ["file000.dat", "css/file001.dat", "img/deep/file002.dat"];
+
+        std::fs::remove_file(site.www().join(STATE)).unwrap();
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("no state file (.pasv-deploy.json)"), "{}", run.stderr);
+        assert!(run.stderr.contains("6 path(s) on the server are not in the source and were not deleted"), "{}", run.stderr);
+        assert!(sent_of(&run, "DELE").is_empty());
+        for rel in removed {
+            assert!(site.www().join(rel).is_file(), "{rel}");
+        }
+
+        // Unreadable, and one that names a path outside the target: the same.
+        for text in [
+            "{not json".to_string(),
+            format!(
+                r#"{{"format":"pasv-deploy","version":1,"source":"public","files":{{"../outside":{{"sha256":"{}","size":1}}}}}}"#,
+                "0".repeat(64)
+            ),
+        ] {
+            write(&site.www().join(STATE), text.as_bytes());
+            write(&site.server.path("outside"), b"not pasv's\n");
+            let run = site.deploy(&[]).await;
+            run.assert_code(0);
+            assert!(run.stderr.contains("cannot be used") && run.stderr.contains("nothing is deleted"), "{}", run.stderr);
+            assert!(sent_of(&run, "DELE").is_empty(), "{:?}", sent(&run));
+            assert!(site.server.path("outside").is_file());
+        }
+        // Another tree's state.
+        let other = site.work.path().join("other");
+        make_site(&other, 1);
+        let run = deploy(&other, &site.url(), &[]).await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("belongs to another source tree"), "{}", run.stderr);
+        assert!(sent_of(&run, "DELE").is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn adopt_keeps_the_files_already_there_that_match() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 10);
+        // The site as another tool left it, one file out of date.
+        for (rel, data) in tree(&site.source()) {
+            write(&site.www().join(rel), &data);
+        }
+        write(&site.www().join("css/file004.dat"), b"old\n");
+        let run = site.deploy(&["--adopt"]).await;
+        run.assert_code(0);
+        assert_eq!(sent_of(&run, "STOR"), ["www/css/.file004.dat.pasv-part"]);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+        assert_eq!(state(&site.www())["files"].as_object().unwrap().len(), 10);
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        assert!(sent_of(&run, "STOR").is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dry_run_json_prints_the_plan_and_changes_nothing() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 6);
+        site.deploy(&[]).await.assert_code(0);
+        write(&site.source().join("file000.dat"), b"twelve bytes");
+        write(&site.source().join("added/new.txt"), b"new\n");
+        std::fs::remove_file(site.source().join("css/file001.dat")).unwrap();
+        let before = tree(&site.www());
+
+        let run = pasv(["--json", "deploy", "--dry-run", site.source().to_str().unwrap(), &site.url()]).run().await;
+        run.assert_code(0);
+        assert_eq!(tree(&site.www()), before);
+        let lines: Vec<Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let plan = &lines[0];
+        assert_eq!(plan["action"], "plan");
+        assert_eq!(plan["state"], "trusted");
+        assert_eq!(
+            plan["uploads"],
+            serde_json::json!([
+                {"path": "added/new.txt", "bytes": 4, "reason": "new"},
+                {"path": "file000.dat", "bytes": 12, "reason": "changed"},
+            ])
+        );
+        assert_eq!(plan["deletes"], serde_json::json!(["css/file001.dat"]));
+        assert_eq!(plan["mkdirs"], serde_json::json!(["added"]));
+        assert_eq!(plan["unchanged"], 4);
+        assert_eq!(plan["bytes"], 16);
+        assert_eq!(lines[1]["action"], "summary");
+        assert_eq!(lines[1]["dry_run"], true);
+
+        let text = pasv(["deploy", "--dry-run", site.source().to_str().unwrap(), &site.url()]).run().await;
+        text.assert_code(0);
+        assert!(text.stdout.contains("upload file000.dat (12 B, changed)"), "{}", text.stdout);
+        assert!(text.stdout.contains("delete css/file001.dat"), "{}", text.stdout);
+        assert!(text.stderr.contains("2 to upload (16 B), 1 to delete, 4 unchanged"), "{}", text.stderr);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn atomic_switches_in_one_burst_and_leaves_no_temporaries() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 12);
+        site.deploy(&[]).await.assert_code(0);
+        for i in [1, 2, 3, 7] {
+            write(&site.source().join(page(i)), format!("version 2 of {i}\n").as_bytes());
+        }
+        write(&site.source().join("brand/new.txt"), b"new\n");
+        let run = site.deploy(&["--atomic"]).await;
+        run.assert_code(0);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+        let commands = sent(&run);
+        let last_store = commands.iter().rposition(|c| c.starts_with("STOR") && !c.contains(STATE)).unwrap();
+        let renames: Vec<usize> = commands
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.starts_with("RNTO") && !c.contains(STATE))
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(renames.len(), 5, "{commands:?}");
+        assert!(renames[0] > last_store, "every rename after every upload: {commands:?}");
+        assert!(!site.www().join(".pasv-deploy-staging").exists());
+        assert!(published(&site.www()).keys().all(|k| !k.ends_with(".pasv-part")));
+        assert!(run.stderr.contains("renamed 5 of 5 file(s) into place"), "{}", run.stderr);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn drift_is_reported_and_fixed_and_verify_remote_finds_it_anywhere() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 9);
+        site.deploy(&[]).await.assert_code(0);
+        // Someone edits two files on the server; the build changes a third, in the first's
+        // directory (which the next run lists).
+        write(&site.www().join("css/file001.dat"), b"edited on the server\n");
+        write(&site.www().join("img/deep/file002.dat"), b"edited too\n");
+        write(&site.source().join("css/file004.dat"), b"changed\n");
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("pasv: drift: css/file001.dat"), "{}", run.stderr);
+        let mut stored = sent_of(&run, "STOR");
+        stored.sort();
+        assert_eq!(stored, ["www/css/.file001.dat.pasv-part", "www/css/.file004.dat.pasv-part"]);
+        // The other directory was not listed; --verify-remote looks everywhere.
+        let run = site.deploy(&["--verify-remote"]).await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("pasv: drift: img/deep/file002.dat"), "{}", run.stderr);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn chmod_on_a_server_without_site_chmod_says_so() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 4);
+        let run = site.deploy(&["--chmod", "640,750"]).await;
+        run.assert_code(0);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+        let notes = run.stderr.matches("does not support SITE CHMOD").count();
+        assert_eq!(notes, 1, "{}", run.stderr);
+        assert_eq!(sent(&run).iter().filter(|c| c.starts_with("SITE CHMOD")).count(), 1, "asked once");
+        let bad = site.deploy(&["--chmod", "rw-r--r--"]).await;
+        bad.assert_code(2);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chmod_sets_modes_where_the_server_has_site_chmod() {
+    let daemon = match tokio::task::spawn_blocking(|| Daemon::start(Spec::plain(Kind::Vsftpd))).await.unwrap() {
+        Ok(daemon) => daemon,
+        Err(why) => return daemons::unavailable("vsftpd", &why),
+    };
+    within(async {
+        use std::os::unix::fs::PermissionsExt as _;
+        let work = tempfile::tempdir().unwrap();
+        let source = work.path().join("public");
+        make_site(&source, 6);
+        write(&source.join(".htaccess"), b"Options -Indexes\n");
+        let url = daemon.url(true, "www/");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        let run = deploy(&source, &url, &["--chmod", "640,750"]).await;
+        run.assert_code(0);
+        let www = daemon.root.join("www");
+        assert_eq!(published(&www), tree(&source));
+        for file in tree(&source).keys() {
+            assert_eq!(mode(&www.join(file)), 0o640, "{file}");
+        }
+        assert_eq!(mode(&www.join("img/deep")), 0o750);
+        // vsftpd lists no dot files: .htaccess is found by SIZE, not uploaded again.
+        let run = deploy(&source, &url, &["--chmod", "640,750"]).await;
+        run.assert_code(0);
+        assert!(sent(&run).iter().all(|c| !c.starts_with("SITE CHMOD") && !c.starts_with("STOR")), "{}", run.stderr);
+        // Another mode: set, nothing uploaded.
+        let run = deploy(&source, &url, &["--chmod", "604"]).await;
+        run.assert_code(0);
+        assert!(sent_of(&run, "STOR").is_empty(), "{}", run.stderr);
+        assert_eq!(mode(&www.join("css/file001.dat")), 0o604);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_state_file_holds_no_secret() {
+    within(async {
+        const PASSWORD: &str = "s3cret-Deploy-pw";
+        let server = TestServer::start_with(|o| {
+            o.writable = true;
+            o.login = Some(("deployer".into(), PASSWORD.into()));
+        })
+        .await;
+        let work = tempfile::tempdir().unwrap();
+        make_site(&work.path().join("public"), 3);
+        let url = format!("{}/www/", server.server.url().replace("ftp://", &format!("ftp://deployer:{PASSWORD}@")));
+        let run = pasv(["deploy", work.path().join("public").to_str().unwrap(), &url]).run().await;
+        run.assert_code(0);
+        let text = std::fs::read_to_string(server.path("www").join(STATE)).unwrap();
+        let port = server.server.addr().port().to_string();
+        for secret in [PASSWORD, "deployer", "127.0.0.1", port.as_str(), "ftp://"] {
+            assert!(!text.contains(secret), "{secret:?} in the state file: {text}");
+        }
+        assert!(!run.stderr.contains(PASSWORD) && !run.stdout.contains(PASSWORD));
+    })
+    .await;
+}
+
+/// The README's CI jobs (GitHub Actions and GitLab CI): every `pasv deploy` line of their
+/// YAML, run as the CI would run it (sh, secrets in the environment, CI=true) against a local
+/// FTPS server whose key is pinned.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_ci_jobs_run_as_written() {
+    within(async {
+        let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+        let jobs = ci_commands(&readme);
+        let names: Vec<&str> = jobs.iter().map(|(system, _)| system.as_str()).collect();
+        assert_eq!(names, ["GitHub Actions", "GitHub Actions", "GitLab CI", "GitLab CI"], "{jobs:?}");
+        const PASSWORD: &str = "from-the-secret-store";
+        let server = TestServer::start_with(|o| {
+            o.writable = true;
+            o.tls = true;
+            o.login = Some(("ci".into(), PASSWORD.into()));
+        })
+        .await;
+        std::fs::create_dir_all(server.path("www")).unwrap();
+        let pin = server.server.certificate().unwrap().pin.clone();
+        let checkout = tempfile::tempdir().unwrap();
+        make_site(&checkout.path().join("public"), 5);
+        let home = tempfile::tempdir().unwrap();
+        let bin = Path::new(env!("CARGO_BIN_EXE_pasv")).parent().unwrap().to_path_buf();
+        let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+        for (i, (system, command)) in jobs.iter().enumerate() {
+            let dry_run = command.contains("--dry-run");
+            let before = tree(&server.path("www"));
+            let command = command.clone();
+            let (env_home, env_path, pin, port) =
+                (home.path().to_path_buf(), path.clone(), pin.clone(), server.server.addr().port());
+            let dir = checkout.path().to_path_buf();
+            let out = tokio::task::spawn_blocking(move || {
+                std::process::Command::new("sh")
+                    .arg("-c")
+                    .arg(&command)
+                    .current_dir(dir)
+                    .env_clear()
+                    .env("PATH", env_path)
+                    .env("HOME", &env_home)
+                    .env("XDG_CONFIG_HOME", env_home.join(".config"))
+                    .env("XDG_DATA_HOME", env_home.join(".local/share"))
+                    .env("NETRC", env_home.join(".netrc"))
+                    .env("CI", "true")
+                    .env("FTP_HOST", format!("127.0.0.1:{port}"))
+                    .env("FTP_USER", "ci")
+                    .env("FTP_PASSWORD", PASSWORD)
+                    .env("FTP_PIN", pin)
+                    .output()
+                    .unwrap()
+            })
+            .await
+            .unwrap();
+            let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            assert!(out.status.success(), "{system} job {i} failed:\n{stdout}\n{stderr}");
+            assert!(!stdout.contains(PASSWORD) && !stderr.contains(PASSWORD));
+            if dry_run {
+                assert_eq!(tree(&server.path("www")), before, "{system}: a dry run changed the server");
+                if i == 0 {
+                    assert!(stdout.contains("upload file000.dat"), "{stdout}");
+                }
+            } else {
+                assert_eq!(published(&server.path("www")), tree(&checkout.path().join("public")));
+            }
+        }
+    })
+    .await;
+}
+
+/// The `pasv deploy` command lines of the README's "GitHub Actions" and "GitLab CI" YAML
+/// blocks, each with the name of its CI system.
+fn ci_commands(readme: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut system = None;
+    let mut in_yaml = false;
+    for line in readme.lines() {
+        if let Some(heading) = line.strip_prefix("### ") {
+            system = ["GitHub Actions", "GitLab CI"].into_iter().find(|s| heading.contains(s)).map(String::from);
+        }
+        if line.trim_start().starts_with("```") {
+            in_yaml = line.trim() == "```yaml";
+            continue;
+        }
+        if let (true, Some(system), Some(at)) = (in_yaml, &system, line.find("pasv deploy")) {
+            out.push((system.clone(), line[at..].to_string()));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn exclude_and_json_events_work_as_for_mirror() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 4);
+        write(&site.source().join("css/site.css.map"), b"{}\n");
+        let run =
+            pasv(["--json", "deploy", "--exclude", "*.map", site.source().to_str().unwrap(), &site.url()]).run().await;
+        run.assert_code(0);
+        let events: Vec<Value> = run.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let mut put: Vec<&str> =
+            events.iter().filter(|e| e["action"] == "put").map(|e| e["path"].as_str().unwrap()).collect();
+        put.sort();
+        assert_eq!(put, ["css/file001.dat", "file000.dat", "file003.dat", "img/deep/file002.dat"]);
+        let summary = events.last().unwrap();
+        assert_eq!((summary["action"].as_str(), summary["operation"].as_str()), (Some("summary"), Some("deploy")));
+        assert_eq!(summary["files"], 4);
+        assert!(!site.www().join("css/site.css.map").exists());
+        // Without the exclusion the map goes up; excluded again and gone from the source, it stays.
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        assert_eq!(sent_of(&run, "STOR"), ["www/css/.site.css.map.pasv-part"]);
+        std::fs::remove_file(site.source().join("css/site.css.map")).unwrap();
+        let run = site.deploy(&["--exclude", "*.map"]).await;
+        run.assert_code(0);
+        assert!(sent_of(&run, "DELE").is_empty(), "{}", run.stderr);
+        assert!(site.www().join("css/site.css.map").is_file());
+    })
+    .await;
+}
