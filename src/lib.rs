@@ -10,8 +10,12 @@
 //!   [`engine::Trace`]; never prints.
 //! - [`cli`]: clap definitions, shared by one-shot subcommands, man page and completions.
 //! - [`app`]: the terminal. Turns flags, URLs, netrc and environment into engine settings
-//!   (once per run and server, shared by its sessions), runs commands, draws progress, renders
-//!   listings, maps errors to exit codes.
+//!   (once per run and server, shared by its sessions: `app::context`), runs commands, draws
+//!   progress, renders listings, maps errors to exit codes. Inside it: `transfer/` is how
+//!   files move (jobs on a pool of sessions: one-by-one with checks, pipelined lanes,
+//!   segments), `mirror/` the tree sync (scan, plan, delete), `deploy/` content-based
+//!   publishing, `transfers` the get/put/mirror front end, `oneshot` the other one-shot
+//!   commands, `repl/` the shell, `doctor/` the diagnosis (probe, findings, verdict, render).
 //! - [`server`]: `pasv serve` and `pasv demo`, a thin wrapper over the libunftp server library.
 
 pub mod app;
