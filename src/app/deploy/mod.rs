@@ -27,8 +27,8 @@ use self::remote::{Op, Outcome, Problem, Remote};
 use self::settings::Settings;
 use self::state::{State, Unreadable, base, parent};
 use super::context::Context;
-use super::sanitize::escape;
 use super::tally::Tally;
+use super::transfer::run::report_failures;
 use crate::cli::DeployArgs;
 
 pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
@@ -85,7 +85,7 @@ async fn plan_and_run(
         tally.failed(problems.len() as u64);
         tally.finish("deploy", true);
         guarded?;
-        return fail_on(problems);
+        return report_failures(problems);
     }
     guarded?;
     show::findings(tally, &plan);
@@ -120,7 +120,7 @@ async fn look(
     let touched = plan::touched_dirs(source, basis, rules);
     let mut seen = Seen::default();
     let (listed, failures) = remote.run(touched.into_iter().map(Op::List).collect(), tally).await;
-    fail_on(failures)?;
+    report_failures(failures)?;
     for (op, outcome) in listed {
         if let Outcome::Listed(listed) = outcome {
             seen.dirs.insert(op.rel().to_string(), listed);
@@ -141,7 +141,7 @@ async fn look(
         .map(Op::Size)
         .collect();
     let (sizes, failures) = remote.run(hidden, tally).await;
-    fail_on(failures)?;
+    report_failures(failures)?;
     for (op, outcome) in sizes {
         if let (Outcome::Size(Some(size)), Some(dir)) = (outcome, seen.dirs.get_mut(parent(op.rel()))) {
             dir.files.insert(base(op.rel()).to_string(), Some(size));
@@ -165,7 +165,7 @@ async fn look(
         .collect();
     let asked = checks.len();
     let (sums, failures) = remote.run(checks, tally).await;
-    fail_on(failures)?;
+    report_failures(failures)?;
     for (op, outcome) in sums {
         if let Outcome::Same(Some(same)) = outcome {
             seen.checksums.insert(op.rel().to_string(), same);
@@ -175,18 +175,4 @@ async fn look(
         tally.note("pasv: note: the server offers no checksum (HASH, XSHA256, ...): files compared by size only");
     }
     Ok(seen)
-}
-
-/// Reports every failure but the first, which becomes the error.
-fn fail_on(failures: Vec<Problem>) -> Result<()> {
-    let total = failures.len();
-    let mut failures = failures.into_iter();
-    let Some(first) = failures.next() else { return Ok(()) };
-    for other in failures {
-        eprintln!("pasv: error: {}: {}", escape(&other.what), escape(&format!("{:#}", other.error)));
-    }
-    if total > 1 {
-        return Err(first.error.context(format!("{total} problems (the others are listed above); the first")));
-    }
-    Err(first.error)
 }

@@ -33,10 +33,15 @@ pub(crate) fn wrap_up(
 /// Reports every failure and turns them into the command's error (the first one's class
 /// decides the exit code).
 pub(crate) fn conclude(failures: Vec<Failure>, summary: Summary) -> Result<Summary> {
+    report_failures(failures).map(|()| summary)
+}
+
+/// Prints every failure but the first, which becomes the error (the others named in it).
+pub(crate) fn report_failures(failures: Vec<Failure>) -> Result<()> {
     let total = failures.len();
     let mut failures = failures.into_iter();
     let Some(first) = failures.next() else {
-        return Ok(summary);
+        return Ok(());
     };
     for other in failures {
         eprintln!("pasv: error: {}: {}", escape(&other.what), escape(&format!("{:#}", other.error)));
