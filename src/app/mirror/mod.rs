@@ -97,7 +97,7 @@ pub async fn sync(
     }
     // Phase 1: scan.
     let listed = match (direction, opts.compare) {
-        (Direction::Up, Compare::Always) => local_files(&tree.local, pool.limit()),
+        (Direction::Up, Compare::Always) if !opts.dry_run => local_files(&tree.local, pool.limit()),
         _ => 0,
     };
     let scan = Scan { tree, opts, direction, plan: RefCell::default(), tally: &*tally, listed: Cell::new(listed) };
