@@ -8,9 +8,13 @@
 //! may be out of step; permanent failures (5xx) are reported at once. Either way the other
 //! jobs go on, and the caller gets the list of failures. Closing the pool deletes the upload
 //! temporaries its jobs created and did not rename ([`Temporaries`]).
+//!
+//! The first session may come from the caller ([`Seat`]): one it opened already (to expand a
+//! wildcard), or one it lends (the shell's own), so a copy costs no login of its own.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::ops::{Deref, DerefMut};
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -53,6 +57,12 @@ impl<'a> Connector<'a> {
         let mut session = self.ctx.connect_via(&self.target, |site| self.settings_on(site)).await?;
         session.share_pipelining(self.pipelining.clone());
         Ok(session)
+    }
+
+    /// Whether a session opened elsewhere can serve this pool: it has the server's own
+    /// settings, so not when the pool adds a rate limit of its own.
+    pub fn takes_others(&self) -> bool {
+        self.rate.is_none()
     }
 
     /// The pool's settings: the server's with the rate limit, made once (and again only when
@@ -162,12 +172,66 @@ pub struct Failure {
     pub error: anyhow::Error,
 }
 
+/// A session of the pool: its own, or one lent to it for a while.
+pub enum Seat<'a> {
+    Own(Box<Session>),
+    /// Another's session (the shell's): given back as it is when the pool is done with it, or
+    /// taken from its owner when the pool finds it out of step ([`Seat::discard`]). It holds
+    /// a session from the time it is lent until it is discarded.
+    Lent(&'a mut Option<Session>),
+}
+
+impl<'a> Seat<'a> {
+    pub fn own(session: Session) -> Self {
+        Self::Own(Box::new(session))
+    }
+
+    /// Lends the session in `slot`, if there is one.
+    pub fn lend(slot: &'a mut Option<Session>) -> Option<Self> {
+        slot.is_some().then_some(Self::Lent(slot))
+    }
+
+    /// The session is out of step: it goes (without QUIT), from its owner too.
+    fn discard(self) {
+        if let Self::Lent(slot) = self {
+            slot.take();
+        }
+    }
+
+    /// QUIT on the pool's own session; a lent one goes back to its owner open.
+    pub async fn leave(self) {
+        if let Self::Own(session) = self {
+            let _ = (*session).quit().await;
+        }
+    }
+}
+
+impl Deref for Seat<'_> {
+    type Target = Session;
+
+    fn deref(&self) -> &Session {
+        match self {
+            Self::Own(session) => session,
+            Self::Lent(slot) => slot.as_ref().expect("a lent seat holds a session until it is discarded"),
+        }
+    }
+}
+
+impl DerefMut for Seat<'_> {
+    fn deref_mut(&mut self) -> &mut Session {
+        match self {
+            Self::Own(session) => session,
+            Self::Lent(slot) => slot.as_mut().expect("a lent seat holds a session until it is discarded"),
+        }
+    }
+}
+
 /// Up to `limit` sessions to one server.
 pub struct Pool<'a> {
     connector: Connector<'a>,
     limit: usize,
     retries: u32,
-    idle: Vec<Session>,
+    idle: Vec<Seat<'a>>,
     /// Told to the user once: how many sessions the server allowed.
     pub backed_off: Option<usize>,
     /// Upload temporaries created on this server and not renamed yet.
@@ -182,9 +246,9 @@ struct Shared<J> {
     changed: Notify,
 }
 
-enum Exit {
+enum Exit<'a> {
     /// No more jobs; here is the session back (if it is still good).
-    Done(Option<Box<Session>>),
+    Done(Option<Seat<'a>>),
     /// Could not open a session because the server refuses more.
     Refused(anyhow::Error),
     /// Could not open a session for another reason.
@@ -206,14 +270,20 @@ impl<'a> Pool<'a> {
                 Err(e) => return Err(e),
             }
         };
-        Ok(Self {
+        Ok(Self::seated(connector, Seat::own(first), limit, retries))
+    }
+
+    /// A pool whose first session is `first` (see [`Connector::takes_others`]).
+    pub fn seated(connector: Connector<'a>, mut first: Seat<'a>, limit: usize, retries: u32) -> Self {
+        first.share_pipelining(connector.pipelining.clone());
+        Self {
             connector,
             limit: limit.max(1),
             retries,
             idle: vec![first],
             backed_off: None,
             temporaries: Rc::default(),
-        })
+        }
     }
 
     /// Where jobs list the upload temporaries they create (and strike the renamed ones).
@@ -223,14 +293,14 @@ impl<'a> Pool<'a> {
 
     /// A session for sequential work between phases (listing the root, say); give it back
     /// with [`Pool::put_back`].
-    pub async fn take(&mut self) -> Result<Session> {
+    pub async fn take(&mut self) -> Result<Seat<'a>> {
         match self.idle.pop() {
             Some(session) => Ok(session),
-            None => self.connector.connect().await,
+            None => self.connector.connect().await.map(Seat::own),
         }
     }
 
-    pub fn put_back(&mut self, session: Session) {
+    pub fn put_back(&mut self, session: Seat<'a>) {
         self.idle.push(session);
     }
 
@@ -283,7 +353,7 @@ impl<'a> Pool<'a> {
             }
             tokio::select! {
                 Some(opened) = warming.next() => match opened {
-                    Ok(session) => self.idle.push(session),
+                    Ok(session) => self.idle.push(Seat::own(session)),
                     Err(e) if refuses_more(&e) => {
                         let open = workers.len() + self.idle.len() + warming.len();
                         self.limit = open.max(1);
@@ -295,7 +365,7 @@ impl<'a> Pool<'a> {
                 Some((slot, exit)) = workers.next() => {
                     free_slots.push(slot);
                     match exit {
-                        Exit::Done(session) => self.idle.extend(session.map(|s| *s)),
+                        Exit::Done(session) => self.idle.extend(session),
                         Exit::Refused(error) => {
                             let open = workers.len() + self.idle.len();
                             if open == 0 {
@@ -322,7 +392,7 @@ impl<'a> Pool<'a> {
         // Sessions still being opened for the next phase are wanted there.
         while let Some(opened) = warming.next().await {
             match opened {
-                Ok(session) => self.idle.push(session),
+                Ok(session) => self.idle.push(Seat::own(session)),
                 Err(e) if refuses_more(&e) => {
                     self.limit = self.idle.len().max(1);
                     self.backed_off = Some(self.limit);
@@ -336,8 +406,11 @@ impl<'a> Pool<'a> {
     /// Deletes the upload temporaries left (files pasv gave up on), then QUIT on every idle
     /// session, all at once.
     pub async fn close(mut self) {
-        self.tidy().await;
-        let mut quitting: FuturesUnordered<_> = self.idle.into_iter().map(Session::quit).collect();
+        // Boxed: most pools have nothing to tidy, and need not carry its state along.
+        if !self.temporaries.left().is_empty() {
+            Box::pin(self.tidy()).await;
+        }
+        let mut quitting: FuturesUnordered<_> = self.idle.into_iter().map(Seat::leave).collect();
         while quitting.next().await.is_some() {}
     }
 }
@@ -361,7 +434,7 @@ impl Pool<'_> {
                 let result = match session.as_mut() {
                     Some(s) => s.remove(path).await.map_err(anyhow::Error::new),
                     None => match self.connector.connect().await {
-                        Ok(s) => session.insert(s).remove(path).await.map_err(anyhow::Error::new),
+                        Ok(s) => session.insert(Seat::own(s)).remove(path).await.map_err(anyhow::Error::new),
                         Err(e) => Err(e),
                     },
                 };
@@ -370,7 +443,7 @@ impl Pool<'_> {
                     break;
                 };
                 if !keeps_session(&e) {
-                    session = None;
+                    discard(&mut session);
                 }
                 if attempt < self.retries && is_transient(&e) {
                     tokio::time::sleep(backoff(attempt)).await;
@@ -409,6 +482,13 @@ impl Pool<'_> {
     }
 }
 
+/// Lets go of a session found out of step.
+fn discard(session: &mut Option<Seat<'_>>) {
+    if let Some(seat) = session.take() {
+        seat.discard();
+    }
+}
+
 /// No session can be opened: every queued job fails, the first with the real error.
 fn fail_all<W: Work>(shared: &Shared<W::Job>, work: &W, error: anyhow::Error) {
     let jobs: Vec<W::Job> = shared.queue.borrow_mut().drain(..).collect();
@@ -421,21 +501,21 @@ fn fail_all<W: Work>(shared: &Shared<W::Job>, work: &W, error: anyhow::Error) {
 }
 
 /// One session working through the queue until it is empty.
-async fn worker<W: Work>(
+async fn worker<'a, W: Work>(
     shared: &Shared<W::Job>,
     work: &W,
     connector: &Connector<'_>,
-    mut session: Option<Session>,
+    mut session: Option<Seat<'a>>,
     retries: u32,
     slot: usize,
-) -> (usize, Exit) {
+) -> (usize, Exit<'a>) {
     let started = || shared.starting.set(shared.starting.get() - 1);
     // A connection refused, reset or timed out is as transient as a 4xx: a server restarting
     // in the middle of a run refuses connections for a while, and the run goes on after it.
     let mut attempt = 0;
     while session.is_none() {
         match connector.connect().await {
-            Ok(s) => session = Some(s),
+            Ok(s) => session = Some(Seat::own(s)),
             Err(e) if attempt < retries && !refuses_more(&e) && is_transient(&e) => {
                 tokio::time::sleep(backoff(attempt)).await;
                 attempt += 1;
@@ -450,28 +530,28 @@ async fn worker<W: Work>(
     loop {
         let Some(job) = shared.queue.borrow_mut().pop_front() else {
             shared.changed.notify_one();
-            return (slot, Exit::Done(session.map(Box::new)));
+            return (slot, Exit::Done(session));
         };
         let mut attempt = 0;
         loop {
             let result = match session.as_mut() {
                 Some(s) => work.run(s, &job, attempt, slot).await,
                 None => match connector.connect().await {
-                    Ok(s) => work.run(session.insert(s), &job, attempt, slot).await,
+                    Ok(s) => work.run(session.insert(Seat::own(s)), &job, attempt, slot).await,
                     Err(e) => Err(e),
                 },
             };
             match result {
                 Ok(done) => {
                     if !done.keep_session {
-                        session = None;
+                        discard(&mut session);
                     }
                     shared.queue.borrow_mut().extend(done.more);
                     break;
                 }
                 Err(error) => {
                     if !keeps_session(&error) {
-                        session = None;
+                        discard(&mut session);
                     }
                     if attempt < retries && is_transient(&error) {
                         let delay = backoff(attempt);
