@@ -153,7 +153,18 @@ pub async fn download_file(
     fetched.commit(no_clobber, modified)
 }
 
-/// `--no-clobber`: an existing target is an error before anything is asked or written.
+/// `--no-clobber` for a download to `target` (its links followed): an existing file is an
+/// error before anything is asked or written.
+pub fn refuse_existing(target: &Path, no_clobber: bool) -> Result<()> {
+    if !no_clobber {
+        return Ok(());
+    }
+    match destination(target)? {
+        Destination::File(file) => refuse_clobber(&file, no_clobber),
+        Destination::Stdout | Destination::Through(_) => Ok(()),
+    }
+}
+
 fn refuse_clobber(target: &Path, no_clobber: bool) -> Result<()> {
     if no_clobber && target.exists() {
         bail!(usage(format!("{} exists; refusing to overwrite it (--no-clobber)", target.display())));

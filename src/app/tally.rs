@@ -1,7 +1,8 @@
-//! Progress and results of many-file work: on a TTY one overall bar (files done/total,
-//! bytes, rate, ETA) with a line per active transfer under it (indicatif MultiProgress);
-//! plain lines for CI logs (each file's start, periodic lines, its end, the summary); with
-//! `--json` one event per finished file and a summary event.
+//! Progress and results of a run's files, in one of two [`Style`]s. Counted: on a TTY one
+//! overall bar (files done/total, bytes, rate, ETA) with a line per active transfer under it
+//! (indicatif MultiProgress); plain lines for CI logs (each file's start, periodic lines, its
+//! end, the summary); with `--json` one event per finished file and a summary event. Own: each
+//! file with its own bar or lines, as a lone `get` or `put` shows it.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -14,11 +15,24 @@ use serde::Serialize;
 use super::progress::{PlainLines, ProgressMode};
 use super::render::Output;
 use super::sanitize::escape;
-use crate::engine::Progress;
+use crate::engine::{DataMethod, Progress, TlsInfo};
 
-/// Counts and display for one tree operation.
+/// How the files of a run are shown (scripts and logs read each as it is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// Under an overall bar; each file ends with a count line (`pasv: [2/5] get ...`) once it
+    /// is confirmed; `--json` has an event per file ([`FileEvent`]) and the summary.
+    Counted,
+    /// One at a time, each with its own bar or plain lines, which end with the transfer
+    /// (`pasv: done ...`), as for a lone `pasv get URL`. With `events`, `--json` has that
+    /// command's result line per file (with the data connection and TLS in it).
+    Own { events: bool },
+}
+
+/// Counts and display for one run.
 pub struct Tally<'a> {
     mode: ProgressMode,
+    style: Style,
     out: &'a Output,
     quiet: bool,
     started: Instant,
@@ -52,6 +66,29 @@ pub struct FileEvent<'a> {
     pub total: Option<u64>,
     pub seconds: f64,
     pub verified: Verified<'a>,
+    /// How the data connection was opened (for the [`Style::Own`] result line).
+    #[serde(skip)]
+    pub passive: Option<DataMethod>,
+    /// The data connection's TLS (for the [`Style::Own`] result line).
+    #[serde(skip)]
+    pub tls: Option<&'a TlsInfo>,
+}
+
+/// The result line of a lone `get` or `put` in `--json` ([`Style::Own`]).
+#[derive(Serialize)]
+struct ResultLine<'a> {
+    action: &'a str,
+    url: &'a str,
+    path: &'a str,
+    bytes: u64,
+    offset: u64,
+    total: Option<u64>,
+    seconds: f64,
+    passive: Option<DataMethod>,
+    tls: Option<&'a TlsInfo>,
+    /// Uploads: how the server's copy was checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verified: Option<Verified<'a>>,
 }
 
 /// How a copy was checked, in `--json`: "size" or a checksum algorithm; `null` when the
@@ -104,8 +141,13 @@ fn style(template: &str) -> ProgressStyle {
 
 impl<'a> Tally<'a> {
     pub fn new(mode: ProgressMode, out: &'a Output, quiet: bool) -> Self {
+        Self::with_style(mode, Style::Counted, out, quiet)
+    }
+
+    pub fn with_style(mode: ProgressMode, style: Style, out: &'a Output, quiet: bool) -> Self {
         Self {
             mode,
+            style,
             out,
             quiet,
             started: Instant::now(),
@@ -119,7 +161,7 @@ impl<'a> Tally<'a> {
     /// The transfers start: `files` files, `bytes` bytes in all.
     pub fn begin(&mut self, files: u64, bytes: u64) {
         self.counts.files_total.store(files, Ordering::Relaxed);
-        if self.mode == ProgressMode::Bar && files > 0 {
+        if self.mode == ProgressMode::Bar && self.style == Style::Counted && files > 0 {
             let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
             let overall = multi.add(ProgressBar::new(bytes).with_style(style(
                 "{msg:>15} {bar:30.cyan/blue} {binary_bytes:>10}/{binary_total_bytes:<10} {binary_bytes_per_sec:>12} ETA {eta}",
@@ -132,6 +174,9 @@ impl<'a> Tally<'a> {
 
     /// Progress for one transfer (a worker's current file).
     pub fn transfer(&self) -> Box<dyn Progress> {
+        if let Style::Own { .. } = self.style {
+            return self.mode.reporter();
+        }
         let plain = match self.mode {
             ProgressMode::Plain { every } => Some(PlainLines::new(every)),
             _ => None,
@@ -147,6 +192,26 @@ impl<'a> Tally<'a> {
 
     /// A file was copied.
     pub fn file_done(&self, event: &FileEvent<'_>) {
+        if let Style::Own { events } = self.style {
+            // Its own progress said the rest; the bytes were not counted on the way.
+            self.counts.files.fetch_add(1, Ordering::Relaxed);
+            self.counts.bytes.fetch_add(event.bytes, Ordering::Relaxed);
+            if events && self.out.json() {
+                let _ = self.out.json_line(&ResultLine {
+                    action: event.action,
+                    url: event.url,
+                    path: event.path,
+                    bytes: event.bytes,
+                    offset: event.offset,
+                    total: event.total,
+                    seconds: event.seconds,
+                    passive: event.passive,
+                    tls: event.tls,
+                    verified: (event.action == "put").then_some(event.verified),
+                });
+            }
+            return;
+        }
         let done = self.counts.files.fetch_add(1, Ordering::Relaxed) + 1;
         let total = self.counts.files_total.load(Ordering::Relaxed);
         if let Some(overall) = &self.overall {

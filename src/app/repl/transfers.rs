@@ -318,6 +318,8 @@ impl Work for BatchWork<'_> {
             total: summary.total,
             seconds: summary.elapsed.as_secs_f64(),
             verified: Some("size").filter(|_| summary.total.is_some()).into(),
+            passive: None,
+            tls: None,
         });
         Ok(Done::nothing())
     }

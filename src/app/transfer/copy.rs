@@ -1,6 +1,8 @@
 //! One file at a time, with every check: a download into its part file (resumed, verified
 //! by checksum, given the server's time, then renamed into place), an upload (resumed with
-//! APPE, verified, given the local time, renamed into place when atomic).
+//! APPE, verified, given the local time, renamed into place when atomic). A file named on the
+//! command line is a job like any other: stdout, a device or a pipe is written through, and
+//! stdin or a pipe is uploaded as it comes (`local`, [`Source`]).
 
 use std::cell::Cell;
 use std::path::Path;
@@ -8,7 +10,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
-use tokio::io::AsyncReadExt as _;
+use tokio::io::{AsyncRead, AsyncReadExt as _};
 
 use super::job::{Compare, Direction, FileJob, SyncOptions, Tree};
 use super::pool::{Done, Work};
@@ -19,7 +21,9 @@ use crate::app::part_names::temp_name;
 use crate::app::sanitize::escape;
 use crate::app::settings::usage;
 use crate::app::tally::{FileEvent, Tally, Verified};
-use crate::engine::{Error, Inline, LocalHasher, MtimeMethod, Session, SizeCheck, TransferSummary, UploadMode};
+use crate::engine::{
+    DataMethod, Error, Inline, LocalHasher, MtimeMethod, Session, SizeCheck, TransferSummary, UploadMode,
+};
 use crate::proto::{ReplyClass, Verb};
 
 /// `--verify=strict` against a server without a checksum command: the file fails (exit 5, as
@@ -65,14 +69,28 @@ impl<'a> Copy<'a> {
     pub(crate) async fn download(&self, session: &mut Session, job: &FileJob, attempt: u32) -> Result<()> {
         let remote = self.tree.remote_path(&job.rel);
         let local_path = self.tree.local_path(&job.rel);
-        let mut progress = self.tally.transfer();
-        // The listing's size saves a SIZE; a retry asks again in case the file changed.
         let retry = attempt > 0 || job.retry;
-        let size = if retry { None } else { job.size };
+        // A file named on the command line comes without facts: its size and time are asked
+        // in one round trip. The listing's save that; a retry asks SIZE again in case the
+        // file changed.
+        let looked = match (job.size, job.mtime) {
+            (None, None) if !retry => {
+                local::refuse_existing(&local_path, self.opts.no_clobber())?;
+                Some(session.size_and_modified(&remote).await?)
+            }
+            _ => None,
+        };
+        let size = match looked {
+            Some((size, _)) => size,
+            None if retry => None,
+            None => job.size,
+        };
+        let mut progress = self.tally.transfer();
         let resume = self.opts.resume || retry;
         let fetched =
             local::fetch(session, &remote, &local_path, resume, self.opts.no_clobber(), size, progress.as_mut())
                 .await?;
+        drop(progress);
         let mut verified = fetched.summary.total.map(|_| "size");
         if self.opts.verify
             && let Some(part) = &fetched.part
@@ -85,12 +103,13 @@ impl<'a> Copy<'a> {
                 Err(e) => return Err(e.context(format!("the download stays in {}", part.display()))),
             }
         }
-        let mtime = match job.mtime {
-            Some(t) if !retry => Some(t),
-            _ => session.modified(&remote).await.ok().or(job.mtime),
+        let mtime = match (looked, job.mtime) {
+            (Some((_, looked)), _) => looked,
+            (None, Some(t)) if !retry => Some(t),
+            (None, _) => session.modified(&remote).await.ok().or(job.mtime),
         };
         let summary = fetched.commit(self.opts.no_clobber(), mtime)?;
-        self.report(job, &summary, verified.into());
+        self.report(job, &summary, verified.into(), session.passive_mode());
         Ok(())
     }
 
@@ -98,11 +117,10 @@ impl<'a> Copy<'a> {
         let remote = self.tree.remote_path(&job.rel);
         let local_path = self.tree.local_path(&job.rel);
         let destination = if self.opts.atomic { temp_name(&remote) } else { remote.clone() };
-        // Read in place (engine::Inline), as downloads are written: for many small files the
-        // blocking pool's hand-overs (open, size, two reads) cost more than the reads.
-        let file = std::fs::File::open(&local_path).with_context(|| format!("cannot open {}", local_path.display()))?;
-        let len = file.metadata().with_context(|| format!("cannot read {}", local_path.display()))?.len();
-        let mut file = Inline(file);
+        let (mut file, len) = match Source::open(&local_path).await? {
+            Source::File(file, len) => (file, len),
+            Source::Stream(mut stream) => return self.upload_stream(session, job, &mut stream, &remote).await,
+        };
         let mut mode = UploadMode::Replace;
         if self.opts.resume || attempt > 0 || job.retry {
             // Continue what an earlier attempt left on the server (APPE after its size);
@@ -180,7 +198,7 @@ impl<'a> Copy<'a> {
                 self.temporaries.settled(&destination);
                 return Err(self.moved_away(job, destination));
             }
-            self.report(job, &summary, self.upload_verified(job, &summary));
+            self.report(job, &summary, self.upload_verified(job, &summary), session.passive_mode());
             return Ok(());
         }
         let mut verified = self.upload_verified(job, &summary);
@@ -200,7 +218,34 @@ impl<'a> Copy<'a> {
             rename_into_place(session, &destination, &remote).await?;
             self.temporaries.settled(&destination);
         }
-        self.report(job, &summary, verified);
+        self.report(job, &summary, verified, session.passive_mode());
+        Ok(())
+    }
+
+    /// Stdin, a pipe or a device: sent as it comes, to its place at once (nothing to resume,
+    /// check or rename: the front end takes such a source only for a plain copy).
+    async fn upload_stream(
+        &self,
+        session: &mut Session,
+        job: &FileJob,
+        stream: &mut (dyn AsyncRead + Unpin + Send),
+        remote: &str,
+    ) -> Result<()> {
+        let local_path = self.tree.local_path(&job.rel);
+        // Stdin is sent whole, `-c` or not (as `put -` always did).
+        if self.opts.resume && local_path.as_os_str() != "-" {
+            bail!(usage(format!(
+                "{} is not a regular file: there is nothing to resume from (-c)",
+                local_path.display()
+            )));
+        }
+        let mut progress = self.tally.transfer();
+        let summary = session
+            .upload(stream, remote, UploadMode::Replace, None, progress.as_mut())
+            .await
+            .with_context(|| format!("uploading {} to {}", local_path.display(), self.tree.shown_url(&job.rel)))?;
+        drop(progress);
+        self.report(job, &summary, self.upload_verified(job, &summary), session.passive_mode());
         Ok(())
     }
 
@@ -289,7 +334,15 @@ impl<'a> Copy<'a> {
         Ok(Some(theirs.algorithm.name()))
     }
 
-    pub(crate) fn report(&self, job: &FileJob, summary: &crate::engine::TransferSummary, verified: Verified<'_>) {
+    /// Tells the tally that `job` is done; `passive`: how its data connection was opened,
+    /// when known.
+    pub(crate) fn report(
+        &self,
+        job: &FileJob,
+        summary: &TransferSummary,
+        verified: Verified<'_>,
+        passive: Option<DataMethod>,
+    ) {
         let action = match self.direction {
             Direction::Down => "get",
             Direction::Up => "put",
@@ -304,6 +357,8 @@ impl<'a> Copy<'a> {
             total: summary.total,
             seconds: summary.elapsed.as_secs_f64(),
             verified,
+            passive,
+            tls: summary.tls.as_ref(),
         });
     }
 }
@@ -439,4 +494,32 @@ pub(crate) async fn resume_point(
         file.seek(std::io::SeekFrom::Start(offset)).await?;
     }
     Ok(mode)
+}
+
+/// What an upload reads.
+enum Source {
+    /// A regular file, read in place (engine::Inline), as downloads are written: for many
+    /// small files the blocking pool's hand-overs (open, size, two reads) cost more than the
+    /// reads. Its length is known.
+    File(Inline<std::fs::File>, u64),
+    /// Stdin (`-`), a pipe or a device (`put <(tar c dir) URL`): read through the blocking
+    /// pool (its writer may be slow); its length is unknown.
+    Stream(Box<dyn AsyncRead + Unpin + Send>),
+}
+
+impl Source {
+    async fn open(path: &Path) -> Result<Self> {
+        if path.as_os_str() == "-" {
+            return Ok(Self::Stream(Box::new(tokio::io::stdin())));
+        }
+        let cannot = |what: &str| format!("cannot {what} {}", path.display());
+        // A FIFO's open waits for its writer: never on the runtime's thread.
+        if !std::fs::metadata(path).with_context(|| cannot("open"))?.is_file() {
+            let file = tokio::fs::File::open(path).await.with_context(|| cannot("open"))?;
+            return Ok(Self::Stream(Box::new(file)));
+        }
+        let file = std::fs::File::open(path).with_context(|| cannot("open"))?;
+        let len = file.metadata().with_context(|| cannot("read"))?.len();
+        Ok(Self::File(Inline(file), len))
+    }
 }

@@ -98,6 +98,13 @@ pub struct FileJob {
     pub retry: bool,
 }
 
+impl FileJob {
+    /// A file named on the command line (or in the shell): nothing known of it yet.
+    pub fn named() -> Self {
+        Self { rel: String::new(), size: None, mtime: None, reason: "new", retry: false }
+    }
+}
+
 pub fn local_mtime(meta: &Metadata) -> Option<i64> {
     let t = meta.modified().ok()?;
     Some(match t.duration_since(UNIX_EPOCH) {

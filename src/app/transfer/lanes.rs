@@ -82,7 +82,7 @@ impl Sequence for Lane<'_, '_> {
             (Err(e), _) => Err(anyhow::Error::new(e)),
         };
         match outcome {
-            Ok(summary) => copy.report(&job, &summary, Verified::By("size")),
+            Ok(summary) => copy.report(&job, &summary, Verified::By("size"), None),
             Err(error) => {
                 let Some(error) = self.lanes.retry_later(job.clone(), error) else { return };
                 if std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0) == 0 {
@@ -162,7 +162,7 @@ impl UploadSequence for Lane<'_, '_> {
                 if uploaded.renamed.is_some() {
                     copy.temporaries.settled(&temp_name(&copy.tree.remote_path(&job.rel)));
                 }
-                copy.report(&job, &uploaded.summary, copy.upload_verified(&job, &uploaded.summary))
+                copy.report(&job, &uploaded.summary, copy.upload_verified(&job, &uploaded.summary), None)
             }
             // Maybe a temporary name left by an interrupted run: the one-by-one way deletes it.
             Err(e) if copy.opts.atomic && e.is_refused_store() => self.lanes.later.borrow_mut().push(job),
@@ -294,7 +294,7 @@ pub(crate) async fn rename_later(
         match rename_into_place(&mut session, &temporary, &remote).await {
             Ok(()) => {
                 copy.temporaries.settled(&temporary);
-                copy.report(&job, &summary, copy.upload_verified(&job, &summary))
+                copy.report(&job, &summary, copy.upload_verified(&job, &summary), None)
             }
             Err(error) => failures.push(Failure { what: job.rel, error }),
         }

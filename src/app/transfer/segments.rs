@@ -246,6 +246,8 @@ pub async fn get(
         total: Some(total),
         seconds: started.elapsed().as_secs_f64(),
         verified: verified.into(),
+        passive: None,
+        tls: None,
     });
     Ok(())
 }
