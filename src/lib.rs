@@ -14,8 +14,9 @@
 //!   progress, renders listings, maps errors to exit codes. Inside it: `transfer/` is how
 //!   files move (jobs on a pool of sessions: one-by-one with checks, pipelined lanes,
 //!   segments), `mirror/` the tree sync (scan, plan, delete), `deploy/` content-based
-//!   publishing, `transfers` the get/put/mirror front end, `oneshot` the other one-shot
-//!   commands, `repl/` the shell, `doctor/` the diagnosis (probe, findings, verdict, render).
+//!   publishing, `transfers` the front end of every get and put (one-shot and the shell's)
+//!   and of mirror, `oneshot` the other one-shot commands, `repl/` the shell, `doctor/` the
+//!   diagnosis (probe, findings, verdict, render).
 //! - [`server`]: `pasv serve` and `pasv demo`, a thin wrapper over the libunftp server library.
 
 pub mod app;

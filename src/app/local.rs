@@ -133,26 +133,6 @@ pub fn part_path(target: &Path) -> PathBuf {
     target.with_file_name(format!(".{name}.pasv-part"))
 }
 
-/// Downloads `remote` to `target` through its part file.
-pub async fn download_file(
-    session: &mut Session,
-    remote: &str,
-    target: &Path,
-    resume: bool,
-    no_clobber: bool,
-    progress: &mut dyn Progress,
-) -> Result<TransferSummary> {
-    let destination = destination(target)?;
-    if let Destination::File(file) = &destination {
-        refuse_clobber(file, no_clobber)?;
-    }
-    // The server's time goes to the local copy, as in get -r and mirror; asked with SIZE in
-    // one round trip. (A refused SIZE is asked once more by `fetch`: on a failing path.)
-    let (size, modified) = session.size_and_modified(remote).await?;
-    let fetched = fetch_to(session, remote, destination, resume, no_clobber, size, progress).await?;
-    fetched.commit(no_clobber, modified)
-}
-
 /// `--no-clobber` for a download to `target` (its links followed): an existing file is an
 /// error before anything is asked or written.
 pub fn refuse_existing(target: &Path, no_clobber: bool) -> Result<()> {

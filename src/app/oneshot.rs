@@ -1,6 +1,7 @@
-//! One-shot subcommands: each runs on fresh sessions of the engine and exits.
+//! One-shot subcommands: each runs on fresh sessions of the engine and exits. `get` and `put`
+//! hand their files to the front end of every transfer (`transfers`).
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::{Context as _, Result, bail};
 use serde::Serialize;
@@ -9,17 +10,14 @@ use super::context::Context;
 use super::local;
 use super::sanitize::escape;
 use super::settings::usage;
-use super::tally::{Tally, Verified};
 use super::target::{Target, redact_url};
-use super::transfer::copy::upload_one;
-use super::transfers::{create_local_parent, create_remote_parents, upload_destination};
+use super::transfers::{self, Caller};
 use super::url_glob::{self, Remote, Spec};
 use crate::cli::{GetArgs, LsArgs, MkdirArgs, MvArgs, PutArgs, QuoteArgs, RmArgs, UrlArg};
-use crate::engine::{DataMethod, Error, Session, SizeCheck, TlsInfo, TransferSummary};
+use crate::engine::{Error, Session};
 use crate::proto::ReplyClass;
 use crate::proto::SentCommand;
 use crate::proto::listing::EntryKind;
-use crate::proto::name::remote_basename;
 
 fn parse(url: &str) -> Result<Target> {
     super::config_file::resolve(url)
@@ -101,97 +99,18 @@ async fn expand(
     Ok(remotes)
 }
 
-#[derive(Serialize)]
-struct TransferEvent<'a> {
-    action: &'a str,
-    url: String,
-    path: &'a str,
-    bytes: u64,
-    offset: u64,
-    total: Option<u64>,
-    seconds: f64,
-    passive: Option<DataMethod>,
-    tls: Option<&'a TlsInfo>,
-    /// Uploads: how the server's copy was checked.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    verified: Option<Verified<'static>>,
-}
-
-fn report(
-    ctx: &Context,
-    action: &str,
-    url: &str,
-    path: &str,
-    summary: &TransferSummary,
-    passive: Option<DataMethod>,
-) -> Result<()> {
-    if ctx.out.json() {
-        ctx.out.json_line(&TransferEvent {
-            action,
-            url: redact_url(url),
-            path,
-            bytes: summary.bytes,
-            offset: summary.offset,
-            total: summary.total,
-            seconds: summary.elapsed.as_secs_f64(),
-            passive,
-            tls: summary.tls.as_ref(),
-            verified: (action == "put").then_some(super::transfer::copy::size_verified(summary.size_check)),
-        })?;
-    }
-    Ok(())
-}
-
+/// `get URL...`: what the URLs stand for (wildcards expanded on a session that then serves
+/// the copy), copied by the front end.
 pub async fn get(ctx: &Context, args: GetArgs) -> Result<()> {
     if ctx.out.json() && args.output.as_deref().is_some_and(|o| o.as_os_str() == local::STDOUT) {
         bail!(usage("-o - writes the data to stdout, where --json writes its results: use one of them"));
     }
+    let opts = transfers::get_options(ctx, &args)?;
     let mut current = None;
     let dirs = if args.recursive { Dirs::Keep } else { Dirs::Skip("get -r copies directories") };
     let remotes = expand(ctx, &args.urls, dirs, &mut current).await?;
-    if super::transfers::handles_get(&args, ctx) {
-        finish(current).await;
-        return super::transfers::get(ctx, args, remotes).await;
-    }
-    let several = url_glob::several(&remotes);
-    let mut plans = Vec::new();
-    for Remote { url, target, .. } in &remotes {
-        let name = remote_basename(&target.path)
-            .ok_or_else(|| usage(format!("{} names a directory, not a file", redact_url(url))))?;
-        let path = local::download_path(args.output.as_deref(), name, several)?;
-        if args.create_dirs {
-            create_local_parent(&path)?;
-        }
-        plans.push((url, target, path));
-    }
-    let mut progress = ctx.progress.reporter();
-    let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
-    let copied = async {
-        for (url, target, path) in plans {
-            session_for(ctx, &mut current, target).await?;
-            let Some((_, session)) = current.as_mut() else { unreachable!("session_for always leaves a session") };
-            let summary =
-                local::download_file(session, &target.path, &path, args.resume, args.no_clobber, progress.as_mut())
-                    .await
-                    .with_context(|| format!("downloading {}", redact_url(url)))?;
-            tally.copied(summary.bytes);
-            report(ctx, "get", url, &path.to_string_lossy(), &summary, session.passive_mode())?;
-        }
-        anyhow::Ok(())
-    }
-    .await;
-    concluded(&mut tally, "get", copied)?;
-    finish(current).await;
-    Ok(())
-}
-
-/// The run's summary (plain progress only), counting the file that stopped it as failed.
-fn concluded(tally: &mut Tally<'_>, action: &'static str, outcome: Result<()>) -> Result<()> {
-    if outcome.is_err() {
-        tally.failed(1);
-    }
-    tally.conclude(action);
-    outcome
+    let open = current.map(|(target, session)| (target, Box::new(session)));
+    transfers::get(ctx, remotes, &opts, Caller::Command { open }).await
 }
 
 /// `cat URL`: the file, or each file a wildcard matches in name order, one after the other.
@@ -213,61 +132,13 @@ pub async fn cat(ctx: &Context, args: UrlArg) -> Result<()> {
     Ok(())
 }
 
+/// `put PATH... URL`.
 pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
-    if super::transfers::handles_put(&args.opts, ctx) {
-        return super::transfers::put(ctx, args).await;
-    }
     let Some((url, locals)) = args.paths.split_last() else { bail!(usage("put needs PATH... URL")) };
     let target = parse(url)?;
-    if locals.len() > 1 && !target.is_dir {
-        bail!(usage("several files need a URL that ends in / (a directory)"));
-    }
-    let mut plans = Vec::new();
-    for local in locals {
-        if target.is_dir && local == "-" {
-            bail!(usage("uploading stdin needs a URL that names the remote file"));
-        }
-        let remote = upload_destination(&target, Path::new(local))?;
-        if local != "-" {
-            let meta = std::fs::metadata(local).with_context(|| format!("cannot read {local}"))?;
-            if meta.is_dir() {
-                bail!(usage(format!("{local} is a directory")));
-            }
-        }
-        plans.push((local, remote));
-    }
-    let mut session = ctx.connect(&target).await?;
-    if args.opts.create_dirs {
-        create_remote_parents(&mut session, plans.iter().map(|(_, remote)| remote.as_str())).await?;
-    }
-    let mut progress = ctx.progress.reporter();
-    let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
-    let copied = async {
-        for (local, remote) in plans {
-            let shown = format!(
-                "{}{}",
-                url.trim_end_matches('/'),
-                if target.is_dir { format!("/{}", remote_basename(&remote).unwrap_or("")) } else { String::new() }
-            );
-            let summary = upload_one(&mut session, local, &remote, args.opts.resume, progress.as_mut())
-                .await
-                .with_context(|| format!("uploading {local} to {}", redact_url(&shown)))?;
-            if summary.size_check == SizeCheck::Gone {
-                // A drop-box directory: the server confirmed the file (226), then moved it away.
-                ctx.note(&format!(
-                    "pasv: note: {}: accepted, no longer listed: not verified",
-                    escape(&redact_url(&shown))
-                ));
-            }
-            tally.copied(summary.bytes);
-            report(ctx, "put", &shown, local, &summary, session.passive_mode())?;
-        }
-        anyhow::Ok(())
-    }
-    .await;
-    concluded(&mut tally, "put", copied)?;
-    let _ = session.quit().await;
-    Ok(())
+    let opts = transfers::put_options(ctx, &args.opts)?;
+    let locals: Vec<PathBuf> = locals.iter().map(PathBuf::from).collect();
+    transfers::put(ctx, &locals, &target, url, &opts, Caller::Command { open: None }).await
 }
 
 /// `ls URL`: the directory, or with a wildcard the entries of its directory that match (as

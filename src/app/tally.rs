@@ -233,13 +233,6 @@ impl<'a> Tally<'a> {
         }
     }
 
-    /// A file copied outside the pool (the plain one-shot `get`/`put`): counted for the
-    /// summary; its lines are its reporter's.
-    pub fn copied(&self, bytes: u64) {
-        self.counts.files.fetch_add(1, Ordering::Relaxed);
-        self.counts.bytes.fetch_add(bytes, Ordering::Relaxed);
-    }
-
     pub fn output(&self) -> &Output {
         self.out
     }

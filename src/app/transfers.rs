@@ -1,8 +1,15 @@
-//! `get -r`, `put -r`, `mirror`, and single-file `get`/`put` with the CI options (`--atomic`,
-//! `--verify`, `--if-changed`, `--retries`, `--limit-rate`): each becomes a [`Tree`] synced
-//! by [`mirror::sync`] or one [`FileJob`] copied on a [`Pool`].
+//! The front end of every file transfer: `get` and `put` (one-shot, with several URLs,
+//! wildcards, `-r`, `--segments`, the CI options), the shell's `get`, `put`, `mget` and
+//! `mput`, and `mirror`. Each caller hands over what to copy (remote paths, or local ones and
+//! where they go) with its [`Options`]; here it becomes jobs on one [`Pool`] per server, a
+//! pool of one for a single file: a tree synced by [`mirror::sync`], a big file split by
+//! [`segments`], any other file copied by [`Copy`]. Which way the files go, and how they are
+//! shown ([`Show`]), is decided here, in one place.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 
@@ -13,14 +20,17 @@ use super::interrupt;
 use super::local;
 use super::mirror;
 use super::settings::usage;
-use super::tally::Tally;
+use super::tally::{Style, Tally};
 use super::target::{Target, redact_url};
 use super::transfer::copy::{Copy, hash_file};
 use super::transfer::job::{Compare, Direction, FileJob, SyncOptions, Tree, local_mtime};
-use super::transfer::pool::{Connector, Pool};
+use super::transfer::pool::{Connector, Done, Pool, Seat, Work};
+use super::transfer::request::{Options, Verify};
+use super::transfer::run::{retry_note, wrap_up};
 use super::transfer::segments;
+use super::transfer::temporaries::Temporaries;
 use super::url_glob::{self, Remote, Spec};
-use crate::cli::{GetArgs, MirrorArgs, PutArgs, PutOptions, TransferArgs, TreeArgs, VerifyArg};
+use crate::cli::{GetArgs, MirrorArgs, PutOptions, TransferArgs, TreeArgs, VerifyArg};
 use crate::engine::{RateLimit, Session};
 use crate::proto::listing::EntryKind;
 use crate::proto::name::{local_component, remote_basename};
@@ -63,24 +73,6 @@ fn filter(args: &TreeArgs) -> Result<Filter> {
     Filter::new(&args.include, &args.exclude)
 }
 
-/// Whether `get` needs this module (else the plain one-shot path serves it).
-pub fn handles_get(args: &GetArgs, ctx: &Context) -> bool {
-    args.recursive
-        || args.segments.is_some()
-        || needs_pool(&args.transfer, ctx)
-        || !args.tree.exclude.is_empty()
-        || !args.tree.include.is_empty()
-}
-
-/// Whether `put` needs this module.
-pub fn handles_put(opts: &PutOptions, ctx: &Context) -> bool {
-    opts.recursive || opts.atomic || needs_pool(&opts.transfer, ctx)
-}
-
-fn needs_pool(args: &TransferArgs, ctx: &Context) -> bool {
-    args.limit_rate.is_some() || args.verify.is_some() || args.if_changed || ctx.args.retries.is_some_and(|r| r > 0)
-}
-
 pub(super) async fn open_pool<'a>(
     ctx: &'a Context,
     target: &Target,
@@ -96,16 +88,12 @@ fn parse(url: &str) -> Result<Target> {
     super::config_file::resolve(url)
 }
 
-/// `get` of `remotes` (what the URLs stand for, wildcards expanded): with `-r` a directory is
-/// a tree (a wildcard's file matches are files), else each is one file; the sessions of one
-/// server serve them all.
-pub async fn get(ctx: &Context, args: GetArgs, remotes: Vec<Remote>) -> Result<()> {
+/// `get` and `put`'s options from their flags, the same for the one-shot command and the
+/// shell: usage errors come before anything connects.
+pub fn get_options(ctx: &Context, args: &GetArgs) -> Result<Options> {
     if let Some(n) = args.segments {
         if args.recursive {
             bail!(usage("--segments is for one big file, not with -r"));
-        }
-        if remotes.len() != 1 {
-            bail!(usage("--segments downloads one file: give one URL"));
         }
         if n == 0 || n > MAX_PARALLEL {
             bail!(usage(format!("--segments {n}: expected 1 to {MAX_PARALLEL}")));
@@ -114,78 +102,194 @@ pub async fn get(ctx: &Context, args: GetArgs, remotes: Vec<Remote>) -> Result<(
     if !args.recursive && (!args.tree.exclude.is_empty() || !args.tree.include.is_empty()) {
         bail!(usage("--exclude and --include need -r"));
     }
-    let rate = rate(&args.transfer)?;
-    let filter = filter(&args.tree)?;
-    let limit = parallel(ctx)?;
-    let several = url_glob::several(&remotes);
-    let opts = SyncOptions {
-        action: "get",
-        compare: if args.no_clobber {
-            Compare::Missing
-        } else if args.transfer.if_changed {
-            Compare::Changed
-        } else {
-            Compare::Always
-        },
-        delete: false,
-        dry_run: false,
-        filter,
-        atomic: false,
-        verify: args.transfer.verify.is_some(),
-        verify_strict: args.transfer.verify == Some(VerifyArg::Strict),
+    Ok(Options {
+        recursive: args.recursive,
         resume: args.resume,
-        refuse_larger_remote: false,
-    };
-    let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
-    let mut result = Ok(());
-    let mut open: Option<(Target, Pool)> = None;
-    for Remote { url, target, kind } in &remotes {
-        let name = remote_basename(&target.path);
-        if !open.as_ref().is_some_and(|(server, _)| server.same_session(target)) {
-            if let Some((_, pool)) = open.take() {
-                pool.close().await;
-            }
-            open = Some((target.clone(), open_pool(ctx, target, rate.clone(), args.segments.unwrap_or(limit)).await?));
+        create_dirs: args.create_dirs,
+        output: args.output.clone(),
+        no_clobber: args.no_clobber,
+        segments: args.segments,
+        ..transfer_options(ctx, &args.transfer, &args.tree)?
+    })
+}
+
+/// See [`get_options`].
+pub fn put_options(ctx: &Context, args: &PutOptions) -> Result<Options> {
+    Ok(Options {
+        recursive: args.recursive,
+        resume: args.resume,
+        create_dirs: args.create_dirs,
+        atomic: args.atomic,
+        ..transfer_options(ctx, &args.transfer, &args.tree)?
+    })
+}
+
+fn transfer_options(ctx: &Context, transfer: &TransferArgs, tree: &TreeArgs) -> Result<Options> {
+    Ok(Options {
+        if_changed: transfer.if_changed,
+        verify: match transfer.verify {
+            None => Verify::Size,
+            Some(VerifyArg::Auto) => Verify::Checksum,
+            Some(VerifyArg::Strict) => Verify::Strict,
+        },
+        rate: rate(transfer)?,
+        filter: filter(tree)?,
+        sessions: parallel(ctx)?,
+        retries: ctx.args.retries.unwrap_or(0),
+        ..Options::default()
+    })
+}
+
+/// Who asks for a copy: where its first session comes from, and how its files are shown.
+pub enum Caller<'s> {
+    /// A one-shot command: a pool per server, opened for it, on `open` where that fits (the
+    /// session a wildcard was listed on).
+    Command { open: Option<(Target, Box<Session>)> },
+    /// The shell, on its one server.
+    Shell(ShellCopy<'s>),
+}
+
+/// What the shell brings to a copy.
+pub struct ShellCopy<'s> {
+    /// Its session: lent as the pool's first (unless the copy's rate limit wants sessions of
+    /// its own), back in the shell when the copy ends or is cut short.
+    pub session: &'s mut Option<Session>,
+    /// `set parallel`: sessions at once for several files.
+    pub parallel: usize,
+    /// `mget`/`mput`: what patterns matched, copied as a batch whatever `--retries` says.
+    pub batch: bool,
+    /// The file a one-by-one copy is moving now, for what Ctrl-C says it left behind.
+    pub moving: &'s Cell<Option<Moving>>,
+}
+
+/// A file being moved (see [`ShellCopy::moving`]).
+#[derive(Debug, Clone)]
+pub enum Moving {
+    Download { target: PathBuf },
+    Upload { remote: String },
+}
+
+impl Moving {
+    fn of(tree: &Tree, direction: Direction) -> Self {
+        match direction {
+            Direction::Down => Self::Download { target: tree.local.clone() },
+            Direction::Up => Self::Upload { remote: tree.url.clone() },
         }
-        let Some((_, pool)) = open.as_mut() else { unreachable!("a pool was just opened") };
-        let pool = &mut *pool;
-        if args.recursive && !matches!(kind, Some(EntryKind::File | EntryKind::Link)) {
-            if args.output.as_deref().is_some_and(|o| o.as_os_str() == local::STDOUT) {
-                bail!(usage("-o - (stdout) takes one file, not a tree (-r)"));
-            }
-            if args.create_dirs
-                && let Some(out) = args.output.as_deref()
-            {
-                create_local_parent(out)?;
-            }
-            let local = match (args.output.as_deref(), name) {
-                (Some(out), Some(name)) if out.is_dir() => out.join(checked(name)?),
-                (Some(_), _) if several => bail!(usage("-o must be an existing directory when copying several trees")),
-                (Some(out), _) => out.to_path_buf(),
-                (None, Some(name)) => PathBuf::from(checked(name)?),
-                (None, None) => PathBuf::from("."),
-            };
-            let tree = Tree { url: url.clone(), remote: target.path.clone(), local };
-            let outcome = mirror::sync(pool, &tree, Direction::Down, &opts, &mut tally).await;
-            result = result.and(outcome.map(drop));
+    }
+}
+
+/// How the files of a copy are shown, and so how each goes: scripts and logs read each
+/// command's output as it always was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Show {
+    /// `pasv get URL`, `pasv put FILE URL`: one file after the other, each with its own
+    /// progress and its result line, as curl shows them; the first failure ends the run.
+    Own,
+    /// The shell's `get` and `put`: as [`Show::Own`], without result lines or a summary.
+    Shell,
+    /// Trees and checked copies (see [`Options::plain`]; `--retries` too): counted under
+    /// one bar, each file's facts looked at first; a failure does not stop the others.
+    Counted,
+    /// The shell's several files under `set parallel N`: all at once on the pool, counted.
+    Batch(&'static str),
+}
+
+impl Show {
+    /// The one choice of the way files go, for every caller.
+    fn of(opts: &Options, caller: &Caller<'_>, files: usize, direction: Direction) -> Self {
+        if is_checked(opts, caller) {
+            return Self::Counted;
+        }
+        match caller {
+            Caller::Command { .. } => Self::Own,
+            Caller::Shell(shell) if shell.parallel > 1 && files > 1 => Self::Batch(match direction {
+                Direction::Down => "mget",
+                Direction::Up => "mput",
+            }),
+            Caller::Shell(_) => Self::Shell,
+        }
+    }
+
+    fn tally<'a>(self, ctx: &'a Context) -> Tally<'a> {
+        let style = match self {
+            Self::Own => Style::Own { events: true },
+            Self::Shell => Style::Own { events: false },
+            Self::Counted | Self::Batch(_) => Style::Counted,
+        };
+        Tally::with_style(ctx.progress, style, &ctx.out, ctx.args.quiet)
+    }
+}
+
+/// Whether the files are looked at before they are copied and checked after
+/// ([`Show::Counted`]): when [`Options::plain`] says so, and for a command's `--retries`
+/// (a retry resumes from what that first look found); `mget` and `mput` retry as they go.
+fn is_checked(opts: &Options, caller: &Caller<'_>) -> bool {
+    let batch = matches!(caller, Caller::Shell(shell) if shell.batch);
+    !opts.plain() || (opts.retries > 0 && !batch)
+}
+
+/// One thing to copy on `server`.
+struct Item {
+    server: Target,
+    tree: Tree,
+    kind: Kind,
+}
+
+enum Kind {
+    File,
+    /// A tree from `tree.local` (`put -r`).
+    Tree,
+    /// A tree into a directory named after `name`, the tree's last remote name (`get -r`):
+    /// `tree.local` is worked out once the session is open.
+    Named {
+        name: Option<String>,
+        several: bool,
+    },
+}
+
+/// `get` of `remotes` (what the URLs or the shell's paths stand for, wildcards expanded):
+/// with `-r` a directory is a tree (a wildcard's file matches are files), else each is one
+/// file; the sessions of one server serve them all.
+pub async fn get(ctx: &Context, remotes: Vec<Remote>, opts: &Options, caller: Caller<'_>) -> Result<()> {
+    if opts.segments.is_some() && remotes.len() != 1 {
+        bail!(usage("--segments downloads one file: give one URL"));
+    }
+    let several = url_glob::several(&remotes);
+    let output = opts.output.as_deref();
+    let mut items = Vec::new();
+    for Remote { url, target, kind } in remotes {
+        let name = remote_basename(&target.path);
+        let (local, kind) = if opts.recursive && !matches!(kind, Some(EntryKind::File | EntryKind::Link)) {
+            (PathBuf::new(), Kind::Named { name: name.map(str::to_string), several })
         } else {
-            let name = name.ok_or_else(|| usage(format!("{} names a directory, not a file", redact_url(url))))?;
-            let path = local::download_path(args.output.as_deref(), name, several)?;
-            if args.create_dirs {
+            let name = name.ok_or_else(|| usage(format!("{} names a directory, not a file", redact_url(&url))))?;
+            let path = local::download_path(output, name, several)?;
+            if opts.create_dirs {
                 create_local_parent(&path)?;
             }
-            if args.no_clobber && matches!(local::destination(&path), Ok(local::Destination::File(f)) if f.exists()) {
-                bail!(usage(format!("{} exists; refusing to overwrite it (--no-clobber)", path.display())));
-            }
-            let tree = Tree { url: url.clone(), remote: target.path.clone(), local: path };
-            result = result.and(copy_one(pool, &tree, Direction::Down, &opts, args.segments, &mut tally).await);
-        }
+            (path, Kind::File)
+        };
+        let tree = Tree { url, remote: target.path.clone(), local };
+        items.push(Item { server: target, tree, kind });
     }
-    if let Some((_, pool)) = open {
-        pool.close().await;
+    copy(ctx, Direction::Down, items, opts, caller).await
+}
+
+/// Where `get -r` puts the tree `name` (the last name of its path, if any).
+fn tree_root(output: Option<&Path>, name: Option<&str>, several: bool, create_dirs: bool) -> Result<PathBuf> {
+    if output.is_some_and(|o| o.as_os_str() == local::STDOUT) {
+        bail!(usage("-o - (stdout) takes one file, not a tree (-r)"));
     }
-    tally.conclude(opts.action);
-    result
+    if create_dirs && let Some(out) = output {
+        create_local_parent(out)?;
+    }
+    Ok(match (output, name) {
+        (Some(out), Some(name)) if out.is_dir() => out.join(checked(name)?),
+        (Some(_), _) if several => bail!(usage("-o must be an existing directory when copying several trees")),
+        (Some(out), _) => out.to_path_buf(),
+        (None, Some(name)) => PathBuf::from(checked(name)?),
+        (None, None) => PathBuf::from("."),
+    })
 }
 
 fn checked(name: &str) -> Result<&str> {
@@ -193,115 +297,294 @@ fn checked(name: &str) -> Result<&str> {
     local_component(name).map_err(|e| usage(format!("cannot save {name:?} locally: {e}")))
 }
 
-pub async fn put(ctx: &Context, args: PutArgs) -> Result<()> {
-    let Some((url, locals)) = args.paths.split_last() else { bail!(usage("put needs PATH... URL")) };
-    let target = parse(url)?;
-    if locals.len() > 1 && !target.is_dir {
+/// `put` of `locals` (`-` is stdin) to `to`, a file or (ending in `/`) a directory; `url`
+/// names `to` in messages. Every local path is checked before anything connects.
+pub async fn put(
+    ctx: &Context,
+    locals: &[PathBuf],
+    to: &Target,
+    url: &str,
+    opts: &Options,
+    caller: Caller<'_>,
+) -> Result<()> {
+    if locals.len() > 1 && !to.is_dir {
         bail!(usage("several files need a URL that ends in / (a directory)"));
     }
-    if locals.iter().any(|l| l == "-") {
-        bail!(usage("--atomic, --verify, --if-changed, --retries, --limit-rate and -r need files, not stdin"));
-    }
-    let rate = rate(&args.opts.transfer)?;
-    let opts = SyncOptions {
-        action: "put",
-        compare: if args.opts.transfer.if_changed { Compare::Changed } else { Compare::Always },
-        delete: false,
-        dry_run: false,
-        filter: filter(&args.opts.tree)?,
-        atomic: args.opts.atomic,
-        verify: args.opts.transfer.verify.is_some(),
-        verify_strict: args.opts.transfer.verify == Some(VerifyArg::Strict),
-        resume: args.opts.resume,
-        refuse_larger_remote: true,
-    };
-    // Check every local path before connecting: usage errors come first.
-    let mut plans = Vec::new();
-    for local in locals {
-        let path = Path::new(local);
-        let meta = std::fs::metadata(path).with_context(|| format!("cannot read {local}"))?;
-        if meta.is_dir() && !args.opts.recursive {
-            bail!(usage(format!("{local} is a directory (use -r)")));
+    let plain = !is_checked(opts, &caller);
+    let mut items = Vec::new();
+    for path in locals {
+        let local = path.display();
+        if path.as_os_str() == "-" {
+            if !plain {
+                bail!(usage("--atomic, --verify, --if-changed, --retries, --limit-rate and -r need files, not stdin"));
+            }
+            if to.is_dir {
+                bail!(usage("uploading stdin needs a URL that names the remote file"));
+            }
         }
-        if !meta.is_dir() && !meta.is_file() {
-            bail!(usage(format!(
-                "{local} is not a regular file: --atomic, --verify, --if-changed, --retries and --limit-rate need files"
-            )));
-        }
-        let remote = upload_destination(&target, path)?;
-        // Messages name what is sent: into a directory URL, the tree or file under its name.
-        let shown = match remote_basename(&remote).filter(|_| target.is_dir) {
-            Some(name) => format!("{}/{name}", url.trim_end_matches('/')),
-            None => url.clone(),
+        let remote = upload_destination(to, path)?;
+        let kind = if path.as_os_str() == "-" {
+            Kind::File
+        } else {
+            let meta = std::fs::metadata(path).with_context(|| format!("cannot read {local}"))?;
+            if meta.is_dir() && !opts.recursive {
+                bail!(usage(format!("{local} is a directory (use -r)")));
+            }
+            if !plain && !meta.is_dir() && !meta.is_file() {
+                bail!(usage(format!(
+                    "{local} is not a regular file: --atomic, --verify, --if-changed, --retries and --limit-rate need files"
+                )));
+            }
+            if meta.is_dir() { Kind::Tree } else { Kind::File }
         };
-        plans.push((Tree { url: shown, remote, local: path.to_path_buf() }, meta.is_dir()));
+        // Messages name what is sent: into a directory, the tree or file under its name.
+        let shown = match remote_basename(&remote).filter(|_| to.is_dir) {
+            Some(name) if url.is_empty() => name.to_string(),
+            Some(name) => format!("{}/{name}", url.trim_end_matches('/')),
+            None => url.to_string(),
+        };
+        let tree = Tree { url: shown, remote, local: path.to_path_buf() };
+        items.push(Item { server: to.clone(), tree, kind });
     }
-    let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
-    let mut pool = open_pool(ctx, &target, rate, parallel(ctx)?).await?;
-    if args.opts.create_dirs {
-        let mut session = pool.take().await?;
-        let created = create_remote_parents(&mut session, plans.iter().map(|(t, _)| t.remote.as_str()));
-        let created = created.await;
-        pool.put_back(session);
-        created?;
-    }
-    let work = async {
-        let mut result = Ok(());
-        for (tree, is_dir) in plans {
-            let outcome = if is_dir {
-                mirror::sync(&mut pool, &tree, Direction::Up, &opts, &mut tally).await.map(drop)
-            } else {
-                copy_one(&mut pool, &tree, Direction::Up, &opts, None, &mut tally).await
+    copy(ctx, Direction::Up, items, opts, caller).await
+}
+
+/// Copies `items` on a pool per server, shown as [`Show::of`] says.
+async fn copy(ctx: &Context, direction: Direction, items: Vec<Item>, opts: &Options, caller: Caller<'_>) -> Result<()> {
+    let show = Show::of(opts, &caller, items.len(), direction);
+    let (spare, moving, parallel) = match caller {
+        // The session a wildcard was listed on serves a plain copy; a checked one opens its
+        // pool afresh (as it always did).
+        Caller::Command { open } => {
+            let spare = match open {
+                Some((target, session)) if show == Show::Own => Some((target, Seat::Own(session))),
+                Some((_, session)) => {
+                    let _ = (*session).quit().await;
+                    None
+                }
+                None => None,
             };
+            (spare, None, 1)
+        }
+        Caller::Shell(shell) => {
+            let spare = items.first().zip(Seat::lend(shell.session)).map(|(item, seat)| (item.server.clone(), seat));
+            (spare, Some(shell.moving), shell.parallel)
+        }
+    };
+    let mut sessions = Sessions { ctx, opts, spare };
+    let mut tally = show.tally(ctx);
+    if let Show::Batch(action) = show {
+        return batch(&mut sessions, direction, items, parallel, tally, action).await;
+    }
+    let moving = moving.filter(|_| show == Show::Shell);
+    let sync = opts.sync(direction);
+    let mut open: Option<(Target, Pool)> = None;
+    // Interrupted, the pool still deletes the upload temporaries it made. (Pinned here: moved
+    // into `or_interrupted`, the copy's state would take its room twice.)
+    let result = interrupt::or_interrupted(std::pin::pin!(async {
+        let mut result = Ok(());
+        for item in &items {
+            if !open.as_ref().is_some_and(|(server, _)| server.same_session(&item.server)) {
+                if let Some((_, pool)) = open.take() {
+                    pool.close().await;
+                }
+                // One file at a time needs one session (and a retry a new one).
+                let limit = if show == Show::Counted { opts.segments.unwrap_or(opts.sessions) } else { 1 };
+                let pool = sessions.pool(&item.server, limit).await;
+                let pool = match pool {
+                    Ok(pool) => pool,
+                    Err(e) => {
+                        tally.failed(1);
+                        return Err(e);
+                    }
+                };
+                let (_, pool) = open.insert((item.server.clone(), pool));
+                if direction == Direction::Up && opts.create_dirs {
+                    let same = items.iter().filter(|i| i.server.same_session(&item.server));
+                    let mut session = pool.take().await?;
+                    let remotes = same.map(|i| i.tree.remote.as_str());
+                    let created = Box::pin(create_remote_parents(&mut session, remotes)).await;
+                    pool.put_back(session);
+                    created?;
+                }
+            }
+            let Some((_, pool)) = open.as_mut() else { unreachable!("a pool was just opened") };
+            // What only some copies need is boxed: the others do not carry its state along.
+            let outcome = if let Kind::Named { name, several } = &item.kind {
+                let local = tree_root(opts.output.as_deref(), name.as_deref(), *several, opts.create_dirs)?;
+                let tree = Tree { local, ..item.tree.clone() };
+                Box::pin(mirror::sync(pool, &tree, direction, &sync, &mut tally)).await.map(drop)
+            } else if let Kind::Tree = item.kind {
+                Box::pin(mirror::sync(pool, &item.tree, direction, &sync, &mut tally)).await.map(drop)
+            } else {
+                if let Some(moving) = moving {
+                    moving.set(Some(Moving::of(&item.tree, direction)));
+                }
+                let checked = show == Show::Counted;
+                let copied = copy_one(pool, &item.tree, direction, &sync, checked, opts.segments, &mut tally).await;
+                if let Some(moving) = moving {
+                    moving.set(None);
+                }
+                copied.inspect_err(|_| tally.failed(1))
+            };
+            if outcome.is_err() && show != Show::Counted {
+                return outcome;
+            }
             result = result.and(outcome);
         }
         result
-    };
-    // Interrupted, the pool still deletes the upload temporaries it made.
-    let result = interrupt::or_interrupted(work).await;
-    pool.close().await;
-    tally.conclude(opts.action);
+    }))
+    .await;
+    // A lone file's summary is its own; a counted run's comes after the pool's notes.
+    match show {
+        Show::Own => tally.conclude(sync.action),
+        Show::Shell => tally.finish_quietly(),
+        Show::Counted | Show::Batch(_) => {}
+    }
+    if let Some((_, pool)) = open {
+        pool.close().await;
+    }
+    if show == Show::Counted {
+        tally.conclude(sync.action);
+    }
     result
 }
 
-/// One file, `tree` naming it on both sides.
+/// Where a copy gets its pools: on a session handed over (`spare`) where it fits, on new
+/// ones otherwise.
+struct Sessions<'a, 'o> {
+    ctx: &'a Context,
+    opts: &'o Options,
+    spare: Option<(Target, Seat<'a>)>,
+}
+
+impl<'a> Sessions<'a, '_> {
+    /// A pool of up to `limit` sessions to `server`'s server.
+    async fn pool(&mut self, server: &Target, limit: usize) -> Result<Pool<'a>> {
+        let connector = Connector::new(self.ctx, server.clone(), self.opts.rate.clone());
+        match self.spare.take() {
+            Some((open, seat)) if open.same_session(server) && connector.takes_others() => {
+                return Ok(Pool::seated(connector, seat, limit, self.opts.retries));
+            }
+            Some((_, seat)) => seat.leave().await,
+            None => {}
+        }
+        Pool::open(connector, limit, self.opts.retries).await
+    }
+}
+
+/// [`Show::Batch`]: the files at once on up to `set parallel` sessions of the shell's server.
+async fn batch(
+    sessions: &mut Sessions<'_, '_>,
+    direction: Direction,
+    items: Vec<Item>,
+    parallel: usize,
+    mut tally: Tally<'_>,
+    action: &'static str,
+) -> Result<()> {
+    let Some(server) = items.first().map(|i| i.server.clone()) else { return Ok(()) };
+    let count = items.len();
+    let mut pool = sessions.pool(&server, parallel.min(count)).await?;
+    // Upload sizes are known here; download sizes only once each file starts.
+    let bytes = match direction {
+        Direction::Up => items.iter().filter_map(|i| std::fs::metadata(&i.tree.local).ok()).map(|m| m.len()).sum(),
+        Direction::Down => 0,
+    };
+    tally.begin(count as u64, bytes);
+    let sync = sessions.opts.sync(direction);
+    let work = Files { opts: &sync, direction, tally: &tally, temporaries: pool.temporaries() };
+    let failures = pool.run(&work, items.into_iter().map(|i| i.tree).collect()).await;
+    let result = wrap_up(&pool, &mut tally, action, failures);
+    pool.close().await;
+    result.map(drop)
+}
+
+/// Single files, each its own [`Tree`], on the sessions of a pool.
+struct Files<'a> {
+    opts: &'a SyncOptions,
+    direction: Direction,
+    tally: &'a Tally<'a>,
+    temporaries: Rc<Temporaries>,
+}
+
+impl Work for Files<'_> {
+    type Job = Tree;
+
+    async fn run(&self, session: &mut Session, tree: &Tree, attempt: u32, _slot: usize) -> Result<Done<Tree>> {
+        let copy = Copy::new(tree, self.opts, self.direction, self.tally, self.temporaries.clone());
+        let job = FileJob::named();
+        match self.direction {
+            Direction::Down => copy.download(session, &job, attempt).await.with_context(|| downloading(tree))?,
+            Direction::Up => copy.upload(session, &job, attempt).await?,
+        }
+        Ok(Done::nothing())
+    }
+
+    fn describe(&self, tree: &Tree) -> String {
+        tree.shown_url("")
+    }
+
+    fn retrying(&self, tree: &Tree, error: &anyhow::Error, delay: Duration) {
+        retry_note(self.tally, &self.describe(tree), error, delay);
+    }
+}
+
+fn downloading(tree: &Tree) -> String {
+    format!("downloading {}", tree.shown_url(""))
+}
+
+/// One file, `tree` naming it on both sides; `checked`: its facts are looked at first
+/// ([`look_before_copy`]), and it may be split into `segments`.
 async fn copy_one(
     pool: &mut Pool<'_>,
     tree: &Tree,
     direction: Direction,
     opts: &SyncOptions,
+    checked: bool,
     segments: Option<usize>,
     tally: &mut Tally<'_>,
 ) -> Result<()> {
-    let local_meta = std::fs::metadata(&tree.local).ok();
-    let mut session = pool.take().await?;
-    let checked = look_before_copy(&mut session, tree, direction, opts, local_meta.as_ref()).await;
-    pool.put_back(session);
-    let Some(job) = checked? else {
-        tally.skipped(1);
-        let shown = match direction {
-            Direction::Down => tree.local.display().to_string(),
-            Direction::Up => redact_url(&tree.url),
+    let copied = async {
+        let job = if checked {
+            if direction == Direction::Down {
+                // Before the look (a plain copy's job does it itself, before it asks).
+                local::refuse_existing(&tree.local, opts.no_clobber())?;
+            }
+            let local_meta = std::fs::metadata(&tree.local).ok();
+            let mut session = pool.take().await?;
+            let looked = look_before_copy(&mut session, tree, direction, opts, local_meta.as_ref()).await;
+            pool.put_back(session);
+            let Some(job) = looked? else {
+                tally.skipped(1);
+                let shown = match direction {
+                    Direction::Down => tree.local.display().to_string(),
+                    Direction::Up => redact_url(&tree.url),
+                };
+                tally.note(&format!("pasv: {shown} is unchanged; not copied (--if-changed)"));
+                tally.finish_quietly();
+                return Ok(());
+            };
+            job
+        } else {
+            FileJob::named()
         };
-        tally.note(&format!("pasv: {shown} is unchanged; not copied (--if-changed)"));
-        tally.finish_quietly();
-        return Ok(());
-    };
-    tally.begin(1, job.size.unwrap_or(0));
-    // Stdout, a device or a pipe takes the data in order: over one connection.
-    let in_place = matches!(local::destination(&tree.local), Ok(local::Destination::File(_)));
-    if let Some(count) = segments.filter(|&n| in_place && segments::splits(job.size, n)) {
-        return segments::get(pool, tree, count, &job, opts, tally).await;
-    }
-    let copy = Copy::new(tree, opts, direction, tally, pool.temporaries());
-    let failures = pool.run(&copy, vec![job]).await;
-    tally.finish_quietly();
-    match failures.into_iter().next() {
-        Some(failure) => {
-            tally.failed(1);
-            Err(failure.error)
+        tally.begin(1, job.size.unwrap_or(0));
+        // Stdout, a device or a pipe takes the data in order: over one connection.
+        let in_place = matches!(local::destination(&tree.local), Ok(local::Destination::File(_)));
+        if let Some(count) = segments.filter(|&n| in_place && segments::splits(job.size, n)) {
+            return Box::pin(segments::get(pool, tree, count, &job, opts, tally)).await;
         }
-        None => Ok(()),
+        let copy = Copy::new(tree, opts, direction, tally, pool.temporaries());
+        let failures = pool.run(&copy, vec![job]).await;
+        tally.finish_quietly();
+        match failures.into_iter().next() {
+            Some(failure) => Err(failure.error),
+            None => Ok(()),
+        }
+    };
+    match direction {
+        Direction::Down => copied.await.with_context(|| downloading(tree)),
+        Direction::Up => copied.await,
     }
 }
 
@@ -317,9 +600,7 @@ async fn look_before_copy(
 ) -> Result<Option<FileJob>> {
     let compare = opts.compare != Compare::Always;
     let remote = match direction {
-        Direction::Down => {
-            Some(session.stat(&tree.remote).await.with_context(|| format!("downloading {}", redact_url(&tree.url)))?)
-        }
+        Direction::Down => Some(session.stat(&tree.remote).await?),
         Direction::Up if compare => session.stat(&tree.remote).await.ok(),
         Direction::Up => None,
     };

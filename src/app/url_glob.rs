@@ -57,6 +57,8 @@ pub struct Remote {
 pub struct Expansion {
     pub matches: Vec<Remote>,
     pub notes: Vec<String>,
+    /// The whole listing (for the shell's completion).
+    pub listed: Vec<Entry>,
 }
 
 /// A wildcard left nothing to act on: exit 5, as for a file that is not there.
@@ -106,22 +108,8 @@ pub fn parse(input: &str, no_glob: bool) -> Result<Spec> {
         let literal = path.replace('\\', "%5C").replace('?', "%3F");
         return plain(&format!("{}{literal}{}", &input[..start], &input[end..]));
     }
-    let cut = start + path.rfind('/').map_or(0, |i| i + 1);
-    let mut dirs = Vec::new();
-    for segment in input[start..cut].split('/') {
-        let Some(name) = glob::literal(&pattern_of(segment, is_url)) else {
-            bail!(usage(format!(
-                "{}: wildcards expand only in the last part of the path; escape them with \\ (or use --no-glob)",
-                redact_url(input)
-            )));
-        };
-        dirs.push(encode(&name, is_url));
-    }
-    let base = format!("{}{}", &input[..start], dirs.join("/"));
-    let pattern = pattern_of(&input[cut..end], is_url);
-    if pattern.chars().any(char::is_control) {
-        return Err(UrlError::ControlCharacter { url: redact_url(input), part: "path" }.into());
-    }
+    let (dirs, pattern) = split(path, is_url, input)?;
+    let base = format!("{}{dirs}", &input[..start]);
     let dir = super::config_file::resolve(&base)?;
     Ok(match glob::literal(&pattern) {
         Some(name) if name.is_empty() => Spec::Path { url: base, target: dir },
@@ -130,9 +118,42 @@ pub fn parse(input: &str, no_glob: bool) -> Result<Spec> {
     })
 }
 
-/// A URL taken as it is (the shell's `get`, which leaves wildcards to `mget`).
-pub fn literal(url: &str) -> Result<Remote> {
-    Ok(Remote { url: url.to_string(), target: super::config_file::resolve(url)?, kind: None })
+/// Reads a path of the shell's `mget` as [`parse`] reads the path of a URL; `at` makes the
+/// target of a path (a directory with `true`), and `Remote::url` is the path as typed.
+pub fn parse_path(path: &str, no_glob: bool, at: impl Fn(&str, bool) -> Target) -> Result<Spec> {
+    // Control characters: the command that sends the path says what is wrong.
+    if no_glob || !path.contains(['*', '?', '[', '\\']) || path.chars().any(char::is_control) {
+        return Ok(Spec::Path { url: path.to_string(), target: at(path, false) });
+    }
+    let (base, pattern) = split(path, false, path)?;
+    let dir = at(if base == "/" { "/" } else { base.trim_end_matches('/') }, true);
+    Ok(match glob::literal(&pattern) {
+        Some(name) if name.is_empty() => Spec::Path { url: base, target: dir },
+        Some(name) => Spec::Path { url: format!("{base}{name}"), target: entry_of(&dir, &name) },
+        None => Spec::Pattern(Pattern { url: path.to_string(), base, is_url: false, dir, glob: pattern }),
+    })
+}
+
+/// Splits `path` (a URL's, or the shell's) at its last `/`: the directory, each of its
+/// segments made literal (a wildcard there is a usage error naming `input`), and the last
+/// segment as a [`glob`] pattern.
+fn split(path: &str, is_url: bool, input: &str) -> Result<(String, String)> {
+    let cut = path.rfind('/').map_or(0, |i| i + 1);
+    let mut dirs = Vec::new();
+    for segment in path[..cut].split('/') {
+        let Some(name) = glob::literal(&pattern_of(segment, is_url)) else {
+            bail!(usage(format!(
+                "{}: wildcards expand only in the last part of the path; escape them with \\ (or use --no-glob)",
+                redact_url(input)
+            )));
+        };
+        dirs.push(encode(&name, is_url));
+    }
+    let pattern = pattern_of(&path[cut..], is_url);
+    if pattern.chars().any(char::is_control) {
+        return Err(UrlError::ControlCharacter { url: redact_url(input), part: "path" }.into());
+    }
+    Ok((dirs.join("/"), pattern))
 }
 
 /// True when the remotes are more than one file, or may be: a wildcard's matches depend on the
@@ -157,6 +178,7 @@ impl Pattern {
         for line in &listing.unparsed {
             expansion.notes.push(format!("pasv: warning: unparsed listing line: {}", escape(line)));
         }
+        expansion.listed = listing.entries;
         Ok(expansion)
     }
 
@@ -164,7 +186,7 @@ impl Pattern {
         let mut matches: Vec<&Entry> = entries.iter().filter(|e| self.matches(&e.name)).collect();
         matches.sort_by(|a, b| a.name.cmp(&b.name));
         matches.dedup_by(|a, b| a.name == b.name);
-        let mut expansion = Expansion { matches: Vec::new(), notes: Vec::new() };
+        let mut expansion = Expansion { matches: Vec::new(), notes: Vec::new(), listed: Vec::new() };
         for entry in matches {
             let name = entry.name.as_str();
             if name == "." || name == ".." {

@@ -11,7 +11,7 @@ use crate::app::progress::ProgressMode;
 use crate::app::settings;
 use crate::app::target::Target;
 use crate::cli::GlobalArgs;
-use crate::engine::{Error, Session, TlsMode, Trace};
+use crate::engine::{Error, Session, TlsMode, Trace, join_remote};
 use crate::proto::ReplyCode;
 
 pub struct Connection {
@@ -76,6 +76,27 @@ impl Connection {
     /// The site with the credentials of the first login.
     pub fn login(&self) -> &Target {
         &self.login
+    }
+
+    /// `path` on this site (relative to the current remote directory, or absolute), with the
+    /// credentials of the login; `is_dir`: it names a directory. A target's path is relative
+    /// to the login directory, where every other session of a transfer starts: outside it,
+    /// a relative path is made absolute.
+    pub fn target(&self, path: &str, is_dir: bool) -> Target {
+        let path = match path {
+            _ if path.starts_with('/') || self.cwd == self.home => path.to_string(),
+            "" => self.cwd.clone(),
+            _ => join_remote(&self.cwd, path),
+        };
+        Target { path, is_dir, ..self.login.clone() }
+    }
+
+    /// The flags in force and the session, logged in, lent to a transfer for one command:
+    /// its first session, which it drops (the next command logs in again) when it finds it
+    /// out of step.
+    pub async fn lend(&mut self) -> Result<(&Context, &mut Option<Session>)> {
+        self.session().await?;
+        Ok((&self.ctx, &mut self.session))
     }
 
     async fn login_again(&mut self) -> Result<Session> {

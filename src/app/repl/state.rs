@@ -2,8 +2,8 @@
 //! the names completion offers, and the transfer in flight (so Ctrl-C can say what it left
 //! behind).
 
+use std::cell::Cell;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::connection::Connection;
@@ -12,6 +12,7 @@ use crate::app::context::Context;
 use crate::app::local;
 use crate::app::progress::ProgressMode;
 use crate::app::render::Output;
+use crate::app::transfers::Moving;
 use crate::cli::GlobalArgs;
 use crate::engine::Trace;
 use crate::proto::listing::{Entry, EntryKind};
@@ -21,13 +22,6 @@ use crate::proto::listing::{Entry, EntryKind};
 pub struct RemoteName {
     pub name: String,
     pub dir: bool,
-}
-
-/// A transfer that Ctrl-C may cut short.
-#[derive(Debug, Clone)]
-pub enum Inflight {
-    Download { target: PathBuf },
-    Upload { remote: String },
 }
 
 pub struct Shell {
@@ -42,7 +36,8 @@ pub struct Shell {
     pub conn: Option<Connection>,
     /// Listings of remote directories for completion, by the path as typed ("" = current).
     pub names: HashMap<String, Vec<RemoteName>>,
-    pub inflight: Option<Inflight>,
+    /// The file a transfer is moving now, for what Ctrl-C says it left behind.
+    pub inflight: Cell<Option<Moving>>,
     /// The shell's own connection while a command runs on another site's (a URL of another
     /// site, `repl::urls`); back in `conn` when that command ends or is cut short.
     pub parked: Option<Option<Connection>>,
@@ -59,7 +54,7 @@ impl Shell {
             screen: Screen::detect(),
             conn: None,
             names: HashMap::new(),
-            inflight: None,
+            inflight: Cell::new(None),
             parked: None,
         }
     }
@@ -143,7 +138,7 @@ impl Shell {
         }
         self.names.clear();
         match self.inflight.take() {
-            Some(Inflight::Download { target }) => {
+            Some(Moving::Download { target }) => {
                 let part = match local::destination(&target) {
                     Ok(local::Destination::File(file)) => local::part_path(&file),
                     _ => local::part_path(&target),
@@ -159,7 +154,7 @@ impl Shell {
                     eprintln!("pasv: interrupted; nothing was saved to {}", target.display());
                 }
             }
-            Some(Inflight::Upload { remote }) => {
+            Some(Moving::Upload { remote }) => {
                 eprintln!(
                     "pasv: interrupted; the remote {} may be incomplete; `put -c` resumes it",
                     crate::app::escape(&remote)

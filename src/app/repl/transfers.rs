@@ -1,7 +1,9 @@
-//! The shell's transfers: `get`, `put`, `mget`, `mput` and `cat`. Downloads go through the
-//! part files of `app::local`, uploads through the one-shot upload, so a file moved by the
-//! shell and by `pasv get`/`pasv put` behaves the same. `mget`/`mput` expand patterns (remote
-//! ones against a listing, local ones against the directory) and use `set parallel` sessions.
+//! The shell's transfers: `get`, `put`, `mget`, `mput` and `cat`. `get`, `put`, `mget` and
+//! `mput` hand their files to the front end of every transfer (`app::transfers`) as targets on
+//! the shell's site, and lend it the shell's session: a file moved by the shell and by `pasv
+//! get`/`pasv put` goes the same way. `mget` expands remote patterns as the one-shot commands
+//! expand URLs (`url_glob`), `mput` local ones against the directory; several files use `set
+//! parallel` sessions.
 
 use std::path::{Path, PathBuf};
 
@@ -10,51 +12,35 @@ use tokio::io::AsyncWriteExt;
 
 use super::connection::Connection;
 use super::glob;
-use super::state::{Inflight, Shell};
-use crate::app::config_file::site_url;
-use crate::app::local;
+use super::state::Shell;
+use crate::app::context::Context;
 use crate::app::settings::usage;
-use crate::app::tally::{FileEvent, Tally};
-use crate::app::transfer::copy::upload_one;
-use crate::app::transfer::job::Direction;
-use crate::app::transfer::pool::{Done, Work};
-use crate::app::transfer::run::{retry_note, wrap_up};
-use crate::app::transfers as tree;
-use crate::app::url_glob;
+use crate::app::target::Target;
+use crate::app::transfer::request::Options;
+use crate::app::transfers::{self, Caller, ShellCopy};
+use crate::app::url_glob::{self, Remote, Spec};
 use crate::cli::GetArgs;
 use crate::cli::shell::{MgetArgs, MputArgs, PutArgs};
-use crate::engine::{Session, join_remote};
 use crate::proto::listing::EntryKind;
-use crate::proto::name::remote_basename;
 
 fn not_connected() -> anyhow::Error {
     usage("not connected: `open URL` (or a bookmark name) first")
 }
 
-/// One file to move: remote path and local path.
-#[derive(Debug, Clone)]
-struct Plan {
-    remote: String,
-    local: PathBuf,
+fn connected(shell: &Shell) -> Result<&Connection> {
+    shell.conn.as_ref().ok_or_else(not_connected)
 }
 
 pub async fn get(shell: &mut Shell, args: GetArgs) -> Result<()> {
-    if let Some(conn) = shell.conn.as_ref()
-        && tree::handles_get(&args, &conn.ctx)
-    {
-        // -r, --segments, --verify, --retries...: the one-shot code, on URLs for this site.
-        let urls: Vec<String> = args.urls.iter().map(|path| site_url_for(conn, path, false)).collect();
-        let remotes = urls.iter().map(|url| url_glob::literal(url)).collect::<Result<_>>()?;
-        return tree::get(&conn.ctx, GetArgs { urls, ..args }, remotes).await;
-    }
-    let several = args.urls.len() > 1;
-    let mut plans = Vec::new();
-    for remote in &args.urls {
-        let name = remote_basename(remote).ok_or_else(|| usage(format!("{remote:?} names a directory, not a file")))?;
-        plans
-            .push(Plan { remote: remote.clone(), local: local::download_path(args.output.as_deref(), name, several)? });
-    }
-    download(shell, plans, args.resume, args.no_clobber).await
+    let conn = connected(shell)?;
+    let opts = transfers::get_options(&conn.ctx, &args)?;
+    let remotes = args.urls.iter().map(|path| remote(conn, path)).collect();
+    download(shell, remotes, opts, false).await
+}
+
+/// `path` on the shell's site, as its one-shot counterpart's URL would name it.
+fn remote(conn: &Connection, path: &str) -> Remote {
+    Remote { url: path.to_string(), target: conn.target(path, false), kind: None }
 }
 
 pub async fn mget(shell: &mut Shell, args: MgetArgs) -> Result<()> {
@@ -63,127 +49,88 @@ pub async fn mget(shell: &mut Shell, args: MgetArgs) -> Result<()> {
     {
         bail!(usage(format!("-o {}: not a directory", dir.display())));
     }
-    let mut plans = Vec::new();
+    let mut remotes = Vec::new();
     for pattern in &args.patterns {
-        for remote in expand_remote(shell, pattern).await? {
-            let name = remote_basename(&remote).unwrap_or(&remote).to_string();
-            let local = local::download_path(args.output.as_deref(), &name, true)?;
-            plans.push(Plan { remote, local });
-        }
+        remotes.extend(expand_remote(shell, pattern).await?);
     }
-    download(shell, plans, args.resume, false).await
+    let conn = connected(shell)?;
+    let opts = Options {
+        resume: args.resume,
+        output: args.output.clone(),
+        retries: conn.ctx.args.retries.unwrap_or(0),
+        ..Options::default()
+    };
+    download(shell, remotes, opts, true).await
 }
 
-/// Remote files matching `pattern` (a plain name stands for itself).
-async fn expand_remote(shell: &mut Shell, pattern: &str) -> Result<Vec<String>> {
-    let (dir, base) = glob::split(pattern);
-    if !glob::is_pattern(base) {
-        return Ok(vec![pattern.to_string()]);
-    }
+/// Remote files matching `pattern` (a plain name stands for itself), listed once.
+async fn expand_remote(shell: &mut Shell, pattern: &str) -> Result<Vec<Remote>> {
     let conn = shell.conn.as_mut().ok_or_else(not_connected)?;
-    let session = conn.session().await?;
-    let listing = session
-        .list(if dir.is_empty() { None } else { Some(dir) })
-        .await
-        .with_context(|| format!("listing {}", if dir.is_empty() { "." } else { dir }))?;
-    let mut names: Vec<String> = listing
-        .entries
-        .iter()
-        .filter(|e| matches!(e.kind, EntryKind::File | EntryKind::Link) && glob::matches(base, &e.name))
-        .map(|e| join_remote(dir, &e.name))
-        .collect();
-    shell.remember_names(dir, &listing.entries);
-    if names.is_empty() {
+    let spec = url_glob::parse_path(pattern, conn.ctx.args.no_glob, |path, is_dir| conn.target(path, is_dir))?;
+    let pattern_spec = match spec {
+        Spec::Path { url, target } => return Ok(vec![Remote { url, target, kind: None }]),
+        Spec::Pattern(spec) => spec,
+    };
+    let expansion = pattern_spec.expand(conn.session().await?).await?;
+    for note in &expansion.notes {
+        shell.note(note);
+    }
+    // Completion knows the directory by the name typed.
+    shell.remember_names(glob::split(pattern).0, &expansion.listed);
+    let found: Vec<Remote> =
+        expansion.matches.into_iter().filter(|r| matches!(r.kind, Some(EntryKind::File | EntryKind::Link))).collect();
+    if found.is_empty() {
         bail!(usage(format!("no remote file matches {pattern:?}")));
     }
-    names.sort();
-    Ok(names)
+    Ok(found)
 }
 
-async fn download(shell: &mut Shell, plans: Vec<Plan>, resume: bool, no_clobber: bool) -> Result<()> {
-    if shell.parallel() > 1 && plans.len() > 1 {
-        return parallel(shell, plans, Batch { way: Direction::Down, resume, no_clobber }).await;
-    }
-    let mut progress = shell.progress.reporter();
-    for plan in plans {
-        let conn = shell.conn.as_mut().ok_or_else(not_connected)?;
-        let session = conn.session().await?;
-        shell.inflight = Some(Inflight::Download { target: plan.local.clone() });
-        let result =
-            local::download_file(session, &plan.remote, &plan.local, resume, no_clobber, progress.as_mut()).await;
-        shell.inflight = None;
-        result.with_context(|| format!("downloading {}", crate::app::escape(&plan.remote)))?;
-    }
-    Ok(())
+async fn download(shell: &mut Shell, remotes: Vec<Remote>, opts: Options, batch: bool) -> Result<()> {
+    let (ctx, caller) = lend(shell, batch).await?;
+    transfers::get(ctx, remotes, &opts, caller).await
+}
+
+/// The shell as the caller of one copy, its session lent (`batch`: see [`ShellCopy::batch`]).
+async fn lend(shell: &mut Shell, batch: bool) -> Result<(&Context, Caller<'_>)> {
+    let parallel = shell.parallel();
+    let conn = shell.conn.as_mut().ok_or_else(not_connected)?;
+    let (ctx, session) = conn.lend().await?;
+    Ok((ctx, Caller::Shell(ShellCopy { session, parallel, batch, moving: &shell.inflight })))
 }
 
 pub async fn put(shell: &mut Shell, args: PutArgs) -> Result<()> {
-    if let Some(conn) = shell.conn.as_ref()
-        && tree::handles_put(&args.opts, &conn.ctx)
-    {
-        return put_with_tree_code(shell, args).await;
-    }
+    let conn = connected(shell)?;
+    let opts = transfers::put_options(&conn.ctx, &args.opts)?;
     let several = args.files.len() > 1;
-    let mut plans = Vec::new();
-    for file in &args.files {
-        let name = file_name(file)?;
-        let remote = match &args.output {
-            Some(out) if several || out.ends_with('/') => join_remote(directory(out), &name),
-            Some(out) => out.clone(),
-            None => name,
-        };
-        plans.push(Plan { remote, local: file.clone() });
-    }
-    upload(shell, plans, args.opts.resume).await
-}
-
-/// `put -r`, `--atomic`, `--verify`...: the one-shot upload code, with a URL for the target.
-async fn put_with_tree_code(shell: &mut Shell, args: PutArgs) -> Result<()> {
-    let conn = shell.conn.as_ref().ok_or_else(not_connected)?;
-    let several = args.files.len() > 1;
-    let url = match &args.output {
-        Some(out) => site_url_for(conn, out, several || out.ends_with('/')),
-        None => site_url_for(conn, &conn.cwd, true),
+    let (to, url) = match &args.output {
+        Some(out) if several || out.ends_with('/') => (conn.target(directory(out), true), out.clone()),
+        Some(out) => (conn.target(out, false), out.clone()),
+        None => (conn.target("", true), String::new()),
     };
-    let mut paths: Vec<String> = args.files.iter().map(|f| f.to_string_lossy().into_owned()).collect();
-    if paths.iter().any(|p| p == "-") {
-        bail!(usage("`put -` (stdin) works only in the one-shot `pasv put - URL`"));
-    }
-    paths.push(url);
-    let oneshot = crate::cli::PutArgs { paths, opts: args.opts };
-    crate::app::oneshot::put(&conn.ctx, oneshot).await
-}
-
-/// The URL of `path` (relative to the shell's remote directory, or absolute) on the open
-/// site, with the credentials of the login; `dir` marks it as a directory ("into it").
-fn site_url_for(conn: &Connection, path: &str, dir: bool) -> String {
-    let absolute = if path.starts_with('/') { path.to_string() } else { join_remote(&conn.cwd, path) };
-    let login = conn.login();
-    let mut url = site_url(&login.endpoint, login.tls, login.user.as_deref(), login.password.as_deref(), &absolute);
-    // site_url names directories (a trailing "/"); a file must not have one.
-    match (dir, url.ends_with('/')) {
-        (true, false) => url.push('/'),
-        (false, true) => {
-            url.pop();
-        }
-        _ => {}
-    }
-    url
+    upload(shell, &args.files, to, &url, opts, false).await
 }
 
 pub async fn mput(shell: &mut Shell, args: MputArgs) -> Result<()> {
-    let mut plans = Vec::new();
+    let mut files = Vec::new();
     for pattern in &args.patterns {
-        for file in expand_local(pattern)? {
-            let name = file_name(&file)?;
-            let remote = match &args.output {
-                Some(dir) => join_remote(directory(dir), &name),
-                None => name,
-            };
-            plans.push(Plan { remote, local: file });
-        }
+        files.extend(expand_local(pattern)?);
     }
-    upload(shell, plans, args.resume).await
+    let conn = connected(shell)?;
+    let (to, url) = match &args.output {
+        Some(dir) => (conn.target(directory(dir), true), dir.clone()),
+        None => (conn.target("", true), String::new()),
+    };
+    let opts = Options { resume: args.resume, retries: conn.ctx.args.retries.unwrap_or(0), ..Options::default() };
+    upload(shell, &files, to, &url, opts, true).await
+}
+
+async fn upload(shell: &mut Shell, files: &[PathBuf], to: Target, url: &str, opts: Options, batch: bool) -> Result<()> {
+    if files.iter().any(|f| f.as_os_str() == "-") {
+        // The shell's stdin is the terminal or the script itself, never file data.
+        bail!(usage("`put -` (stdin) works only in the one-shot `pasv put - URL`"));
+    }
+    let (ctx, caller) = lend(shell, batch).await?;
+    transfers::put(ctx, files, &to, url, &opts, caller).await
 }
 
 /// A remote directory given with `-o`, without its trailing `/`: the root stays `/` (trimmed
@@ -193,19 +140,6 @@ fn directory(out: &str) -> &str {
         "" if out.starts_with('/') => "/",
         dir => dir,
     }
-}
-
-fn file_name(path: &Path) -> Result<String> {
-    if path.as_os_str() == "-" {
-        // The shell's stdin is the terminal or the script itself, never file data.
-        bail!(usage("`put -` (stdin) works only in the one-shot `pasv put - URL`"));
-    }
-    if path.is_dir() {
-        bail!(usage(format!("{} is a directory", path.display())));
-    }
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| usage(format!("{} has no file name", path.display())))
 }
 
 /// Local files matching `pattern` (a plain name stands for itself).
@@ -230,26 +164,6 @@ fn expand_local(pattern: &str) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-async fn upload(shell: &mut Shell, plans: Vec<Plan>, resume: bool) -> Result<()> {
-    for plan in &plans {
-        std::fs::metadata(&plan.local).with_context(|| format!("cannot read {}", plan.local.display()))?;
-    }
-    if shell.parallel() > 1 && plans.len() > 1 {
-        return parallel(shell, plans, Batch { way: Direction::Up, resume, no_clobber: false }).await;
-    }
-    let mut progress = shell.progress.reporter();
-    for plan in plans {
-        let conn = shell.conn.as_mut().ok_or_else(not_connected)?;
-        let session = conn.session().await?;
-        shell.inflight = Some(Inflight::Upload { remote: plan.remote.clone() });
-        let local = plan.local.to_string_lossy();
-        let result = upload_one(session, &local, &plan.remote, resume, progress.as_mut()).await;
-        shell.inflight = None;
-        result.with_context(|| format!("uploading {local} to {}", crate::app::escape(&plan.remote)))?;
-    }
-    Ok(())
-}
-
 pub async fn cat(shell: &mut Shell, path: &str) -> Result<()> {
     let conn = shell.conn.as_mut().ok_or_else(not_connected)?;
     let session = conn.session().await?;
@@ -261,109 +175,4 @@ pub async fn cat(shell: &mut Shell, path: &str) -> Result<()> {
         .with_context(|| format!("downloading {}", crate::app::escape(path)))?;
     stdout.flush().await?;
     Ok(())
-}
-
-/// What a parallel batch does with each file.
-struct Batch {
-    way: Direction,
-    resume: bool,
-    no_clobber: bool,
-}
-
-struct BatchWork<'a> {
-    batch: Batch,
-    tally: &'a Tally<'a>,
-}
-
-impl Work for BatchWork<'_> {
-    type Job = Plan;
-
-    async fn run(&self, session: &mut Session, plan: &Plan, attempt: u32, _slot: usize) -> Result<Done<Plan>> {
-        // A retry continues what the failed attempt left (the part file, or the remote size).
-        let resume = self.batch.resume || attempt > 0;
-        let mut progress = self.tally.transfer();
-        let local = plan.local.to_string_lossy();
-        let (action, summary) = match self.batch.way {
-            Direction::Down => (
-                "get",
-                local::download_file(
-                    session,
-                    &plan.remote,
-                    &plan.local,
-                    resume,
-                    self.batch.no_clobber,
-                    progress.as_mut(),
-                )
-                .await
-                .with_context(|| format!("downloading {}", crate::app::escape(&plan.remote)))?,
-            ),
-            Direction::Up => (
-                "put",
-                upload_one(session, &local, &plan.remote, resume, progress.as_mut())
-                    .await
-                    .with_context(|| format!("uploading {local} to {}", crate::app::escape(&plan.remote)))?,
-            ),
-        };
-        drop(progress);
-        let path = match self.batch.way {
-            Direction::Down => local.into_owned(),
-            Direction::Up => plan.remote.clone(),
-        };
-        self.tally.file_done(&FileEvent {
-            action,
-            path: &path,
-            url: &plan.remote,
-            bytes: summary.bytes,
-            offset: summary.offset,
-            total: summary.total,
-            seconds: summary.elapsed.as_secs_f64(),
-            verified: Some("size").filter(|_| summary.total.is_some()).into(),
-            passive: None,
-            tls: None,
-        });
-        Ok(Done::nothing())
-    }
-
-    fn describe(&self, plan: &Plan) -> String {
-        plan.remote.clone()
-    }
-
-    fn retrying(&self, plan: &Plan, error: &anyhow::Error, delay: std::time::Duration) {
-        retry_note(self.tally, &plan.remote, error, delay);
-    }
-}
-
-/// `mget`/`mput` (or several files) under `set parallel N`: the one-shot mode's session pool
-/// (back-off on "too many connections", `--retries`; a failed file does not stop the others)
-/// and its progress (an overall bar and one per active transfer on a terminal, plain lines in
-/// logs, a `--json` event per file, a summary at the end).
-async fn parallel(shell: &mut Shell, plans: Vec<Plan>, batch: Batch) -> Result<()> {
-    let conn = shell.conn.as_ref().ok_or_else(not_connected)?;
-    let count = plans.len();
-    // Pool sessions start in the login directory: paths relative to the shell's directory
-    // are made absolute first.
-    let plans: Vec<Plan> = plans
-        .into_iter()
-        .map(|p| Plan {
-            remote: if p.remote.starts_with('/') { p.remote } else { join_remote(&conn.cwd, &p.remote) },
-            ..p
-        })
-        .collect();
-    // Upload sizes are known here; download sizes only once each file starts.
-    let bytes = match batch.way {
-        Direction::Up => plans.iter().filter_map(|p| std::fs::metadata(&p.local).ok()).map(|m| m.len()).sum(),
-        Direction::Down => 0,
-    };
-    let action = match batch.way {
-        Direction::Down => "mget",
-        Direction::Up => "mput",
-    };
-    let mut pool = tree::open_pool(&conn.ctx, conn.login(), None, shell.parallel().min(count)).await?;
-    let mut tally = Tally::new(shell.progress, &shell.out, shell.base.quiet);
-    tally.begin(count as u64, bytes);
-    let work = BatchWork { batch, tally: &tally };
-    let failures = pool.run(&work, plans).await;
-    let result = wrap_up(&pool, &mut tally, action, failures);
-    pool.close().await;
-    result.map(drop)
 }

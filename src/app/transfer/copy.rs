@@ -421,53 +421,6 @@ pub async fn hash_file(path: &Path, algorithm: crate::engine::HashAlgorithm) -> 
     Ok(hasher.finish())
 }
 
-pub(crate) async fn upload_one(
-    session: &mut Session,
-    local: &str,
-    remote: &str,
-    resume: bool,
-    progress: &mut dyn crate::engine::Progress,
-) -> Result<TransferSummary> {
-    if local == "-" {
-        let mut stdin = tokio::io::stdin();
-        return Ok(session.upload(&mut stdin, remote, UploadMode::Replace, None, progress).await?);
-    }
-    let mut file = tokio::fs::File::open(local).await.with_context(|| format!("cannot open {local}"))?;
-    let meta = file.metadata().await?;
-    if !meta.is_file() {
-        // A pipe or device (`put <(tar c dir) URL`): its length is unknown, like stdin's.
-        if resume {
-            bail!(usage(format!("{local} is not a regular file: there is nothing to resume from (-c)")));
-        }
-        return Ok(session.upload(&mut file, remote, UploadMode::Replace, None, progress).await?);
-    }
-    let len = meta.len();
-    let mode = if resume { resume_point(session, remote, &mut file, len, true).await? } else { UploadMode::Replace };
-    let remaining = match mode {
-        UploadMode::Append { offset } if offset == len => {
-            return Ok(TransferSummary {
-                bytes: 0,
-                offset: len,
-                total: Some(len),
-                elapsed: Default::default(),
-                tls: None,
-                size_check: SizeCheck::None,
-            });
-        }
-        UploadMode::Append { offset } => len - offset,
-        UploadMode::Replace => len,
-    };
-    match session.upload(&mut file, remote, mode, Some(remaining), progress).await {
-        // A server without APPE (twisted): the whole file again, in place of the rest.
-        Err(e) if matches!(mode, UploadMode::Append { .. }) && e.is_not_implemented(Verb::Appe) => {
-            use tokio::io::AsyncSeekExt as _;
-            file.rewind().await.with_context(|| format!("cannot read {local}"))?;
-            Ok(session.upload(&mut file, remote, UploadMode::Replace, Some(len), progress).await?)
-        }
-        result => Ok(result?),
-    }
-}
-
 /// Where an upload of `file` (`len` bytes) continues: after what the server already has of
 /// `remote` (APPE, with `file` positioned there), or from the start when it has nothing. A
 /// remote file larger than the local one is not a partial upload of it: refused with

@@ -5,6 +5,7 @@
 //! - [`pool`]: the sessions, their retries and back-off;
 //! - [`copy`]: one file at a time with every check; [`lanes`]: many in a row, pipelined, and
 //!   the choice between the two; [`segments`]: one big file over several connections;
+//! - [`request`]: what a `get` or `put` asks for, settled once, whoever asked;
 //! - [`temporaries`]: upload temporaries to delete when pasv gives up;
 //! - [`run`]: the end of a run (summary, failures).
 
@@ -12,6 +13,7 @@ pub mod copy;
 pub mod job;
 pub mod lanes;
 pub mod pool;
+pub mod request;
 pub mod run;
 pub mod segments;
 pub mod temporaries;
