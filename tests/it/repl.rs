@@ -619,6 +619,50 @@ async fn get_and_put_copy_trees_relative_to_the_remote_directory() {
     .await;
 }
 
+/// The shell hands its transfers to the same front end as `pasv get`/`pasv put`, lending it
+/// its own session: a checked copy, an atomic upload and a tree (`-j 1`) in the shell's remote
+/// directory need no login of their own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checked_copies_and_trees_run_on_the_shells_own_session() {
+    within(async {
+        let server = TestServer::start(true).await;
+        std::fs::create_dir_all(server.path("site/docs/img")).unwrap();
+        std::fs::write(server.path("site/a.txt"), "alpha").unwrap();
+        std::fs::write(server.path("site/docs/index.html"), "<h1>hi</h1>").unwrap();
+        std::fs::write(server.path("site/docs/img/logo.svg"), "<svg/>").unwrap();
+        let local = tempfile::tempdir().unwrap();
+        write(local.path(), "up.txt", "uploaded");
+        let script = "cd site\nget --verify a.txt\nput --atomic up.txt\nget -r docs -o copy\n";
+        let run = pasv(["-v", "-j", "1", server.url("/").as_str()]).stdin(script).cwd(local.path()).run().await;
+        run.assert_code(0);
+        assert_eq!(std::fs::read_to_string(local.path().join("a.txt")).unwrap(), "alpha");
+        assert_eq!(std::fs::read_to_string(server.path("site/up.txt")).unwrap(), "uploaded");
+        assert_eq!(std::fs::read_to_string(local.path().join("copy/img/logo.svg")).unwrap(), "<svg/>");
+        assert_eq!(run.stderr.matches("> USER").count(), 1, "one login, the shell's:\n{}", run.stderr);
+    })
+    .await;
+}
+
+/// `mget` expands a pattern as the one-shot commands expand a URL's: a listed name that cannot
+/// be a local file name is left out with a note (escaped), and the other files arrive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mget_leaves_out_a_listed_name_that_cannot_be_a_local_file() {
+    within(async {
+        let server = TestServer::start(false).await;
+        std::fs::create_dir(server.path("logs")).unwrap();
+        std::fs::write(server.path("logs/a.log"), "a").unwrap();
+        std::fs::write(server.path("logs/b\x1b[2J.log"), "b").unwrap();
+        let local = tempfile::tempdir().unwrap();
+        let run = pasv([server.url("/").as_str()]).stdin("mget logs/*.log\n").cwd(local.path()).run().await;
+        run.assert_code(0);
+        assert_eq!(std::fs::read_to_string(local.path().join("a.log")).unwrap(), "a");
+        assert_eq!(std::fs::read_dir(local.path()).unwrap().count(), 1);
+        assert!(run.stderr.contains("left out"), "{}", run.stderr);
+        assert!(!run.stderr.contains('\x1b'), "the name reaches the terminal escaped: {:?}", run.stderr);
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bookmarks_are_saved_without_the_password_and_used_by_one_shot_commands() {
     within(async {
