@@ -311,6 +311,11 @@ impl Session {
     pub async fn mkdir_all(&mut self, path: &str) -> Result<(), Error> {
         let absolute = path.starts_with('/');
         let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        let prefixes: Vec<String> =
+            (0..parts.len()).map(|i| format!("{}{}", if absolute { "/" } else { "" }, parts[..=i].join("/"))).collect();
+        if !self.features.mlst && prefixes.len() > 1 {
+            return self.mkdir_levels(&prefixes).await;
+        }
         // Most often only the last component is missing (a mirror's new target): one MKD does
         // it. A refusal (a missing parent, or the path exists) walks the components.
         if parts.len() > 1 {
@@ -320,11 +325,39 @@ impl Session {
                 Err(e) => return Err(e),
             }
         }
-        for i in 0..parts.len() {
-            let prefix = format!("{}{}", if absolute { "/" } else { "" }, parts[..=i].join("/"));
-            if let Err(e) = self.mkdir(&prefix).await
-                && (!e.is_permanent_refusal() || !self.is_dir(&prefix).await?)
+        for prefix in &prefixes {
+            if let Err(e) = self.mkdir(prefix).await
+                && (!e.is_permanent_refusal() || !self.is_dir(prefix).await?)
             {
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// `mkdir -p` where the server answers in order: an MKD for every level in one write,
+    /// one round trip whichever levels exist (RFC 959 lets a client send commands before the
+    /// replies to earlier ones). Levels that were refused are looked at only when the last one
+    /// was: the first that is not a directory is the error.
+    async fn mkdir_levels(&mut self, prefixes: &[String]) -> Result<(), Error> {
+        let commands =
+            prefixes.iter().map(|p| Ok(Command::MakeDir(Arg::new(p.as_str())?))).collect::<Result<Vec<_>, Error>>()?;
+        self.control.send_batch(&commands).await?;
+        let mut refused = Vec::new();
+        for (command, prefix) in commands.iter().zip(prefixes) {
+            if let Err(e) = check(command, self.control.read_reply().await?, &[257, 250]) {
+                refused.push((prefix, e));
+            }
+        }
+        // The last level made: the refusals were levels that exist.
+        let Some((last, _)) = refused.last().filter(|(p, _)| Some(*p) == prefixes.last()) else {
+            return Ok(());
+        };
+        if self.is_dir(last).await? {
+            return Ok(());
+        }
+        for (prefix, e) in refused {
+            if !e.is_permanent_refusal() || !self.is_dir(prefix).await? {
                 return Err(e);
             }
         }
@@ -729,7 +762,10 @@ impl Session {
         progress.finish();
         let (bytes, tls) = result?;
         let expected = total.filter(|_| self.features.size);
+        let methods = stamp.map(|(unix, method)| (unix, [method]));
+        let stamp = methods.as_ref().map(|(unix, method)| (*unix, method.as_slice()));
         let (actual, stamped) = self.confirm_upload(remote, expected.is_some(), stamp, &[]).await?;
+        let stamped = stamped.map(|outcome| outcome.map(drop));
         let size_check = match expected {
             Some(expected) => judge_size(actual, expected)?,
             None => SizeCheck::None,
@@ -739,10 +775,13 @@ impl Session {
         Ok((TransferSummary { bytes, offset, total, elapsed: started.elapsed(), tls, size_check }, stamped))
     }
 
-    /// After an upload: SIZE (when `size`) and the time `stamp`, then `after` (commands whose
-    /// replies the caller reads: the next file's EPSV and STOR), in one write where the server
-    /// answers commands in order. One at a time to servers offering MLST, where `after` must be
-    /// empty: libunftp, for one, answers SIZE and a time command from separate tasks, in either
+    /// After an upload: SIZE (when `size`) and the time `stamp` (Unix seconds, with the
+    /// methods to try), then `after` (commands whose replies the caller reads: the next file's
+    /// EPSV and STOR), in one write where the server answers commands in order. There every
+    /// method goes out at once and the first the server accepts is the one learned: the
+    /// others set the same time or are refused, and a method found out this way costs no round
+    /// trip of its own. One at a time to servers offering MLST, where `after` must be empty:
+    /// libunftp, for one, answers SIZE and a time command from separate tasks, in either
     /// order. The size and the time come back as their own outcomes (no time after a refused
     /// SIZE there); only a broken session is an `Err`.
     #[allow(clippy::type_complexity)]
@@ -750,15 +789,27 @@ impl Session {
         &mut self,
         remote: &str,
         size: bool,
-        stamp: Option<(i64, MtimeMethod)>,
+        stamp: Option<(i64, &[MtimeMethod])>,
         after: &[Command],
-    ) -> Result<(Option<Result<u64, Error>>, Option<Result<(), Error>>), Error> {
+    ) -> Result<(Option<Result<u64, Error>>, Option<Result<MtimeMethod, Error>>), Error> {
         let size = if size { Some(Command::Size(Arg::new(remote)?)) } else { None };
-        let stamp = match stamp {
-            Some((unix, method)) => {
-                Some((Command::SetModificationTime { method, unix, path: Arg::new(remote)? }, method))
+        let stamps = match stamp {
+            Some((unix, methods)) => methods
+                .iter()
+                .map(|&method| Ok((Command::SetModificationTime { method, unix, path: Arg::new(remote)? }, method)))
+                .collect::<Result<Vec<_>, Error>>()?,
+            None => Vec::new(),
+        };
+        // The first accepted method, else the last refusal.
+        let judge = |outcomes: Vec<Result<MtimeMethod, Error>>| -> Option<Result<MtimeMethod, Error>> {
+            let mut last = None;
+            for outcome in outcomes {
+                match outcome {
+                    Ok(method) => return Some(Ok(method)),
+                    refused => last = Some(refused),
+                }
             }
-            None => None,
+            last
         };
         if self.features.mlst {
             debug_assert!(after.is_empty(), "nothing is pipelined to MLST servers");
@@ -769,15 +820,19 @@ impl Session {
             if let Some(Err(_)) = actual {
                 return Ok((actual, None));
             }
-            let stamped = match &stamp {
-                Some((command, method)) => {
-                    Some(super::mtime::stamped(command, *method, self.control.command(command).await?))
+            let mut outcomes = Vec::with_capacity(stamps.len());
+            for (command, method) in &stamps {
+                let reply = self.control.command(command).await?;
+                let outcome = super::mtime::stamped(command, *method, reply).map(|()| *method);
+                let accepted = outcome.is_ok();
+                outcomes.push(outcome);
+                if accepted {
+                    break;
                 }
-                None => None,
-            };
-            return Ok((actual, stamped));
+            }
+            return Ok((actual, judge(outcomes)));
         }
-        let wire: Vec<Command> = size.iter().chain(stamp.iter().map(|(c, _)| c)).chain(after).cloned().collect();
+        let wire: Vec<Command> = size.iter().chain(stamps.iter().map(|(c, _)| c)).chain(after).cloned().collect();
         if !wire.is_empty() {
             self.control.send_batch(&wire).await?;
         }
@@ -785,11 +840,11 @@ impl Session {
             Some(command) => Some(size_in(command, self.control.read_reply().await?)),
             None => None,
         };
-        let stamped = match &stamp {
-            Some((command, method)) => Some(super::mtime::stamped(command, *method, self.control.read_reply().await?)),
-            None => None,
-        };
-        Ok((actual, stamped))
+        let mut outcomes = Vec::with_capacity(stamps.len());
+        for (command, method) in &stamps {
+            outcomes.push(super::mtime::stamped(command, *method, self.control.read_reply().await?).map(|()| *method));
+        }
+        Ok((actual, judge(outcomes)))
     }
 
     pub(super) async fn transfer_out<R: AsyncRead + Unpin + Send + ?Sized>(

@@ -193,17 +193,17 @@ impl Session {
             _ => None,
         };
         let ahead: &[Command] = ahead.as_ref().map_or(&[], |a| a.as_slice());
-        // A time with a known method goes with the size check; otherwise the methods are tried
-        // one by one after it, and only then may the next file's STOR go out.
-        let (stamp, tried) = match upload.stamp {
-            Some((unix, Some(method))) if in_order => (Some((unix, method)), None),
-            Some((unix, method)) => (None, Some((unix, method.map_or_else(|| self.mtime_methods(), |m| vec![m])))),
-            None => (None, None),
+        // The time goes with the size check: with its method once known, else every method
+        // this server may take (`confirm_upload` learns the first it accepts).
+        let methods = match upload.stamp {
+            Some((unix, Some(method))) => Some((unix, vec![method])),
+            Some((unix, None)) => Some((unix, self.mtime_methods())),
+            None => None,
         };
-        let with_checks = if upload.rename_to.is_none() && tried.is_none() { ahead } else { &[] };
+        let stamp = methods.as_ref().map(|(unix, methods)| (*unix, methods.as_slice()));
+        let with_checks = if upload.rename_to.is_none() { ahead } else { &[] };
         let (size, stamped) = self.confirm_upload(&upload.remote, self.features.size, stamp, with_checks).await?;
-        let mut sent_ahead = !with_checks.is_empty();
-        let mut stamped = stamped.zip(stamp).map(|(outcome, (_, method))| outcome.map(|()| method));
+        let sent_ahead = !with_checks.is_empty();
         summary.size_check = match judge_size(size, upload.len) {
             Ok(check) => check,
             Err(e) => return Ok((Err(e), next, sent_ahead)),
@@ -217,9 +217,6 @@ impl Session {
             };
             return Ok((outcome, next, sent_ahead));
         }
-        if let Some((unix, methods)) = tried {
-            stamped = Some(self.stamp_first_accepted(&upload.remote, unix, &methods).await?);
-        }
         let Some(to) = &upload.rename_to else {
             return Ok((Ok(Uploaded { summary, stamped, renamed: None }), next, sent_ahead));
         };
@@ -229,8 +226,7 @@ impl Session {
             Err(e) if e.reply_code().is_some() => Err(e),
             Err(e) => return Err(e),
         };
-        sent_ahead |= !ahead.is_empty();
-        Ok((Ok(Uploaded { summary, stamped, renamed: Some(renamed) }), next, sent_ahead))
+        Ok((Ok(Uploaded { summary, stamped, renamed: Some(renamed) }), next, sent_ahead || !ahead.is_empty()))
     }
 
     /// One file's data. With `early`, it goes out as soon as the data connection is up, the
@@ -340,24 +336,5 @@ impl Session {
                 Err(e) => Err(e),
             },
         }
-    }
-
-    /// Sets the time of `remote` with the first of `methods` the server accepts; the last
-    /// refusal when none does. Only a broken session is an `Err` of the outer result.
-    async fn stamp_first_accepted(
-        &mut self,
-        remote: &str,
-        unix: i64,
-        methods: &[MtimeMethod],
-    ) -> Result<Result<MtimeMethod, Error>, Error> {
-        let mut refused = Error::NoCompletion;
-        for &method in methods {
-            match self.set_modified(remote, unix, method).await {
-                Ok(()) => return Ok(Ok(method)),
-                Err(e) if e.reply_code().is_some() => refused = e,
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(Err(refused))
     }
 }

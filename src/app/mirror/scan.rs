@@ -285,8 +285,16 @@ impl Scan<'_> {
         let shown = self.tree.shown_url(rel);
         // (An empty LIST of a missing path, vsftpd's answer, is already a 550 from list_dir.)
         let path = self.tree.remote_path(rel);
-        let listing = match session.list_dir(&path).await {
-            Ok(listing) => Some(listing),
+        let listed = if rel.is_empty() && !self.opts.dry_run {
+            // The root is made either way (MakeDirs leaves one that exists alone), so an empty
+            // listing needs no probe to tell a missing root from an empty one. A dry run's
+            // plan says which it is.
+            session.list_dir_if_any(&path).await
+        } else {
+            session.list_dir(&path).await.map(Some)
+        };
+        let listing = match listed {
+            Ok(listing) => listing,
             // The root may not exist yet: then everything is new.
             Err(e) if rel.is_empty() && e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => {
                 None
