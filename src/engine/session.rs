@@ -764,7 +764,8 @@ impl Session {
         let expected = total.filter(|_| self.features.size);
         let methods = stamp.map(|(unix, method)| (unix, [method]));
         let stamp = methods.as_ref().map(|(unix, method)| (*unix, method.as_slice()));
-        let (actual, stamped) = self.confirm_upload(remote, expected.is_some(), stamp, &[]).await?;
+        let checks = UploadChecks::new(remote, expected.is_some(), stamp)?;
+        let (actual, stamped) = self.confirm_upload(&checks, &[]).await?;
         let stamped = stamped.map(|outcome| outcome.map(drop));
         let size_check = match expected {
             Some(expected) => judge_size(actual, expected)?,
@@ -775,53 +776,28 @@ impl Session {
         Ok((TransferSummary { bytes, offset, total, elapsed: started.elapsed(), tls, size_check }, stamped))
     }
 
-    /// After an upload: SIZE (when `size`) and the time `stamp` (Unix seconds, with the
-    /// methods to try), then `after` (commands whose replies the caller reads: the next file's
-    /// EPSV and STOR), in one write where the server answers commands in order. There every
-    /// method goes out at once and the first the server accepts is the one learned: the
-    /// others set the same time or are refused, and a method found out this way costs no round
-    /// trip of its own. One at a time to servers offering MLST, where `after` must be empty:
+    /// After an upload: its [`UploadChecks`], then `after` (commands whose replies the caller
+    /// reads: the next file's EPSV and STOR), in one write where the server answers commands
+    /// in order. One at a time to servers offering MLST, where `after` must be empty:
     /// libunftp, for one, answers SIZE and a time command from separate tasks, in either
     /// order. The size and the time come back as their own outcomes (no time after a refused
     /// SIZE there); only a broken session is an `Err`.
-    #[allow(clippy::type_complexity)]
     pub(super) async fn confirm_upload(
         &mut self,
-        remote: &str,
-        size: bool,
-        stamp: Option<(i64, &[MtimeMethod])>,
+        checks: &UploadChecks,
         after: &[Command],
-    ) -> Result<(Option<Result<u64, Error>>, Option<Result<MtimeMethod, Error>>), Error> {
-        let size = if size { Some(Command::Size(Arg::new(remote)?)) } else { None };
-        let stamps = match stamp {
-            Some((unix, methods)) => methods
-                .iter()
-                .map(|&method| Ok((Command::SetModificationTime { method, unix, path: Arg::new(remote)? }, method)))
-                .collect::<Result<Vec<_>, Error>>()?,
-            None => Vec::new(),
-        };
-        // The first accepted method, else the last refusal.
-        let judge = |outcomes: Vec<Result<MtimeMethod, Error>>| -> Option<Result<MtimeMethod, Error>> {
-            let mut last = None;
-            for outcome in outcomes {
-                match outcome {
-                    Ok(method) => return Some(Ok(method)),
-                    refused => last = Some(refused),
-                }
-            }
-            last
-        };
+    ) -> Result<Confirmed, Error> {
         if self.features.mlst {
             debug_assert!(after.is_empty(), "nothing is pipelined to MLST servers");
-            let actual = match &size {
+            let actual = match &checks.size {
                 Some(command) => Some(size_in(command, self.control.command(command).await?)),
                 None => None,
             };
             if let Some(Err(_)) = actual {
                 return Ok((actual, None));
             }
-            let mut outcomes = Vec::with_capacity(stamps.len());
-            for (command, method) in &stamps {
+            let mut outcomes = Vec::with_capacity(checks.stamps.len());
+            for (command, method) in &checks.stamps {
                 let reply = self.control.command(command).await?;
                 let outcome = super::mtime::stamped(command, *method, reply).map(|()| *method);
                 let accepted = outcome.is_ok();
@@ -830,21 +806,27 @@ impl Session {
                     break;
                 }
             }
-            return Ok((actual, judge(outcomes)));
+            return Ok((actual, first_accepted(outcomes)));
         }
-        let wire: Vec<Command> = size.iter().chain(stamps.iter().map(|(c, _)| c)).chain(after).cloned().collect();
+        let wire = checks.wire(after);
         if !wire.is_empty() {
             self.control.send_batch(&wire).await?;
         }
-        let actual = match &size {
+        self.read_checks(checks).await
+    }
+
+    /// The replies to `checks`, sent earlier in one write (by [`Session::confirm_upload`], or
+    /// before the transfer's end where the server reads commands only between transfers).
+    pub(super) async fn read_checks(&mut self, checks: &UploadChecks) -> Result<Confirmed, Error> {
+        let actual = match &checks.size {
             Some(command) => Some(size_in(command, self.control.read_reply().await?)),
             None => None,
         };
-        let mut outcomes = Vec::with_capacity(stamps.len());
-        for (command, method) in &stamps {
+        let mut outcomes = Vec::with_capacity(checks.stamps.len());
+        for (command, method) in &checks.stamps {
             outcomes.push(super::mtime::stamped(command, *method, self.control.read_reply().await?).map(|()| *method));
         }
-        Ok((actual, judge(outcomes)))
+        Ok((actual, first_accepted(outcomes)))
     }
 
     pub(super) async fn transfer_out<R: AsyncRead + Unpin + Send + ?Sized>(
@@ -945,6 +927,51 @@ impl Session {
         self.control.shutdown().await;
         result.map(drop)
     }
+}
+
+/// An upload's size check and time: the SIZE's outcome and the first accepted way of setting
+/// the time (else the last refusal), each when asked.
+pub(super) type Confirmed = (Option<Result<u64, Error>>, Option<Result<MtimeMethod, Error>>);
+
+/// The commands that confirm an upload: SIZE (RFC 3659 section 4) when asked, and the ways of
+/// giving it a time. Where the server answers in order every way goes out at once and the
+/// first it accepts is the one learned: the others set the same time or are refused, and a
+/// way found out like this costs no round trip of its own.
+pub(super) struct UploadChecks {
+    size: Option<Command>,
+    stamps: Vec<(Command, MtimeMethod)>,
+}
+
+impl UploadChecks {
+    /// For `remote`: SIZE when `size`, and the time `stamp` (Unix seconds) by each method.
+    pub(super) fn new(remote: &str, size: bool, stamp: Option<(i64, &[MtimeMethod])>) -> Result<Self, Error> {
+        let size = if size { Some(Command::Size(Arg::new(remote)?)) } else { None };
+        let stamps = match stamp {
+            Some((unix, methods)) => methods
+                .iter()
+                .map(|&method| Ok((Command::SetModificationTime { method, unix, path: Arg::new(remote)? }, method)))
+                .collect::<Result<Vec<_>, Error>>()?,
+            None => Vec::new(),
+        };
+        Ok(Self { size, stamps })
+    }
+
+    /// The checks, then `after`, as one write.
+    pub(super) fn wire(&self, after: &[Command]) -> Vec<Command> {
+        self.size.iter().chain(self.stamps.iter().map(|(c, _)| c)).chain(after).cloned().collect()
+    }
+}
+
+/// The first accepted method, else the last refusal.
+fn first_accepted(outcomes: Vec<Result<MtimeMethod, Error>>) -> Option<Result<MtimeMethod, Error>> {
+    let mut last = None;
+    for outcome in outcomes {
+        match outcome {
+            Ok(method) => return Some(Ok(method)),
+            refused => last = Some(refused),
+        }
+    }
+    last
 }
 
 /// The byte count in a reply to SIZE.

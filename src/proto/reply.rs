@@ -62,6 +62,11 @@ impl ReplyCode {
         matches!(self, Self::SYNTAX_ERROR | Self::NOT_IMPLEMENTED | Self::NOT_IMPLEMENTED_PARAMETER)
     }
 
+    /// 1xx, 2xx or 3xx (RFC 959 section 4.2.1).
+    pub fn is_positive(self) -> bool {
+        matches!(self.class(), ReplyClass::Preliminary | ReplyClass::Completion | ReplyClass::Intermediate)
+    }
+
     /// A refusal of STOR or RETR that may only mean the server was not ready for the command
     /// when it came: no data connection yet (425; 503, commands out of sequence), the data
     /// connection gone before the server used it (426), or a passing local hitch (450, 451).
@@ -112,7 +117,7 @@ impl Reply {
     }
 
     pub fn is_positive(&self) -> bool {
-        matches!(self.class(), ReplyClass::Preliminary | ReplyClass::Completion | ReplyClass::Intermediate)
+        self.code.is_positive()
     }
 
     /// The text of the first line (for single-line replies: the whole message).
