@@ -30,9 +30,9 @@ use tokio::io::{AsyncRead, AsyncSeek, AsyncSeekExt as _};
 
 use super::control::rejection;
 use super::ratelimit::Limited;
-use super::session::{UploadChecks, judge_size};
 use super::stream::Stream;
-use super::{Error, Progress, Session, SizeCheck, TlsInfo, TransferSummary, data, noop, transfer};
+use super::transfer::{UploadChecks, judge_size};
+use super::{Error, Progress, Session, SizeCheck, TlsInfo, TransferSummary, data, noop, pump};
 use crate::proto::{Arg, Command, MtimeMethod, Reading, ReplyClass};
 
 /// One file of an upload sequence, opened.
@@ -330,7 +330,7 @@ impl Session {
         };
         progress.start(name, Some(upload.len), 0);
         let mut limited = Limited::new(&mut upload.source, self.config.rate_limit.clone());
-        let sending = transfer::send(&mut limited, &mut stream, &mut self.buffer, timeout, &mut *progress);
+        let sending = pump::send(&mut limited, &mut stream, &mut self.buffer, timeout, &mut *progress);
         let sent = if how.early {
             // The STOR's reply, read while the data goes out.
             let replying = self.control.read_reply();

@@ -3,10 +3,10 @@
 //! This layer owns the wire format and nothing else: command encoding ([`command`]), reply
 //! framing ([`reply`]), passive-mode replies ([`passive`]), FEAT ([`features`]), the facts
 //! in other replies (257, SIZE, MDTM, MLST, REST: [`facts`]), what a greeting tells
-//! ([`greeting`]), checksum replies
-//! ([`checksum`]) and directory listings ([`listing`]), with the calendar their times need
-//! ([`calendar`]). It must not use tokio, sockets, clocks, the environment or stdio, so every
-//! parser here can be tested with a table and fuzzed without a network.
+//! ([`greeting`]), checksum replies ([`checksum`]) and directory listings ([`listing`]), with
+//! the calendar their times need ([`calendar`]). It must not use tokio, sockets, clocks, the
+//! environment or stdio, so every parser here can be tested with a table and fuzzed without a
+//! network.
 //!
 //! RFCs: 959 (FTP), 1123 section 4.1 (host requirements, 227 scanning), 2228 (security
 //! extensions), 2389 (FEAT), 2428 (EPSV/EPRT), 3659 (SIZE, MDTM, REST STREAM, MLSD),

@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use pasv::engine::{
-    Config, Credentials, DataConnection, DataMethod, Endpoint, Error, ErrorClass, NoProgress, PasvAddress, Pipelining,
-    Progress, Secret, Sequence, Session, SizeCheck, Trace, TraceEvent, TransferSummary, Upload, UploadSequence,
-    Uploaded,
+    Config, Credentials, DataConnection, DataMethod, DownloadSequence, Endpoint, Error, ErrorClass, NoProgress,
+    PasvAddress, Pipelining, Progress, Secret, Session, SizeCheck, Trace, TraceEvent, TransferSummary, Upload,
+    UploadSequence, Uploaded,
 };
 use pasv::proto::ReplyCode;
 
@@ -286,7 +286,7 @@ impl Downloads {
     }
 }
 
-impl Sequence for Downloads {
+impl DownloadSequence for Downloads {
     type Sink = Vec<u8>;
 
     fn next(&mut self) -> Option<(String, u64)> {
