@@ -243,6 +243,16 @@ impl Error {
             if code.means_not_implemented() && command.verb() == verb)
     }
 
+    /// True when the server refused one more session (a per-user or per-host limit), as
+    /// opposed to refusing us altogether ([`ReplyCode::refuses_another_session`]).
+    pub fn refuses_another_session(&self) -> bool {
+        match self {
+            Self::Unavailable { .. } => true,
+            Self::Login { code, text } | Self::Rejected { code, text, .. } => code.refuses_another_session(text),
+            _ => false,
+        }
+    }
+
     /// True when the data connection could not be made: the passive-mode firewall case.
     pub fn is_data_connection_failure(&self) -> bool {
         matches!(self, Self::DataConnect { .. } | Self::DataConnectTimeout { .. } | Self::ActiveAcceptTimeout { .. })
