@@ -141,11 +141,17 @@ pub(crate) async fn send<R: AsyncRead + Unpin + ?Sized>(
             return Err(Error::Timeout { waiting_for: "the server to close the data connection", after: timeout });
         }
     }
+    Ok(bytes)
+}
+
+/// After [`send`], before the data connection is dropped: on TLS, reads to the server's close.
+/// TLS 1.3 servers send session tickets on the data connection, and closing a socket with
+/// unread data sends a TCP RST that can overtake our last bytes (vsftpd then answers 426).
+/// What arrives here is not file data; the 226 decides whether the upload succeeded. A
+/// separate step so that commands can go out on the control connection meanwhile: the server
+/// closes only after it has read our close_notify, a round trip.
+pub(crate) async fn drain_tls(data: &mut Stream, buf: &mut [u8], timeout: Duration) {
     if data.is_tls() {
-        // Then read to the server's close: TLS 1.3 servers send session tickets on the data
-        // connection, and closing a socket with unread data sends a TCP RST that can overtake
-        // our last bytes (vsftpd then answers 426). What arrives here is not file data; the
-        // 226 decides whether the upload succeeded.
         let drain = async {
             while let Ok(n) = data.read(buf).await
                 && n > 0
@@ -153,5 +159,4 @@ pub(crate) async fn send<R: AsyncRead + Unpin + ?Sized>(
         };
         let _ = tokio::time::timeout(timeout, drain).await;
     }
-    Ok(bytes)
 }

@@ -378,6 +378,9 @@ impl Session {
         let timeout = self.config.timeout;
         let sending = pump::send(source, &mut stream, &mut self.buffer, timeout, progress);
         let sent = noop::while_sending(&mut self.control, self.config.noop_interval, sending).await;
+        if sent.is_ok() {
+            pump::drain_tls(&mut stream, &mut self.buffer, timeout).await;
+        }
         drop(stream);
         let sent = sent?;
         self.finish_transfer(command).await?;

@@ -358,15 +358,21 @@ impl Session {
             Ok(Sent::Data(noop::while_sending(&mut self.control, self.config.noop_interval, sending).await))
         };
         progress.finish();
+        let sent = sent?;
+        // The checks go out as soon as close_notify and FIN have: before the TLS drain, which
+        // waits a round trip for the server's close.
+        let mut checked = None;
+        if let (Sent::Data(Ok(_)), Some(before_end)) = (&sent, before_end) {
+            let ahead = self.ahead(before_end.next);
+            self.control.send_batch(&before_end.checks.wire(&ahead)).await?;
+            checked = Some(!ahead.is_empty());
+        }
+        if let Sent::Data(Ok(_)) = &sent {
+            pump::drain_tls(&mut stream, &mut self.buffer, timeout).await;
+        }
         drop(stream);
-        match sent? {
+        match sent {
             Sent::Data(sent) => {
-                let mut checked = None;
-                if let (Ok(_), Some(before_end)) = (&sent, before_end) {
-                    let ahead = self.ahead(before_end.next);
-                    self.control.send_batch(&before_end.checks.wire(&ahead)).await?;
-                    checked = Some(!ahead.is_empty());
-                }
                 let stored = match self.end_of_store(command, sent).await? {
                     Ok(bytes) => Stored::Done(bytes, tls),
                     // A positive reply other than the transfer's own, with commands sent before
