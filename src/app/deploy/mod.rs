@@ -5,36 +5,46 @@
 //! file's format; [`plan`] decides, without I/O, what to upload, delete and leave; [`guards`]
 //! bound the deletes and protect paths; [`run`] carries a plan out with checkpoints;
 //! [`show`] prints plans and notes; [`remote`] is the only door to the session pool and
-//! `mirror`'s uploads. This file resolves the command line and puts the steps in order:
-//! scan (on threads) while connecting and reading the state file, list what the plan needs,
-//! plan, check the guards, then print (`--dry-run`) or run.
+//! `mirror`'s uploads; [`layout`] names the release directories of `--release-dir` and plans
+//! their renames, which [`release`] carries out (and `--rollback`'s). This file resolves the
+//! command line and puts the steps in order: scan (on threads) while connecting and reading
+//! the state file, list what the plan needs, plan, check the guards, then print
+//! (`--dry-run`) or run.
 
+mod beside;
 mod guards;
+mod layout;
 mod plan;
 mod protect;
+mod release;
 mod remote;
 mod run;
 mod scan;
 mod settings;
 mod show;
+mod site;
 mod state;
 
 use anyhow::{Context as _, Result};
 
 use self::plan::{Basis, Listed, Seen, Source};
-use self::protect::{STAGING, state_temp};
+use self::protect::{Protect, STAGING, state_temp};
 use self::remote::{Op, Outcome, Problem, Remote};
 use self::settings::Settings;
 use self::state::{State, Unreadable, base, parent};
 use super::context::Context;
 use super::tally::Tally;
+use super::target::Target;
 use super::transfer::run::report_failures;
 use crate::cli::DeployArgs;
 
 pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
-    let settings = Settings::new(&args)?;
-    let target = super::config_file::resolve(&args.target)?;
+    let (source, url) = settings::paths(&args)?;
+    let target = super::config_file::resolve(url)?;
     let sessions = remote::Sessions::new(ctx, args.limit_rate.as_deref())?;
+    let Some(source) = source else { return rollback(ctx, &args, &target, sessions).await };
+    let settings = Settings::new(&args, source, url)?;
+    let names = settings.release_dir.then(|| release::names(&target.path)).transpose()?;
 
     // Hash the source on threads while the first session logs in and reads the state.
     let (root, filter, state_file) =
@@ -44,6 +54,16 @@ pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
         scan::scan(&root, &filter, &[state_file.as_str(), temp.as_str(), STAGING])
     });
     let mut remote = Remote::open(ctx, &target, sessions).await?;
+    if let Some(names) = names {
+        let scanned = scanning.await.context("scanning the source")?;
+        let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
+        for note in &scanned.notes {
+            tally.note(note);
+        }
+        let result = release::deploy(&mut remote, &settings, &names, scanned, &mut tally).await;
+        remote.close().await;
+        return result;
+    }
     let basis = read_state(&mut remote, &settings).await;
     let scanned = scanning.await.context("scanning the source")?;
     let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
@@ -53,6 +73,18 @@ pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
     }
     show::basis(&tally, &basis, &settings);
     let result = plan_and_run(&mut remote, &settings, basis, scanned, &mut tally).await;
+    remote.close().await;
+    result
+}
+
+/// `deploy --rollback URL`.
+async fn rollback(ctx: &Context, args: &DeployArgs, target: &Target, sessions: remote::Sessions) -> Result<()> {
+    settings::check_state_file(&args.state_file)?;
+    let names = release::names(&target.path)?;
+    let protect = Protect::new(&args.protect, &args.state_file)?;
+    let mut remote = Remote::open(ctx, target, sessions).await?;
+    let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
+    let result = release::rollback(&mut remote, &names, &args.state_file, &protect, args.dry_run, &mut tally).await;
     remote.close().await;
     result
 }
@@ -81,7 +113,7 @@ async fn plan_and_run(
     };
     if settings.dry_run {
         // The plan is printed even when the guard stops it: that is what a review needs.
-        show::plan(tally, &plan, &basis)?;
+        show::plan(tally, &plan, &basis, None)?;
         tally.failed(problems.len() as u64);
         tally.finish("deploy", true);
         guarded?;
