@@ -130,7 +130,15 @@ async fn a_first_deploy_uploads_everything_and_writes_the_state() {
         assert_eq!(published(&site.www()), tree(&site.source()));
         assert!(site.www().join("empty").is_dir());
         assert!(run.stderr.contains("no state file"), "{}", run.stderr);
-        // Each file under a temporary name first, renamed once its size matched.
+        // A new target holds no site yet: each file straight to its name (the state marks it
+        // pending until the server confirmed its size).
+        assert_eq!(sent_of(&run, "STOR").len(), 13);
+        assert!(sent_of(&run, "STOR").iter().all(|p| !p.ends_with(".pasv-part")), "{:?}", sent_of(&run, "STOR"));
+        // Where something is already, each under a temporary name first, renamed once its
+        // size matched.
+        write(&site.server.path("www2/old.html"), b"a site without a state file\n");
+        let run = deploy(&site.source(), &site.server.url("www2/"), &[]).await;
+        run.assert_code(0);
         assert_eq!(sent_of(&run, "STOR").len(), 13);
         assert!(sent_of(&run, "STOR").iter().all(|p| p.ends_with(".pasv-part")), "{:?}", sent_of(&run, "STOR"));
         let state = state(&site.www());
@@ -1132,6 +1140,46 @@ async fn release_dir_stops_before_uploading_when_the_server_cannot_rename_a_dire
         assert!(run.stderr.contains("Directories cannot be renamed"), "{}", run.stderr);
         let transcript = server.finish(Duration::from_secs(5)).await.unwrap();
         assert!(transcript.commands.iter().all(|c| !c.starts_with("STOR")), "{:?}", transcript.commands);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_first_deploy_into_a_new_target_is_completed_by_the_next_run() {
+    within(async {
+        let site = Site::new().await;
+        for i in 0..300 {
+            let mut data = patterned(4000);
+            data.extend_from_slice(page(i).as_bytes());
+            write(&site.source().join(page(i)), &data);
+        }
+        let files = tree(&site.source());
+        let args = ["deploy", "-j", "2", "--limit-rate", "200K"];
+        let running = pasv(args.into_iter().chain([site.source().to_str().unwrap(), &site.url()])).spawn();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while published(&site.www()).len() < 20 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        std::process::Command::new("kill").arg("-KILL").arg(running.id().to_string()).status().unwrap();
+        let run = running.finish().await;
+        assert_ne!(run.code, 0, "killed before the end: {}", run.stderr);
+        // Straight to their names (a new target), so one may be cut short; the state, saved
+        // before the first upload, says every path is pending until confirmed.
+        let state = state(&site.www());
+        assert_eq!(state["complete"], false);
+        let there = published(&site.www());
+        let recorded = state["files"].as_object().unwrap();
+        for (rel, record) in recorded {
+            assert_eq!(record["sha256"], sha256(&there[rel]).as_str(), "{rel}");
+        }
+        let pending = state["pending"].as_array().unwrap();
+        assert_eq!(pending.len() + recorded.len(), files.len());
+
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        assert_eq!(sent_of(&run, "STOR").len(), pending.len(), "{}", run.stderr);
+        assert!(sent_of(&run, "STOR").iter().all(|p| p.ends_with(".pasv-part")), "not a new target any more");
+        assert_eq!(published(&site.www()), files);
     })
     .await;
 }

@@ -2,10 +2,10 @@
 //!
 //! Order: the intent (the state with every path this run changes moved to `pending`: owned,
 //! content unknown), conflicting deletes, directories, uploads in batches (each file under a
-//! temporary name, renamed once its size is confirmed, or straight to its name in a
-//! `--release-dir` release that is not the site yet; the state saved every few seconds
-//! with what was confirmed), with `--atomic` the renames out of the staging directory in one
-//! burst, modes, and only when every upload succeeded the deletes; then the final state.
+//! temporary name, renamed once its size is confirmed, or straight to its name where nothing
+//! is a site yet: a `--release-dir` release, a new or empty target; the state saved every few
+//! seconds with what was confirmed), with `--atomic` the renames out of the staging directory
+//! in one burst, modes, and only when every upload succeeded the deletes; then the final state.
 //!
 //! The state is written to a temporary name and renamed over the old one (RNFR/RNTO), so a
 //! reader finds the old state or the new, never half of one. A run killed anywhere leaves a
@@ -129,7 +129,7 @@ pub async fn execute(
 
     let sending: Vec<&Upload> = plan.uploads.iter().filter(|u| !u.staged).collect();
     tally.begin(sending.len() as u64, plan.bytes);
-    let problems = upload(remote, &mut book, &sending, tally).await;
+    let problems = upload(remote, &mut book, plan, &sending, tally).await;
     failures.extend(problems);
 
     if settings.atomic {
@@ -167,7 +167,13 @@ async fn finish(remote: &mut Remote<'_>, book: &mut Book<'_>, mut failures: Vec<
 }
 
 /// Uploads `files` in batches; what the server confirmed goes into the state.
-async fn upload(remote: &mut Remote<'_>, book: &mut Book<'_>, files: &[&Upload], tally: &Tally<'_>) -> Vec<Problem> {
+async fn upload(
+    remote: &mut Remote<'_>,
+    book: &mut Book<'_>,
+    plan: &Plan,
+    files: &[&Upload],
+    tally: &Tally<'_>,
+) -> Vec<Problem> {
     let settings = book.settings;
     let atomic = settings.atomic;
     let mut failures = Vec::new();
@@ -175,11 +181,11 @@ async fn upload(remote: &mut Remote<'_>, book: &mut Book<'_>, files: &[&Upload],
         return failures;
     }
     // With --atomic the files go to the staging directory under their own names (nothing
-    // there is a real name); so do they into a release directory (nothing there is the site
-    // yet, and the state's pending paths say what may be half there); otherwise each to a
-    // temporary name beside its target.
+    // there is a real name); so do they into a release directory or a new target (nothing
+    // there is a site yet, and the state's pending paths say what may be half there:
+    // `plan::is_new_target`); otherwise each to a temporary name beside its target.
     let root = if atomic { STAGING } else { "" };
-    let temporary = !atomic && !settings.release_dir;
+    let temporary = !atomic && !settings.release_dir && !plan.new_target;
     let destination = remote.destination(&settings.url, &settings.source, root, temporary);
     if atomic {
         let mut dirs: Vec<String> = vec![STAGING.to_string()];
