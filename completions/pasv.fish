@@ -259,6 +259,8 @@ complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l dry-run -d 'Print t
 complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l adopt -d 'Without a state file: keep the server\'s files that match (same size, and the same checksum where the server offers one) instead of uploading them again'
 complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l verify-remote -d 'Check every file the state lists against the server (listing sizes, and its checksum where offered), not only the directories this run changes'
 complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l atomic -d 'Upload every changed file to a staging directory first, then rename them all into place at the end, so the site changes in one short burst'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l release-dir -d 'Upload the whole source into a new directory beside the target (www.pasv-release-ID), then switch it in with two renames, keeping the site it replaces as www.pasv-previous (for --rollback). Checks first that the server can rename a directory'
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l rollback -d 'Swap the previous release (www.pasv-previous, left by --release-dir) back into place; the current one becomes the previous, so a second rollback undoes the first. Takes only the URL'
 complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l tls -d 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
 complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l no-tls -d 'Leave ftp:// URLs in plain FTP (undoes `tls = true` in [defaults])'
 complete -c pasv -n "__fish_pasv_using_subcommand deploy" -s k -l insecure -d 'Do not verify the server\'s certificate (dangerous; says so on stderr)'

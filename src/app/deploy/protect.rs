@@ -22,6 +22,8 @@ pub const ALWAYS: &[&str] = &[".well-known/**"];
 #[derive(Debug, Clone, Default)]
 pub struct Protect {
     patterns: Filter,
+    /// `--protect` was given: protected paths may be anywhere, not only under `.well-known`.
+    custom: bool,
 }
 
 impl Protect {
@@ -34,7 +36,18 @@ impl Protect {
         all.push(STAGING.to_string());
         all.push(format!("{}/**", STAGING));
         all.extend(globs.iter().cloned());
-        Ok(Self { patterns: Filter::new(&[], &all)? })
+        Ok(Self { patterns: Filter::new(&[], &all)?, custom: !globs.is_empty() })
+    }
+
+    /// Protected paths may be below the top level (`--protect` was given).
+    pub fn is_custom(&self) -> bool {
+        self.custom
+    }
+
+    /// pasv's own names at the top of a target: the state file, its temporary, the staging
+    /// directory.
+    pub fn is_pasv_own(rel: &str, state_file: &str) -> bool {
+        rel == state_file || rel == state_temp(state_file) || rel == STAGING
     }
 
     /// `rel` (a file) is never deleted nor overwritten.

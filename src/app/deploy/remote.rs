@@ -76,6 +76,12 @@ pub enum Op {
         from: String,
         to: String,
     },
+    /// RNFR/RNTO of a directory (or anything) to a free name: nothing is ever removed to
+    /// make room.
+    Move {
+        from: String,
+        to: String,
+    },
     Delete(String),
     Rmdir(String),
 }
@@ -85,7 +91,7 @@ impl Op {
         match self {
             Op::List(rel) | Op::Size(rel) | Op::Chmod(rel, _) | Op::Delete(rel) | Op::Rmdir(rel) => rel,
             Op::Checksum { rel, .. } => rel,
-            Op::Rename { to, .. } => to,
+            Op::Rename { to, .. } | Op::Move { to, .. } => to,
         }
     }
 }
@@ -111,6 +117,12 @@ impl<'a> Remote<'a> {
     pub async fn open(ctx: &'a Context, target: &Target, sessions: Sessions) -> Result<Self> {
         let pool = crate::app::transfers::open_pool(ctx, target, sessions.rate, sessions.limit).await?;
         Ok(Self { pool, root: target.path.clone() })
+    }
+
+    /// Roots the paths of what follows at `root` (a server path): `--release-dir` works in
+    /// the target's parent directory and in a release directory beside the target.
+    pub fn set_root(&mut self, root: String) {
+        self.root = root;
     }
 
     /// The server path of `rel` ("" is the target itself).
@@ -158,6 +170,31 @@ impl<'a> Remote<'a> {
         }
         self.pool.put_back(session);
         result
+    }
+
+    /// Makes the directory `rel`, renames it to `renamed` and removes it, on one session:
+    /// whether this server renames directories. The outer error: the directory could not be
+    /// made (or the server could not be reached); the inner one: the rename was refused.
+    pub async fn probe_dir_rename(&mut self, rel: &str, renamed: &str) -> Result<Result<()>> {
+        let (path, new) = (self.path(rel), self.path(renamed));
+        let mut session = self.pool.take().await?;
+        if let Err(e) = session.mkdir(&path).await {
+            self.pool.put_back(session);
+            return Err(anyhow::Error::new(e).context(format!("creating {}", escape(&path))));
+        }
+        let renaming = session.rename(&path, &new).await;
+        let left = if renaming.is_ok() { &new } else { &path };
+        let removed = session.rmdir(left).await;
+        self.pool.put_back(session);
+        if let Err(e) = renaming {
+            return Ok(Err(anyhow::Error::new(e).context(format!(
+                "renaming the directory {} to {}",
+                escape(&path),
+                escape(&new)
+            ))));
+        }
+        removed.with_context(|| format!("removing {}", escape(left)))?;
+        Ok(Ok(()))
     }
 
     /// Runs `ops` on the pool's sessions; returns how each ended, and the failures.
@@ -325,6 +362,14 @@ impl Ops<'_, '_> {
             }
             Op::Rename { from, to } => {
                 rename_into_place(session, &self.path(from), &self.path(to)).await?;
+                Outcome::Done
+            }
+            Op::Move { from, to } => {
+                let (from, to) = (self.path(from), self.path(to));
+                session
+                    .rename(&from, &to)
+                    .await
+                    .with_context(|| format!("renaming {} to {}", escape(&from), escape(&to)))?;
                 Outcome::Done
             }
             Op::Delete(_) => match session.remove(&path).await {
