@@ -14,7 +14,7 @@ use super::stream::Stream;
 use super::tls::{self, TlsClient, TlsInfo};
 use super::{Config, Credentials, Endpoint, Error, Settings, TlsMode, Trace, TraceEvent};
 use crate::proto::command::ProtectionLevel;
-use crate::proto::{Arg, Command, Features, Reply, ReplyClass, ReplyCode};
+use crate::proto::{Arg, Command, Features, Reading, Reply, ReplyClass, ReplyCode};
 
 async fn read_greeting(control: &mut ControlChannel, implicit_tls: bool) -> Result<Reply, Error> {
     let timeout = control.timeout();
@@ -144,6 +144,7 @@ impl Session {
             binary: false,
             buffer: vec![0; buffer_len(&config)],
             config,
+            reading: Reading::from_greeting(&greeting),
             greeting,
             control_tls,
             hash_selected: false,

@@ -190,6 +190,12 @@ pub(crate) fn check(command: &Command, reply: Reply, accepted: &[u16]) -> Result
     Err(rejection(command, reply))
 }
 
+/// The error for an accepted reply whose content cannot be read (a SIZE without a number,
+/// a 257 naming a path that cannot be sent back): the server's protocol violation.
+pub(crate) fn unreadable(command: &Command, reply: &Reply) -> Error {
+    Error::Unexpected { command: command.into(), code: reply.code, text: reply.text() }
+}
+
 /// The error for a reply that is not what `command` needed.
 pub(crate) fn rejection(command: &Command, reply: Reply) -> Error {
     let text = reply.text();

@@ -12,12 +12,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::control::{ControlChannel, check};
+use super::control::{ControlChannel, check, unreadable};
 use super::data::DataState;
 use super::tls::{TlsClient, TlsContext, TlsInfo};
 use super::{Config, DataMethod, Error};
 use crate::proto::listing::EntryKind;
-use crate::proto::{Arg, Command, Features, Reply, facts};
+use crate::proto::{Arg, Command, Features, Reading, Reply, facts};
 
 /// Type, size and time of one remote path.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -41,6 +41,8 @@ pub struct Session {
     pub(super) binary: bool,
     pub(super) buffer: Vec<u8>,
     pub(super) greeting: Reply,
+    /// How the server reads commands during a transfer, as its greeting tells.
+    pub(super) reading: Reading,
     pub(super) control_tls: Option<TlsInfo>,
     /// `OPTS HASH` was accepted on this connection: HASH uses that algorithm from now on.
     pub(super) hash_selected: bool,
@@ -98,11 +100,7 @@ impl Session {
         // A directory with CR, LF or NUL cannot be sent back in a CWD: that is the server's
         // protocol violation (exit 8), not a bad name from the user (exit 2).
         if path.contains(['\r', '\n', '\0']) {
-            return Err(Error::Unexpected {
-                command: (&Command::PrintDir).into(),
-                code: reply.code,
-                text: reply.text(),
-            });
+            return Err(unreadable(&Command::PrintDir, &reply));
         }
         Ok(path)
     }
@@ -162,18 +160,19 @@ impl Session {
             }
         }
         // The last level made: the refusals were levels that exist.
-        let Some((last, _)) = refused.last().filter(|(p, _)| Some(*p) == prefixes.last()) else {
+        let Some((last, last_error)) = refused.pop().filter(|(p, _)| Some(*p) == prefixes.last()) else {
             return Ok(());
         };
         if self.is_dir(last).await? {
             return Ok(());
         }
+        // The first level that is not a directory is the cause; else the last level's refusal.
         for (prefix, e) in refused {
             if !e.is_permanent_refusal() || !self.is_dir(prefix).await? {
                 return Err(e);
             }
         }
-        Ok(())
+        Err(last_error)
     }
 
     /// True when `path` is a directory we can enter (CWD there and back).
@@ -233,11 +232,7 @@ impl Session {
     pub async fn modified(&mut self, path: &str) -> Result<i64, Error> {
         let command = Command::ModificationTime(Arg::new(path)?);
         let reply = self.control.expect(&command, &[213]).await?;
-        facts::modified(&reply).ok_or_else(|| Error::Unexpected {
-            command: (&command).into(),
-            code: reply.code,
-            text: reply.text(),
-        })
+        facts::modified(&reply).ok_or_else(|| unreadable(&command, &reply))
     }
 
     /// Size and modification time of a file about to be downloaded, in one round trip: MLST
@@ -321,9 +316,5 @@ impl Session {
 /// The byte count in a reply to SIZE.
 pub(super) fn size_in(command: &Command, reply: Reply) -> Result<u64, Error> {
     let reply = check(command, reply, &[213])?;
-    facts::size(&reply).ok_or_else(|| Error::Unexpected {
-        command: command.into(),
-        code: reply.code,
-        text: reply.text(),
-    })
+    facts::size(&reply).ok_or_else(|| unreadable(command, &reply))
 }

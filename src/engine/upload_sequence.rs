@@ -202,7 +202,7 @@ impl Session {
         let overlap = in_order
             && self.config.noop_interval.is_none()
             && self.pipelining.allowed()
-            && Reading::from_greeting(&self.greeting) == Reading::BetweenTransfers;
+            && self.reading == Reading::BetweenTransfers;
         let early_next = overlap.then(|| sequence.next());
         let early_store = early_next.as_ref().and_then(|next| store_of(next.as_ref()));
         let before_end = overlap.then_some(BeforeEnd {
