@@ -851,6 +851,41 @@ async fn mkdir_parents_sends_every_level_at_once_or_tries_the_whole_path_first()
     .await;
 }
 
+/// `mkdir -p` whose last level is refused, to a server that answers in order: a last level
+/// that is a directory already is fine; otherwise the first level that is not a directory is
+/// the error.
+#[tokio::test]
+async fn mkdir_parents_with_the_last_level_refused_checks_what_is_there() {
+    within(async {
+        let quit = vec![e("QUIT"), r("221 Bye")];
+        let levels = |first: &str, last: &str| vec![e("MKD a"), e("MKD a/b"), r(first), r(last)];
+        let exists = [
+            anon_login(FEAT_SIZE_EPSV),
+            levels("550 a: File exists", "550 a/b: File exists"),
+            vec![e("PWD"), r("257 \"/\""), e("CWD a/b"), r("250 ok"), e("CWD /"), r("250 ok")],
+        ]
+        .concat();
+        let blocked = [
+            anon_login(FEAT_SIZE_EPSV),
+            levels("550 a: not a directory here", "550 a/b: No such file or directory"),
+            vec![e("PWD"), r("257 \"/\""), e("CWD a/b"), r("550 no")],
+            vec![e("PWD"), r("257 \"/\""), e("CWD a"), r("550 no")],
+        ]
+        .concat();
+        // A failed one-shot command closes the connection without QUIT.
+        for (script, code) in [([exists, quit].concat(), 0), (blocked, 5)] {
+            let server = ScriptedServer::start(script).await;
+            let run = pasv(["mkdir", "-p", &format!("{}/a/b", server.url())]).run().await;
+            run.assert_code(code);
+            if code != 0 {
+                assert!(run.stderr.contains("a: not a directory here"), "{}", run.stderr);
+            }
+            server.finish(Duration::from_secs(10)).await.unwrap();
+        }
+    })
+    .await;
+}
+
 /// `put -r` into a directory that does not exist yet, on a server that lists a missing path
 /// as empty with 226 (vsftpd): the root is made either way, so the empty listing is not probed
 /// with PWD and CWD; every level goes out in one write.
