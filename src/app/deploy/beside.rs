@@ -7,10 +7,9 @@
 use anyhow::{Result, bail};
 use serde::Serialize;
 
-use super::layout::{self, Kind, Layout, Names, ReleaseState, Rename, Step};
+use super::layout::{self, Kind, Layout, Names, ReleaseState, Rename, Step, Switch};
 use super::plan::Listed;
 use super::protect::state_temp;
-use super::release::Switch;
 use super::remote::{Op, Outcome, Remote};
 use super::run;
 use super::scan::join;

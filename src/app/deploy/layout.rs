@@ -335,6 +335,23 @@ pub fn rollback(layout: &Layout, names: &Names, id: &str) -> Result<Vec<Rename>,
     ])
 }
 
+/// The plan of the renames around a release (the dry run prints it; `--json` as the plan's
+/// `release`). Paths are the server's.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Switch {
+    /// The release directory.
+    pub dir: String,
+    /// An unfinished release of this source tree, resumed.
+    pub resumed: bool,
+    /// Renames that put back a site a stopped run left half-switched (done first).
+    pub repairs: Vec<Rename>,
+    /// Protected paths moved from the site into the release before the switch.
+    pub carried: Vec<Rename>,
+    pub renames: Vec<Rename>,
+    /// Directories whose files pasv put there are removed after the switch.
+    pub removed: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

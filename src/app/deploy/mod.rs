@@ -5,15 +5,17 @@
 //! file's format; [`plan`] decides, without I/O, what to upload, delete and leave; [`guards`]
 //! bound the deletes and protect paths; [`run`] carries a plan out with checkpoints;
 //! [`show`] prints plans and notes; [`remote`] is the only door to the session pool and
-//! `mirror`'s uploads; [`layout`] names the release directories of `--release-dir` and plans
-//! their renames, which [`release`] carries out (and `--rollback`'s). This file resolves the
-//! command line and puts the steps in order: scan (on threads) while connecting and reading
-//! the state file, list what the plan needs, plan, check the guards, then print
-//! (`--dry-run`) or run.
+//! `mirror`'s uploads; [`look`] asks the server what a plan needs; [`layout`] names the
+//! release directories of `--release-dir` and plans their renames, which [`release`] carries
+//! out (and `--rollback`'s) with [`beside`] (the target's parent directory) and [`site`]
+//! (the site's protected paths). This file resolves the command line and puts the steps in
+//! order: scan (on threads) while connecting and reading the state file, list what the plan
+//! needs, plan, check the guards, then print (`--dry-run`) or run.
 
 mod beside;
 mod guards;
 mod layout;
+mod look;
 mod plan;
 mod protect;
 mod release;
@@ -27,11 +29,11 @@ mod state;
 
 use anyhow::{Context as _, Result};
 
-use self::plan::{Basis, Listed, Seen, Source};
+use self::plan::Basis;
 use self::protect::{Protect, STAGING, state_temp};
-use self::remote::{Op, Outcome, Problem, Remote};
+use self::remote::{Problem, Remote};
 use self::settings::Settings;
-use self::state::{State, Unreadable, base, parent};
+use self::state::{State, Unreadable};
 use super::context::Context;
 use super::tally::Tally;
 use super::target::Target;
@@ -97,7 +99,7 @@ async fn plan_and_run(
     tally: &mut Tally<'_>,
 ) -> Result<()> {
     let source = scanned.source;
-    let seen = look(remote, &source, &basis, settings, tally).await?;
+    let seen = look::look(remote, &source, &basis, settings, tally).await?;
     let mut plan = plan::plan(&source, &basis, &seen, &settings.rules);
     let problems: Vec<Problem> = scanned.problems.into_iter().map(|(what, error)| Problem { what, error }).collect();
     let deletes = !plan.deletes.is_empty() || !plan.rmdirs.is_empty();
@@ -136,75 +138,4 @@ async fn read_state(remote: &mut Remote<'_>, settings: &Settings) -> Result<Basi
             Basis::Unreadable(why.to_string())
         }
     })
-}
-
-/// What the plan needs from the server beyond the state: listings of the touched
-/// directories, SIZE for dot files a listing may hide (vsftpd lists them only with `-a`),
-/// and checksums for `--adopt` and `--verify-remote`.
-async fn look(
-    remote: &mut Remote<'_>,
-    source: &Source,
-    basis: &Basis,
-    settings: &Settings,
-    tally: &Tally<'_>,
-) -> Result<Seen> {
-    let rules = &settings.rules;
-    let touched = plan::touched_dirs(source, basis, rules);
-    let mut seen = Seen::default();
-    let (listed, failures) = remote.run(touched.into_iter().map(Op::List).collect(), tally).await;
-    report_failures(failures)?;
-    for (op, outcome) in listed {
-        if let Outcome::Listed(listed) = outcome {
-            seen.dirs.insert(op.rel().to_string(), listed);
-        }
-    }
-    let state = basis.trusted();
-    let expected = source
-        .files
-        .keys()
-        .chain(state.iter().flat_map(|s| s.files.keys().chain(&s.pending)))
-        .cloned()
-        .chain(state.iter().flat_map(|s| s.staged.keys()).map(|rel| format!("{STAGING}/{rel}")));
-    let hidden: Vec<Op> = expected
-        .filter(|rel| {
-            base(rel).starts_with('.')
-                && seen.dirs.get(parent(rel)).is_some_and(|d: &Listed| d.exists && !d.files.contains_key(base(rel)))
-        })
-        .map(Op::Size)
-        .collect();
-    let (sizes, failures) = remote.run(hidden, tally).await;
-    report_failures(failures)?;
-    for (op, outcome) in sizes {
-        if let (Outcome::Size(Some(size)), Some(dir)) = (outcome, seen.dirs.get_mut(parent(op.rel()))) {
-            dir.files.insert(base(op.rel()).to_string(), Some(size));
-        }
-    }
-    let checks: Vec<Op> = source
-        .files
-        .iter()
-        .filter(|(rel, local)| {
-            let sized = seen.dirs.get(parent(rel)).and_then(|d| d.files.get(base(rel))) == Some(&Some(local.size));
-            let wanted = match state {
-                None => rules.adopt,
-                Some(state) => {
-                    rules.verify_remote
-                        && state.files.get(*rel).is_some_and(|r| r.sha256 == local.sha256 && r.size == local.size)
-                }
-            };
-            sized && wanted
-        })
-        .map(|(rel, local)| Op::Checksum { rel: rel.clone(), local: settings.source.join(rel), sha256: local.sha256 })
-        .collect();
-    let asked = checks.len();
-    let (sums, failures) = remote.run(checks, tally).await;
-    report_failures(failures)?;
-    for (op, outcome) in sums {
-        if let Outcome::Same(Some(same)) = outcome {
-            seen.checksums.insert(op.rel().to_string(), same);
-        }
-    }
-    if asked > 0 && seen.checksums.is_empty() {
-        tally.note("pasv: note: the server offers no checksum (HASH, XSHA256, ...): files compared by size only");
-    }
-    Ok(seen)
 }

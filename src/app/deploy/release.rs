@@ -16,10 +16,10 @@ use std::collections::BTreeMap;
 use std::time::{Instant, SystemTime};
 
 use anyhow::{Context as _, Result};
-use serde::Serialize;
 
 use super::beside::{Around, leftovers, read_state, remove_release, rename_all, repair, survey};
-use super::layout::{self, Names, Rename, Step};
+use super::layout::{self, Names, Rename, Step, Switch};
+use super::look;
 use super::plan::{self, Basis, Listed, Seen, Source};
 use super::protect::Protect;
 use super::remote::{Problem, Remote};
@@ -32,23 +32,6 @@ use crate::app::sanitize::escape;
 use crate::app::settings::usage;
 use crate::app::tally::Tally;
 use crate::app::transfer::run::report_failures;
-
-/// The plan of the renames around a release (the dry run prints it; `--json` as the plan's
-/// `release`). Paths are the server's.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Switch {
-    /// The release directory.
-    pub dir: String,
-    /// An unfinished release of this source tree, resumed.
-    pub resumed: bool,
-    /// Renames that put back a site a stopped run left half-switched (done first).
-    pub repairs: Vec<Rename>,
-    /// Protected paths moved from the site into the release before the switch.
-    pub carried: Vec<Rename>,
-    pub renames: Vec<Rename>,
-    /// Directories whose files pasv put there are removed after the switch.
-    pub removed: Vec<String>,
-}
 
 /// `deploy --release-dir`: the remote is open at the target; `scanned` is the source.
 pub async fn deploy(
@@ -101,7 +84,7 @@ pub async fn deploy(
 
     remote.set_root(around.path(&release));
     let seen = match &basis {
-        Basis::Trusted(_) => super::look(remote, &source, &basis, settings, tally).await?,
+        Basis::Trusted(_) => look::look(remote, &source, &basis, settings, tally).await?,
         _ => fresh(&source),
     };
     let plan = plan::plan(&source, &basis, &seen, &settings.rules);

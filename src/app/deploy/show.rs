@@ -5,9 +5,8 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use super::layout::{Rename, Step};
+use super::layout::{Rename, Step, Switch};
 use super::plan::{Basis, Plan};
-use super::release::Switch;
 use super::settings::{Settings, shown_url};
 use crate::app::render::Output;
 use crate::app::sanitize::escape;
