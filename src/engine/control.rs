@@ -23,7 +23,7 @@ pub(crate) struct ControlChannel {
     pub(crate) local: SocketAddr,
     /// NOOPs sent during a transfer whose replies have not been read yet (engine/noop.rs).
     pub(crate) owed_noops: u32,
-    /// A reply read before its turn, handed out by the next read (engine/pipeline.rs).
+    /// A reply read before its turn, handed out by the next read (engine/download_sequence.rs).
     pub(crate) early: Option<Reply>,
 }
 
