@@ -1183,3 +1183,54 @@ async fn a_killed_first_deploy_into_a_new_target_is_completed_by_the_next_run() 
     })
     .await;
 }
+
+/// vsftpd lists no dot entries: the site's `.well-known` and a protected `.htaccess` are
+/// found by name, carried into each release and back with a rollback; the same on ProFTPD
+/// and pure-ftpd (which list them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn release_dir_on_real_servers_carries_protected_dot_paths_they_may_not_list() {
+    for (kind, name) in [(Kind::Vsftpd, "vsftpd"), (Kind::Proftpd, "proftpd"), (Kind::PureFtpd, "pure-ftpd")] {
+        let daemon = match tokio::task::spawn_blocking(move || Daemon::start(Spec::plain(kind))).await.unwrap() {
+            Ok(daemon) => daemon,
+            Err(why) => {
+                daemons::unavailable(name, &why);
+                continue;
+            }
+        };
+        within(release_cycle(&daemon, name)).await;
+    }
+}
+
+async fn release_cycle(daemon: &Daemon, name: &str) {
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("public");
+    make_site(&source, 4);
+    let url = daemon.url(true, "www/");
+    let www = daemon.root.join("www");
+    let flags = ["--release-dir", "--protect", ".htaccess"];
+    deploy(&source, &url, &flags).await.assert_code(0);
+    let v1 = published(&www);
+    write(&www.join(".well-known/acme-challenge/token"), b"acme\n");
+    write(&www.join(".htaccess"), b"Require all granted\n");
+    daemon.fix_ownership();
+    let hosted = [".well-known/acme-challenge/token", ".htaccess"];
+
+    write(&source.join(page(0)), b"version 2\n");
+    let run = deploy(&source, &url, &flags).await;
+    run.assert_code(0);
+    let now = published(&www);
+    for rel in hosted {
+        assert!(now.contains_key(rel), "{name}: {rel} not carried: {}", run.stderr);
+    }
+    assert_eq!(now.len(), tree(&source).len() + 2, "{name}");
+    assert_eq!(published(&daemon.root.join("www.pasv-previous")), v1, "{name}");
+
+    let run = pasv(["-v", "deploy", "--rollback", "--protect", ".htaccess", &url]).run().await;
+    run.assert_code(0);
+    let back = published(&www);
+    assert_eq!(back.len(), v1.len() + 2, "{name}: {}", run.stderr);
+    assert_eq!(back[&page(0)], v1[&page(0)], "{name}");
+    for rel in hosted {
+        assert!(back.contains_key(rel), "{name}: {rel} not carried back: {}", run.stderr);
+    }
+}

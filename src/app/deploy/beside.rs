@@ -7,8 +7,7 @@
 use anyhow::{Result, bail};
 use serde::Serialize;
 
-use super::layout::Switch;
-use super::layout::{self, Kind, Layout, Names, ReleaseState, Rename, Step};
+use super::layout::{self, Kind, Layout, Names, ReleaseState, Rename, Step, Switch};
 use super::plan::Listed;
 use super::protect::state_temp;
 use super::remote::{Op, Outcome, Remote};

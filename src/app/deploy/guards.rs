@@ -117,6 +117,10 @@ mod tests {
         assert!(p.covers_dir("uploads"));
         assert!(p.covers_dir(".pasv-deploy-staging"));
         assert!(!p.covers_dir("img"));
+        // Asked for by name where a listing may hide dot entries.
+        let p = Protect::new(&[".htaccess".into(), "/.env/**".into(), ".*.swp".into(), "a/.b".into()], "s").unwrap();
+        assert_eq!(p.dot_names("").collect::<Vec<_>>(), [".well-known", ".htaccess", ".env"]);
+        assert_eq!(p.dot_names("css").collect::<Vec<_>>(), [".htaccess"]);
     }
 
     #[test]

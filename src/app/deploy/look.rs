@@ -1,5 +1,6 @@
-//! What the plan needs to see on the server beyond the state file, for a deploy into the
-//! target and for a release directory alike.
+//! What a plan needs from the server beyond the state file: listings of the directories it
+//! touches, SIZE for dot files a listing may hide, and checksums for `--adopt` and
+//! `--verify-remote`. Used by a deploy and by the resume of a `--release-dir` release.
 
 use anyhow::Result;
 
@@ -14,7 +15,7 @@ use crate::app::transfer::run::report_failures;
 /// What the plan needs from the server beyond the state: listings of the touched
 /// directories, SIZE for dot files a listing may hide (vsftpd lists them only with `-a`),
 /// and checksums for `--adopt` and `--verify-remote`.
-pub(super) async fn look(
+pub async fn look(
     remote: &mut Remote<'_>,
     source: &Source,
     basis: &Basis,

@@ -5,11 +5,12 @@
 //! file's format; [`plan`] decides, without I/O, what to upload, delete and leave; [`guards`]
 //! bound the deletes and protect paths; [`run`] carries a plan out with checkpoints;
 //! [`show`] prints plans and notes; [`remote`] is the only door to the session pool and
-//! `mirror`'s uploads; [`layout`] names the release directories of `--release-dir` and plans
-//! their renames, which [`release`] carries out (and `--rollback`'s). This file resolves the
-//! command line and puts the steps in order: scan (on threads) while connecting and reading
-//! the state file, list what the plan needs, plan, check the guards, then print
-//! (`--dry-run`) or run.
+//! `mirror`'s uploads; [`look`] asks the server what a plan needs; [`layout`] names the
+//! release directories of `--release-dir` and plans their renames, which [`release`] carries
+//! out (and `--rollback`'s) with [`beside`] (the target's parent directory) and [`site`]
+//! (the site's protected paths). This file resolves the command line and puts the steps in
+//! order: scan (on threads) while connecting and reading the state file, list what the plan
+//! needs, plan, check the guards, then print (`--dry-run`) or run.
 
 mod beside;
 mod guards;

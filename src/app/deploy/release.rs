@@ -19,7 +19,7 @@ use anyhow::{Context as _, Result};
 
 use super::beside::{Around, leftovers, read_state, remove_release, rename_all, repair, survey};
 use super::layout::{self, Names, Rename, Step, Switch};
-use super::look::look;
+use super::look;
 use super::plan::{self, Basis, Listed, Seen, Source};
 use super::protect::Protect;
 use super::remote::{Problem, Remote};
@@ -84,7 +84,7 @@ pub async fn deploy(
 
     remote.set_root(around.path(&release));
     let seen = match &basis {
-        Basis::Trusted(_) => look(remote, &source, &basis, settings, tally).await?,
+        Basis::Trusted(_) => look::look(remote, &source, &basis, settings, tally).await?,
         _ => fresh(&source),
     };
     let plan = plan::plan(&source, &basis, &seen, &settings.rules);

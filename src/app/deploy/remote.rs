@@ -63,6 +63,8 @@ pub struct Remote<'a> {
 pub enum Op {
     List(String),
     Size(String),
+    /// CWD there and back: a directory, whatever a listing showed.
+    IsDir(String),
     /// The server's checksum compared with the local file's (`sha256`, or the file at
     /// `local` hashed with the server's algorithm).
     Checksum {
@@ -89,7 +91,9 @@ pub enum Op {
 impl Op {
     pub fn rel(&self) -> &str {
         match self {
-            Op::List(rel) | Op::Size(rel) | Op::Chmod(rel, _) | Op::Delete(rel) | Op::Rmdir(rel) => rel,
+            Op::List(rel) | Op::Size(rel) | Op::IsDir(rel) | Op::Chmod(rel, _) | Op::Delete(rel) | Op::Rmdir(rel) => {
+                rel
+            }
             Op::Checksum { rel, .. } => rel,
             Op::Rename { to, .. } | Op::Move { to, .. } => to,
         }
@@ -102,6 +106,7 @@ pub enum Outcome {
     Listed(Listed),
     /// SIZE: `None` when the server has no such file.
     Size(Option<u64>),
+    IsDir(bool),
     /// `None`: the server offers no checksum.
     Same(Option<bool>),
     /// SITE CHMOD: false when the server does not implement it.
@@ -339,6 +344,7 @@ impl Ops<'_, '_> {
                 Err(e) if permanent(&e) => Outcome::Size(None),
                 Err(e) => return Err(anyhow::Error::new(e).context(format!("SIZE of {shown}"))),
             },
+            Op::IsDir(_) => Outcome::IsDir(session.is_dir(&path).await.with_context(|| format!("checking {shown}"))?),
             Op::Checksum { local, sha256, .. } => {
                 let theirs = session.checksum(&path).await.with_context(|| format!("checksum of {shown}"))?;
                 Outcome::Same(match theirs {

@@ -5,8 +5,7 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use super::layout::Switch;
-use super::layout::{Rename, Step};
+use super::layout::{Rename, Step, Switch};
 use super::plan::{Basis, Plan};
 use super::settings::{Settings, shown_url};
 use crate::app::render::Output;

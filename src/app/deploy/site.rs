@@ -59,9 +59,14 @@ impl Site {
             let (listed, failures) = remote.run(ops, tally).await;
             report_failures(failures)?;
             let mut next = Vec::new();
+            let mut unlisted = Vec::new();
             for (op, outcome) in listed {
                 let Outcome::Listed(listed) = outcome else { continue };
                 let dir = op.rel().strip_prefix(live).unwrap_or_default().trim_start_matches('/').to_string();
+                let shown =
+                    |n: &str| listed.files.contains_key(n) || listed.dirs.contains(n) || listed.others.contains(n);
+                let own = |n: &str| dir.is_empty() && Protect::is_pasv_own(n, &around.state_file);
+                unlisted.extend(protect.dot_names(&dir).filter(|n| !shown(n) && !own(n)).map(|n| join(&dir, n)));
                 for (name, is_dir) in listed
                     .dirs
                     .iter()
@@ -83,6 +88,7 @@ impl Site {
                     top = Some(listed);
                 }
             }
+            site.carried.extend(hidden(remote, live, unlisted, protect, tally).await?);
             level = next;
         }
         site.carried.sort();
@@ -157,6 +163,37 @@ impl Site {
             )),
         }
     }
+}
+
+/// Which of the protected dot names `rels` (relative to `live`) a listing did not show are
+/// there all the same (vsftpd lists no dot entries): SIZE finds a file, CWD a directory.
+async fn hidden(
+    remote: &mut Remote<'_>,
+    live: &str,
+    rels: Vec<String>,
+    protect: &Protect,
+    tally: &Tally<'_>,
+) -> Result<Vec<String>> {
+    let (sized, failures) = remote.run(rels.iter().map(|rel| Op::Size(join(live, rel))).collect(), tally).await;
+    report_failures(failures)?;
+    let files: BTreeSet<&str> =
+        sized.iter().filter(|(_, o)| matches!(o, Outcome::Size(Some(_)))).map(|(op, _)| op.rel()).collect();
+    let mut found: Vec<String> = rels.iter().filter(|rel| files.contains(join(live, rel).as_str())).cloned().collect();
+    found.retain(|rel| protect.covers(rel));
+    let rest: Vec<Op> = rels
+        .iter()
+        .filter(|rel| !files.contains(join(live, rel).as_str()))
+        .map(|rel| Op::IsDir(join(live, rel)))
+        .collect();
+    let (dirs, failures) = remote.run(rest, tally).await;
+    report_failures(failures)?;
+    for (op, outcome) in dirs {
+        let rel = op.rel().strip_prefix(live).unwrap_or_default().trim_start_matches('/');
+        if matches!(outcome, Outcome::IsDir(true)) && protect.covers_dir(rel) {
+            found.push(rel.to_string());
+        }
+    }
+    Ok(found)
 }
 
 pub(super) fn carry_rename(from: &str, to: &str, rel: &str) -> Rename {
