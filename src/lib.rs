@@ -7,7 +7,10 @@
 //!   checksums), listing parsers. No sockets, no clock, no terminal.
 //! - [`engine`]: the async client. Control and data connections, EPSV/PASV policy, TLS,
 //!   timeouts, transfers. Reports through return values, [`engine::Progress`] and
-//!   [`engine::Trace`]; never prints.
+//!   [`engine::Trace`]; never prints. Inside it: `session` is the facade, `connect` opens a
+//!   session, `transfer` moves one file (bytes pumped by `pump`), `listing` lists,
+//!   `download_sequence`/`upload_sequence` move many files in a row, sending ahead as
+//!   `pipelining` allows.
 //! - [`cli`]: clap definitions, shared by one-shot subcommands, man page and completions.
 //! - [`app`]: the terminal. Turns flags, URLs, netrc and environment into engine settings
 //!   (once per run and server, shared by its sessions: `app::context`), runs commands, draws

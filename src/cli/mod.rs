@@ -336,7 +336,8 @@ pub enum Commands {
     /// Publish a build directory: upload what changed by content, delete what left (bounded),
     /// resume where a stopped run left off.
     #[command(
-        after_help = "Examples:\n  pasv deploy ./public ftpes://ci@host/www/                first deploy, then only changes\n  pasv deploy --dry-run --json ./public ftpes://ci@host/www/   the plan, for review\n  pasv deploy --adopt ./public ftp://ci@host/www/          switch an existing site to pasv\n  pasv deploy --protect 'uploads/**' --max-delete 50 ./public ftp://host/www/\n  pasv deploy --atomic --chmod 644,755 -j 8 ./public ftpes://ci@host/www/\n\nChanges are found by content: a SHA-256 per file in a state file that pasv keeps in the\ntarget (.pasv-deploy.json), so a fresh checkout with new times uploads only what changed.\nEach file goes up under a temporary name and is renamed into place once its size matches;\nthe state is saved every few seconds, and a stopped run resumes where it left off. Deletes\ncome only from the state (files pasv put there), only after every upload succeeded, at\nmost --max-delete of them (default 10 files or 10%, whichever is more); .well-known/** and\n--protect paths are never deleted nor overwritten. Without a state file to trust (missing,\nunreadable, another source) nothing is deleted and pasv says so."
+        override_usage = "pasv deploy [OPTIONS] <DIR> <URL>\n       pasv deploy --rollback [OPTIONS] <URL>",
+        after_help = "Examples:\n  pasv deploy ./public ftpes://ci@host/www/                first deploy, then only changes\n  pasv deploy --dry-run --json ./public ftpes://ci@host/www/   the plan, for review\n  pasv deploy --adopt ./public ftp://ci@host/www/          switch an existing site to pasv\n  pasv deploy --protect 'uploads/**' --max-delete 50 ./public ftp://host/www/\n  pasv deploy --atomic --chmod 644,755 -j 8 ./public ftpes://ci@host/www/\n  pasv deploy --release-dir ./public ftpes://ci@host/www/      a new directory, switched in with renames\n  pasv deploy --rollback ftpes://ci@host/www/              the previous release back (again: undone)\n\nChanges are found by content: a SHA-256 per file in a state file that pasv keeps in the\ntarget (.pasv-deploy.json), so a fresh checkout with new times uploads only what changed.\nEach file goes up under a temporary name and is renamed into place once its size matches\n(straight to its name when the target is missing or empty: there is no site yet);\nthe state is saved every few seconds, and a stopped run resumes where it left off. Deletes\ncome only from the state (files pasv put there), only after every upload succeeded, at\nmost --max-delete of them (default 10 files or 10%, whichever is more); .well-known/** and\n--protect paths are never deleted nor overwritten. Without a state file to trust (missing,\nunreadable, another source) nothing is deleted and pasv says so.\n\n--release-dir uploads the whole source into www.pasv-release-ID beside the target (FTP\ncannot copy the unchanged files on the server, so every release costs a full upload),\nthen renames: the site to www.pasv-previous, the release to www. It checks first that the\nserver can rename a directory. Protected paths of the site are carried into each release;\nwhat else pasv did not put in the site stays with the previous release. --rollback swaps\nwww.pasv-previous and www. A run stopped between two renames is repaired by the next."
     )]
     Deploy(DeployArgs),
     /// List a directory.
@@ -548,12 +549,12 @@ pub struct MirrorArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct DeployArgs {
-    /// The local directory to publish (a build's output).
-    #[arg(value_name = "DIR")]
-    pub source: String,
+    /// The local directory to publish (a build's output). With --rollback, only the URL.
+    #[arg(value_name = "DIR", required_unless_present = "rollback")]
+    pub source: Option<String>,
     /// The directory on the server it becomes.
-    #[arg(value_name = "URL")]
-    pub target: String,
+    #[arg(value_name = "URL", required_unless_present = "rollback")]
+    pub target: Option<String>,
     /// Print the plan (uploads, deletes, unchanged, bytes) and change nothing; with --json as one JSON object.
     #[arg(long)]
     pub dry_run: bool,
@@ -582,6 +583,16 @@ pub struct DeployArgs {
     /// at the end, so the site changes in one short burst.
     #[arg(long)]
     pub atomic: bool,
+    /// Upload the whole source into a new directory beside the target (www.pasv-release-ID),
+    /// then switch it in with two renames, keeping the site it replaces as www.pasv-previous
+    /// (for --rollback). Checks first that the server can rename a directory.
+    #[arg(long, conflicts_with_all = ["atomic", "adopt"])]
+    pub release_dir: bool,
+    /// Swap the previous release (www.pasv-previous, left by --release-dir) back into place;
+    /// the current one becomes the previous, so a second rollback undoes the first. Takes only
+    /// the URL; --protect paths (and .well-known) move along into the release put back.
+    #[arg(long, conflicts_with_all = ["atomic", "adopt", "verify_remote", "chmod", "max_delete", "release_dir"])]
+    pub rollback: bool,
     /// Cap the bandwidth of all connections together, bytes per second (500K, 2M, 1G).
     #[arg(long, value_name = "RATE")]
     pub limit_rate: Option<String>,

@@ -8,6 +8,7 @@
 
 use sha2::Digest as _;
 
+use super::control::unreadable;
 use super::{Error, Session};
 use crate::proto::checksum::{ChecksumMethod, digest_in};
 use crate::proto::{Arg, Command, HashAlgorithm};
@@ -52,11 +53,7 @@ impl Session {
             }
             other => other?,
         };
-        let hex = digest_in(&reply, algorithm).ok_or_else(|| Error::Unexpected {
-            command: (&command).into(),
-            code: reply.code,
-            text: reply.text(),
-        })?;
+        let hex = digest_in(&reply, algorithm).ok_or_else(|| unreadable(&command, &reply))?;
         Ok(Some(Checksum { algorithm, hex }))
     }
 }

@@ -23,7 +23,7 @@ pub(crate) struct ControlChannel {
     pub(crate) local: SocketAddr,
     /// NOOPs sent during a transfer whose replies have not been read yet (engine/noop.rs).
     pub(crate) owed_noops: u32,
-    /// A reply read before its turn, handed out by the next read (engine/pipeline.rs).
+    /// A reply read before its turn, handed out by the next read (engine/download_sequence.rs).
     pub(crate) early: Option<Reply>,
 }
 
@@ -188,6 +188,12 @@ pub(crate) fn check(command: &Command, reply: Reply, accepted: &[u16]) -> Result
         return Ok(reply);
     }
     Err(rejection(command, reply))
+}
+
+/// The error for an accepted reply whose content cannot be read (a SIZE without a number,
+/// a 257 naming a path that cannot be sent back): the server's protocol violation.
+pub(crate) fn unreadable(command: &Command, reply: &Reply) -> Error {
+    Error::Unexpected { command: command.into(), code: reply.code, text: reply.text() }
 }
 
 /// The error for a reply that is not what `command` needed.

@@ -104,6 +104,11 @@ pub enum Error {
     /// so the session is given up.
     #[error("the server answered {code} to EPSV ({text}) with the transfer command already sent")]
     PassiveRefusedAhead { code: ReplyCode, text: String },
+    /// With commands sent before a transfer's end (to a server known to read them only after
+    /// it, `proto::Reading`), the reply read as the transfer's own was not one a transfer ends
+    /// with: the server answered out of turn, and the session is given up.
+    #[error("the server answered {code} where the reply ending {command} was due: it answered commands out of turn")]
+    OutOfTurn { command: SentCommand, code: ReplyCode },
     #[error("the server did not honour REST {offset}: {detail}")]
     RestIgnored { offset: u64, detail: String },
     /// A resume whose local part does not fit the remote file: its size or the bytes sent
@@ -188,7 +193,9 @@ impl Error {
             | Self::ListingTooLarge { .. }
             | Self::TreeTooDeep { .. } => ErrorClass::Protocol,
             // Could not open the data connection: the classic passive-mode firewall problem.
-            Self::DataConnect { .. } | Self::PassiveRefusedAhead { .. } => ErrorClass::Transient,
+            Self::DataConnect { .. } | Self::PassiveRefusedAhead { .. } | Self::OutOfTurn { .. } => {
+                ErrorClass::Transient
+            }
             // A middlebox dropping data connections: a later run may get through.
             Self::ListingCut { .. } => ErrorClass::Transient,
             Self::PassiveAddressUnusable { .. } => ErrorClass::Protocol,
@@ -234,6 +241,16 @@ impl Error {
     pub fn is_not_implemented(&self, verb: Verb) -> bool {
         matches!(self, Self::Rejected { command, code, .. }
             if code.means_not_implemented() && command.verb() == verb)
+    }
+
+    /// True when the server refused one more session (a per-user or per-host limit), as
+    /// opposed to refusing us altogether ([`ReplyCode::refuses_another_session`]).
+    pub fn refuses_another_session(&self) -> bool {
+        match self {
+            Self::Unavailable { .. } => true,
+            Self::Login { code, text } | Self::Rejected { code, text, .. } => code.refuses_another_session(text),
+            _ => false,
+        }
     }
 
     /// True when the data connection could not be made: the passive-mode firewall case.

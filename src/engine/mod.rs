@@ -9,19 +9,23 @@
 
 mod checksum;
 mod config;
+mod connect;
 mod control;
 mod data;
+mod download_sequence;
 mod error;
 mod inline;
 mod keepalive;
+mod listing;
 mod live;
 mod mtime;
 mod noop;
 mod opening;
 mod permissions;
-mod pipeline;
+mod pipelining;
 mod probe;
 mod progress;
+mod pump;
 mod ratelimit;
 mod secret;
 mod segment;
@@ -40,17 +44,19 @@ pub use checksum::{Checksum, LocalHasher};
 pub use config::{
     Config, Credentials, DataConnection, DataMethod, Endpoint, PasvAddress, TlsConfig, TlsMode, TlsVersion,
 };
+pub use download_sequence::DownloadSequence;
 pub use error::{Error, ErrorClass};
 pub use inline::Inline;
-pub use pipeline::{Pipelining, Sequence};
+pub use pipelining::Pipelining;
 pub use probe::DataProbe;
 pub use progress::{NoProgress, Progress};
 pub use ratelimit::RateLimit;
 pub use secret::Secret;
-pub use session::{FileStat, Session, SizeCheck, TransferSummary, UploadMode};
+pub use session::{FileStat, Session};
 pub use settings::Settings;
 pub use tls::{HandshakeFailure, TlsInfo, pin_of_der};
 pub use tls_reuse::TicketSupply;
 pub use trace::{Trace, TraceEvent};
+pub use transfer::{SizeCheck, TransferSummary, UploadMode};
 pub use tree::{DirListing, MAX_DEPTH, RefusedName, join_remote};
 pub use upload_sequence::{Upload, UploadSequence, Uploaded};

@@ -1,7 +1,7 @@
 //! Setting modification times on the server after an upload: MFMT (draft-somers-ftp-mfxx),
 //! SITE UTIME, or vsftpd's two-argument MDTM, whichever the server takes.
 
-use super::control::check;
+use super::control::{check, unreadable};
 use super::{Error, Session};
 use crate::proto::{Arg, Command, MtimeMethod, Reply, facts};
 
@@ -34,7 +34,7 @@ pub(super) fn stamped(command: &Command, method: MtimeMethod, reply: Reply) -> R
     // A server without the two-argument form reads it as a query for a file named
     // "TIME PATH"; should that exist, the reply is a time, not a confirmation.
     if method == MtimeMethod::MdtmWrite && facts::stated_time(&reply).is_some() {
-        return Err(Error::Unexpected { command: command.into(), code: reply.code, text: reply.text() });
+        return Err(unreadable(command, &reply));
     }
     Ok(())
 }

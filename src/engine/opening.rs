@@ -11,9 +11,9 @@
 
 use tokio::net::TcpStream;
 
+use super::connect::trace_tls;
 use super::control::rejection;
 use super::data::PendingData;
-use super::session::trace_tls;
 use super::stream::Stream;
 use super::tls::{self, TlsContext, TlsInfo};
 use super::{Error, Session};

@@ -79,7 +79,7 @@ impl Session {
         let Some((stream, _)) = self.open_transfer(&command, pending).await? else {
             return Ok(0);
         };
-        let check = super::transfer::DownloadCheck { overlap: &[], max_bytes: None, offset: 0 };
+        let check = super::pump::DownloadCheck { overlap: &[], max_bytes: None, offset: 0 };
         let received = self.receive_data(stream, &mut body, &mut super::NoProgress, check).await?;
         self.finish_transfer(&command).await?;
         Ok(received.bytes)

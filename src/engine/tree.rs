@@ -90,6 +90,20 @@ impl Session {
         Ok(DirListing::from_listing(listing, precise))
     }
 
+    /// As [`Session::list_dir`], for a caller to whom a missing directory and an empty one
+    /// mean the same (an upload's target, created either way): `None` when the server listed
+    /// nothing, without the CWD probe that tells the two apart on servers answering LIST of a
+    /// missing path with an empty listing (two round trips). A refusal is still an `Err`.
+    pub async fn list_dir_if_any(&mut self, path: &str) -> Result<Option<DirListing>, Error> {
+        let arg = if path.is_empty() { None } else { Some(Arg::new(list_argument(path))?) };
+        let (listing, precise) = self.list_parsed(arg, None).await?;
+        let listing = DirListing::from_listing(listing, precise);
+        let empty = [&listing.files, &listing.dirs, &listing.links, &listing.others].iter().all(|l| l.is_empty())
+            && listing.refused.is_empty()
+            && listing.unparsed.is_empty();
+        Ok(if empty { None } else { Some(listing) })
+    }
+
     /// MDTM for many paths, pipelined in batches: one round trip per batch instead of one
     /// per file. A path the server has no time for gets `None`.
     pub async fn modified_many(&mut self, paths: &[String]) -> Result<Vec<Option<i64>>, Error> {

@@ -9,9 +9,14 @@
 //! upload's rename (RNFR, RNTO) waits for its size check and then carries the next file's
 //! EPSV and STOR instead, so no file takes its name before its size is confirmed.
 //!
-//! Only on plain data connections once EPSV has worked on this session, and nothing is sent
-//! ahead to servers that offer MLST: libunftp, for one, answers SIZE and time commands from
-//! separate tasks, in either order. There the files go one at a time.
+//! To a server known to read commands only between transfers (vsftpd, `proto::Reading`) all
+//! of that goes out as soon as the file's data has, before its 226: another round trip per
+//! file. A reply out of turn there (a 2xx that does not end a transfer where the 226 was due)
+//! gives the session up ([`Error::OutOfTurn`]) and stops sending ahead for the run; the files
+//! in flight go again on another connection.
+//!
+//! Nothing is sent ahead to servers that offer MLST: libunftp, for one, answers SIZE and time
+//! commands from separate tasks, in either order. There the files go one at a time.
 //!
 //! A STOR sent ahead of its data connection, or whose data went out before the 1xx, that the
 //! server refuses before any 1xx in a way that may only mean it was not ready (Twisted
@@ -25,10 +30,10 @@ use tokio::io::{AsyncRead, AsyncSeek, AsyncSeekExt as _};
 
 use super::control::rejection;
 use super::ratelimit::Limited;
-use super::session::judge_size;
 use super::stream::Stream;
-use super::{Error, Progress, Session, SizeCheck, TlsInfo, TransferSummary, data, noop, transfer};
-use crate::proto::{Arg, Command, MtimeMethod, ReplyClass};
+use super::transfer::{UploadChecks, judge_size};
+use super::{Error, Progress, Session, SizeCheck, TlsInfo, TransferSummary, data, noop, pump};
+use crate::proto::{Arg, Command, MtimeMethod, Reading, ReplyClass};
 
 /// One file of an upload sequence, opened.
 pub struct Upload<R> {
@@ -114,6 +119,19 @@ enum Stored {
     NotReady(Error),
 }
 
+/// What goes out before a transfer's 226 to a server that reads commands only between
+/// transfers: the file's checks, and the next file's STOR (with its EPSV) when there is one.
+#[derive(Clone, Copy)]
+struct BeforeEnd<'a> {
+    checks: &'a UploadChecks,
+    next: Option<&'a Command>,
+}
+
+/// The STOR of `next`, when its name can be sent.
+fn store_of<R>(next: Option<&Upload<R>>) -> Option<Command> {
+    next.and_then(|next| Arg::new(&next.remote).ok()).map(Command::Store)
+}
+
 /// A file's outcome, the next file, and whether its EPSV and STOR are already sent.
 type Step<R> = (Result<Uploaded, Error>, Option<Upload<R>>, bool);
 
@@ -164,17 +182,55 @@ impl Session {
                 && self.config.noop_interval.is_none()
                 && self.pipelining.allowed(),
         };
-        let mut stored = self.store_data(&command, how, upload, &name, sequence.progress()).await?;
+        // The time goes with the size check: with its method once known, else every method
+        // this server may take (`confirm_upload` learns the first it accepts).
+        let methods = match upload.stamp {
+            Some((unix, Some(method))) => Some((unix, vec![method])),
+            Some((unix, None)) => Some((unix, self.mtime_methods())),
+            None => None,
+        };
+        let stamp = methods.as_ref().map(|(unix, methods)| (*unix, methods.as_slice()));
+        let checks = match UploadChecks::new(&upload.remote, self.features.size, stamp) {
+            Ok(checks) => checks,
+            Err(e) => return Ok((Err(e), sequence.next(), false)),
+        };
+        // Where the server reads commands only between transfers, the checks (and the next
+        // file's EPSV and STOR) go out as soon as the data has, before the 226 (see
+        // `Reading::BetweenTransfers`): a round trip per file less. The next file is asked
+        // for before the transfer then; otherwise after it, so that a session given up
+        // mid-transfer leaves as few files in flight as can be.
+        let overlap = in_order
+            && self.config.noop_interval.is_none()
+            && self.pipelining.allowed()
+            && self.reading == Reading::BetweenTransfers;
+        let early_next = overlap.then(|| sequence.next());
+        let early_store = early_next.as_ref().and_then(|next| store_of(next.as_ref()));
+        let before_end = overlap.then_some(BeforeEnd {
+            checks: &checks,
+            next: early_store.as_ref().filter(|_| upload.rename_to.is_none()),
+        });
+        let (mut stored, mut checked) =
+            self.store_data(&command, how, upload, &name, sequence.progress(), before_end).await?;
         if let Stored::NotReady(refusal) = stored {
             self.stop_pipelining(&refusal);
             if let Err(e) = upload.source.rewind().await {
-                return Ok((Err(Error::Source(e)), sequence.next(), false));
+                return Ok((Err(Error::Source(e)), early_next.unwrap_or_else(|| sequence.next()), false));
             }
-            stored = self.store_data(&command, Sending::CLASSIC, upload, &name, sequence.progress()).await?;
+            (stored, checked) =
+                self.store_data(&command, Sending::CLASSIC, upload, &name, sequence.progress(), None).await?;
         }
+        let next = early_next.unwrap_or_else(|| sequence.next());
         let (bytes, tls) = match stored {
             Stored::Done(bytes, tls) => (bytes, tls),
-            Stored::Failed(e) | Stored::NotReady(e) => return Ok((Err(e), sequence.next(), false)),
+            Stored::Failed(e) | Stored::NotReady(e) => {
+                // Checks that went out before the transfer's end are answered all the same,
+                // and the next file's EPSV and STOR may have gone with them.
+                if let Some(sent_ahead) = checked {
+                    self.read_checks(&checks).await?;
+                    return Ok((Err(e), next, sent_ahead));
+                }
+                return Ok((Err(e), next, false));
+            }
         };
         let mut summary = TransferSummary {
             bytes,
@@ -184,26 +240,14 @@ impl Session {
             tls,
             size_check: SizeCheck::None,
         };
-        let next = sequence.next();
-        // The next file's EPSV and STOR, to go out with the checks or with the rename.
-        let ahead = match &next {
-            Some(next) if in_order && self.sends_request_with_epsv() => {
-                Arg::new(&next.remote).ok().map(|arg| [Command::ExtendedPassive, Command::Store(arg)])
-            }
-            _ => None,
+        // The next file's STOR goes with the checks, or with the rename.
+        let next_store = store_of(next.as_ref());
+        let with_checks = if upload.rename_to.is_none() { next_store.as_ref() } else { None };
+        let ahead = self.ahead(with_checks);
+        let ((size, stamped), sent_ahead) = match checked {
+            Some(sent_ahead) => (self.read_checks(&checks).await?, sent_ahead),
+            None => (self.confirm_upload(&checks, &ahead).await?, !ahead.is_empty()),
         };
-        let ahead: &[Command] = ahead.as_ref().map_or(&[], |a| a.as_slice());
-        // A time with a known method goes with the size check; otherwise the methods are tried
-        // one by one after it, and only then may the next file's STOR go out.
-        let (stamp, tried) = match upload.stamp {
-            Some((unix, Some(method))) if in_order => (Some((unix, method)), None),
-            Some((unix, method)) => (None, Some((unix, method.map_or_else(|| self.mtime_methods(), |m| vec![m])))),
-            None => (None, None),
-        };
-        let with_checks = if upload.rename_to.is_none() && tried.is_none() { ahead } else { &[] };
-        let (size, stamped) = self.confirm_upload(&upload.remote, self.features.size, stamp, with_checks).await?;
-        let mut sent_ahead = !with_checks.is_empty();
-        let mut stamped = stamped.zip(stamp).map(|(outcome, (_, method))| outcome.map(|()| method));
         summary.size_check = match judge_size(size, upload.len) {
             Ok(check) => check,
             Err(e) => return Ok((Err(e), next, sent_ahead)),
@@ -217,20 +261,17 @@ impl Session {
             };
             return Ok((outcome, next, sent_ahead));
         }
-        if let Some((unix, methods)) = tried {
-            stamped = Some(self.stamp_first_accepted(&upload.remote, unix, &methods).await?);
-        }
         let Some(to) = &upload.rename_to else {
             return Ok((Ok(Uploaded { summary, stamped, renamed: None }), next, sent_ahead));
         };
         // The size is confirmed: the rename, with the next file's EPSV and STOR.
-        let renamed = match self.rename_then(&upload.remote, to, ahead).await {
+        let ahead = self.ahead(next_store.as_ref());
+        let renamed = match self.rename_then(&upload.remote, to, &ahead).await {
             Ok(()) => Ok(()),
             Err(e) if e.reply_code().is_some() => Err(e),
             Err(e) => return Err(e),
         };
-        sent_ahead |= !ahead.is_empty();
-        Ok((Ok(Uploaded { summary, stamped, renamed: Some(renamed) }), next, sent_ahead))
+        Ok((Ok(Uploaded { summary, stamped, renamed: Some(renamed) }), next, sent_ahead || !ahead.is_empty()))
     }
 
     /// One file's data. With `early`, it goes out as soon as the data connection is up, the
@@ -247,7 +288,8 @@ impl Session {
         upload: &mut Upload<R>,
         name: &str,
         progress: &mut dyn Progress,
-    ) -> Result<Stored, Error> {
+        before_end: Option<BeforeEnd<'_>>,
+    ) -> Result<(Stored, Option<bool>), Error> {
         // A refusal before any 1xx: a file that went ahead gets another chance when the server
         // may only not have been ready for it.
         let refused = |e: Error| match e.reply_code() {
@@ -281,14 +323,14 @@ impl Session {
         let (mut stream, tls) = match opened {
             Ok(Some(opened)) => opened,
             // A 226 before any data connection: nothing was stored.
-            Ok(None) if sent_with_passive => return Ok(Stored::NotReady(Error::NoCompletion)),
-            Ok(None) => return Ok(Stored::Failed(Error::NoCompletion)),
-            Err(e) if e.reply_code().is_some() => return Ok(refused(e)),
+            Ok(None) if sent_with_passive => return Ok((Stored::NotReady(Error::NoCompletion), None)),
+            Ok(None) => return Ok((Stored::Failed(Error::NoCompletion), None)),
+            Err(e) if e.reply_code().is_some() => return Ok((refused(e), None)),
             Err(e) => return Err(e),
         };
         progress.start(name, Some(upload.len), 0);
         let mut limited = Limited::new(&mut upload.source, self.config.rate_limit.clone());
-        let sending = transfer::send(&mut limited, &mut stream, &mut self.buffer, timeout, &mut *progress);
+        let sending = pump::send(&mut limited, &mut stream, &mut self.buffer, timeout, &mut *progress);
         let sent = if how.early {
             // The STOR's reply, read while the data goes out.
             let replying = self.control.read_reply();
@@ -316,14 +358,49 @@ impl Session {
             Ok(Sent::Data(noop::while_sending(&mut self.control, self.config.noop_interval, sending).await))
         };
         progress.finish();
+        let sent = sent?;
+        // The checks go out as soon as close_notify and FIN have: before the TLS drain, which
+        // waits a round trip for the server's close.
+        let mut checked = None;
+        if let (Sent::Data(Ok(_)), Some(before_end)) = (&sent, before_end) {
+            let ahead = self.ahead(before_end.next);
+            self.control.send_batch(&before_end.checks.wire(&ahead)).await?;
+            checked = Some(!ahead.is_empty());
+        }
+        if let Sent::Data(Ok(_)) = &sent {
+            pump::drain_tls(&mut stream, &mut self.buffer, timeout).await;
+        }
         drop(stream);
-        match sent? {
-            Sent::Data(sent) => Ok(match self.end_of_store(command, sent).await? {
-                Ok(bytes) => Stored::Done(bytes, tls),
-                Err(e) => Stored::Failed(e),
-            }),
-            Sent::Refused(Error::NoCompletion) => Ok(Stored::NotReady(Error::NoCompletion)),
-            Sent::Refused(e) => Ok(refused(e)),
+        match sent {
+            Sent::Data(sent) => {
+                let stored = match self.end_of_store(command, sent).await? {
+                    Ok(bytes) => Stored::Done(bytes, tls),
+                    // A positive reply other than the transfer's own, with commands sent before
+                    // its end: the server answered them out of turn, and which reply answers
+                    // what is unknown from here on.
+                    Err(e) if checked.is_some() && e.reply_code().is_some_and(|c| c.is_positive()) => {
+                        let code = e.reply_code().expect("checked above");
+                        self.stop_pipelining(&e);
+                        return Err(Error::OutOfTurn { command: command.into(), code });
+                    }
+                    Err(e) => Stored::Failed(e),
+                };
+                Ok((stored, checked))
+            }
+            Sent::Refused(Error::NoCompletion) => Ok((Stored::NotReady(Error::NoCompletion), None)),
+            Sent::Refused(e) => Ok((refused(e), None)),
+        }
+    }
+
+    /// The next file's EPSV and `store`, to go out with a file's checks or its rename, where
+    /// the server answers in order and has taken a STOR with its EPSV (decided when they go
+    /// out: the current file's transfer may just have shown either).
+    fn ahead(&self, store: Option<&Command>) -> Vec<Command> {
+        match store {
+            Some(store) if !self.features.mlst && self.sends_request_with_epsv() => {
+                vec![Command::ExtendedPassive, store.clone()]
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -340,24 +417,5 @@ impl Session {
                 Err(e) => Err(e),
             },
         }
-    }
-
-    /// Sets the time of `remote` with the first of `methods` the server accepts; the last
-    /// refusal when none does. Only a broken session is an `Err` of the outer result.
-    async fn stamp_first_accepted(
-        &mut self,
-        remote: &str,
-        unix: i64,
-        methods: &[MtimeMethod],
-    ) -> Result<Result<MtimeMethod, Error>, Error> {
-        let mut refused = Error::NoCompletion;
-        for &method in methods {
-            match self.set_modified(remote, unix, method).await {
-                Ok(()) => return Ok(Ok(method)),
-                Err(e) if e.reply_code().is_some() => refused = e,
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(Err(refused))
     }
 }

@@ -62,6 +62,23 @@ impl ReplyCode {
         matches!(self, Self::SYNTAX_ERROR | Self::NOT_IMPLEMENTED | Self::NOT_IMPLEMENTED_PARAMETER)
     }
 
+    /// 1xx, 2xx or 3xx (RFC 959 section 4.2.1).
+    pub fn is_positive(self) -> bool {
+        matches!(self.class(), ReplyClass::Preliminary | ReplyClass::Completion | ReplyClass::Intermediate)
+    }
+
+    /// A refusal of one more session from a server that limits them per user or per host,
+    /// as opposed to a refusal of the login itself: 421 (RFC 959 section 4.2, "service not
+    /// available, closing control connection") or 530 whose text names a limit. Servers word it
+    /// their own way (vsftpd "There are too many connections from your internet address",
+    /// ProFTPD "Too many users", pure-ftpd "Sorry, the maximum number of clients ... reached",
+    /// Serv-U "Maximum number of connections reached"); RFC 959 gives no code of its own for it.
+    pub fn refuses_another_session(self, text: &str) -> bool {
+        let text = text.to_ascii_lowercase();
+        (self == Self::NOT_AVAILABLE || self == Self::NOT_LOGGED_IN)
+            && ["too many", "maximum", "limit", "connections"].iter().any(|w| text.contains(w))
+    }
+
     /// A refusal of STOR or RETR that may only mean the server was not ready for the command
     /// when it came: no data connection yet (425; 503, commands out of sequence), the data
     /// connection gone before the server used it (426), or a passing local hitch (450, 451).
@@ -112,7 +129,7 @@ impl Reply {
     }
 
     pub fn is_positive(&self) -> bool {
-        matches!(self.class(), ReplyClass::Preliminary | ReplyClass::Completion | ReplyClass::Intermediate)
+        self.code.is_positive()
     }
 
     /// The text of the first line (for single-line replies: the whole message).
@@ -288,6 +305,20 @@ fn malformed(line: &str) -> ReplyError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_of_one_more_session_is_told_from_a_refused_login() {
+        for (code, text, limit) in [
+            (421, "There are too many connections from your internet address.", true),
+            (530, "Sorry, the maximum number of clients (5) for this user are already connected.", true),
+            (421, "Too many users, closing control connection", true),
+            (530, "Login incorrect.", false),
+            (421, "Service not available, remote server has closed connection", false),
+            (550, "Too many files", false),
+        ] {
+            assert_eq!(ReplyCode(code).refuses_another_session(text), limit, "{code} {text}");
+        }
+    }
 
     fn decode_all(input: &[u8]) -> Result<Vec<Reply>, ReplyError> {
         let mut decoder = ReplyDecoder::default();

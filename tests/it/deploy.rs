@@ -130,7 +130,15 @@ async fn a_first_deploy_uploads_everything_and_writes_the_state() {
         assert_eq!(published(&site.www()), tree(&site.source()));
         assert!(site.www().join("empty").is_dir());
         assert!(run.stderr.contains("no state file"), "{}", run.stderr);
-        // Each file under a temporary name first, renamed once its size matched.
+        // A new target holds no site yet: each file straight to its name (the state marks it
+        // pending until the server confirmed its size).
+        assert_eq!(sent_of(&run, "STOR").len(), 13);
+        assert!(sent_of(&run, "STOR").iter().all(|p| !p.ends_with(".pasv-part")), "{:?}", sent_of(&run, "STOR"));
+        // Where something is already, each under a temporary name first, renamed once its
+        // size matched.
+        write(&site.server.path("www2/old.html"), b"a site without a state file\n");
+        let run = deploy(&site.source(), &site.server.url("www2/"), &[]).await;
+        run.assert_code(0);
         assert_eq!(sent_of(&run, "STOR").len(), 13);
         assert!(sent_of(&run, "STOR").iter().all(|p| p.ends_with(".pasv-part")), "{:?}", sent_of(&run, "STOR"));
         let state = state(&site.www());
@@ -782,4 +790,447 @@ async fn exclude_and_json_events_work_as_for_mirror() {
         assert!(site.www().join("css/site.css.map").is_file());
     })
     .await;
+}
+
+/// The names beside the site in the server's root (the site's own and its releases').
+fn siblings(site: &Site) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(site.server.root.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The one sibling whose name starts with `prefix`.
+fn sibling(site: &Site, prefix: &str) -> PathBuf {
+    let found: Vec<String> = siblings(site).into_iter().filter(|n| n.starts_with(prefix)).collect();
+    assert_eq!(found.len(), 1, "{prefix}: {:?}", siblings(site));
+    site.server.path(&found[0])
+}
+
+/// `--json` rename events: (from, to, step).
+fn renames(run: &Run) -> Vec<(String, String, String)> {
+    run.stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|e| e["action"] == "rename")
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap().to_string();
+            (s("from"), s("to"), s("step"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn release_dir_uploads_whole_releases_and_switches_them_in_with_renames() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 9);
+        let run = site.deploy(&["--release-dir"]).await;
+        run.assert_code(0);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+        assert_eq!(siblings(&site), ["www"]);
+        let state = state(&site.www());
+        assert_eq!((state["complete"].clone(), state["files"].as_object().unwrap().len()), (Value::from(true), 9));
+        // Straight to their names in the release (nothing there is the site yet), and the
+        // server's ability to rename a directory checked first, with a probe.
+        let stored = sent_of(&run, "STOR");
+        assert_eq!(stored.len(), 9, "{stored:?}");
+        assert!(stored.iter().all(|p| p.starts_with("www.pasv-release-") && !p.ends_with(".pasv-part")), "{stored:?}");
+        let commands = sent(&run);
+        let position = |prefix: &str| commands.iter().position(|c| c.starts_with(prefix)).unwrap();
+        assert!(position("RNFR www.pasv-probe-") < position("STOR "), "{commands:?}");
+        let switch = commands.iter().rposition(|c| c.starts_with("RNTO www")).unwrap();
+        assert!(commands[switch].starts_with("RNTO www") && commands[switch].ends_with("www"), "{commands:?}");
+        assert!(switch > commands.iter().rposition(|c| c.starts_with("STOR")).unwrap(), "{commands:?}");
+        let v1 = published(&site.www());
+
+        // The plan of the next one: renames, and nothing changes.
+        write(&site.source().join(page(0)), b"version 2\n");
+        let before = tree(site.server.root.path());
+        let run =
+            pasv(["--json", "deploy", "--dry-run", "--release-dir", site.source().to_str().unwrap(), &site.url()])
+                .run()
+                .await;
+        run.assert_code(0);
+        assert_eq!(tree(site.server.root.path()), before);
+        let plan: Value = serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
+        assert_eq!(plan["uploads"].as_array().unwrap().len(), 9, "the whole source: {plan}");
+        let steps: Vec<&str> =
+            plan["release"]["renames"].as_array().unwrap().iter().map(|r| r["step"].as_str().unwrap()).collect();
+        assert_eq!(steps, ["previous", "switch"]);
+        let text =
+            pasv(["deploy", "--dry-run", "--release-dir", site.source().to_str().unwrap(), &site.url()]).run().await;
+        assert!(text.stdout.contains("rename www -> www.pasv-previous (kept for --rollback)"), "{}", text.stdout);
+
+        // The second keeps the first as the previous release.
+        let run = site.deploy(&["--release-dir"]).await;
+        run.assert_code(0);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+        assert_eq!(published(&site.server.path("www.pasv-previous")), v1);
+        assert_eq!(sent_of(&run, "STOR").len(), 9);
+        assert!(run.stderr.contains("renamed www -> www.pasv-previous"), "{}", run.stderr);
+        let v2 = published(&site.www());
+
+        // The hosting adds a token to the site, someone drops a file in it.
+        write(&site.www().join(".well-known/acme-challenge/token"), b"acme\n");
+        write(&site.www().join("stray.txt"), b"not pasv's\n");
+        write(&site.source().join(page(1)), b"version 3\n");
+        let run = site.deploy(&["--release-dir"]).await;
+        run.assert_code(0);
+        let mut expected = tree(&site.source());
+        expected.insert(".well-known/acme-challenge/token".into(), b"acme\n".to_vec());
+        assert_eq!(published(&site.www()), expected, "protected paths are carried into the new release");
+        let mut previous = v2.clone();
+        previous.insert("stray.txt".into(), b"not pasv's\n".to_vec());
+        assert_eq!(published(&site.server.path("www.pasv-previous")), previous);
+        assert!(run.stderr.contains("pasv did not put there: stray.txt"), "{}", run.stderr);
+        // The release before the previous one (v1) is gone.
+        assert_eq!(siblings(&site), ["www", "www.pasv-previous"]);
+        assert!(run.stderr.contains("removed www.pasv-retired-"), "{}", run.stderr);
+
+        // Once more: the release with the stray file is retired; pasv deletes only its own files.
+        write(&site.source().join(page(2)), b"version 4\n");
+        let run = site.deploy(&["--release-dir"]).await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("kept www.pasv-retired-"), "{}", run.stderr);
+        let retired = sibling(&site, "www.pasv-retired-");
+        assert_eq!(tree(&retired).into_keys().collect::<Vec<_>>(), ["stray.txt"]);
+        assert_eq!(published(&site.www()).len(), 10);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rollback_brings_the_previous_release_back_and_a_second_one_undoes_it() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 5);
+        site.deploy(&["--release-dir"]).await.assert_code(0);
+        let v1 = published(&site.www());
+        let run = pasv(["deploy", "--rollback", &site.url()]).run().await;
+        run.assert_code(1);
+        assert!(run.stderr.contains("there is no previous release to roll back to"), "{}", run.stderr);
+        assert_eq!(siblings(&site), ["www"]);
+
+        write(&site.source().join(page(3)), b"version 2\n");
+        site.deploy(&["--release-dir"]).await.assert_code(0);
+        let v2 = published(&site.www());
+
+        let before = tree(site.server.root.path());
+        let dry = pasv(["deploy", "--rollback", "--dry-run", &site.url()]).run().await;
+        dry.assert_code(0);
+        assert_eq!(tree(site.server.root.path()), before);
+        assert!(
+            dry.stdout.contains("rename www.pasv-previous -> www (the previous release back in place)"),
+            "{}",
+            dry.stdout
+        );
+
+        let run = pasv(["-v", "deploy", "--rollback", &site.url()]).run().await;
+        run.assert_code(0);
+        assert_eq!(published(&site.www()), v1);
+        assert_eq!(published(&site.server.path("www.pasv-previous")), v2);
+        assert_eq!(siblings(&site), ["www", "www.pasv-previous"]);
+        assert!(sent_of(&run, "STOR").is_empty() && sent_of(&run, "DELE").is_empty(), "{}", run.stderr);
+        // Each release's state describes it.
+        assert_eq!(state(&site.www())["files"][page(3)]["sha256"], sha256(v1[&page(3)].as_slice()).as_str());
+
+        let run = pasv(["--json", "deploy", "--rollback", &site.url()]).run().await;
+        run.assert_code(0);
+        let steps: Vec<String> = renames(&run).into_iter().map(|(_, _, step)| step).collect();
+        assert_eq!(steps, ["aside", "restore", "previous"]);
+        let summary: Value = serde_json::from_str(run.stdout.lines().last().unwrap()).unwrap();
+        assert_eq!(summary["operation"], "rollback");
+        assert_eq!(published(&site.www()), v2);
+        assert_eq!(published(&site.server.path("www.pasv-previous")), v1);
+        // A normal deploy goes on from the release that is the site.
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        assert!(sent_of(&run, "STOR").is_empty() && run.stderr.contains("5 unchanged"), "{}", run.stderr);
+
+        pasv(["deploy", "--rollback", site.source().to_str().unwrap(), &site.url()]).run().await.assert_code(2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_switch_or_rollback_stopped_between_its_renames_is_repaired_by_the_next_run() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 4);
+        site.deploy(&["--release-dir"]).await.assert_code(0);
+        let v1 = published(&site.www());
+        write(&site.source().join(page(0)), b"version 2\n");
+        site.deploy(&["--release-dir"]).await.assert_code(0);
+        let v2 = published(&site.www());
+
+        // A switch cut between its two renames: the site moved to the previous name, the
+        // complete new release not yet in its place.
+        std::fs::rename(site.www(), site.server.path("www.pasv-release-20990101-000000-1")).unwrap();
+        let before = tree(site.server.root.path());
+        let dry = site.deploy(&["--release-dir", "--dry-run"]).await;
+        dry.assert_code(0);
+        assert!(
+            dry.stderr.contains("the site was missing: a deploy stopped between its two renames"),
+            "{}",
+            dry.stderr
+        );
+        assert!(dry.stdout.contains("rename www.pasv-release-20990101-000000-1 -> www (repair)"), "{}", dry.stdout);
+        assert_eq!(tree(site.server.root.path()), before, "a dry run repairs nothing");
+        write(&site.source().join(page(1)), b"version 3\n");
+        let run = site.deploy(&["--release-dir"]).await;
+        run.assert_code(0);
+        assert!(
+            run.stderr.contains("the site was missing: a deploy stopped between its two renames"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(published(&site.www()), tree(&site.source()));
+        assert_eq!(published(&site.server.path("www.pasv-previous")), v2);
+        assert_eq!(siblings(&site), ["www", "www.pasv-previous"], "v1 retired and removed");
+        let v3 = published(&site.www());
+
+        // A rollback cut after its first rename (the site aside): put back, then rolled back.
+        std::fs::rename(site.www(), site.server.path("www.pasv-rollback-20990101-000000-2")).unwrap();
+        let run = pasv(["deploy", "--rollback", &site.url()]).run().await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("a --rollback stopped after moving it aside"), "{}", run.stderr);
+        assert_eq!(
+            (published(&site.www()), published(&site.server.path("www.pasv-previous"))),
+            (v2.clone(), v3.clone())
+        );
+
+        // A rollback cut before its last rename: finished by the next run, whatever it is.
+        std::fs::rename(site.www(), site.server.path("www.pasv-rollback-20990101-000000-3")).unwrap();
+        std::fs::rename(site.server.path("www.pasv-previous"), site.www()).unwrap();
+        let run = pasv(["deploy", "--rollback", &site.url()]).run().await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("a --rollback stopped before its last rename"), "{}", run.stderr);
+        // The interrupted rollback (to v3) finished, then this one: v2 again.
+        assert_eq!((published(&site.www()), published(&site.server.path("www.pasv-previous"))), (v2, v3));
+        assert_eq!(siblings(&site), ["www", "www.pasv-previous"]);
+        assert_ne!(published(&site.www()), v1);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_release_deploy_leaves_the_site_alone_and_the_next_run_resumes_it() {
+    within(async {
+        let site = Site::new().await;
+        let v1 = site.work.path().join("v1/public");
+        make_site(&v1, 12);
+        deploy(&v1, &site.url(), &["--release-dir"]).await.assert_code(0);
+        let v1_files = published(&site.www());
+        // Enough files for a few batches, slow enough that the state is saved (every 3 s)
+        // before the end.
+        for i in 0..300 {
+            let mut data = patterned(4000);
+            data.extend_from_slice(page(i).as_bytes());
+            write(&site.source().join(page(i)), &data);
+        }
+        let v2_files = tree(&site.source());
+        let args = ["deploy", "--release-dir", "-j", "2", "--limit-rate", "200K"];
+        let running = pasv(args.into_iter().chain([site.source().to_str().unwrap(), &site.url()])).spawn();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let recorded = || {
+            let release = siblings(&site).into_iter().find(|n| n.starts_with("www.pasv-release-"))?;
+            let text = std::fs::read(site.server.path(&release).join(STATE)).ok()?;
+            let state: Value = serde_json::from_slice(&text).ok()?;
+            Some(state["files"].as_object()?.len())
+        };
+        while recorded().unwrap_or(0) < 3 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        std::process::Command::new("kill").arg("-KILL").arg(running.id().to_string()).status().unwrap();
+        let run = running.finish().await;
+        assert_ne!(run.code, 0, "killed before the end: {}", run.stderr);
+        assert_eq!(published(&site.www()), v1_files, "the site is v1 until the switch");
+        let release = sibling(&site, "www.pasv-release-");
+        let state = state(&release);
+        assert_eq!(state["complete"], false);
+        // Files go straight to their names in a release (one may be cut short there), but
+        // what its state records is there, whole.
+        let there = published(&release);
+        for (rel, record) in state["files"].as_object().unwrap() {
+            assert_eq!(record["sha256"], sha256(&there[rel]).as_str(), "{rel}");
+        }
+        let missing = v2_files
+            .iter()
+            .filter(|(rel, data)| {
+                state["files"].get(rel.as_str()).map(|r| r["sha256"].clone()) != Some(Value::from(sha256(data)))
+            })
+            .count();
+        assert!(missing < v2_files.len(), "{missing}");
+
+        let run = site.deploy(&["--release-dir"]).await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("resuming the unfinished release"), "{}", run.stderr);
+        assert_eq!(sent_of(&run, "STOR").len(), missing, "only what the release's state lacks: {}", run.stderr);
+        assert_eq!(published(&site.www()), v2_files);
+        assert_eq!(published(&site.server.path("www.pasv-previous")), v1_files);
+        assert_eq!(siblings(&site), ["www", "www.pasv-previous"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn release_dir_guards_deletes_and_carries_protected_paths() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 30);
+        let protect = ["--release-dir", "--protect", "uploads/**", "--protect", "*.cfg"];
+        site.deploy(&protect).await.assert_code(0);
+        // The site's users upload files; the admin keeps a local setting deep in it.
+        write(&site.www().join("uploads/2024/photo.jpg"), b"jpeg\n");
+        write(&site.www().join("img/deep/local.cfg"), b"setting\n");
+        let before = tree(site.server.root.path());
+
+        // An incomplete build would leave out 20 of the 30 files: stopped.
+        for i in 0..20 {
+            std::fs::remove_file(site.source().join(page(i))).unwrap();
+        }
+        let run = site.deploy(&protect).await;
+        run.assert_code(1);
+        assert!(run.stderr.contains("would delete 20 of the 30 files"), "{}", run.stderr);
+        assert!(sent_of(&run, "STOR").is_empty(), "{}", run.stderr);
+        assert_eq!(tree(site.server.root.path()), before);
+
+        let mut with_limit = protect.to_vec();
+        with_limit.extend(["--max-delete", "100%"]);
+        let run = site.deploy(&with_limit).await;
+        run.assert_code(0);
+        let mut expected = tree(&site.source());
+        expected.insert("uploads/2024/photo.jpg".into(), b"jpeg\n".to_vec());
+        expected.insert("img/deep/local.cfg".into(), b"setting\n".to_vec());
+        assert_eq!(published(&site.www()), expected);
+        let previous = published(&site.server.path("www.pasv-previous"));
+        assert!(!previous.contains_key("uploads/2024/photo.jpg") && !previous.contains_key("img/deep/local.cfg"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn release_dir_stops_before_uploading_when_the_server_cannot_rename_a_directory() {
+    use crate::support::scripted::{FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, r, steps};
+    within(async {
+        let script = steps(vec![
+            anon_login(FEAT_SIZE_EPSV),
+            vec![
+                Step::ExpectPrefix("MKD www.pasv-probe-".into()),
+                r("257 created"),
+                Step::ExpectPrefix("RNFR www.pasv-probe-".into()),
+                r("350 ready"),
+                Step::ExpectPrefix("RNTO www.pasv-probe-".into()),
+                r("550 Directories cannot be renamed"),
+                Step::ExpectPrefix("RMD www.pasv-probe-".into()),
+                r("250 removed"),
+                Step::ExpectClose,
+            ],
+        ]);
+        let server = ScriptedServer::start(script).await;
+        let work = tempfile::tempdir().unwrap();
+        make_site(&work.path().join("public"), 3);
+        let url = format!("{}/www/", server.url());
+        let run = deploy(&work.path().join("public"), &url, &["--release-dir"]).await;
+        run.assert_code(5);
+        assert!(run.stderr.contains("the server cannot rename a directory"), "{}", run.stderr);
+        assert!(run.stderr.contains("Directories cannot be renamed"), "{}", run.stderr);
+        let transcript = server.finish(Duration::from_secs(5)).await.unwrap();
+        assert!(transcript.commands.iter().all(|c| !c.starts_with("STOR")), "{:?}", transcript.commands);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_first_deploy_into_a_new_target_is_completed_by_the_next_run() {
+    within(async {
+        let site = Site::new().await;
+        for i in 0..300 {
+            let mut data = patterned(4000);
+            data.extend_from_slice(page(i).as_bytes());
+            write(&site.source().join(page(i)), &data);
+        }
+        let files = tree(&site.source());
+        let args = ["deploy", "-j", "2", "--limit-rate", "200K"];
+        let running = pasv(args.into_iter().chain([site.source().to_str().unwrap(), &site.url()])).spawn();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while published(&site.www()).len() < 20 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        std::process::Command::new("kill").arg("-KILL").arg(running.id().to_string()).status().unwrap();
+        let run = running.finish().await;
+        assert_ne!(run.code, 0, "killed before the end: {}", run.stderr);
+        // Straight to their names (a new target), so one may be cut short; the state, saved
+        // before the first upload, says every path is pending until confirmed.
+        let state = state(&site.www());
+        assert_eq!(state["complete"], false);
+        let there = published(&site.www());
+        let recorded = state["files"].as_object().unwrap();
+        for (rel, record) in recorded {
+            assert_eq!(record["sha256"], sha256(&there[rel]).as_str(), "{rel}");
+        }
+        let pending = state["pending"].as_array().unwrap();
+        assert_eq!(pending.len() + recorded.len(), files.len());
+
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        assert_eq!(sent_of(&run, "STOR").len(), pending.len(), "{}", run.stderr);
+        assert!(sent_of(&run, "STOR").iter().all(|p| p.ends_with(".pasv-part")), "not a new target any more");
+        assert_eq!(published(&site.www()), files);
+    })
+    .await;
+}
+
+/// vsftpd lists no dot entries: the site's `.well-known` and a protected `.htaccess` are
+/// found by name, carried into each release and back with a rollback; the same on ProFTPD
+/// and pure-ftpd (which list them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn release_dir_on_real_servers_carries_protected_dot_paths_they_may_not_list() {
+    for (kind, name) in [(Kind::Vsftpd, "vsftpd"), (Kind::Proftpd, "proftpd"), (Kind::PureFtpd, "pure-ftpd")] {
+        let daemon = match tokio::task::spawn_blocking(move || Daemon::start(Spec::plain(kind))).await.unwrap() {
+            Ok(daemon) => daemon,
+            Err(why) => {
+                daemons::unavailable(name, &why);
+                continue;
+            }
+        };
+        within(release_cycle(&daemon, name)).await;
+    }
+}
+
+async fn release_cycle(daemon: &Daemon, name: &str) {
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("public");
+    make_site(&source, 4);
+    let url = daemon.url(true, "www/");
+    let www = daemon.root.join("www");
+    let flags = ["--release-dir", "--protect", ".htaccess"];
+    deploy(&source, &url, &flags).await.assert_code(0);
+    let v1 = published(&www);
+    write(&www.join(".well-known/acme-challenge/token"), b"acme\n");
+    write(&www.join(".htaccess"), b"Require all granted\n");
+    daemon.fix_ownership();
+    let hosted = [".well-known/acme-challenge/token", ".htaccess"];
+
+    write(&source.join(page(0)), b"version 2\n");
+    let run = deploy(&source, &url, &flags).await;
+    run.assert_code(0);
+    let now = published(&www);
+    for rel in hosted {
+        assert!(now.contains_key(rel), "{name}: {rel} not carried: {}", run.stderr);
+    }
+    assert_eq!(now.len(), tree(&source).len() + 2, "{name}");
+    assert_eq!(published(&daemon.root.join("www.pasv-previous")), v1, "{name}");
+
+    let run = pasv(["-v", "deploy", "--rollback", "--protect", ".htaccess", &url]).run().await;
+    run.assert_code(0);
+    let back = published(&www);
+    assert_eq!(back.len(), v1.len() + 2, "{name}: {}", run.stderr);
+    assert_eq!(back[&page(0)], v1[&page(0)], "{name}");
+    for rel in hosted {
+        assert!(back.contains_key(rel), "{name}: {rel} not carried back: {}", run.stderr);
+    }
 }

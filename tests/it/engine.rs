@@ -9,13 +9,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use pasv::engine::{
-    Config, Credentials, DataConnection, DataMethod, Endpoint, Error, ErrorClass, NoProgress, PasvAddress, Pipelining,
-    Progress, Secret, Sequence, Session, SizeCheck, Trace, TraceEvent, TransferSummary, Upload, UploadSequence,
-    Uploaded,
+    Config, Credentials, DataConnection, DataMethod, DownloadSequence, Endpoint, Error, ErrorClass, NoProgress,
+    PasvAddress, Pipelining, Progress, Secret, Session, SizeCheck, Trace, TraceEvent, TransferSummary, Upload,
+    UploadSequence, Uploaded,
 };
 use pasv::proto::ReplyCode;
 
-use crate::support::scripted::{EPSV_OK, FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, r};
+use crate::support::scripted::{EPSV_OK, FEAT_SIZE_EPSV, ScriptedServer, Step, Transcript, anon_login, e, r};
 use crate::support::{closed_port, within};
 
 /// Short waits: a client that waits for something the script never sends fails quickly.
@@ -286,7 +286,7 @@ impl Downloads {
     }
 }
 
-impl Sequence for Downloads {
+impl DownloadSequence for Downloads {
     type Sink = Vec<u8>;
 
     fn next(&mut self) -> Option<(String, u64)> {
@@ -466,6 +466,21 @@ impl UploadSequence for Uploads {
 const HELLO: &[u8] = b"hello\n";
 const WORLD: &[u8] = b"world!\n";
 
+/// `a` and `b` uploaded in one sequence against `script`, both confirmed by size, pipelining
+/// still on; the server's transcript.
+async fn upload_a_and_b(script: Vec<Step>) -> Transcript {
+    let server = ScriptedServer::start(script).await;
+    let (mut session, _) = connect(&server, config()).await;
+    let mut files = Uploads::of(&[("a", HELLO), ("b", WORLD)]);
+    session.store_sequence(&mut files).await.unwrap();
+    assert!(session.pipelines());
+    session.quit().await.unwrap();
+    assert_eq!(files.ended, vec![Ok((6, SizeCheck::Matched)), Ok((7, SizeCheck::Matched))]);
+    let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(transcript.received_data, [HELLO, WORLD]);
+    transcript
+}
+
 #[tokio::test]
 async fn uploads_in_a_row_send_the_data_before_the_150_and_the_next_stor_with_the_size_check() {
     within(async {
@@ -482,17 +497,68 @@ async fn uploads_in_a_row_send_the_data_before_the_150_and_the_next_stor_with_th
             quit(),
         ]
         .concat();
-        let server = ScriptedServer::start(script).await;
-        let (mut session, _) = connect(&server, config()).await;
-        let mut files = Uploads::of(&[("a", HELLO), ("b", WORLD)]);
-        session.store_sequence(&mut files).await.unwrap();
-        assert!(session.pipelines());
-        session.quit().await.unwrap();
-        assert_eq!(files.ended, vec![Ok((6, SizeCheck::Matched)), Ok((7, SizeCheck::Matched))]);
-        let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
-        assert_eq!(transcript.received_data, [HELLO, WORLD]);
+        let transcript = upload_a_and_b(script).await;
         let expected = ["TYPE I", "EPSV", "STOR a", "SIZE a", "EPSV", "STOR b", "SIZE b"];
         assert_eq!(transcript.commands, session_of(&expected));
+    })
+    .await;
+}
+
+/// An anonymous login to a server greeting as vsftpd does by default.
+fn vsftpd_login() -> Vec<Step> {
+    let mut steps = anon_login(FEAT_SIZE_EPSV);
+    steps[0] = r("220 (vsFTPd 3.0.3)");
+    steps
+}
+
+/// vsftpd reads commands only between transfers (`proto::Reading`): a file's size check and
+/// the next file's EPSV and STOR go out as soon as its data has, before its 226. The script
+/// reads them all before it sends the 226, so a client that waits for the 226 fails here.
+#[tokio::test]
+async fn to_vsftpd_the_checks_and_the_next_stor_go_out_before_the_226() {
+    within(async {
+        let script = [
+            vsftpd_login(),
+            vec![e("TYPE I"), r("200 ok")],
+            vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("STOR a"), Step::DataReceive, r("150 Send it")],
+            vec![e("SIZE a"), e("EPSV"), e("STOR b"), r("226 Stored"), r("213 6"), Step::ListenData, r(EPSV_OK)],
+            vec![Step::DataReceive, r("150 Send it"), e("SIZE b"), r("226 Stored"), r("213 7")],
+            quit(),
+        ]
+        .concat();
+        upload_a_and_b(script).await;
+    })
+    .await;
+}
+
+/// A server that greets as vsftpd but answers the commands sent before a transfer's end out
+/// of turn (the size check's 213 where the 226 was due): the sequence ends with a transient
+/// error (the app goes on with those files on another connection), nothing is reported as
+/// copied on the strength of a reply that answered something else, and nothing more is sent
+/// ahead on the sessions sharing its pipelining.
+#[tokio::test]
+async fn a_reply_out_of_turn_before_the_226_ends_the_sequence_and_stops_sending_ahead() {
+    within(async {
+        let script = [
+            vsftpd_login(),
+            vec![e("TYPE I"), r("200 ok")],
+            vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("STOR a"), Step::DataReceive, r("150 Send it")],
+            vec![e("SIZE a"), e("EPSV"), e("STOR b"), r("213 6")],
+            quit(),
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let (mut session, _) = connect(&server, config()).await;
+        let shared = Pipelining::default();
+        session.share_pipelining(shared.clone());
+        let mut files = Uploads::of(&[("a", HELLO), ("b", WORLD)]);
+        let error = session.store_sequence(&mut files).await.unwrap_err();
+        assert!(matches!(error, Error::OutOfTurn { .. }), "{error}");
+        assert!(error.reply_code().is_none() && error.class() == ErrorClass::Transient, "{error:?}");
+        assert!(files.ended.is_empty(), "{:?}", files.ended);
+        assert!(!shared.allowed() && !session.pipelines());
+        let _ = session.quit().await;
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }

@@ -676,8 +676,9 @@ fn stor_with_epsv(path: &str) -> Vec<Step> {
     ]
 }
 
-/// Uploads to a server without MLST: STOR goes out with its EPSV; the first file finds out
-/// how the server takes a time; after that each file's size check and time go out with the
+/// Uploads to a server without MLST: STOR goes out with its EPSV; the first file's size
+/// check goes out with every way of setting a time and the next file's EPSV and STOR (the
+/// first accepted way is learned); after that each file's size check and time go out with the
 /// next file's EPSV and STOR, and the data goes out once connected, before the 150. Each
 /// group is read in full before the script answers, so a client that waits in between fails
 /// here.
@@ -689,13 +690,19 @@ async fn an_upload_tree_sends_each_files_checks_with_the_next_files_stor() {
             stor_with_epsv("x/a.txt"),
             vec![
                 e("SIZE x/a.txt"),
-                r("213 6"),
                 Step::ExpectPrefix("SITE UTIME x/a.txt ".into()),
-                r("500 Unknown SITE command"),
                 e("MDTM 20231114221320 x/a.txt"),
+                e("EPSV"),
+                e("STOR x/b.txt"),
+                r("213 6"),
+                r("500 Unknown SITE command"),
                 r("213 File modification time set."),
+                Step::ListenData,
+                r(EPSV_OK),
+                Step::DataReceive,
+                r("150 Send it"),
+                r("226 Stored"),
             ],
-            stor_with_epsv("x/b.txt"),
             vec![
                 e("SIZE x/b.txt"),
                 e("MDTM 20231114221320 x/b.txt"),
@@ -808,16 +815,23 @@ async fn an_atomic_upload_deletes_a_leftover_temporary_file_the_server_will_not_
     .await;
 }
 
-/// `mkdir -p` (and a mirror's new target) tries the whole path first: when only the last
-/// component is missing, one MKD; when that is refused, the components one by one.
+/// `mkdir -p` (and a mirror's new target): to a server that answers in order, an MKD for
+/// every level in one write (read in full before any is answered), a level that exists being
+/// fine; to one offering MLST (not known to answer in order), the whole path first, and when
+/// that is refused the components one by one.
 #[tokio::test]
-async fn mkdir_parents_tries_the_whole_path_first() {
+async fn mkdir_parents_sends_every_level_at_once_or_tries_the_whole_path_first() {
     within(async {
-        let quick =
-            [anon_login(FEAT_SIZE_EPSV), vec![e("MKD a/b"), r("257 \"/a/b\" created"), e("QUIT"), r("221 Bye")]]
-                .concat();
-        let walk = [
+        const FEAT_MLST: &str = "211-Features:\r\n SIZE\r\n EPSV\r\n MLST type*;size*;modify*;\r\n211 End";
+        let quit = vec![e("QUIT"), r("221 Bye")];
+        let at_once = [
             anon_login(FEAT_SIZE_EPSV),
+            vec![e("MKD a"), e("MKD a/b"), r("550 Create directory operation failed."), r("257 \"/a/b\" created")],
+        ]
+        .concat();
+        let quick = [anon_login(FEAT_MLST), vec![e("MKD a/b"), r("257 \"/a/b\" created")]].concat();
+        let walk = [
+            anon_login(FEAT_MLST),
             vec![
                 e("MKD a/b"),
                 r("550 Create directory operation failed."),
@@ -825,16 +839,97 @@ async fn mkdir_parents_tries_the_whole_path_first() {
                 r("257 \"/a\" created"),
                 e("MKD a/b"),
                 r("257 \"/a/b\" created"),
+            ],
+        ]
+        .concat();
+        for script in [at_once, quick, walk] {
+            let server = ScriptedServer::start([script, quit.clone()].concat()).await;
+            pasv(["mkdir", "-p", &format!("{}/a/b", server.url())]).run().await.assert_code(0);
+            server.finish(Duration::from_secs(10)).await.unwrap();
+        }
+    })
+    .await;
+}
+
+/// `mkdir -p` whose last level is refused, to a server that answers in order: a last level
+/// that is a directory already is fine; otherwise the first level that is not a directory is
+/// the error.
+#[tokio::test]
+async fn mkdir_parents_with_the_last_level_refused_checks_what_is_there() {
+    within(async {
+        let quit = vec![e("QUIT"), r("221 Bye")];
+        let levels = |first: &str, last: &str| vec![e("MKD a"), e("MKD a/b"), r(first), r(last)];
+        let exists = [
+            anon_login(FEAT_SIZE_EPSV),
+            levels("550 a: File exists", "550 a/b: File exists"),
+            vec![e("PWD"), r("257 \"/\""), e("CWD a/b"), r("250 ok"), e("CWD /"), r("250 ok")],
+        ]
+        .concat();
+        let blocked = [
+            anon_login(FEAT_SIZE_EPSV),
+            levels("550 a: not a directory here", "550 a/b: No such file or directory"),
+            vec![e("PWD"), r("257 \"/\""), e("CWD a/b"), r("550 no")],
+            vec![e("PWD"), r("257 \"/\""), e("CWD a"), r("550 no")],
+        ]
+        .concat();
+        // A failed one-shot command closes the connection without QUIT.
+        for (script, code) in [([exists, quit].concat(), 0), (blocked, 5)] {
+            let server = ScriptedServer::start(script).await;
+            let run = pasv(["mkdir", "-p", &format!("{}/a/b", server.url())]).run().await;
+            run.assert_code(code);
+            if code != 0 {
+                assert!(run.stderr.contains("a: not a directory here"), "{}", run.stderr);
+            }
+            server.finish(Duration::from_secs(10)).await.unwrap();
+        }
+    })
+    .await;
+}
+
+/// `put -r` into a directory that does not exist yet, on a server that lists a missing path
+/// as empty with 226 (vsftpd): the root is made either way, so the empty listing is not probed
+/// with PWD and CWD; every level goes out in one write.
+#[tokio::test]
+async fn an_upload_to_a_missing_root_makes_it_without_probing_the_empty_listing() {
+    within(async {
+        let local = tempfile::tempdir().unwrap();
+        let dir = local.path().join("x");
+        write(&dir.join("a.txt"), b"hello\n");
+        set_mtime(&dir.join("a.txt"), 1_700_000_000);
+        let script = [
+            anon_login(FEAT_MDTM),
+            vec![e("TYPE I"), r("200 ok")],
+            vec![
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e("LIST new/x"),
+                r("150 Here comes the listing"),
+                Step::DataSend(Vec::new()),
+                r("226 Transfer done (but failed to open directory)."),
+                e("MKD new"),
+                e("MKD new/x"),
+                r("257 \"/new\" created"),
+                r("257 \"/new/x\" created"),
+            ],
+            stor_with_epsv("new/x/a.txt"),
+            vec![
+                e("SIZE new/x/a.txt"),
+                Step::ExpectPrefix("SITE UTIME new/x/a.txt ".into()),
+                e("MDTM 20231114221320 new/x/a.txt"),
+                r("213 6"),
+                r("500 Unknown SITE command"),
+                r("213 File modification time set."),
                 e("QUIT"),
                 r("221 Bye"),
             ],
         ]
         .concat();
-        for script in [quick, walk] {
-            let server = ScriptedServer::start(script).await;
-            pasv(["mkdir", "-p", &format!("{}/a/b", server.url())]).run().await.assert_code(0);
-            server.finish(Duration::from_secs(10)).await.unwrap();
-        }
+        let server = ScriptedServer::start(script).await;
+        let url = format!("{}/new/x", server.url());
+        pasv(["-j", "1", "put", "-r", dir.to_str().unwrap(), &url]).run().await.assert_code(0);
+        let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(transcript.received_data, [&b"hello\n"[..]]);
     })
     .await;
 }
@@ -1642,7 +1737,7 @@ async fn an_upload_the_server_accepted_then_moved_away_succeeds_unverified() {
 }
 
 /// The same in the pipelined lanes of `put -r`: each file is a success, not verified, and a
-/// time is not tried on a file that is gone.
+/// time refused for a file that is gone teaches nothing (the next file is given one again).
 #[tokio::test]
 async fn a_tree_upload_into_a_drop_box_succeeds_unverified() {
     within(async {
@@ -1654,9 +1749,21 @@ async fn a_tree_upload_into_a_drop_box_succeeds_unverified() {
             let script = [
                 upload_tree_start_with(FEAT_SIZE_EPSV),
                 stor_with_epsv("x/a.txt"),
-                vec![e("SIZE x/a.txt"), r("550 x/a.txt: No such file or directory")],
+                vec![
+                    e("SIZE x/a.txt"),
+                    Step::ExpectPrefix("SITE UTIME x/a.txt ".into()),
+                    r("550 x/a.txt: No such file or directory"),
+                    r("550 x/a.txt: No such file or directory"),
+                ],
                 stor_with_epsv("x/b.txt"),
-                vec![e("SIZE x/b.txt"), r("550 x/b.txt: No such file or directory"), e("QUIT"), r("221 Bye")],
+                vec![
+                    e("SIZE x/b.txt"),
+                    Step::ExpectPrefix("SITE UTIME x/b.txt ".into()),
+                    r("550 x/b.txt: No such file or directory"),
+                    r("550 x/b.txt: No such file or directory"),
+                    e("QUIT"),
+                    r("221 Bye"),
+                ],
             ]
             .concat();
             let server = ScriptedServer::start(script).await;
@@ -1704,7 +1811,16 @@ async fn atomic_and_verify_uploads_fail_clearly_when_the_server_moves_the_file_a
             ("--verify", drop_box_put("in/a.txt"), vec!["put", "--verify", file.to_str().unwrap()], "in/"),
             (
                 "--atomic",
-                [lanes, vec![e("SIZE x/.a.txt.pasv-part"), r("550 No such file")]].concat(),
+                [
+                    lanes,
+                    vec![
+                        e("SIZE x/.a.txt.pasv-part"),
+                        Step::ExpectPrefix("SITE UTIME x/.a.txt.pasv-part ".into()),
+                        r("550 No such file"),
+                        r("550 No such file"),
+                    ],
+                ]
+                .concat(),
                 vec!["-j", "1", "put", "-r", "--atomic", tree.to_str().unwrap()],
                 "x",
             ),

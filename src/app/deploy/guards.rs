@@ -81,7 +81,11 @@ pub struct TooManyDeletes {
 /// Without `--max-delete`, a run never deletes every file of a site (an empty build
 /// directory), however small the site.
 pub fn check_deletes(plan: &Plan, owned: u64, limit: DeleteLimit) -> Result<(), TooManyDeletes> {
-    let planned = plan.deletes.len() as u64;
+    check_count(plan.deletes.len() as u64, owned, limit)
+}
+
+/// [`check_deletes`] for `planned` files leaving a site whose state lists `owned`.
+pub fn check_count(planned: u64, owned: u64, limit: DeleteLimit) -> Result<(), TooManyDeletes> {
     let mut allowed = limit.allows(owned);
     if limit == DeleteLimit::Default && planned == owned {
         allowed = allowed.min(owned.saturating_sub(1));
@@ -113,6 +117,10 @@ mod tests {
         assert!(p.covers_dir("uploads"));
         assert!(p.covers_dir(".pasv-deploy-staging"));
         assert!(!p.covers_dir("img"));
+        // Asked for by name where a listing may hide dot entries.
+        let p = Protect::new(&[".htaccess".into(), "/.env/**".into(), ".*.swp".into(), "a/.b".into()], "s").unwrap();
+        assert_eq!(p.dot_names("").collect::<Vec<_>>(), [".well-known", ".htaccess", ".env"]);
+        assert_eq!(p.dot_names("css").collect::<Vec<_>>(), [".htaccess"]);
     }
 
     #[test]

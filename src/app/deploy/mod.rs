@@ -5,36 +5,48 @@
 //! file's format; [`plan`] decides, without I/O, what to upload, delete and leave; [`guards`]
 //! bound the deletes and protect paths; [`run`] carries a plan out with checkpoints;
 //! [`show`] prints plans and notes; [`remote`] is the only door to the session pool and
-//! `mirror`'s uploads. This file resolves the command line and puts the steps in order:
-//! scan (on threads) while connecting and reading the state file, list what the plan needs,
-//! plan, check the guards, then print (`--dry-run`) or run.
+//! `mirror`'s uploads; [`look`] asks the server what a plan needs; [`layout`] names the
+//! release directories of `--release-dir` and plans their renames, which [`release`] carries
+//! out (and `--rollback`'s) with [`beside`] (the target's parent directory) and [`site`]
+//! (the site's protected paths). This file resolves the command line and puts the steps in
+//! order: scan (on threads) while connecting and reading the state file, list what the plan
+//! needs, plan, check the guards, then print (`--dry-run`) or run.
 
+mod beside;
 mod guards;
+mod layout;
+mod look;
 mod plan;
 mod protect;
+mod release;
 mod remote;
 mod run;
 mod scan;
 mod settings;
 mod show;
+mod site;
 mod state;
 
 use anyhow::{Context as _, Result};
 
-use self::plan::{Basis, Listed, Seen, Source};
-use self::protect::{STAGING, state_temp};
-use self::remote::{Op, Outcome, Problem, Remote};
+use self::plan::Basis;
+use self::protect::{Protect, STAGING, state_temp};
+use self::remote::{Problem, Remote};
 use self::settings::Settings;
-use self::state::{State, Unreadable, base, parent};
+use self::state::{State, Unreadable};
 use super::context::Context;
 use super::tally::Tally;
+use super::target::Target;
 use super::transfer::run::report_failures;
 use crate::cli::DeployArgs;
 
 pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
-    let settings = Settings::new(&args)?;
-    let target = super::config_file::resolve(&args.target)?;
+    let (source, url) = settings::paths(&args)?;
+    let target = super::config_file::resolve(url)?;
     let sessions = remote::Sessions::new(ctx, args.limit_rate.as_deref())?;
+    let Some(source) = source else { return rollback(ctx, &args, &target, sessions).await };
+    let settings = Settings::new(&args, source, url)?;
+    let names = settings.release_dir.then(|| release::names(&target.path)).transpose()?;
 
     // Hash the source on threads while the first session logs in and reads the state.
     let (root, filter, state_file) =
@@ -44,6 +56,16 @@ pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
         scan::scan(&root, &filter, &[state_file.as_str(), temp.as_str(), STAGING])
     });
     let mut remote = Remote::open(ctx, &target, sessions).await?;
+    if let Some(names) = names {
+        let scanned = scanning.await.context("scanning the source")?;
+        let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
+        for note in &scanned.notes {
+            tally.note(note);
+        }
+        let result = release::deploy(&mut remote, &settings, &names, scanned, &mut tally).await;
+        remote.close().await;
+        return result;
+    }
     let basis = read_state(&mut remote, &settings).await;
     let scanned = scanning.await.context("scanning the source")?;
     let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
@@ -57,6 +79,18 @@ pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
     result
 }
 
+/// `deploy --rollback URL`.
+async fn rollback(ctx: &Context, args: &DeployArgs, target: &Target, sessions: remote::Sessions) -> Result<()> {
+    settings::check_state_file(&args.state_file)?;
+    let names = release::names(&target.path)?;
+    let protect = Protect::new(&args.protect, &args.state_file)?;
+    let mut remote = Remote::open(ctx, target, sessions).await?;
+    let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
+    let result = release::rollback(&mut remote, &names, &args.state_file, &protect, args.dry_run, &mut tally).await;
+    remote.close().await;
+    result
+}
+
 async fn plan_and_run(
     remote: &mut Remote<'_>,
     settings: &Settings,
@@ -65,7 +99,7 @@ async fn plan_and_run(
     tally: &mut Tally<'_>,
 ) -> Result<()> {
     let source = scanned.source;
-    let seen = look(remote, &source, &basis, settings, tally).await?;
+    let seen = look::look(remote, &source, &basis, settings, tally).await?;
     let mut plan = plan::plan(&source, &basis, &seen, &settings.rules);
     let problems: Vec<Problem> = scanned.problems.into_iter().map(|(what, error)| Problem { what, error }).collect();
     let deletes = !plan.deletes.is_empty() || !plan.rmdirs.is_empty();
@@ -81,7 +115,7 @@ async fn plan_and_run(
     };
     if settings.dry_run {
         // The plan is printed even when the guard stops it: that is what a review needs.
-        show::plan(tally, &plan, &basis)?;
+        show::plan(tally, &plan, &basis, None)?;
         tally.failed(problems.len() as u64);
         tally.finish("deploy", true);
         guarded?;
@@ -104,75 +138,4 @@ async fn read_state(remote: &mut Remote<'_>, settings: &Settings) -> Result<Basi
             Basis::Unreadable(why.to_string())
         }
     })
-}
-
-/// What the plan needs from the server beyond the state: listings of the touched
-/// directories, SIZE for dot files a listing may hide (vsftpd lists them only with `-a`),
-/// and checksums for `--adopt` and `--verify-remote`.
-async fn look(
-    remote: &mut Remote<'_>,
-    source: &Source,
-    basis: &Basis,
-    settings: &Settings,
-    tally: &Tally<'_>,
-) -> Result<Seen> {
-    let rules = &settings.rules;
-    let touched = plan::touched_dirs(source, basis, rules);
-    let mut seen = Seen::default();
-    let (listed, failures) = remote.run(touched.into_iter().map(Op::List).collect(), tally).await;
-    report_failures(failures)?;
-    for (op, outcome) in listed {
-        if let Outcome::Listed(listed) = outcome {
-            seen.dirs.insert(op.rel().to_string(), listed);
-        }
-    }
-    let state = basis.trusted();
-    let expected = source
-        .files
-        .keys()
-        .chain(state.iter().flat_map(|s| s.files.keys().chain(&s.pending)))
-        .cloned()
-        .chain(state.iter().flat_map(|s| s.staged.keys()).map(|rel| format!("{STAGING}/{rel}")));
-    let hidden: Vec<Op> = expected
-        .filter(|rel| {
-            base(rel).starts_with('.')
-                && seen.dirs.get(parent(rel)).is_some_and(|d: &Listed| d.exists && !d.files.contains_key(base(rel)))
-        })
-        .map(Op::Size)
-        .collect();
-    let (sizes, failures) = remote.run(hidden, tally).await;
-    report_failures(failures)?;
-    for (op, outcome) in sizes {
-        if let (Outcome::Size(Some(size)), Some(dir)) = (outcome, seen.dirs.get_mut(parent(op.rel()))) {
-            dir.files.insert(base(op.rel()).to_string(), Some(size));
-        }
-    }
-    let checks: Vec<Op> = source
-        .files
-        .iter()
-        .filter(|(rel, local)| {
-            let sized = seen.dirs.get(parent(rel)).and_then(|d| d.files.get(base(rel))) == Some(&Some(local.size));
-            let wanted = match state {
-                None => rules.adopt,
-                Some(state) => {
-                    rules.verify_remote
-                        && state.files.get(*rel).is_some_and(|r| r.sha256 == local.sha256 && r.size == local.size)
-                }
-            };
-            sized && wanted
-        })
-        .map(|(rel, local)| Op::Checksum { rel: rel.clone(), local: settings.source.join(rel), sha256: local.sha256 })
-        .collect();
-    let asked = checks.len();
-    let (sums, failures) = remote.run(checks, tally).await;
-    report_failures(failures)?;
-    for (op, outcome) in sums {
-        if let Outcome::Same(Some(same)) = outcome {
-            seen.checksums.insert(op.rel().to_string(), same);
-        }
-    }
-    if asked > 0 && seen.checksums.is_empty() {
-        tally.note("pasv: note: the server offers no checksum (HASH, XSHA256, ...): files compared by size only");
-    }
-    Ok(seen)
 }

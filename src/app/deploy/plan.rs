@@ -191,6 +191,10 @@ pub struct Plan {
     /// Staged files still valid (`--atomic`).
     #[serde(skip)]
     pub staged: BTreeMap<String, FileRecord>,
+    /// The target is missing or empty and no state says pasv was there: nothing there is a
+    /// site yet (see [`is_new_target`]).
+    #[serde(skip)]
+    pub new_target: bool,
 }
 
 impl Plan {
@@ -298,9 +302,23 @@ pub fn plan(source: &Source, basis: &Basis, seen: &Seen, rules: &Rules) -> Plan 
     }
     dirs(&mut plan, source, state, seen, rules);
     conflicts(&mut plan, source);
+    plan.new_target = is_new_target(basis, seen);
     plan.protected.sort();
     plan.bytes = plan.uploads.iter().filter(|u| !u.staged).map(|u| u.bytes).sum();
     plan
+}
+
+/// Without a trusted state, the target's listing showed it missing, or empty (every line
+/// understood). Uploads may then go straight to their names: there is no site yet whose
+/// visitors could see a half file, and the state saved before the first upload marks every
+/// path pending until the server confirmed its size, so a run stopped mid-file leaves a path
+/// the next run uploads again (that run sees a target that is not empty, and uses temporary
+/// names). Two commands fewer per file (RNFR, RNTO) on the costliest run of a site.
+fn is_new_target(basis: &Basis, seen: &Seen) -> bool {
+    basis.trusted().is_none()
+        && seen.dirs.get("").is_some_and(|root| {
+            !root.exists || (root.complete && root.files.is_empty() && root.dirs.is_empty() && root.others.is_empty())
+        })
 }
 
 fn file(plan: &mut Plan, rel: &str, local: &LocalFile, basis: &Basis, state: &State, seen: &Seen, rules: &Rules) {
@@ -584,6 +602,24 @@ mod tests {
         assert_eq!(plan.mkdirs, ["", "css", "img"]);
         assert_eq!(plan.bytes, 100);
         assert!(plan.deletes.is_empty() && plan.not_deleted.is_empty());
+    }
+
+    #[test]
+    fn only_a_missing_or_empty_target_is_new() {
+        let src = site();
+        let root = |listed: Listed| Seen { dirs: [(String::new(), listed)].into(), ..Seen::default() };
+        let empty = Listed { exists: true, complete: true, ..Listed::default() };
+        assert!(make(&src, &Basis::Missing, &root(Listed::default()), &rules()).new_target);
+        assert!(make(&src, &Basis::Missing, &root(empty.clone()), &rules()).new_target);
+        let mut one = empty.clone();
+        one.files.insert("index.html".into(), Some(1));
+        assert!(!make(&src, &Basis::Missing, &root(one), &rules()).new_target);
+        let mut sub = empty.clone();
+        sub.dirs.insert("img".into());
+        assert!(!make(&src, &Basis::Unreadable("x".into()), &root(sub), &rules()).new_target);
+        let unread = Listed { complete: false, ..empty.clone() };
+        assert!(!make(&src, &Basis::Missing, &root(unread), &rules()).new_target);
+        assert!(!make(&src, &Basis::Trusted(state_of(&src)), &root(empty), &rules()).new_target);
     }
 
     #[test]

@@ -22,6 +22,12 @@ pub const ALWAYS: &[&str] = &[".well-known/**"];
 #[derive(Debug, Clone, Default)]
 pub struct Protect {
     patterns: Filter,
+    /// `--protect` was given: protected paths may be anywhere, not only under `.well-known`.
+    custom: bool,
+    /// Dot names the patterns name literally (`.well-known`, `.htaccess`), and whether only
+    /// at the top (a pattern with `/`): some servers list no dot entries (vsftpd), so these
+    /// are asked for by name.
+    dot_names: Vec<(String, bool)>,
 }
 
 impl Protect {
@@ -34,7 +40,38 @@ impl Protect {
         all.push(STAGING.to_string());
         all.push(format!("{}/**", STAGING));
         all.extend(globs.iter().cloned());
-        Ok(Self { patterns: Filter::new(&[], &all)? })
+        let dot_names = ALWAYS
+            .iter()
+            .map(|s| s.to_string())
+            .chain(globs.iter().cloned())
+            .filter_map(|glob| {
+                let glob = glob.trim_start_matches('/');
+                let (first, anchored) = match glob.split_once('/') {
+                    Some((first, _)) => (first, true),
+                    None => (glob, false),
+                };
+                let literal = !first.contains(['*', '?', '[', '\\']);
+                (first.starts_with('.') && literal).then(|| (first.to_string(), anchored))
+            })
+            .collect();
+        Ok(Self { patterns: Filter::new(&[], &all)?, custom: !globs.is_empty(), dot_names })
+    }
+
+    /// The dot names to ask for by name in the directory `dir` ("" is the top) when its
+    /// listing does not show them.
+    pub fn dot_names(&self, dir: &str) -> impl Iterator<Item = &str> {
+        self.dot_names.iter().filter(move |(_, top)| !top || dir.is_empty()).map(|(name, _)| name.as_str())
+    }
+
+    /// Protected paths may be below the top level (`--protect` was given).
+    pub fn is_custom(&self) -> bool {
+        self.custom
+    }
+
+    /// pasv's own names at the top of a target: the state file, its temporary, the staging
+    /// directory.
+    pub fn is_pasv_own(rel: &str, state_file: &str) -> bool {
+        rel == state_file || rel == state_temp(state_file) || rel == STAGING
     }
 
     /// `rel` (a file) is never deleted nor overwritten.

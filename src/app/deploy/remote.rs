@@ -63,6 +63,8 @@ pub struct Remote<'a> {
 pub enum Op {
     List(String),
     Size(String),
+    /// CWD there and back: a directory, whatever a listing showed.
+    IsDir(String),
     /// The server's checksum compared with the local file's (`sha256`, or the file at
     /// `local` hashed with the server's algorithm).
     Checksum {
@@ -76,6 +78,12 @@ pub enum Op {
         from: String,
         to: String,
     },
+    /// RNFR/RNTO of a directory (or anything) to a free name: nothing is ever removed to
+    /// make room.
+    Move {
+        from: String,
+        to: String,
+    },
     Delete(String),
     Rmdir(String),
 }
@@ -83,9 +91,11 @@ pub enum Op {
 impl Op {
     pub fn rel(&self) -> &str {
         match self {
-            Op::List(rel) | Op::Size(rel) | Op::Chmod(rel, _) | Op::Delete(rel) | Op::Rmdir(rel) => rel,
+            Op::List(rel) | Op::Size(rel) | Op::IsDir(rel) | Op::Chmod(rel, _) | Op::Delete(rel) | Op::Rmdir(rel) => {
+                rel
+            }
             Op::Checksum { rel, .. } => rel,
-            Op::Rename { to, .. } => to,
+            Op::Rename { to, .. } | Op::Move { to, .. } => to,
         }
     }
 }
@@ -96,6 +106,7 @@ pub enum Outcome {
     Listed(Listed),
     /// SIZE: `None` when the server has no such file.
     Size(Option<u64>),
+    IsDir(bool),
     /// `None`: the server offers no checksum.
     Same(Option<bool>),
     /// SITE CHMOD: false when the server does not implement it.
@@ -111,6 +122,12 @@ impl<'a> Remote<'a> {
     pub async fn open(ctx: &'a Context, target: &Target, sessions: Sessions) -> Result<Self> {
         let pool = crate::app::transfers::open_pool(ctx, target, sessions.rate, sessions.limit).await?;
         Ok(Self { pool, root: target.path.clone() })
+    }
+
+    /// Roots the paths of what follows at `root` (a server path): `--release-dir` works in
+    /// the target's parent directory and in a release directory beside the target.
+    pub fn set_root(&mut self, root: String) {
+        self.root = root;
     }
 
     /// The server path of `rel` ("" is the target itself).
@@ -158,6 +175,31 @@ impl<'a> Remote<'a> {
         }
         self.pool.put_back(session);
         result
+    }
+
+    /// Makes the directory `rel`, renames it to `renamed` and removes it, on one session:
+    /// whether this server renames directories. The outer error: the directory could not be
+    /// made (or the server could not be reached); the inner one: the rename was refused.
+    pub async fn probe_dir_rename(&mut self, rel: &str, renamed: &str) -> Result<Result<()>> {
+        let (path, new) = (self.path(rel), self.path(renamed));
+        let mut session = self.pool.take().await?;
+        if let Err(e) = session.mkdir(&path).await {
+            self.pool.put_back(session);
+            return Err(anyhow::Error::new(e).context(format!("creating {}", escape(&path))));
+        }
+        let renaming = session.rename(&path, &new).await;
+        let left = if renaming.is_ok() { &new } else { &path };
+        let removed = session.rmdir(left).await;
+        self.pool.put_back(session);
+        if let Err(e) = renaming {
+            return Ok(Err(anyhow::Error::new(e).context(format!(
+                "renaming the directory {} to {}",
+                escape(&path),
+                escape(&new)
+            ))));
+        }
+        removed.with_context(|| format!("removing {}", escape(left)))?;
+        Ok(Ok(()))
     }
 
     /// Runs `ops` on the pool's sessions; returns how each ended, and the failures.
@@ -302,6 +344,7 @@ impl Ops<'_, '_> {
                 Err(e) if permanent(&e) => Outcome::Size(None),
                 Err(e) => return Err(anyhow::Error::new(e).context(format!("SIZE of {shown}"))),
             },
+            Op::IsDir(_) => Outcome::IsDir(session.is_dir(&path).await.with_context(|| format!("checking {shown}"))?),
             Op::Checksum { local, sha256, .. } => {
                 let theirs = session.checksum(&path).await.with_context(|| format!("checksum of {shown}"))?;
                 Outcome::Same(match theirs {
@@ -325,6 +368,14 @@ impl Ops<'_, '_> {
             }
             Op::Rename { from, to } => {
                 rename_into_place(session, &self.path(from), &self.path(to)).await?;
+                Outcome::Done
+            }
+            Op::Move { from, to } => {
+                let (from, to) = (self.path(from), self.path(to));
+                session
+                    .rename(&from, &to)
+                    .await
+                    .with_context(|| format!("renaming {} to {}", escape(&from), escape(&to)))?;
                 Outcome::Done
             }
             Op::Delete(_) => match session.remove(&path).await {

@@ -2,9 +2,10 @@
 //!
 //! Order: the intent (the state with every path this run changes moved to `pending`: owned,
 //! content unknown), conflicting deletes, directories, uploads in batches (each file under a
-//! temporary name, renamed once its size is confirmed; the state saved every few seconds
-//! with what was confirmed), with `--atomic` the renames out of the staging directory in one
-//! burst, modes, and only when every upload succeeded the deletes; then the final state.
+//! temporary name, renamed once its size is confirmed, or straight to its name where nothing
+//! is a site yet: a `--release-dir` release, a new or empty target; the state saved every few
+//! seconds with what was confirmed), with `--atomic` the renames out of the staging directory
+//! in one burst, modes, and only when every upload succeeded the deletes; then the final state.
 //!
 //! The state is written to a temporary name and renamed over the old one (RNFR/RNTO), so a
 //! reader finds the old state or the new, never half of one. A run killed anywhere leaves a
@@ -67,8 +68,22 @@ pub async fn run(
     loaded: Option<&State>,
     settings: &Settings,
     tally: &mut Tally<'_>,
-    mut failures: Vec<Problem>,
+    failures: Vec<Problem>,
 ) -> Result<()> {
+    let failures = execute(remote, plan, loaded, settings, tally, failures).await?;
+    remote.finish(tally, failures).map(drop)
+}
+
+/// Carries `plan` out, up to and including the final state; returns what failed (the
+/// summary is the caller's: `--release-dir` switches the release in first).
+pub async fn execute(
+    remote: &mut Remote<'_>,
+    plan: &Plan,
+    loaded: Option<&State>,
+    settings: &Settings,
+    tally: &mut Tally<'_>,
+    mut failures: Vec<Problem>,
+) -> Result<Vec<Problem>> {
     let mut state = State::new(&settings.identity);
     state.files = plan.keep.clone();
     state.dirs = plan.keep_dirs.clone();
@@ -83,7 +98,7 @@ pub async fn run(
         if loaded != Some(&book.state) {
             book.save(remote).await?;
         }
-        return remote.finish(tally, failures).map(drop);
+        return Ok(failures);
     }
     // The target itself first, for the state file to go in.
     if plan.mkdirs.first().is_some_and(|d| d.is_empty()) {
@@ -100,13 +115,13 @@ pub async fn run(
             record_deletes(&mut book.state, tally, &done);
             if !problems.is_empty() {
                 failures.extend(problems);
-                return finish(remote, &mut book, tally, failures).await;
+                return Ok(finish(remote, &mut book, failures).await);
             }
         }
     }
     if let Err(e) = remote.make_dirs(&plan.mkdirs).await {
         failures.push(Problem { what: "directories".into(), error: e });
-        return finish(remote, &mut book, tally, failures).await;
+        return Ok(finish(remote, &mut book, failures).await);
     }
     for dir in &plan.mkdirs {
         book.state.dirs.entry(dir.clone()).or_default();
@@ -114,7 +129,7 @@ pub async fn run(
 
     let sending: Vec<&Upload> = plan.uploads.iter().filter(|u| !u.staged).collect();
     tally.begin(sending.len() as u64, plan.bytes);
-    let problems = upload(remote, &mut book, &sending, tally).await;
+    let problems = upload(remote, &mut book, plan, &sending, tally).await;
     failures.extend(problems);
 
     if settings.atomic {
@@ -139,25 +154,26 @@ pub async fn run(
             tally.note("pasv: warning: not deleting anything because some files failed");
         }
     }
-    finish(remote, &mut book, tally, failures).await
+    Ok(finish(remote, &mut book, failures).await)
 }
 
-/// The final state and the summary.
-async fn finish(
-    remote: &mut Remote<'_>,
-    book: &mut Book<'_>,
-    tally: &mut Tally<'_>,
-    mut failures: Vec<Problem>,
-) -> Result<()> {
+/// The final state; a failure to save it is one more failure.
+async fn finish(remote: &mut Remote<'_>, book: &mut Book<'_>, mut failures: Vec<Problem>) -> Vec<Problem> {
     book.state.complete = failures.is_empty() && book.state.pending.is_empty();
     if let Err(error) = book.save(remote).await {
         failures.push(Problem { what: book.settings.state_file.clone(), error });
     }
-    remote.finish(tally, failures).map(drop)
+    failures
 }
 
 /// Uploads `files` in batches; what the server confirmed goes into the state.
-async fn upload(remote: &mut Remote<'_>, book: &mut Book<'_>, files: &[&Upload], tally: &Tally<'_>) -> Vec<Problem> {
+async fn upload(
+    remote: &mut Remote<'_>,
+    book: &mut Book<'_>,
+    plan: &Plan,
+    files: &[&Upload],
+    tally: &Tally<'_>,
+) -> Vec<Problem> {
     let settings = book.settings;
     let atomic = settings.atomic;
     let mut failures = Vec::new();
@@ -165,9 +181,12 @@ async fn upload(remote: &mut Remote<'_>, book: &mut Book<'_>, files: &[&Upload],
         return failures;
     }
     // With --atomic the files go to the staging directory under their own names (nothing
-    // there is a real name); otherwise each to a temporary name beside its target.
+    // there is a real name); so do they into a release directory or a new target (nothing
+    // there is a site yet, and the state's pending paths say what may be half there:
+    // `plan::is_new_target`); otherwise each to a temporary name beside its target.
     let root = if atomic { STAGING } else { "" };
-    let destination = remote.destination(&settings.url, &settings.source, root, !atomic);
+    let temporary = !atomic && !settings.release_dir && !plan.new_target;
+    let destination = remote.destination(&settings.url, &settings.source, root, temporary);
     if atomic {
         let mut dirs: Vec<String> = vec![STAGING.to_string()];
         for file in files {
@@ -320,7 +339,11 @@ async fn switch(remote: &mut Remote<'_>, book: &mut Book<'_>, plan: &Plan, tally
 
 /// Empty directories removed deepest first, one level at a time; one that will not go
 /// (not empty) is said and left.
-async fn remove_dirs(remote: &mut Remote<'_>, mut dirs: Vec<String>, tally: &Tally<'_>) -> (Vec<String>, Vec<Problem>) {
+pub(super) async fn remove_dirs(
+    remote: &mut Remote<'_>,
+    mut dirs: Vec<String>,
+    tally: &Tally<'_>,
+) -> (Vec<String>, Vec<Problem>) {
     dirs.sort_by_key(|d| (std::cmp::Reverse(d.matches('/').count()), d.clone()));
     dirs.dedup();
     let mut removed = Vec::new();

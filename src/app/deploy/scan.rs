@@ -112,7 +112,8 @@ pub fn scan(root: &Path, filter: &Filter, reserved: &[&str]) -> Scanned {
     out
 }
 
-fn join(dir: &str, name: &str) -> String {
+/// `dir/name` (`name` alone in the root).
+pub(super) fn join(dir: &str, name: &str) -> String {
     if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") }
 }
 

@@ -25,19 +25,20 @@ pub struct Settings {
     pub limit: DeleteLimit,
     pub dry_run: bool,
     pub atomic: bool,
+    /// `--release-dir`: a new directory beside the target, switched in with renames.
+    pub release_dir: bool,
 }
 
 impl Settings {
-    pub fn new(args: &DeployArgs) -> Result<Self> {
-        let source = PathBuf::from(&args.source);
+    /// `source` is the local directory, `url` the target (see [`paths`]).
+    pub fn new(args: &DeployArgs, source: &str, url: &str) -> Result<Self> {
+        let source = PathBuf::from(source);
         match std::fs::metadata(&source) {
             Ok(m) if m.is_dir() => {}
             Ok(_) => bail!(usage(format!("{} is not a directory", source.display()))),
             Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot read {}", source.display()))),
         }
-        if let Err(e) = local_component(&args.state_file) {
-            bail!(usage(format!("--state-file {:?}: a plain file name in the target, please ({e})", args.state_file)));
-        }
+        check_state_file(&args.state_file)?;
         let (file_mode, dir_mode) = match args.chmod.as_deref() {
             None => (None, None),
             Some(text) => parse_chmod(text)?,
@@ -54,14 +55,35 @@ impl Settings {
         Ok(Self {
             identity: identity(&source),
             source,
-            url: args.target.clone(),
+            url: url.to_string(),
             state_file: args.state_file.clone(),
             rules,
             limit: DeleteLimit::parse(args.max_delete.as_deref())?,
             dry_run: args.dry_run,
             atomic: args.atomic,
+            release_dir: args.release_dir,
         })
     }
+}
+
+/// The local directory (none with `--rollback`) and the target URL: clap lets `--rollback`
+/// go without DIR, so its one positional argument lands in DIR's place.
+pub fn paths(args: &DeployArgs) -> Result<(Option<&str>, &str)> {
+    match (args.source.as_deref(), args.target.as_deref(), args.rollback) {
+        (Some(source), Some(url), false) => Ok((Some(source), url)),
+        (Some(url), None, true) => Ok((None, url)),
+        (Some(_), Some(_), true) => {
+            bail!(usage("--rollback takes only the target URL: pasv deploy --rollback URL"))
+        }
+        _ => bail!(usage("pasv deploy needs DIR and URL (or --rollback URL)")),
+    }
+}
+
+pub(crate) fn check_state_file(name: &str) -> Result<()> {
+    if let Err(e) = local_component(name) {
+        bail!(usage(format!("--state-file {name:?}: a plain file name in the target, please ({e})")));
+    }
+    Ok(())
 }
 
 /// `644` or `644,755`.

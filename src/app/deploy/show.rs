@@ -5,8 +5,10 @@
 use anyhow::Result;
 use serde::Serialize;
 
+use super::layout::{Rename, Step, Switch};
 use super::plan::{Basis, Plan};
 use super::settings::{Settings, shown_url};
+use crate::app::render::Output;
 use crate::app::sanitize::escape;
 use crate::app::tally::Tally;
 
@@ -63,7 +65,8 @@ pub fn findings(tally: &Tally<'_>, plan: &Plan) {
     }
 }
 
-fn names(paths: &[&String]) -> String {
+/// Up to [`NAMED`] paths, escaped, and how many more.
+pub(super) fn names(paths: &[&String]) -> String {
     let mut text = paths.iter().take(NAMED).map(|p| escape(p).into_owned()).collect::<Vec<_>>().join(", ");
     if paths.len() > NAMED {
         text.push_str(&format!(" and {} more", paths.len() - NAMED));
@@ -77,15 +80,50 @@ struct PlanLine<'a> {
     state: &'static str,
     #[serde(flatten)]
     plan: &'a Plan,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    release: Option<&'a Switch>,
+}
+
+/// One rename of `--release-dir` or `--rollback`, as the dry run prints it.
+pub fn rename_line(out: &Output, rename: &Rename) -> std::io::Result<()> {
+    let verb = if rename.step == Step::Carry { "move" } else { "rename" };
+    out.line(&format!("{verb} {} -> {} ({})", out.text(&rename.from), out.text(&rename.to), rename.step.text()))
+}
+
+#[derive(Serialize)]
+struct RollbackLine<'a> {
+    action: &'static str,
+    release: &'a Switch,
+}
+
+/// `--rollback --dry-run`: its renames (and repairs, and protected paths carried), or one
+/// JSON object.
+pub fn rollback_plan(out: &Output, switch: &Switch) -> Result<()> {
+    if out.json() {
+        out.json_line(&RollbackLine { action: "plan", release: switch })?;
+        return Ok(());
+    }
+    for rename in switch.repairs.iter().chain(&switch.carried).chain(&switch.renames) {
+        rename_line(out, rename)?;
+    }
+    Ok(())
 }
 
 /// `--dry-run`: the plan on stdout, one line per change (or one JSON object), then the
-/// findings on stderr.
-pub fn plan(tally: &mut Tally<'_>, plan: &Plan, basis: &Basis) -> Result<()> {
+/// findings on stderr. With `--release-dir`, the paths of the plan are in the release
+/// directory, and the renames around it come before and after.
+pub fn plan(tally: &mut Tally<'_>, plan: &Plan, basis: &Basis, release: Option<&Switch>) -> Result<()> {
     let out = tally.output();
     if out.json() {
-        out.json_line(&PlanLine { action: "plan", state: basis.name(), plan })?;
+        out.json_line(&PlanLine { action: "plan", state: basis.name(), plan, release })?;
     } else {
+        if let Some(release) = release {
+            for rename in &release.repairs {
+                rename_line(out, rename)?;
+            }
+            let how = if release.resumed { "resumed" } else { "new: the whole source goes up" };
+            out.line(&format!("release {} ({how}; the paths below are in it)", out.text(&release.dir)))?;
+        }
         for rel in &plan.first {
             out.line(&format!("delete {} (first: the source has another kind of entry there)", out.text(rel)))?;
         }
@@ -107,11 +145,23 @@ pub fn plan(tally: &mut Tally<'_>, plan: &Plan, basis: &Basis) -> Result<()> {
         for rel in plan.deletes.iter().chain(&plan.rmdirs).filter(|r| !plan.first.contains(r)) {
             out.line(&format!("delete {}", out.text(rel)))?;
         }
+        if let Some(release) = release {
+            for rename in release.carried.iter().chain(&release.renames) {
+                rename_line(out, rename)?;
+            }
+            for dir in &release.removed {
+                out.line(&format!("remove {} (the files pasv put there)", out.text(dir)))?;
+            }
+        }
     }
     findings(tally, plan);
+    let basis = match release {
+        Some(release) if release.resumed => "resumed release".to_string(),
+        Some(_) => "new release".to_string(),
+        None => format!("{} state", basis.name()),
+    };
     tally.note(&format!(
-        "pasv: deploy plan ({} state): {} to upload ({}), {} to delete, {} unchanged{}",
-        basis.name(),
+        "pasv: deploy plan ({basis}): {} to upload ({}), {} to delete, {} unchanged{}",
         plan.uploads.len(),
         indicatif::BinaryBytes(plan.bytes),
         plan.deletes.len(),

@@ -285,8 +285,16 @@ impl Scan<'_> {
         let shown = self.tree.shown_url(rel);
         // (An empty LIST of a missing path, vsftpd's answer, is already a 550 from list_dir.)
         let path = self.tree.remote_path(rel);
-        let listing = match session.list_dir(&path).await {
-            Ok(listing) => Some(listing),
+        let listed = if rel.is_empty() && !self.opts.dry_run {
+            // The root is made either way (MakeDirs leaves one that exists alone), so an empty
+            // listing needs no probe to tell a missing root from an empty one. A dry run's
+            // plan says which it is.
+            session.list_dir_if_any(&path).await
+        } else {
+            session.list_dir(&path).await.map(Some)
+        };
+        let listing = match listed {
+            Ok(listing) => listing,
             // The root may not exist yet: then everything is new.
             Err(e) if rel.is_empty() && e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => {
                 None
@@ -335,15 +343,8 @@ impl Scan<'_> {
         {
             let mut plan = self.plan.borrow_mut();
             plan.failures.extend(unusable_names(rel, unusable));
-            for (name, meta) in &local {
-                let lrel = join_rel(rel, name);
-                if self.skips_link(&lrel, meta) {
-                    continue;
-                }
+            for (name, meta, lrel) in self.taken(rel, &local) {
                 if meta.is_dir() {
-                    if self.opts.filter.skips_dir(&lrel) {
-                        continue;
-                    }
                     if files.contains_key(name.as_str()) {
                         let error = anyhow!("{} is a directory locally but a file on the server", escape(&lrel));
                         plan.failures.push(Failure { what: lrel, error });
@@ -438,6 +439,18 @@ impl Scan<'_> {
     }
 
     /// Local symbolic links are reported and never followed: true for one (it is skipped).
+    /// The entries of the local directory `rel` that the tree takes, with their relative
+    /// paths: links are skipped (with a note), and directories the filter leaves out.
+    fn taken<'l>(&self, rel: &str, local: &'l BTreeMap<String, Metadata>) -> Vec<(&'l String, &'l Metadata, String)> {
+        local
+            .iter()
+            .map(|(name, meta)| (name, meta, join_rel(rel, name)))
+            .filter(|(_, meta, lrel)| {
+                !(self.skips_link(lrel, meta) || meta.is_dir() && self.opts.filter.skips_dir(lrel))
+            })
+            .collect()
+    }
+
     pub(crate) fn skips_link(&self, lrel: &str, meta: &std::fs::Metadata) -> bool {
         let link = meta.file_type().is_symlink();
         if link {
@@ -453,15 +466,8 @@ impl Scan<'_> {
         {
             let mut plan = self.plan.borrow_mut();
             plan.failures.extend(unusable_names(rel, unusable));
-            for (name, meta) in &local {
-                let lrel = join_rel(rel, name);
-                if self.skips_link(&lrel, meta) {
-                    continue;
-                }
+            for (_, meta, lrel) in self.taken(rel, &local) {
                 if meta.is_dir() {
-                    if self.opts.filter.skips_dir(&lrel) {
-                        continue;
-                    }
                     if depth + 1 > MAX_DEPTH {
                         plan.failures.push(Failure { what: lrel.clone(), error: too_deep(&lrel) });
                         continue;

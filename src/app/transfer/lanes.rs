@@ -15,7 +15,7 @@ use crate::app::local;
 use crate::app::part_names::temp_name;
 use crate::app::sanitize::escape;
 use crate::app::tally::Verified;
-use crate::engine::{Error, Inline, Sequence, Session, TransferSummary, Upload, UploadSequence, Uploaded};
+use crate::engine::{DownloadSequence, Error, Inline, Session, TransferSummary, Upload, UploadSequence, Uploaded};
 
 /// Copies without `--verify` or `-c`: every session works through one shared list of files
 /// as a single pipelined sequence ([`Session::fetch_sequence`] down,
@@ -39,7 +39,7 @@ pub(crate) struct Lane<'l, 'a> {
     pub(crate) progress: Box<dyn crate::engine::Progress>,
 }
 
-impl Sequence for Lane<'_, '_> {
+impl DownloadSequence for Lane<'_, '_> {
     type Sink = Inline<std::fs::File>;
 
     fn next(&mut self) -> Option<(String, u64)> {

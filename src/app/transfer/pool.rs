@@ -116,15 +116,7 @@ fn keeps_session(err: &anyhow::Error) -> bool {
 /// The server refuses one more connection (a per-user or per-host limit), as opposed to
 /// refusing us altogether.
 pub fn refuses_more(err: &anyhow::Error) -> bool {
-    match engine_error(err) {
-        Some(Error::Unavailable { .. }) => true,
-        Some(e @ Error::Login { text, .. }) | Some(e @ Error::Rejected { text, .. }) => {
-            let text = text.to_ascii_lowercase();
-            e.reply_code().is_some_and(|c| c.0 == 421 || c.0 == 530)
-                && ["too many", "maximum", "limit", "connections"].iter().any(|w| text.contains(w))
-        }
-        _ => false,
-    }
+    engine_error(err).is_some_and(Error::refuses_another_session)
 }
 
 fn backoff(attempt: u32) -> Duration {

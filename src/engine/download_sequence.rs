@@ -20,49 +20,23 @@
 //! All of this is an optimisation, never a requirement. A server that answers a RETR sent
 //! ahead of its data connection with a refusal that may only mean it was not ready
 //! ([`ReplyCode::may_mean_not_ready`], before any 1xx) gets the file again the classic way,
-//! and [`Pipelining`] stops for every session that shares it.
+//! and [`super::Pipelining`] stops for every session that shares it.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use tokio::io::AsyncWrite;
 
-use super::control::rejection;
 use super::data::{self, PendingData};
+use super::pump::DownloadCheck;
 use super::ratelimit::Limited;
-use super::transfer::DownloadCheck;
 use super::{Error, Progress, Session, SizeCheck, TransferSummary};
 use crate::proto::{Arg, Command, ReplyCode};
-
-/// Whether sessions may send a transfer command ahead of its data connection (STOR or RETR
-/// with its EPSV, or with the previous file's replies outstanding) and a file's data before
-/// the 1xx. On until a server shows it does not take them; then off for every session given
-/// the same value ([`Session::share_pipelining`]): a pool's sessions, for the rest of the run.
-/// Twisted's FTP server, for one, reads no command while its passive port waits for a
-/// connection, then takes a STOR that was waiting before its data connection is ready for
-/// it, and answers 426 without a 1xx.
-#[derive(Debug, Clone, Default)]
-pub struct Pipelining {
-    stopped: Arc<AtomicBool>,
-}
-
-impl Pipelining {
-    pub fn allowed(&self) -> bool {
-        !self.stopped.load(Ordering::Relaxed)
-    }
-
-    /// Off from now on; true when this call turned it off.
-    fn stop(&self) -> bool {
-        !self.stopped.swap(true, Ordering::Relaxed)
-    }
-}
 
 /// What a sequence of downloads reads from and writes to: the caller hands out the files one
 /// at a time and is told how each ended.
 // The futures need not be `Send`: the app drives sessions on one thread.
 #[allow(async_fn_in_trait)]
-pub trait Sequence {
+pub trait DownloadSequence {
     type Sink: AsyncWrite + Unpin + Send;
 
     /// The next file: its remote path and size (from a listing). Asked one file ahead.
@@ -94,7 +68,7 @@ impl Session {
     /// `finish` and the sequence goes on; an error that leaves the session out of step
     /// (control connection lost, timeout) ends it and is returned, the file in flight not
     /// finished.
-    pub async fn fetch_sequence<S: Sequence>(&mut self, sequence: &mut S) -> Result<(), Error> {
+    pub async fn fetch_sequence<S: DownloadSequence>(&mut self, sequence: &mut S) -> Result<(), Error> {
         self.ensure_binary().await?;
         let mut ahead = Ahead::Nothing;
         let mut item = sequence.next();
@@ -127,7 +101,7 @@ impl Session {
     /// One file of a sequence: the file's outcome, the sink, the next item and what was sent
     /// ahead for it; `Err` only when the session is out of step.
     #[allow(clippy::type_complexity)]
-    async fn fetch_one<S: Sequence>(
+    async fn fetch_one<S: DownloadSequence>(
         &mut self,
         sequence: &mut S,
         remote: &str,
@@ -246,50 +220,6 @@ impl Session {
         }
     }
 
-    /// True when a transfer command may go out in one write with its EPSV: once this session
-    /// has seen EPSV work, while the server plays along. (Under TLS too: the handshake starts
-    /// as soon as the data connection is up, engine/opening.rs.)
-    pub(super) fn sends_request_with_epsv(&self) -> bool {
-        self.data.epsv_works() && self.pipelining.allowed()
-    }
-
-    /// Shares what this session finds out about pipelining with every session given the same
-    /// value (the sessions of a pool): once one of them stops, all of them do.
-    pub fn share_pipelining(&mut self, pipelining: Pipelining) {
-        if !self.pipelining.allowed() {
-            pipelining.stop();
-        }
-        self.pipelining = pipelining;
-    }
-
-    /// False once the server showed that it does not take pipelined transfers.
-    pub fn pipelines(&self) -> bool {
-        self.pipelining.allowed()
-    }
-
-    /// A transfer command sent ahead got `refusal`, one that may mean the server was not ready
-    /// for it: no more pipelining here, nor on the sessions sharing [`Pipelining`].
-    pub(super) fn stop_pipelining(&mut self, refusal: &Error) {
-        let again = "sending it again the classic way";
-        if self.pipelining.stop() {
-            self.control.note(format!("{refusal} (sent ahead); {again}, and no more pipelining with this server"));
-        } else {
-            self.control.note(format!("{refusal} (sent ahead); {again}"));
-        }
-    }
-
-    /// The 229 to an EPSV sent together with a transfer command, and the connection to its
-    /// port. A refused EPSV leaves the session out of step ([`Error::PassiveRefusedAhead`]).
-    pub(super) async fn read_sent_passive(&mut self) -> Result<PendingData, Error> {
-        match self.read_extended_passive().await {
-            Ok(data) => Ok(data),
-            Err(Error::Rejected { code, text, .. } | Error::Unexpected { code, text, .. }) => {
-                Err(Error::PassiveRefusedAhead { code, text })
-            }
-            Err(e) => Err(e),
-        }
-    }
-
     /// A RETR sent ahead whose file cannot be written locally: drain its transfer.
     async fn discard_request(&mut self, command: &Command, data: PendingData) -> Result<(), Error> {
         match self.open_requested(command, data).await {
@@ -305,15 +235,5 @@ impl Session {
             Err(e) if e.reply_code().is_some() => Ok(()),
             Err(e) => Err(e),
         }
-    }
-
-    /// The 229 to an EPSV sent ahead, and the data connection to its port.
-    async fn read_extended_passive(&mut self) -> Result<PendingData, Error> {
-        let reply = self.control.read_reply().await?;
-        if reply.code.0 != 229 {
-            return Err(rejection(&Command::ExtendedPassive, reply));
-        }
-        let target = data::extended_target(&self.control, &reply)?;
-        Ok(PendingData::Connected(data::connect(target, self.config.timeout).await?))
     }
 }

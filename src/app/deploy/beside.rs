@@ -1,0 +1,213 @@
+//! What is beside the target for `--release-dir` and `--rollback`: the parent directory's
+//! entries and the state of each release in it ([`survey`]), the renames there (one after
+//! another, undone on a failure; each said, and a `--json` event), the repair of a stopped
+//! switch, and the removal of old releases, which deletes only the files their state file
+//! lists. Which renames, in which order, is [`layout`](super::layout)'s.
+
+use anyhow::{Result, bail};
+use serde::Serialize;
+
+use super::layout::{self, Kind, Layout, Names, ReleaseState, Rename, Step, Switch};
+use super::plan::Listed;
+use super::protect::state_temp;
+use super::remote::{Op, Outcome, Remote};
+use super::run;
+use super::scan::join;
+use super::state::State;
+use crate::app::sanitize::escape;
+use crate::app::tally::Tally;
+use crate::app::transfer::run::report_failures;
+use crate::engine::join_remote;
+
+/// What the release directories are called on this server and where they are.
+pub(super) struct Around<'n> {
+    pub(super) names: &'n Names,
+    pub(super) state_file: String,
+    pub(super) dry_run: bool,
+}
+
+impl Around<'_> {
+    /// A server path for a name of the parent directory.
+    pub(super) fn path(&self, name: &str) -> String {
+        join_remote(self.names.parent(), name)
+    }
+
+    pub(super) fn shown(&self, rename: &Rename) -> Rename {
+        Rename { from: self.path(&rename.from), to: self.path(&rename.to), step: rename.step }
+    }
+}
+
+/// A `--json` event for one rename done.
+#[derive(Serialize)]
+struct Renamed<'a> {
+    action: &'static str,
+    from: &'a str,
+    to: &'a str,
+    step: Step,
+}
+
+/// A `--json` event for a directory removed after a switch.
+#[derive(Serialize)]
+struct Removed<'a> {
+    action: &'static str,
+    path: &'a str,
+    files: usize,
+    /// Left in place: it holds something pasv did not put there.
+    kept: bool,
+}
+
+/// The parent directory's entries that belong to the target, and what each release
+/// directory's state file says.
+pub(super) async fn survey(remote: &mut Remote<'_>, around: &Around<'_>, tally: &Tally<'_>) -> Result<Layout> {
+    let (listed, failures) = remote.run(vec![Op::List(String::new())], tally).await;
+    report_failures(failures)?;
+    let listed = match listed.into_iter().next() {
+        Some((_, Outcome::Listed(listed))) => listed,
+        _ => Listed::default(),
+    };
+    let parent = around.path("");
+    if listed.exists && !listed.complete {
+        bail!(
+            "the listing of {} has lines pasv cannot read, so it cannot tell which releases are there",
+            escape(if parent.is_empty() { "the login directory" } else { &parent })
+        );
+    }
+    let mut layout = Layout::from_listing(around.names, &listed);
+    let live = around.names.live();
+    if layout.has(live) && !layout.is_dir(live) {
+        bail!(
+            "{} on the server is not a directory (a file or a link): releases switch directories only",
+            escape(&around.path(live))
+        );
+    }
+    for name in layout.of(around.names, |k| matches!(k, Kind::Release(_))) {
+        let state = read_state(remote, &format!("{name}/{}", around.state_file)).await?;
+        if let Some(entry) = layout.entries.get_mut(&name) {
+            entry.state = state.map(|s| ReleaseState { complete: s.complete, source: s.source });
+        }
+    }
+    Ok(layout)
+}
+
+/// Puts back what a stopped run left half-switched.
+pub(super) async fn repair(
+    remote: &mut Remote<'_>,
+    around: &Around<'_>,
+    layout: &mut Layout,
+    switch: &mut Switch,
+    tally: &Tally<'_>,
+) -> Result<()> {
+    let Some((rename, why)) = layout::repair(layout, around.names) else { return Ok(()) };
+    tally.note(&format!("pasv: {why}"));
+    // A dry run prints it with the rest of its plan.
+    if !around.dry_run {
+        rename_all(remote, around, std::slice::from_ref(&rename), tally).await?;
+    }
+    layout.apply(&rename);
+    switch.repairs.push(around.shown(&rename));
+    Ok(())
+}
+
+/// A state file, when there is one pasv can read (whatever tree it is of).
+pub(super) async fn read_state(remote: &mut Remote<'_>, rel: &str) -> Result<Option<State>> {
+    let bytes = remote.read_small(rel, super::state::MAX_BYTES).await?;
+    Ok(bytes.and_then(|b| State::parse(&b).ok()))
+}
+
+/// Renames one after another (each needs the one before). On a failure the renames done are
+/// undone, newest first, so the names are as they were; the failure is the error.
+pub(super) async fn rename_all(
+    remote: &mut Remote<'_>,
+    around: &Around<'_>,
+    renames: &[Rename],
+    tally: &Tally<'_>,
+) -> Result<()> {
+    for (i, rename) in renames.iter().enumerate() {
+        if let Err(error) = rename_one(remote, around, rename, tally).await {
+            for done in renames[..i].iter().rev() {
+                let back = Rename { from: done.to.clone(), to: done.from.clone(), step: Step::Repair };
+                if rename_one(remote, around, &back, tally).await.is_err() {
+                    break;
+                }
+            }
+            return Err(error.context("the renames were undone; the next run repairs what is still out of place"));
+        }
+    }
+    Ok(())
+}
+
+pub(super) async fn rename_one(
+    remote: &mut Remote<'_>,
+    around: &Around<'_>,
+    rename: &Rename,
+    tally: &Tally<'_>,
+) -> Result<()> {
+    let op = Op::Move { from: rename.from.clone(), to: rename.to.clone() };
+    let (_, mut failures) = remote.run(vec![op], tally).await;
+    if let Some(failure) = failures.pop() {
+        return Err(failure.error);
+    }
+    let shown = around.shown(rename);
+    let out = tally.output();
+    if out.json() {
+        let event = Renamed { action: "rename", from: &shown.from, to: &shown.to, step: shown.step };
+        let _ = out.json_line(&event);
+    }
+    let verb = if shown.step == Step::Carry { "moved" } else { "renamed" };
+    tally.note(&format!("pasv: {verb} {} -> {} ({})", escape(&shown.from), escape(&shown.to), shown.step.text()));
+    Ok(())
+}
+
+/// The directories a switch to `release` leaves to remove: releases before the previous one,
+/// unfinished releases other than `release`, and probes.
+pub(super) fn leftovers(layout: &Layout, names: &Names, release: &str) -> Vec<String> {
+    layout
+        .of(names, |k| matches!(k, Kind::Retired(_) | Kind::Release(_) | Kind::Probe(_)))
+        .into_iter()
+        .filter(|name| name != release)
+        .collect()
+}
+
+/// Deletes what pasv put in `name` (its state file lists it), then the directory; anything
+/// else in it stays, and so does the directory, with a warning.
+pub(super) async fn remove_release(remote: &mut Remote<'_>, around: &Around<'_>, name: &str, tally: &Tally<'_>) {
+    let shown = around.path(name);
+    let state_rel = format!("{name}/{}", around.state_file);
+    let state = read_state(remote, &state_rel).await.unwrap_or_default();
+    let mut files = 0;
+    let mut problems = Vec::new();
+    if let Some(state) = &state {
+        let ops = state.files.keys().chain(&state.pending).map(|rel| Op::Delete(join(name, rel))).collect();
+        let (done, failures) = remote.run(ops, tally).await;
+        files = done.iter().filter(|(_, o)| matches!(o, Outcome::Done)).count();
+        problems.extend(failures);
+        if problems.is_empty() {
+            let dirs: Vec<String> = state.dirs.keys().filter(|d| !d.is_empty()).map(|d| join(name, d)).collect();
+            let (_, failures) = run::remove_dirs(remote, dirs, tally).await;
+            problems.extend(failures);
+            let own = [state_temp(&around.state_file), around.state_file.clone()];
+            let (_, failures) = remote.run(own.iter().map(|f| Op::Delete(join(name, f))).collect(), tally).await;
+            problems.extend(failures);
+        }
+    }
+    let (done, failures) = remote.run(vec![Op::Rmdir(name.to_string())], tally).await;
+    problems.extend(failures);
+    let kept = !matches!(done.first(), Some((_, Outcome::Done)));
+    let out = tally.output();
+    if out.json() {
+        let _ = out.json_line(&Removed { action: "remove", path: &shown, files, kept });
+    }
+    for problem in &problems {
+        tally.note(&format!("pasv: warning: {}: {}", escape(&problem.what), escape(&format!("{:#}", problem.error))));
+    }
+    if kept {
+        let why = if state.is_some() { "it holds files pasv did not put there" } else { "it has no pasv state file" };
+        tally.note(&format!(
+            "pasv: warning: kept {} ({why}; pasv deleted the {files} file(s) it put there): check it and remove it \
+             yourself",
+            escape(&shown)
+        ));
+    } else {
+        tally.note(&format!("pasv: removed {} ({files} file(s))", escape(&shown)));
+    }
+}

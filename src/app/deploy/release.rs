@@ -1,0 +1,234 @@
+//! `deploy --release-dir` and `deploy --rollback`: the renames in the target's parent
+//! directory (the names and the order are [`layout`]'s), and what goes with them.
+//!
+//! A release is uploaded whole into a new directory beside the target (FTP cannot copy the
+//! unchanged files on the server, so nothing of the site is reused), with its own state file
+//! describing it; a run that stops is resumed into the same directory by the next. Only a
+//! complete release is switched in: the protected paths of the site (`.well-known/**`,
+//! `--protect`) are moved into it first, then the release before the previous one steps out
+//! of the way, the site becomes the previous release and the new one the site. What pasv put
+//! in the release before the previous one (its state file lists it) is then deleted; anything
+//! else in it is left where it is, with a warning. `--rollback` swaps the previous release
+//! and the site the same way. Every run first puts back what a stopped run left
+//! half-switched ([`layout::repair`]).
+
+use std::collections::BTreeMap;
+use std::time::{Instant, SystemTime};
+
+use anyhow::{Context as _, Result};
+
+use super::beside::{Around, leftovers, read_state, remove_release, rename_all, repair, survey};
+use super::layout::{self, Names, Rename, Step, Switch};
+use super::look;
+use super::plan::{self, Basis, Listed, Seen, Source};
+use super::protect::Protect;
+use super::remote::{Problem, Remote};
+use super::run;
+use super::scan::Scanned;
+use super::settings::Settings;
+use super::show;
+use super::site::{Site, carry, carry_rename};
+use crate::app::sanitize::escape;
+use crate::app::settings::usage;
+use crate::app::tally::Tally;
+use crate::app::transfer::run::report_failures;
+
+/// `deploy --release-dir`: the remote is open at the target; `scanned` is the source.
+pub async fn deploy(
+    remote: &mut Remote<'_>,
+    settings: &Settings,
+    names: &Names,
+    scanned: Scanned,
+    tally: &mut Tally<'_>,
+) -> Result<()> {
+    let problems: Vec<Problem> = scanned.problems.into_iter().map(|(what, error)| Problem { what, error }).collect();
+    if !problems.is_empty() {
+        tally.note("pasv: error: some source files cannot be read: no release is made, nothing on the server changed");
+        return report_failures(problems);
+    }
+    let around = Around { names, state_file: settings.state_file.clone(), dry_run: settings.dry_run };
+    let id = layout::new_id(SystemTime::now(), std::process::id());
+    remote.set_root(names.parent().to_string());
+    if !settings.dry_run {
+        if !names.parent().is_empty() {
+            remote.make_dirs(&[String::new()]).await?;
+        }
+        probe(remote, &around, &id).await?;
+    }
+    let mut layout = survey(remote, &around, tally).await?;
+    let mut switch = Switch::default();
+    repair(remote, &around, &mut layout, &mut switch, tally).await?;
+
+    let site = Site::look(remote, &around, names.live(), &layout, &settings.rules.protect, tally).await?;
+    let (release, basis) = match layout.resumable(names, &settings.identity) {
+        Some(name) => {
+            let state = read_state(remote, &format!("{name}/{}", settings.state_file)).await?;
+            (name, state.map_or(Basis::Missing, Basis::Trusted))
+        }
+        None => (names.release(&id), Basis::Missing),
+    };
+    switch.resumed = basis.trusted().is_some();
+    switch.dir = around.path(&release);
+    let source = site.without_carried(scanned.source, tally);
+    site.check_vanishing(&source, settings)?;
+    site.say_strangers(&around, tally);
+
+    let renames = layout::switch(&layout, names, &release, &id);
+    switch.carried = site.carried.iter().map(|rel| around.shown(&carry_rename(names.live(), &release, rel))).collect();
+    switch.renames = renames.iter().map(|r| around.shown(r)).collect();
+    let mut gone = leftovers(&layout, names, &release);
+    if renames.iter().any(|r| r.step == Step::Retire) {
+        gone.push(names.retired(&id));
+    }
+    switch.removed = gone.iter().map(|name| around.path(name)).collect();
+
+    remote.set_root(around.path(&release));
+    let seen = match &basis {
+        Basis::Trusted(_) => look::look(remote, &source, &basis, settings, tally).await?,
+        _ => fresh(&source),
+    };
+    let plan = plan::plan(&source, &basis, &seen, &settings.rules);
+    if settings.dry_run {
+        show::plan(tally, &plan, &basis, Some(&switch))?;
+        tally.finish("deploy", true);
+        return Ok(());
+    }
+    if switch.resumed {
+        tally.note(&format!("pasv: resuming the unfinished release {}", escape(&switch.dir)));
+    } else {
+        tally.note(&format!(
+            "pasv: new release {}: the whole source goes up ({} file(s), {}); FTP cannot copy the site's unchanged \
+             files on the server",
+            escape(&switch.dir),
+            plan.uploads.len(),
+            indicatif::BinaryBytes(plan.bytes)
+        ));
+    }
+    show::findings(tally, &plan);
+    let mut failures = run::execute(remote, &plan, basis.trusted(), settings, tally, Vec::new()).await?;
+    remote.set_root(names.parent().to_string());
+    if failures.is_empty() {
+        failures = switch_in(remote, &around, &release, &site, &renames, tally).await;
+        if failures.is_empty() {
+            for name in gone {
+                remove_release(remote, &around, &name, tally).await;
+            }
+        }
+    } else {
+        tally.note(&format!(
+            "pasv: warning: the release {} is not complete, so it was not switched in: the site is unchanged, and \
+             the next run resumes the release",
+            escape(&switch.dir)
+        ));
+    }
+    remote.finish(tally, failures).map(drop)
+}
+
+/// The complete `release` becomes the site: the site's protected paths carried into it,
+/// then `renames` in one burst.
+async fn switch_in(
+    remote: &mut Remote<'_>,
+    around: &Around<'_>,
+    release: &str,
+    site: &Site,
+    renames: &[Rename],
+    tally: &Tally<'_>,
+) -> Vec<Problem> {
+    let names = around.names;
+    let mut failures = carry(remote, around, names.live(), release, &site.carried, tally).await;
+    let started = Instant::now();
+    if let Err(error) = rename_all(remote, around, renames, tally).await {
+        failures.push(Problem { what: around.path(release), error: error.context("switching the release in") });
+        return failures;
+    }
+    let kept = match renames.iter().any(|r| r.step == Step::Previous) {
+        true => format!(
+            "; the site it replaced is {} (pasv deploy --rollback URL brings it back)",
+            escape(&around.path(&names.previous()))
+        ),
+        false => String::new(),
+    };
+    tally.note(&format!(
+        "pasv: switched {} to the new release in {:.2}s{kept}",
+        escape(&around.path(names.live())),
+        started.elapsed().as_secs_f64(),
+    ));
+    failures
+}
+
+/// `deploy --rollback`: the remote is open at the target.
+pub async fn rollback(
+    remote: &mut Remote<'_>,
+    names: &Names,
+    state_file: &str,
+    protect: &Protect,
+    dry_run: bool,
+    tally: &mut Tally<'_>,
+) -> Result<()> {
+    let around = Around { names, state_file: state_file.to_string(), dry_run };
+    remote.set_root(names.parent().to_string());
+    let mut layout = survey(remote, &around, tally).await?;
+    let mut switch = Switch::default();
+    repair(remote, &around, &mut layout, &mut switch, tally).await?;
+    let id = layout::new_id(SystemTime::now(), std::process::id());
+    let renames = layout::rollback(&layout, names, &id)?;
+    let previous = names.previous();
+    let carried = Site::look(remote, &around, names.live(), &layout, protect, tally).await?.carried;
+    if dry_run {
+        switch.dir = around.path(&previous);
+        switch.carried = carried.iter().map(|rel| around.shown(&carry_rename(names.live(), &previous, rel))).collect();
+        switch.renames = renames.iter().map(|r| around.shown(r)).collect();
+        show::rollback_plan(tally.output(), &switch)?;
+        summary(tally, true);
+        return Ok(());
+    }
+    let failures = carry(remote, &around, names.live(), &previous, &carried, tally).await;
+    rename_all(remote, &around, &renames, tally).await?;
+    let swapped = renames.len() > 1;
+    tally.note(&format!(
+        "pasv: rolled back: {} is the previous release again{}",
+        escape(&around.path(names.live())),
+        if swapped {
+            format!("; the one it replaced is {} (roll back again to return to it)", escape(&around.path(&previous)))
+        } else {
+            String::new()
+        }
+    ));
+    tally.failed(failures.len() as u64);
+    summary(tally, false);
+    report_failures(failures)
+}
+
+/// A rollback's summary, for `--json`; elsewhere the notes said it all (no file is copied).
+fn summary(tally: &mut Tally<'_>, dry_run: bool) {
+    if tally.output().json() {
+        tally.finish("rollback", dry_run);
+    } else {
+        tally.finish_quietly();
+    }
+}
+
+/// Makes a directory beside the target, renames it and removes it: a server that cannot
+/// rename directories stops the deploy here, before anything is uploaded.
+async fn probe(remote: &mut Remote<'_>, around: &Around<'_>, id: &str) -> Result<()> {
+    let probe = around.names.probe(id);
+    let parent = if around.names.parent().is_empty() { "the login directory" } else { around.names.parent() };
+    let renamed = remote.probe_dir_rename(&probe, &format!("{probe}-renamed")).await.with_context(|| {
+        format!("--release-dir makes its releases beside the target, in {}, and cannot", escape(parent))
+    })?;
+    renamed.context(
+        "the server cannot rename a directory, which --release-dir needs to switch releases (checked with a probe \
+         directory; nothing was uploaded, nothing changed). --atomic switches file by file instead",
+    )
+}
+
+/// What a new, empty release directory holds: nothing (so nothing is listed).
+fn fresh(source: &Source) -> Seen {
+    let dirs: BTreeMap<String, Listed> = source.dirs.iter().map(|d| (d.clone(), Listed::default())).collect();
+    Seen { dirs, ..Seen::default() }
+}
+
+/// `--rollback`'s and `--release-dir`'s usage errors, from the target's path.
+pub fn names(target: &str) -> Result<Names> {
+    Names::new(target).map_err(|e| usage(e.to_string()))
+}

@@ -1,0 +1,234 @@
+//! The site as a `--release-dir` switch or a `--rollback` finds it: its state, its protected
+//! paths (carried from the outgoing directory into the incoming one, so that what the hosting
+//! or the site's users put there survives every switch), and what pasv did not put in it.
+
+use std::collections::BTreeSet;
+
+use anyhow::Result;
+
+use super::beside::{Around, read_state, rename_one};
+use super::guards;
+use super::layout::{Layout, Rename, Step};
+use super::plan::Source;
+use super::protect::Protect;
+use super::remote::{Op, Outcome, Problem, Remote};
+use super::scan::join;
+use super::settings::Settings;
+use super::show;
+use super::state::{State, parent};
+use crate::app::sanitize::escape;
+use crate::app::tally::Tally;
+use crate::app::transfer::run::report_failures;
+use crate::engine::MAX_DEPTH;
+
+/// The site as it is: its state, its protected paths (carried into the next release) and
+/// the top-level entries pasv did not put there.
+pub(super) struct Site {
+    exists: bool,
+    /// Its state file, when readable.
+    state: Option<State>,
+    /// Protected paths (relative to the site), moved into the release before the switch.
+    pub(super) carried: Vec<String>,
+    /// Top-level names the state does not list (`None`: there is no state to tell).
+    strangers: Option<Vec<String>>,
+}
+
+impl Site {
+    /// Looks at `live` (a name in the parent directory) when it is there: the top level, and
+    /// every directory when `--protect` may reach below it.
+    pub(super) async fn look(
+        remote: &mut Remote<'_>,
+        around: &Around<'_>,
+        live: &str,
+        layout: &Layout,
+        protect: &Protect,
+        tally: &Tally<'_>,
+    ) -> Result<Self> {
+        let mut site = Site { exists: layout.is_dir(live), state: None, carried: Vec::new(), strangers: None };
+        if !site.exists {
+            return Ok(site);
+        }
+        site.state = read_state(remote, &format!("{live}/{}", around.state_file)).await?;
+        let mut level = vec![String::new()];
+        let mut top = None;
+        for _ in 0..MAX_DEPTH {
+            if level.is_empty() {
+                break;
+            }
+            let ops = level.iter().map(|rel| Op::List(join(live, rel))).collect();
+            let (listed, failures) = remote.run(ops, tally).await;
+            report_failures(failures)?;
+            let mut next = Vec::new();
+            let mut unlisted = Vec::new();
+            for (op, outcome) in listed {
+                let Outcome::Listed(listed) = outcome else { continue };
+                let dir = op.rel().strip_prefix(live).unwrap_or_default().trim_start_matches('/').to_string();
+                let shown =
+                    |n: &str| listed.files.contains_key(n) || listed.dirs.contains(n) || listed.others.contains(n);
+                let own = |n: &str| dir.is_empty() && Protect::is_pasv_own(n, &around.state_file);
+                unlisted.extend(protect.dot_names(&dir).filter(|n| !shown(n) && !own(n)).map(|n| join(&dir, n)));
+                for (name, is_dir) in listed
+                    .dirs
+                    .iter()
+                    .map(|n| (n, true))
+                    .chain(listed.files.keys().chain(&listed.others).map(|n| (n, false)))
+                {
+                    let rel = join(&dir, name);
+                    if dir.is_empty() && Protect::is_pasv_own(&rel, &around.state_file) {
+                        continue;
+                    }
+                    let whole = if is_dir { protect.covers_dir(&rel) } else { protect.covers(&rel) };
+                    if whole {
+                        site.carried.push(rel);
+                    } else if is_dir && protect.is_custom() {
+                        next.push(rel);
+                    }
+                }
+                if dir.is_empty() {
+                    top = Some(listed);
+                }
+            }
+            site.carried.extend(hidden(remote, live, unlisted, protect, tally).await?);
+            level = next;
+        }
+        site.carried.sort();
+        if let (Some(state), Some(top)) = (&site.state, top) {
+            let owned = |rel: &String| state.files.contains_key(rel) || state.pending.contains(rel);
+            let mut strangers: Vec<String> = top
+                .files
+                .keys()
+                .chain(&top.others)
+                .filter(|n| !owned(n) && !n.ends_with(".pasv-part"))
+                .cloned()
+                .chain(top.dirs.iter().filter(|d| !state.dirs.contains_key(*d)).map(|d| format!("{d}/")))
+                .filter(|n| {
+                    let rel = n.trim_end_matches('/');
+                    !Protect::is_pasv_own(rel, &around.state_file) && !site.carried.iter().any(|c| c == rel)
+                })
+                .collect();
+            strangers.sort();
+            site.strangers = Some(strangers);
+        }
+        Ok(site)
+    }
+
+    /// The source without what the site's protected paths replace (never overwritten, as
+    /// in the site itself).
+    pub(super) fn without_carried(&self, mut source: Source, tally: &Tally<'_>) -> Source {
+        let covered = |rel: &str| self.carried.iter().any(|c| rel == c || rel.starts_with(&format!("{c}/")));
+        let before = source.files.len();
+        source.files.retain(|rel, _| !covered(rel));
+        source.dirs.retain(|rel| !covered(rel));
+        if source.files.len() < before {
+            tally.note(&format!(
+                "pasv: note: {} file(s) of the source are under protected paths the site has: the site's copies are \
+                 carried into the release instead",
+                before - source.files.len()
+            ));
+        }
+        source
+    }
+
+    /// `--max-delete` for a release: the files of the site's state (this source tree's) that
+    /// the new release lacks leave the site with the switch.
+    pub(super) fn check_vanishing(&self, source: &Source, settings: &Settings) -> Result<()> {
+        let Some(state) = self.state.as_ref().filter(|s| s.source == settings.identity) else { return Ok(()) };
+        let carried = |rel: &str| self.carried.iter().any(|c| rel == c || rel.starts_with(&format!("{c}/")));
+        let vanishing =
+            state.files.keys().filter(|rel| !source.files.contains_key(*rel) && !carried(rel)).count() as u64;
+        let owned = (state.files.len() + state.pending.len()) as u64;
+        guards::check_count(vanishing, owned, settings.limit).map_err(|e| {
+            anyhow::Error::new(e)
+                .context("the new release would leave out files the site has (they stay in the previous release)")
+        })
+    }
+
+    /// Says what the site has that pasv did not put there: it stays with the previous
+    /// release, out of the new one.
+    pub(super) fn say_strangers(&self, around: &Around<'_>, tally: &Tally<'_>) {
+        let live = escape(&around.path(around.names.live())).into_owned();
+        let previous = escape(&around.path(&around.names.previous())).into_owned();
+        match &self.strangers {
+            _ if !self.exists => {}
+            None => tally.note(&format!(
+                "pasv: note: {live} has no pasv state file: it is kept whole as {previous}, and the new release holds \
+                 only the source"
+            )),
+            Some(strangers) if strangers.is_empty() => {}
+            Some(strangers) => tally.note(&format!(
+                "pasv: warning: {live} holds {} entr(y/ies) pasv did not put there: {}; they stay in {previous} and \
+                 are not in the new release (--protect carries paths from release to release)",
+                strangers.len(),
+                show::names(&strangers.iter().collect::<Vec<_>>()),
+            )),
+        }
+    }
+}
+
+/// Which of the protected dot names `rels` (relative to `live`) a listing did not show are
+/// there all the same (vsftpd lists no dot entries): SIZE finds a file, CWD a directory.
+async fn hidden(
+    remote: &mut Remote<'_>,
+    live: &str,
+    rels: Vec<String>,
+    protect: &Protect,
+    tally: &Tally<'_>,
+) -> Result<Vec<String>> {
+    let (sized, failures) = remote.run(rels.iter().map(|rel| Op::Size(join(live, rel))).collect(), tally).await;
+    report_failures(failures)?;
+    let files: BTreeSet<&str> =
+        sized.iter().filter(|(_, o)| matches!(o, Outcome::Size(Some(_)))).map(|(op, _)| op.rel()).collect();
+    let mut found: Vec<String> = rels.iter().filter(|rel| files.contains(join(live, rel).as_str())).cloned().collect();
+    found.retain(|rel| protect.covers(rel));
+    let rest: Vec<Op> = rels
+        .iter()
+        .filter(|rel| !files.contains(join(live, rel).as_str()))
+        .map(|rel| Op::IsDir(join(live, rel)))
+        .collect();
+    let (dirs, failures) = remote.run(rest, tally).await;
+    report_failures(failures)?;
+    for (op, outcome) in dirs {
+        let rel = op.rel().strip_prefix(live).unwrap_or_default().trim_start_matches('/');
+        if matches!(outcome, Outcome::IsDir(true)) && protect.covers_dir(rel) {
+            found.push(rel.to_string());
+        }
+    }
+    Ok(found)
+}
+
+pub(super) fn carry_rename(from: &str, to: &str, rel: &str) -> Rename {
+    Rename { from: join(from, rel), to: join(to, rel), step: Step::Carry }
+}
+
+/// The protected paths `carried` moved from `from` into `to` (both names in the parent),
+/// with the directories they need. A failure leaves the path where it was (nothing is lost)
+/// and is reported.
+pub(super) async fn carry(
+    remote: &mut Remote<'_>,
+    around: &Around<'_>,
+    from: &str,
+    to: &str,
+    carried: &[String],
+    tally: &Tally<'_>,
+) -> Vec<Problem> {
+    let mut dirs = BTreeSet::new();
+    for rel in carried {
+        let mut dir = parent(rel);
+        while !dir.is_empty() {
+            dirs.insert(join(to, dir));
+            dir = parent(dir);
+        }
+    }
+    let mut dirs: Vec<String> = dirs.into_iter().collect();
+    dirs.sort_by_key(|d| (d.matches('/').count(), d.clone()));
+    if let Err(error) = remote.make_dirs(&dirs).await {
+        return vec![Problem { what: to.to_string(), error }];
+    }
+    let mut failures = Vec::new();
+    for rel in carried {
+        if let Err(error) = rename_one(remote, around, &carry_rename(from, to, rel), tally).await {
+            failures.push(Problem { what: rel.clone(), error: error.context("carrying a protected path") });
+        }
+    }
+    failures
+}
