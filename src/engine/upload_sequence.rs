@@ -11,9 +11,9 @@
 //!
 //! To a server known to read commands only between transfers (vsftpd, `proto::Reading`) all
 //! of that goes out as soon as the file's data has, before its 226: another round trip per
-//! file. A reply out of turn there (a 2xx that does not end a transfer where the 226 was due)
-//! gives the session up ([`Error::OutOfTurn`]) and stops sending ahead for the run; the files
-//! in flight go again on another connection.
+//! file. A reply out of turn there (one that cannot end a transfer where the 226 was due,
+//! `ReplyCode::may_end_failed_transfer`) gives the session up ([`Error::OutOfTurn`]) and stops
+//! sending ahead for the run; the files in flight go again on another connection.
 //!
 //! Nothing is sent ahead to servers that offer MLST: libunftp, for one, answers SIZE and time
 //! commands from separate tasks, in either order. There the files go one at a time.
@@ -375,10 +375,11 @@ impl Session {
             Sent::Data(sent) => {
                 let stored = match self.end_of_store(command, sent).await? {
                     Ok(bytes) => Stored::Done(bytes, tls),
-                    // A positive reply other than the transfer's own, with commands sent before
-                    // its end: the server answered them out of turn, and which reply answers
-                    // what is unknown from here on.
-                    Err(e) if checked.is_some() && e.reply_code().is_some_and(|c| c.is_positive()) => {
+                    // A reply that cannot end a transfer (a positive one other than its own,
+                    // or a refusal such as 500 or 550), with commands sent before its end: the
+                    // server answered them out of turn, and which reply answers what is
+                    // unknown from here on.
+                    Err(e) if checked.is_some() && e.reply_code().is_some_and(|c| !c.may_end_failed_transfer()) => {
                         let code = e.reply_code().expect("checked above");
                         self.stop_pipelining(&e);
                         return Err(Error::OutOfTurn { command: command.into(), code });

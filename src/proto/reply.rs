@@ -91,6 +91,15 @@ impl ReplyCode {
             Self::CANT_OPEN_DATA | Self::TRANSFER_ABORTED | Self::FILE_BUSY | Self::LOCAL_ERROR | Self::BAD_SEQUENCE
         )
     }
+
+    /// A reply that may end a transfer that failed after its 1xx: RFC 959 section 5.4 lists
+    /// 425, 426, 451, 551 and 552 after the 1xx of STOR and RETR; 421 may come at any time
+    /// (section 4.2); 450, 452, 532 and 553, listed before the 1xx, are sent after it by some
+    /// servers. Where a transfer's end is due with commands sent ahead of it, any other
+    /// negative reply (500, 502, 550 ...) answers one of those commands out of turn.
+    pub fn may_end_failed_transfer(self) -> bool {
+        matches!(self.0, 421 | 425 | 426 | 450 | 451 | 452 | 532 | 551 | 552 | 553)
+    }
 }
 
 impl fmt::Display for ReplyCode {
@@ -341,6 +350,16 @@ mod tests {
         }
         for code in [125, 150, 226, 421, 452, 500, 530, 550, 553] {
             assert!(!ReplyCode(code).may_mean_not_ready(), "{code}");
+        }
+    }
+
+    #[test]
+    fn tells_replies_that_may_end_a_failed_transfer() {
+        for code in [421, 425, 426, 450, 451, 452, 532, 551, 552, 553] {
+            assert!(ReplyCode(code).may_end_failed_transfer(), "{code}");
+        }
+        for code in [150, 200, 213, 226, 229, 250, 350, 500, 501, 502, 503, 504, 530, 550] {
+            assert!(!ReplyCode(code).may_end_failed_transfer(), "{code}");
         }
     }
 

@@ -532,33 +532,65 @@ async fn to_vsftpd_the_checks_and_the_next_stor_go_out_before_the_226() {
 }
 
 /// A server that greets as vsftpd but answers the commands sent before a transfer's end out
-/// of turn (the size check's 213 where the 226 was due): the sequence ends with a transient
-/// error (the app goes on with those files on another connection), nothing is reported as
-/// copied on the strength of a reply that answered something else, and nothing more is sent
-/// ahead on the sessions sharing its pipelining.
+/// of turn (the size check's 213, or a refusal no transfer ends with, where the 226 was due):
+/// the sequence ends with a transient error (the app goes on with those files on another
+/// connection), nothing is reported as copied or failed on the strength of a reply that
+/// answered something else, and nothing more is sent ahead on the sessions sharing its
+/// pipelining.
 #[tokio::test]
 async fn a_reply_out_of_turn_before_the_226_ends_the_sequence_and_stops_sending_ahead() {
+    within(async {
+        for out_of_turn in ["213 6", "550 Could not get file size.", "500 Unknown command."] {
+            let script = [
+                vsftpd_login(),
+                vec![e("TYPE I"), r("200 ok")],
+                vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("STOR a"), Step::DataReceive, r("150 Send it")],
+                vec![e("SIZE a"), e("EPSV"), e("STOR b"), r(out_of_turn)],
+                quit(),
+            ]
+            .concat();
+            let server = ScriptedServer::start(script).await;
+            let (mut session, _) = connect(&server, config()).await;
+            let shared = Pipelining::default();
+            session.share_pipelining(shared.clone());
+            let mut files = Uploads::of(&[("a", HELLO), ("b", WORLD)]);
+            let error = session.store_sequence(&mut files).await.unwrap_err();
+            assert!(matches!(error, Error::OutOfTurn { .. }), "{out_of_turn}: {error}");
+            assert!(error.reply_code().is_none() && error.class() == ErrorClass::Transient, "{error:?}");
+            assert!(files.ended.is_empty(), "{out_of_turn}: {:?}", files.ended);
+            assert!(!shared.allowed() && !session.pipelines());
+            let _ = session.quit().await;
+            server.finish(Duration::from_secs(10)).await.unwrap();
+        }
+    })
+    .await;
+}
+
+/// vsftpd failing a file whose checks and the next file's STOR went out before its end (451
+/// where the 226 was due): that file fails, the replies to what was sent ahead are read in
+/// turn, and the next file goes through on the same session.
+#[tokio::test]
+async fn to_vsftpd_a_file_failed_after_its_checks_went_out_leaves_the_session_in_step() {
     within(async {
         let script = [
             vsftpd_login(),
             vec![e("TYPE I"), r("200 ok")],
             vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("STOR a"), Step::DataReceive, r("150 Send it")],
-            vec![e("SIZE a"), e("EPSV"), e("STOR b"), r("213 6")],
+            vec![e("SIZE a"), e("EPSV"), e("STOR b"), r("451 Failure writing to local file."), r("213 3")],
+            vec![Step::ListenData, r(EPSV_OK), Step::DataReceive, r("150 Send it")],
+            vec![e("SIZE b"), r("226 Stored"), r("213 7")],
             quit(),
         ]
         .concat();
         let server = ScriptedServer::start(script).await;
         let (mut session, _) = connect(&server, config()).await;
-        let shared = Pipelining::default();
-        session.share_pipelining(shared.clone());
         let mut files = Uploads::of(&[("a", HELLO), ("b", WORLD)]);
-        let error = session.store_sequence(&mut files).await.unwrap_err();
-        assert!(matches!(error, Error::OutOfTurn { .. }), "{error}");
-        assert!(error.reply_code().is_none() && error.class() == ErrorClass::Transient, "{error:?}");
-        assert!(files.ended.is_empty(), "{:?}", files.ended);
-        assert!(!shared.allowed() && !session.pipelines());
-        let _ = session.quit().await;
-        server.finish(Duration::from_secs(10)).await.unwrap();
+        session.store_sequence(&mut files).await.unwrap();
+        assert!(session.pipelines());
+        session.quit().await.unwrap();
+        assert!(matches!(&files.ended[..], [Err(_), Ok((7, SizeCheck::Matched))]), "{:?}", files.ended);
+        let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(transcript.received_data, [HELLO, WORLD]);
     })
     .await;
 }
