@@ -45,6 +45,13 @@ impl Session {
         self.data.epsv_works() && self.pipelining.allowed()
     }
 
+    /// True when commands may go out in one write, their replies read in turn: not to servers
+    /// offering MLST (libunftp, for one, answers SIZE and time commands from separate tasks,
+    /// in either order), nor to one that has shown it does not play along.
+    pub(super) fn answers_in_order(&self) -> bool {
+        !self.features.mlst && self.pipelining.allowed()
+    }
+
     /// Shares what this session finds out about pipelining with every session given the same
     /// value (the sessions of a pool): once one of them stops, all of them do.
     pub fn share_pipelining(&mut self, pipelining: Pipelining) {

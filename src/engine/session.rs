@@ -123,7 +123,7 @@ impl Session {
         let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
         let prefixes: Vec<String> =
             (0..parts.len()).map(|i| format!("{}{}", if absolute { "/" } else { "" }, parts[..=i].join("/"))).collect();
-        if !self.features.mlst && prefixes.len() > 1 {
+        if self.answers_in_order() && prefixes.len() > 1 {
             return self.mkdir_levels(&prefixes).await;
         }
         // Most often only the last component is missing (a mirror's new target): one MKD does
@@ -202,13 +202,13 @@ impl Session {
     }
 
     /// RNFR and RNTO, then `after` (commands whose replies the caller reads), in one write
-    /// where the server answers commands in order; one at a time to servers offering MLST
-    /// (see `confirm_upload`), where `after` must be empty. A refused RNFR makes the server
+    /// where the server answers commands in order; one at a time elsewhere
+    /// ([`Session::answers_in_order`]), where `after` must be empty. A refused RNFR makes the server
     /// refuse the RNTO after it too (503): RNFR's refusal is the error.
     pub(super) async fn rename_then(&mut self, from: &str, to: &str, after: &[Command]) -> Result<(), Error> {
         let [from, to] = [Command::RenameFrom(Arg::new(from)?), Command::RenameTo(Arg::new(to)?)];
-        if self.features.mlst {
-            debug_assert!(after.is_empty(), "nothing is pipelined to MLST servers");
+        if !self.answers_in_order() {
+            debug_assert!(after.is_empty(), "nothing is pipelined to this server");
             self.control.expect(&from, &[350]).await?;
             return self.control.expect(&to, &[250, 200]).await.map(drop);
         }
@@ -237,8 +237,8 @@ impl Session {
 
     /// Size and modification time of a file about to be downloaded, in one round trip: MLST
     /// where offered (RFC 3659 section 7), else SIZE and MDTM sent together (sections 4 and
-    /// 3). Never both pipelined to an MLST server: libunftp, for one, answers them out of
-    /// order. A refused or unreadable answer is `None` (`fetch` then asks SIZE itself); only
+    /// 3) where the server answers in order ([`Session::answers_in_order`]), one after the
+    /// other elsewhere. A refused or unreadable answer is `None` (`fetch` then asks SIZE itself); only
     /// a broken session is an error.
     pub async fn size_and_modified(&mut self, path: &str) -> Result<(Option<u64>, Option<i64>), Error> {
         if self.features.mlst {
@@ -253,10 +253,13 @@ impl Session {
         }
         self.ensure_binary().await?;
         let arg = Arg::new(path)?;
-        let commands = [Command::Size(arg.clone()), Command::ModificationTime(arg)];
-        self.control.send_batch(&commands).await?;
-        let size = self.control.read_reply().await?;
-        let modified = self.control.read_reply().await?;
+        let [size, modified] = [Command::Size(arg.clone()), Command::ModificationTime(arg)];
+        let (size, modified) = if self.answers_in_order() {
+            self.control.send_batch(&[size, modified]).await?;
+            (self.control.read_reply().await?, self.control.read_reply().await?)
+        } else {
+            (self.control.command(&size).await?, self.control.command(&modified).await?)
+        };
         Ok((facts::size(&size), facts::modified(&modified)))
     }
 

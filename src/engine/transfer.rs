@@ -323,8 +323,8 @@ impl Session {
         checks: &UploadChecks,
         after: &[Command],
     ) -> Result<Confirmed, Error> {
-        if self.features.mlst {
-            debug_assert!(after.is_empty(), "nothing is pipelined to MLST servers");
+        if !self.answers_in_order() {
+            debug_assert!(after.is_empty(), "nothing is pipelined to this server");
             let actual = match &checks.size {
                 Some(command) => Some(size_in(command, self.control.command(command).await?)),
                 None => None,

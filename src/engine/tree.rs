@@ -105,10 +105,12 @@ impl Session {
     }
 
     /// MDTM for many paths, pipelined in batches: one round trip per batch instead of one
-    /// per file. A path the server has no time for gets `None`.
+    /// per file (one command at a time to a server that has shown it does not play along).
+    /// A path the server has no time for gets `None`.
     pub async fn modified_many(&mut self, paths: &[String]) -> Result<Vec<Option<i64>>, Error> {
         let mut out = Vec::with_capacity(paths.len());
-        for batch in paths.chunks(MDTM_BATCH) {
+        let batch = if self.pipelines() { MDTM_BATCH } else { 1 };
+        for batch in paths.chunks(batch) {
             let commands = batch
                 .iter()
                 .map(|p| Ok(Command::ModificationTime(Arg::new(p.as_str())?)))

@@ -173,7 +173,7 @@ impl Session {
             Err(e) => return Ok((Err(e.into()), sequence.next(), false)),
         };
         let name = crate::proto::name::remote_basename(&upload.remote).unwrap_or(&upload.remote).to_string();
-        let in_order = !self.features.mlst;
+        let in_order = self.answers_in_order();
         let how = Sending {
             requested,
             pipelined: in_order && self.sends_request_with_epsv(),
@@ -398,7 +398,7 @@ impl Session {
     /// out: the current file's transfer may just have shown either).
     fn ahead(&self, store: Option<&Command>) -> Vec<Command> {
         match store {
-            Some(store) if !self.features.mlst && self.sends_request_with_epsv() => {
+            Some(store) if self.answers_in_order() && self.sends_request_with_epsv() => {
                 vec![Command::ExtendedPassive, store.clone()]
             }
             _ => Vec::new(),

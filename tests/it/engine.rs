@@ -596,7 +596,8 @@ async fn to_vsftpd_a_file_failed_after_its_checks_went_out_leaves_the_session_in
 }
 
 /// Twisted answers a STOR whose data came before it was ready with 426 and no 1xx: the file
-/// goes again the classic way (EPSV, STOR, 1xx, data), and so do the ones after it.
+/// goes again the classic way (EPSV, STOR, 1xx, data), and so do the ones after it; no
+/// command is pipelined to it afterwards (a rename's RNFR waits for its reply).
 #[tokio::test]
 async fn a_stor_refused_for_its_early_data_goes_again_the_classic_way() {
     within(async {
@@ -619,6 +620,7 @@ async fn a_stor_refused_for_its_early_data_goes_again_the_classic_way() {
             vec![e("SIZE a"), r("213 6")],
             classic("b"),
             vec![e("SIZE b"), r("213 7")],
+            vec![Step::ExpectAlone("RNFR b".into()), r("350 ok"), e("RNTO c"), r("250 ok")],
             quit(),
         ]
         .concat();
@@ -627,6 +629,7 @@ async fn a_stor_refused_for_its_early_data_goes_again_the_classic_way() {
         let mut files = Uploads::of(&[("a", HELLO), ("b", WORLD)]);
         session.store_sequence(&mut files).await.unwrap();
         assert!(!session.pipelines());
+        session.rename("b", "c").await.unwrap();
         session.quit().await.unwrap();
         assert_eq!(files.ended, vec![Ok((6, SizeCheck::Matched)), Ok((7, SizeCheck::Matched))]);
         let notes = lines.notes();
@@ -634,7 +637,8 @@ async fn a_stor_refused_for_its_early_data_goes_again_the_classic_way() {
         let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
         // The early data of the refused attempt went to a connection the server never took.
         assert_eq!(transcript.received_data, [HELLO, WORLD]);
-        let expected = ["TYPE I", "EPSV", "STOR a", "EPSV", "STOR a", "SIZE a", "EPSV", "STOR b", "SIZE b"];
+        let expected =
+            ["TYPE I", "EPSV", "STOR a", "EPSV", "STOR a", "SIZE a", "EPSV", "STOR b", "SIZE b", "RNFR b", "RNTO c"];
         assert_eq!(transcript.commands, session_of(&expected));
     })
     .await;

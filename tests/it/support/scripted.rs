@@ -78,6 +78,8 @@ const CONTROL_ACCEPT_TIMEOUT: Duration = Duration::from_secs(30);
 /// discard data the client has not read yet).
 const DATA_DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 /// A command line longer than this (without a line ending) is a script failure.
+/// How long `Step::ExpectAlone` watches for a command sent right after the expected one.
+const ALONE_WINDOW: Duration = Duration::from_millis(100);
 const MAX_LINE: usize = 64 * 1024;
 
 /// One step of a script played on a control connection.
@@ -100,6 +102,10 @@ pub enum Step {
     Expect(String),
     /// Read one command line and require that it starts with this prefix (e.g. "PASS ", "RETR ").
     ExpectPrefix(String),
+    /// As `Expect`, and require that the client sent nothing after it before its reply: no
+    /// bytes with it, none within [`ALONE_WINDOW`] after it (a client that waits for each
+    /// reply sends nothing more; one that pipelines has its next command on the way).
+    ExpectAlone(String),
     /// Require that the client closes the control connection (read returns EOF or a reset) within 5 s.
     /// Command lines received meanwhile are recorded and allowed; a "QUIT" is answered with "221 Bye".
     ExpectClose,
@@ -707,6 +713,19 @@ impl Session {
                     return Err(format!("expected command {expected:?}, got {line:?}"));
                 }
             }
+            Step::ExpectAlone(expected) => {
+                let line = self.expect_line().await?;
+                if line != *expected {
+                    return Err(format!("expected command {expected:?}, got {line:?}"));
+                }
+                let deadline = Instant::now() + ALONE_WINDOW;
+                if !self.buf.is_empty() || self.read_line(deadline).await.is_ok() || !self.buf.is_empty() {
+                    let after = String::from_utf8_lossy(&self.buf).into_owned();
+                    return Err(format!(
+                        "{expected:?} came with more commands before its reply (pipelined): {after:?}"
+                    ));
+                }
+            }
             Step::ExpectPrefix(prefix) => {
                 let line = self.expect_line().await?;
                 if !line.starts_with(prefix.as_str()) {
@@ -1062,7 +1081,7 @@ async fn data_pause_while_open(conn: &mut TcpStream, delay: Duration) -> bool {
 fn activity(step: &Step) -> &'static str {
     match step {
         Step::Send(_) | Step::Reply(_) | Step::SendBytes(_) | Step::Flood(..) => "writing to the control connection",
-        Step::Expect(_) | Step::ExpectPrefix(_) => "waiting for a command from the client",
+        Step::Expect(_) | Step::ExpectPrefix(_) | Step::ExpectAlone(_) => "waiting for a command from the client",
         Step::ExpectClose => "waiting for the client to close the control connection",
         Step::Stall => "silent, waiting for the client to give up and close the control connection",
         Step::ListenData => "binding a data listener",
@@ -1103,6 +1122,7 @@ fn describe(step: &Step) -> String {
         Step::Flood(s, d) => format!("Flood({}, {d:?})", text(s)),
         Step::Expect(s) => format!("Expect({})", text(s)),
         Step::ExpectPrefix(s) => format!("ExpectPrefix({})", text(s)),
+        Step::ExpectAlone(s) => format!("ExpectAlone({})", text(s)),
         Step::ExpectClose => "ExpectClose".to_string(),
         Step::Stall => "Stall".to_string(),
         Step::ListenData => "ListenData".to_string(),
