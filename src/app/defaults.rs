@@ -96,7 +96,8 @@ fn word(words: &'static [&'static str], text: &str) -> Option<Value> {
     words.iter().find(|w| w.eq_ignore_ascii_case(text)).map(|w| Value::Word(w))
 }
 
-fn on_off(text: &str) -> Option<bool> {
+/// A yes/no word as the config file and the shell's `set` take it.
+pub(crate) fn on_off(text: &str) -> Option<bool> {
     match text.to_ascii_lowercase().as_str() {
         "on" | "yes" | "true" | "1" => Some(true),
         "off" | "no" | "false" | "0" => Some(false),

@@ -11,7 +11,7 @@ use super::connection::{self, Connection};
 use super::listing;
 use super::state::Shell;
 use super::urls::{self, Site};
-use super::{site, transfers};
+use super::{bookmarks, set, transfers};
 use crate::app::config_file;
 use crate::app::settings::{self, usage};
 use crate::app::target::redact_urls_in;
@@ -202,8 +202,8 @@ async fn execute(shell: &mut Shell, command: ShellCommand) -> Result<Flow> {
             shell.out.stat(&stat)?;
         }
         ShellCommand::Quote(args) => quote(shell, &args.words.join(" ")).await?,
-        ShellCommand::Bookmark(command) => site::bookmark(shell, command)?,
-        ShellCommand::Set(args) => site::set(shell, args)?,
+        ShellCommand::Bookmark(command) => bookmarks::bookmark(shell, command)?,
+        ShellCommand::Set(args) => set::set(shell, args)?,
         ShellCommand::Help(args) => help(args)?,
         ShellCommand::Quit => return Ok(Flow::Quit),
     }

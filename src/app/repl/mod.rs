@@ -5,6 +5,7 @@
 //! engine and the same helpers as the one-shot subcommands; URLs where remote paths go run on
 //! the session of the site they name (`urls`).
 
+mod bookmarks;
 mod commands;
 mod completion;
 mod connection;
@@ -12,7 +13,7 @@ mod editor;
 mod glob;
 mod listing;
 mod script;
-mod site;
+mod set;
 mod state;
 mod transfers;
 mod urls;
