@@ -176,13 +176,21 @@ fn at(path: &Path, text: &str, span: Option<Range<usize>>, message: &str) -> Str
 fn edit<T>(change: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<T>) -> Result<(T, PathBuf)> {
     let path = path().context("no config directory (HOME unset?)")?;
     let text = read(&path)?.unwrap_or_default();
-    check(&path, &text)?;
+    // A file that parses but does not check (a bad value, an unknown key) may be what this
+    // change repairs (`config set timeout 10` over `timeout = "banana"`): the file's own
+    // problem is reported only when the change leaves it unreadable.
+    let before = check(&path, &text);
     let mut doc: toml_edit::DocumentMut =
         text.parse().map_err(|e: toml_edit::TomlError| usage(at(&path, &text, e.span(), e.message())))?;
     let result = change(&mut doc)?;
     let changed = doc.to_string();
-    if changed != text {
-        check(&path, &changed).context("the change would make the config file unreadable")?;
+    if changed == text {
+        before?;
+    } else {
+        if let Err(after) = check(&path, &changed) {
+            before?;
+            return Err(after.context("the change would make the config file unreadable"));
+        }
         write(&path, &changed)?;
     }
     Ok((result, path))

@@ -85,9 +85,10 @@ async fn run(mut cli: Cli) -> anyhow::Result<()> {
              --password-env NAME is safer"
         );
     }
-    // `pasv config path` still answers when the file does not read (to find it and fix it).
+    // `pasv config path`, `set` and `unset` still work when the file does not read (to find
+    // it and fix it): they need no defaults, and an edit checks the file it writes.
     let defaults = match cli.command {
-        Some(Commands::Config(ConfigCommand::Path)) => Vec::new(),
+        Some(Commands::Config(ConfigCommand::Path | ConfigCommand::Set(_) | ConfigCommand::Unset(_))) => Vec::new(),
         _ => config_file::load()?.defaults,
     };
     let ctx = Context::new(settings::resolve(cli.global, &defaults));

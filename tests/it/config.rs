@@ -181,6 +181,28 @@ fn config_set_checks_the_value_and_keeps_comments_bookmarks_and_links() {
     assert_eq!(names, ["pasv.toml"]);
 }
 
+/// A [defaults] value that does not read can be repaired with `config set` or `unset` of its
+/// key; any other edit leaves the file alone and names the bad line.
+#[test]
+fn config_set_and_unset_repair_a_bad_value() {
+    let home = tempfile::tempdir().unwrap();
+    let config = config_path(home.path());
+    let run = |args: &[&str]| pasv(args).shared_home(home.path()).run_blocking();
+    let bad = "# mine\n[defaults]\ntimeout = \"banana\"\nretries = 2\n";
+    write_config(home.path(), bad);
+    let other = run(&["config", "set", "parallel", "4"]);
+    other.assert_code(2);
+    assert!(other.stderr.contains(":3: timeout = \"banana\""), "{}", other.stderr);
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), bad);
+    run(&["config", "set", "timeout", "10"]).assert_code(0);
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), "# mine\n[defaults]\ntimeout = 10\nretries = 2\n");
+    assert_eq!(run(&["config", "get", "timeout"]).stdout, "10\n");
+
+    write_config(home.path(), bad);
+    run(&["config", "unset", "timeout"]).assert_code(0);
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), "# mine\n[defaults]\nretries = 2\n");
+}
+
 #[test]
 fn set_save_in_the_shell_writes_defaults_and_set_shows_origins() {
     let home = tempfile::tempdir().unwrap();
