@@ -19,14 +19,15 @@ use super::filter::Filter;
 use super::interrupt;
 use super::local;
 use super::mirror;
+use super::sanitize::escape;
 use super::settings::usage;
 use super::tally::{Style, Tally};
 use super::target::{Target, redact_url};
 use super::transfer::copy::{Copy, hash_file};
 use super::transfer::job::{Compare, Direction, FileJob, SyncOptions, Tree, local_mtime};
-use super::transfer::pool::{Connector, Done, Pool, Seat, Work};
+use super::transfer::pool::{Connector, Done, Failure, Pool, Seat, Work};
 use super::transfer::request::{Options, Verify};
-use super::transfer::run::{retry_note, wrap_up};
+use super::transfer::run::{self, retry_note, wrap_up};
 use super::transfer::segments;
 use super::transfer::temporaries::Temporaries;
 use super::url_glob::{self, Remote, Spec};
@@ -379,6 +380,9 @@ async fn copy(ctx: &Context, direction: Direction, items: Vec<Item>, opts: &Opti
     let moving = moving.filter(|_| show == Show::Shell);
     let sync = opts.sync(direction);
     let mut open: Option<(Target, Pool)> = None;
+    // Trees end with one summary for all of them, their failed files reported after it.
+    let mut trees: Option<Vec<Failure>> = None;
+    let mut backed_off = None;
     // Interrupted, the pool still deletes the upload temporaries it made. (Pinned here: moved
     // into `or_interrupted`, the copy's state would take its room twice.)
     let result = interrupt::or_interrupted(std::pin::pin!(async {
@@ -386,6 +390,7 @@ async fn copy(ctx: &Context, direction: Direction, items: Vec<Item>, opts: &Opti
         for item in &items {
             if !open.as_ref().is_some_and(|(server, _)| server.same_session(&item.server)) {
                 if let Some((_, pool)) = open.take() {
+                    backed_off = backed_off.or(pool.backed_off);
                     pool.close().await;
                 }
                 // One file at a time needs one session (and a retry a new one).
@@ -413,9 +418,11 @@ async fn copy(ctx: &Context, direction: Direction, items: Vec<Item>, opts: &Opti
             let outcome = if let Kind::Named { name, several } = &item.kind {
                 let local = tree_root(opts.output.as_deref(), name.as_deref(), *several, opts.create_dirs)?;
                 let tree = Tree { local, ..item.tree.clone() };
-                Box::pin(mirror::sync(pool, &tree, direction, &sync, &mut tally)).await.map(drop)
+                let failed = Box::pin(mirror::sync_tree(pool, &tree, direction, &sync, &mut tally)).await;
+                failed.map(|mut failed| trees.get_or_insert_default().append(&mut failed))
             } else if let Kind::Tree = item.kind {
-                Box::pin(mirror::sync(pool, &item.tree, direction, &sync, &mut tally)).await.map(drop)
+                let failed = Box::pin(mirror::sync_tree(pool, &item.tree, direction, &sync, &mut tally)).await;
+                failed.map(|mut failed| trees.get_or_insert_default().append(&mut failed))
             } else {
                 if let Some(moving) = moving {
                     moving.set(Some(Moving::of(&item.tree, direction)));
@@ -442,12 +449,27 @@ async fn copy(ctx: &Context, direction: Direction, items: Vec<Item>, opts: &Opti
         Show::Counted | Show::Batch(_) => {}
     }
     if let Some((_, pool)) = open {
+        backed_off = backed_off.or(pool.backed_off);
         pool.close().await;
     }
-    if show == Show::Counted {
-        tally.conclude(sync.action);
+    match trees {
+        Some(failed) if show == Show::Counted => {
+            let finished = run::finish(&mut tally, sync.action, sync.dry_run, backed_off, failed).map(drop);
+            match (result, finished) {
+                // The first problem is the error; a tree's failed file is still named.
+                (Err(e), Err(failed)) => {
+                    eprintln!("pasv: error: {}", escape(&format!("{failed:#}")));
+                    Err(e)
+                }
+                (result, finished) => result.and(finished),
+            }
+        }
+        _ if show == Show::Counted => {
+            tally.conclude(sync.action);
+            result
+        }
+        _ => result,
     }
-    result
 }
 
 /// Where a copy gets its pools: on a session handed over (`spare`) where it fits, on new

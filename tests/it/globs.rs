@@ -201,6 +201,16 @@ async fn get_r_copies_matching_trees_and_files_and_mirror_refuses_a_wildcard() {
         assert_eq!(std::fs::read_to_string(out.path().join("projx.txt")).unwrap(), "<src/projx.txt>");
         // The sessions of one server serve every match.
         assert_eq!(run.stderr.matches("> USER").count(), 2, "the listing's session and the pool's: {}", run.stderr);
+        // One summary for the whole command, not one per tree.
+        assert_eq!(run.stderr.matches("pasv: get: copied").count(), 1, "{}", run.stderr);
+        assert!(run.stderr.contains("pasv: get: copied 4 file(s)"), "{}", run.stderr);
+        let again = tempfile::tempdir().unwrap();
+        let run =
+            pasv(["--json", "get", "-r", &server.url("src/proj*"), "-o", again.path().to_str().unwrap()]).run().await;
+        run.assert_code(0);
+        let summaries: Vec<&str> = run.stdout.lines().filter(|l| l.contains(r#""action":"summary""#)).collect();
+        assert_eq!(summaries.len(), 1, "{}", run.stdout);
+        assert!(summaries[0].contains(r#""files":4"#), "{}", run.stdout);
 
         let run = pasv(["mirror", &server.url("src/proj*"), out.path().to_str().unwrap()]).run().await;
         run.assert_code(2);

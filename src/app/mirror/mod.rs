@@ -36,7 +36,7 @@ use crate::app::transfer::copy::Copy;
 use crate::app::transfer::job::{Compare, Direction, SyncOptions, Tree};
 use crate::app::transfer::lanes::{download_files, upload_files};
 use crate::app::transfer::pool::{Done, Failure, Pool, Work};
-use crate::app::transfer::run::{conclude, retry_note, wrap_up};
+use crate::app::transfer::run::{finish, retry_note};
 use crate::engine::Session;
 use crate::proto::ReplyClass;
 use delete::Delete;
@@ -84,7 +84,8 @@ impl Work for MakeDirs<'_> {
     }
 }
 
-/// Syncs `tree` in `direction` on `pool`; the pool stays open for the caller.
+/// Syncs `tree` in `direction` on `pool`, with its summary; the pool stays open for the
+/// caller.
 pub async fn sync(
     pool: &mut Pool<'_>,
     tree: &Tree,
@@ -92,6 +93,19 @@ pub async fn sync(
     opts: &SyncOptions,
     tally: &mut Tally<'_>,
 ) -> Result<Summary> {
+    let failures = sync_tree(pool, tree, direction, opts, tally).await?;
+    finish(tally, opts.action, opts.dry_run, pool.backed_off, failures)
+}
+
+/// [`sync`] without the summary, for a command that copies several trees and ends with one
+/// ([`finish`]): the failures of single files, counted on `tally` only as copies.
+pub async fn sync_tree(
+    pool: &mut Pool<'_>,
+    tree: &Tree,
+    direction: Direction,
+    opts: &SyncOptions,
+    tally: &mut Tally<'_>,
+) -> Result<Vec<Failure>> {
     if direction == Direction::Down && !opts.dry_run {
         std::fs::create_dir_all(&tree.local).with_context(|| format!("cannot create {}", tree.local.display()))?;
     }
@@ -114,11 +128,9 @@ pub async fn sync(
     plan.delete_dirs.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
     if opts.dry_run {
         print_plan(tally.output(), &plan, direction)?;
-        tally.failed(failures.len() as u64);
         tally.planned(plan.files.len() as u64, plan.files.iter().filter_map(|f| f.size).sum());
         tally.deleted((plan.delete_files.len() + plan.delete_dirs.len()) as u64);
-        let summary = tally.finish(opts.action, true);
-        return conclude(failures, summary);
+        return Ok(failures);
     }
     // Phase 2: directories, then files.
     match direction {
@@ -187,7 +199,7 @@ pub async fn sync(
             }
         }
     }
-    wrap_up(pool, tally, opts.action, failures)
+    Ok(failures)
 }
 
 /// Files under the local directory `root`, counted up to `limit` (a walk that stops early).

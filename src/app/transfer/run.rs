@@ -14,17 +14,29 @@ pub(crate) fn retry_note(tally: &Tally<'_>, what: &str, error: &anyhow::Error, d
     tally.note(&format!("pasv: {}: {} (retrying in {}s)", escape(what), escape(&cause), delay.as_secs()));
 }
 
-/// The end of a multi-file run: the summary, a note when the server took fewer sessions than
-/// asked, then every failure reported and turned into the command's error.
+/// The end of a multi-file run on `pool`: see [`finish`].
 pub(crate) fn wrap_up(
     pool: &Pool<'_>,
     tally: &mut Tally<'_>,
     action: &'static str,
     failures: Vec<Failure>,
 ) -> Result<Summary> {
+    finish(tally, action, false, pool.backed_off, failures)
+}
+
+/// The end of a multi-file run (one summary for all its trees): the summary, a note when
+/// the server took fewer sessions than asked (`backed_off`), then every failure reported and
+/// turned into the command's error.
+pub(crate) fn finish(
+    tally: &mut Tally<'_>,
+    action: &'static str,
+    dry_run: bool,
+    backed_off: Option<usize>,
+    failures: Vec<Failure>,
+) -> Result<Summary> {
     tally.failed(failures.len() as u64);
-    let summary = tally.finish(action, false);
-    if let Some(n) = pool.backed_off {
+    let summary = tally.finish(action, dry_run);
+    if let Some(n) = backed_off {
         tally.note(&format!("pasv: note: the server accepted only {n} parallel session(s)"));
     }
     conclude(failures, summary)
