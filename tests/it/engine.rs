@@ -678,7 +678,7 @@ async fn noop_replies_are_matched_whenever_the_server_sends_them() {
             ]
             .concat();
             let server = ScriptedServer::start(script).await;
-            let config = Config { noop_interval: Some(Duration::from_millis(300)), ..config() };
+            let config = Config { noop_interval: Some(Duration::from_secs(1)), ..config() };
             let (mut session, _) = connect(&server, config).await;
             let mut sink = Vec::new();
             let summary = session
@@ -708,7 +708,7 @@ async fn a_late_reply_that_is_no_answer_to_a_noop_is_an_error() {
         ]
         .concat();
         let server = ScriptedServer::start(script).await;
-        let config = Config { noop_interval: Some(Duration::from_millis(300)), ..config() };
+        let config = Config { noop_interval: Some(Duration::from_secs(1)), ..config() };
         let (mut session, _) = connect(&server, config).await;
         let err = session.download("f", &mut Vec::new(), 0, &[], &mut NoProgress).await.expect_err("out of step");
         assert!(matches!(err, Error::Unexpected { code: ReplyCode(331), .. }), "{err:?}");

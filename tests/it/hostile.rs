@@ -122,8 +122,9 @@ async fn noops_during_a_transfer_are_matched_whenever_the_server_answers() {
             vec![e("TYPE I"), r("200 ok"), e("SIZE a"), r("213 2")],
             epsv_retr("a"),
             vec![
-                // 1.5 s of transfer: one NOOP at 1 s (--noop-interval 1).
-                Step::DataDrip(b"AB".to_vec(), Duration::from_millis(1500)),
+                // 3 s of transfer: one NOOP at 2 s (--noop-interval 2), a second away on
+                // either side for a busy machine.
+                Step::DataDrip(b"AB".to_vec(), Duration::from_secs(3)),
                 // vsftpd reads it only after the transfer: its 200 follows the 226.
                 r("226 done"),
                 e("NOOP"),
@@ -133,7 +134,7 @@ async fn noops_during_a_transfer_are_matched_whenever_the_server_answers() {
             ],
             epsv_retr("b"),
             vec![
-                Step::DataDrip(b"CD".to_vec(), Duration::from_millis(1500)),
+                Step::DataDrip(b"CD".to_vec(), Duration::from_secs(3)),
                 // Others answer before the transfer's own reply.
                 e("NOOP"),
                 r("200 NOOP ok"),
@@ -148,7 +149,7 @@ async fn noops_during_a_transfer_are_matched_whenever_the_server_answers() {
         let server = ScriptedServer::start(script).await;
         let out = tempfile::tempdir().unwrap();
         let urls = ["a", "b", "c"].map(|name| format!("{}/{name}", server.url()));
-        let run = pasv(["-v", "--noop-interval", "1", "get", &urls[0], &urls[1], &urls[2]]).cwd(out.path()).run().await;
+        let run = pasv(["-v", "--noop-interval", "2", "get", &urls[0], &urls[1], &urls[2]]).cwd(out.path()).run().await;
         run.assert_code(0);
         assert_eq!(std::fs::read_to_string(out.path().join("a")).unwrap(), "AB");
         assert_eq!(std::fs::read_to_string(out.path().join("b")).unwrap(), "CD");
