@@ -21,6 +21,7 @@ use anyhow::{Context as _, Result, bail};
 use super::copy::Copy;
 use super::job::{Direction, FileJob, SyncOptions, Tree};
 use super::pool::{Done, Pool, Work};
+use super::run::retry_note;
 use crate::app::local;
 use crate::app::sanitize::escape;
 use crate::app::tally::{FileEvent, Tally};
@@ -154,16 +155,18 @@ impl Work for Segments<'_> {
     }
 
     fn describe(&self, index: &usize) -> String {
-        format!("{} (part {} of {})", escape(&self.remote), index + 1, self.ranges.len())
+        escape(&self.part(*index)).into_owned()
     }
 
     fn retrying(&self, index: &usize, error: &anyhow::Error, delay: Duration) {
-        self.tally.note(&format!(
-            "pasv: {}: {} (retrying in {}s)",
-            self.describe(index),
-            escape(&format!("{error:#}")),
-            delay.as_secs()
-        ));
+        retry_note(self.tally, &self.part(*index), error, delay);
+    }
+}
+
+impl Segments<'_> {
+    /// The file and which of its parts, as the notes name them (unescaped).
+    fn part(&self, index: usize) -> String {
+        format!("{} (part {} of {})", self.remote, index + 1, self.ranges.len())
     }
 }
 
