@@ -1,0 +1,185 @@
+//! Data integrity where a transfer goes wrong half-way: a retry continues only what this run
+//! wrote (never an older version of the file, local or remote), a server that forbids renames
+//! loses neither the old file nor the new upload, and mirror's deletes are held back when it
+//! cannot be sure (a relist that fails) and never touch excluded paths.
+
+use std::time::Duration;
+
+use crate::support::scripted::{EPSV_OK, FEAT_SIZE_EPSV, ScriptedServer, Step, Transcript, anon_login, e, r};
+use crate::support::{Run, pasv, patterned, within};
+use crate::tree::{snapshot, write};
+
+/// Greeting, anonymous login and a FEAT with MLST (listings are MLSD), SIZE, MDTM, EPSV and
+/// REST STREAM.
+fn login_mlst() -> Vec<Step> {
+    anon_login("211-Features:\r\n MLST type*;size*;modify*;\r\n SIZE\r\n MDTM\r\n EPSV\r\n REST STREAM\r\n211 End")
+}
+
+/// FEAT of a plain server with SIZE, MDTM, EPSV and REST STREAM.
+const FEAT_REST: &str = "211-Features:\r\n SIZE\r\n MDTM\r\n EPSV\r\n REST STREAM\r\n211 End";
+
+/// The script, played to its end by a run that succeeded: what the server heard.
+async fn played(run: &Run, server: ScriptedServer) -> Transcript {
+    let transcript = server.finish(Duration::from_secs(10)).await;
+    match transcript {
+        Ok(transcript) if run.code == 0 => transcript,
+        _ => panic!(
+            "exit code {}
+--- stderr
+{}
+--- server
+{transcript:?}",
+            run.code, run.stderr
+        ),
+    }
+}
+
+/// EPSV and a data listener, then `command` answered with 150.
+fn opened(command: &str) -> Vec<Step> {
+    vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e(command), r("150 Go ahead")]
+}
+
+/// `get -r -j 1 --retries 1` of d (a and b) into a directory where both files exist with
+/// other (older) content. The session breaks after a's data arrived short, with b's RETR
+/// sent ahead: both go again one by one. a continues the part file this run wrote; b's part
+/// file was never opened, so b starts from zero: the old b is neither renamed into a part
+/// file nor continued (its old bytes followed by the server's).
+#[tokio::test]
+async fn a_retried_download_never_continues_the_old_target() {
+    within(async {
+        let (a, b) = (patterned(3000), patterned(100_000).iter().map(|x| x ^ 0x5a).collect::<Vec<u8>>());
+        let body = format!(
+            "type=file;size={};modify=20240101000000; a\r\ntype=file;size={};modify=20240101000000; b\r\n",
+            a.len(),
+            b.len()
+        );
+        let first = [
+            login_mlst(),
+            vec![e("TYPE I"), r("200 ok")],
+            vec![
+                e("EPSV"),
+                Step::ListenData,
+                r(EPSV_OK),
+                e("MLSD d"),
+                r("150 Listing"),
+                Step::DataSend(body.into_bytes()),
+                r("226 Listed"),
+            ],
+            opened("RETR d/a"),
+            // Cut short: 2000 of its 3000 bytes, then the control connection drops.
+            vec![Step::DataSend(a[..2000].to_vec()), e("EPSV"), e("RETR d/b"), Step::Close],
+        ]
+        .concat();
+        let second = [
+            login_mlst(),
+            vec![e("TYPE I"), r("200 ok"), e("SIZE d/a"), r("213 3000")],
+            // a: the 2000 bytes this run has, sent again to prove REST, then the rest.
+            vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("REST 0"), r("350 Restarting at 0")],
+            vec![e("RETR d/a"), r("150 Sending"), Step::DataSend(a.clone()), r("226 Done")],
+            vec![e("MDTM d/a"), r("213 20240101000000")],
+            // b: from its first byte.
+            vec![e("SIZE d/b"), r("213 100000")],
+            opened("RETR d/b"),
+            vec![Step::DataSend(b.clone()), r("226 Done"), e("MDTM d/b"), r("213 20240101000000")],
+            vec![e("QUIT"), r("221 Bye")],
+        ]
+        .concat();
+        let server = ScriptedServer::start_sessions(vec![first, second]).await;
+        let out = tempfile::tempdir().unwrap();
+        let target = out.path().join("d");
+        // The old copies: b's last 64 KiB are the server's (what a resume checks), its first
+        // bytes are not.
+        let mut old_b = b[..80_000].to_vec();
+        old_b[..1000].fill(b'#');
+        write(&target.join("a"), b"the old a");
+        write(&target.join("b"), &old_b);
+        let run = pasv([
+            "-j",
+            "1",
+            "--retries",
+            "1",
+            "get",
+            "-r",
+            &format!("{}/d", server.url()),
+            "-o",
+            out.path().to_str().unwrap(),
+        ])
+        .run()
+        .await;
+        played(&run, server).await;
+        let got = snapshot(&target);
+        let sizes: Vec<(&str, usize)> = got.iter().map(|(n, d)| (n.as_str(), d.len())).collect();
+        assert!(got == vec![("a".into(), a), ("b".into(), b)], "a copy differs: {sizes:?}\n{}", run.stderr);
+    })
+    .await;
+}
+
+/// `get --retries 1 URL` over an existing local file with other content, the first attempt
+/// cut before any data (the control connection drops at EPSV): the retry downloads the whole
+/// file; the old file is never taken for a partial download of it.
+#[tokio::test]
+async fn a_retried_single_download_starts_from_zero() {
+    within(async {
+        let data = patterned(200_000);
+        let first = [
+            anon_login(FEAT_REST),
+            vec![e("TYPE I"), r("200 ok"), e("SIZE f.bin"), r("213 200000"), e("MDTM f.bin")],
+            vec![r("213 20240101000000"), e("EPSV"), Step::Close],
+        ]
+        .concat();
+        let second = [
+            anon_login(FEAT_REST),
+            vec![e("TYPE I"), r("200 ok"), e("SIZE f.bin"), r("213 200000")],
+            opened("RETR f.bin"),
+            vec![Step::DataSend(data.clone()), r("226 Done"), e("MDTM f.bin"), r("213 20240101000000")],
+            vec![e("QUIT"), r("221 Bye")],
+        ]
+        .concat();
+        let server = ScriptedServer::start_sessions(vec![first, second]).await;
+        let out = tempfile::tempdir().unwrap();
+        // The old copy: its last 64 KiB match the server's file, its start does not.
+        let mut old = data[..150_000].to_vec();
+        old[..1000].fill(b'#');
+        write(&out.path().join("f.bin"), &old);
+        let run = pasv(["--retries", "1", "get", &format!("{}/f.bin", server.url())]).cwd(out.path()).run().await;
+        played(&run, server).await;
+        assert!(std::fs::read(out.path().join("f.bin")).unwrap() == data, "the copy differs\n{}", run.stderr);
+    })
+    .await;
+}
+
+/// `put --retries 1 FILE URL` over an older, shorter remote file, the first STOR lost (the
+/// control connection drops before its 1xx: the server never took it): the retry stores the
+/// whole file again. Appending to what the server has would give the old file's bytes
+/// followed by the new file's tail.
+#[tokio::test]
+async fn a_retried_upload_never_appends_to_a_file_this_run_did_not_write() {
+    within(async {
+        let data = patterned(60_000);
+        let first = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![e("TYPE I"), r("200 ok"), e("EPSV"), Step::ListenData, r(EPSV_OK), e("STOR up.bin"), Step::Close],
+        ]
+        .concat();
+        let second = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![e("TYPE I"), r("200 ok")],
+            opened("STOR up.bin"),
+            vec![Step::DataReceive, r("226 Done"), e("SIZE up.bin"), r("213 60000")],
+            vec![Step::ExpectPrefix("SITE UTIME up.bin ".into()), r("500 Unknown SITE command")],
+            vec![e("QUIT"), r("221 Bye")],
+        ]
+        .concat();
+        let server = ScriptedServer::start_sessions(vec![first, second]).await;
+        let local = tempfile::tempdir().unwrap();
+        let file = local.path().join("up.bin");
+        write(&file, &data);
+        let run =
+            pasv(["--retries", "1", "put", file.to_str().unwrap(), &format!("{}/up.bin", server.url())]).run().await;
+        let transcript = played(&run, server).await;
+        assert!(!transcript.commands.iter().any(|c| c.starts_with("APPE")), "{:?}", transcript.commands);
+        assert_eq!(transcript.received_data.len(), 1);
+        assert!(transcript.received_data[0] == data, "the server must get the whole file");
+    })
+    .await;
+}
