@@ -183,3 +183,71 @@ async fn a_retried_upload_never_appends_to_a_file_this_run_did_not_write() {
     })
     .await;
 }
+
+/// `put --atomic f.bin URL/` (5000 bytes) to a plain server whose replies to the rename (and
+/// to what follows it) are `rename`: the run, checked to fail with exit 5, and the commands
+/// the server heard.
+async fn put_atomic_renamed_by(rename: Vec<Step>) -> (Run, Vec<String>) {
+    let script = [
+        anon_login(FEAT_SIZE_EPSV),
+        vec![e("TYPE I"), r("200 ok")],
+        opened("STOR .f.bin.pasv-part"),
+        vec![Step::DataReceive, r("226 Stored"), e("SIZE .f.bin.pasv-part"), r("213 5000")],
+        vec![Step::ExpectPrefix("SITE UTIME .f.bin.pasv-part ".into()), r("500 Unknown SITE command")],
+        rename,
+        vec![e("QUIT"), r("221 Bye")],
+    ]
+    .concat();
+    let server = ScriptedServer::start(script).await;
+    let local = tempfile::tempdir().unwrap();
+    let file = local.path().join("f.bin");
+    write(&file, &patterned(5000));
+    let run = pasv(["put", "--atomic", file.to_str().unwrap(), &format!("{}/", server.url())]).run().await;
+    let transcript = server.finish(Duration::from_secs(10)).await.unwrap_or_else(|e| panic!("{e}\n{}", run.stderr));
+    run.assert_code(5);
+    assert!(run.stderr.contains("kept on the server as .f.bin.pasv-part"), "{}", run.stderr);
+    (run, transcript.commands)
+}
+
+/// A server that forbids renames (550 to RNFR): the old file is not deleted to make room
+/// (that cannot help, and would lose it), and the upload is not deleted either: it stays
+/// under its temporary name, and the error says so.
+#[tokio::test]
+async fn a_refused_rnfr_deletes_neither_the_old_file_nor_the_upload() {
+    within(async {
+        let (run, commands) = put_atomic_renamed_by(vec![
+            e("RNFR .f.bin.pasv-part"),
+            e("RNTO f.bin"),
+            r("550 Renaming is not allowed here"),
+            r("503 RNFR required first"),
+        ])
+        .await;
+        assert!(!commands.iter().any(|c| c.starts_with("DELE")), "{commands:?}");
+        assert!(run.stderr.contains("answered 550 to RNFR .f.bin.pasv-part"), "{}", run.stderr);
+        assert!(run.stderr.contains("the old file is unchanged"), "{}", run.stderr);
+    })
+    .await;
+}
+
+/// A server that will not rename over a file (550 to RNTO) gets the old file deleted first;
+/// when the rename fails even then, the upload under its temporary name is the only copy
+/// left: it is not deleted when pasv gives up, and the error says where it is.
+#[tokio::test]
+async fn an_upload_whose_rename_fails_after_the_old_file_went_is_kept() {
+    within(async {
+        let rename = || vec![e("RNFR .f.bin.pasv-part"), e("RNTO f.bin"), r("350 Ready for RNTO")];
+        let (run, commands) = put_atomic_renamed_by(
+            [
+                rename(),
+                vec![r("550 File exists"), e("DELE f.bin"), r("250 Deleted")],
+                rename(),
+                vec![r("553 Not allowed now")],
+            ]
+            .concat(),
+        )
+        .await;
+        assert!(!commands.iter().any(|c| c == "DELE .f.bin.pasv-part"), "{commands:?}");
+        assert!(run.stderr.contains("the old file was deleted"), "{}", run.stderr);
+    })
+    .await;
+}

@@ -257,8 +257,13 @@ impl<'a> Copy<'a> {
             (None, None) => {}
         }
         if self.opts.atomic {
-            rename_into_place(session, &destination, &remote).await?;
-            self.temporaries.settled(&destination);
+            let renamed = rename_into_place(session, &destination, &remote).await;
+            match &renamed {
+                // Given up on, it goes with the others when the pool closes.
+                Err(e) if kept_as(e).is_none() => {}
+                _ => self.temporaries.settled(&destination),
+            }
+            renamed?;
         }
         written.upload_done(&destination);
         self.report(job, &summary, verified, session.passive_mode());
@@ -435,19 +440,52 @@ pub(crate) fn size_verified(check: SizeCheck) -> Verified<'static> {
     }
 }
 
-/// RNFR/RNTO; servers that will not rename over an existing file get it deleted first
-/// (readers then see no file for a moment, never a partial one).
+/// RNFR/RNTO; a server that takes RNFR and refuses RNTO (it will not rename over an
+/// existing file) gets the old file deleted first (readers then see no file for a moment,
+/// never a partial one). A refused RNFR leaves both files alone: the server does not rename
+/// at all, or `from` is not there, and deleting `to` would only lose it. When the temporary
+/// is the data's only place on the server (the old file deleted), or the server refused for
+/// good to rename it, the error carries [`KeptAs`]: the caller keeps the temporary.
 pub(crate) async fn rename_into_place(session: &mut Session, from: &str, to: &str) -> Result<()> {
+    let failed = |e: Error| anyhow::Error::new(e).context(format!("renaming {} to {}", escape(from), escape(to)));
+    let kept = |e: anyhow::Error, old: &'static str| e.context(KeptAs { temporary: from.to_string(), old });
     match session.rename(from, to).await {
         Ok(()) => Ok(()),
-        Err(e) if e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => {
+        Err(e) if e.is_refused(Verb::Rnto) => {
             if session.remove(to).await.is_err() {
-                return Err(anyhow::Error::new(e).context(format!("renaming {from} to {to}")));
+                return Err(kept(failed(e), "the old file is unchanged"));
             }
-            session.rename(from, to).await.with_context(|| format!("renaming {from} to {to}"))
+            session.rename(from, to).await.map_err(|e| kept(failed(e), "the old file was deleted to make room"))
         }
-        Err(e) => Err(anyhow::Error::new(e).context(format!("renaming {from} to {to}"))),
+        Err(e) if e.is_permanent_refusal() => Err(kept(failed(e), "the old file is unchanged")),
+        Err(e) => Err(failed(e)),
     }
+}
+
+/// An upload that could not take its name, left under its temporary name: the only copy of
+/// the data on the server, or one the user can still rename by hand. Not deleted when pasv
+/// gives up on the file.
+#[derive(Debug)]
+pub(crate) struct KeptAs {
+    pub(crate) temporary: String,
+    /// What became of the file it was to replace.
+    old: &'static str,
+}
+
+impl std::fmt::Display for KeptAs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the upload could not take its name: it is kept on the server as {} ({})",
+            escape(&self.temporary),
+            self.old
+        )
+    }
+}
+
+/// The temporary a failed [`rename_into_place`] keeps, if it keeps it.
+pub(crate) fn kept_as(error: &anyhow::Error) -> Option<&str> {
+    error.downcast_ref::<KeptAs>().map(|k| k.temporary.as_str())
 }
 
 pub async fn hash_file(path: &Path, algorithm: crate::engine::HashAlgorithm) -> Result<String> {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 
-use super::copy::{Copy, rename_into_place};
+use super::copy::{Copy, kept_as, rename_into_place};
 use super::job::{Compare, Direction, FileJob};
 use super::pool::{Done, Failure, Pool, Work, engine_error, is_transient};
 use crate::app::local;
@@ -318,7 +318,12 @@ pub(crate) async fn rename_later(
                 copy.temporaries.settled(&temporary);
                 copy.report(&job, &summary, copy.upload_verified(&job, &summary), None)
             }
-            Err(error) => failures.push(Failure { what: job.rel, error }),
+            Err(error) => {
+                if kept_as(&error).is_some() {
+                    copy.temporaries.settled(&temporary);
+                }
+                failures.push(Failure { what: job.rel, error })
+            }
         }
     }
     pool.put_back(session);
