@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::support::scripted::{EPSV_OK, FEAT_SIZE_EPSV, ScriptedServer, Step, Transcript, anon_login, e, r};
-use crate::support::{Run, pasv, patterned, within};
+use crate::support::{Run, TestServer, pasv, patterned, within};
 use crate::tree::{snapshot, write};
 
 /// Greeting, anonymous login and a FEAT with MLST (listings are MLSD), SIZE, MDTM, EPSV and
@@ -248,6 +248,43 @@ async fn an_upload_whose_rename_fails_after_the_old_file_went_is_kept() {
         .await;
         assert!(!commands.iter().any(|c| c == "DELE .f.bin.pasv-part"), "{commands:?}");
         assert!(run.stderr.contains("the old file was deleted"), "{}", run.stderr);
+    })
+    .await;
+}
+
+/// `retries` or `verify` in the config file's [defaults] do not stop `put -` (stdin) from
+/// working: a pipe cannot be read twice or checked against a checksum, so stdin goes once and
+/// unchecked, and a note says so. On the command line they remain usage errors for stdin.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn defaults_for_retries_and_verify_leave_a_stdin_upload_working() {
+    within(async {
+        let server = TestServer::start(true).await;
+        for (n, defaults) in ["retries = 3", "verify = \"auto\"", "retries = 2\nverify = \"strict\""].iter().enumerate()
+        {
+            let home = tempfile::tempdir().unwrap();
+            let config = home.path().join(".config/pasv/config.toml");
+            write(&config, format!("[defaults]\n{defaults}\n").as_bytes());
+            let name = format!("in{n}.txt");
+            let run =
+                pasv(["put", "-", &server.url(&name)]).shared_home(home.path()).stdin("from a pipe\n").run().await;
+            run.assert_code(0);
+            assert_eq!(std::fs::read(server.path(&name)).unwrap(), b"from a pipe\n", "{defaults}");
+            assert!(run.stderr.contains("standard input"), "{defaults}: {}", run.stderr);
+        }
+        // A pipe named by its path (here stdin's, a pipe too) is read once as well.
+        let home = tempfile::tempdir().unwrap();
+        write(&home.path().join(".config/pasv/config.toml"), b"[defaults]\nretries = 3\n");
+        let run = pasv(["put", "/dev/stdin", &server.url("pipe.txt")]).shared_home(home.path()).stdin("piped\n");
+        let run = run.run().await;
+        run.assert_code(0);
+        assert_eq!(std::fs::read(server.path("pipe.txt")).unwrap(), b"piped\n");
+        assert!(run.stderr.contains("/dev/stdin is read once"), "{}", run.stderr);
+        // Asked for on the command line, they are refused for stdin as before.
+        let run = pasv(["--retries", "1", "put", "-", &server.url("flag.txt")]).stdin("x").run().await;
+        run.assert_code(2);
+        let run =
+            pasv(["put", "--verify", "-", &server.url("flag.txt")]).shared_home(home.path()).stdin("x").run().await;
+        run.assert_code(2);
     })
     .await;
 }
