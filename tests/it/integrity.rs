@@ -288,3 +288,84 @@ async fn defaults_for_retries_and_verify_leave_a_stdin_upload_working() {
     })
     .await;
 }
+
+/// An MLSD listing of `d` with `body`, its data connection opened.
+fn mlsd_d(body: &str) -> Vec<Step> {
+    [opened("MLSD d"), vec![Step::DataSend(body.as_bytes().to_vec()), r("226 Listed")]].concat()
+}
+
+const MLSD_A: &str = "type=file;size=5;modify=20240101000000; a.txt\r\n";
+const MLSD_X: &str = "type=file;size=1;modify=20240101000000; x.txt\r\n";
+
+/// `mirror --delete` down, the second listing of `d` (asked before deleting what the first
+/// lacks) refused with a 450: that directory's deletes are held back, said and counted,
+/// and its copy still happens; the run succeeds.
+#[tokio::test]
+async fn a_failed_second_listing_holds_deletes_back_downloading() {
+    within(async {
+        let script = [
+            login_mlst(),
+            vec![e("TYPE I"), r("200 ok")],
+            mlsd_d(MLSD_A),
+            vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("MLSD d"), r("450 Directory busy")],
+            opened("RETR d/a.txt"),
+            vec![Step::DataSend(b"hello".to_vec()), r("226 Done"), e("QUIT"), r("221 Bye")],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let work = tempfile::tempdir().unwrap();
+        let target = work.path().join("t");
+        write(&target.join("x.txt"), b"only here");
+        let url = format!("{}/d", server.url());
+        let run = pasv(["-j", "1", "mirror", "--delete", "--json", &url, target.to_str().unwrap()]).run().await;
+        played(&run, server).await;
+        let left = snapshot(&target);
+        assert!(
+            left == vec![("a.txt".into(), b"hello".to_vec()), ("x.txt".into(), b"only here".to_vec())],
+            "{left:?}\n{}",
+            run.stdout
+        );
+        // (--json: the warning is in the summary's count, stderr stays quiet.)
+        let summary: serde_json::Value = serde_json::from_str(run.stdout.lines().last().unwrap()).unwrap();
+        let counts = ["files", "deleted", "delete_held_back", "failed"].map(|k| summary[k].as_u64());
+        assert_eq!(counts, [Some(1), Some(0), Some(1), Some(0)], "{summary}");
+    })
+    .await;
+}
+
+/// The same uploading, the second listing answered 421 (the server closes the connection):
+/// x.txt, only on the server, is not deleted; a.txt goes up on a new connection.
+#[tokio::test]
+async fn a_failed_second_listing_holds_deletes_back_uploading() {
+    within(async {
+        let first = [
+            login_mlst(),
+            vec![e("TYPE I"), r("200 ok")],
+            mlsd_d(MLSD_X),
+            vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("MLSD d"), r("421 Closing"), Step::Close],
+        ]
+        .concat();
+        let second = [
+            login_mlst(),
+            vec![e("TYPE I"), r("200 ok")],
+            opened("STOR d/a.txt"),
+            vec![Step::DataReceive, r("226 Stored"), e("SIZE d/a.txt"), r("213 5")],
+            vec![Step::ExpectPrefix("SITE UTIME d/a.txt ".into()), r("500 Unknown SITE command")],
+            vec![Step::ExpectPrefix("MDTM ".into()), r("550 Not allowed"), e("QUIT"), r("221 Bye")],
+        ]
+        .concat();
+        let server = ScriptedServer::start_sessions(vec![first, second]).await;
+        let work = tempfile::tempdir().unwrap();
+        let local = work.path().join("d");
+        write(&local.join("a.txt"), b"hello");
+        let url = format!("{}/d", server.url());
+        let run = pasv(["-j", "1", "mirror", "--delete", local.to_str().unwrap(), &url]).run().await;
+        let transcript = played(&run, server).await;
+        assert!(!transcript.commands.iter().any(|c| c.starts_with("DELE")), "{:?}", transcript.commands);
+        assert_eq!(transcript.received_data, [b"hello".to_vec()]);
+        assert!(run.stderr.contains("listing it again before deleting failed"), "{}", run.stderr);
+        assert!(run.stderr.contains("copied 1 file"), "{}", run.stderr);
+        assert!(run.stderr.contains("deletes held back in 1 director"), "{}", run.stderr);
+    })
+    .await;
+}
