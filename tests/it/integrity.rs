@@ -369,3 +369,53 @@ async fn a_failed_second_listing_holds_deletes_back_uploading() {
     })
     .await;
 }
+
+/// A tree of what `mirror --delete --exclude '*.tmp' --exclude cache` must delete, under
+/// `root`: `old/` (gone from the source) holds excluded entries (`notes.tmp`, `cache/c.bin`)
+/// beside others (`a.txt`, `sub/b.txt`); `gone/` holds none; `x.tmp` sits at the top.
+fn doomed_tree(root: &std::path::Path) {
+    for rel in ["old/a.txt", "old/notes.tmp", "old/sub/b.txt", "old/cache/c.bin", "gone/d.txt", "gone/e/f.txt", "x.tmp"]
+    {
+        write(&root.join(rel), rel.as_bytes());
+    }
+}
+
+/// What is left of [`doomed_tree`] after the mirror: only what the patterns exclude, and the
+/// directories holding it; nothing excluded was deleted.
+fn left_of_doomed_tree() -> Vec<String> {
+    ["keep.txt", "old/cache/c.bin", "old/notes.tmp", "x.tmp"].map(String::from).to_vec()
+}
+
+/// `mirror --delete --exclude '*.tmp' --exclude cache` where the target (the server's copy
+/// uploading, the local one downloading) holds [`doomed_tree`] and both sides `keep.txt`:
+/// what is left of the target, checked against [`left_of_doomed_tree`].
+async fn mirror_delete_excluded(up: bool) {
+    let server = TestServer::start(true).await;
+    let work = tempfile::tempdir().unwrap();
+    let local = work.path().join("site");
+    let target = if up { server.path("site") } else { local.clone() };
+    doomed_tree(&target);
+    write(&server.path("site/keep.txt"), b"same");
+    write(&local.join("keep.txt"), b"same");
+    let url = server.url("site");
+    let (from, to) = if up { (local.to_str().unwrap(), url.as_str()) } else { (url.as_str(), local.to_str().unwrap()) };
+    let run = pasv(["-j", "2", "mirror", "--delete", "--exclude", "*.tmp", "--exclude", "cache", from, to]).run().await;
+    run.assert_code(0);
+    let left: Vec<String> = snapshot(&target).into_iter().map(|(name, _)| name).collect();
+    assert_eq!(left, left_of_doomed_tree(), "{}", run.stderr);
+    assert!(!target.join("gone").exists() && !target.join("old/sub").exists(), "{}", run.stderr);
+}
+
+/// `mirror --delete --exclude` never deletes what it excludes in a directory that is itself
+/// to be deleted: uploading, on the server. A directory left holding excluded entries stays;
+/// one without any goes whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mirror_up_delete_never_deletes_excluded_paths_in_doomed_directories() {
+    within(mirror_delete_excluded(true)).await;
+}
+
+/// The same downloading, on the local disk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mirror_down_delete_never_deletes_excluded_paths_in_doomed_directories() {
+    within(mirror_delete_excluded(false)).await;
+}

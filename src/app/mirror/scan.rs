@@ -274,7 +274,7 @@ impl Scan<'_> {
                 }
                 let lrel = join_rel(rel, name);
                 if meta.is_dir() {
-                    if !self.opts.filter.skips_dir(&lrel) {
+                    if !self.opts.filter.skips_dir(&lrel) && self.local_doomed(&lrel, depth + 1, &mut plan)? {
                         plan.delete_dirs.push(lrel);
                     }
                 } else if self.opts.filter.takes_file(&lrel) {
@@ -512,27 +512,75 @@ impl Scan<'_> {
         Ok(())
     }
 
-    /// A remote directory to delete: list it and delete what it holds first.
+    /// A local directory the server no longer has (`--delete` downloading): `true` when all
+    /// of it goes (the caller deletes it whole). When the filter leaves something in it out
+    /// (an excluded file or directory, at any depth), that stays, and so does every directory
+    /// above it: what the filter takes is planned for deletion piece by piece instead.
+    fn local_doomed(&self, rel: &str, depth: usize, plan: &mut Plan) -> Result<bool> {
+        if self.opts.filter.is_empty() {
+            return Ok(true);
+        }
+        if depth > MAX_DEPTH {
+            // Not walked, so not known to hold nothing excluded: kept.
+            return Ok(false);
+        }
+        let (local, unusable) = read_local_dir(&self.tree.local_path(rel))?;
+        // A name that is not UTF-8 cannot be matched against the patterns: kept.
+        let mut whole = unusable.is_empty();
+        let (mut files, mut dirs) = (Vec::new(), Vec::new());
+        for (name, meta) in &local {
+            let lrel = join_rel(rel, name);
+            if meta.is_dir() {
+                match !self.opts.filter.skips_dir(&lrel) && self.local_doomed(&lrel, depth + 1, plan)? {
+                    true => dirs.push(lrel),
+                    false => whole = false,
+                }
+            } else if self.opts.filter.takes_file(&lrel) {
+                files.push(lrel);
+            } else {
+                whole = false;
+            }
+        }
+        if !whole {
+            plan.delete_files.append(&mut files);
+            plan.delete_dirs.append(&mut dirs);
+        }
+        Ok(whole)
+    }
+
+    /// A remote directory to delete: list it and delete what it holds first. What the filter
+    /// leaves out stays, and so does the directory (and those above it: `undeletable`).
     pub(crate) async fn scan_doomed(&self, session: &mut Session, rel: &str, depth: usize) -> Result<Vec<ScanJob>> {
         let shown = self.tree.shown_url(rel);
         let listing =
             session.list_dir(&self.tree.remote_path(rel)).await.with_context(|| format!("listing {shown}"))?;
         let mut plan = self.plan.borrow_mut();
+        let mut whole = true;
         if !listing.unparsed.is_empty() || !listing.refused.is_empty() {
             self.tally.note(&format!(
                 "pasv: warning: not deleting {shown}: its listing has names pasv could not parse or use"
             ));
-            plan.undeletable.push(rel.to_string());
-        } else {
-            plan.delete_dirs.push(rel.to_string());
+            whole = false;
         }
         for entry in listing.files.iter().chain(&listing.links).chain(&listing.others) {
-            plan.delete_files.push(join_rel(rel, &entry.name));
+            let erel = join_rel(rel, &entry.name);
+            if self.opts.filter.takes_file(&erel) {
+                plan.delete_files.push(erel);
+            } else {
+                whole = false;
+            }
+        }
+        if whole {
+            plan.delete_dirs.push(rel.to_string());
+        } else {
+            plan.undeletable.push(rel.to_string());
         }
         let mut more = Vec::new();
         for dir in &listing.dirs {
             let drel = join_rel(rel, &dir.name);
-            if depth + 1 > MAX_DEPTH {
+            if self.opts.filter.skips_dir(&drel) {
+                plan.undeletable.push(drel);
+            } else if depth + 1 > MAX_DEPTH {
                 plan.undeletable.push(drel.clone());
                 plan.failures.push(Failure { what: drel.clone(), error: remote_too_deep(&drel) });
             } else {
