@@ -4,7 +4,8 @@
 //! matches the path relative to the tree's root (`docs/*.pdf`, `build/**`), with the
 //! wildcards of [`super::glob`]: `*` and `?` stop at `/`, a `**` component does not. An excluded
 //! directory is not entered. With any `--include`, only files that match one are copied
-//! (directories are still walked). Excluded files are never deleted by `--delete`.
+//! (directories are still walked). Excluded files are never deleted by `--delete`, nor the
+//! directories that hold them (lftp's rule: what is excluded is neither copied nor deleted).
 
 use anyhow::{Result, bail};
 
@@ -47,6 +48,11 @@ impl Filter {
             include: include.iter().map(|p| Pattern::new(p)).collect::<Result<_>>()?,
             exclude: exclude.iter().map(|p| Pattern::new(p)).collect::<Result<_>>()?,
         })
+    }
+
+    /// No `--include` or `--exclude`: every file takes part.
+    pub fn is_empty(&self) -> bool {
+        self.include.is_empty() && self.exclude.is_empty()
     }
 
     /// The directory at `rel` (relative to the root) is skipped entirely.

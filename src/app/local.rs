@@ -171,14 +171,36 @@ impl Fetched {
     }
 }
 
-/// Downloads `remote` into the part file of `target` (resuming it with `resume`); the caller
-/// checks it further if it likes and then [commits](Fetched::commit) it. `size` from a
-/// listing saves the SIZE round trip.
+/// What a download continues from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resume {
+    /// Nothing: the part file starts empty.
+    No,
+    /// The part file, when there is one (a retry within the run, of a part file this run
+    /// wrote); never the target.
+    Part,
+    /// `-c`: the part file, or else the target itself (a partial download another tool
+    /// left).
+    Any,
+}
+
+/// The part file a download to `target` writes (its links followed); `None` for stdout, a
+/// device or a pipe, written through.
+pub fn part_of(target: &Path) -> Result<Option<PathBuf>, Error> {
+    Ok(match destination(target)? {
+        Destination::File(file) => Some(part_path(&file)),
+        Destination::Stdout | Destination::Through(_) => None,
+    })
+}
+
+/// Downloads `remote` into the part file of `target` (continuing it as `resume` says); the
+/// caller checks it further if it likes and then [commits](Fetched::commit) it. `size` from
+/// a listing saves the SIZE round trip.
 pub async fn fetch(
     session: &mut Session,
     remote: &str,
     target: &Path,
-    resume: bool,
+    resume: Resume,
     no_clobber: bool,
     size: Option<u64>,
     progress: &mut dyn Progress,
@@ -190,7 +212,7 @@ async fn fetch_to(
     session: &mut Session,
     remote: &str,
     destination: Destination,
-    resume: bool,
+    resume: Resume,
     no_clobber: bool,
     size: Option<u64>,
     progress: &mut dyn Progress,
@@ -198,11 +220,11 @@ async fn fetch_to(
     let target = match destination {
         Destination::File(file) => file,
         Destination::Stdout => {
-            let summary = download_through(session, remote, None, resume, size, progress).await?;
+            let summary = download_through(session, remote, None, resume != Resume::No, size, progress).await?;
             return Ok(Fetched { summary, part: None, file: PathBuf::from(STDOUT) });
         }
         Destination::Through(path) => {
-            let summary = download_through(session, remote, Some(&path), resume, size, progress).await?;
+            let summary = download_through(session, remote, Some(&path), resume != Resume::No, size, progress).await?;
             return Ok(Fetched { summary, part: None, file: path });
         }
     };
@@ -210,11 +232,11 @@ async fn fetch_to(
     refuse_clobber(target, no_clobber)?;
     let part = part_path(target);
     let local = |source| Error::Local { path: part.clone(), source };
-    if resume && !part.exists() && target.is_file() {
+    if resume == Resume::Any && !part.exists() && target.is_file() {
         // Resume a file some other tool left behind: it becomes our part file until done.
         tokio::fs::rename(target, &part).await.map_err(local)?;
     }
-    let (file, offset) = if resume && part.exists() {
+    let (file, offset) = if resume != Resume::No && part.exists() {
         let file = std::fs::OpenOptions::new().append(true).open(&part).map_err(local)?;
         let len = file.metadata().map_err(local)?.len();
         (file, len)

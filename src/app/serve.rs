@@ -134,8 +134,16 @@ pub async fn demo(ctx: &Context, args: DemoArgs) -> Result<()> {
 
     say("5. Downloading it back to a temporary file, renamed into place only when complete (trace off):");
     let download_path = local.join("payload.copy");
-    let fetched =
-        super::local::fetch(&mut session, "payload.bin", &download_path, false, false, None, progress.as_mut()).await?;
+    let fetched = super::local::fetch(
+        &mut session,
+        "payload.bin",
+        &download_path,
+        super::local::Resume::No,
+        false,
+        None,
+        progress.as_mut(),
+    )
+    .await?;
     let summary = fetched.commit(false, None)?;
     say(&format!("   downloaded {} bytes in {:.2}s", summary.bytes, summary.elapsed.as_secs_f64()));
     let _ = session.quit().await;

@@ -55,6 +55,7 @@ pub fn transfer_args(args: &GlobalArgs, transfer: &mut TransferArgs) {
         transfer.verify = None;
     } else if transfer.verify.is_none() {
         transfer.verify = args.default_verify;
+        transfer.verify_defaulted = transfer.verify.is_some();
     }
 }
 

@@ -128,7 +128,8 @@ pub struct Summary {
     pub failed: u64,
     /// Listing lines the parser could not read: whatever they named was not copied.
     pub unparsed_lines: u64,
-    /// Directories where `--delete` held deletes back because two listings of it disagreed.
+    /// Directories where `--delete` held deletes back because two listings of it disagreed
+    /// (or the second failed).
     pub delete_held_back: u64,
     pub seconds: f64,
     pub bytes_per_second: f64,
@@ -260,8 +261,8 @@ impl<'a> Tally<'a> {
         self.counts.unparsed.fetch_add(n, Ordering::Relaxed);
     }
 
-    /// A directory whose two listings disagreed, so `--delete` held back there (each also a
-    /// warning of its own).
+    /// A directory whose two listings disagreed (or whose second listing failed), so
+    /// `--delete` held back there (each also a warning of its own).
     pub fn held_back(&self) {
         self.counts.held_back.fetch_add(1, Ordering::Relaxed);
     }
@@ -346,7 +347,7 @@ impl Summary {
         };
         let held_back = match self.delete_held_back {
             0 => String::new(),
-            n => format!("; deletes held back in {n} director(y/ies) listed differently twice"),
+            n => format!("; deletes held back in {n} director(y/ies) not listed the same way twice"),
         };
         format!(
             "pasv: {}: {verb} {} file(s), {} in {:.2}s ({}/s); {} unchanged, {} {deleted}, {} failed{unparsed}{held_back}",

@@ -26,12 +26,12 @@ use super::target::{Target, redact_url};
 use super::transfer::copy::{Copy, hash_file};
 use super::transfer::job::{Compare, Direction, FileJob, SyncOptions, Tree, local_mtime};
 use super::transfer::pool::{Connector, Done, Failure, Pool, Seat, Work};
-use super::transfer::request::{Options, Verify};
+use super::transfer::request::{Defaulted, Options, Verify};
 use super::transfer::run::{self, retry_note, wrap_up};
 use super::transfer::segments;
 use super::transfer::temporaries::Temporaries;
 use super::url_glob::{self, Remote, Spec};
-use crate::cli::{GetArgs, MirrorArgs, PutOptions, TransferArgs, TreeArgs, VerifyArg};
+use crate::cli::{ConfigKey, GetArgs, MirrorArgs, Origin, PutOptions, TransferArgs, TreeArgs, VerifyArg};
 use crate::engine::{RateLimit, Session};
 use crate::proto::listing::EntryKind;
 use crate::proto::name::{local_component, remote_basename};
@@ -137,6 +137,10 @@ fn transfer_options(ctx: &Context, transfer: &TransferArgs, tree: &TreeArgs) -> 
         filter: filter(tree)?,
         sessions: parallel(ctx)?,
         retries: ctx.args.retries.unwrap_or(0),
+        defaulted: Defaulted {
+            retries: matches!(ctx.args.origins.get(ConfigKey::Retries), Origin::Defaults | Origin::Session),
+            verify: transfer.verify_defaulted,
+        },
         ..Options::default()
     })
 }
@@ -311,12 +315,30 @@ pub async fn put(
     if locals.len() > 1 && !to.is_dir {
         bail!(usage("several files need a URL that ends in / (a directory)"));
     }
-    let plain = !is_checked(opts, &caller);
+    // Stdin, a pipe or a device is read once, as it comes: what only the settings asked for
+    // (`retries`, `verify` in [defaults]) gives way, said once; the command's own flags do not.
+    let mut opts = std::borrow::Cow::Borrowed(opts);
+    let plain_for = |opts: &mut std::borrow::Cow<'_, Options>, what: &str| {
+        if !is_checked(opts, &caller) {
+            return true;
+        }
+        match opts.for_stream().filter(|plain| !is_checked(plain, &caller)) {
+            Some(plain) => {
+                ctx.note(&format!(
+                    "pasv: note: {what} is read once, as it comes: sent without the retries and checksum the \
+                     settings ask for"
+                ));
+                *opts = std::borrow::Cow::Owned(plain);
+                true
+            }
+            None => false,
+        }
+    };
     let mut items = Vec::new();
     for path in locals {
         let local = path.display();
         if path.as_os_str() == "-" {
-            if !plain {
+            if !plain_for(&mut opts, "standard input") {
                 bail!(usage("--atomic, --verify, --if-changed, --retries, --limit-rate and -r need files, not stdin"));
             }
             if to.is_dir {
@@ -331,7 +353,7 @@ pub async fn put(
             if meta.is_dir() && !opts.recursive {
                 bail!(usage(format!("{local} is a directory (use -r)")));
             }
-            if !plain && !meta.is_dir() && !meta.is_file() {
+            if !meta.is_dir() && !meta.is_file() && !plain_for(&mut opts, &local.to_string()) {
                 bail!(usage(format!(
                     "{local} is not a regular file: --atomic, --verify, --if-changed, --retries and --limit-rate need files"
                 )));
@@ -347,7 +369,7 @@ pub async fn put(
         let tree = Tree { url: shown, remote, local: path.to_path_buf() };
         items.push(Item { server: to.clone(), tree, kind });
     }
-    copy(ctx, Direction::Up, items, opts, caller).await
+    copy(ctx, Direction::Up, items, &opts, caller).await
 }
 
 /// Copies `items` on a pool per server, shown as [`Show::of`] says.

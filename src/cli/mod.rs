@@ -516,6 +516,10 @@ pub struct TransferArgs {
     /// Skip files whose size and modification time already match (mirror always does).
     #[arg(long)]
     pub if_changed: bool,
+    /// Set by the app when `verify` came from [defaults] (or the shell's `set`), not from
+    /// this command's --verify.
+    #[arg(skip)]
+    pub verify_defaulted: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -235,6 +235,14 @@ impl Error {
             if command.verb() == Verb::Stor && code.class() == ReplyClass::PermanentNegative)
     }
 
+    /// True for `verb` refused for good (5xx). For a rename, which of its two commands: RNFR
+    /// (nothing there to rename, or no renames allowed) or RNTO (the new name refused: some
+    /// servers will not rename over an existing file).
+    pub fn is_refused(&self, verb: Verb) -> bool {
+        matches!(self, Self::Rejected { command, code, .. }
+            if command.verb() == verb && code.class() == ReplyClass::PermanentNegative)
+    }
+
     /// True when the server does not implement `verb`, an optional command such as REST or
     /// APPE (RFC 959 section 5.1 leaves both out of the minimum): 500, 502 or 504 to it.
     /// Resuming is an optimisation; the caller sends the whole file instead.

@@ -76,6 +76,11 @@ pub trait UploadSequence {
 
     /// The upload of the oldest file handed out and not finished yet ended.
     async fn finish(&mut self, result: Result<Uploaded, Error>);
+
+    /// The server confirmed the data of the oldest file not finished yet (its 226: it has
+    /// all `bytes`); its checks (and rename) follow. A session that breaks before `finish`
+    /// leaves a file the server is known to have whole.
+    fn stored(&mut self, _bytes: u64) {}
 }
 
 /// How a file's data goes out.
@@ -221,7 +226,10 @@ impl Session {
         }
         let next = early_next.unwrap_or_else(|| sequence.next());
         let (bytes, tls) = match stored {
-            Stored::Done(bytes, tls) => (bytes, tls),
+            Stored::Done(bytes, tls) => {
+                sequence.stored(bytes);
+                (bytes, tls)
+            }
             Stored::Failed(e) | Stored::NotReady(e) => {
                 // Checks that went out before the transfer's end are answered all the same,
                 // and the next file's EPSV and STOR may have gone with them.

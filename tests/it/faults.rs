@@ -155,7 +155,8 @@ async fn a_file_given_up_leaves_no_upload_temporary() {
         let mut expected = snapshot(&source);
         expected.retain(|(name, _)| !name.ends_with("f07.bin"));
         assert_eq!(snapshot(&uploaded), expected, "{context}");
-        // f07: the first STOR, then an APPE per retry; f10: cut once, then whole.
+        // f07: the lane's STOR, a STOR again (what a lane sent is not known to have been
+        // taken), then an APPE per retry; f10: cut once, then whole.
         assert!(proxy.injected() >= 4, "{context}");
     })
     .await;

@@ -14,6 +14,7 @@ mod generated;
 mod globs;
 mod hardening;
 mod hostile;
+mod integrity;
 mod interop;
 mod layering;
 mod links;

@@ -14,10 +14,10 @@ use crate::app::part_names::is_part_file;
 use crate::app::sanitize::escape;
 use crate::app::tally::Tally;
 use crate::app::transfer::job::{Compare, Direction, FileJob, SyncOptions, Tree, join_rel, local_mtime};
-use crate::app::transfer::pool::{Done, Failure, Work};
+use crate::app::transfer::pool::{Done, Failure, Work, in_step};
 use crate::app::transfer::run::retry_note;
 use crate::engine::{DirListing, Error, MAX_DEPTH, Session};
-use crate::proto::ReplyClass;
+use crate::proto::{ReplyClass, ReplyCode};
 
 /// Local names that are not UTF-8 cannot be sent: each becomes a reported failure.
 pub(crate) fn unusable_names(rel: &str, names: Vec<String>) -> impl Iterator<Item = Failure> + '_ {
@@ -174,7 +174,7 @@ impl Scan<'_> {
         if listing.precise_times { 1 } else { 60 }
     }
 
-    pub(crate) async fn scan_down(&self, session: &mut Session, rel: &str, depth: usize) -> Result<Vec<ScanJob>> {
+    pub(crate) async fn scan_down(&self, session: &mut Session, rel: &str, depth: usize) -> Result<Done<ScanJob>> {
         let shown = self.tree.shown_url(rel);
         let mut listing =
             session.list_dir(&self.tree.remote_path(rel)).await.with_context(|| format!("listing {shown}"))?;
@@ -182,16 +182,20 @@ impl Scan<'_> {
         let (local, _) = read_local_dir(&local_dir)?;
         // --delete: a name the server's listing lacks is deleted only if a second listing
         // lacks it too and the two agree on everything (a listing cut at a line end looks
-        // whole). Before anything is planned: an error here makes the job go again.
+        // whole). A second listing that fails holds the deletes back as well.
         let mut deletes = self.opts.delete && listing.unparsed.is_empty();
+        let mut keep = true;
         if deletes {
             let listed = entry_names(&listing);
             if local.keys().any(|name| !listed.contains(name.as_str()) && !is_part_file(name)) {
-                let again = self.list_again(session, rel).await?;
-                deletes = again.unparsed.is_empty() && entries(&again) == entries(&listing);
-                if !deletes {
-                    self.held_back(rel, "nothing deleted there");
-                }
+                deletes = match self.list_again(session, rel, &mut keep).await {
+                    Some(again) if again.unparsed.is_empty() && entries(&again) == entries(&listing) => true,
+                    Some(_) => {
+                        self.held_back(rel, "nothing deleted there");
+                        false
+                    }
+                    None => false,
+                };
             }
         }
         self.listed.set(self.listed.get() + listing.files.len());
@@ -270,7 +274,7 @@ impl Scan<'_> {
                 }
                 let lrel = join_rel(rel, name);
                 if meta.is_dir() {
-                    if !self.opts.filter.skips_dir(&lrel) {
+                    if !self.opts.filter.skips_dir(&lrel) && self.local_doomed(&lrel, depth + 1, &mut plan)? {
                         plan.delete_dirs.push(lrel);
                     }
                 } else if self.opts.filter.takes_file(&lrel) {
@@ -278,10 +282,10 @@ impl Scan<'_> {
                 }
             }
         }
-        Ok(more)
+        Ok(Done { more, keep_session: keep })
     }
 
-    pub(crate) async fn scan_up(&self, session: &mut Session, rel: &str, depth: usize) -> Result<Vec<ScanJob>> {
+    pub(crate) async fn scan_up(&self, session: &mut Session, rel: &str, depth: usize) -> Result<Done<ScanJob>> {
         let shown = self.tree.shown_url(rel);
         // (An empty LIST of a missing path, vsftpd's answer, is already a 550 from list_dir.)
         let path = self.tree.remote_path(rel);
@@ -315,19 +319,21 @@ impl Scan<'_> {
             plan.dirs.push(String::new());
             drop(plan);
             self.plan_new_local(rel, depth)?;
-            return Ok(Vec::new());
+            return Ok(Done::nothing());
         };
         let local_dir = self.tree.local_path(rel);
         let (local, unusable) = read_local_dir(&local_dir)?;
         // --delete: what the server has and the local tree does not is deleted only if a
-        // second listing has it too (the same kind of entry). Asked before anything is
-        // planned: an error here makes the job go again.
+        // second listing has it too (the same kind of entry). A second listing that fails
+        // confirms nothing: the deletes there are held back.
+        let mut keep = true;
         let again = match self.opts.delete {
             true if entries(&listing).iter().any(|(_, name)| !local.contains_key(*name)) => {
-                Some(self.list_again(session, rel).await?)
+                self.list_again(session, rel, &mut keep).await
             }
             _ => None,
         };
+        let relisted = again.is_some();
         let again = again.as_ref().map(entries);
         let confirmed = |kind: u8, name: &str| again.as_ref().is_some_and(|again| again.contains(&(kind, name)));
         let mut unconfirmed = 0;
@@ -413,20 +419,35 @@ impl Scan<'_> {
                 }
             }
         }
-        if unconfirmed > 0 {
+        if unconfirmed > 0 && relisted {
             self.held_back(rel, &format!("{unconfirmed} entr(y/ies) only one of them shows: not deleted"));
         }
         for dir in new_dirs {
             self.plan_new_local(&dir, depth + 1)?;
         }
-        Ok(more)
+        Ok(Done { more, keep_session: keep })
     }
 
     /// The directory listed a second time, before `--delete` acts on what the first listing
-    /// lacks (downloads) or has (uploads).
-    pub(crate) async fn list_again(&self, session: &mut Session, rel: &str) -> Result<DirListing> {
-        let shown = self.tree.shown_url(rel);
-        session.list_dir(&self.tree.remote_path(rel)).await.with_context(|| format!("listing {shown} again"))
+    /// lacks (downloads) or has (uploads). `None` when that listing fails (a 4xx, a cut data
+    /// connection): it confirms nothing, so `--delete` holds back there, said and counted as
+    /// when two listings disagree, and the directory's copies go on. `keep` turns false when
+    /// the failure left the session unusable (the pool then lets it go).
+    pub(crate) async fn list_again(&self, session: &mut Session, rel: &str, keep: &mut bool) -> Option<DirListing> {
+        match session.list_dir(&self.tree.remote_path(rel)).await {
+            Ok(listing) => Some(listing),
+            Err(e) => {
+                // 421: the server is closing the control connection (RFC 959 section 4.2).
+                *keep = in_step(&e) && e.reply_code() != Some(ReplyCode::NOT_AVAILABLE);
+                self.tally.held_back();
+                self.tally.note(&format!(
+                    "pasv: warning: {}: listing it again before deleting failed ({}); nothing deleted there",
+                    self.tree.shown_url(rel),
+                    escape(&e.to_string())
+                ));
+                None
+            }
+        }
     }
 
     /// Two listings of `rel` disagreed: `--delete` held back there; said and counted.
@@ -491,27 +512,75 @@ impl Scan<'_> {
         Ok(())
     }
 
-    /// A remote directory to delete: list it and delete what it holds first.
+    /// A local directory the server no longer has (`--delete` downloading): `true` when all
+    /// of it goes (the caller deletes it whole). When the filter leaves something in it out
+    /// (an excluded file or directory, at any depth), that stays, and so does every directory
+    /// above it: what the filter takes is planned for deletion piece by piece instead.
+    fn local_doomed(&self, rel: &str, depth: usize, plan: &mut Plan) -> Result<bool> {
+        if self.opts.filter.is_empty() {
+            return Ok(true);
+        }
+        if depth > MAX_DEPTH {
+            // Not walked, so not known to hold nothing excluded: kept.
+            return Ok(false);
+        }
+        let (local, unusable) = read_local_dir(&self.tree.local_path(rel))?;
+        // A name that is not UTF-8 cannot be matched against the patterns: kept.
+        let mut whole = unusable.is_empty();
+        let (mut files, mut dirs) = (Vec::new(), Vec::new());
+        for (name, meta) in &local {
+            let lrel = join_rel(rel, name);
+            if meta.is_dir() {
+                match !self.opts.filter.skips_dir(&lrel) && self.local_doomed(&lrel, depth + 1, plan)? {
+                    true => dirs.push(lrel),
+                    false => whole = false,
+                }
+            } else if self.opts.filter.takes_file(&lrel) {
+                files.push(lrel);
+            } else {
+                whole = false;
+            }
+        }
+        if !whole {
+            plan.delete_files.append(&mut files);
+            plan.delete_dirs.append(&mut dirs);
+        }
+        Ok(whole)
+    }
+
+    /// A remote directory to delete: list it and delete what it holds first. What the filter
+    /// leaves out stays, and so does the directory (and those above it: `undeletable`).
     pub(crate) async fn scan_doomed(&self, session: &mut Session, rel: &str, depth: usize) -> Result<Vec<ScanJob>> {
         let shown = self.tree.shown_url(rel);
         let listing =
             session.list_dir(&self.tree.remote_path(rel)).await.with_context(|| format!("listing {shown}"))?;
         let mut plan = self.plan.borrow_mut();
+        let mut whole = true;
         if !listing.unparsed.is_empty() || !listing.refused.is_empty() {
             self.tally.note(&format!(
                 "pasv: warning: not deleting {shown}: its listing has names pasv could not parse or use"
             ));
-            plan.undeletable.push(rel.to_string());
-        } else {
-            plan.delete_dirs.push(rel.to_string());
+            whole = false;
         }
         for entry in listing.files.iter().chain(&listing.links).chain(&listing.others) {
-            plan.delete_files.push(join_rel(rel, &entry.name));
+            let erel = join_rel(rel, &entry.name);
+            if self.opts.filter.takes_file(&erel) {
+                plan.delete_files.push(erel);
+            } else {
+                whole = false;
+            }
+        }
+        if whole {
+            plan.delete_dirs.push(rel.to_string());
+        } else {
+            plan.undeletable.push(rel.to_string());
         }
         let mut more = Vec::new();
         for dir in &listing.dirs {
             let drel = join_rel(rel, &dir.name);
-            if depth + 1 > MAX_DEPTH {
+            if self.opts.filter.skips_dir(&drel) {
+                plan.undeletable.push(drel);
+            } else if depth + 1 > MAX_DEPTH {
                 plan.undeletable.push(drel.clone());
                 plan.failures.push(Failure { what: drel.clone(), error: remote_too_deep(&drel) });
             } else {
@@ -526,12 +595,11 @@ impl Work for Scan<'_> {
     type Job = ScanJob;
 
     async fn run(&self, session: &mut Session, job: &ScanJob, _attempt: u32, _slot: usize) -> Result<Done<ScanJob>> {
-        let more = match (job, self.direction) {
-            (ScanJob::Dir { rel, depth }, Direction::Down) => self.scan_down(session, rel, *depth).await?,
-            (ScanJob::Dir { rel, depth }, Direction::Up) => self.scan_up(session, rel, *depth).await?,
-            (ScanJob::Doomed { rel, depth }, _) => self.scan_doomed(session, rel, *depth).await?,
-        };
-        Ok(Done::more(more))
+        match (job, self.direction) {
+            (ScanJob::Dir { rel, depth }, Direction::Down) => self.scan_down(session, rel, *depth).await,
+            (ScanJob::Dir { rel, depth }, Direction::Up) => self.scan_up(session, rel, *depth).await,
+            (ScanJob::Doomed { rel, depth }, _) => Ok(Done::more(self.scan_doomed(session, rel, *depth).await?)),
+        }
     }
 
     fn anticipated(&self) -> usize {

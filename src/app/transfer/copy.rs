@@ -16,7 +16,7 @@ use super::job::{Compare, Direction, FileJob, SyncOptions, Tree};
 use super::pool::{Done, Work};
 use super::run::retry_note;
 use super::temporaries::Temporaries;
-use crate::app::local;
+use crate::app::local::{self, Resume};
 use crate::app::part_names::temp_name;
 use crate::app::sanitize::escape;
 use crate::app::settings::usage;
@@ -85,8 +85,22 @@ impl<'a> Copy<'a> {
             None if retry => None,
             None => job.size,
         };
+        let written = self.temporaries.written();
+        let part = local::part_of(&local_path)?;
+        let resume = match &part {
+            _ if self.opts.resume => Resume::Any,
+            // A retry continues only a part file this run wrote: an earlier run's, or the
+            // target, may be an older version of the file (old bytes, then new ones).
+            Some(part) if retry && written.part_is_ours(part) => Resume::Part,
+            Some(part) => {
+                written.part_created(part);
+                Resume::No
+            }
+            // Stdout, a device or a pipe: what went out cannot be taken back (refused, as -c).
+            None if retry => Resume::Any,
+            None => Resume::No,
+        };
         let mut progress = self.tally.transfer();
-        let resume = self.opts.resume || retry;
         let fetched =
             local::fetch(session, &remote, &local_path, resume, self.opts.no_clobber(), size, progress.as_mut())
                 .await?;
@@ -109,6 +123,9 @@ impl<'a> Copy<'a> {
             (None, _) => session.modified(&remote).await.ok().or(job.mtime),
         };
         let summary = fetched.commit(self.opts.no_clobber(), mtime)?;
+        if let Some(part) = &part {
+            written.part_done(part);
+        }
         self.report(job, &summary, verified.into(), session.passive_mode());
         Ok(())
     }
@@ -121,12 +138,17 @@ impl<'a> Copy<'a> {
             Source::File(file, len) => (file, len),
             Source::Stream(mut stream) => return self.upload_stream(session, job, &mut stream, &remote).await,
         };
+        let written = self.temporaries.written();
         let mut mode = UploadMode::Replace;
-        if self.opts.resume || attempt > 0 || job.retry {
-            // Continue what an earlier attempt left on the server (APPE after its size);
-            // `put -c` refuses a larger remote file, as for a single file.
+        if self.opts.resume {
+            // Continue what is on the server (APPE after its size); `put -c` refuses a larger
+            // remote file, as for a single file.
             let refuse_larger = self.opts.refuse_larger_remote && attempt == 0;
-            mode = resume_point(session, &destination, &mut file, len, refuse_larger).await?;
+            mode = resume_point(session, &destination, &mut file, len, refuse_larger, None).await?;
+        } else if let Some(sent) = written.sent_to(&destination).filter(|_| attempt > 0 || job.retry) {
+            // A retry continues only what this run sent: a remote file it never wrote (its
+            // STOR refused or lost) may be an older version (old bytes, then new ones).
+            mode = resume_point(session, &destination, &mut file, len, false, Some(sent)).await?;
         }
         let remaining = match mode {
             UploadMode::Append { offset } => len - offset,
@@ -189,11 +211,29 @@ impl<'a> Copy<'a> {
                     .upload_stamped(&mut file, &destination, mode, Some(remaining), stamp, progress.as_mut())
                     .await;
             }
+            // Written from its start by this run (a STOR, or an APPE after this run's bytes):
+            // what a retry may continue. Not an APPE after what `-c` found.
+            if uploaded.is_err() && (!self.opts.resume || mode == UploadMode::Replace) {
+                use std::io::Seek as _;
+                // The source is read only once the server accepted the STOR or APPE (its 1xx,
+                // engine/opening.rs): a read past the start means the server's file is now
+                // this run's, and holds at most what was read.
+                let start = match mode {
+                    UploadMode::Append { offset } => offset,
+                    UploadMode::Replace => 0,
+                };
+                if let Ok(read) = file.0.stream_position()
+                    && read > start
+                {
+                    written.sent(&destination, read);
+                }
+            }
             uploaded
                 .with_context(|| format!("uploading {} to {}", local_path.display(), self.tree.shown_url(&job.rel)))?
         };
         drop(progress);
         if summary.size_check == SizeCheck::Gone {
+            written.upload_done(&destination);
             if self.opts.atomic || self.opts.verify {
                 self.temporaries.settled(&destination);
                 return Err(self.moved_away(job, destination));
@@ -201,6 +241,8 @@ impl<'a> Copy<'a> {
             self.report(job, &summary, self.upload_verified(job, &summary), session.passive_mode());
             return Ok(());
         }
+        // All of it is there: a retry of a later step (the time, the rename) sends nothing again.
+        written.sent(&destination, len);
         let mut verified = self.upload_verified(job, &summary);
         if self.opts.verify
             && let Some(algorithm) = self.verify(session, &destination, &local_path).await?
@@ -215,9 +257,15 @@ impl<'a> Copy<'a> {
             (None, None) => {}
         }
         if self.opts.atomic {
-            rename_into_place(session, &destination, &remote).await?;
-            self.temporaries.settled(&destination);
+            let renamed = rename_into_place(session, &destination, &remote).await;
+            match &renamed {
+                // Given up on, it goes with the others when the pool closes.
+                Err(e) if kept_as(e).is_none() => {}
+                _ => self.temporaries.settled(&destination),
+            }
+            renamed?;
         }
+        written.upload_done(&destination);
         self.report(job, &summary, verified, session.passive_mode());
         Ok(())
     }
@@ -392,19 +440,52 @@ pub(crate) fn size_verified(check: SizeCheck) -> Verified<'static> {
     }
 }
 
-/// RNFR/RNTO; servers that will not rename over an existing file get it deleted first
-/// (readers then see no file for a moment, never a partial one).
+/// RNFR/RNTO; a server that takes RNFR and refuses RNTO (it will not rename over an
+/// existing file) gets the old file deleted first (readers then see no file for a moment,
+/// never a partial one). A refused RNFR leaves both files alone: the server does not rename
+/// at all, or `from` is not there, and deleting `to` would only lose it. When the temporary
+/// is the data's only place on the server (the old file deleted), or the server refused for
+/// good to rename it, the error carries [`KeptAs`]: the caller keeps the temporary.
 pub(crate) async fn rename_into_place(session: &mut Session, from: &str, to: &str) -> Result<()> {
+    let failed = |e: Error| anyhow::Error::new(e).context(format!("renaming {} to {}", escape(from), escape(to)));
+    let kept = |e: anyhow::Error, old: &'static str| e.context(KeptAs { temporary: from.to_string(), old });
     match session.rename(from, to).await {
         Ok(()) => Ok(()),
-        Err(e) if e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => {
+        Err(e) if e.is_refused(Verb::Rnto) => {
             if session.remove(to).await.is_err() {
-                return Err(anyhow::Error::new(e).context(format!("renaming {from} to {to}")));
+                return Err(kept(failed(e), "the old file is unchanged"));
             }
-            session.rename(from, to).await.with_context(|| format!("renaming {from} to {to}"))
+            session.rename(from, to).await.map_err(|e| kept(failed(e), "the old file was deleted to make room"))
         }
-        Err(e) => Err(anyhow::Error::new(e).context(format!("renaming {from} to {to}"))),
+        Err(e) if e.is_permanent_refusal() => Err(kept(failed(e), "the old file is unchanged")),
+        Err(e) => Err(failed(e)),
     }
+}
+
+/// An upload that could not take its name, left under its temporary name: the only copy of
+/// the data on the server, or one the user can still rename by hand. Not deleted when pasv
+/// gives up on the file.
+#[derive(Debug)]
+pub(crate) struct KeptAs {
+    pub(crate) temporary: String,
+    /// What became of the file it was to replace.
+    old: &'static str,
+}
+
+impl std::fmt::Display for KeptAs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the upload could not take its name: it is kept on the server as {} ({})",
+            escape(&self.temporary),
+            self.old
+        )
+    }
+}
+
+/// The temporary a failed [`rename_into_place`] keeps, if it keeps it.
+pub(crate) fn kept_as(error: &anyhow::Error) -> Option<&str> {
+    error.downcast_ref::<KeptAs>().map(|k| k.temporary.as_str())
 }
 
 pub async fn hash_file(path: &Path, algorithm: crate::engine::HashAlgorithm) -> Result<String> {
@@ -425,19 +506,21 @@ pub async fn hash_file(path: &Path, algorithm: crate::engine::HashAlgorithm) -> 
 /// `remote` (APPE, with `file` positioned there), or from the start when it has nothing. A
 /// remote file larger than the local one is not a partial upload of it: refused with
 /// `refuse_larger` (the user asked to continue, `put -c`), replaced otherwise (a mirror, a
-/// retry).
+/// retry). With `sent` (a retry: what this run sent to `remote` from its start, at most), a
+/// remote file larger than that is not this run's, and is replaced too.
 pub(crate) async fn resume_point(
     session: &mut Session,
     remote: &str,
     file: &mut (impl tokio::io::AsyncSeek + Unpin),
     len: u64,
     refuse_larger: bool,
+    sent: Option<u64>,
 ) -> Result<UploadMode> {
     let mode = match session.size(remote).await {
         Ok(have) if have > len && refuse_larger => {
             bail!("the remote file has {have} bytes, more than the local {len}: not a partial upload of it")
         }
-        Ok(have) if have > len || have == 0 => UploadMode::Replace,
+        Ok(have) if have > len || have == 0 || sent.is_some_and(|sent| have > sent) => UploadMode::Replace,
         Ok(have) => UploadMode::Append { offset: have },
         Err(e) if e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => UploadMode::Replace,
         Err(e) => return Err(e.into()),

@@ -94,7 +94,8 @@ pub struct FileJob {
     /// The source's modification time, to give the copy.
     pub mtime: Option<i64>,
     pub reason: &'static str,
-    /// A pipelined download of this file failed transiently: resume its part file.
+    /// A pipelined transfer of this file failed transiently: its facts are asked again, and
+    /// what that attempt wrote is continued (only that: [`super::written::Written`]).
     pub retry: bool,
 }
 

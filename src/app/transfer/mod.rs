@@ -6,7 +6,8 @@
 //! - [`copy`]: one file at a time with every check; [`lanes`]: many in a row, pipelined, and
 //!   the choice between the two; [`segments`]: one big file over several connections;
 //! - [`request`]: what a `get` or `put` asks for, settled once, whoever asked;
-//! - [`temporaries`]: upload temporaries to delete when pasv gives up;
+//! - [`temporaries`]: upload temporaries to delete when pasv gives up; [`written`]: what a
+//!   retry may continue;
 //! - [`run`]: the end of a run (summary, failures).
 
 pub mod copy;
@@ -17,3 +18,4 @@ pub mod request;
 pub mod run;
 pub mod segments;
 pub mod temporaries;
+pub mod written;

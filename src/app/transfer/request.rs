@@ -49,6 +49,16 @@ pub struct Options {
     pub segments: Option<usize>,
     /// Uploads: to a temporary name first, renamed into place (`--atomic`).
     pub atomic: bool,
+    /// `retries` and `verify` that came from the config file's [defaults] or the shell's
+    /// `set`, not from the command: they give way where they cannot apply ([`Options::for_stream`]).
+    pub defaulted: Defaulted,
+}
+
+/// See [`Options::defaulted`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Defaulted {
+    pub retries: bool,
+    pub verify: bool,
 }
 
 impl Options {
@@ -62,6 +72,21 @@ impl Options {
             && self.verify == Verify::Size
             && self.rate.is_none()
             && !self.atomic
+    }
+
+    /// For stdin, a pipe or a device, which can be read only once: without the `retries` and
+    /// `verify` that the settings (not the command) asked for, when they are all that stand
+    /// in the way of a [plain](Options::plain) copy; `None` when the command itself asked for
+    /// more.
+    pub fn for_stream(&self) -> Option<Self> {
+        let mut plain = self.clone();
+        if self.defaulted.retries {
+            plain.retries = 0;
+        }
+        if self.defaulted.verify {
+            plain.verify = Verify::Size;
+        }
+        (plain.plain() && plain.retries == 0).then_some(plain)
     }
 
     /// The options of the jobs, for `direction`.

@@ -5,10 +5,14 @@
 //! temporary is listed when a STOR that replaces it is about to go out, never when an upload
 //! only appends to one an earlier run left (`-c`); such a one is left as it was found.
 //! Downloads keep their local part files for `get -c`: they are not listed here.
+//!
+//! Beside them, the pool's jobs keep what this run wrote for files not finished yet
+//! ([`Written`]), so that their retries continue only that.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 
+use super::written::Written;
 use crate::app::interrupt::Pending;
 
 #[derive(Default)]
@@ -16,9 +20,15 @@ pub struct Temporaries {
     paths: RefCell<BTreeSet<String>>,
     /// Held while `paths` is not empty: Ctrl-C then waits for them to be deleted.
     pending: RefCell<Option<Pending>>,
+    written: Written,
 }
 
 impl Temporaries {
+    /// What this run wrote for the files it has not finished (what a retry may continue).
+    pub fn written(&self) -> &Written {
+        &self.written
+    }
+
     /// A STOR to `path` is about to go out: from now on the file there is this run's.
     pub fn created(&self, path: &str) {
         let mut paths = self.paths.borrow_mut();
