@@ -370,6 +370,44 @@ async fn a_failed_second_listing_holds_deletes_back_uploading() {
     .await;
 }
 
+/// `mirror --delete --exclude`: an entry only one side has that the filter leaves out is
+/// never deleted, so it is no reason to list its directory a second time (the scripts allow
+/// one MLSD of `d` each way).
+#[tokio::test]
+async fn entries_the_filter_leaves_out_do_not_make_delete_list_again() {
+    within(async {
+        let down = [
+            login_mlst(),
+            vec![e("TYPE I"), r("200 ok")],
+            mlsd_d(MLSD_A),
+            opened("RETR d/a.txt"),
+            vec![Step::DataSend(b"hello".to_vec()), r("226 Done"), e("QUIT"), r("221 Bye")],
+        ]
+        .concat();
+        let server = ScriptedServer::start(down).await;
+        let work = tempfile::tempdir().unwrap();
+        let target = work.path().join("t");
+        write(&target.join("x.log"), b"only here");
+        let url = format!("{}/d", server.url());
+        let run =
+            pasv(["-j", "1", "mirror", "--delete", "--exclude", "*.log", &url, target.to_str().unwrap()]).run().await;
+        played(&run, server).await;
+        assert_eq!(snapshot(&target), [("a.txt".into(), b"hello".to_vec()), ("x.log".into(), b"only here".to_vec())]);
+
+        // Up: the server's x.log, left out, is all that differs.
+        let x_log = "type=file;size=1;modify=20240101000000; x.log\r\n";
+        let up = [login_mlst(), vec![e("TYPE I"), r("200 ok")], mlsd_d(x_log), vec![e("QUIT"), r("221 Bye")]].concat();
+        let server = ScriptedServer::start(up).await;
+        let local = work.path().join("d");
+        std::fs::create_dir(&local).unwrap();
+        let url = format!("{}/d", server.url());
+        let run =
+            pasv(["-j", "1", "mirror", "--delete", "--exclude", "*.log", local.to_str().unwrap(), &url]).run().await;
+        played(&run, server).await;
+    })
+    .await;
+}
+
 /// A tree of what `mirror --delete --exclude '*.tmp' --exclude cache` must delete, under
 /// `root`: `old/` (gone from the source) holds excluded entries (`notes.tmp`, `cache/c.bin`)
 /// beside others (`a.txt`, `sub/b.txt`); `gone/` holds none; `x.tmp` sits at the top.

@@ -187,7 +187,12 @@ impl Scan<'_> {
         let mut keep = true;
         if deletes {
             let listed = entry_names(&listing);
-            if local.keys().any(|name| !listed.contains(name.as_str()) && !is_part_file(name)) {
+            let doomed = |(name, meta): (&String, &std::fs::Metadata)| {
+                !listed.contains(name.as_str())
+                    && !is_part_file(name)
+                    && self.may_delete(&join_rel(rel, name), meta.is_dir())
+            };
+            if local.iter().any(doomed) {
                 deletes = match self.list_again(session, rel, &mut keep).await {
                     Some(again) if again.unparsed.is_empty() && entries(&again) == entries(&listing) => true,
                     Some(_) => {
@@ -328,7 +333,10 @@ impl Scan<'_> {
         // confirms nothing: the deletes there are held back.
         let mut keep = true;
         let again = match self.opts.delete {
-            true if entries(&listing).iter().any(|(_, name)| !local.contains_key(*name)) => {
+            true if entries(&listing).iter().any(|(kind, name)| {
+                !local.contains_key(*name) && self.may_delete(&join_rel(rel, name), *kind == DIR)
+            }) =>
+            {
                 self.list_again(session, rel, &mut keep).await
             }
             _ => None,
@@ -426,6 +434,12 @@ impl Scan<'_> {
             self.plan_new_local(&dir, depth + 1)?;
         }
         Ok(Done { more, keep_session: keep })
+    }
+
+    /// Whether `--delete` may delete the entry at `rel` (a directory when `dir`): never what
+    /// the filter leaves out, so such an entry is no reason to list its directory again.
+    fn may_delete(&self, rel: &str, dir: bool) -> bool {
+        if dir { !self.opts.filter.skips_dir(rel) } else { self.opts.filter.takes_file(rel) }
     }
 
     /// The directory listed a second time, before `--delete` acts on what the first listing
