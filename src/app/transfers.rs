@@ -595,10 +595,11 @@ async fn copy_one(
                 local::refuse_existing(&tree.local, opts.no_clobber())?;
             }
             let local_meta = std::fs::metadata(&tree.local).ok();
-            let mut session = pool.take().await?;
-            let looked = look_before_copy(&mut session, tree, direction, opts, local_meta.as_ref()).await;
-            pool.put_back(session);
-            let Some(job) = looked? else {
+            let look = Look { tree, direction, opts, local_meta: local_meta.as_ref(), tally, found: Cell::new(None) };
+            if let Some(failure) = pool.run(&look, vec![()]).await.into_iter().next() {
+                return Err(failure.error);
+            }
+            let Some(job) = look.found.take() else {
                 tally.skipped(1);
                 let shown = match direction {
                     Direction::Down => tree.local.display().to_string(),
@@ -629,6 +630,35 @@ async fn copy_one(
     match direction {
         Direction::Down => copied.await.with_context(|| downloading(tree)),
         Direction::Up => copied.await,
+    }
+}
+
+/// The look before a checked copy, a job on the pool: a transient failure there (a dropped
+/// connection) is retried within `--retries` as the copy itself would be.
+struct Look<'a> {
+    tree: &'a Tree,
+    direction: Direction,
+    opts: &'a SyncOptions,
+    local_meta: Option<&'a std::fs::Metadata>,
+    tally: &'a Tally<'a>,
+    /// What the look found: the job, or none when the target is already like the source.
+    found: Cell<Option<FileJob>>,
+}
+
+impl Work for Look<'_> {
+    type Job = ();
+
+    async fn run(&self, session: &mut Session, _job: &(), _attempt: u32, _slot: usize) -> Result<Done<()>> {
+        self.found.set(look_before_copy(session, self.tree, self.direction, self.opts, self.local_meta).await?);
+        Ok(Done::nothing())
+    }
+
+    fn describe(&self, _job: &()) -> String {
+        self.tree.shown_url("")
+    }
+
+    fn retrying(&self, job: &(), error: &anyhow::Error, delay: Duration) {
+        retry_note(self.tally, &self.describe(job), error, delay);
     }
 }
 

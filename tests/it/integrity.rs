@@ -148,6 +148,34 @@ async fn a_retried_single_download_starts_from_zero() {
     .await;
 }
 
+/// `get --retries 1 URL`, the control connection dropped while the file's size and time are
+/// looked at (before its copy): the look is retried on a new connection like the copy.
+#[tokio::test]
+async fn a_look_before_the_copy_cut_off_is_retried() {
+    within(async {
+        let first = [
+            anon_login(FEAT_REST),
+            vec![e("TYPE I"), r("200 ok"), e("SIZE f.bin"), Step::Close],
+        ]
+        .concat();
+        let second = [
+            anon_login(FEAT_REST),
+            vec![e("TYPE I"), r("200 ok"), e("SIZE f.bin"), r("213 5"), e("MDTM f.bin")],
+            vec![r("213 20240101000000")],
+            opened("RETR f.bin"),
+            vec![Step::DataSend(b"hello".to_vec()), r("226 Done"), e("QUIT"), r("221 Bye")],
+        ]
+        .concat();
+        let server = ScriptedServer::start_sessions(vec![first, second]).await;
+        let out = tempfile::tempdir().unwrap();
+        let run = pasv(["--retries", "1", "get", &format!("{}/f.bin", server.url())]).cwd(out.path()).run().await;
+        played(&run, server).await;
+        assert_eq!(std::fs::read(out.path().join("f.bin")).unwrap(), b"hello");
+        assert!(run.stderr.contains("retrying in"), "{}", run.stderr);
+    })
+    .await;
+}
+
 /// `put --retries 1 FILE URL` over an older, shorter remote file, the first STOR lost (the
 /// control connection drops before its 1xx: the server never took it): the retry stores the
 /// whole file again. Appending to what the server has would give the old file's bytes
