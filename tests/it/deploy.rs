@@ -1112,6 +1112,42 @@ async fn release_dir_guards_deletes_and_carries_protected_paths() {
     .await;
 }
 
+/// A review needs the plan most when a guard stops the release: the dry run prints it, then
+/// fails as the dry run without `--release-dir` does.
+#[tokio::test]
+async fn release_dir_dry_run_prints_the_plan_when_a_guard_stops_it() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 30);
+        site.deploy(&["--release-dir"]).await.assert_code(0);
+        for i in 0..20 {
+            std::fs::remove_file(site.source().join(page(i))).unwrap();
+        }
+        let before = tree(site.server.root.path());
+        let plain = site.deploy(&["--dry-run"]).await;
+        plain.assert_code(1);
+        assert!(plain.stderr.contains("would delete 20 of the 30 files"), "{}", plain.stderr);
+
+        let run = site.deploy(&["--release-dir", "--dry-run"]).await;
+        run.assert_code(plain.code);
+        assert!(run.stderr.contains("would delete 20 of the 30 files"), "{}", run.stderr);
+        assert!(run.stdout.contains("release www.pasv-release-"), "{}", run.stdout);
+        assert_eq!(run.stdout.lines().filter(|l| l.starts_with("upload ")).count(), 10, "{}", run.stdout);
+        assert!(run.stdout.contains("rename www -> www.pasv-previous (kept for --rollback)"), "{}", run.stdout);
+        assert!(run.stderr.contains("10 to upload"), "{}", run.stderr);
+
+        let (source, url) = (site.source(), site.url());
+        let json = pasv(["--json", "deploy", "--dry-run", "--release-dir", source.to_str().unwrap(), &url]).run().await;
+        json.assert_code(plain.code);
+        let plan: Value = serde_json::from_str(json.stdout.lines().next().unwrap_or_default()).expect("a JSON plan");
+        assert_eq!((plan["action"].as_str(), plan["uploads"].as_array().map(Vec::len)), (Some("plan"), Some(10)));
+        assert!(plan["release"]["dir"].as_str().unwrap().starts_with("www.pasv-release-"), "{plan}");
+        assert!(json.stderr.contains("would delete 20 of the 30 files"), "{}", json.stderr);
+        assert_eq!(tree(site.server.root.path()), before, "a dry run changes nothing");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn release_dir_stops_before_uploading_when_the_server_cannot_rename_a_directory() {
     use crate::support::scripted::{FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, r, steps};

@@ -70,7 +70,11 @@ pub async fn deploy(
     switch.resumed = basis.trusted().is_some();
     switch.dir = around.path(&release);
     let source = site.without_carried(scanned.source, tally);
-    site.check_vanishing(&source, settings)?;
+    // A dry run prints the plan first, then fails the same way (as without --release-dir).
+    let guarded = site.check_vanishing(&source, settings);
+    if guarded.is_err() && !settings.dry_run {
+        return guarded;
+    }
     site.say_strangers(&around, tally);
 
     let renames = layout::switch(&layout, names, &release, &id);
@@ -91,7 +95,7 @@ pub async fn deploy(
     if settings.dry_run {
         show::plan(tally, &plan, &basis, Some(&switch))?;
         tally.finish("deploy", true);
-        return Ok(());
+        return guarded;
     }
     if switch.resumed {
         tally.note(&format!("pasv: resuming the unfinished release {}", escape(&switch.dir)));
