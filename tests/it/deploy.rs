@@ -1112,6 +1112,69 @@ async fn release_dir_guards_deletes_and_carries_protected_paths() {
     .await;
 }
 
+/// A switch that does not happen (a rename refused, the connection cut) leaves the site as it
+/// was, protected paths included: they were moved into the release before the renames, and
+/// go back. The same for a rollback. The next run switches the release in, with them.
+#[tokio::test]
+async fn a_switch_that_fails_puts_the_protected_paths_back_into_the_site() {
+    use crate::support::faults::{FaultProxy, Faults, Kind as Fault};
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 6);
+        let flags = ["--release-dir", "--protect", "*.cfg"];
+        site.deploy(&flags).await.assert_code(0);
+        write(&site.www().join(".well-known/acme-challenge/token"), b"acme\n");
+        write(&site.www().join("img/deep/local.cfg"), b"setting\n");
+        let hosted = [".well-known/acme-challenge/token", "img/deep/local.cfg"];
+        let none = Faults { kind: Fault::Reset, seed: 0, count: 0, stall: Duration::from_secs(1) };
+        for (round, cut) in [false, true].into_iter().enumerate() {
+            let live = published(&site.www());
+            write(&site.source().join(page(round)), format!("version {round}\n").as_bytes());
+            // The site's rename to the previous name (the first of this switch), every time.
+            let proxy = FaultProxy::start(site.server.server.addr(), none).await;
+            if cut {
+                proxy.cut("RNTO www.pasv-previous", usize::MAX);
+            } else {
+                proxy.refuse("RNTO www.pasv-previous", "550 Permission denied.", usize::MAX);
+            }
+            let run = deploy(&site.source(), &format!("{}/www/", proxy.url()), &flags).await;
+            let how = if cut { "cut" } else { "refused" };
+            assert_ne!(run.code, 0, "{how}: {}", run.stderr);
+            assert!(run.stderr.contains("switching the release in"), "{how}: {}", run.stderr);
+            assert!(proxy.injected() > 0, "{how}: {}", proxy.describe());
+            assert_eq!(published(&site.www()), live, "{how}: the site as it was: {}", run.stderr);
+            let release = sibling(&site, "www.pasv-release-");
+            for rel in hosted {
+                assert!(!release.join(rel).exists(), "{how}: {rel} left in the release: {}", run.stderr);
+            }
+        }
+
+        let run = site.deploy(&flags).await;
+        run.assert_code(0);
+        let mut expected = tree(&site.source());
+        for rel in hosted {
+            expected.insert(rel.to_string(), std::fs::read(site.www().join(rel)).unwrap());
+        }
+        assert_eq!(published(&site.www()), expected, "{}", run.stderr);
+        assert_eq!(siblings(&site), ["www", "www.pasv-previous"]);
+
+        // A rollback whose restoring rename is refused: the site as it was, again.
+        let live = published(&site.www());
+        let proxy = FaultProxy::start(site.server.server.addr(), none).await;
+        proxy.refuse("RNFR www.pasv-previous", "550 Permission denied.", usize::MAX);
+        let url = format!("{}/www/", proxy.url());
+        let run = pasv(["-v", "deploy", "--rollback", "--protect", "*.cfg", &url]).run().await;
+        assert_ne!(run.code, 0, "{}", run.stderr);
+        assert!(proxy.injected() > 0, "{}", proxy.describe());
+        assert_eq!(published(&site.www()), live, "{}", run.stderr);
+        let previous = site.server.path("www.pasv-previous");
+        assert!(hosted.iter().all(|rel| !previous.join(rel).exists()), "{}", run.stderr);
+        pasv(["deploy", "--rollback", "--protect", "*.cfg", &site.url()]).run().await.assert_code(0);
+        assert!(hosted.iter().all(|rel| site.www().join(rel).is_file()));
+    })
+    .await;
+}
+
 /// A review needs the plan most when a guard stops the release: the dry run prints it, then
 /// fails as the dry run without `--release-dir` does.
 #[tokio::test]

@@ -101,7 +101,7 @@ pub(super) async fn repair(
     tally.note(&format!("pasv: {why}"));
     // A dry run prints it with the rest of its plan.
     if !around.dry_run {
-        rename_all(remote, around, std::slice::from_ref(&rename), tally).await?;
+        rename_all(remote, around, std::slice::from_ref(&rename), tally).await.map_err(|s| s.error)?;
     }
     layout.apply(&rename);
     switch.repairs.push(around.shown(&rename));
@@ -114,23 +114,33 @@ pub(super) async fn read_state(remote: &mut Remote<'_>, rel: &str) -> Result<Opt
     Ok(bytes.and_then(|b| State::parse(&b).ok()))
 }
 
+/// A burst of renames that stopped at one that failed.
+pub(super) struct Stopped {
+    pub(super) error: anyhow::Error,
+    /// The renames done before it were all undone: the names are as they were.
+    pub(super) undone: bool,
+}
+
 /// Renames one after another (each needs the one before). On a failure the renames done are
-/// undone, newest first, so the names are as they were; the failure is the error.
+/// undone, newest first, so the names are as they were (unless one of those fails too).
 pub(super) async fn rename_all(
     remote: &mut Remote<'_>,
     around: &Around<'_>,
     renames: &[Rename],
     tally: &Tally<'_>,
-) -> Result<()> {
+) -> Result<(), Stopped> {
     for (i, rename) in renames.iter().enumerate() {
         if let Err(error) = rename_one(remote, around, rename, tally).await {
+            let mut undone = true;
             for done in renames[..i].iter().rev() {
                 let back = Rename { from: done.to.clone(), to: done.from.clone(), step: Step::Repair };
                 if rename_one(remote, around, &back, tally).await.is_err() {
+                    undone = false;
                     break;
                 }
             }
-            return Err(error.context("the renames were undone; the next run repairs what is still out of place"));
+            let error = error.context("the renames were undone; the next run repairs what is still out of place");
+            return Err(Stopped { error, undone });
         }
     }
     Ok(())
@@ -153,7 +163,7 @@ pub(super) async fn rename_one(
         let event = Renamed { action: "rename", from: &shown.from, to: &shown.to, step: shown.step };
         let _ = out.json_line(&event);
     }
-    let verb = if shown.step == Step::Carry { "moved" } else { "renamed" };
+    let verb = if matches!(shown.step, Step::Carry | Step::CarryBack) { "moved" } else { "renamed" };
     tally.note(&format!("pasv: {verb} {} -> {} ({})", escape(&shown.from), escape(&shown.to), shown.step.text()));
     Ok(())
 }

@@ -224,6 +224,8 @@ pub enum Step {
     Restore,
     /// A protected path of the site moves into the release that replaces it.
     Carry,
+    /// A carried path goes back into the site: the renames failed and were undone.
+    CarryBack,
 }
 
 impl Step {
@@ -236,6 +238,7 @@ impl Step {
             Step::Aside => "aside for a moment",
             Step::Restore => "the previous release back in place",
             Step::Carry => "protected: carried into the release",
+            Step::CarryBack => "protected: back into the site (the renames did not happen)",
         }
     }
 }

@@ -200,6 +200,12 @@ pub(super) fn carry_rename(from: &str, to: &str, rel: &str) -> Rename {
     Rename { from: join(from, rel), to: join(to, rel), step: Step::Carry }
 }
 
+/// What [`carry`] moved, and what it could not (left where it was, reported).
+pub(super) struct Carried {
+    pub(super) moved: Vec<String>,
+    pub(super) failures: Vec<Problem>,
+}
+
 /// The protected paths `carried` moved from `from` into `to` (both names in the parent),
 /// with the directories they need. A failure leaves the path where it was (nothing is lost)
 /// and is reported.
@@ -210,7 +216,46 @@ pub(super) async fn carry(
     to: &str,
     carried: &[String],
     tally: &Tally<'_>,
+) -> Carried {
+    move_all(remote, around, (from, to), carried, Step::Carry, tally).await
+}
+
+/// After a switch or rollback whose renames failed and were undone: the protected paths
+/// [`carry`] moved into `to` go back into `site`, which is still the site, so that it lacks
+/// nothing. One that cannot go back is reported with where it is now.
+pub(super) async fn carry_back(
+    remote: &mut Remote<'_>,
+    around: &Around<'_>,
+    to: &str,
+    site: &str,
+    moved: &[String],
+    tally: &Tally<'_>,
 ) -> Vec<Problem> {
+    let back = move_all(remote, around, (to, site), moved, Step::CarryBack, tally).await;
+    let left: Vec<&String> = moved.iter().filter(|rel| !back.moved.contains(rel)).collect();
+    say_left(around, to, &left, tally);
+    back.failures
+}
+
+/// Protected paths of the site left in `to` by renames that did not happen.
+pub(super) fn say_left(around: &Around<'_>, to: &str, left: &[&String], tally: &Tally<'_>) {
+    if !left.is_empty() {
+        tally.note(&format!(
+            "pasv: warning: protected path(s) of the site are in {} (the renames did not happen): {}",
+            escape(&around.path(to)),
+            show::names(left)
+        ));
+    }
+}
+
+async fn move_all(
+    remote: &mut Remote<'_>,
+    around: &Around<'_>,
+    (from, to): (&str, &str),
+    carried: &[String],
+    step: Step,
+    tally: &Tally<'_>,
+) -> Carried {
     let mut dirs = BTreeSet::new();
     for rel in carried {
         let mut dir = parent(rel);
@@ -221,14 +266,18 @@ pub(super) async fn carry(
     }
     let mut dirs: Vec<String> = dirs.into_iter().collect();
     dirs.sort_by_key(|d| (d.matches('/').count(), d.clone()));
+    let mut done = Carried { moved: Vec::new(), failures: Vec::new() };
     if let Err(error) = remote.make_dirs(&dirs).await {
-        return vec![Problem { what: to.to_string(), error }];
+        done.failures.push(Problem { what: to.to_string(), error });
+        return done;
     }
-    let mut failures = Vec::new();
+    let why = if step == Step::Carry { "carrying a protected path" } else { "putting a protected path back" };
     for rel in carried {
-        if let Err(error) = rename_one(remote, around, &carry_rename(from, to, rel), tally).await {
-            failures.push(Problem { what: rel.clone(), error: error.context("carrying a protected path") });
+        let rename = Rename { step, ..carry_rename(from, to, rel) };
+        match rename_one(remote, around, &rename, tally).await {
+            Ok(()) => done.moved.push(rel.clone()),
+            Err(error) => done.failures.push(Problem { what: rel.clone(), error: error.context(why) }),
         }
     }
-    failures
+    done
 }
