@@ -27,7 +27,7 @@ use super::run;
 use super::scan::Scanned;
 use super::settings::Settings;
 use super::show;
-use super::site::{Site, carry, carry_back, carry_rename, say_left};
+use super::site::{Site, carry, carry_back, carry_rename};
 use crate::app::sanitize::escape;
 use crate::app::settings::usage;
 use crate::app::tally::Tally;
@@ -144,13 +144,8 @@ async fn switch_in(
     let started = Instant::now();
     if let Err(stopped) = rename_all(remote, around, renames, tally).await {
         failures.push(Problem { what: around.path(release), error: stopped.error.context("switching the release in") });
-        // The site is still the site: what it lent the release goes back. (Were the renames
-        // not all undone, the next run's repair switches the release in, with them.)
-        if stopped.undone {
-            failures.extend(carry_back(remote, around, release, names.live(), &carried.moved, tally).await);
-        } else {
-            say_left(around, release, &carried.moved.iter().collect::<Vec<_>>(), tally);
-        }
+        let back = carry_back(remote, around, (release, names.live()), &carried.moved, stopped.undone, tally);
+        failures.extend(back.await);
         return failures;
     }
     let kept = match renames.iter().any(|r| r.step == Step::Previous) {
@@ -198,11 +193,8 @@ pub async fn rollback(
     let mut failures = carried.failures;
     if let Err(stopped) = rename_all(remote, &around, &renames, tally).await {
         let mut stop = vec![Problem { what: around.path(names.live()), error: stopped.error.context("rolling back") }];
-        if stopped.undone {
-            stop.extend(carry_back(remote, &around, &previous, names.live(), &carried.moved, tally).await);
-        } else {
-            say_left(&around, &previous, &carried.moved.iter().collect::<Vec<_>>(), tally);
-        }
+        let back = carry_back(remote, &around, (&previous, names.live()), &carried.moved, stopped.undone, tally);
+        stop.extend(back.await);
         stop.append(&mut failures);
         tally.failed(stop.len() as u64);
         summary(tally, false);

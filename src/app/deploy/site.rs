@@ -220,32 +220,31 @@ pub(super) async fn carry(
     move_all(remote, around, (from, to), carried, Step::Carry, tally).await
 }
 
-/// After a switch or rollback whose renames failed and were undone: the protected paths
-/// [`carry`] moved into `to` go back into `site`, which is still the site, so that it lacks
-/// nothing. One that cannot go back is reported with where it is now.
+/// After a switch or rollback whose renames failed: when they were all `undone`, the
+/// protected paths [`carry`] moved into `to` go back into `site`, which is still the site, so
+/// that it lacks nothing. What stays in `to` is said (when the renames were not all undone,
+/// the next run's repair puts `to` in the site's place, with them).
 pub(super) async fn carry_back(
     remote: &mut Remote<'_>,
     around: &Around<'_>,
-    to: &str,
-    site: &str,
+    (to, site): (&str, &str),
     moved: &[String],
+    undone: bool,
     tally: &Tally<'_>,
 ) -> Vec<Problem> {
-    let back = move_all(remote, around, (to, site), moved, Step::CarryBack, tally).await;
+    let back = match undone {
+        true => move_all(remote, around, (to, site), moved, Step::CarryBack, tally).await,
+        false => Carried { moved: Vec::new(), failures: Vec::new() },
+    };
     let left: Vec<&String> = moved.iter().filter(|rel| !back.moved.contains(rel)).collect();
-    say_left(around, to, &left, tally);
-    back.failures
-}
-
-/// Protected paths of the site left in `to` by renames that did not happen.
-pub(super) fn say_left(around: &Around<'_>, to: &str, left: &[&String], tally: &Tally<'_>) {
     if !left.is_empty() {
         tally.note(&format!(
             "pasv: warning: protected path(s) of the site are in {} (the renames did not happen): {}",
             escape(&around.path(to)),
-            show::names(left)
+            show::names(&left)
         ));
     }
+    back.failures
 }
 
 async fn move_all(
