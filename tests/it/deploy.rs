@@ -1175,6 +1175,78 @@ async fn a_switch_that_fails_puts_the_protected_paths_back_into_the_site() {
     .await;
 }
 
+/// A release directory's state file: `files` (path, content) of the tree `source`.
+fn release_state(source: &str, complete: bool, files: &[(&str, &[u8])]) -> Vec<u8> {
+    let files: serde_json::Map<String, Value> = files
+        .iter()
+        .map(|(rel, data)| (rel.to_string(), serde_json::json!({"sha256": sha256(data), "size": data.len()})))
+        .collect();
+    let state = serde_json::json!({
+        "format": "pasv-deploy", "version": 1, "source": source, "complete": complete, "files": files, "dirs": {"": {}}
+    });
+    serde_json::to_vec(&state).unwrap()
+}
+
+/// A switch removes only what this deployment owns beside the site: a finished release of
+/// this source tree that will never be switched in, and the release it retires. Another
+/// tree's releases, unfinished ones (another run's), directories without a state file and
+/// other runs' probes stay as they are.
+#[tokio::test]
+async fn a_switch_removes_only_the_releases_this_deployment_owns() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 3);
+        site.deploy(&["--release-dir"]).await.assert_code(0);
+        write(&site.source().join(page(0)), b"version 2\n");
+        site.deploy(&["--release-dir"]).await.assert_code(0);
+        let dir = |id: &str| site.server.path(&format!("www.pasv-{id}"));
+        let mut make = |id: &str, state: Option<Vec<u8>>| {
+            let at = dir(id);
+            std::fs::create_dir_all(&at).unwrap();
+            write(&at.join("a.txt"), b"a\n");
+            if let Some(state) = state {
+                write(&at.join(STATE), &state);
+            }
+        };
+        let mine: &[(&str, &[u8])] = &[("a.txt", b"a\n")];
+        make("release-20000101-000000-1", Some(release_state("public", true, mine)));
+        make("release-20000101-000000-2", Some(release_state("public", false, mine)));
+        make("release-20000101-000000-3", Some(release_state("public", false, &[])));
+        std::fs::remove_file(dir("release-20000101-000000-3").join("a.txt")).unwrap();
+        make("release-20000101-000000-4", Some(release_state("other", true, mine)));
+        make("release-20000101-000000-5", None);
+        make("retired-20000101-000000-7", Some(release_state("other", true, mine)));
+        std::fs::create_dir_all(dir("probe-20000101-000000-6")).unwrap();
+        let untouched = ["release-20000101-000000-2", "release-20000101-000000-4", "release-20000101-000000-5"];
+        let untouched = untouched.into_iter().chain(["retired-20000101-000000-7", "probe-20000101-000000-6"]);
+        let before: Vec<(String, BTreeMap<String, Vec<u8>>)> =
+            untouched.map(|id| (id.to_string(), tree(&dir(id)))).collect();
+
+        let plan = pasv(["--json", "deploy", "--dry-run", "--release-dir", site.source().to_str().unwrap(), &site.url()])
+            .run()
+            .await;
+        plan.assert_code(0);
+        let plan: Value = serde_json::from_str(plan.stdout.lines().next().unwrap()).unwrap();
+        assert_eq!(plan["release"]["dir"], "www.pasv-release-20000101-000000-3", "the newest of this tree resumed");
+        let removed: Vec<&str> = plan["release"]["removed"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+        assert_eq!(removed.len(), 2, "{removed:?}");
+        assert_eq!(removed[0], "www.pasv-release-20000101-000000-1");
+        assert!(removed[1].starts_with("www.pasv-retired-2"), "{removed:?}");
+
+        let run = site.deploy(&["--release-dir"]).await;
+        run.assert_code(0);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+        for (id, files) in before {
+            assert!(dir(&id).is_dir(), "{id} removed: {}", run.stderr);
+            assert_eq!(tree(&dir(&id)), files, "{id}: {}", run.stderr);
+        }
+        assert!(!dir("release-20000101-000000-1").exists(), "{}", run.stderr);
+        assert!(run.stderr.contains("not this deploy's to remove"), "{}", run.stderr);
+        assert_eq!(siblings(&site).len(), 7, "{:?}", siblings(&site));
+    })
+    .await;
+}
+
 /// A review needs the plan most when a guard stops the release: the dry run prints it, then
 /// fails as the dry run without `--release-dir` does.
 #[tokio::test]

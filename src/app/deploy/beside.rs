@@ -56,8 +56,8 @@ struct Removed<'a> {
     kept: bool,
 }
 
-/// The parent directory's entries that belong to the target, and what each release
-/// directory's state file says.
+/// The parent directory's entries that belong to the target, and what the state file of
+/// each release (and retired release) directory says.
 pub(super) async fn survey(remote: &mut Remote<'_>, around: &Around<'_>, tally: &Tally<'_>) -> Result<Layout> {
     let (listed, failures) = remote.run(vec![Op::List(String::new())], tally).await;
     report_failures(failures)?;
@@ -80,7 +80,7 @@ pub(super) async fn survey(remote: &mut Remote<'_>, around: &Around<'_>, tally: 
             escape(&around.path(live))
         );
     }
-    for name in layout.of(around.names, |k| matches!(k, Kind::Release(_))) {
+    for name in layout.of(around.names, |k| matches!(k, Kind::Release(_) | Kind::Retired(_))) {
         let state = read_state(remote, &format!("{name}/{}", around.state_file)).await?;
         if let Some(entry) = layout.entries.get_mut(&name) {
             entry.state = state.map(|s| ReleaseState { complete: s.complete, source: s.source });
@@ -168,14 +168,32 @@ pub(super) async fn rename_one(
     Ok(())
 }
 
-/// The directories a switch to `release` leaves to remove: releases before the previous one,
-/// unfinished releases other than `release`, and probes.
-pub(super) fn leftovers(layout: &Layout, names: &Names, release: &str) -> Vec<String> {
-    layout
+/// The directories beside the site that a switch to `release` removes, and those it leaves.
+/// Removed: what this deployment owns and no run will use again, by its state file: the
+/// finished releases of `source` (this source tree) that are not `release`, retired or not.
+/// Left: another tree's releases, unfinished ones (another run's, under way or stopped), ones
+/// without a readable state file, and other runs' probes. (The release this switch retires is
+/// the caller's to add.)
+pub(super) fn leftovers(layout: &Layout, names: &Names, release: &str, source: &str) -> (Vec<String>, Vec<String>) {
+    let (gone, left) = layout
         .of(names, |k| matches!(k, Kind::Retired(_) | Kind::Release(_) | Kind::Probe(_)))
         .into_iter()
         .filter(|name| name != release)
-        .collect()
+        .partition(|name| layout.entries[name].state.as_ref().is_some_and(|s| s.complete && s.source == source));
+    (gone, left)
+}
+
+/// Says which directories beside the site a switch leaves (see [`leftovers`]).
+pub(super) fn say_left(around: &Around<'_>, left: &[String], tally: &Tally<'_>) {
+    if left.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = left.iter().map(|name| around.path(name)).collect();
+    tally.note(&format!(
+        "pasv: note: left {} (another source tree's, unfinished, or without a pasv state file: not this deploy's to \
+         remove)",
+        super::show::names(&shown.iter().collect::<Vec<_>>())
+    ));
 }
 
 /// Deletes what pasv put in `name` (its state file lists it), then the directory; anything

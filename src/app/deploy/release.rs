@@ -17,7 +17,7 @@ use std::time::{Instant, SystemTime};
 
 use anyhow::{Context as _, Result};
 
-use super::beside::{Around, leftovers, read_state, remove_release, rename_all, repair, survey};
+use super::beside::{Around, leftovers, read_state, remove_release, rename_all, repair, say_left, survey};
 use super::layout::{self, Names, Rename, Step, Switch};
 use super::look;
 use super::plan::{self, Basis, Listed, Seen, Source};
@@ -80,7 +80,8 @@ pub async fn deploy(
     let renames = layout::switch(&layout, names, &release, &id);
     switch.carried = site.carried.iter().map(|rel| around.shown(&carry_rename(names.live(), &release, rel))).collect();
     switch.renames = renames.iter().map(|r| around.shown(r)).collect();
-    let mut gone = leftovers(&layout, names, &release);
+    let (mut gone, left) = leftovers(&layout, names, &release, &settings.identity);
+    say_left(&around, &left, tally);
     if renames.iter().any(|r| r.step == Step::Retire) {
         gone.push(names.retired(&id));
     }

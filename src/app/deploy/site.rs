@@ -223,7 +223,7 @@ pub(super) async fn carry(
 /// After a switch or rollback whose renames failed: when they were all `undone`, the
 /// protected paths [`carry`] moved into `to` go back into `site`, which is still the site, so
 /// that it lacks nothing. What stays in `to` is said (when the renames were not all undone,
-/// the next run's repair puts `to` in the site's place, with them).
+/// nothing is moved: the names are not what they were, and the next run repairs them).
 pub(super) async fn carry_back(
     remote: &mut Remote<'_>,
     around: &Around<'_>,
