@@ -7,7 +7,7 @@
 use anyhow::{Result, bail};
 use serde::Serialize;
 
-use super::layout::{self, Kind, Layout, Names, ReleaseState, Rename, Step, Switch};
+use super::layout::{self, Kind, Layout, Names, Rename, Step, Switch};
 use super::plan::Listed;
 use super::protect::state_temp;
 use super::remote::{Op, Outcome, Remote};
@@ -83,7 +83,7 @@ pub(super) async fn survey(remote: &mut Remote<'_>, around: &Around<'_>, tally: 
     for name in layout.of(around.names, |k| matches!(k, Kind::Release(_) | Kind::Retired(_))) {
         let state = read_state(remote, &format!("{name}/{}", around.state_file)).await?;
         if let Some(entry) = layout.entries.get_mut(&name) {
-            entry.state = state.map(|s| ReleaseState { complete: s.complete, source: s.source });
+            entry.state = state;
         }
     }
     Ok(layout)
@@ -196,12 +196,20 @@ pub(super) fn say_left(around: &Around<'_>, left: &[String], tally: &Tally<'_>) 
     ));
 }
 
-/// Deletes what pasv put in `name` (its state file lists it), then the directory; anything
-/// else in it stays, and so does the directory, with a warning.
-pub(super) async fn remove_release(remote: &mut Remote<'_>, around: &Around<'_>, name: &str, tally: &Tally<'_>) {
+/// Deletes what pasv put in `name` (its state file lists it: `known` when read already), then
+/// the directory; anything else in it stays, and so does the directory, with a warning.
+pub(super) async fn remove_release(
+    remote: &mut Remote<'_>,
+    around: &Around<'_>,
+    name: &str,
+    known: Option<State>,
+    tally: &Tally<'_>,
+) {
     let shown = around.path(name);
-    let state_rel = format!("{name}/{}", around.state_file);
-    let state = read_state(remote, &state_rel).await.unwrap_or_default();
+    let state = match known {
+        Some(state) => Some(state),
+        None => read_state(remote, &format!("{name}/{}", around.state_file)).await.unwrap_or_default(),
+    };
     let mut files = 0;
     let mut problems = Vec::new();
     if let Some(state) = &state {

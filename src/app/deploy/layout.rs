@@ -16,6 +16,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 
 use super::plan::Listed;
+use super::state::State;
 use crate::proto::name::local_component;
 
 /// The names around one target.
@@ -135,22 +136,14 @@ fn civil(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
-/// What a release directory's state file says, as far as switching goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReleaseState {
-    /// The run that uploaded it finished.
-    pub complete: bool,
-    /// The source tree it was uploaded from.
-    pub source: String,
-}
-
 /// One entry of the parent directory that belongs to this target.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// A directory (else a file, a link or something else pasv does not rename).
     pub dir: bool,
-    /// Its state file, when read and readable.
-    pub state: Option<ReleaseState>,
+    /// Its state file, when read and readable (a release's and a retired release's are read
+    /// once, by `beside::survey`, and go with the entry through [`Layout::apply`]).
+    pub state: Option<State>,
 }
 
 /// The target's entries in its parent directory, by name.
@@ -367,7 +360,7 @@ mod tests {
         let entries = entries
             .iter()
             .map(|(name, state)| {
-                let state = state.map(|(complete, source)| ReleaseState { complete, source: source.into() });
+                let state = state.map(|(complete, source)| State { complete, ..State::new(source) });
                 (name.to_string(), Entry { dir: true, state })
             })
             .collect();

@@ -17,7 +17,7 @@ use std::time::{Instant, SystemTime};
 
 use anyhow::{Context as _, Result};
 
-use super::beside::{Around, leftovers, read_state, remove_release, rename_all, repair, say_left, survey};
+use super::beside::{Around, leftovers, remove_release, rename_all, repair, say_left, survey};
 use super::layout::{self, Names, Rename, Step, Switch};
 use super::look;
 use super::plan::{self, Basis, Listed, Seen, Source};
@@ -62,7 +62,8 @@ pub async fn deploy(
     let site = Site::look(remote, &around, names.live(), &layout, &settings.rules.protect, tally).await?;
     let (release, basis) = match layout.resumable(names, &settings.identity) {
         Some(name) => {
-            let state = read_state(remote, &format!("{name}/{}", settings.state_file)).await?;
+            // Read by the survey (no one else needs it: it is neither removed nor the site).
+            let state = layout.entries.get_mut(&name).and_then(|e| e.state.take());
             (name, state.map_or(Basis::Missing, Basis::Trusted))
         }
         None => (names.release(&id), Basis::Missing),
@@ -116,7 +117,8 @@ pub async fn deploy(
         failures = switch_in(remote, &around, &release, &site, &renames, tally).await;
         if failures.is_empty() {
             for name in gone {
-                remove_release(remote, &around, &name, tally).await;
+                let known = layout.entries.get_mut(&name).and_then(|e| e.state.take());
+                remove_release(remote, &around, &name, known, tally).await;
             }
         }
     } else {

@@ -48,7 +48,11 @@ impl Site {
         if !site.exists {
             return Ok(site);
         }
-        site.state = read_state(remote, &format!("{live}/{}", around.state_file)).await?;
+        // Read by the survey when a repair just put a release in the site's place.
+        site.state = match layout.entries.get(live).and_then(|e| e.state.clone()) {
+            Some(state) => Some(state),
+            None => read_state(remote, &format!("{live}/{}", around.state_file)).await?,
+        };
         let mut level = vec![String::new()];
         let mut top = None;
         for _ in 0..MAX_DEPTH {
