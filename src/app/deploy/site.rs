@@ -116,13 +116,17 @@ impl Site {
         Ok(site)
     }
 
+    /// `rel` is a carried path or under one.
+    fn carries(&self, rel: &str) -> bool {
+        self.carried.iter().any(|c| rel.strip_prefix(c.as_str()).is_some_and(|r| r.is_empty() || r.starts_with('/')))
+    }
+
     /// The source without what the site's protected paths replace (never overwritten, as
     /// in the site itself).
     pub(super) fn without_carried(&self, mut source: Source, tally: &Tally<'_>) -> Source {
-        let covered = |rel: &str| self.carried.iter().any(|c| rel == c || rel.starts_with(&format!("{c}/")));
         let before = source.files.len();
-        source.files.retain(|rel, _| !covered(rel));
-        source.dirs.retain(|rel| !covered(rel));
+        source.files.retain(|rel, _| !self.carries(rel));
+        source.dirs.retain(|rel| !self.carries(rel));
         if source.files.len() < before {
             tally.note(&format!(
                 "pasv: note: {} file(s) of the source are under protected paths the site has: the site's copies are \
@@ -137,9 +141,8 @@ impl Site {
     /// the new release lacks leave the site with the switch.
     pub(super) fn check_vanishing(&self, source: &Source, settings: &Settings) -> Result<()> {
         let Some(state) = self.state.as_ref().filter(|s| s.source == settings.identity) else { return Ok(()) };
-        let carried = |rel: &str| self.carried.iter().any(|c| rel == c || rel.starts_with(&format!("{c}/")));
         let vanishing =
-            state.files.keys().filter(|rel| !source.files.contains_key(*rel) && !carried(rel)).count() as u64;
+            state.files.keys().filter(|rel| !source.files.contains_key(*rel) && !self.carries(rel)).count() as u64;
         let owned = (state.files.len() + state.pending.len()) as u64;
         guards::check_count(vanishing, owned, settings.limit).map_err(|e| {
             anyhow::Error::new(e)
