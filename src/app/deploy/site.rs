@@ -16,6 +16,7 @@ use super::scan::join;
 use super::settings::Settings;
 use super::show;
 use super::state::{State, parent};
+use crate::app::part_names::is_part_file;
 use crate::app::sanitize::escape;
 use crate::app::tally::Tally;
 use crate::app::transfer::run::report_failures;
@@ -102,7 +103,7 @@ impl Site {
                 .files
                 .keys()
                 .chain(&top.others)
-                .filter(|n| !owned(n) && !n.ends_with(".pasv-part"))
+                .filter(|n| !owned(n) && !is_part_file(n))
                 .cloned()
                 .chain(top.dirs.iter().filter(|d| !state.dirs.contains_key(*d)).map(|d| format!("{d}/")))
                 .filter(|n| {
