@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use super::plan::Listed;
 use super::state::State;
+use crate::proto::calendar::unix_to_civil;
 use crate::proto::name::local_component;
 
 /// The names around one target.
@@ -116,24 +117,9 @@ impl Names {
 /// A new release's id: the time in UTC and the process, so that names sort by age
 /// (`20250314-093000-4711`).
 pub fn new_id(now: SystemTime, pid: u32) -> String {
-    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (year, month, day) = civil(days as i64);
-    format!("{year:04}{month:02}{day:02}-{:02}{:02}{:02}-{pid}", rest / 3600, rest % 3600 / 60, rest % 60)
-}
-
-/// Year, month, day of a day count since 1970-01-01 (H. Hinnant's `civil_from_days`).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let (year, month, day, hour, min, sec) = unix_to_civil(secs);
+    format!("{year:04}{month:02}{day:02}-{hour:02}{min:02}{sec:02}-{pid}")
 }
 
 /// One entry of the parent directory that belongs to this target.
