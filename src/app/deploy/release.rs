@@ -41,7 +41,7 @@ pub async fn deploy(
     scanned: Scanned,
     tally: &mut Tally<'_>,
 ) -> Result<()> {
-    let problems: Vec<Problem> = scanned.problems.into_iter().map(|(what, error)| Problem { what, error }).collect();
+    let problems = scanned.problems;
     if !problems.is_empty() {
         tally.note("pasv: error: some source files cannot be read: no release is made, nothing on the server changed");
         return report_failures(problems);
