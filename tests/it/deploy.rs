@@ -1016,6 +1016,59 @@ async fn a_switch_or_rollback_stopped_between_its_renames_is_repaired_by_the_nex
     .await;
 }
 
+/// 300 files of about 4 KB: at `--limit-rate 100K` a run takes about 12 s, long after the
+/// first checkpoint of the state (3 s in), so it can be killed between the two.
+fn slow_site(root: &Path) {
+    for i in 0..300 {
+        let mut data = patterned(4000);
+        data.extend_from_slice(page(i).as_bytes());
+        write(&root.join(page(i)), &data);
+    }
+}
+
+/// How many files the state file at `path` records, when it is there and whole.
+fn recorded(path: &Path) -> Option<usize> {
+    let state: Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    Some(state["files"].as_object()?.len())
+}
+
+/// Polls `reached` every 25 ms while pasv runs, then kills it (SIGKILL, by its PID) and
+/// checks that it was killed, not finished: the test then knows where the run was cut.
+async fn kill_when(mut running: crate::support::Running, what: &str, mut reached: impl FnMut() -> bool) -> Run {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !reached() {
+        if running.exited() {
+            let run = running.finish().await;
+            panic!("pasv ended (exit {}) before {what}: {}", run.code, run.stderr);
+        }
+        if Instant::now() > deadline {
+            running.kill();
+            let run = running.finish().await;
+            panic!("not within 30 s: {what}: {}", run.stderr);
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let killed = running.kill();
+    let run = running.finish().await;
+    assert!(killed && run.code == -1, "pasv was not killed by the signal (exit {}): {}", run.code, run.stderr);
+    run
+}
+
+/// No file under a real name is cut short: each is the source's, or one the state still
+/// calls pending (sent straight to its name, where nothing was a site yet).
+fn check_whole(there: &BTreeMap<String, Vec<u8>>, files: &BTreeMap<String, Vec<u8>>, state: &Value) {
+    let pending: Vec<&str> = state["pending"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    for (rel, data) in there {
+        if rel.rsplit('/').next().unwrap().ends_with(".pasv-part") {
+            continue;
+        }
+        assert!(files.get(rel) == Some(data) || pending.contains(&rel.as_str()), "{rel} is not whole nor pending");
+    }
+    for (rel, record) in state["files"].as_object().unwrap() {
+        assert_eq!(record["sha256"], sha256(&there[rel]).as_str(), "the state is wrong about {rel}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_release_deploy_leaves_the_site_alone_and_the_next_run_resumes_it() {
     within(async {
@@ -1024,39 +1077,22 @@ async fn a_killed_release_deploy_leaves_the_site_alone_and_the_next_run_resumes_
         make_site(&v1, 12);
         deploy(&v1, &site.url(), &["--release-dir"]).await.assert_code(0);
         let v1_files = published(&site.www());
-        // Enough files for a few batches, slow enough that the state is saved (every 3 s)
-        // before the end.
-        for i in 0..300 {
-            let mut data = patterned(4000);
-            data.extend_from_slice(page(i).as_bytes());
-            write(&site.source().join(page(i)), &data);
-        }
+        slow_site(&site.source());
         let v2_files = tree(&site.source());
-        let args = ["deploy", "--release-dir", "-j", "2", "--limit-rate", "200K"];
+        let args = ["deploy", "--release-dir", "-j", "2", "--limit-rate", "100K"];
         let running = pasv(args.into_iter().chain([site.source().to_str().unwrap(), &site.url()])).spawn();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let recorded = || {
+        let release_state = || {
             let release = siblings(&site).into_iter().find(|n| n.starts_with("www.pasv-release-"))?;
-            let text = std::fs::read(site.server.path(&release).join(STATE)).ok()?;
-            let state: Value = serde_json::from_slice(&text).ok()?;
-            Some(state["files"].as_object()?.len())
+            recorded(&site.server.path(&release).join(STATE))
         };
-        while recorded().unwrap_or(0) < 3 && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
-        std::process::Command::new("kill").arg("-KILL").arg(running.id().to_string()).status().unwrap();
-        let run = running.finish().await;
-        assert_ne!(run.code, 0, "killed before the end: {}", run.stderr);
+        kill_when(running, "the release's state records a file", || release_state().unwrap_or(0) >= 1).await;
         assert_eq!(published(&site.www()), v1_files, "the site is v1 until the switch");
         let release = sibling(&site, "www.pasv-release-");
         let state = state(&release);
         assert_eq!(state["complete"], false);
         // Files go straight to their names in a release (one may be cut short there), but
         // what its state records is there, whole.
-        let there = published(&release);
-        for (rel, record) in state["files"].as_object().unwrap() {
-            assert_eq!(record["sha256"], sha256(&there[rel]).as_str(), "{rel}");
-        }
+        check_whole(&published(&release), &v2_files, &state);
         let missing = v2_files
             .iter()
             .filter(|(rel, data)| {
@@ -1200,7 +1236,7 @@ async fn a_switch_removes_only_the_releases_this_deployment_owns() {
         write(&site.source().join(page(0)), b"version 2\n");
         site.deploy(&["--release-dir"]).await.assert_code(0);
         let dir = |id: &str| site.server.path(&format!("www.pasv-{id}"));
-        let mut make = |id: &str, state: Option<Vec<u8>>| {
+        let make = |id: &str, state: Option<Vec<u8>>| {
             let at = dir(id);
             std::fs::create_dir_all(&at).unwrap();
             write(&at.join("a.txt"), b"a\n");
@@ -1319,38 +1355,28 @@ async fn release_dir_stops_before_uploading_when_the_server_cannot_rename_a_dire
 async fn a_killed_first_deploy_into_a_new_target_is_completed_by_the_next_run() {
     within(async {
         let site = Site::new().await;
-        for i in 0..300 {
-            let mut data = patterned(4000);
-            data.extend_from_slice(page(i).as_bytes());
-            write(&site.source().join(page(i)), &data);
-        }
+        slow_site(&site.source());
         let files = tree(&site.source());
-        let args = ["deploy", "-j", "2", "--limit-rate", "200K"];
+        let args = ["deploy", "-j", "2", "--limit-rate", "100K"];
         let running = pasv(args.into_iter().chain([site.source().to_str().unwrap(), &site.url()])).spawn();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while published(&site.www()).len() < 20 && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
-        std::process::Command::new("kill").arg("-KILL").arg(running.id().to_string()).status().unwrap();
-        let run = running.finish().await;
-        assert_ne!(run.code, 0, "killed before the end: {}", run.stderr);
+        let state_file = site.www().join(STATE);
+        kill_when(running, "the state records a file", || recorded(&state_file).unwrap_or(0) >= 1).await;
         // Straight to their names (a new target), so one may be cut short; the state, saved
         // before the first upload, says every path is pending until confirmed.
         let state = state(&site.www());
         assert_eq!(state["complete"], false);
-        let there = published(&site.www());
+        check_whole(&published(&site.www()), &files, &state);
         let recorded = state["files"].as_object().unwrap();
-        for (rel, record) in recorded {
-            assert_eq!(record["sha256"], sha256(&there[rel]).as_str(), "{rel}");
-        }
         let pending = state["pending"].as_array().unwrap();
+        assert!(!recorded.is_empty() && !pending.is_empty(), "killed between the first checkpoint and the end");
         assert_eq!(pending.len() + recorded.len(), files.len());
 
         let run = site.deploy(&[]).await;
         run.assert_code(0);
         assert_eq!(sent_of(&run, "STOR").len(), pending.len(), "{}", run.stderr);
         assert!(sent_of(&run, "STOR").iter().all(|p| p.ends_with(".pasv-part")), "not a new target any more");
-        assert_eq!(published(&site.www()), files);
+        assert_eq!(published(&site.www()), files, "every file whole, no temporary left: {}", run.stderr);
+        assert_eq!(self::state(&site.www())["complete"], true);
     })
     .await;
 }
