@@ -1016,6 +1016,59 @@ async fn a_switch_or_rollback_stopped_between_its_renames_is_repaired_by_the_nex
     .await;
 }
 
+/// 300 files of about 4 KB: at `--limit-rate 100K` a run takes about 12 s, long after the
+/// first checkpoint of the state (3 s in), so it can be killed between the two.
+fn slow_site(root: &Path) {
+    for i in 0..300 {
+        let mut data = patterned(4000);
+        data.extend_from_slice(page(i).as_bytes());
+        write(&root.join(page(i)), &data);
+    }
+}
+
+/// How many files the state file at `path` records, when it is there and whole.
+fn recorded(path: &Path) -> Option<usize> {
+    let state: Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    Some(state["files"].as_object()?.len())
+}
+
+/// Polls `reached` every 25 ms while pasv runs, then kills it (SIGKILL, by its PID) and
+/// checks that it was killed, not finished: the test then knows where the run was cut.
+async fn kill_when(mut running: crate::support::Running, what: &str, mut reached: impl FnMut() -> bool) -> Run {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !reached() {
+        if running.exited() {
+            let run = running.finish().await;
+            panic!("pasv ended (exit {}) before {what}: {}", run.code, run.stderr);
+        }
+        if Instant::now() > deadline {
+            running.kill();
+            let run = running.finish().await;
+            panic!("not within 30 s: {what}: {}", run.stderr);
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let killed = running.kill();
+    let run = running.finish().await;
+    assert!(killed && run.code == -1, "pasv was not killed by the signal (exit {}): {}", run.code, run.stderr);
+    run
+}
+
+/// No file under a real name is cut short: each is the source's, or one the state still
+/// calls pending (sent straight to its name, where nothing was a site yet).
+fn check_whole(there: &BTreeMap<String, Vec<u8>>, files: &BTreeMap<String, Vec<u8>>, state: &Value) {
+    let pending: Vec<&str> = state["pending"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    for (rel, data) in there {
+        if rel.rsplit('/').next().unwrap().ends_with(".pasv-part") {
+            continue;
+        }
+        assert!(files.get(rel) == Some(data) || pending.contains(&rel.as_str()), "{rel} is not whole nor pending");
+    }
+    for (rel, record) in state["files"].as_object().unwrap() {
+        assert_eq!(record["sha256"], sha256(&there[rel]).as_str(), "the state is wrong about {rel}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_release_deploy_leaves_the_site_alone_and_the_next_run_resumes_it() {
     within(async {
@@ -1024,39 +1077,22 @@ async fn a_killed_release_deploy_leaves_the_site_alone_and_the_next_run_resumes_
         make_site(&v1, 12);
         deploy(&v1, &site.url(), &["--release-dir"]).await.assert_code(0);
         let v1_files = published(&site.www());
-        // Enough files for a few batches, slow enough that the state is saved (every 3 s)
-        // before the end.
-        for i in 0..300 {
-            let mut data = patterned(4000);
-            data.extend_from_slice(page(i).as_bytes());
-            write(&site.source().join(page(i)), &data);
-        }
+        slow_site(&site.source());
         let v2_files = tree(&site.source());
-        let args = ["deploy", "--release-dir", "-j", "2", "--limit-rate", "200K"];
+        let args = ["deploy", "--release-dir", "-j", "2", "--limit-rate", "100K"];
         let running = pasv(args.into_iter().chain([site.source().to_str().unwrap(), &site.url()])).spawn();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let recorded = || {
+        let release_state = || {
             let release = siblings(&site).into_iter().find(|n| n.starts_with("www.pasv-release-"))?;
-            let text = std::fs::read(site.server.path(&release).join(STATE)).ok()?;
-            let state: Value = serde_json::from_slice(&text).ok()?;
-            Some(state["files"].as_object()?.len())
+            recorded(&site.server.path(&release).join(STATE))
         };
-        while recorded().unwrap_or(0) < 3 && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
-        std::process::Command::new("kill").arg("-KILL").arg(running.id().to_string()).status().unwrap();
-        let run = running.finish().await;
-        assert_ne!(run.code, 0, "killed before the end: {}", run.stderr);
+        kill_when(running, "the release's state records a file", || release_state().unwrap_or(0) >= 1).await;
         assert_eq!(published(&site.www()), v1_files, "the site is v1 until the switch");
         let release = sibling(&site, "www.pasv-release-");
         let state = state(&release);
         assert_eq!(state["complete"], false);
         // Files go straight to their names in a release (one may be cut short there), but
         // what its state records is there, whole.
-        let there = published(&release);
-        for (rel, record) in state["files"].as_object().unwrap() {
-            assert_eq!(record["sha256"], sha256(&there[rel]).as_str(), "{rel}");
-        }
+        check_whole(&published(&release), &v2_files, &state);
         let missing = v2_files
             .iter()
             .filter(|(rel, data)| {
@@ -1112,6 +1148,177 @@ async fn release_dir_guards_deletes_and_carries_protected_paths() {
     .await;
 }
 
+/// A switch that does not happen (a rename refused, the connection cut) leaves the site as it
+/// was, protected paths included: they were moved into the release before the renames, and
+/// go back. The same for a rollback. The next run switches the release in, with them.
+#[tokio::test]
+async fn a_switch_that_fails_puts_the_protected_paths_back_into_the_site() {
+    use crate::support::faults::{FaultProxy, Faults, Kind as Fault};
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 6);
+        let flags = ["--release-dir", "--protect", "*.cfg"];
+        site.deploy(&flags).await.assert_code(0);
+        write(&site.www().join(".well-known/acme-challenge/token"), b"acme\n");
+        write(&site.www().join("img/deep/local.cfg"), b"setting\n");
+        let hosted = [".well-known/acme-challenge/token", "img/deep/local.cfg"];
+        let none = Faults { kind: Fault::Reset, seed: 0, count: 0, stall: Duration::from_secs(1) };
+        for (round, cut) in [false, true].into_iter().enumerate() {
+            let live = published(&site.www());
+            write(&site.source().join(page(round)), format!("version {round}\n").as_bytes());
+            // The site's rename to the previous name (the first of this switch), every time.
+            let proxy = FaultProxy::start(site.server.server.addr(), none).await;
+            if cut {
+                proxy.cut("RNTO www.pasv-previous", usize::MAX);
+            } else {
+                proxy.refuse("RNTO www.pasv-previous", "550 Permission denied.", usize::MAX);
+            }
+            let run = deploy(&site.source(), &format!("{}/www/", proxy.url()), &flags).await;
+            let how = if cut { "cut" } else { "refused" };
+            assert_ne!(run.code, 0, "{how}: {}", run.stderr);
+            assert!(run.stderr.contains("switching the release in"), "{how}: {}", run.stderr);
+            assert!(proxy.injected() > 0, "{how}: {}", proxy.describe());
+            assert_eq!(published(&site.www()), live, "{how}: the site as it was: {}", run.stderr);
+            let release = sibling(&site, "www.pasv-release-");
+            for rel in hosted {
+                assert!(!release.join(rel).exists(), "{how}: {rel} left in the release: {}", run.stderr);
+            }
+        }
+
+        let run = site.deploy(&flags).await;
+        run.assert_code(0);
+        let mut expected = tree(&site.source());
+        for rel in hosted {
+            expected.insert(rel.to_string(), std::fs::read(site.www().join(rel)).unwrap());
+        }
+        assert_eq!(published(&site.www()), expected, "{}", run.stderr);
+        assert_eq!(siblings(&site), ["www", "www.pasv-previous"]);
+
+        // A rollback whose restoring rename is refused: the site as it was, again.
+        let live = published(&site.www());
+        let proxy = FaultProxy::start(site.server.server.addr(), none).await;
+        proxy.refuse("RNFR www.pasv-previous", "550 Permission denied.", usize::MAX);
+        let url = format!("{}/www/", proxy.url());
+        let run = pasv(["-v", "deploy", "--rollback", "--protect", "*.cfg", &url]).run().await;
+        assert_ne!(run.code, 0, "{}", run.stderr);
+        assert!(proxy.injected() > 0, "{}", proxy.describe());
+        assert_eq!(published(&site.www()), live, "{}", run.stderr);
+        let previous = site.server.path("www.pasv-previous");
+        assert!(hosted.iter().all(|rel| !previous.join(rel).exists()), "{}", run.stderr);
+        pasv(["deploy", "--rollback", "--protect", "*.cfg", &site.url()]).run().await.assert_code(0);
+        assert!(hosted.iter().all(|rel| site.www().join(rel).is_file()));
+    })
+    .await;
+}
+
+/// A release directory's state file: `files` (path, content) of the tree `source`.
+fn release_state(source: &str, complete: bool, files: &[(&str, &[u8])]) -> Vec<u8> {
+    let files: serde_json::Map<String, Value> = files
+        .iter()
+        .map(|(rel, data)| (rel.to_string(), serde_json::json!({"sha256": sha256(data), "size": data.len()})))
+        .collect();
+    let state = serde_json::json!({
+        "format": "pasv-deploy", "version": 1, "source": source, "complete": complete, "files": files, "dirs": {"": {}}
+    });
+    serde_json::to_vec(&state).unwrap()
+}
+
+/// A switch removes only what this deployment owns beside the site: a finished release of
+/// this source tree that will never be switched in, and the release it retires. Another
+/// tree's releases, unfinished ones (another run's), directories without a state file and
+/// other runs' probes stay as they are.
+#[tokio::test]
+async fn a_switch_removes_only_the_releases_this_deployment_owns() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 3);
+        site.deploy(&["--release-dir"]).await.assert_code(0);
+        write(&site.source().join(page(0)), b"version 2\n");
+        site.deploy(&["--release-dir"]).await.assert_code(0);
+        let dir = |id: &str| site.server.path(&format!("www.pasv-{id}"));
+        let make = |id: &str, state: Option<Vec<u8>>| {
+            let at = dir(id);
+            std::fs::create_dir_all(&at).unwrap();
+            write(&at.join("a.txt"), b"a\n");
+            if let Some(state) = state {
+                write(&at.join(STATE), &state);
+            }
+        };
+        let mine: &[(&str, &[u8])] = &[("a.txt", b"a\n")];
+        make("release-20000101-000000-1", Some(release_state("public", true, mine)));
+        make("release-20000101-000000-2", Some(release_state("public", false, mine)));
+        make("release-20000101-000000-3", Some(release_state("public", false, &[])));
+        std::fs::remove_file(dir("release-20000101-000000-3").join("a.txt")).unwrap();
+        make("release-20000101-000000-4", Some(release_state("other", true, mine)));
+        make("release-20000101-000000-5", None);
+        make("retired-20000101-000000-7", Some(release_state("other", true, mine)));
+        std::fs::create_dir_all(dir("probe-20000101-000000-6")).unwrap();
+        let untouched = ["release-20000101-000000-2", "release-20000101-000000-4", "release-20000101-000000-5"];
+        let untouched = untouched.into_iter().chain(["retired-20000101-000000-7", "probe-20000101-000000-6"]);
+        let before: Vec<(String, BTreeMap<String, Vec<u8>>)> =
+            untouched.map(|id| (id.to_string(), tree(&dir(id)))).collect();
+
+        let plan = pasv(["--json", "deploy", "--dry-run", "--release-dir", site.source().to_str().unwrap(), &site.url()])
+            .run()
+            .await;
+        plan.assert_code(0);
+        let plan: Value = serde_json::from_str(plan.stdout.lines().next().unwrap()).unwrap();
+        assert_eq!(plan["release"]["dir"], "www.pasv-release-20000101-000000-3", "the newest of this tree resumed");
+        let removed: Vec<&str> = plan["release"]["removed"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+        assert_eq!(removed.len(), 2, "{removed:?}");
+        assert_eq!(removed[0], "www.pasv-release-20000101-000000-1");
+        assert!(removed[1].starts_with("www.pasv-retired-2"), "{removed:?}");
+
+        let run = site.deploy(&["--release-dir"]).await;
+        run.assert_code(0);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+        for (id, files) in before {
+            assert!(dir(&id).is_dir(), "{id} removed: {}", run.stderr);
+            assert_eq!(tree(&dir(&id)), files, "{id}: {}", run.stderr);
+        }
+        assert!(!dir("release-20000101-000000-1").exists(), "{}", run.stderr);
+        assert!(run.stderr.contains("not this deploy's to remove"), "{}", run.stderr);
+        assert_eq!(siblings(&site).len(), 7, "{:?}", siblings(&site));
+    })
+    .await;
+}
+
+/// A review needs the plan most when a guard stops the release: the dry run prints it, then
+/// fails as the dry run without `--release-dir` does.
+#[tokio::test]
+async fn release_dir_dry_run_prints_the_plan_when_a_guard_stops_it() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 30);
+        site.deploy(&["--release-dir"]).await.assert_code(0);
+        for i in 0..20 {
+            std::fs::remove_file(site.source().join(page(i))).unwrap();
+        }
+        let before = tree(site.server.root.path());
+        let plain = site.deploy(&["--dry-run"]).await;
+        plain.assert_code(1);
+        assert!(plain.stderr.contains("would delete 20 of the 30 files"), "{}", plain.stderr);
+
+        let run = site.deploy(&["--release-dir", "--dry-run"]).await;
+        run.assert_code(plain.code);
+        assert!(run.stderr.contains("would delete 20 of the 30 files"), "{}", run.stderr);
+        assert!(run.stdout.contains("release www.pasv-release-"), "{}", run.stdout);
+        assert_eq!(run.stdout.lines().filter(|l| l.starts_with("upload ")).count(), 10, "{}", run.stdout);
+        assert!(run.stdout.contains("rename www -> www.pasv-previous (kept for --rollback)"), "{}", run.stdout);
+        assert!(run.stderr.contains("10 to upload"), "{}", run.stderr);
+
+        let (source, url) = (site.source(), site.url());
+        let json = pasv(["--json", "deploy", "--dry-run", "--release-dir", source.to_str().unwrap(), &url]).run().await;
+        json.assert_code(plain.code);
+        let plan: Value = serde_json::from_str(json.stdout.lines().next().unwrap_or_default()).expect("a JSON plan");
+        assert_eq!((plan["action"].as_str(), plan["uploads"].as_array().map(Vec::len)), (Some("plan"), Some(10)));
+        assert!(plan["release"]["dir"].as_str().unwrap().starts_with("www.pasv-release-"), "{plan}");
+        assert!(json.stderr.contains("would delete 20 of the 30 files"), "{}", json.stderr);
+        assert_eq!(tree(site.server.root.path()), before, "a dry run changes nothing");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn release_dir_stops_before_uploading_when_the_server_cannot_rename_a_directory() {
     use crate::support::scripted::{FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, r, steps};
@@ -1148,38 +1355,28 @@ async fn release_dir_stops_before_uploading_when_the_server_cannot_rename_a_dire
 async fn a_killed_first_deploy_into_a_new_target_is_completed_by_the_next_run() {
     within(async {
         let site = Site::new().await;
-        for i in 0..300 {
-            let mut data = patterned(4000);
-            data.extend_from_slice(page(i).as_bytes());
-            write(&site.source().join(page(i)), &data);
-        }
+        slow_site(&site.source());
         let files = tree(&site.source());
-        let args = ["deploy", "-j", "2", "--limit-rate", "200K"];
+        let args = ["deploy", "-j", "2", "--limit-rate", "100K"];
         let running = pasv(args.into_iter().chain([site.source().to_str().unwrap(), &site.url()])).spawn();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while published(&site.www()).len() < 20 && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
-        std::process::Command::new("kill").arg("-KILL").arg(running.id().to_string()).status().unwrap();
-        let run = running.finish().await;
-        assert_ne!(run.code, 0, "killed before the end: {}", run.stderr);
+        let state_file = site.www().join(STATE);
+        kill_when(running, "the state records a file", || recorded(&state_file).unwrap_or(0) >= 1).await;
         // Straight to their names (a new target), so one may be cut short; the state, saved
         // before the first upload, says every path is pending until confirmed.
         let state = state(&site.www());
         assert_eq!(state["complete"], false);
-        let there = published(&site.www());
+        check_whole(&published(&site.www()), &files, &state);
         let recorded = state["files"].as_object().unwrap();
-        for (rel, record) in recorded {
-            assert_eq!(record["sha256"], sha256(&there[rel]).as_str(), "{rel}");
-        }
         let pending = state["pending"].as_array().unwrap();
+        assert!(!recorded.is_empty() && !pending.is_empty(), "killed between the first checkpoint and the end");
         assert_eq!(pending.len() + recorded.len(), files.len());
 
         let run = site.deploy(&[]).await;
         run.assert_code(0);
         assert_eq!(sent_of(&run, "STOR").len(), pending.len(), "{}", run.stderr);
         assert!(sent_of(&run, "STOR").iter().all(|p| p.ends_with(".pasv-part")), "not a new target any more");
-        assert_eq!(published(&site.www()), files);
+        assert_eq!(published(&site.www()), files, "every file whole, no temporary left: {}", run.stderr);
+        assert_eq!(self::state(&site.www())["complete"], true);
     })
     .await;
 }

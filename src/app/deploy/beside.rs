@@ -7,7 +7,7 @@
 use anyhow::{Result, bail};
 use serde::Serialize;
 
-use super::layout::{self, Kind, Layout, Names, ReleaseState, Rename, Step, Switch};
+use super::layout::{self, Kind, Layout, Names, Rename, Step, Switch};
 use super::plan::Listed;
 use super::protect::state_temp;
 use super::remote::{Op, Outcome, Remote};
@@ -56,8 +56,8 @@ struct Removed<'a> {
     kept: bool,
 }
 
-/// The parent directory's entries that belong to the target, and what each release
-/// directory's state file says.
+/// The parent directory's entries that belong to the target, and what the state file of
+/// each release (and retired release) directory says.
 pub(super) async fn survey(remote: &mut Remote<'_>, around: &Around<'_>, tally: &Tally<'_>) -> Result<Layout> {
     let (listed, failures) = remote.run(vec![Op::List(String::new())], tally).await;
     report_failures(failures)?;
@@ -80,10 +80,10 @@ pub(super) async fn survey(remote: &mut Remote<'_>, around: &Around<'_>, tally: 
             escape(&around.path(live))
         );
     }
-    for name in layout.of(around.names, |k| matches!(k, Kind::Release(_))) {
+    for name in layout.of(around.names, |k| matches!(k, Kind::Release(_) | Kind::Retired(_))) {
         let state = read_state(remote, &format!("{name}/{}", around.state_file)).await?;
         if let Some(entry) = layout.entries.get_mut(&name) {
-            entry.state = state.map(|s| ReleaseState { complete: s.complete, source: s.source });
+            entry.state = state;
         }
     }
     Ok(layout)
@@ -101,7 +101,7 @@ pub(super) async fn repair(
     tally.note(&format!("pasv: {why}"));
     // A dry run prints it with the rest of its plan.
     if !around.dry_run {
-        rename_all(remote, around, std::slice::from_ref(&rename), tally).await?;
+        rename_all(remote, around, std::slice::from_ref(&rename), tally).await.map_err(|s| s.error)?;
     }
     layout.apply(&rename);
     switch.repairs.push(around.shown(&rename));
@@ -114,23 +114,33 @@ pub(super) async fn read_state(remote: &mut Remote<'_>, rel: &str) -> Result<Opt
     Ok(bytes.and_then(|b| State::parse(&b).ok()))
 }
 
+/// A burst of renames that stopped at one that failed.
+pub(super) struct Stopped {
+    pub(super) error: anyhow::Error,
+    /// The renames done before it were all undone: the names are as they were.
+    pub(super) undone: bool,
+}
+
 /// Renames one after another (each needs the one before). On a failure the renames done are
-/// undone, newest first, so the names are as they were; the failure is the error.
+/// undone, newest first, so the names are as they were (unless one of those fails too).
 pub(super) async fn rename_all(
     remote: &mut Remote<'_>,
     around: &Around<'_>,
     renames: &[Rename],
     tally: &Tally<'_>,
-) -> Result<()> {
+) -> Result<(), Stopped> {
     for (i, rename) in renames.iter().enumerate() {
         if let Err(error) = rename_one(remote, around, rename, tally).await {
+            let mut undone = true;
             for done in renames[..i].iter().rev() {
                 let back = Rename { from: done.to.clone(), to: done.from.clone(), step: Step::Repair };
                 if rename_one(remote, around, &back, tally).await.is_err() {
+                    undone = false;
                     break;
                 }
             }
-            return Err(error.context("the renames were undone; the next run repairs what is still out of place"));
+            let error = error.context("the renames were undone; the next run repairs what is still out of place");
+            return Err(Stopped { error, undone });
         }
     }
     Ok(())
@@ -153,27 +163,53 @@ pub(super) async fn rename_one(
         let event = Renamed { action: "rename", from: &shown.from, to: &shown.to, step: shown.step };
         let _ = out.json_line(&event);
     }
-    let verb = if shown.step == Step::Carry { "moved" } else { "renamed" };
+    let verb = if matches!(shown.step, Step::Carry | Step::CarryBack) { "moved" } else { "renamed" };
     tally.note(&format!("pasv: {verb} {} -> {} ({})", escape(&shown.from), escape(&shown.to), shown.step.text()));
     Ok(())
 }
 
-/// The directories a switch to `release` leaves to remove: releases before the previous one,
-/// unfinished releases other than `release`, and probes.
-pub(super) fn leftovers(layout: &Layout, names: &Names, release: &str) -> Vec<String> {
-    layout
+/// The directories beside the site that a switch to `release` removes, and those it leaves.
+/// Removed: what this deployment owns and no run will use again, by its state file: the
+/// finished releases of `source` (this source tree) that are not `release`, retired or not.
+/// Left: another tree's releases, unfinished ones (another run's, under way or stopped), ones
+/// without a readable state file, and other runs' probes. (The release this switch retires is
+/// the caller's to add.)
+pub(super) fn leftovers(layout: &Layout, names: &Names, release: &str, source: &str) -> (Vec<String>, Vec<String>) {
+    let (gone, left) = layout
         .of(names, |k| matches!(k, Kind::Retired(_) | Kind::Release(_) | Kind::Probe(_)))
         .into_iter()
         .filter(|name| name != release)
-        .collect()
+        .partition(|name| layout.entries[name].state.as_ref().is_some_and(|s| s.complete && s.source == source));
+    (gone, left)
 }
 
-/// Deletes what pasv put in `name` (its state file lists it), then the directory; anything
-/// else in it stays, and so does the directory, with a warning.
-pub(super) async fn remove_release(remote: &mut Remote<'_>, around: &Around<'_>, name: &str, tally: &Tally<'_>) {
+/// Says which directories beside the site a switch leaves (see [`leftovers`]).
+pub(super) fn say_left(around: &Around<'_>, left: &[String], tally: &Tally<'_>) {
+    if left.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = left.iter().map(|name| around.path(name)).collect();
+    tally.note(&format!(
+        "pasv: note: left {} (another source tree's, unfinished, or without a pasv state file: not this deploy's to \
+         remove)",
+        super::show::names(&shown.iter().collect::<Vec<_>>())
+    ));
+}
+
+/// Deletes what pasv put in `name` (its state file lists it: `known` when read already), then
+/// the directory; anything else in it stays, and so does the directory, with a warning.
+pub(super) async fn remove_release(
+    remote: &mut Remote<'_>,
+    around: &Around<'_>,
+    name: &str,
+    known: Option<State>,
+    tally: &Tally<'_>,
+) {
     let shown = around.path(name);
-    let state_rel = format!("{name}/{}", around.state_file);
-    let state = read_state(remote, &state_rel).await.unwrap_or_default();
+    let state = match known {
+        Some(state) => Some(state),
+        None => read_state(remote, &format!("{name}/{}", around.state_file)).await.unwrap_or_default(),
+    };
     let mut files = 0;
     let mut problems = Vec::new();
     if let Some(state) = &state {

@@ -16,6 +16,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 
 use super::plan::Listed;
+use super::state::State;
+use crate::proto::calendar::unix_to_civil;
 use crate::proto::name::local_component;
 
 /// The names around one target.
@@ -115,33 +117,9 @@ impl Names {
 /// A new release's id: the time in UTC and the process, so that names sort by age
 /// (`20250314-093000-4711`).
 pub fn new_id(now: SystemTime, pid: u32) -> String {
-    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (year, month, day) = civil(days as i64);
-    format!("{year:04}{month:02}{day:02}-{:02}{:02}{:02}-{pid}", rest / 3600, rest % 3600 / 60, rest % 60)
-}
-
-/// Year, month, day of a day count since 1970-01-01 (H. Hinnant's `civil_from_days`).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-/// What a release directory's state file says, as far as switching goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReleaseState {
-    /// The run that uploaded it finished.
-    pub complete: bool,
-    /// The source tree it was uploaded from.
-    pub source: String,
+    let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let (year, month, day, hour, min, sec) = unix_to_civil(secs);
+    format!("{year:04}{month:02}{day:02}-{hour:02}{min:02}{sec:02}-{pid}")
 }
 
 /// One entry of the parent directory that belongs to this target.
@@ -149,8 +127,9 @@ pub struct ReleaseState {
 pub struct Entry {
     /// A directory (else a file, a link or something else pasv does not rename).
     pub dir: bool,
-    /// Its state file, when read and readable.
-    pub state: Option<ReleaseState>,
+    /// Its state file, when read and readable (a release's and a retired release's are read
+    /// once, by `beside::survey`, and go with the entry through [`Layout::apply`]).
+    pub state: Option<State>,
 }
 
 /// The target's entries in its parent directory, by name.
@@ -224,6 +203,8 @@ pub enum Step {
     Restore,
     /// A protected path of the site moves into the release that replaces it.
     Carry,
+    /// A carried path goes back into the site: the renames failed and were undone.
+    CarryBack,
 }
 
 impl Step {
@@ -236,6 +217,7 @@ impl Step {
             Step::Aside => "aside for a moment",
             Step::Restore => "the previous release back in place",
             Step::Carry => "protected: carried into the release",
+            Step::CarryBack => "protected: back into the site (the renames did not happen)",
         }
     }
 }
@@ -364,7 +346,7 @@ mod tests {
         let entries = entries
             .iter()
             .map(|(name, state)| {
-                let state = state.map(|(complete, source)| ReleaseState { complete, source: source.into() });
+                let state = state.map(|(complete, source)| State { complete, ..State::new(source) });
                 (name.to_string(), Entry { dir: true, state })
             })
             .collect();

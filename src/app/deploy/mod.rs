@@ -31,7 +31,7 @@ use anyhow::{Context as _, Result};
 
 use self::plan::Basis;
 use self::protect::{Protect, STAGING, state_temp};
-use self::remote::{Problem, Remote};
+use self::remote::Remote;
 use self::settings::Settings;
 use self::state::{State, Unreadable};
 use super::context::Context;
@@ -101,7 +101,7 @@ async fn plan_and_run(
     let source = scanned.source;
     let seen = look::look(remote, &source, &basis, settings, tally).await?;
     let mut plan = plan::plan(&source, &basis, &seen, &settings.rules);
-    let problems: Vec<Problem> = scanned.problems.into_iter().map(|(what, error)| Problem { what, error }).collect();
+    let problems = scanned.problems;
     let deletes = !plan.deletes.is_empty() || !plan.rmdirs.is_empty();
     if !problems.is_empty() && deletes {
         tally.note("pasv: warning: not deleting anything because some source files could not be read");

@@ -18,6 +18,7 @@ use serde::Serialize;
 use super::protect::Protect;
 use super::state::{Digest, DirRecord, FileRecord, Mode, State, base, parent};
 use crate::app::filter::Filter;
+use crate::app::part_names::is_part_file;
 
 /// A file of the source tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -456,8 +457,7 @@ fn unknown_files(plan: &mut Plan, source: &Source, seen: &Seen, rules: &Rules) {
 
 /// pasv's own files in the target (temporaries of interrupted uploads).
 fn is_ours(rel: &str, rules: &Rules) -> bool {
-    let name = base(rel);
-    (name.starts_with('.') && name.ends_with(".pasv-part")) || rules.staging.as_deref() == Some(rel)
+    is_part_file(base(rel)) || rules.staging.as_deref() == Some(rel)
 }
 
 fn dirs(plan: &mut Plan, source: &Source, state: &State, seen: &Seen, rules: &Rules) {

@@ -17,7 +17,7 @@ use std::time::{Instant, SystemTime};
 
 use anyhow::{Context as _, Result};
 
-use super::beside::{Around, leftovers, read_state, remove_release, rename_all, repair, survey};
+use super::beside::{Around, leftovers, remove_release, rename_all, repair, say_left, survey};
 use super::layout::{self, Names, Rename, Step, Switch};
 use super::look;
 use super::plan::{self, Basis, Listed, Seen, Source};
@@ -27,7 +27,7 @@ use super::run;
 use super::scan::Scanned;
 use super::settings::Settings;
 use super::show;
-use super::site::{Site, carry, carry_rename};
+use super::site::{Site, carry, carry_back, carry_rename};
 use crate::app::sanitize::escape;
 use crate::app::settings::usage;
 use crate::app::tally::Tally;
@@ -41,7 +41,7 @@ pub async fn deploy(
     scanned: Scanned,
     tally: &mut Tally<'_>,
 ) -> Result<()> {
-    let problems: Vec<Problem> = scanned.problems.into_iter().map(|(what, error)| Problem { what, error }).collect();
+    let problems = scanned.problems;
     if !problems.is_empty() {
         tally.note("pasv: error: some source files cannot be read: no release is made, nothing on the server changed");
         return report_failures(problems);
@@ -62,7 +62,8 @@ pub async fn deploy(
     let site = Site::look(remote, &around, names.live(), &layout, &settings.rules.protect, tally).await?;
     let (release, basis) = match layout.resumable(names, &settings.identity) {
         Some(name) => {
-            let state = read_state(remote, &format!("{name}/{}", settings.state_file)).await?;
+            // Read by the survey (no one else needs it: it is neither removed nor the site).
+            let state = layout.entries.get_mut(&name).and_then(|e| e.state.take());
             (name, state.map_or(Basis::Missing, Basis::Trusted))
         }
         None => (names.release(&id), Basis::Missing),
@@ -70,13 +71,18 @@ pub async fn deploy(
     switch.resumed = basis.trusted().is_some();
     switch.dir = around.path(&release);
     let source = site.without_carried(scanned.source, tally);
-    site.check_vanishing(&source, settings)?;
+    // A dry run prints the plan first, then fails the same way (as without --release-dir).
+    let guarded = site.check_vanishing(&source, settings);
+    if guarded.is_err() && !settings.dry_run {
+        return guarded;
+    }
     site.say_strangers(&around, tally);
 
     let renames = layout::switch(&layout, names, &release, &id);
     switch.carried = site.carried.iter().map(|rel| around.shown(&carry_rename(names.live(), &release, rel))).collect();
     switch.renames = renames.iter().map(|r| around.shown(r)).collect();
-    let mut gone = leftovers(&layout, names, &release);
+    let (mut gone, left) = leftovers(&layout, names, &release, &settings.identity);
+    say_left(&around, &left, tally);
     if renames.iter().any(|r| r.step == Step::Retire) {
         gone.push(names.retired(&id));
     }
@@ -91,7 +97,7 @@ pub async fn deploy(
     if settings.dry_run {
         show::plan(tally, &plan, &basis, Some(&switch))?;
         tally.finish("deploy", true);
-        return Ok(());
+        return guarded;
     }
     if switch.resumed {
         tally.note(&format!("pasv: resuming the unfinished release {}", escape(&switch.dir)));
@@ -111,7 +117,8 @@ pub async fn deploy(
         failures = switch_in(remote, &around, &release, &site, &renames, tally).await;
         if failures.is_empty() {
             for name in gone {
-                remove_release(remote, &around, &name, tally).await;
+                let known = layout.entries.get_mut(&name).and_then(|e| e.state.take());
+                remove_release(remote, &around, &name, known, tally).await;
             }
         }
     } else {
@@ -135,10 +142,13 @@ async fn switch_in(
     tally: &Tally<'_>,
 ) -> Vec<Problem> {
     let names = around.names;
-    let mut failures = carry(remote, around, names.live(), release, &site.carried, tally).await;
+    let carried = carry(remote, around, names.live(), release, &site.carried, tally).await;
+    let mut failures = carried.failures;
     let started = Instant::now();
-    if let Err(error) = rename_all(remote, around, renames, tally).await {
-        failures.push(Problem { what: around.path(release), error: error.context("switching the release in") });
+    if let Err(stopped) = rename_all(remote, around, renames, tally).await {
+        failures.push(Problem { what: around.path(release), error: stopped.error.context("switching the release in") });
+        let back = carry_back(remote, around, (release, names.live()), &carried.moved, stopped.undone, tally);
+        failures.extend(back.await);
         return failures;
     }
     let kept = match renames.iter().any(|r| r.step == Step::Previous) {
@@ -182,8 +192,17 @@ pub async fn rollback(
         summary(tally, true);
         return Ok(());
     }
-    let failures = carry(remote, &around, names.live(), &previous, &carried, tally).await;
-    rename_all(remote, &around, &renames, tally).await?;
+    let carried = carry(remote, &around, names.live(), &previous, &carried, tally).await;
+    let mut failures = carried.failures;
+    if let Err(stopped) = rename_all(remote, &around, &renames, tally).await {
+        let mut stop = vec![Problem { what: around.path(names.live()), error: stopped.error.context("rolling back") }];
+        let back = carry_back(remote, &around, (&previous, names.live()), &carried.moved, stopped.undone, tally);
+        stop.extend(back.await);
+        stop.append(&mut failures);
+        tally.failed(stop.len() as u64);
+        summary(tally, false);
+        return report_failures(stop);
+    }
     let swapped = renames.len() > 1;
     tally.note(&format!(
         "pasv: rolled back: {} is the previous release again{}",

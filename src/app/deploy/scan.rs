@@ -15,6 +15,7 @@ use anyhow::anyhow;
 use sha2::Digest as _;
 
 use super::plan::{LocalFile, Source};
+use super::remote::Problem;
 use super::state::Digest;
 use crate::app::filter::Filter;
 use crate::app::sanitize::escape;
@@ -28,9 +29,16 @@ const BUFFER: usize = 64 * 1024;
 #[derive(Default)]
 pub struct Scanned {
     pub source: Source,
-    /// (relative path, why): nothing is deleted in a run with problems.
-    pub problems: Vec<(String, anyhow::Error)>,
+    /// Files that could not be read or named (`what` is the relative path): nothing is
+    /// deleted in a run with problems.
+    pub problems: Vec<Problem>,
     pub notes: Vec<String>,
+}
+
+impl Scanned {
+    fn problem(&mut self, what: String, error: anyhow::Error) {
+        self.problems.push(Problem { what, error });
+    }
 }
 
 /// Scans `root`, leaving out what `filter` excludes and, at the root, `reserved` names
@@ -45,7 +53,7 @@ pub fn scan(root: &Path, filter: &Filter, reserved: &[&str]) -> Scanned {
         let entries = match std::fs::read_dir(&path) {
             Ok(entries) => entries,
             Err(e) => {
-                out.problems.push((dir, anyhow::Error::new(e).context(format!("cannot read {}", path.display()))));
+                out.problem(dir, anyhow::Error::new(e).context(format!("cannot read {}", path.display())));
                 continue;
             }
         };
@@ -53,8 +61,7 @@ pub fn scan(root: &Path, filter: &Filter, reserved: &[&str]) -> Scanned {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {
-                    out.problems
-                        .push((dir.clone(), anyhow::Error::new(e).context(format!("cannot read {}", path.display()))));
+                    out.problem(dir.clone(), anyhow::Error::new(e).context(format!("cannot read {}", path.display())));
                     continue;
                 }
             };
@@ -63,7 +70,7 @@ pub fn scan(root: &Path, filter: &Filter, reserved: &[&str]) -> Scanned {
                 Err(name) => {
                     let shown = name.to_string_lossy().into_owned();
                     let error = anyhow!("the local name {shown:?} is not UTF-8 and cannot be sent");
-                    out.problems.push((join(&dir, &shown), error));
+                    out.problem(join(&dir, &shown), error);
                     continue;
                 }
             };
@@ -76,8 +83,7 @@ pub fn scan(root: &Path, filter: &Filter, reserved: &[&str]) -> Scanned {
             let kind = match entry.file_type() {
                 Ok(kind) => kind,
                 Err(e) => {
-                    out.problems
-                        .push((rel.clone(), anyhow::Error::new(e).context(format!("cannot read {}", escape(&rel)))));
+                    out.problem(rel.clone(), anyhow::Error::new(e).context(format!("cannot read {}", escape(&rel))));
                     continue;
                 }
             };
@@ -89,7 +95,7 @@ pub fn scan(root: &Path, filter: &Filter, reserved: &[&str]) -> Scanned {
                 }
                 if depth + 1 > MAX_DEPTH {
                     let error = anyhow!("the source tree is deeper than {MAX_DEPTH} levels at {}", escape(&rel));
-                    out.problems.push((rel, error));
+                    out.problem(rel, error);
                     continue;
                 }
                 out.source.dirs.insert(rel.clone());
@@ -106,7 +112,7 @@ pub fn scan(root: &Path, filter: &Filter, reserved: &[&str]) -> Scanned {
             Ok(file) => {
                 out.source.files.insert(rel, file);
             }
-            Err(error) => out.problems.push((rel, error)),
+            Err(error) => out.problem(rel, error),
         }
     }
     out

@@ -16,6 +16,7 @@ use super::scan::join;
 use super::settings::Settings;
 use super::show;
 use super::state::{State, parent};
+use crate::app::part_names::is_part_file;
 use crate::app::sanitize::escape;
 use crate::app::tally::Tally;
 use crate::app::transfer::run::report_failures;
@@ -48,7 +49,11 @@ impl Site {
         if !site.exists {
             return Ok(site);
         }
-        site.state = read_state(remote, &format!("{live}/{}", around.state_file)).await?;
+        // Read by the survey when a repair just put a release in the site's place.
+        site.state = match layout.entries.get(live).and_then(|e| e.state.clone()) {
+            Some(state) => Some(state),
+            None => read_state(remote, &format!("{live}/{}", around.state_file)).await?,
+        };
         let mut level = vec![String::new()];
         let mut top = None;
         for _ in 0..MAX_DEPTH {
@@ -98,7 +103,7 @@ impl Site {
                 .files
                 .keys()
                 .chain(&top.others)
-                .filter(|n| !owned(n) && !n.ends_with(".pasv-part"))
+                .filter(|n| !owned(n) && !is_part_file(n))
                 .cloned()
                 .chain(top.dirs.iter().filter(|d| !state.dirs.contains_key(*d)).map(|d| format!("{d}/")))
                 .filter(|n| {
@@ -112,13 +117,17 @@ impl Site {
         Ok(site)
     }
 
+    /// `rel` is a carried path or under one.
+    fn carries(&self, rel: &str) -> bool {
+        self.carried.iter().any(|c| rel.strip_prefix(c.as_str()).is_some_and(|r| r.is_empty() || r.starts_with('/')))
+    }
+
     /// The source without what the site's protected paths replace (never overwritten, as
     /// in the site itself).
     pub(super) fn without_carried(&self, mut source: Source, tally: &Tally<'_>) -> Source {
-        let covered = |rel: &str| self.carried.iter().any(|c| rel == c || rel.starts_with(&format!("{c}/")));
         let before = source.files.len();
-        source.files.retain(|rel, _| !covered(rel));
-        source.dirs.retain(|rel| !covered(rel));
+        source.files.retain(|rel, _| !self.carries(rel));
+        source.dirs.retain(|rel| !self.carries(rel));
         if source.files.len() < before {
             tally.note(&format!(
                 "pasv: note: {} file(s) of the source are under protected paths the site has: the site's copies are \
@@ -133,9 +142,8 @@ impl Site {
     /// the new release lacks leave the site with the switch.
     pub(super) fn check_vanishing(&self, source: &Source, settings: &Settings) -> Result<()> {
         let Some(state) = self.state.as_ref().filter(|s| s.source == settings.identity) else { return Ok(()) };
-        let carried = |rel: &str| self.carried.iter().any(|c| rel == c || rel.starts_with(&format!("{c}/")));
         let vanishing =
-            state.files.keys().filter(|rel| !source.files.contains_key(*rel) && !carried(rel)).count() as u64;
+            state.files.keys().filter(|rel| !source.files.contains_key(*rel) && !self.carries(rel)).count() as u64;
         let owned = (state.files.len() + state.pending.len()) as u64;
         guards::check_count(vanishing, owned, settings.limit).map_err(|e| {
             anyhow::Error::new(e)
@@ -200,6 +208,12 @@ pub(super) fn carry_rename(from: &str, to: &str, rel: &str) -> Rename {
     Rename { from: join(from, rel), to: join(to, rel), step: Step::Carry }
 }
 
+/// What [`carry`] moved, and what it could not (left where it was, reported).
+pub(super) struct Carried {
+    pub(super) moved: Vec<String>,
+    pub(super) failures: Vec<Problem>,
+}
+
 /// The protected paths `carried` moved from `from` into `to` (both names in the parent),
 /// with the directories they need. A failure leaves the path where it was (nothing is lost)
 /// and is reported.
@@ -210,7 +224,45 @@ pub(super) async fn carry(
     to: &str,
     carried: &[String],
     tally: &Tally<'_>,
+) -> Carried {
+    move_all(remote, around, (from, to), carried, Step::Carry, tally).await
+}
+
+/// After a switch or rollback whose renames failed: when they were all `undone`, the
+/// protected paths [`carry`] moved into `to` go back into `site`, which is still the site, so
+/// that it lacks nothing. What stays in `to` is said (when the renames were not all undone,
+/// nothing is moved: the names are not what they were, and the next run repairs them).
+pub(super) async fn carry_back(
+    remote: &mut Remote<'_>,
+    around: &Around<'_>,
+    (to, site): (&str, &str),
+    moved: &[String],
+    undone: bool,
+    tally: &Tally<'_>,
 ) -> Vec<Problem> {
+    let back = match undone {
+        true => move_all(remote, around, (to, site), moved, Step::CarryBack, tally).await,
+        false => Carried { moved: Vec::new(), failures: Vec::new() },
+    };
+    let left: Vec<&String> = moved.iter().filter(|rel| !back.moved.contains(rel)).collect();
+    if !left.is_empty() {
+        tally.note(&format!(
+            "pasv: warning: protected path(s) of the site are in {} (the renames did not happen): {}",
+            escape(&around.path(to)),
+            show::names(&left)
+        ));
+    }
+    back.failures
+}
+
+async fn move_all(
+    remote: &mut Remote<'_>,
+    around: &Around<'_>,
+    (from, to): (&str, &str),
+    carried: &[String],
+    step: Step,
+    tally: &Tally<'_>,
+) -> Carried {
     let mut dirs = BTreeSet::new();
     for rel in carried {
         let mut dir = parent(rel);
@@ -221,14 +273,18 @@ pub(super) async fn carry(
     }
     let mut dirs: Vec<String> = dirs.into_iter().collect();
     dirs.sort_by_key(|d| (d.matches('/').count(), d.clone()));
+    let mut done = Carried { moved: Vec::new(), failures: Vec::new() };
     if let Err(error) = remote.make_dirs(&dirs).await {
-        return vec![Problem { what: to.to_string(), error }];
+        done.failures.push(Problem { what: to.to_string(), error });
+        return done;
     }
-    let mut failures = Vec::new();
+    let why = if step == Step::Carry { "carrying a protected path" } else { "putting a protected path back" };
     for rel in carried {
-        if let Err(error) = rename_one(remote, around, &carry_rename(from, to, rel), tally).await {
-            failures.push(Problem { what: rel.clone(), error: error.context("carrying a protected path") });
+        let rename = Rename { step, ..carry_rename(from, to, rel) };
+        match rename_one(remote, around, &rename, tally).await {
+            Ok(()) => done.moved.push(rel.clone()),
+            Err(error) => done.failures.push(Problem { what: rel.clone(), error: error.context(why) }),
         }
     }
-    failures
+    done
 }

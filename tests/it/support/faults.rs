@@ -19,6 +19,8 @@
 //! [`FaultProxy::fail`] adds a targeted fault instead: every data connection of a transfer
 //! command naming a given file is cut after some bytes (a file that keeps failing): closed
 //! towards the server, which keeps what came (a half file), and reset towards pasv.
+//! [`FaultProxy::refuse`] answers a given command itself with a refusal (the server never
+//! sees it), and [`FaultProxy::cut`] closes the control connection at it.
 //!
 //! Every wait has a deadline; dropping the proxy aborts all its tasks and closes its sockets.
 //! [`FaultProxy::describe`] names the seed and what was injected, for failure messages.
@@ -130,6 +132,15 @@ struct Target {
     times: usize,
 }
 
+/// A command (the whole line, without CRLF) answered by the proxy with `reply`, or, without
+/// one, the control connection closed at it (not forwarded), the first `times` times.
+#[derive(Debug, Clone)]
+struct CommandTarget {
+    command: String,
+    reply: Option<String>,
+    times: usize,
+}
+
 struct State {
     pending: VecDeque<Planned>,
     injected: Vec<String>,
@@ -138,6 +149,7 @@ struct State {
     passive_replies: usize,
     refusing_until: Option<Instant>,
     targets: Vec<Target>,
+    commands_targeted: Vec<CommandTarget>,
 }
 
 impl State {
@@ -193,6 +205,7 @@ impl FaultProxy {
                 passive_replies: 0,
                 refusing_until: None,
                 targets: Vec::new(),
+                commands_targeted: Vec::new(),
             }),
             refuse: Notify::new(),
             tasks: Mutex::new(JoinSet::new()),
@@ -207,6 +220,20 @@ impl FaultProxy {
     /// A reset both ways can leave a server waiting for the data connection it lost.
     pub fn fail(&self, name: &str, offset: u64, times: usize) {
         self.shared.state().targets.push(Target { name: name.to_string(), offset, times });
+    }
+
+    /// Also: the command `command` (the whole line) is answered with `reply` by the proxy,
+    /// never reaching the server, the first `times` times (a refusal, like "550 No.").
+    pub fn refuse(&self, command: &str, reply: &str, times: usize) {
+        let target = CommandTarget { command: command.to_string(), reply: Some(reply.to_string()), times };
+        self.shared.state().commands_targeted.push(target);
+    }
+
+    /// Also: the control connection is closed (FIN both ways) when pasv sends `command` (the
+    /// whole line), before it reaches the server, the first `times` times.
+    pub fn cut(&self, command: &str, times: usize) {
+        let target = CommandTarget { command: command.to_string(), reply: None, times };
+        self.shared.state().commands_targeted.push(target);
     }
 
     /// `ftp://127.0.0.1:PORT`, no trailing slash.
@@ -325,7 +352,9 @@ async fn control(shared: Arc<Shared>, client: TcpStream) {
     let _ = client.set_nodelay(true);
     let _ = server.set_nodelay(true);
     let pairing = Arc::new(Pairing::default());
-    let (mut client_read, mut client_write) = client.into_split();
+    let (mut client_read, client_write) = client.into_split();
+    // Both directions write to pasv: the server's replies, and the proxy's own refusals.
+    let client_write = tokio::sync::Mutex::new(client_write);
     let (mut server_read, mut server_write) = server.into_split();
     let dropped = {
         // Client to server: count commands, maybe drop the connection at one.
@@ -337,12 +366,32 @@ async fn control(shared: Arc<Shared>, client: TcpStream) {
                     pairing.commands.lock().unwrap_or_else(|e| e.into_inner()).push_back(text.clone());
                     pairing.arrived.notify_waiters();
                 }
-                let (n, planned) = {
+                let (n, planned, targeted) = {
                     let mut state = shared.state();
                     let n = state.commands;
                     state.commands += 1;
-                    (n, if shared.faults.kind == Kind::DropControl { state.due(n) } else { None })
+                    let targeted = state.commands_targeted.iter_mut().find(|t| t.times > 0 && t.command == text);
+                    let targeted = targeted.map(|t| {
+                        t.times -= 1;
+                        t.reply.clone()
+                    });
+                    (n, if shared.faults.kind == Kind::DropControl { state.due(n) } else { None }, targeted)
                 };
+                match targeted {
+                    Some(Some(reply)) => {
+                        shared.injected(format!("command #{n} {text:?} answered {reply:?} by the proxy"));
+                        let reply = format!("{reply}\r\n");
+                        if write_all(&mut *client_write.lock().await, reply.as_bytes()).await.is_err() {
+                            break;
+                        }
+                        continue;
+                    }
+                    Some(None) => {
+                        shared.injected(format!("control connection closed before forwarding command #{n} {text:?}"));
+                        return Some(false);
+                    }
+                    None => {}
+                }
                 if let Some(planned) = planned {
                     if !planned.before {
                         let _ = write_all(&mut server_write, &line).await;
@@ -364,11 +413,11 @@ async fn control(shared: Arc<Shared>, client: TcpStream) {
             let mut buf = Vec::new();
             while let Some(line) = read_line(&mut server_read, &mut buf).await {
                 let line = passive_reply(&shared, &pairing, &line).await.unwrap_or(line);
-                if write_all(&mut client_write, &line).await.is_err() {
+                if write_all(&mut *client_write.lock().await, &line).await.is_err() {
                     break;
                 }
             }
-            let _ = client_write.shutdown().await;
+            let _ = client_write.lock().await.shutdown().await;
         };
         tokio::pin!(upward, downward);
         let mut down_done = false;
@@ -385,7 +434,7 @@ async fn control(shared: Arc<Shared>, client: TcpStream) {
         dropped
     };
     if let Some(reset) = dropped {
-        let streams = [client_read.reunite(client_write).ok(), server_read.reunite(server_write).ok()];
+        let streams = [client_read.reunite(client_write.into_inner()).ok(), server_read.reunite(server_write).ok()];
         for stream in streams.into_iter().flatten() {
             if reset {
                 let _ = stream.set_zero_linger();

@@ -188,6 +188,17 @@ impl Running {
         self.stdin = None;
     }
 
+    /// Whether pasv has exited already (without waiting).
+    pub fn exited(&mut self) -> bool {
+        self.child.try_wait().expect("wait").is_some()
+    }
+
+    /// SIGKILL to pasv's process (by its PID), as a CI job's time limit does; false when it
+    /// had exited already.
+    pub fn kill(&mut self) -> bool {
+        !self.exited() && self.child.kill().is_ok()
+    }
+
     /// Waits for pasv to exit (killed 45 s after it started) on a blocking thread.
     pub async fn finish(self) -> Run {
         tokio::task::spawn_blocking(move || self.wait_blocking()).await.expect("runner thread")
