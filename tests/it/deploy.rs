@@ -1258,13 +1258,15 @@ async fn a_switch_removes_only_the_releases_this_deployment_owns() {
         let before: Vec<(String, BTreeMap<String, Vec<u8>>)> =
             untouched.map(|id| (id.to_string(), tree(&dir(id)))).collect();
 
-        let plan = pasv(["--json", "deploy", "--dry-run", "--release-dir", site.source().to_str().unwrap(), &site.url()])
-            .run()
-            .await;
+        let plan =
+            pasv(["--json", "deploy", "--dry-run", "--release-dir", site.source().to_str().unwrap(), &site.url()])
+                .run()
+                .await;
         plan.assert_code(0);
         let plan: Value = serde_json::from_str(plan.stdout.lines().next().unwrap()).unwrap();
         assert_eq!(plan["release"]["dir"], "www.pasv-release-20000101-000000-3", "the newest of this tree resumed");
-        let removed: Vec<&str> = plan["release"]["removed"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+        let removed: Vec<&str> =
+            plan["release"]["removed"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
         assert_eq!(removed.len(), 2, "{removed:?}");
         assert_eq!(removed[0], "www.pasv-release-20000101-000000-1");
         assert!(removed[1].starts_with("www.pasv-retired-2"), "{removed:?}");

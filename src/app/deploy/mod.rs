@@ -123,7 +123,7 @@ async fn plan_and_run(
     }
     guarded?;
     show::findings(tally, &plan);
-    run::run(remote, &plan, basis.trusted(), settings, tally, problems).await
+    run::run(remote, plan, basis.trusted(), settings, tally, problems).await
 }
 
 /// The state file, or why there is none to trust. Only a failure to reach it is an error.

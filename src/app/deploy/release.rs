@@ -111,7 +111,7 @@ pub async fn deploy(
         ));
     }
     show::findings(tally, &plan);
-    let mut failures = run::execute(remote, &plan, basis.trusted(), settings, tally, Vec::new()).await?;
+    let mut failures = run::execute(remote, plan, basis.trusted(), settings, tally, Vec::new()).await?;
     remote.set_root(names.parent().to_string());
     if failures.is_empty() {
         failures = switch_in(remote, &around, &release, &site, &renames, tally).await;

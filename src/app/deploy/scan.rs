@@ -1,15 +1,20 @@
 //! The source tree, scanned: every file by relative path with its size and SHA-256, and
-//! every directory. Files are read in 64 KiB pieces on a few threads (one buffer each), so
-//! memory does not grow with file sizes and 20,000 files cost a few MiB of paths and digests.
+//! every directory. A few threads (one per core, at most [`MAX_THREADS`]) share the work:
+//! a thread that reads a directory queues its subdirectories and its files in small batches,
+//! and any thread takes what is queued, so hashing starts with the first directory read and
+//! a tree of one huge directory is hashed on every thread too. Files are read in 64 KiB
+//! pieces (one buffer per thread), so memory does not grow with file sizes and 20,000 files
+//! cost a few MiB of paths and digests.
 //!
 //! Symbolic links are reported and skipped, as `mirror` does; names that are not UTF-8
 //! cannot be sent and are reported; a file that cannot be read is a problem of the run (its
-//! path is still counted as part of the source, so it is never deleted for it).
+//! path is still counted as part of the source, so it is never deleted for it). Notes and
+//! problems come out sorted, whichever thread found them.
 
+use std::collections::VecDeque;
 use std::io::Read as _;
 use std::path::Path;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 
 use anyhow::anyhow;
 use sha2::Digest as _;
@@ -24,6 +29,9 @@ use crate::engine::MAX_DEPTH;
 /// At most this many threads read and hash.
 const MAX_THREADS: usize = 4;
 const BUFFER: usize = 64 * 1024;
+/// Files of one directory are queued in batches of this many (a batch is one queue
+/// operation; small enough that every thread gets its share of a single directory).
+const BATCH: usize = 32;
 
 /// The scan's result: the tree, files that could not be read or named, and notes.
 #[derive(Default)]
@@ -41,22 +49,161 @@ impl Scanned {
     }
 }
 
+/// What is still to do: a directory to read (with its depth), or files of one directory to
+/// hash.
+enum Job {
+    Dir(String, usize),
+    Files(Arc<Opened>, Vec<String>),
+}
+
+/// A directory being hashed: its path, and the directory itself open where files can be
+/// opened by name in it (no walk of the whole path per file).
+struct Opened {
+    rel: String,
+    handle: Option<std::fs::File>,
+}
+
+/// The jobs queued and how many are queued or under way: the scan is over when none is.
+struct Queue {
+    jobs: Mutex<(VecDeque<Job>, usize)>,
+    changed: Condvar,
+}
+
+impl Queue {
+    fn push(&self, jobs: impl IntoIterator<Item = Job>) {
+        let mut guard = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+        let before = guard.0.len();
+        guard.0.extend(jobs);
+        guard.1 += guard.0.len() - before;
+        drop(guard);
+        self.changed.notify_all();
+    }
+
+    /// The next job, waiting while others may still queue some; `None` once all are done.
+    fn next(&self) -> Option<Job> {
+        let mut guard = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(job) = guard.0.pop_front() {
+                return Some(job);
+            }
+            if guard.1 == 0 {
+                return None;
+            }
+            guard = self.changed.wait(guard).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn done(&self) {
+        let mut guard = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+        guard.1 -= 1;
+        let finished = guard.1 == 0;
+        drop(guard);
+        if finished {
+            self.changed.notify_all();
+        }
+    }
+}
+
+/// Marks a job done when dropped.
+struct Finished<'q>(&'q Queue);
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        self.0.done();
+    }
+}
+
 /// Scans `root`, leaving out what `filter` excludes and, at the root, `reserved` names
 /// (the state file and pasv's staging directory).
 pub fn scan(root: &Path, filter: &Filter, reserved: &[&str]) -> Scanned {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_THREADS);
+    let queue = Queue { jobs: Mutex::new((VecDeque::new(), 0)), changed: Condvar::new() };
+    queue.push([Job::Dir(String::new(), 0)]);
+    let walk = Walk { root, filter, reserved, queue: &queue };
+    let parts: Vec<Part> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads).map(|_| scope.spawn(|| walk.work())).collect();
+        // A thread that panicked lost what it found: that is no scan to deploy from.
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
     let mut out = Scanned::default();
     out.source.dirs.insert(String::new());
-    let mut found: Vec<(String, u64)> = Vec::new();
-    let mut stack = vec![(String::new(), 0usize)];
-    while let Some((dir, depth)) = stack.pop() {
-        let path = if dir.is_empty() { root.to_path_buf() } else { root.join(&dir) };
+    let mut files = Vec::new();
+    for part in parts {
+        files.extend(part.files);
+        out.source.dirs.extend(part.found.source.dirs);
+        out.problems.extend(part.found.problems);
+        out.notes.extend(part.found.notes);
+    }
+    // Built from one sorted list rather than 20,000 inserts.
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    out.source.files = files.into_iter().collect();
+    out.problems.sort_by(|a, b| a.what.cmp(&b.what));
+    out.notes.sort();
+    out
+}
+
+/// What one thread found: the files hashed, in no order; directories, problems and notes.
+#[derive(Default)]
+struct Part {
+    files: Vec<(String, LocalFile)>,
+    found: Scanned,
+}
+
+/// One scan's settings and queue, shared by its threads.
+struct Walk<'a> {
+    root: &'a Path,
+    filter: &'a Filter,
+    reserved: &'a [&'a str],
+    queue: &'a Queue,
+}
+
+impl Walk<'_> {
+    /// One thread: jobs until there are none; what it found.
+    fn work(&self) -> Part {
+        let mut out = Part::default();
+        let mut buffer = vec![0u8; BUFFER];
+        while let Some(job) = self.queue.next() {
+            // Counted done however the job ends (a panic too: the other threads then finish).
+            let _done = Finished(self.queue);
+            match job {
+                Job::Dir(dir, depth) => self.read_dir(&mut out.found, dir, depth),
+                Job::Files(dir, names) => {
+                    for name in names {
+                        let rel = join(&dir.rel, &name);
+                        let file = match &dir.handle {
+                            Some(handle) => open_at(handle, &name),
+                            None => std::fs::File::open(self.root.join(&rel)),
+                        };
+                        match file.and_then(|file| read_hashed(file, &mut buffer)) {
+                            Ok(file) => out.files.push((rel, file)),
+                            Err(e) => {
+                                let path = self.root.join(&rel);
+                                let error = anyhow::Error::new(e).context(format!("cannot read {}", path.display()));
+                                out.found.problem(rel, error);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Queues the subdirectories of `dir` and its files (in batches).
+    fn read_dir(&self, out: &mut Scanned, dir: String, depth: usize) {
+        let path = if dir.is_empty() { self.root.to_path_buf() } else { self.root.join(&dir) };
         let entries = match std::fs::read_dir(&path) {
             Ok(entries) => entries,
             Err(e) => {
                 out.problem(dir, anyhow::Error::new(e).context(format!("cannot read {}", path.display())));
-                continue;
+                return;
             }
         };
+        // Where opening a directory is not possible (or not openat's way), paths from the root.
+        let handle = if cfg!(unix) { std::fs::File::open(&path).ok() } else { None };
+        let opened = Arc::new(Opened { handle, rel: dir.clone() });
+        let mut jobs = Vec::new();
+        let mut files = Vec::new();
         for entry in entries {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -75,7 +222,7 @@ pub fn scan(root: &Path, filter: &Filter, reserved: &[&str]) -> Scanned {
                 }
             };
             let rel = join(&dir, &name);
-            if dir.is_empty() && reserved.contains(&name.as_str()) {
+            if dir.is_empty() && self.reserved.contains(&name.as_str()) {
                 out.notes
                     .push(format!("pasv: note: {} in the source is pasv's own name there: left out", escape(&rel)));
                 continue;
@@ -90,7 +237,7 @@ pub fn scan(root: &Path, filter: &Filter, reserved: &[&str]) -> Scanned {
             if kind.is_symlink() {
                 out.notes.push(format!("pasv: skipping symbolic link {} (links are not followed)", escape(&rel)));
             } else if kind.is_dir() {
-                if filter.skips_dir(&rel) {
+                if self.filter.skips_dir(&rel) {
                     continue;
                 }
                 if depth + 1 > MAX_DEPTH {
@@ -99,23 +246,19 @@ pub fn scan(root: &Path, filter: &Filter, reserved: &[&str]) -> Scanned {
                     continue;
                 }
                 out.source.dirs.insert(rel.clone());
-                stack.push((rel, depth + 1));
-            } else if kind.is_file() && filter.takes_file(&rel) {
-                found.push((rel, 0));
+                jobs.push(Job::Dir(rel, depth + 1));
+            } else if kind.is_file() && self.filter.takes_file(&rel) {
+                files.push(name);
+                if files.len() == BATCH {
+                    jobs.push(Job::Files(opened.clone(), std::mem::take(&mut files)));
+                }
             }
         }
-    }
-    found.sort_unstable();
-    let hashed = hash_all(root, &found);
-    for ((rel, _), result) in found.into_iter().zip(hashed) {
-        match result {
-            Ok(file) => {
-                out.source.files.insert(rel, file);
-            }
-            Err(error) => out.problem(rel, error),
+        if !files.is_empty() {
+            jobs.push(Job::Files(opened, files));
         }
+        self.queue.push(jobs);
     }
-    out
 }
 
 /// `dir/name` (`name` alone in the root).
@@ -123,40 +266,20 @@ pub(super) fn join(dir: &str, name: &str) -> String {
     if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") }
 }
 
-/// Hashes every file of `files` on up to [`MAX_THREADS`] threads, results in order.
-fn hash_all(root: &Path, files: &[(String, u64)]) -> Vec<anyhow::Result<LocalFile>> {
-    let threads =
-        std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_THREADS).min(files.len().max(1));
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<anyhow::Result<LocalFile>>>> = Mutex::new((0..files.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                let mut buffer = vec![0u8; BUFFER];
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((rel, _)) = files.get(i) else { break };
-                    let result = hash_file(&root.join(rel), &mut buffer);
-                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
-                }
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(anyhow!("not read"))))
-        .collect()
+/// The file `name` of the open directory `dir`.
+#[cfg(unix)]
+fn open_at(dir: &std::fs::File, name: &str) -> std::io::Result<std::fs::File> {
+    use rustix::fs::{Mode, OFlags};
+    Ok(rustix::fs::openat(dir, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?.into())
+}
+
+#[cfg(not(unix))]
+fn open_at(_dir: &std::fs::File, _name: &str) -> std::io::Result<std::fs::File> {
+    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 /// Size and SHA-256 of what the file holds now (the bytes read, not the size stat said).
-fn hash_file(path: &Path, buffer: &mut [u8]) -> anyhow::Result<LocalFile> {
-    read_hashed(path, buffer).map_err(|e| anyhow::Error::new(e).context(format!("cannot read {}", path.display())))
-}
-
-fn read_hashed(path: &Path, buffer: &mut [u8]) -> std::io::Result<LocalFile> {
-    let mut file = std::fs::File::open(path)?;
+fn read_hashed(mut file: std::fs::File, buffer: &mut [u8]) -> std::io::Result<LocalFile> {
     let mut hasher = sha2::Sha256::new();
     let mut size = 0u64;
     loop {
@@ -197,5 +320,40 @@ mod tests {
         assert_eq!(abc.size, 3);
         assert_eq!(abc.sha256.to_string(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(scanned.notes.len(), 2, "{:?}", scanned.notes);
+    }
+
+    /// One directory of many files is shared out in batches; many small ones are read by
+    /// whichever thread is free; every file is there once, with its own digest, and names
+    /// that cannot be sent come out in path order.
+    #[test]
+    fn a_wide_and_a_deep_tree_are_hashed_whole() {
+        use std::os::unix::ffi::OsStrExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let mut expected = std::collections::BTreeMap::new();
+        for i in 0..BATCH * 5 + 3 {
+            expected.insert(format!("flat/{i:03}.txt"), format!("file {i}\n"));
+        }
+        for d in 0..20 {
+            expected.insert(format!("deep/{d}/{}/x.txt", d % 3), format!("deep {d}\n"));
+        }
+        for (rel, text) in &expected {
+            std::fs::create_dir_all(root.join(rel).parent().unwrap()).unwrap();
+            std::fs::write(root.join(rel), text).unwrap();
+        }
+        for dir in ["deep/7", "flat", "deep/12/0"] {
+            std::fs::write(root.join(dir).join(std::ffi::OsStr::from_bytes(b"bad\xff")), b"").unwrap();
+        }
+        let scanned = scan(root, &Filter::default(), &[]);
+        let found: Vec<(&str, String)> =
+            scanned.source.files.iter().map(|(rel, f)| (rel.as_str(), f.sha256.to_string())).collect();
+        let want: Vec<(&str, String)> = expected
+            .iter()
+            .map(|(rel, text)| (rel.as_str(), Digest(sha2::Sha256::digest(text.as_bytes()).into()).to_string()))
+            .collect();
+        assert_eq!(found, want);
+        assert!(scanned.source.dirs.contains("deep/19/1"));
+        let problems: Vec<&str> = scanned.problems.iter().map(|p| p.what.as_str()).collect();
+        assert_eq!(problems, ["deep/12/0/bad\u{fffd}", "deep/7/bad\u{fffd}", "flat/bad\u{fffd}"]);
     }
 }

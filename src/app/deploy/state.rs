@@ -157,7 +157,7 @@ pub struct State {
     /// False while a run is under way (checkpoints); true once it finished.
     #[serde(default)]
     pub complete: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "map_at_once")]
     pub files: BTreeMap<String, FileRecord>,
     #[serde(default)]
     pub dirs: BTreeMap<String, DirRecord>,
@@ -165,6 +165,30 @@ pub struct State {
     pub pending: BTreeSet<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub staged: BTreeMap<String, FileRecord>,
+}
+
+/// A JSON object read into a map built at once from its entries (a state file lists 20,000
+/// files, in order), rather than one insert at a time.
+fn map_at_once<'de, D: Deserializer<'de>, V: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, V>, D::Error> {
+    struct Entries<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Entries<V> {
+        type Value = Vec<(String, V)>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
+            while let Some(entry) = map.next_entry()? {
+                entries.push(entry);
+            }
+            Ok(entries)
+        }
+    }
+    Ok(deserializer.deserialize_map(Entries(std::marker::PhantomData))?.into_iter().collect())
 }
 
 /// Why a state file cannot be used.
