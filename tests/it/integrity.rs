@@ -153,11 +153,7 @@ async fn a_retried_single_download_starts_from_zero() {
 #[tokio::test]
 async fn a_look_before_the_copy_cut_off_is_retried() {
     within(async {
-        let first = [
-            anon_login(FEAT_REST),
-            vec![e("TYPE I"), r("200 ok"), e("SIZE f.bin"), Step::Close],
-        ]
-        .concat();
+        let first = [anon_login(FEAT_REST), vec![e("TYPE I"), r("200 ok"), e("SIZE f.bin"), Step::Close]].concat();
         let second = [
             anon_login(FEAT_REST),
             vec![e("TYPE I"), r("200 ok"), e("SIZE f.bin"), r("213 5"), e("MDTM f.bin")],
