@@ -231,8 +231,7 @@ impl Error {
     /// True for a STOR the server refused for good (5xx): the name is not writable, or a file
     /// is there that the server will not overwrite.
     pub fn is_refused_store(&self) -> bool {
-        matches!(self, Self::Rejected { command, code, .. }
-            if command.verb() == Verb::Stor && code.class() == ReplyClass::PermanentNegative)
+        self.is_refused(Verb::Stor)
     }
 
     /// True for `verb` refused for good (5xx). For a rename, which of its two commands: RNFR

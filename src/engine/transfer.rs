@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::control::check;
+use super::control::{check, unreadable};
 use super::data;
 use super::noop;
 use super::pump::{self, DownloadCheck};
@@ -314,9 +314,9 @@ impl Session {
 
     /// After an upload: its [`UploadChecks`], then `after` (commands whose replies the caller
     /// reads: the next file's EPSV and STOR), in one write where the server answers commands
-    /// in order. One at a time to servers offering MLST, where `after` must be empty:
-    /// libunftp, for one, answers SIZE and a time command from separate tasks, in either
-    /// order. The size and the time come back as their own outcomes (no time after a refused
+    /// in order. One at a time elsewhere ([`Session::answers_in_order`]), where `after` must
+    /// be empty: libunftp, for one, answers SIZE and a time command from separate tasks, in
+    /// either order. The size and the time come back as their own outcomes (no time after a refused
     /// SIZE there); only a broken session is an `Err`.
     pub(super) async fn confirm_upload(
         &mut self,
@@ -436,7 +436,7 @@ impl Session {
             let late = self.control.read_reply_for("the reply to a NOOP sent during the transfer", timeout).await?;
             self.control.owed_noops -= 1;
             if !noop::answers_noop(&late) {
-                return Err(Error::Unexpected { command: (&Command::Noop).into(), code: late.code, text: late.text() });
+                return Err(unreadable(&Command::Noop, &late));
             }
         }
         // 425/426 (RFC 959), 522 (vsftpd's "session reuse required"): the replies of servers

@@ -372,8 +372,12 @@ impl Session {
         let mut checked = None;
         if let (Sent::Data(Ok(_)), Some(before_end)) = (&sent, before_end) {
             let ahead = self.ahead(before_end.next);
-            self.control.send_batch(&before_end.checks.wire(&ahead)).await?;
-            checked = Some(!ahead.is_empty());
+            // Nothing to send (no SIZE, no time, no next file): the 226 is read as usual.
+            let wire = before_end.checks.wire(&ahead);
+            if !wire.is_empty() {
+                self.control.send_batch(&wire).await?;
+                checked = Some(!ahead.is_empty());
+            }
         }
         if let Sent::Data(Ok(_)) = &sent {
             pump::drain_tls(&mut stream, &mut self.buffer, timeout).await;
