@@ -70,10 +70,19 @@ struct Queue {
 }
 
 impl Queue {
+    /// Batches of files go first, directories last: a directory stays open until its files
+    /// are hashed, so hashing before opening more keeps about one open directory per thread
+    /// (breadth first, a site of 1,500 sibling directories would pass the 1,024 descriptors
+    /// a process usually gets).
     fn push(&self, jobs: impl IntoIterator<Item = Job>) {
         let mut guard = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
         let before = guard.0.len();
-        guard.0.extend(jobs);
+        for job in jobs {
+            match job {
+                Job::Files(..) => guard.0.push_front(job),
+                Job::Dir(..) => guard.0.push_back(job),
+            }
+        }
         guard.1 += guard.0.len() - before;
         drop(guard);
         self.changed.notify_all();
