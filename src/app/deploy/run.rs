@@ -91,7 +91,7 @@ pub async fn execute(
     state.pending = std::mem::take(&mut plan.keep_pending);
     state.pending.extend(plan.uploads.iter().map(|u| u.path.clone()));
     state.pending.extend(plan.deletes.iter().cloned());
-    state.staged = plan.staged.clone();
+    state.staged = std::mem::take(&mut plan.staged);
     tally.skipped(plan.unchanged + plan.adopted);
     let mut book = Book { state, settings, saved: Instant::now(), no_chmod: false, chmod_works: false };
     if plan.is_empty() {

@@ -77,9 +77,9 @@ const CONTROL_ACCEPT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a closed data connection is drained in the background (avoids an RST that could
 /// discard data the client has not read yet).
 const DATA_DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
-/// A command line longer than this (without a line ending) is a script failure.
 /// How long `Step::ExpectAlone` watches for a command sent right after the expected one.
 const ALONE_WINDOW: Duration = Duration::from_millis(100);
+/// A command line longer than this (without a line ending) is a script failure.
 const MAX_LINE: usize = 64 * 1024;
 
 /// One step of a script played on a control connection.
