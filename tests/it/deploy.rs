@@ -118,6 +118,36 @@ impl Site {
     }
 }
 
+/// A site wider than the descriptors a process may open (300 sibling directories, one file
+/// each, under `ulimit -n 128`) is hashed whole: the scan does not hold every directory of a
+/// level open at once.
+#[tokio::test]
+async fn a_wide_site_is_scanned_within_few_file_descriptors() {
+    within(async {
+        let site = Site::new().await;
+        for i in 0..300 {
+            write(&site.source().join(format!("posts/p{i:03}/index.html")), format!("post {i}").as_bytes());
+        }
+        let source = site.source();
+        let url = site.url();
+        let cmd = pasv(["deploy", "--dry-run", source.to_str().unwrap(), &url]).command();
+        let mut limited = std::process::Command::new("sh");
+        limited.arg("-c").arg("ulimit -n 128 && exec \"$0\" \"$@\"").arg(cmd.get_program()).args(cmd.get_args());
+        for (key, value) in cmd.get_envs() {
+            match value {
+                Some(value) => limited.env(key, value),
+                None => limited.env_remove(key),
+            };
+        }
+        let out = tokio::task::spawn_blocking(move || limited.output()).await.unwrap().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(!stderr.contains("cannot read"), "{stderr}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("p299/index.html"), "{stderr}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_first_deploy_uploads_everything_and_writes_the_state() {
     within(async {
