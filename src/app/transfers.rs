@@ -178,7 +178,8 @@ impl Moving {
     fn of(tree: &Tree, direction: Direction) -> Self {
         match direction {
             Direction::Down => Self::Download { target: tree.local.clone() },
-            Direction::Up => Self::Upload { remote: tree.url.clone() },
+            // Shown on Ctrl-C: the URL without its password.
+            Direction::Up => Self::Upload { remote: tree.shown_url("") },
         }
     }
 }

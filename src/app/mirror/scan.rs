@@ -473,7 +473,6 @@ impl Scan<'_> {
         ));
     }
 
-    /// Local symbolic links are reported and never followed: true for one (it is skipped).
     /// The entries of the local directory `rel` that the tree takes, with their relative
     /// paths: links are skipped (with a note), and directories the filter leaves out.
     fn taken<'l>(&self, rel: &str, local: &'l BTreeMap<String, Metadata>) -> Vec<(&'l String, &'l Metadata, String)> {
@@ -486,6 +485,7 @@ impl Scan<'_> {
             .collect()
     }
 
+    /// Local symbolic links are reported and never followed: true for one (it is skipped).
     pub(crate) fn skips_link(&self, lrel: &str, meta: &std::fs::Metadata) -> bool {
         let link = meta.file_type().is_symlink();
         if link {
