@@ -33,19 +33,16 @@ pub async fn look(
         }
     }
     let state = basis.trusted();
-    let expected = source
-        .files
-        .keys()
-        .chain(state.iter().flat_map(|s| s.files.keys().chain(&s.pending)))
-        .cloned()
-        .chain(state.iter().flat_map(|s| s.staged.keys()).map(|rel| format!("{STAGING}/{rel}")));
-    let hidden: Vec<Op> = expected
-        .filter(|rel| {
-            base(rel).starts_with('.')
-                && seen.dirs.get(parent(rel)).is_some_and(|d: &Listed| d.exists && !d.files.contains_key(base(rel)))
-        })
-        .map(Op::Size)
-        .collect();
+    let hides = |rel: &str| {
+        base(rel).starts_with('.')
+            && seen.dirs.get(parent(rel)).is_some_and(|d: &Listed| d.exists && !d.files.contains_key(base(rel)))
+    };
+    // Every path of the source and the state is looked at: only those that need a SIZE are
+    // copied.
+    let expected = source.files.keys().chain(state.iter().flat_map(|s| s.files.keys().chain(&s.pending)));
+    let staged = state.iter().flat_map(|s| s.staged.keys()).map(|rel| format!("{STAGING}/{rel}"));
+    let hidden: Vec<Op> =
+        expected.filter(|rel| hides(rel)).cloned().chain(staged.filter(|rel| hides(rel))).map(Op::Size).collect();
     let (sizes, failures) = remote.run(hidden, tally).await;
     report_failures(failures)?;
     for (op, outcome) in sizes {
@@ -57,7 +54,6 @@ pub async fn look(
         .files
         .iter()
         .filter(|(rel, local)| {
-            let sized = seen.dirs.get(parent(rel)).and_then(|d| d.files.get(base(rel))) == Some(&Some(local.size));
             let wanted = match state {
                 None => rules.adopt,
                 Some(state) => {
@@ -65,7 +61,7 @@ pub async fn look(
                         && state.files.get(*rel).is_some_and(|r| r.sha256 == local.sha256 && r.size == local.size)
                 }
             };
-            sized && wanted
+            wanted && seen.dirs.get(parent(rel)).and_then(|d| d.files.get(base(rel))) == Some(&Some(local.size))
         })
         .map(|(rel, local)| Op::Checksum { rel: rel.clone(), local: settings.source.join(rel), sha256: local.sha256 })
         .collect();

@@ -21,7 +21,7 @@ use sha2::Digest as _;
 
 use super::plan::{LocalFile, Source};
 use super::remote::Problem;
-use super::state::Digest;
+use super::state::{Digest, base};
 use crate::app::filter::Filter;
 use crate::app::sanitize::escape;
 use crate::engine::MAX_DEPTH;
@@ -53,13 +53,13 @@ impl Scanned {
 /// hash.
 enum Job {
     Dir(String, usize),
+    /// Files of one directory, by relative path.
     Files(Arc<Opened>, Vec<String>),
 }
 
-/// A directory being hashed: its path, and the directory itself open where files can be
-/// opened by name in it (no walk of the whole path per file).
+/// A directory being hashed, open where files can be opened by name in it (no walk of the
+/// whole path per file).
 struct Opened {
-    rel: String,
     handle: Option<std::fs::File>,
 }
 
@@ -176,11 +176,11 @@ impl Walk<'_> {
             let _done = Finished(self.queue);
             match job {
                 Job::Dir(dir, depth) => self.read_dir(&mut out.found, dir, depth),
-                Job::Files(dir, names) => {
-                    for name in names {
-                        let rel = join(&dir.rel, &name);
+                Job::Files(dir, rels) => {
+                    for rel in rels {
+                        let name = base(&rel);
                         let file = match &dir.handle {
-                            Some(handle) => open_at(handle, &name),
+                            Some(handle) => open_at(handle, name),
                             None => std::fs::File::open(self.root.join(&rel)),
                         };
                         match file.and_then(|file| read_hashed(file, &mut buffer)) {
@@ -210,7 +210,7 @@ impl Walk<'_> {
         };
         // Where opening a directory is not possible (or not openat's way), paths from the root.
         let handle = if cfg!(unix) { std::fs::File::open(&path).ok() } else { None };
-        let opened = Arc::new(Opened { handle, rel: dir.clone() });
+        let opened = Arc::new(Opened { handle });
         let mut jobs = Vec::new();
         let mut files = Vec::new();
         for entry in entries {
@@ -257,7 +257,7 @@ impl Walk<'_> {
                 out.source.dirs.insert(rel.clone());
                 jobs.push(Job::Dir(rel, depth + 1));
             } else if kind.is_file() && self.filter.takes_file(&rel) {
-                files.push(name);
+                files.push(rel);
                 if files.len() == BATCH {
                     jobs.push(Job::Files(opened.clone(), std::mem::take(&mut files)));
                 }
@@ -272,7 +272,15 @@ impl Walk<'_> {
 
 /// `dir/name` (`name` alone in the root).
 pub(super) fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") }
+    if dir.is_empty() {
+        return name.to_string();
+    }
+    // Once per file of the tree: built directly, not through the formatting machinery.
+    let mut rel = String::with_capacity(dir.len() + 1 + name.len());
+    rel.push_str(dir);
+    rel.push('/');
+    rel.push_str(name);
+    rel
 }
 
 /// The file `name` of the open directory `dir`.
@@ -288,16 +296,22 @@ fn open_at(_dir: &std::fs::File, _name: &str) -> std::io::Result<std::fs::File> 
 }
 
 /// Size and SHA-256 of what the file holds now (the bytes read, not the size stat said).
+///
+/// A read of a regular file that returns less than asked for has reached the end (POSIX
+/// read(2): fewer bytes only "if the number of bytes left in the file is less than nbyte",
+/// or when a signal interrupts it, which these threads never handle; FUSE, too, takes a
+/// short reply for the end of the file), so a file smaller than the buffer (most of a site)
+/// costs one read, not a second one to see the end: 20,000 system calls fewer on a site.
 fn read_hashed(mut file: std::fs::File, buffer: &mut [u8]) -> std::io::Result<LocalFile> {
     let mut hasher = sha2::Sha256::new();
     let mut size = 0u64;
     loop {
         let n = file.read(buffer)?;
-        if n == 0 {
-            break;
-        }
         hasher.update(&buffer[..n]);
         size += n as u64;
+        if n < buffer.len() {
+            break;
+        }
     }
     Ok(LocalFile { size, sha256: Digest(hasher.finalize().into()) })
 }
@@ -364,5 +378,21 @@ mod tests {
         assert!(scanned.source.dirs.contains("deep/19/1"));
         let problems: Vec<&str> = scanned.problems.iter().map(|p| p.what.as_str()).collect();
         assert_eq!(problems, ["deep/12/0/bad\u{fffd}", "deep/7/bad\u{fffd}", "flat/bad\u{fffd}"]);
+    }
+
+    #[test]
+    fn files_around_the_buffer_size_are_read_to_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        for size in [0, 1, BUFFER - 1, BUFFER, BUFFER + 1, 2 * BUFFER, 3 * BUFFER + 7] {
+            let data: Vec<u8> = (0..size).map(|i| (i * 7 % 251) as u8).collect();
+            std::fs::write(dir.path().join(format!("{size:07}")), &data).unwrap();
+        }
+        let scanned = scan(dir.path(), &Filter::default(), &[]);
+        assert_eq!(scanned.source.files.len(), 7);
+        for (name, file) in &scanned.source.files {
+            let data = std::fs::read(dir.path().join(name)).unwrap();
+            assert_eq!(file.size, data.len() as u64, "{name}");
+            assert_eq!(file.sha256, Digest(sha2::Sha256::digest(&data).into()), "{name}");
+        }
     }
 }

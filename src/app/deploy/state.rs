@@ -59,17 +59,31 @@ impl Digest {
         if hex.len() != 64 {
             return None;
         }
-        let digit = |c: u8| match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
+        // A table, and one check at the end: 20,000 digests are read with every state file.
+        const BAD: u8 = 0xff;
+        const VALUES: [u8; 256] = {
+            let mut table = [BAD; 256];
+            let mut c = 0;
+            while c < 256 {
+                table[c] = match c as u8 {
+                    b'0'..=b'9' => c as u8 - b'0',
+                    b'a'..=b'f' => c as u8 - b'a' + 10,
+                    b'A'..=b'F' => c as u8 - b'A' + 10,
+                    _ => BAD,
+                };
+                c += 1;
+            }
+            table
         };
         let mut out = [0u8; 32];
-        for (i, byte) in out.iter_mut().enumerate() {
-            *byte = digit(hex[2 * i])? << 4 | digit(hex[2 * i + 1])?;
+        let mut bad = 0u8;
+        for (byte, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
+            let (high, low) = (VALUES[usize::from(pair[0])], VALUES[usize::from(pair[1])]);
+            bad |= high | low;
+            *byte = high << 4 | low;
         }
-        Some(Self(out))
+        // A digit's value fits in four bits; BAD does not.
+        (bad & 0xf0 == 0).then_some(Self(out))
     }
 
     pub fn hex(&self) -> Hex {
@@ -237,11 +251,107 @@ impl State {
         Ok(state)
     }
 
+    /// The file's bytes: what `serde_json` makes of this state (a test holds them equal),
+    /// written directly. It is written twice a run or more, 2.3 MB for 20,000 files, and
+    /// serde's generic path took 5 ms of it each time where this takes about one.
     pub fn to_json(&self) -> Vec<u8> {
-        // Serializing maps of strings cannot fail; an empty file would only be refused later.
-        let mut out = serde_json::to_vec(self).unwrap_or_default();
-        out.push(b'\n');
+        let mut out = Vec::with_capacity(256 + self.files.len() * (FILE_RECORD_BYTES + 40));
+        out.extend_from_slice(b"{\"format\":");
+        json_str(&mut out, &self.format);
+        out.extend_from_slice(b",\"version\":");
+        out.extend_from_slice(self.version.to_string().as_bytes());
+        out.extend_from_slice(b",\"source\":");
+        json_str(&mut out, &self.source);
+        out.extend_from_slice(if self.complete { b",\"complete\":true" } else { b",\"complete\":false" });
+        out.extend_from_slice(b",\"files\":");
+        json_files(&mut out, &self.files);
+        out.extend_from_slice(b",\"dirs\":{");
+        for (i, (dir, record)) in self.dirs.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json_str(&mut out, dir);
+            out.push(b':');
+            match record.mode {
+                Some(mode) => json_mode(&mut out, b"{", mode),
+                None => out.push(b'{'),
+            }
+            out.push(b'}');
+        }
+        out.push(b'}');
+        if !self.pending.is_empty() {
+            out.extend_from_slice(b",\"pending\":[");
+            for (i, rel) in self.pending.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                json_str(&mut out, rel);
+            }
+            out.push(b']');
+        }
+        if !self.staged.is_empty() {
+            out.extend_from_slice(b",\"staged\":");
+            json_files(&mut out, &self.staged);
+        }
+        out.extend_from_slice(b"}\n");
         out
+    }
+}
+
+/// `{"sha256":"<64 hex>","size":N}` and its quotes and comma, about.
+const FILE_RECORD_BYTES: usize = 100;
+
+fn json_files(out: &mut Vec<u8>, files: &BTreeMap<String, FileRecord>) {
+    out.push(b'{');
+    for (i, (rel, record)) in files.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json_str(out, rel);
+        out.extend_from_slice(b":{\"sha256\":\"");
+        out.extend_from_slice(record.sha256.hex().as_str().as_bytes());
+        out.extend_from_slice(b"\",\"size\":");
+        json_u64(out, record.size);
+        if let Some(mode) = record.mode {
+            json_mode(out, b",", mode);
+        }
+        out.push(b'}');
+    }
+    out.push(b'}');
+}
+
+/// Decimal digits, without the formatting machinery (once per file).
+fn json_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+fn json_mode(out: &mut Vec<u8>, before: &[u8], mode: Mode) {
+    out.extend_from_slice(before);
+    out.extend_from_slice(b"\"mode\":\"");
+    out.extend_from_slice(mode.to_string().as_bytes());
+    out.push(b'"');
+}
+
+/// A JSON string: copied as it is unless a character needs escaping (a quote, a backslash,
+/// a control character: never in a name a site has, in practice), then serde's escaping.
+fn json_str(out: &mut Vec<u8>, text: &str) {
+    if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        // Writing a string into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, text);
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
     }
 }
 
@@ -286,6 +396,31 @@ mod tests {
     }
 
     #[test]
+    fn writes_what_serde_would() {
+        let mut state = State::new("pub\"lic");
+        assert_json_is_serdes(&state);
+        state.complete = true;
+        for (i, rel) in ["index.html", "a/quote\"d", "a/back\\slash", "a/tab\there", "a/\u{1}", "a/é ü €", "a/\u{7f}"]
+            .into_iter()
+            .enumerate()
+        {
+            let mode = (i % 2 == 0).then_some(Mode(0o644 + i as u32));
+            state.files.insert(rel.into(), FileRecord { sha256: digest(i as u8 * 37), size: i as u64 * 1000, mode });
+            state.staged.insert(rel.into(), FileRecord { sha256: digest(i as u8), size: u64::MAX - i as u64, mode });
+            state.pending.insert(format!("p/{rel}"));
+            state.dirs.insert(rel.into(), DirRecord { mode: (i % 3 == 0).then_some(Mode(0o2775)) });
+        }
+        state.dirs.insert(String::new(), DirRecord::default());
+        assert_json_is_serdes(&state);
+    }
+
+    fn assert_json_is_serdes(state: &State) {
+        let mut serde = serde_json::to_vec(state).unwrap();
+        serde.push(b'\n');
+        assert_eq!(String::from_utf8(state.to_json()).unwrap(), String::from_utf8(serde).unwrap());
+    }
+
+    #[test]
     fn refuses_what_it_cannot_trust() {
         let file = |files: &str| format!(r#"{{"format":"pasv-deploy","version":1,"source":"s","files":{files}}}"#);
         let ok = file(&format!(r#"{{"a/b":{{"sha256":"{}","size":1}}}}"#, "0".repeat(64)));
@@ -314,5 +449,12 @@ mod tests {
         assert_eq!(base("a/b/c"), "c");
         assert_eq!(Digest::parse(&"0f".repeat(32)), Some(digest(0x0f)));
         assert_eq!(Digest::parse("zz"), None);
+        assert_eq!(Digest::parse(&"0F".repeat(32)), Some(digest(0x0f)));
+        let hex = "0123456789abcdef".repeat(4);
+        assert_eq!(Digest::parse(&hex).map(|d| d.to_string()), Some(hex.clone()));
+        for bad in ['g', 'G', ' ', '/', ':', '@', '`', 'é'] {
+            let text: String = hex.chars().take(63).chain([bad]).collect();
+            assert_eq!(Digest::parse(&text), None, "{text}");
+        }
     }
 }
