@@ -238,6 +238,11 @@ async fn three_changed_and_one_removed_are_exactly_what_is_sent() {
             ["www/.file000.dat.pasv-part", "www/css/.file004.dat.pasv-part", "www/img/deep/.file008.dat.pasv-part"]
         );
         assert_eq!(sent_of(&run, "DELE"), ["www/css/file010.dat"]);
+        // The directories where something changes, each listed once (most while the source
+        // was still being scanned), and no other.
+        let mut listed: Vec<String> = ["MLSD", "LIST"].iter().flat_map(|verb| sent_of(&run, verb)).collect();
+        listed.sort();
+        assert_eq!(listed, ["www", "www/css", "www/img/deep"]);
         assert_eq!(published(&site.www()), tree(&site.source()));
         assert!(run.stderr.contains("copied 3 file(s)") && run.stderr.contains("1 deleted"), "{}", run.stderr);
         let state = state(&site.www());

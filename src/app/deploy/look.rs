@@ -1,31 +1,100 @@
 //! What a plan needs from the server beyond the state file: listings of the directories it
 //! touches, SIZE for dot files a listing may hide, and checksums for `--adopt` and
-//! `--verify-remote`. Used by a deploy and by the resume of a `--release-dir` release.
+//! `--verify-remote`. Used by a deploy (which starts listing while the source is scanned) and
+//! by the resume of a `--release-dir` release.
+
+use std::collections::{HashSet, VecDeque};
 
 use anyhow::Result;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc::error::TryRecvError;
 
 use super::plan::{self, Basis, Listed, Seen, Source};
 use super::protect::STAGING;
-use super::remote::{Op, Outcome, Remote};
+use super::remote::{Op, Outcome, Problem, Remote};
+use super::scan::Batch;
 use super::settings::Settings;
-use super::state::{base, parent};
+use super::state::{State, base, parent};
 use crate::app::tally::Tally;
 use crate::app::transfer::run::report_failures;
 
-/// What the plan needs from the server beyond the state: listings of the touched
-/// directories, SIZE for dot files a listing may hide (vsftpd lists them only with `-a`),
-/// and checksums for `--adopt` and `--verify-remote`.
+/// What the scan found, and what the server showed while it ran.
+pub struct Early {
+    pub files: Batch,
+    pub seen: Seen,
+    pub failures: Vec<Problem>,
+}
+
+/// Takes the scan's files as they come (`hashed` ends with the scan) and, with a trusted
+/// `state`, lists each directory where one differs from it while the rest is still being
+/// hashed: on a redeploy these are the listings the plan waits for, and the connection is
+/// otherwise idle during the scan.
+pub async fn while_scanning(
+    remote: &mut Remote<'_>,
+    state: Option<&State>,
+    hashed: &mut UnboundedReceiver<Batch>,
+    tally: &Tally<'_>,
+) -> Early {
+    let mut early = Early { files: Vec::new(), seen: Seen::default(), failures: Vec::new() };
+    let mut asked = HashSet::new();
+    let mut due = VecDeque::new();
+    loop {
+        // A listing at a time, taking in between whatever the scan has hashed meanwhile.
+        let batch = match hashed.try_recv() {
+            Ok(batch) => batch,
+            Err(TryRecvError::Disconnected) => break,
+            // After a failure nothing more is asked: the deploy stops once the scan is over.
+            Err(TryRecvError::Empty) => match due.pop_front().filter(|_| early.failures.is_empty()) {
+                Some(dir) => {
+                    list(remote, vec![Op::List(dir)], &mut early, tally).await;
+                    continue;
+                }
+                None => match hashed.recv().await {
+                    Some(batch) => batch,
+                    None => break,
+                },
+            },
+        };
+        if let Some(state) = state {
+            for (rel, local) in &batch {
+                let dir = parent(rel);
+                if !plan::recorded(state.files.get(rel), local) && !asked.contains(dir) {
+                    asked.insert(dir.to_string());
+                    due.push_back(dir.to_string());
+                }
+            }
+        }
+        early.files.extend(batch);
+    }
+    early
+}
+
+async fn list(remote: &mut Remote<'_>, ops: Vec<Op>, early: &mut Early, tally: &Tally<'_>) {
+    let (listed, failures) = remote.run(ops, tally).await;
+    early.failures.extend(failures);
+    for (op, outcome) in listed {
+        if let Outcome::Listed(listed) = outcome {
+            early.seen.dirs.insert(op.rel().to_string(), listed);
+        }
+    }
+}
+
+/// What the plan needs from the server beyond the state and what `seen` has already (the
+/// directories listed while the scan ran): listings of the other touched directories, SIZE
+/// for dot files a listing may hide (vsftpd lists them only with `-a`), and checksums for
+/// `--adopt` and `--verify-remote`.
 pub async fn look(
     remote: &mut Remote<'_>,
     source: &Source,
     basis: &Basis,
     settings: &Settings,
+    mut seen: Seen,
     tally: &Tally<'_>,
 ) -> Result<Seen> {
     let rules = &settings.rules;
     let touched = plan::touched_dirs(source, basis, rules);
-    let mut seen = Seen::default();
-    let (listed, failures) = remote.run(touched.into_iter().map(Op::List).collect(), tally).await;
+    let ops = touched.into_iter().filter(|dir| !seen.dirs.contains_key(dir)).map(Op::List).collect();
+    let (listed, failures) = remote.run(ops, tally).await;
     report_failures(failures)?;
     for (op, outcome) in listed {
         if let Outcome::Listed(listed) = outcome {

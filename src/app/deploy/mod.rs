@@ -9,8 +9,9 @@
 //! release directories of `--release-dir` and plans their renames, which [`release`] carries
 //! out (and `--rollback`'s) with [`beside`] (the target's parent directory) and [`site`]
 //! (the site's protected paths). This file resolves the command line and puts the steps in
-//! order: scan (on threads) while connecting and reading the state file, list what the plan
-//! needs, plan, check the guards, then print (`--dry-run`) or run.
+//! order: scan (on threads) while connecting, reading the state file and listing the
+//! directories where the files hashed so far changed; list what else the plan needs, plan,
+//! check the guards, then print (`--dry-run`) or run.
 
 mod beside;
 mod guards;
@@ -29,7 +30,7 @@ mod state;
 
 use anyhow::{Context as _, Result};
 
-use self::plan::Basis;
+use self::plan::{Basis, Seen};
 use self::protect::{Protect, STAGING, state_temp};
 use self::remote::Remote;
 use self::settings::Settings;
@@ -48,33 +49,39 @@ pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
     let settings = Settings::new(&args, source, url)?;
     let names = settings.release_dir.then(|| release::names(&target.path)).transpose()?;
 
-    // Hash the source on threads while the first session logs in and reads the state.
+    // Hash the source on threads while the first session logs in, reads the state and lists
+    // the directories where the files hashed so far changed.
     let (root, filter, state_file) =
         (settings.source.clone(), settings.rules.filter.clone(), settings.state_file.clone());
+    let (found, mut hashed) = tokio::sync::mpsc::unbounded_channel();
     let scanning = tokio::task::spawn_blocking(move || {
         let temp = state_temp(&state_file);
-        scan::scan(&root, &filter, &[state_file.as_str(), temp.as_str(), STAGING])
+        let reserved = [state_file.as_str(), temp.as_str(), STAGING];
+        // The receiver gone (the deploy failed), the files are of no use.
+        scan::scan_to(&root, &filter, &reserved, &|batch| drop(found.send(batch)))
     });
     let mut remote = Remote::open(ctx, &target, sessions).await?;
+    let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
+    let basis = match names {
+        Some(_) => Ok(Basis::Missing),
+        None => read_state(&mut remote, &settings).await,
+    };
+    let early = look::while_scanning(&mut remote, basis.as_ref().ok().and_then(Basis::trusted), &mut hashed, &tally);
+    let early = early.await;
+    let mut scanned = scanning.await.context("scanning the source")?;
+    scanned.add_files(early.files);
+    for note in &scanned.notes {
+        tally.note(note);
+    }
     if let Some(names) = names {
-        let scanned = scanning.await.context("scanning the source")?;
-        let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
-        for note in &scanned.notes {
-            tally.note(note);
-        }
         let result = release::deploy(&mut remote, &settings, &names, scanned, &mut tally).await;
         remote.close().await;
         return result;
     }
-    let basis = read_state(&mut remote, &settings).await;
-    let scanned = scanning.await.context("scanning the source")?;
-    let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
     let basis = basis?;
-    for note in &scanned.notes {
-        tally.note(note);
-    }
     show::basis(&tally, &basis, &settings);
-    let result = plan_and_run(&mut remote, &settings, basis, scanned, &mut tally).await;
+    report_failures(early.failures)?;
+    let result = plan_and_run(&mut remote, &settings, basis, scanned, early.seen, &mut tally).await;
     remote.close().await;
     result
 }
@@ -96,10 +103,11 @@ async fn plan_and_run(
     settings: &Settings,
     basis: Basis,
     scanned: scan::Scanned,
+    seen: Seen,
     tally: &mut Tally<'_>,
 ) -> Result<()> {
     let source = scanned.source;
-    let seen = look::look(remote, &source, &basis, settings, tally).await?;
+    let seen = look::look(remote, &source, &basis, settings, seen, tally).await?;
     let mut plan = plan::plan(&source, &basis, &seen, &settings.rules);
     let problems = scanned.problems;
     let deletes = !plan.deletes.is_empty() || !plan.rmdirs.is_empty();

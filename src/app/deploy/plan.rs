@@ -276,6 +276,11 @@ fn side_by_side<'a>(
     })
 }
 
+/// The state records this very content for a file.
+pub fn recorded(record: Option<&FileRecord>, local: &LocalFile) -> bool {
+    record.is_some_and(|r| r.sha256 == local.sha256 && r.size == local.size)
+}
+
 /// The directories to list before planning: with a trusted state those where something
 /// changes (and everything with `--verify-remote`), without one every directory of the
 /// source.
@@ -297,7 +302,7 @@ pub fn touched_dirs(source: &Source, basis: &Basis, rules: &Rules) -> BTreeSet<S
             }
             continue;
         };
-        if record.is_some_and(|r| r.sha256 == local.sha256 && r.size == local.size) {
+        if recorded(record, local) {
             continue;
         }
         dirs.insert(parent(rel).to_string());
@@ -381,7 +386,7 @@ fn file(
 ) -> Option<FileRecord> {
     let here = presence(seen, rel);
     let staged_record = basis.trusted().and_then(|state| state.staged.get(rel));
-    let same_as_state = record.is_some_and(|r| r.sha256 == local.sha256 && r.size == local.size);
+    let same_as_state = recorded(record, local);
     let protected = || rules.protect.covers(rel);
     let upload = |plan: &mut Plan, reason| {
         let staged = rules.staging.as_ref().is_some_and(|staging| {

@@ -90,7 +90,7 @@ pub async fn deploy(
 
     remote.set_root(around.path(&release));
     let seen = match &basis {
-        Basis::Trusted(_) => look::look(remote, &source, &basis, settings, tally).await?,
+        Basis::Trusted(_) => look::look(remote, &source, &basis, settings, Seen::default(), tally).await?,
         _ => fresh(&source),
     };
     let plan = plan::plan(&source, &basis, &seen, &settings.rules);

@@ -33,7 +33,8 @@ const BUFFER: usize = 64 * 1024;
 /// operation; small enough that every thread gets its share of a single directory).
 const BATCH: usize = 32;
 
-/// The scan's result: the tree, files that could not be read or named, and notes.
+/// The scan's result: the tree (its files once [`Scanned::add_files`] put them in), files that
+/// could not be read or named, and notes.
 #[derive(Default)]
 pub struct Scanned {
     pub source: Source,
@@ -122,40 +123,42 @@ impl Drop for Finished<'_> {
     }
 }
 
-/// Scans `root`, leaving out what `filter` excludes and, at the root, `reserved` names
-/// (the state file and pasv's staging directory).
-pub fn scan(root: &Path, filter: &Filter, reserved: &[&str]) -> Scanned {
+/// Files hashed, a batch of one directory's at a time.
+pub type Batch = Vec<(String, LocalFile)>;
+
+/// Scans `root`, leaving out what `filter` excludes and, at the root, `reserved` names (the
+/// state file and pasv's staging directory). Each batch of files goes to `found` as soon as
+/// it is hashed (a deploy lists the directories where files changed while the rest is
+/// read); the result has everything else, and no files ([`Scanned::add_files`] puts them in).
+pub fn scan_to(root: &Path, filter: &Filter, reserved: &[&str], found: &(dyn Fn(Batch) + Sync)) -> Scanned {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_THREADS);
     let queue = Queue { jobs: Mutex::new((VecDeque::new(), 0)), changed: Condvar::new() };
     queue.push([Job::Dir(String::new(), 0)]);
-    let walk = Walk { root, filter, reserved, queue: &queue };
-    let parts: Vec<Part> = std::thread::scope(|scope| {
+    let walk = Walk { root, filter, reserved, queue: &queue, found };
+    let parts: Vec<Scanned> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads).map(|_| scope.spawn(|| walk.work())).collect();
         // A thread that panicked lost what it found: that is no scan to deploy from.
         workers.into_iter().map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     });
     let mut out = Scanned::default();
     out.source.dirs.insert(String::new());
-    let mut files = Vec::new();
     for part in parts {
-        files.extend(part.files);
-        out.source.dirs.extend(part.found.source.dirs);
-        out.problems.extend(part.found.problems);
-        out.notes.extend(part.found.notes);
+        out.source.dirs.extend(part.source.dirs);
+        out.problems.extend(part.problems);
+        out.notes.extend(part.notes);
     }
-    // Built from one sorted list rather than 20,000 inserts.
-    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    out.source.files = files.into_iter().collect();
     out.problems.sort_by(|a, b| a.what.cmp(&b.what));
     out.notes.sort();
     out
 }
 
-/// What one thread found: the files hashed, in no order; directories, problems and notes.
-#[derive(Default)]
-struct Part {
-    files: Vec<(String, LocalFile)>,
-    found: Scanned,
+impl Scanned {
+    /// The files [`scan_to`] handed out, in any order.
+    pub fn add_files(&mut self, mut files: Vec<(String, LocalFile)>) {
+        // Built from one sorted list rather than 20,000 inserts.
+        files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.source.files = files.into_iter().collect();
+    }
 }
 
 /// One scan's settings and queue, shared by its threads.
@@ -164,19 +167,21 @@ struct Walk<'a> {
     filter: &'a Filter,
     reserved: &'a [&'a str],
     queue: &'a Queue,
+    found: &'a (dyn Fn(Batch) + Sync),
 }
 
 impl Walk<'_> {
-    /// One thread: jobs until there are none; what it found.
-    fn work(&self) -> Part {
-        let mut out = Part::default();
+    /// One thread: jobs until there are none; what it found besides the files.
+    fn work(&self) -> Scanned {
+        let mut out = Scanned::default();
         let mut buffer = vec![0u8; BUFFER];
         while let Some(job) = self.queue.next() {
             // Counted done however the job ends (a panic too: the other threads then finish).
             let _done = Finished(self.queue);
             match job {
-                Job::Dir(dir, depth) => self.read_dir(&mut out.found, dir, depth),
+                Job::Dir(dir, depth) => self.read_dir(&mut out, dir, depth),
                 Job::Files(dir, rels) => {
+                    let mut files = Vec::with_capacity(rels.len());
                     for rel in rels {
                         let name = base(&rel);
                         let file = match &dir.handle {
@@ -184,14 +189,15 @@ impl Walk<'_> {
                             None => std::fs::File::open(self.root.join(&rel)),
                         };
                         match file.and_then(|file| read_hashed(file, &mut buffer)) {
-                            Ok(file) => out.files.push((rel, file)),
+                            Ok(file) => files.push((rel, file)),
                             Err(e) => {
                                 let path = self.root.join(&rel);
                                 let error = anyhow::Error::new(e).context(format!("cannot read {}", path.display()));
-                                out.found.problem(rel, error);
+                                out.problem(rel, error);
                             }
                         }
                     }
+                    (self.found)(files);
                 }
             }
         }
@@ -319,6 +325,13 @@ fn read_hashed(mut file: std::fs::File, buffer: &mut [u8]) -> std::io::Result<Lo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn scan(root: &Path, filter: &Filter, reserved: &[&str]) -> Scanned {
+        let files = Mutex::new(Vec::new());
+        let mut out = scan_to(root, filter, reserved, &|batch| files.lock().unwrap().extend(batch));
+        out.add_files(files.into_inner().unwrap());
+        out
+    }
 
     #[test]
     fn scans_and_hashes_a_tree() {
