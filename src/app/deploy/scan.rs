@@ -32,6 +32,8 @@ const BUFFER: usize = 64 * 1024;
 /// Files of one directory are queued in batches of this many (a batch is one queue
 /// operation; small enough that every thread gets its share of a single directory).
 const BATCH: usize = 32;
+/// Files are handed out in lots of about this many: each wakes whoever takes them.
+const HAND_OVER: usize = 1024;
 
 /// The scan's result: the tree (its files once [`Scanned::add_files`] put them in), files that
 /// could not be read or named, and notes.
@@ -123,7 +125,7 @@ impl Drop for Finished<'_> {
     }
 }
 
-/// Files hashed, a batch of one directory's at a time.
+/// Files hashed, a lot at a time.
 pub type Batch = Vec<(String, LocalFile)>;
 
 /// Scans `root`, leaving out what `filter` excludes and, at the root, `reserved` names (the
@@ -175,13 +177,13 @@ impl Walk<'_> {
     fn work(&self) -> Scanned {
         let mut out = Scanned::default();
         let mut buffer = vec![0u8; BUFFER];
+        let mut files = Vec::new();
         while let Some(job) = self.queue.next() {
             // Counted done however the job ends (a panic too: the other threads then finish).
             let _done = Finished(self.queue);
             match job {
                 Job::Dir(dir, depth) => self.read_dir(&mut out, dir, depth),
                 Job::Files(dir, rels) => {
-                    let mut files = Vec::with_capacity(rels.len());
                     for rel in rels {
                         let name = base(&rel);
                         let file = match &dir.handle {
@@ -197,10 +199,13 @@ impl Walk<'_> {
                             }
                         }
                     }
-                    (self.found)(files);
+                    if files.len() >= HAND_OVER {
+                        (self.found)(std::mem::take(&mut files));
+                    }
                 }
             }
         }
+        (self.found)(files);
         out
     }
 
