@@ -116,13 +116,13 @@ pub async fn execute(
             record_deletes(&mut book.state, tally, &done);
             if !problems.is_empty() {
                 failures.extend(problems);
-                return Ok(finish(remote, &mut book, failures).await);
+                return Ok(finish(remote, book, failures).await);
             }
         }
     }
     if let Err(e) = remote.make_dirs(&plan.mkdirs).await {
         failures.push(Problem { what: "directories".into(), error: e });
-        return Ok(finish(remote, &mut book, failures).await);
+        return Ok(finish(remote, book, failures).await);
     }
     for dir in &plan.mkdirs {
         book.state.dirs.entry(dir.clone()).or_default();
@@ -155,15 +155,16 @@ pub async fn execute(
             tally.note("pasv: warning: not deleting anything because some files failed");
         }
     }
-    Ok(finish(remote, &mut book, failures).await)
+    Ok(finish(remote, book, failures).await)
 }
 
 /// The final state; a failure to save it is one more failure.
-async fn finish(remote: &mut Remote<'_>, book: &mut Book<'_>, mut failures: Vec<Problem>) -> Vec<Problem> {
+async fn finish(remote: &mut Remote<'_>, mut book: Book<'_>, mut failures: Vec<Problem>) -> Vec<Problem> {
     book.state.complete = failures.is_empty() && book.state.pending.is_empty();
     if let Err(error) = book.save(remote).await {
         failures.push(Problem { what: book.settings.state_file.clone(), error });
     }
+    super::drop_later(book.state);
     failures
 }
 
