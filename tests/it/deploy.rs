@@ -12,6 +12,8 @@ use crate::support::daemons::{self, Daemon, Kind, Spec};
 use crate::support::{Run, TestServer, pasv, patterned, within};
 
 const STATE: &str = ".pasv-deploy.json";
+/// The deploy lock's directory in the target (beside the target: `www` + this without its dot).
+const LOCK: &str = ".pasv-deploy.json.lock";
 
 fn write(path: &Path, data: &[u8]) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -37,10 +39,17 @@ fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-/// The server's copy of the site: everything but the state file.
+/// The server's copy of the site: everything but the state file (a lock left there is not
+/// left out: a run that ended leaves none).
 fn published(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = tree(root);
     files.remove(STATE);
+    files
+}
+
+/// The files of `files` that are not the deploy lock's (a killed run leaves it).
+fn without_lock(mut files: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    files.retain(|rel, _| !rel.starts_with(&format!("{LOCK}/")));
     files
 }
 
@@ -294,32 +303,24 @@ async fn a_killed_deploy_leaves_whole_files_and_a_state_the_rerun_trusts() {
             let changed: BTreeMap<&String, &Vec<u8>> =
                 v2_files.iter().filter(|(k, v)| v1_files.get(*k) != Some(*v)).collect();
             assert_eq!(changed.len(), 30);
-            // Kill once `wait` of them are in place (0: at once), two runs in a row.
-            let mut kills = 0;
+            // Kill once `wait` of them are in place (0: at once), two runs in a row; the second
+            // removes the lock the first left (a killed run leaves it).
             for round in 0..2u64 {
-                let wait = (seed * 7 + round * 5) % 14;
-                let mut args = vec!["deploy", "-j", "2", "--limit-rate", "1M"];
+                let wait = ((seed * 7 + round * 5) % 14) as usize;
+                let mut args = vec!["deploy", "--break-lock", "-j", "2", "--limit-rate", "1M"];
                 args.extend(flags);
                 let running = pasv(args.into_iter().chain([site.source().to_str().unwrap(), &site.url()])).spawn();
-                let deadline = Instant::now() + Duration::from_secs(20);
-                loop {
-                    // Staged files count too: an --atomic run is killed while it stages.
-                    let done = published(&site.www())
+                // Staged files count too: an --atomic run is killed while it stages.
+                let in_place = || {
+                    published(&site.www())
                         .iter()
                         .filter(|(k, v)| {
                             changed.get(*k) == Some(v) || staged(k).is_some_and(|k| changed.get(&k) == Some(v))
                         })
-                        .count();
-                    if done as u64 >= wait || Instant::now() > deadline {
-                        break;
-                    }
-                    tokio::time::sleep(Duration::from_millis(2)).await;
-                }
-                let killed = std::process::Command::new("kill").arg("-KILL").arg(running.id().to_string()).status();
-                let run = running.finish().await;
-                if killed.is_ok_and(|s| s.success()) && run.code != 0 {
-                    kills += 1;
-                }
+                        .count()
+                };
+                let what = format!("seed {seed}, round {round}: {wait} changed file(s) in place");
+                kill_when(running, &what, || in_place() >= wait).await;
                 check_consistent(&site.www(), &v1_files, &v2_files, seed);
             }
             // The rerun sends exactly what the state does not record as v2's already.
@@ -330,7 +331,7 @@ async fn a_killed_deploy_leaves_whole_files_and_a_state_the_rerun_trusts() {
                     recorded["files"].get(rel.as_str()).map(|r| r["sha256"].clone()) != Some(Value::from(sha256(data)))
                 })
                 .count();
-            let run = site.deploy(flags).await;
+            let run = site.deploy(&[flags, &["--break-lock"]].concat()).await;
             run.assert_code(0);
             assert!(!run.stderr.contains("no state file") && !run.stderr.contains("cannot be used"), "{}", run.stderr);
             let sent = sent_of(&run, "STOR").len();
@@ -345,7 +346,6 @@ async fn a_killed_deploy_leaves_whole_files_and_a_state_the_rerun_trusts() {
             let again = site.deploy(&[]).await;
             again.assert_code(0);
             assert!(sent_of(&again, "STOR").is_empty() && sent_of(&again, "DELE").is_empty(), "{}", again.stderr);
-            eprintln!("seed {seed}: {kills} run(s) killed mid-way");
         }
     })
     .await;
@@ -365,7 +365,7 @@ fn differences(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> 
 /// Every file under a real name is whole (v1's or v2's content), and every file the state
 /// records is on the server with exactly the recorded content.
 fn check_consistent(www: &Path, v1: &BTreeMap<String, Vec<u8>>, v2: &BTreeMap<String, Vec<u8>>, seed: u64) {
-    let files = published(www);
+    let files = without_lock(published(www));
     for (rel, data) in &files {
         if rel.rsplit('/').next().unwrap().ends_with(".pasv-part") || staged(rel).is_some() {
             continue;
@@ -870,7 +870,10 @@ async fn release_dir_uploads_whole_releases_and_switches_them_in_with_renames() 
         assert!(stored.iter().all(|p| p.starts_with("www.pasv-release-") && !p.ends_with(".pasv-part")), "{stored:?}");
         let commands = sent(&run);
         let position = |prefix: &str| commands.iter().position(|c| c.starts_with(prefix)).unwrap();
-        assert!(position("RNFR www.pasv-probe-") < position("STOR "), "{commands:?}");
+        assert!(position("RNFR www.pasv-probe-") < position("STOR www.pasv-release-"), "{commands:?}");
+        // The deploy lock beside the site, taken first and removed at the end.
+        assert!(position("MKD www.pasv-deploy.json.lock") < position("MKD www.pasv-probe-"), "{commands:?}");
+        assert_eq!(commands[commands.len() - 2..], ["RMD www.pasv-deploy.json.lock", "QUIT"], "{commands:?}");
         let switch = commands.iter().rposition(|c| c.starts_with("RNTO www")).unwrap();
         assert!(commands[switch].starts_with("RNTO www") && commands[switch].ends_with("www"), "{commands:?}");
         assert!(switch > commands.iter().rposition(|c| c.starts_with("STOR")).unwrap(), "{commands:?}");
@@ -1116,6 +1119,8 @@ async fn a_killed_release_deploy_leaves_the_site_alone_and_the_next_run_resumes_
             recorded(&site.server.path(&release).join(STATE))
         };
         kill_when(running, "the release's state records a file", || release_state().unwrap_or(0) >= 1).await;
+        // Its lock is beside the site (a switch renames the site).
+        assert!(site.server.path("www.pasv-deploy.json.lock/owner").is_file(), "{:?}", siblings(&site));
         assert_eq!(published(&site.www()), v1_files, "the site is v1 until the switch");
         let release = sibling(&site, "www.pasv-release-");
         let state = state(&release);
@@ -1132,6 +1137,9 @@ async fn a_killed_release_deploy_leaves_the_site_alone_and_the_next_run_resumes_
         assert!(missing < v2_files.len(), "{missing}");
 
         let run = site.deploy(&["--release-dir"]).await;
+        run.assert_code(1);
+        assert!(run.stderr.contains("another deploy holds the lock www.pasv-deploy.json.lock ("), "{}", run.stderr);
+        let run = site.deploy(&["--release-dir", "--break-lock"]).await;
         run.assert_code(0);
         assert!(run.stderr.contains("resuming the unfinished release"), "{}", run.stderr);
         assert_eq!(sent_of(&run, "STOR").len(), missing, "only what the release's state lacks: {}", run.stderr);
@@ -1254,9 +1262,10 @@ fn release_state(source: &str, complete: bool, files: &[(&str, &[u8])]) -> Vec<u
 }
 
 /// A switch removes only what this deployment owns beside the site: a finished release of
-/// this source tree that will never be switched in, and the release it retires. Another
-/// tree's releases, unfinished ones (another run's), directories without a state file and
-/// other runs' probes stay as they are.
+/// this source tree that will never be switched in, and the release it retires (its own
+/// too). Another tree's releases, unfinished ones (another run's) and directories without a
+/// state file stay as they are. A probe a stopped run left goes: with the lock held, no
+/// other run is under way.
 #[tokio::test]
 async fn a_switch_removes_only_the_releases_this_deployment_owns() {
     within(async {
@@ -1283,8 +1292,9 @@ async fn a_switch_removes_only_the_releases_this_deployment_owns() {
         make("release-20000101-000000-5", None);
         make("retired-20000101-000000-7", Some(release_state("other", true, mine)));
         std::fs::create_dir_all(dir("probe-20000101-000000-6")).unwrap();
+        std::fs::create_dir_all(dir("probe-20000101-000000-8-renamed")).unwrap();
         let untouched = ["release-20000101-000000-2", "release-20000101-000000-4", "release-20000101-000000-5"];
-        let untouched = untouched.into_iter().chain(["retired-20000101-000000-7", "probe-20000101-000000-6"]);
+        let untouched = untouched.into_iter().chain(["retired-20000101-000000-7"]);
         let before: Vec<(String, BTreeMap<String, Vec<u8>>)> =
             untouched.map(|id| (id.to_string(), tree(&dir(id)))).collect();
 
@@ -1310,7 +1320,11 @@ async fn a_switch_removes_only_the_releases_this_deployment_owns() {
         }
         assert!(!dir("release-20000101-000000-1").exists(), "{}", run.stderr);
         assert!(run.stderr.contains("not this deploy's to remove"), "{}", run.stderr);
-        assert_eq!(siblings(&site).len(), 7, "{:?}", siblings(&site));
+        let probes = "pasv: note: removed www.pasv-probe-20000101-000000-6, www.pasv-probe-20000101-000000-8-renamed \
+                      (left by stopped runs";
+        assert!(run.stderr.contains(probes), "{}", run.stderr);
+        assert!(!dir("probe-20000101-000000-6").exists() && !dir("probe-20000101-000000-8-renamed").exists());
+        assert_eq!(siblings(&site).len(), 6, "{:?}", siblings(&site));
     })
     .await;
 }
@@ -1353,10 +1367,28 @@ async fn release_dir_dry_run_prints_the_plan_when_a_guard_stops_it() {
 
 #[tokio::test]
 async fn release_dir_stops_before_uploading_when_the_server_cannot_rename_a_directory() {
-    use crate::support::scripted::{FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, r, steps};
+    use crate::support::scripted::{FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, r, steps};
     within(async {
+        let lock = "www.pasv-deploy.json.lock";
         let script = steps(vec![
             anon_login(FEAT_SIZE_EPSV),
+            // The deploy lock first: made, its owner file written (a SIZE that finds nothing
+            // is a drop box's: accepted), and removed at the end, when the run stops.
+            vec![
+                e(&format!("MKD {lock}")),
+                r("257 created"),
+                e("TYPE I"),
+                r("200 binary"),
+                e("EPSV"),
+                Step::ListenData,
+                r("229 Entering Extended Passive Mode (|||{port}|)"),
+                e(&format!("STOR {lock}/owner")),
+                r("150 go"),
+                Step::DataReceive,
+                r("226 stored"),
+                e(&format!("SIZE {lock}/owner")),
+                r("550 not here"),
+            ],
             vec![
                 Step::ExpectPrefix("MKD www.pasv-probe-".into()),
                 r("257 created"),
@@ -1365,6 +1397,10 @@ async fn release_dir_stops_before_uploading_when_the_server_cannot_rename_a_dire
                 Step::ExpectPrefix("RNTO www.pasv-probe-".into()),
                 r("550 Directories cannot be renamed"),
                 Step::ExpectPrefix("RMD www.pasv-probe-".into()),
+                r("250 removed"),
+                e(&format!("DELE {lock}/owner")),
+                r("250 deleted"),
+                e(&format!("RMD {lock}")),
                 r("250 removed"),
                 Step::ExpectClose,
             ],
@@ -1378,7 +1414,8 @@ async fn release_dir_stops_before_uploading_when_the_server_cannot_rename_a_dire
         assert!(run.stderr.contains("the server cannot rename a directory"), "{}", run.stderr);
         assert!(run.stderr.contains("Directories cannot be renamed"), "{}", run.stderr);
         let transcript = server.finish(Duration::from_secs(5)).await.unwrap();
-        assert!(transcript.commands.iter().all(|c| !c.starts_with("STOR")), "{:?}", transcript.commands);
+        let stored = |c: &&String| c.starts_with("STOR") && !c.starts_with(&format!("STOR {lock}/"));
+        assert_eq!(transcript.commands.iter().find(stored), None, "{:?}", transcript.commands);
     })
     .await;
 }
@@ -1391,20 +1428,38 @@ async fn a_killed_first_deploy_into_a_new_target_is_completed_by_the_next_run() 
         let files = tree(&site.source());
         let args = ["deploy", "-j", "2", "--limit-rate", "100K"];
         let running = pasv(args.into_iter().chain([site.source().to_str().unwrap(), &site.url()])).spawn();
+        let pid = running.id();
         let state_file = site.www().join(STATE);
         kill_when(running, "the state records a file", || recorded(&state_file).unwrap_or(0) >= 1).await;
         // Straight to their names (a new target), so one may be cut short; the state, saved
         // before the first upload, says every path is pending until confirmed.
         let state = state(&site.www());
         assert_eq!(state["complete"], false);
-        check_whole(&published(&site.www()), &files, &state);
+        check_whole(&without_lock(published(&site.www())), &files, &state);
         let recorded = state["files"].as_object().unwrap();
         let pending = state["pending"].as_array().unwrap();
         assert!(!recorded.is_empty() && !pending.is_empty(), "killed between the first checkpoint and the end");
         assert_eq!(pending.len() + recorded.len(), files.len());
 
+        // The killed run left its lock, which says whose it is and nothing of the URL or user.
+        let owner = std::fs::read_to_string(site.www().join(LOCK).join("owner")).expect("the killed run's lock");
+        assert_eq!(serde_json::from_str::<Value>(&owner).unwrap()["pid"], pid, "{owner}");
+        assert!(!owner.contains("127.0.0.1") && !owner.contains("anonymous") && !owner.contains("www"), "{owner}");
+        // It is fresh: the next run stops before changing anything, and says how to go on.
+        let before = tree(site.server.root.path());
         let run = site.deploy(&[]).await;
+        run.assert_code(1);
+        let held = "pasv: error: another deploy holds the lock www/.pasv-deploy.json.lock (started ";
+        assert!(run.stderr.contains(held), "{}", run.stderr);
+        assert!(run.stderr.contains(&format!(", process {pid}; last heard from ")), "{}", run.stderr);
+        assert!(run.stderr.contains("stopped before changing anything"), "{}", run.stderr);
+        assert!(run.stderr.contains("run again with --break-lock to remove it"), "{}", run.stderr);
+        assert_eq!(tree(site.server.root.path()), before, "nothing on the server changed");
+        // --break-lock removes it (saying whose it was), and the run goes on.
+        let run = site.deploy(&["--break-lock"]).await;
         run.assert_code(0);
+        let removed = "pasv: note: removed the deploy lock www/.pasv-deploy.json.lock (--break-lock; started ";
+        assert!(run.stderr.contains(removed), "{}", run.stderr);
         assert_eq!(sent_of(&run, "STOR").len(), pending.len(), "{}", run.stderr);
         assert!(sent_of(&run, "STOR").iter().all(|p| p.ends_with(".pasv-part")), "not a new target any more");
         assert_eq!(published(&site.www()), files, "every file whole, no temporary left: {}", run.stderr);

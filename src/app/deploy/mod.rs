@@ -8,13 +8,16 @@
 //! `mirror`'s uploads; [`look`] asks the server what a plan needs; [`layout`] names the
 //! release directories of `--release-dir` and plans their renames, which [`release`] carries
 //! out (and `--rollback`'s) with [`beside`] (the target's parent directory) and [`site`]
-//! (the site's protected paths). This file resolves the command line and puts the steps in
-//! order: scan (on threads) while connecting and reading the state file, list what the plan
-//! needs, plan, check the guards, then print (`--dry-run`) or run.
+//! (the site's protected paths); [`lock`] keeps a second run off a target that one is
+//! changing. This file resolves the command line and puts the steps in order: scan (on
+//! threads) while connecting and reading the state file, list what the plan needs, plan,
+//! check the guards, then print (`--dry-run`) or run (the lock taken once the run is about to
+//! change something, and removed when it ends).
 
 mod beside;
 mod guards;
 mod layout;
+mod lock;
 mod look;
 mod plan;
 mod protect;
@@ -27,14 +30,18 @@ mod show;
 mod site;
 mod state;
 
+use std::time::Instant;
+
 use anyhow::{Context as _, Result};
 
+use self::lock::{Lock, StateRead};
 use self::plan::Basis;
-use self::protect::{Protect, STAGING, state_temp};
+use self::protect::{Protect, STAGING, lock_name, state_temp};
 use self::remote::Remote;
 use self::settings::Settings;
 use self::state::{State, Unreadable};
 use super::context::Context;
+use super::interrupt::or_interrupted;
 use super::tally::Tally;
 use super::target::Target;
 use super::transfer::run::report_failures;
@@ -52,8 +59,8 @@ pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
     let (root, filter, state_file) =
         (settings.source.clone(), settings.rules.filter.clone(), settings.state_file.clone());
     let scanning = tokio::task::spawn_blocking(move || {
-        let temp = state_temp(&state_file);
-        scan::scan(&root, &filter, &[state_file.as_str(), temp.as_str(), STAGING])
+        let (temp, lock) = (state_temp(&state_file), lock_name(&state_file));
+        scan::scan(&root, &filter, &[state_file.as_str(), temp.as_str(), lock.as_str(), STAGING])
     });
     let mut remote = Remote::open(ctx, &target, sessions).await?;
     if let Some(names) = names {
@@ -66,15 +73,24 @@ pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
         remote.close().await;
         return result;
     }
-    let basis = read_state(&mut remote, &settings).await;
+    let read = read_state(&mut remote, &settings).await;
     let scanned = scanning.await.context("scanning the source")?;
     let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
-    let basis = basis?;
+    let (basis, read) = read?;
     for note in &scanned.notes {
         tally.note(note);
     }
     show::basis(&tally, &basis, &settings);
-    let result = plan_and_run(&mut remote, &settings, basis, scanned, &mut tally).await;
+    let mut lock = Lock::new(remote.path(&lock_name(&settings.state_file)));
+    lock.expect(read);
+    let result = or_interrupted(async {
+        if settings.break_lock {
+            lock.break_old(&mut remote, &tally).await?;
+        }
+        plan_and_run(&mut remote, &settings, basis, scanned, &mut tally, &mut lock).await
+    })
+    .await;
+    lock.release(&mut remote, &tally).await;
     remote.close().await;
     result
 }
@@ -86,7 +102,8 @@ async fn rollback(ctx: &Context, args: &DeployArgs, target: &Target, sessions: r
     let protect = Protect::new(&args.protect, &args.state_file)?;
     let mut remote = Remote::open(ctx, target, sessions).await?;
     let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
-    let result = release::rollback(&mut remote, &names, &args.state_file, &protect, args.dry_run, &mut tally).await;
+    let (state_file, dry_run) = (&args.state_file, args.dry_run);
+    let result = release::rollback(&mut remote, &names, state_file, &protect, dry_run, args.break_lock, &mut tally).await;
     remote.close().await;
     result
 }
@@ -97,6 +114,7 @@ async fn plan_and_run(
     basis: Basis,
     scanned: scan::Scanned,
     tally: &mut Tally<'_>,
+    lock: &mut Lock,
 ) -> Result<()> {
     let source = scanned.source;
     let seen = look::look(remote, &source, &basis, settings, tally).await?;
@@ -123,19 +141,22 @@ async fn plan_and_run(
     }
     guarded?;
     show::findings(tally, &plan);
-    run::run(remote, plan, basis.trusted(), settings, tally, problems).await
+    run::run(remote, plan, basis.trusted(), settings, lock, tally, problems).await
 }
 
-/// The state file, or why there is none to trust. Only a failure to reach it is an error.
-async fn read_state(remote: &mut Remote<'_>, settings: &Settings) -> Result<Basis> {
-    let Some(bytes) = remote.read_small(&settings.state_file, state::MAX_BYTES).await? else {
-        return Ok(Basis::Missing);
-    };
-    Ok(match State::parse(&bytes) {
+/// The state file, or why there is none to trust, and what was read (the lock checks it is
+/// still there as read). Only a failure to reach it is an error.
+async fn read_state(remote: &mut Remote<'_>, settings: &Settings) -> Result<(Basis, StateRead)> {
+    let started = Instant::now();
+    let bytes = remote.read_small(&settings.state_file, state::MAX_BYTES).await?;
+    let read = StateRead::new(remote.path(&settings.state_file), bytes.as_deref(), started);
+    let Some(bytes) = bytes else { return Ok((Basis::Missing, read)) };
+    let basis = match State::parse(&bytes) {
         Ok(state) if state.source != settings.identity => Basis::Foreign(state.source),
         Ok(state) => Basis::Trusted(state),
         Err(why @ (Unreadable::Json(_) | Unreadable::Format(_) | Unreadable::Version(_) | Unreadable::Path(_))) => {
             Basis::Unreadable(why.to_string())
         }
-    })
+    };
+    Ok((basis, read))
 }
