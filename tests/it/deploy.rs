@@ -1329,6 +1329,74 @@ async fn a_switch_removes_only_the_releases_this_deployment_owns() {
     .await;
 }
 
+/// The release a switch retires (the previous one) is removed only when this deployment owns
+/// it, as every other release beside the site: finished, from this source tree. Another
+/// tree's, or an unfinished one, stays under its retired name, and is named.
+#[tokio::test]
+async fn a_switch_leaves_the_release_it_retires_when_this_deployment_does_not_own_it() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 3);
+        site.deploy(&["--release-dir"]).await.assert_code(0);
+        for (round, (source, complete)) in [("other", true), ("public", false)].into_iter().enumerate() {
+            write(&site.source().join(page(0)), format!("version {round}\n").as_bytes());
+            site.deploy(&["--release-dir"]).await.assert_code(0);
+            // The previous release, as another tree's deploy (or a stopped one) left it.
+            let previous = site.server.path("www.pasv-previous");
+            let files = published(&previous);
+            let listed: Vec<(&str, &[u8])> = files.iter().map(|(rel, data)| (rel.as_str(), data.as_slice())).collect();
+            write(&previous.join(STATE), &release_state(source, complete, &listed));
+            let kept = tree(&previous);
+
+            let (dir, url) = (site.source(), site.url());
+            let plan =
+                pasv(["--json", "deploy", "--dry-run", "--release-dir", dir.to_str().unwrap(), &url]).run().await;
+            plan.assert_code(0);
+            let line: Value = serde_json::from_str(plan.stdout.lines().next().unwrap()).unwrap();
+            assert_eq!(line["release"]["removed"], serde_json::json!([]), "{source}: {}", plan.stdout);
+            let text = pasv(["deploy", "--dry-run", "--release-dir", dir.to_str().unwrap(), &url]).run().await;
+            assert!(text.stderr.contains("pasv: note: left www.pasv-retired-"), "{source}: {}", text.stderr);
+
+            write(&site.source().join(page(1)), format!("version {round}\n").as_bytes());
+            let run = site.deploy(&["--release-dir"]).await;
+            run.assert_code(0);
+            let retired = sibling(&site, "www.pasv-retired-");
+            assert_eq!(tree(&retired), kept, "{source}: its files are all there: {}", run.stderr);
+            let name = retired.file_name().unwrap().to_string_lossy().into_owned();
+            let note = format!("pasv: note: left {name} (another source tree's, unfinished, or without a pasv state");
+            assert!(run.stderr.contains(&note), "{source}: {}", run.stderr);
+            assert_eq!(published(&site.www()), tree(&site.source()));
+            std::fs::remove_dir_all(&retired).unwrap();
+        }
+    })
+    .await;
+}
+
+/// `--rollback` changes the site: it takes the lock beside it, as `--release-dir` does.
+#[tokio::test]
+async fn rollback_takes_the_lock_too() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 3);
+        site.deploy(&["--release-dir"]).await.assert_code(0);
+        write(&site.source().join(page(0)), b"version 2\n");
+        site.deploy(&["--release-dir"]).await.assert_code(0);
+        write(&site.server.path("www.pasv-deploy.json.lock/owner"), OTHER_OWNER);
+        let before = tree(site.server.root.path());
+        let run = pasv(["deploy", "--rollback", &site.url()]).run().await;
+        run.assert_code(1);
+        let held = format!("pasv: error: another deploy holds the lock www.pasv-deploy.json.lock ({OTHER}; ");
+        assert!(run.stderr.contains(&held), "{}", run.stderr);
+        assert_eq!(tree(site.server.root.path()), before);
+        pasv(["deploy", "--rollback", "--dry-run", &site.url()]).run().await.assert_code(0);
+        let run = pasv(["deploy", "--rollback", "--break-lock", &site.url()]).run().await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("rolled back"), "{}", run.stderr);
+        assert_eq!(siblings(&site), ["www", "www.pasv-previous"]);
+    })
+    .await;
+}
+
 /// A review needs the plan most when a guard stops the release: the dry run prints it, then
 /// fails as the dry run without `--release-dir` does.
 #[tokio::test]
@@ -1464,6 +1532,198 @@ async fn a_killed_first_deploy_into_a_new_target_is_completed_by_the_next_run() 
         assert!(sent_of(&run, "STOR").iter().all(|p| p.ends_with(".pasv-part")), "not a new target any more");
         assert_eq!(published(&site.www()), files, "every file whole, no temporary left: {}", run.stderr);
         assert_eq!(self::state(&site.www())["complete"], true);
+    })
+    .await;
+}
+
+/// The owner file of a lock another machine's run holds (a killed run's, or one under way).
+const OTHER_OWNER: &[u8] = br#"{"host":"ci-runner-7","pid":4242,"started":"2026-01-01 00:00:00 UTC"}"#;
+const OTHER: &str = "started 2026-01-01 00:00:00 UTC on host ci-runner-7, process 4242";
+
+/// The file at `path` last written `ago`, as the server's clock sees it (the in-process
+/// server gives the file's own time, as every server does).
+fn written_ago(path: &Path, ago: Duration) {
+    std::fs::File::options().write(true).open(path).unwrap().set_modified(SystemTime::now() - ago).unwrap();
+}
+
+/// A lock another run holds stops a deploy before it changes anything (a dry run does not
+/// look at it); once its owner was last heard from more than 10 minutes ago by the server's
+/// clock, a run takes it over; `--break-lock` removes it whatever its age.
+#[tokio::test]
+async fn a_lock_another_run_holds_stops_a_deploy_until_it_is_stale_or_broken() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 6);
+        site.deploy(&[]).await.assert_code(0);
+        let owner = site.www().join(LOCK).join("owner");
+        write(&owner, OTHER_OWNER);
+        write(&site.source().join(page(0)), b"version 2\n");
+
+        let before = tree(site.server.root.path());
+        let run = site.deploy(&[]).await;
+        run.assert_code(1);
+        let held =
+            format!("pasv: error: another deploy holds the lock www/.pasv-deploy.json.lock ({OTHER}; last heard");
+        assert!(run.stderr.contains(&held), "{}", run.stderr);
+        assert!(
+            run.stderr.contains(" s ago by the server's clock): stopped before changing anything"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("expires 10 minutes after its owner was last heard from"), "{}", run.stderr);
+        assert_eq!(tree(site.server.root.path()), before, "nothing changed: {}", run.stderr);
+        let dry = site.deploy(&["--dry-run"]).await;
+        dry.assert_code(0);
+        assert!(sent(&dry).iter().all(|c| !c.contains(LOCK)), "{:?}", sent(&dry));
+        assert!(dry.stdout.contains("upload file000.dat"), "{}", dry.stdout);
+
+        // Heard from 20 minutes ago: a killed run's. Taken over, with a note, and removed at the end.
+        written_ago(&owner, Duration::from_secs(20 * 60));
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        let note = format!(
+            "pasv: note: taking over the deploy lock www/.pasv-deploy.json.lock: last heard from 20 min ago by the \
+             server's clock, more than 10 minutes, so its run ({OTHER}) was killed or lost"
+        );
+        assert!(run.stderr.contains(&note), "{}", run.stderr);
+        assert_eq!(published(&site.www()), tree(&site.source()), "no lock, aside or clock file left");
+
+        // --break-lock removes one however fresh, says whose it was, and the run goes on.
+        write(&owner, OTHER_OWNER);
+        write(&site.source().join(page(1)), b"version 3\n");
+        let run = site.deploy(&["--break-lock"]).await;
+        run.assert_code(0);
+        let note = format!("pasv: note: removed the deploy lock www/.pasv-deploy.json.lock (--break-lock; {OTHER})");
+        assert!(run.stderr.contains(&note), "{}", run.stderr);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+        let run = site.deploy(&["--break-lock"]).await;
+        run.assert_code(0);
+        assert!(
+            run.stderr.contains("--break-lock: there is no deploy lock www/.pasv-deploy.json.lock"),
+            "{}",
+            run.stderr
+        );
+        site.deploy(&["--break-lock", "--dry-run"]).await.assert_code(2);
+    })
+    .await;
+}
+
+/// The lock costs a run that changes something a few commands, and one with nothing to do
+/// none; a run removes it when it ends, whether it succeeded or failed.
+#[tokio::test]
+async fn a_run_removes_its_lock_when_it_ends_and_one_with_nothing_to_do_takes_none() {
+    use crate::support::faults::{FaultProxy, Faults, Kind as Fault};
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 6);
+        site.deploy(&[]).await.assert_code(0);
+        // A state written long ago: its time says it is the one read, no second read.
+        written_ago(&site.www().join(STATE), Duration::from_secs(3600));
+        write(&site.source().join(page(0)), b"version 2\n");
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        let locking: Vec<String> = sent(&run).into_iter().filter(|c| c.contains(LOCK)).collect();
+        let owner = "www/.pasv-deploy.json.lock/owner";
+        assert_eq!(
+            locking,
+            [
+                "MKD www/.pasv-deploy.json.lock".to_string(),
+                format!("STOR {owner}"),
+                format!("SIZE {owner}"),
+                format!("MLST {owner}"),
+                format!("DELE {owner}"),
+                "RMD www/.pasv-deploy.json.lock".to_string()
+            ],
+            "{:?}",
+            sent(&run)
+        );
+        let reads = sent(&run).into_iter().filter(|c| c == "RETR www/.pasv-deploy.json").count();
+        assert_eq!(reads, 1, "{:?}", sent(&run));
+        assert_eq!(published(&site.www()), tree(&site.source()));
+
+        // Nothing to do: not a command for the lock.
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        assert!(sent(&run).iter().all(|c| !c.contains(LOCK) && !c.starts_with("MKD")), "{:?}", sent(&run));
+
+        // A run that fails (an upload refused) removes its lock too.
+        write(&site.source().join(page(1)), b"version 3\n");
+        write(&site.source().join(page(2)), b"version 3\n");
+        let none = Faults { kind: Fault::Reset, seed: 0, count: 0, stall: Duration::from_secs(1) };
+        let proxy = FaultProxy::start(site.server.server.addr(), none).await;
+        proxy.refuse("STOR www/css/.file001.dat.pasv-part", "550 Permission denied.", usize::MAX);
+        let run = deploy(&site.source(), &format!("{}/www/", proxy.url()), &[]).await;
+        run.assert_code(5);
+        assert!(proxy.injected() > 0, "{}", proxy.describe());
+        assert!(sent(&run).contains(&"RMD www/.pasv-deploy.json.lock".to_string()), "{:?}", sent(&run));
+        assert!(!site.www().join(LOCK).exists(), "{}", run.stderr);
+        assert_eq!(state(&site.www())["files"]["img/deep/file002.dat"]["size"], 10, "the rest went up");
+    })
+    .await;
+}
+
+/// A run that finds, once it holds the lock, that the state file is not the one it planned
+/// from (another deploy finished meanwhile) removes the lock and stops, changing nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_state_that_changed_while_the_run_planned_stops_it() {
+    use crate::support::faults::{FaultProxy, Faults, Kind as Fault};
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 6);
+        site.deploy(&[]).await.assert_code(0);
+        write(&site.source().join(page(0)), b"version 2\n");
+        let none = Faults { kind: Fault::Reset, seed: 0, count: 0, stall: Duration::from_secs(1) };
+        let proxy = FaultProxy::start(site.server.server.addr(), none).await;
+        proxy.hold("MKD www/.pasv-deploy.json.lock");
+        let url = format!("{}/www/", proxy.url());
+        let mut running = pasv(["-v", "deploy", site.source().to_str().unwrap(), &url]).spawn();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !proxy.holding() {
+            assert!(!running.exited(), "pasv ended before it took the lock: {}", proxy.describe());
+            assert!(Instant::now() < deadline, "pasv did not take the lock within 30 s: {}", proxy.describe());
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        // Another deploy's last save: the same size, other content.
+        let path = site.www().join(STATE);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let other = text.replacen(&sha256(b"content of file 3\n"), &sha256(b"another deploy's\n"), 1);
+        assert_ne!(other, text);
+        std::fs::write(&path, &other).unwrap();
+        let before = tree(site.server.root.path());
+        proxy.release();
+        let run = running.finish().await;
+        run.assert_code(1);
+        let said = "pasv: error: another deploy finished while this one was planning: the state file \
+                    www/.pasv-deploy.json changed after this run read it. Nothing was changed; run again";
+        assert!(run.stderr.contains(said), "{}", run.stderr);
+        assert_eq!(tree(site.server.root.path()), before, "nothing changed, and the lock is gone: {}", run.stderr);
+    })
+    .await;
+}
+
+/// Ctrl-C stops a deploy and removes its lock on the way out (exit 130).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_deploy_removes_its_lock() {
+    within(async {
+        let site = Site::new().await;
+        slow_site(&site.source());
+        let args = ["deploy", "-j", "2", "--limit-rate", "100K"];
+        let mut running = pasv(args.into_iter().chain([site.source().to_str().unwrap(), &site.url()])).spawn();
+        // Once its state is saved (it holds the lock then, and listens for Ctrl-C).
+        let (owner, state_file) = (site.www().join(LOCK).join("owner"), site.www().join(STATE));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while recorded(&state_file).is_none() {
+            assert!(!running.exited(), "pasv ended before it saved its state");
+            assert!(Instant::now() < deadline, "pasv did not save its state within 30 s");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(owner.is_file());
+        let interrupted = std::process::Command::new("kill").arg("-INT").arg(running.id().to_string()).status();
+        assert!(interrupted.unwrap().success());
+        let run = running.finish().await;
+        run.assert_code(130);
+        assert!(!site.www().join(LOCK).exists(), "{}", run.stderr);
+        assert!(site.deploy(&[]).await.assert_code(0).stderr.contains("resuming"));
     })
     .await;
 }

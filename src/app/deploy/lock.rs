@@ -353,8 +353,11 @@ mod tests {
         let owner: Owner = serde_json::from_str(&text).unwrap();
         assert_eq!(owner.pid, std::process::id());
         assert!(owner.started.ends_with(" UTC"), "{text}");
-        let keys: Vec<String> =
-            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text).unwrap().keys().cloned().collect();
+        let keys: Vec<String> = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text)
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
         assert_eq!(keys, ["host", "pid", "started"]);
         assert!(Owner::describe(Some(&lock.owner)).contains(&format!("process {}", std::process::id())));
         assert_eq!(Owner::describe(Some(b"\x1b[2J")), "its owner file is not pasv's");

@@ -103,7 +103,8 @@ async fn rollback(ctx: &Context, args: &DeployArgs, target: &Target, sessions: r
     let mut remote = Remote::open(ctx, target, sessions).await?;
     let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
     let (state_file, dry_run) = (&args.state_file, args.dry_run);
-    let result = release::rollback(&mut remote, &names, state_file, &protect, dry_run, args.break_lock, &mut tally).await;
+    let result =
+        release::rollback(&mut remote, &names, state_file, &protect, dry_run, args.break_lock, &mut tally).await;
     remote.close().await;
     result
 }

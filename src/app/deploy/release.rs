@@ -236,7 +236,12 @@ pub async fn rollback(
 }
 
 /// [`rollback`] once it holds the lock (or is a dry run).
-async fn roll_back(remote: &mut Remote<'_>, around: &Around<'_>, protect: &Protect, tally: &mut Tally<'_>) -> Result<()> {
+async fn roll_back(
+    remote: &mut Remote<'_>,
+    around: &Around<'_>,
+    protect: &Protect,
+    tally: &mut Tally<'_>,
+) -> Result<()> {
     let (names, dry_run) = (around.names, around.dry_run);
     let mut layout = survey(remote, around, tally).await?;
     stale_probes(remote, around, &mut layout, tally).await;
