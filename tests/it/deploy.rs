@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde_json::Value;
 
 use crate::support::daemons::{self, Daemon, Kind, Spec};
-use crate::support::{Run, TestServer, pasv, patterned, within};
+use crate::support::{Run, Running, TestServer, pasv, patterned, within};
 
 const STATE: &str = ".pasv-deploy.json";
 /// The deploy lock's directory in the target (beside the target: `www` + this without its dot).
@@ -1065,9 +1065,16 @@ fn recorded(path: &Path) -> Option<usize> {
     Some(state["files"].as_object()?.len())
 }
 
-/// Polls `reached` every 25 ms while pasv runs, then kills it (SIGKILL, by its PID) and
-/// checks that it was killed, not finished: the test then knows where the run was cut.
-async fn kill_when(mut running: crate::support::Running, what: &str, mut reached: impl FnMut() -> bool) -> Run {
+/// `deploy -j 2 --limit-rate 100K` (with `extra` flags) of the site's source, in the
+/// background: a [`slow_site`] takes it about 12 s.
+fn slow_deploy(site: &Site, extra: &[&str]) -> Running {
+    let args = ["deploy"].iter().chain(extra).chain(&["-j", "2", "--limit-rate", "100K"]);
+    pasv(args.copied().chain([site.source().to_str().unwrap(), &site.url()])).spawn()
+}
+
+/// Polls `reached` every 25 ms while pasv runs; fails the test, with what pasv said, when
+/// pasv ends first or 30 s pass.
+async fn wait_for(mut running: Running, what: &str, mut reached: impl FnMut() -> bool) -> Running {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !reached() {
         if running.exited() {
@@ -1081,6 +1088,13 @@ async fn kill_when(mut running: crate::support::Running, what: &str, mut reached
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+    running
+}
+
+/// [`wait_for`] `reached`, then kills pasv (SIGKILL, by its PID) and checks that it was
+/// killed, not finished: the test then knows where the run was cut.
+async fn kill_when(running: Running, what: &str, reached: impl FnMut() -> bool) -> Run {
+    let mut running = wait_for(running, what, reached).await;
     let killed = running.kill();
     let run = running.finish().await;
     assert!(killed && run.code == -1, "pasv was not killed by the signal (exit {}): {}", run.code, run.stderr);
@@ -1112,8 +1126,7 @@ async fn a_killed_release_deploy_leaves_the_site_alone_and_the_next_run_resumes_
         let v1_files = published(&site.www());
         slow_site(&site.source());
         let v2_files = tree(&site.source());
-        let args = ["deploy", "--release-dir", "-j", "2", "--limit-rate", "100K"];
-        let running = pasv(args.into_iter().chain([site.source().to_str().unwrap(), &site.url()])).spawn();
+        let running = slow_deploy(&site, &["--release-dir"]);
         let release_state = || {
             let release = siblings(&site).into_iter().find(|n| n.starts_with("www.pasv-release-"))?;
             recorded(&site.server.path(&release).join(STATE))
@@ -1494,8 +1507,7 @@ async fn a_killed_first_deploy_into_a_new_target_is_completed_by_the_next_run() 
         let site = Site::new().await;
         slow_site(&site.source());
         let files = tree(&site.source());
-        let args = ["deploy", "-j", "2", "--limit-rate", "100K"];
-        let running = pasv(args.into_iter().chain([site.source().to_str().unwrap(), &site.url()])).spawn();
+        let running = slow_deploy(&site, &[]);
         let pid = running.id();
         let state_file = site.www().join(STATE);
         kill_when(running, "the state records a file", || recorded(&state_file).unwrap_or(0) >= 1).await;
@@ -1676,13 +1688,8 @@ async fn a_state_that_changed_while_the_run_planned_stops_it() {
         let proxy = FaultProxy::start(site.server.server.addr(), none).await;
         proxy.hold("MKD www/.pasv-deploy.json.lock");
         let url = format!("{}/www/", proxy.url());
-        let mut running = pasv(["-v", "deploy", site.source().to_str().unwrap(), &url]).spawn();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !proxy.holding() {
-            assert!(!running.exited(), "pasv ended before it took the lock: {}", proxy.describe());
-            assert!(Instant::now() < deadline, "pasv did not take the lock within 30 s: {}", proxy.describe());
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        let running = pasv(["-v", "deploy", site.source().to_str().unwrap(), &url]).spawn();
+        let running = wait_for(running, "the lock's MKD", || proxy.holding()).await;
         // Another deploy's last save: the same size, other content.
         let path = site.www().join(STATE);
         let text = std::fs::read_to_string(&path).unwrap();
@@ -1707,17 +1714,10 @@ async fn an_interrupted_deploy_removes_its_lock() {
     within(async {
         let site = Site::new().await;
         slow_site(&site.source());
-        let args = ["deploy", "-j", "2", "--limit-rate", "100K"];
-        let mut running = pasv(args.into_iter().chain([site.source().to_str().unwrap(), &site.url()])).spawn();
         // Once its state is saved (it holds the lock then, and listens for Ctrl-C).
-        let (owner, state_file) = (site.www().join(LOCK).join("owner"), site.www().join(STATE));
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while recorded(&state_file).is_none() {
-            assert!(!running.exited(), "pasv ended before it saved its state");
-            assert!(Instant::now() < deadline, "pasv did not save its state within 30 s");
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        assert!(owner.is_file());
+        let state_file = site.www().join(STATE);
+        let running = wait_for(slow_deploy(&site, &[]), "the state saved", || recorded(&state_file).is_some()).await;
+        assert!(site.www().join(LOCK).join("owner").is_file());
         let interrupted = std::process::Command::new("kill").arg("-INT").arg(running.id().to_string()).status();
         assert!(interrupted.unwrap().success());
         let run = running.finish().await;

@@ -289,13 +289,7 @@ pub struct Lease<'a> {
 impl Lease<'_> {
     /// MKD; the inner error is the server's refusal (the directory is there, or may not be made).
     pub async fn make_dir(&mut self, path: &str) -> Result<Result<()>> {
-        match self.seat.mkdir(path).await {
-            Ok(()) => Ok(Ok(())),
-            Err(e) if e.is_permanent_refusal() => {
-                Ok(Err(anyhow::Error::new(e).context(format!("creating {}", escape(path)))))
-            }
-            Err(e) => Err(anyhow::Error::new(e).context(format!("creating {}", escape(path)))),
-        }
+        refusal(self.seat.mkdir(path).await, || format!("creating {}", escape(path)))
     }
 
     /// `data` stored at `path`, replacing what is there.
@@ -310,11 +304,7 @@ impl Lease<'_> {
 
     /// SIZE; `None` when there is no such file.
     pub async fn size(&mut self, path: &str) -> Result<Option<u64>> {
-        match self.seat.size(path).await {
-            Ok(size) => Ok(Some(size)),
-            Err(e) if e.is_permanent_refusal() => Ok(None),
-            Err(e) => Err(anyhow::Error::new(e).context(format!("SIZE of {}", escape(path)))),
-        }
+        Ok(refusal(self.seat.size(path).await, || format!("SIZE of {}", escape(path)))?.ok())
     }
 
     /// The modification time by the server's clock (MLST or MDTM, Unix seconds); `None` when
@@ -327,35 +317,32 @@ impl Lease<'_> {
 
     /// DELE; false when the server refused (there is no such file, most likely).
     pub async fn remove(&mut self, path: &str) -> Result<bool> {
-        match self.seat.remove(path).await {
-            Ok(()) => Ok(true),
-            Err(e) if e.is_permanent_refusal() => Ok(false),
-            Err(e) => Err(anyhow::Error::new(e).context(format!("deleting {}", escape(path)))),
-        }
+        Ok(refusal(self.seat.remove(path).await, || format!("deleting {}", escape(path)))?.is_ok())
     }
 
     /// RMD; the inner error is the server's refusal (not there, or not empty).
     pub async fn remove_dir(&mut self, path: &str) -> Result<Result<()>> {
-        match self.seat.rmdir(path).await {
-            Ok(()) => Ok(Ok(())),
-            Err(e) if e.is_permanent_refusal() => {
-                Ok(Err(anyhow::Error::new(e).context(format!("removing {}", escape(path)))))
-            }
-            Err(e) => Err(anyhow::Error::new(e).context(format!("removing {}", escape(path)))),
-        }
+        refusal(self.seat.rmdir(path).await, || format!("removing {}", escape(path)))
     }
 
     /// RNFR/RNTO; false when the server refused (`from` is not there, most likely).
     pub async fn rename(&mut self, from: &str, to: &str) -> Result<bool> {
-        match self.seat.rename(from, to).await {
-            Ok(()) => Ok(true),
-            Err(e) if e.is_permanent_refusal() => Ok(false),
-            Err(e) => Err(anyhow::Error::new(e).context(format!("renaming {} to {}", escape(from), escape(to)))),
-        }
+        let renamed = self.seat.rename(from, to).await;
+        Ok(refusal(renamed, || format!("renaming {} to {}", escape(from), escape(to)))?.is_ok())
     }
 
     pub async fn is_dir(&mut self, path: &str) -> Result<bool> {
         self.seat.is_dir(path).await.with_context(|| format!("checking {}", escape(path)))
+    }
+}
+
+/// A command's result: the server's refusal (5xx) as the inner error, anything else (a
+/// session out of step, a 4xx) as the outer; each with `what` as its context.
+fn refusal<T>(result: Result<T, crate::engine::Error>, what: impl Fn() -> String) -> Result<Result<T>> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(e) if e.is_permanent_refusal() => Ok(Err(anyhow::Error::new(e).context(what()))),
+        Err(e) => Err(anyhow::Error::new(e).context(what())),
     }
 }
 
