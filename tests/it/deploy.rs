@@ -1730,7 +1730,7 @@ async fn an_interrupted_deploy_removes_its_lock() {
 
 /// vsftpd lists no dot entries: the site's `.well-known` and a protected `.htaccess` are
 /// found by name, carried into each release and back with a rollback; the same on ProFTPD
-/// and pure-ftpd (which list them).
+/// and pure-ftpd (which list them). The deploy lock works on all three ([`lock_cycle`]).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn release_dir_on_real_servers_carries_protected_dot_paths_they_may_not_list() {
     for (kind, name) in [(Kind::Vsftpd, "vsftpd"), (Kind::Proftpd, "proftpd"), (Kind::PureFtpd, "pure-ftpd")] {
@@ -1742,7 +1742,35 @@ async fn release_dir_on_real_servers_carries_protected_dot_paths_they_may_not_li
             }
         };
         within(release_cycle(&daemon, name)).await;
+        within(lock_cycle(&daemon, name)).await;
     }
+}
+
+/// The lock on a real server: MKD refuses a directory that is there, and a stale owner is
+/// told by the server's times (MDTM on vsftpd, MLST on the others).
+async fn lock_cycle(daemon: &Daemon, name: &str) {
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("public");
+    make_site(&source, 3);
+    let url = daemon.url(true, "locked/");
+    let site = daemon.root.join("locked");
+    deploy(&source, &url, &[]).await.assert_code(0);
+    let owner = site.join(LOCK).join("owner");
+    write(&owner, OTHER_OWNER);
+    daemon.fix_ownership();
+    write(&source.join(page(0)), b"version 2\n");
+    let run = deploy(&source, &url, &[]).await;
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains(&format!(".pasv-deploy.json.lock ({OTHER}; last heard from ")),
+        "{name}: {}",
+        run.stderr
+    );
+    written_ago(&owner, Duration::from_secs(20 * 60));
+    let run = deploy(&source, &url, &[]).await;
+    run.assert_code(0);
+    assert!(run.stderr.contains("last heard from 20 min ago by the server's clock"), "{name}: {}", run.stderr);
+    assert_eq!(published(&site), tree(&source), "{name}: {}", run.stderr);
 }
 
 async fn release_cycle(daemon: &Daemon, name: &str) {
