@@ -1555,7 +1555,7 @@ const OTHER: &str = "started 2026-01-01 00:00:00 UTC on host ci-runner-7, proces
 /// The file at `path` last written `ago`, as the server's clock sees it (the in-process
 /// server gives the file's own time, as every server does).
 fn written_ago(path: &Path, ago: Duration) {
-    std::fs::File::options().write(true).open(path).unwrap().set_modified(SystemTime::now() - ago).unwrap();
+    std::fs::File::open(path).unwrap().set_modified(SystemTime::now() - ago).unwrap();
 }
 
 /// A lock another run holds stops a deploy before it changes anything (a dry run does not
@@ -1616,6 +1616,21 @@ async fn a_lock_another_run_holds_stops_a_deploy_until_it_is_stale_or_broken() {
             run.stderr
         );
         site.deploy(&["--break-lock", "--dry-run"]).await.assert_code(2);
+
+        // A run killed between its MKD and its first write leaves a lock without an owner
+        // file: the directory's own time tells its age.
+        std::fs::create_dir(site.www().join(LOCK)).unwrap();
+        write(&site.source().join(page(2)), b"version 4\n");
+        let run = site.deploy(&[]).await;
+        run.assert_code(1);
+        let held = "lock www/.pasv-deploy.json.lock (no owner file; last heard from ";
+        assert!(run.stderr.contains(held), "{}", run.stderr);
+        written_ago(&site.www().join(LOCK), Duration::from_secs(20 * 60));
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        let note = "20 min ago by the server's clock, more than 10 minutes, so its run (no owner file) was killed";
+        assert!(run.stderr.contains(note), "{}", run.stderr);
+        assert_eq!(published(&site.www()), tree(&site.source()));
     })
     .await;
 }

@@ -106,11 +106,11 @@ impl Owner {
     /// For a message: who holds a lock, from its owner file (server text, escaped).
     fn describe(bytes: Option<&[u8]>) -> String {
         match bytes.map(serde_json::from_slice::<Owner>) {
-            None => "it has no owner file".into(),
+            None => "no owner file".into(),
             Some(Ok(o)) => {
                 format!("started {} on host {}, process {}", escape(&o.started), escape(&o.host), o.pid)
             }
-            Some(Err(_)) => "its owner file is not pasv's".into(),
+            Some(Err(_)) => "an owner file that is not pasv's".into(),
         }
     }
 }
@@ -191,39 +191,39 @@ impl Lock {
                 }
                 Err(refusal) => refusal,
             };
-            let Some(theirs) = lease.read(&owner, OWNER_CAP).await? else {
-                if lease.is_dir(&self.dir).await? {
-                    // Between its MKD and its first write, or killed there.
-                    let heard = "its age is unknown".into();
-                    return Err(Refused::Held { dir: shown, owner: Owner::describe(None), heard }.into());
-                }
+            let theirs = lease.read(&owner, OWNER_CAP).await?;
+            if theirs.is_none() && !lease.is_dir(&self.dir).await? {
                 return Err(refusal.context("cannot take the deploy lock"));
-            };
-            let age = self.age(lease, &owner).await?;
+            }
+            // Its heartbeat: the owner file's time; without one (a run killed between its MKD
+            // and its first write) the directory's, where the server gives it.
+            let dated = if theirs.is_some() { &owner } else { &self.dir };
+            let age = self.age(lease, dated).await?;
             let heard = match age {
                 Some(age) => format!("last heard from {} ago by the server's clock", shown_age(age)),
+                None if theirs.is_none() => "its age is unknown".into(),
                 None => "its age is unknown: the server gives no modification times".into(),
             };
+            let owner_is = Owner::describe(theirs.as_deref());
             if age.is_none_or(|age| age < STALE) {
-                return Err(Refused::Held { dir: shown, owner: Owner::describe(Some(&theirs)), heard }.into());
+                return Err(Refused::Held { dir: shown, owner: owner_is, heard }.into());
             }
             tally.note(&format!(
-                "pasv: note: taking over the deploy lock {shown}: {heard}, more than {} minutes, so its run ({}) was \
-                 killed or lost",
+                "pasv: note: taking over the deploy lock {shown}: {heard}, more than {} minutes, so its run ({owner_is}) \
+                 was killed or lost",
                 STALE.as_secs() / 60,
-                Owner::describe(Some(&theirs))
             ));
-            self.take_over(lease, &theirs, tally).await?;
+            self.take_over(lease, theirs.as_deref(), tally).await?;
         }
         let heard = "it changed hands while this run tried to take it".into();
         Err(Refused::Held { dir: shown, owner: "another run".into(), heard }.into())
     }
 
-    /// How long ago the owner file at `owner` was written, by the server's clock: against
-    /// the time of a file this run writes beside the lock (in it, it would keep the owner's
-    /// RMD from removing the lock). `None` when the server gives no times.
-    async fn age(&self, lease: &mut Lease<'_>, owner: &str) -> Result<Option<Duration>> {
-        let Some(then) = lease.modified(owner).await? else { return Ok(None) };
+    /// How long ago `path` (the owner file) was written, by the server's clock: against the
+    /// time of a file this run writes beside the lock (in it, it would keep the owner's RMD
+    /// from removing the lock). `None` when the server gives no times.
+    async fn age(&self, lease: &mut Lease<'_>, path: &str) -> Result<Option<Duration>> {
+        let Some(then) = lease.modified(path).await? else { return Ok(None) };
         let clock = format!("{}.clock-{}", self.dir, self.id);
         lease.store(&clock, b"").await?;
         let now = lease.modified(&clock).await;
@@ -234,14 +234,14 @@ impl Lock {
     /// A stale lock (`theirs`: its owner file) out of the way, for the MKD that takes it: moved
     /// aside (a rename is atomic: of two runs taking it over, one moves it), then removed. A
     /// lock that turns out fresh (another run took it over a moment ago) goes back.
-    async fn take_over(&self, lease: &mut Lease<'_>, theirs: &[u8], tally: &Tally<'_>) -> Result<()> {
+    async fn take_over(&self, lease: &mut Lease<'_>, theirs: Option<&[u8]>, tally: &Tally<'_>) -> Result<()> {
         let aside = format!("{}.stale-{}", self.dir, self.id);
         if !lease.rename(&self.dir, &aside).await? {
             return Ok(());
         }
         let owner = join_remote(&aside, OWNER);
         let moved = lease.read(&owner, OWNER_CAP).await?;
-        if moved.as_deref() != Some(theirs) {
+        if moved.as_deref() != theirs {
             lease.rename(&aside, &self.dir).await?;
             let dir = escape(&self.dir).into_owned();
             let heard = "another run took it over a moment ago".into();
@@ -360,10 +360,10 @@ mod tests {
             .collect();
         assert_eq!(keys, ["host", "pid", "started"]);
         assert!(Owner::describe(Some(&lock.owner)).contains(&format!("process {}", std::process::id())));
-        assert_eq!(Owner::describe(Some(b"\x1b[2J")), "its owner file is not pasv's");
+        assert_eq!(Owner::describe(Some(b"\x1b[2J")), "an owner file that is not pasv's");
         let hostile = br#"{"host":"evil\u001b[2J","pid":1,"started":"x"}"#;
         assert!(!Owner::describe(Some(hostile)).contains('\x1b'));
-        assert_eq!(Owner::describe(None), "it has no owner file");
+        assert_eq!(Owner::describe(None), "no owner file");
     }
 
     #[test]
