@@ -1063,7 +1063,7 @@ _pasv() {
             return 0
             ;;
         pasv__subcmd__deploy)
-            opts="-u -k -j -v -q -h -V --dry-run --state-file --max-delete --protect --adopt --verify-remote --chmod --atomic --release-dir --rollback --limit-rate --exclude --include --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
+            opts="-u -k -j -v -q -h -V --dry-run --state-file --max-delete --protect --adopt --verify-remote --chmod --atomic --release-dir --rollback --break-lock --limit-rate --exclude --include --user --password-env --tls --no-tls --ca-file --pin --insecure --clear-data --tls-min --tls-max --client-cert --client-key --active --passive --pasv-address --no-epsv --epsv --connect-timeout --timeout --noop-interval --parallel --retries --verbose --quiet --json --progress --progress-interval --no-netrc --no-glob --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

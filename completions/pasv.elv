@@ -267,6 +267,7 @@ set edit:completion:arg-completer[pasv] = {|@words|
             cand --atomic 'Upload every changed file to a staging directory first, then rename them all into place at the end, so the site changes in one short burst'
             cand --release-dir 'Upload the whole source into a new directory beside the target (www.pasv-release-ID), then switch it in with two renames, keeping the site it replaces as www.pasv-previous (for --rollback). Checks first that the server can rename a directory'
             cand --rollback 'Swap the previous release (www.pasv-previous, left by --release-dir) back into place; the current one becomes the previous, so a second rollback undoes the first. Takes only the URL; --protect paths (and .well-known) move along into the release put back'
+            cand --break-lock 'Remove the deploy lock a killed run left (it stops every other run until it expires, 10 minutes after that run was last heard from), then deploy as usual. Only when no other deploy to this target is running'
             cand --tls 'Use explicit TLS (AUTH TLS) on an ftp:// URL'
             cand --no-tls 'Leave ftp:// URLs in plain FTP (undoes `tls = true` in [defaults])'
             cand -k 'Do not verify the server''s certificate (dangerous; says so on stderr)'

@@ -4,7 +4,7 @@
 //! the temporaries it created, and ends with `Error::Cancelled` (exit 130). The caller of
 //! [`fire`] gives it a bounded time for that ([`TIDY_GRACE`]); a second Ctrl-C ends it at once.
 //!
-//! Process-wide, as SIGINT is.
+//! Process-wide, as SIGINT is; a one-shot command takes SIGTERM the same way ([`signal`]).
 
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -39,6 +39,21 @@ pub async fn let_tidy<F: Future>(run: Pin<&mut F>, again: impl Future) {
         }
     };
     let _ = tokio::time::timeout(TIDY_GRACE, tidy).await;
+}
+
+/// Ctrl-C (SIGINT) or, on Unix, SIGTERM: what CI runners send a job they cancel or that ran
+/// out of time (GitLab and `docker stop` send only SIGTERM before SIGKILL), so that a one-shot
+/// command tidies up there too (a deploy removes its lock).
+pub async fn signal() {
+    #[cfg(unix)]
+    if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        return;
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Wakes every [`or_interrupted`].

@@ -63,9 +63,9 @@ pub fn main(cli: Cli) -> ExitCode {
         tokio::pin!(run);
         tokio::select! {
             result = &mut run => result,
-            _ = tokio::signal::ctrl_c() => {
-                // Upload temporaries on the server: the command deletes them first.
-                interrupt::let_tidy(run.as_mut(), tokio::signal::ctrl_c()).await;
+            _ = interrupt::signal() => {
+                // Upload temporaries (or a deploy lock) on the server: the command deletes them first.
+                interrupt::let_tidy(run.as_mut(), interrupt::signal()).await;
                 Err(anyhow::Error::new(crate::engine::Error::Cancelled))
             }
         }

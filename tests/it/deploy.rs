@@ -9,9 +9,11 @@ use std::time::{Duration, Instant, SystemTime};
 use serde_json::Value;
 
 use crate::support::daemons::{self, Daemon, Kind, Spec};
-use crate::support::{Run, TestServer, pasv, patterned, within};
+use crate::support::{Run, Running, TestServer, pasv, patterned, within};
 
 const STATE: &str = ".pasv-deploy.json";
+/// The deploy lock's directory in the target (beside the target: `www` + this without its dot).
+const LOCK: &str = ".pasv-deploy.json.lock";
 
 fn write(path: &Path, data: &[u8]) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -37,10 +39,17 @@ fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-/// The server's copy of the site: everything but the state file.
+/// The server's copy of the site: everything but the state file (a lock left there is not
+/// left out: a run that ended leaves none).
 fn published(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = tree(root);
     files.remove(STATE);
+    files
+}
+
+/// The files of `files` that are not the deploy lock's (a killed run leaves it).
+fn without_lock(mut files: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    files.retain(|rel, _| !rel.starts_with(&format!("{LOCK}/")));
     files
 }
 
@@ -299,32 +308,24 @@ async fn a_killed_deploy_leaves_whole_files_and_a_state_the_rerun_trusts() {
             let changed: BTreeMap<&String, &Vec<u8>> =
                 v2_files.iter().filter(|(k, v)| v1_files.get(*k) != Some(*v)).collect();
             assert_eq!(changed.len(), 30);
-            // Kill once `wait` of them are in place (0: at once), two runs in a row.
-            let mut kills = 0;
+            // Kill once `wait` of them are in place (0: at once), two runs in a row; the second
+            // removes the lock the first left (a killed run leaves it).
             for round in 0..2u64 {
-                let wait = (seed * 7 + round * 5) % 14;
-                let mut args = vec!["deploy", "-j", "2", "--limit-rate", "1M"];
+                let wait = ((seed * 7 + round * 5) % 14) as usize;
+                let mut args = vec!["deploy", "--break-lock", "-j", "2", "--limit-rate", "1M"];
                 args.extend(flags);
                 let running = pasv(args.into_iter().chain([site.source().to_str().unwrap(), &site.url()])).spawn();
-                let deadline = Instant::now() + Duration::from_secs(20);
-                loop {
-                    // Staged files count too: an --atomic run is killed while it stages.
-                    let done = published(&site.www())
+                // Staged files count too: an --atomic run is killed while it stages.
+                let in_place = || {
+                    published(&site.www())
                         .iter()
                         .filter(|(k, v)| {
                             changed.get(*k) == Some(v) || staged(k).is_some_and(|k| changed.get(&k) == Some(v))
                         })
-                        .count();
-                    if done as u64 >= wait || Instant::now() > deadline {
-                        break;
-                    }
-                    tokio::time::sleep(Duration::from_millis(2)).await;
-                }
-                let killed = std::process::Command::new("kill").arg("-KILL").arg(running.id().to_string()).status();
-                let run = running.finish().await;
-                if killed.is_ok_and(|s| s.success()) && run.code != 0 {
-                    kills += 1;
-                }
+                        .count()
+                };
+                let what = format!("seed {seed}, round {round}: {wait} changed file(s) in place");
+                kill_when(running, &what, || in_place() >= wait).await;
                 check_consistent(&site.www(), &v1_files, &v2_files, seed);
             }
             // The rerun sends exactly what the state does not record as v2's already.
@@ -335,7 +336,7 @@ async fn a_killed_deploy_leaves_whole_files_and_a_state_the_rerun_trusts() {
                     recorded["files"].get(rel.as_str()).map(|r| r["sha256"].clone()) != Some(Value::from(sha256(data)))
                 })
                 .count();
-            let run = site.deploy(flags).await;
+            let run = site.deploy(&[flags, &["--break-lock"]].concat()).await;
             run.assert_code(0);
             assert!(!run.stderr.contains("no state file") && !run.stderr.contains("cannot be used"), "{}", run.stderr);
             let sent = sent_of(&run, "STOR").len();
@@ -350,7 +351,6 @@ async fn a_killed_deploy_leaves_whole_files_and_a_state_the_rerun_trusts() {
             let again = site.deploy(&[]).await;
             again.assert_code(0);
             assert!(sent_of(&again, "STOR").is_empty() && sent_of(&again, "DELE").is_empty(), "{}", again.stderr);
-            eprintln!("seed {seed}: {kills} run(s) killed mid-way");
         }
     })
     .await;
@@ -370,7 +370,7 @@ fn differences(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> 
 /// Every file under a real name is whole (v1's or v2's content), and every file the state
 /// records is on the server with exactly the recorded content.
 fn check_consistent(www: &Path, v1: &BTreeMap<String, Vec<u8>>, v2: &BTreeMap<String, Vec<u8>>, seed: u64) {
-    let files = published(www);
+    let files = without_lock(published(www));
     for (rel, data) in &files {
         if rel.rsplit('/').next().unwrap().ends_with(".pasv-part") || staged(rel).is_some() {
             continue;
@@ -875,7 +875,10 @@ async fn release_dir_uploads_whole_releases_and_switches_them_in_with_renames() 
         assert!(stored.iter().all(|p| p.starts_with("www.pasv-release-") && !p.ends_with(".pasv-part")), "{stored:?}");
         let commands = sent(&run);
         let position = |prefix: &str| commands.iter().position(|c| c.starts_with(prefix)).unwrap();
-        assert!(position("RNFR www.pasv-probe-") < position("STOR "), "{commands:?}");
+        assert!(position("RNFR www.pasv-probe-") < position("STOR www.pasv-release-"), "{commands:?}");
+        // The deploy lock beside the site, taken first and removed at the end.
+        assert!(position("MKD www.pasv-deploy.json.lock") < position("MKD www.pasv-probe-"), "{commands:?}");
+        assert_eq!(commands[commands.len() - 2..], ["RMD www.pasv-deploy.json.lock", "QUIT"], "{commands:?}");
         let switch = commands.iter().rposition(|c| c.starts_with("RNTO www")).unwrap();
         assert!(commands[switch].starts_with("RNTO www") && commands[switch].ends_with("www"), "{commands:?}");
         assert!(switch > commands.iter().rposition(|c| c.starts_with("STOR")).unwrap(), "{commands:?}");
@@ -1067,9 +1070,16 @@ fn recorded(path: &Path) -> Option<usize> {
     Some(state["files"].as_object()?.len())
 }
 
-/// Polls `reached` every 25 ms while pasv runs, then kills it (SIGKILL, by its PID) and
-/// checks that it was killed, not finished: the test then knows where the run was cut.
-async fn kill_when(mut running: crate::support::Running, what: &str, mut reached: impl FnMut() -> bool) -> Run {
+/// `deploy -j 2 --limit-rate 100K` (with `extra` flags) of the site's source, in the
+/// background: a [`slow_site`] takes it about 12 s.
+fn slow_deploy(site: &Site, extra: &[&str]) -> Running {
+    let args = ["deploy"].iter().chain(extra).chain(&["-j", "2", "--limit-rate", "100K"]);
+    pasv(args.copied().chain([site.source().to_str().unwrap(), &site.url()])).spawn()
+}
+
+/// Polls `reached` every 25 ms while pasv runs; fails the test, with what pasv said, when
+/// pasv ends first or 30 s pass.
+async fn wait_for(mut running: Running, what: &str, mut reached: impl FnMut() -> bool) -> Running {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !reached() {
         if running.exited() {
@@ -1083,6 +1093,13 @@ async fn kill_when(mut running: crate::support::Running, what: &str, mut reached
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+    running
+}
+
+/// [`wait_for`] `reached`, then kills pasv (SIGKILL, by its PID) and checks that it was
+/// killed, not finished: the test then knows where the run was cut.
+async fn kill_when(running: Running, what: &str, reached: impl FnMut() -> bool) -> Run {
+    let mut running = wait_for(running, what, reached).await;
     let killed = running.kill();
     let run = running.finish().await;
     assert!(killed && run.code == -1, "pasv was not killed by the signal (exit {}): {}", run.code, run.stderr);
@@ -1114,13 +1131,14 @@ async fn a_killed_release_deploy_leaves_the_site_alone_and_the_next_run_resumes_
         let v1_files = published(&site.www());
         slow_site(&site.source());
         let v2_files = tree(&site.source());
-        let args = ["deploy", "--release-dir", "-j", "2", "--limit-rate", "100K"];
-        let running = pasv(args.into_iter().chain([site.source().to_str().unwrap(), &site.url()])).spawn();
+        let running = slow_deploy(&site, &["--release-dir"]);
         let release_state = || {
             let release = siblings(&site).into_iter().find(|n| n.starts_with("www.pasv-release-"))?;
             recorded(&site.server.path(&release).join(STATE))
         };
         kill_when(running, "the release's state records a file", || release_state().unwrap_or(0) >= 1).await;
+        // Its lock is beside the site (a switch renames the site).
+        assert!(site.server.path("www.pasv-deploy.json.lock/owner").is_file(), "{:?}", siblings(&site));
         assert_eq!(published(&site.www()), v1_files, "the site is v1 until the switch");
         let release = sibling(&site, "www.pasv-release-");
         let state = state(&release);
@@ -1137,6 +1155,9 @@ async fn a_killed_release_deploy_leaves_the_site_alone_and_the_next_run_resumes_
         assert!(missing < v2_files.len(), "{missing}");
 
         let run = site.deploy(&["--release-dir"]).await;
+        run.assert_code(1);
+        assert!(run.stderr.contains("another deploy holds the lock www.pasv-deploy.json.lock ("), "{}", run.stderr);
+        let run = site.deploy(&["--release-dir", "--break-lock"]).await;
         run.assert_code(0);
         assert!(run.stderr.contains("resuming the unfinished release"), "{}", run.stderr);
         assert_eq!(sent_of(&run, "STOR").len(), missing, "only what the release's state lacks: {}", run.stderr);
@@ -1259,9 +1280,10 @@ fn release_state(source: &str, complete: bool, files: &[(&str, &[u8])]) -> Vec<u
 }
 
 /// A switch removes only what this deployment owns beside the site: a finished release of
-/// this source tree that will never be switched in, and the release it retires. Another
-/// tree's releases, unfinished ones (another run's), directories without a state file and
-/// other runs' probes stay as they are.
+/// this source tree that will never be switched in, and the release it retires (its own
+/// too). Another tree's releases, unfinished ones (another run's) and directories without a
+/// state file stay as they are. A probe a stopped run left goes: with the lock held, no
+/// other run is under way.
 #[tokio::test]
 async fn a_switch_removes_only_the_releases_this_deployment_owns() {
     within(async {
@@ -1288,8 +1310,9 @@ async fn a_switch_removes_only_the_releases_this_deployment_owns() {
         make("release-20000101-000000-5", None);
         make("retired-20000101-000000-7", Some(release_state("other", true, mine)));
         std::fs::create_dir_all(dir("probe-20000101-000000-6")).unwrap();
+        std::fs::create_dir_all(dir("probe-20000101-000000-8-renamed")).unwrap();
         let untouched = ["release-20000101-000000-2", "release-20000101-000000-4", "release-20000101-000000-5"];
-        let untouched = untouched.into_iter().chain(["retired-20000101-000000-7", "probe-20000101-000000-6"]);
+        let untouched = untouched.into_iter().chain(["retired-20000101-000000-7"]);
         let before: Vec<(String, BTreeMap<String, Vec<u8>>)> =
             untouched.map(|id| (id.to_string(), tree(&dir(id)))).collect();
 
@@ -1315,7 +1338,79 @@ async fn a_switch_removes_only_the_releases_this_deployment_owns() {
         }
         assert!(!dir("release-20000101-000000-1").exists(), "{}", run.stderr);
         assert!(run.stderr.contains("not this deploy's to remove"), "{}", run.stderr);
-        assert_eq!(siblings(&site).len(), 7, "{:?}", siblings(&site));
+        let probes = "pasv: note: removed www.pasv-probe-20000101-000000-6, www.pasv-probe-20000101-000000-8-renamed \
+                      (left by stopped runs";
+        assert!(run.stderr.contains(probes), "{}", run.stderr);
+        assert!(!dir("probe-20000101-000000-6").exists() && !dir("probe-20000101-000000-8-renamed").exists());
+        assert_eq!(siblings(&site).len(), 6, "{:?}", siblings(&site));
+    })
+    .await;
+}
+
+/// The release a switch retires (the previous one) is removed only when this deployment owns
+/// it, as every other release beside the site: finished, from this source tree. Another
+/// tree's, or an unfinished one, stays under its retired name, and is named.
+#[tokio::test]
+async fn a_switch_leaves_the_release_it_retires_when_this_deployment_does_not_own_it() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 3);
+        site.deploy(&["--release-dir"]).await.assert_code(0);
+        for (round, (source, complete)) in [("other", true), ("public", false)].into_iter().enumerate() {
+            write(&site.source().join(page(0)), format!("version {round}\n").as_bytes());
+            site.deploy(&["--release-dir"]).await.assert_code(0);
+            // The previous release, as another tree's deploy (or a stopped one) left it.
+            let previous = site.server.path("www.pasv-previous");
+            let files = published(&previous);
+            let listed: Vec<(&str, &[u8])> = files.iter().map(|(rel, data)| (rel.as_str(), data.as_slice())).collect();
+            write(&previous.join(STATE), &release_state(source, complete, &listed));
+            let kept = tree(&previous);
+
+            let (dir, url) = (site.source(), site.url());
+            let plan =
+                pasv(["--json", "deploy", "--dry-run", "--release-dir", dir.to_str().unwrap(), &url]).run().await;
+            plan.assert_code(0);
+            let line: Value = serde_json::from_str(plan.stdout.lines().next().unwrap()).unwrap();
+            assert_eq!(line["release"]["removed"], serde_json::json!([]), "{source}: {}", plan.stdout);
+            let text = pasv(["deploy", "--dry-run", "--release-dir", dir.to_str().unwrap(), &url]).run().await;
+            assert!(text.stderr.contains("pasv: note: left www.pasv-retired-"), "{source}: {}", text.stderr);
+
+            write(&site.source().join(page(1)), format!("version {round}\n").as_bytes());
+            let run = site.deploy(&["--release-dir"]).await;
+            run.assert_code(0);
+            let retired = sibling(&site, "www.pasv-retired-");
+            assert_eq!(tree(&retired), kept, "{source}: its files are all there: {}", run.stderr);
+            let name = retired.file_name().unwrap().to_string_lossy().into_owned();
+            let note = format!("pasv: note: left {name} (another source tree's, unfinished, or without a pasv state");
+            assert!(run.stderr.contains(&note), "{source}: {}", run.stderr);
+            assert_eq!(published(&site.www()), tree(&site.source()));
+            std::fs::remove_dir_all(&retired).unwrap();
+        }
+    })
+    .await;
+}
+
+/// `--rollback` changes the site: it takes the lock beside it, as `--release-dir` does.
+#[tokio::test]
+async fn rollback_takes_the_lock_too() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 3);
+        site.deploy(&["--release-dir"]).await.assert_code(0);
+        write(&site.source().join(page(0)), b"version 2\n");
+        site.deploy(&["--release-dir"]).await.assert_code(0);
+        write(&site.server.path("www.pasv-deploy.json.lock/owner"), OTHER_OWNER);
+        let before = tree(site.server.root.path());
+        let run = pasv(["deploy", "--rollback", &site.url()]).run().await;
+        run.assert_code(1);
+        let held = format!("pasv: error: another deploy holds the lock www.pasv-deploy.json.lock ({OTHER}; ");
+        assert!(run.stderr.contains(&held), "{}", run.stderr);
+        assert_eq!(tree(site.server.root.path()), before);
+        pasv(["deploy", "--rollback", "--dry-run", &site.url()]).run().await.assert_code(0);
+        let run = pasv(["deploy", "--rollback", "--break-lock", &site.url()]).run().await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("rolled back"), "{}", run.stderr);
+        assert_eq!(siblings(&site), ["www", "www.pasv-previous"]);
     })
     .await;
 }
@@ -1358,10 +1453,28 @@ async fn release_dir_dry_run_prints_the_plan_when_a_guard_stops_it() {
 
 #[tokio::test]
 async fn release_dir_stops_before_uploading_when_the_server_cannot_rename_a_directory() {
-    use crate::support::scripted::{FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, r, steps};
+    use crate::support::scripted::{FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, r, steps};
     within(async {
+        let lock = "www.pasv-deploy.json.lock";
         let script = steps(vec![
             anon_login(FEAT_SIZE_EPSV),
+            // The deploy lock first: made, its owner file written (a SIZE that finds nothing
+            // is a drop box's: accepted), and removed at the end, when the run stops.
+            vec![
+                e(&format!("MKD {lock}")),
+                r("257 created"),
+                e("TYPE I"),
+                r("200 binary"),
+                e("EPSV"),
+                Step::ListenData,
+                r("229 Entering Extended Passive Mode (|||{port}|)"),
+                e(&format!("STOR {lock}/owner")),
+                r("150 go"),
+                Step::DataReceive,
+                r("226 stored"),
+                e(&format!("SIZE {lock}/owner")),
+                r("550 not here"),
+            ],
             vec![
                 Step::ExpectPrefix("MKD www.pasv-probe-".into()),
                 r("257 created"),
@@ -1370,6 +1483,10 @@ async fn release_dir_stops_before_uploading_when_the_server_cannot_rename_a_dire
                 Step::ExpectPrefix("RNTO www.pasv-probe-".into()),
                 r("550 Directories cannot be renamed"),
                 Step::ExpectPrefix("RMD www.pasv-probe-".into()),
+                r("250 removed"),
+                e(&format!("DELE {lock}/owner")),
+                r("250 deleted"),
+                e(&format!("RMD {lock}")),
                 r("250 removed"),
                 Step::ExpectClose,
             ],
@@ -1383,7 +1500,8 @@ async fn release_dir_stops_before_uploading_when_the_server_cannot_rename_a_dire
         assert!(run.stderr.contains("the server cannot rename a directory"), "{}", run.stderr);
         assert!(run.stderr.contains("Directories cannot be renamed"), "{}", run.stderr);
         let transcript = server.finish(Duration::from_secs(5)).await.unwrap();
-        assert!(transcript.commands.iter().all(|c| !c.starts_with("STOR")), "{:?}", transcript.commands);
+        let stored = |c: &&String| c.starts_with("STOR") && !c.starts_with(&format!("STOR {lock}/"));
+        assert_eq!(transcript.commands.iter().find(stored), None, "{:?}", transcript.commands);
     })
     .await;
 }
@@ -1394,22 +1512,39 @@ async fn a_killed_first_deploy_into_a_new_target_is_completed_by_the_next_run() 
         let site = Site::new().await;
         slow_site(&site.source());
         let files = tree(&site.source());
-        let args = ["deploy", "-j", "2", "--limit-rate", "100K"];
-        let running = pasv(args.into_iter().chain([site.source().to_str().unwrap(), &site.url()])).spawn();
+        let running = slow_deploy(&site, &[]);
+        let pid = running.id();
         let state_file = site.www().join(STATE);
         kill_when(running, "the state records a file", || recorded(&state_file).unwrap_or(0) >= 1).await;
         // Straight to their names (a new target), so one may be cut short; the state, saved
         // before the first upload, says every path is pending until confirmed.
         let state = state(&site.www());
         assert_eq!(state["complete"], false);
-        check_whole(&published(&site.www()), &files, &state);
+        check_whole(&without_lock(published(&site.www())), &files, &state);
         let recorded = state["files"].as_object().unwrap();
         let pending = state["pending"].as_array().unwrap();
         assert!(!recorded.is_empty() && !pending.is_empty(), "killed between the first checkpoint and the end");
         assert_eq!(pending.len() + recorded.len(), files.len());
 
+        // The killed run left its lock, which says whose it is and nothing of the URL or user.
+        let owner = std::fs::read_to_string(site.www().join(LOCK).join("owner")).expect("the killed run's lock");
+        assert_eq!(serde_json::from_str::<Value>(&owner).unwrap()["pid"], pid, "{owner}");
+        assert!(!owner.contains("127.0.0.1") && !owner.contains("anonymous") && !owner.contains("www"), "{owner}");
+        // It is fresh: the next run stops before changing anything, and says how to go on.
+        let before = tree(site.server.root.path());
         let run = site.deploy(&[]).await;
+        run.assert_code(1);
+        let held = "pasv: error: another deploy holds the lock www/.pasv-deploy.json.lock (started ";
+        assert!(run.stderr.contains(held), "{}", run.stderr);
+        assert!(run.stderr.contains(&format!(", process {pid}; last heard from ")), "{}", run.stderr);
+        assert!(run.stderr.contains("stopped before changing anything"), "{}", run.stderr);
+        assert!(run.stderr.contains("run again with --break-lock to remove it"), "{}", run.stderr);
+        assert_eq!(tree(site.server.root.path()), before, "nothing on the server changed");
+        // --break-lock removes it (saying whose it was), and the run goes on.
+        let run = site.deploy(&["--break-lock"]).await;
         run.assert_code(0);
+        let removed = "pasv: note: removed the deploy lock www/.pasv-deploy.json.lock (--break-lock; started ";
+        assert!(run.stderr.contains(removed), "{}", run.stderr);
         assert_eq!(sent_of(&run, "STOR").len(), pending.len(), "{}", run.stderr);
         assert!(sent_of(&run, "STOR").iter().all(|p| p.ends_with(".pasv-part")), "not a new target any more");
         assert_eq!(published(&site.www()), files, "every file whole, no temporary left: {}", run.stderr);
@@ -1418,9 +1553,208 @@ async fn a_killed_first_deploy_into_a_new_target_is_completed_by_the_next_run() 
     .await;
 }
 
+/// The owner file of a lock another machine's run holds (a killed run's, or one under way).
+const OTHER_OWNER: &[u8] = br#"{"host":"ci-runner-7","pid":4242,"started":"2026-01-01 00:00:00 UTC"}"#;
+const OTHER: &str = "started 2026-01-01 00:00:00 UTC on host ci-runner-7, process 4242";
+
+/// The file at `path` last written `ago`, as the server's clock sees it (the in-process
+/// server gives the file's own time, as every server does).
+fn written_ago(path: &Path, ago: Duration) {
+    std::fs::File::open(path).unwrap().set_modified(SystemTime::now() - ago).unwrap();
+}
+
+/// A lock another run holds stops a deploy before it changes anything (a dry run does not
+/// look at it); once its owner was last heard from more than 10 minutes ago by the server's
+/// clock, a run takes it over; `--break-lock` removes it whatever its age.
+#[tokio::test]
+async fn a_lock_another_run_holds_stops_a_deploy_until_it_is_stale_or_broken() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 6);
+        site.deploy(&[]).await.assert_code(0);
+        let owner = site.www().join(LOCK).join("owner");
+        write(&owner, OTHER_OWNER);
+        write(&site.source().join(page(0)), b"version 2\n");
+
+        let before = tree(site.server.root.path());
+        let run = site.deploy(&[]).await;
+        run.assert_code(1);
+        let held =
+            format!("pasv: error: another deploy holds the lock www/.pasv-deploy.json.lock ({OTHER}; last heard");
+        assert!(run.stderr.contains(&held), "{}", run.stderr);
+        assert!(
+            run.stderr.contains(" s ago by the server's clock): stopped before changing anything"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("expires 10 minutes after its owner was last heard from"), "{}", run.stderr);
+        assert_eq!(tree(site.server.root.path()), before, "nothing changed: {}", run.stderr);
+        let dry = site.deploy(&["--dry-run"]).await;
+        dry.assert_code(0);
+        assert!(sent(&dry).iter().all(|c| !c.contains(LOCK)), "{:?}", sent(&dry));
+        assert!(dry.stdout.contains("upload file000.dat"), "{}", dry.stdout);
+
+        // Heard from 20 minutes ago: a killed run's. Taken over, with a note, and removed at the end.
+        written_ago(&owner, Duration::from_secs(20 * 60));
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        let note = format!(
+            "pasv: note: taking over the deploy lock www/.pasv-deploy.json.lock: last heard from 20 min ago by the \
+             server's clock, more than 10 minutes, so its run ({OTHER}) was killed or lost"
+        );
+        assert!(run.stderr.contains(&note), "{}", run.stderr);
+        assert_eq!(published(&site.www()), tree(&site.source()), "no lock, aside or clock file left");
+
+        // --break-lock removes one however fresh, says whose it was, and the run goes on.
+        write(&owner, OTHER_OWNER);
+        write(&site.source().join(page(1)), b"version 3\n");
+        let run = site.deploy(&["--break-lock"]).await;
+        run.assert_code(0);
+        let note = format!("pasv: note: removed the deploy lock www/.pasv-deploy.json.lock (--break-lock; {OTHER})");
+        assert!(run.stderr.contains(&note), "{}", run.stderr);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+        let run = site.deploy(&["--break-lock"]).await;
+        run.assert_code(0);
+        assert!(
+            run.stderr.contains("--break-lock: there is no deploy lock www/.pasv-deploy.json.lock"),
+            "{}",
+            run.stderr
+        );
+        site.deploy(&["--break-lock", "--dry-run"]).await.assert_code(2);
+
+        // A run killed between its MKD and its first write leaves a lock without an owner
+        // file: the directory's own time tells its age.
+        std::fs::create_dir(site.www().join(LOCK)).unwrap();
+        write(&site.source().join(page(2)), b"version 4\n");
+        let run = site.deploy(&[]).await;
+        run.assert_code(1);
+        let held = "lock www/.pasv-deploy.json.lock (no owner file; last heard from ";
+        assert!(run.stderr.contains(held), "{}", run.stderr);
+        written_ago(&site.www().join(LOCK), Duration::from_secs(20 * 60));
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        let note = "20 min ago by the server's clock, more than 10 minutes, so its run (no owner file) was killed";
+        assert!(run.stderr.contains(note), "{}", run.stderr);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+    })
+    .await;
+}
+
+/// The lock costs a run that changes something a few commands, and one with nothing to do
+/// none; a run removes it when it ends, whether it succeeded or failed.
+#[tokio::test]
+async fn a_run_removes_its_lock_when_it_ends_and_one_with_nothing_to_do_takes_none() {
+    use crate::support::faults::{FaultProxy, Faults, Kind as Fault};
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 6);
+        site.deploy(&[]).await.assert_code(0);
+        // A state written long ago: its time says it is the one read, no second read.
+        written_ago(&site.www().join(STATE), Duration::from_secs(3600));
+        write(&site.source().join(page(0)), b"version 2\n");
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        let locking: Vec<String> = sent(&run).into_iter().filter(|c| c.contains(LOCK)).collect();
+        let owner = "www/.pasv-deploy.json.lock/owner";
+        assert_eq!(
+            locking,
+            [
+                "MKD www/.pasv-deploy.json.lock".to_string(),
+                format!("STOR {owner}"),
+                format!("SIZE {owner}"),
+                format!("MLST {owner}"),
+                format!("DELE {owner}"),
+                "RMD www/.pasv-deploy.json.lock".to_string()
+            ],
+            "{:?}",
+            sent(&run)
+        );
+        let reads = sent(&run).into_iter().filter(|c| c == "RETR www/.pasv-deploy.json").count();
+        assert_eq!(reads, 1, "{:?}", sent(&run));
+        assert_eq!(published(&site.www()), tree(&site.source()));
+
+        // Nothing to do: not a command for the lock.
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        assert!(sent(&run).iter().all(|c| !c.contains(LOCK) && !c.starts_with("MKD")), "{:?}", sent(&run));
+
+        // A run that fails (an upload refused) removes its lock too.
+        write(&site.source().join(page(1)), b"version 3\n");
+        write(&site.source().join(page(2)), b"version 3\n");
+        let none = Faults { kind: Fault::Reset, seed: 0, count: 0, stall: Duration::from_secs(1) };
+        let proxy = FaultProxy::start(site.server.server.addr(), none).await;
+        proxy.refuse("STOR www/css/.file001.dat.pasv-part", "550 Permission denied.", usize::MAX);
+        let run = deploy(&site.source(), &format!("{}/www/", proxy.url()), &[]).await;
+        run.assert_code(5);
+        assert!(proxy.injected() > 0, "{}", proxy.describe());
+        assert!(sent(&run).contains(&"RMD www/.pasv-deploy.json.lock".to_string()), "{:?}", sent(&run));
+        assert!(!site.www().join(LOCK).exists(), "{}", run.stderr);
+        assert_eq!(state(&site.www())["files"]["img/deep/file002.dat"]["size"], 10, "the rest went up");
+    })
+    .await;
+}
+
+/// A run that finds, once it holds the lock, that the state file is not the one it planned
+/// from (another deploy finished meanwhile) removes the lock and stops, changing nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_state_that_changed_while_the_run_planned_stops_it() {
+    use crate::support::faults::{FaultProxy, Faults, Kind as Fault};
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 6);
+        site.deploy(&[]).await.assert_code(0);
+        write(&site.source().join(page(0)), b"version 2\n");
+        let none = Faults { kind: Fault::Reset, seed: 0, count: 0, stall: Duration::from_secs(1) };
+        let proxy = FaultProxy::start(site.server.server.addr(), none).await;
+        proxy.hold("MKD www/.pasv-deploy.json.lock");
+        let url = format!("{}/www/", proxy.url());
+        let running = pasv(["-v", "deploy", site.source().to_str().unwrap(), &url]).spawn();
+        let running = wait_for(running, "the lock's MKD", || proxy.holding()).await;
+        // Another deploy's last save: the same size, other content.
+        let path = site.www().join(STATE);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let other = text.replacen(&sha256(b"content of file 3\n"), &sha256(b"another deploy's\n"), 1);
+        assert_ne!(other, text);
+        std::fs::write(&path, &other).unwrap();
+        let before = tree(site.server.root.path());
+        proxy.release();
+        let run = running.finish().await;
+        run.assert_code(1);
+        let said = "pasv: error: another deploy finished while this one was planning: the state file \
+                    www/.pasv-deploy.json changed after this run read it. Nothing was changed; run again";
+        assert!(run.stderr.contains(said), "{}", run.stderr);
+        assert_eq!(tree(site.server.root.path()), before, "nothing changed, and the lock is gone: {}", run.stderr);
+    })
+    .await;
+}
+
+/// Ctrl-C stops a deploy and removes its lock on the way out (exit 130).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_deploy_removes_its_lock() {
+    // Ctrl-C, and SIGTERM: what a CI runner sends a job it cancels or that ran out of time.
+    for signal in ["-INT", "-TERM"] {
+        within(async {
+            let site = Site::new().await;
+            slow_site(&site.source());
+            // Once its state is saved (it holds the lock then, and listens for the signal).
+            let state_file = site.www().join(STATE);
+            let running =
+                wait_for(slow_deploy(&site, &[]), "the state saved", || recorded(&state_file).is_some()).await;
+            assert!(site.www().join(LOCK).join("owner").is_file());
+            let interrupted = std::process::Command::new("kill").arg(signal).arg(running.id().to_string()).status();
+            assert!(interrupted.unwrap().success());
+            let run = running.finish().await;
+            run.assert_code(130);
+            assert!(!site.www().join(LOCK).exists(), "{signal}: {}", run.stderr);
+            assert!(site.deploy(&[]).await.assert_code(0).stderr.contains("resuming"));
+        })
+        .await;
+    }
+}
+
 /// vsftpd lists no dot entries: the site's `.well-known` and a protected `.htaccess` are
 /// found by name, carried into each release and back with a rollback; the same on ProFTPD
-/// and pure-ftpd (which list them).
+/// and pure-ftpd (which list them). The deploy lock works on all three ([`lock_cycle`]).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn release_dir_on_real_servers_carries_protected_dot_paths_they_may_not_list() {
     for (kind, name) in [(Kind::Vsftpd, "vsftpd"), (Kind::Proftpd, "proftpd"), (Kind::PureFtpd, "pure-ftpd")] {
@@ -1432,7 +1766,35 @@ async fn release_dir_on_real_servers_carries_protected_dot_paths_they_may_not_li
             }
         };
         within(release_cycle(&daemon, name)).await;
+        within(lock_cycle(&daemon, name)).await;
     }
+}
+
+/// The lock on a real server: MKD refuses a directory that is there, and a stale owner is
+/// told by the server's times (MDTM on vsftpd, MLST on the others).
+async fn lock_cycle(daemon: &Daemon, name: &str) {
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("public");
+    make_site(&source, 3);
+    let url = daemon.url(true, "locked/");
+    let site = daemon.root.join("locked");
+    deploy(&source, &url, &[]).await.assert_code(0);
+    let owner = site.join(LOCK).join("owner");
+    write(&owner, OTHER_OWNER);
+    daemon.fix_ownership();
+    write(&source.join(page(0)), b"version 2\n");
+    let run = deploy(&source, &url, &[]).await;
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains(&format!(".pasv-deploy.json.lock ({OTHER}; last heard from ")),
+        "{name}: {}",
+        run.stderr
+    );
+    written_ago(&owner, Duration::from_secs(20 * 60));
+    let run = deploy(&source, &url, &[]).await;
+    run.assert_code(0);
+    assert!(run.stderr.contains("last heard from 20 min ago by the server's clock"), "{name}: {}", run.stderr);
+    assert_eq!(published(&site), tree(&source), "{name}: {}", run.stderr);
 }
 
 async fn release_cycle(daemon: &Daemon, name: &str) {

@@ -1,8 +1,9 @@
 //! What is beside the target for `--release-dir` and `--rollback`: the parent directory's
 //! entries and the state of each release in it ([`survey`]), the renames there (one after
 //! another, undone on a failure; each said, and a `--json` event), the repair of a stopped
-//! switch, and the removal of old releases, which deletes only the files their state file
-//! lists. Which renames, in which order, is [`layout`](super::layout)'s.
+//! switch, the removal of old releases, which deletes only the files their state file
+//! lists, and of the probes stopped runs left. Which renames, in which order, is
+//! [`layout`](super::layout)'s.
 
 use anyhow::{Result, bail};
 use serde::Serialize;
@@ -57,7 +58,7 @@ struct Removed<'a> {
 }
 
 /// The parent directory's entries that belong to the target, and what the state file of
-/// each release (and retired release) directory says.
+/// each release (retired release, and the previous one, which a switch retires) says.
 pub(super) async fn survey(remote: &mut Remote<'_>, around: &Around<'_>, tally: &Tally<'_>) -> Result<Layout> {
     let (listed, failures) = remote.run(vec![Op::List(String::new())], tally).await;
     report_failures(failures)?;
@@ -80,7 +81,7 @@ pub(super) async fn survey(remote: &mut Remote<'_>, around: &Around<'_>, tally: 
             escape(&around.path(live))
         );
     }
-    for name in layout.of(around.names, |k| matches!(k, Kind::Release(_) | Kind::Retired(_))) {
+    for name in layout.of(around.names, |k| matches!(k, Kind::Release(_) | Kind::Retired(_) | Kind::Previous)) {
         let state = read_state(remote, &format!("{name}/{}", around.state_file)).await?;
         if let Some(entry) = layout.entries.get_mut(&name) {
             entry.state = state;
@@ -169,18 +170,55 @@ pub(super) async fn rename_one(
 }
 
 /// The directories beside the site that a switch to `release` removes, and those it leaves.
-/// Removed: what this deployment owns and no run will use again, by its state file: the
-/// finished releases of `source` (this source tree) that are not `release`, retired or not.
-/// Left: another tree's releases, unfinished ones (another run's, under way or stopped), ones
-/// without a readable state file, and other runs' probes. (The release this switch retires is
-/// the caller's to add.)
+/// Removed: what this deployment owns and no run will use again ([`owned`]): the finished
+/// releases of `source` (this source tree) that are not `release`, retired or not. Left:
+/// another tree's releases, unfinished ones (another run's, under way or stopped), and ones
+/// without a readable state file. (The release this switch retires is the caller's to weigh
+/// the same way; probes are [`stale_probes`]'.)
 pub(super) fn leftovers(layout: &Layout, names: &Names, release: &str, source: &str) -> (Vec<String>, Vec<String>) {
     let (gone, left) = layout
-        .of(names, |k| matches!(k, Kind::Retired(_) | Kind::Release(_) | Kind::Probe(_)))
+        .of(names, |k| matches!(k, Kind::Retired(_) | Kind::Release(_)))
         .into_iter()
         .filter(|name| name != release)
-        .partition(|name| layout.entries[name].state.as_ref().is_some_and(|s| s.complete && s.source == source));
+        .partition(|name| owned(layout.entries[name].state.as_ref(), source));
     (gone, left)
+}
+
+/// A release directory this deployment owns, by its state file: finished, from the source
+/// tree `source`.
+pub(super) fn owned(state: Option<&State>, source: &str) -> bool {
+    state.is_some_and(|s| s.complete && s.source == source)
+}
+
+/// The probes (`www.pasv-probe-ID`) runs that were stopped left beside the target, out of the
+/// layout and removed: with the deploy lock held no other run is under way, so none is in use
+/// (this run's own is gone already). A dry run only says so. One that will not go is said.
+pub(super) async fn stale_probes(remote: &mut Remote<'_>, around: &Around<'_>, layout: &mut Layout, tally: &Tally<'_>) {
+    let probes = layout.of(around.names, |k| matches!(k, Kind::Probe(_)));
+    if probes.is_empty() {
+        return;
+    }
+    for name in &probes {
+        layout.entries.remove(name);
+    }
+    let shown = |names: &[String]| {
+        let paths: Vec<String> = names.iter().map(|name| around.path(name)).collect();
+        super::show::names(&paths.iter().collect::<Vec<_>>())
+    };
+    if around.dry_run {
+        tally.note(&format!("pasv: note: a run would remove {} (left by stopped runs)", shown(&probes)));
+        return;
+    }
+    let (removed, failures) = run::remove_dirs(remote, probes, tally).await;
+    if !removed.is_empty() {
+        tally.note(&format!(
+            "pasv: note: removed {} (left by stopped runs: the check that the server renames directories)",
+            shown(&removed)
+        ));
+    }
+    for problem in failures {
+        tally.note(&format!("pasv: warning: {}: {}", escape(&problem.what), escape(&format!("{:#}", problem.error))));
+    }
 }
 
 /// Says which directories beside the site a switch leaves (see [`leftovers`]).

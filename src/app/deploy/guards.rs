@@ -117,6 +117,14 @@ mod tests {
         assert!(p.covers_dir("uploads"));
         assert!(p.covers_dir(".pasv-deploy-staging"));
         assert!(!p.covers_dir("img"));
+        // The deploy lock, a stale one moved aside, a clock file beside it.
+        assert!(p.covers_dir(".pasv-deploy.json.lock") && p.covers(".pasv-deploy.json.lock/owner"));
+        assert!(p.covers_dir(".pasv-deploy.json.lock.stale-1") && p.covers(".pasv-deploy.json.lock.clock-1"));
+        assert!(!p.covers(".pasv-deploy.json.locks") && !p.covers_dir("lock"));
+        for own in [".pasv-deploy.json.lock", ".pasv-deploy.json.lock.stale-1", ".pasv-deploy.json.pasv-part"] {
+            assert!(Protect::is_pasv_own(own, ".pasv-deploy.json"), "{own}");
+        }
+        assert!(!Protect::is_pasv_own(".pasv-deploy.json.locks", ".pasv-deploy.json"));
         // Asked for by name where a listing may hide dot entries.
         let p = Protect::new(&[".htaccess".into(), "/.env/**".into(), ".*.swp".into(), "a/.b".into()], "s").unwrap();
         assert_eq!(p.dot_names("").collect::<Vec<_>>(), [".well-known", ".htaccess", ".env"]);

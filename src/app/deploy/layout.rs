@@ -6,7 +6,8 @@
 //! replaced, for `--rollback`), `www.pasv-release-ID` (a release being uploaded, or complete
 //! and about to be switched in), `www.pasv-rollback-ID` (the site for the moment of a
 //! rollback's three renames), `www.pasv-retired-ID` (the release before the previous one,
-//! being removed) and `www.pasv-probe-ID` (the check that the server renames directories).
+//! being removed), `www.pasv-probe-ID` (the check that the server renames directories) and
+//! `www.pasv-deploy.json.lock` (the deploy lock, which is none of these kinds).
 //! FTP has no symbolic links and no server-side copy, so a switch is renames: a run stopped
 //! between two of them leaves the site missing, and [`repair`] says which rename puts it back.
 
@@ -16,6 +17,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 
 use super::plan::Listed;
+use super::protect::lock_name;
 use super::state::State;
 use crate::proto::calendar::unix_to_civil;
 use crate::proto::name::local_component;
@@ -94,6 +96,13 @@ impl Names {
 
     pub fn probe(&self, id: &str) -> String {
         format!("{}.{PROBE}{id}", self.base)
+    }
+
+    /// The deploy lock of `--release-dir` and `--rollback`, beside the target (inside it, it
+    /// would move with the site at a switch): `www.pasv-deploy.json.lock` for the state file
+    /// `.pasv-deploy.json`.
+    pub fn lock(&self, state_file: &str) -> String {
+        format!("{}.{}", self.base, lock_name(state_file).trim_start_matches('.'))
     }
 
     /// What `name` (an entry of the parent directory) is to this target, if anything.
@@ -370,6 +379,8 @@ mod tests {
         assert_eq!(n.kind(&n.rollback("2")), Some(Kind::Rollback("2".into())));
         assert_eq!(n.kind(&n.retired("3")), Some(Kind::Retired("3".into())));
         assert_eq!(n.kind(&n.probe("4")), Some(Kind::Probe("4".into())));
+        assert_eq!(n.lock(".pasv-deploy.json"), "www.pasv-deploy.json.lock");
+        assert_eq!(n.kind(&n.lock(".pasv-deploy.json")), None);
         for other in ["www2", "www.pasv-release-", "www.old", "www.pasv-previous2", "ww", "www.pasv-part"] {
             assert_eq!(n.kind(other), None, "{other}");
         }

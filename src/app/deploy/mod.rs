@@ -8,14 +8,17 @@
 //! `mirror`'s uploads; [`look`] asks the server what a plan needs; [`layout`] names the
 //! release directories of `--release-dir` and plans their renames, which [`release`] carries
 //! out (and `--rollback`'s) with [`beside`] (the target's parent directory) and [`site`]
-//! (the site's protected paths). This file resolves the command line and puts the steps in
-//! order: scan (on threads) while connecting, reading the state file and listing the
-//! directories where the files hashed so far changed; list what else the plan needs, plan,
-//! check the guards, then print (`--dry-run`) or run.
+//! (the site's protected paths); [`lock`] keeps a second run off a target that one is
+//! changing. This file resolves the command line and puts the steps in order: scan (on
+//! threads) while connecting, reading the state file and listing the directories where the
+//! files hashed so far changed; list what else the plan needs, plan, check the guards, then
+//! print (`--dry-run`) or run (the lock taken once the run is about to change something, and
+//! removed when it ends).
 
 mod beside;
 mod guards;
 mod layout;
+mod lock;
 mod look;
 mod plan;
 mod protect;
@@ -28,14 +31,18 @@ mod show;
 mod site;
 mod state;
 
+use std::time::Instant;
+
 use anyhow::{Context as _, Result};
 
+use self::lock::{Lock, StateRead};
 use self::plan::{Basis, Seen};
-use self::protect::{Protect, STAGING, state_temp};
+use self::protect::{Protect, STAGING, lock_name, state_temp};
 use self::remote::Remote;
 use self::settings::Settings;
 use self::state::{State, Unreadable};
 use super::context::Context;
+use super::interrupt::or_interrupted;
 use super::tally::Tally;
 use super::target::Target;
 use super::transfer::run::report_failures;
@@ -55,35 +62,54 @@ pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
         (settings.source.clone(), settings.rules.filter.clone(), settings.state_file.clone());
     let (found, mut hashed) = tokio::sync::mpsc::unbounded_channel();
     let scanning = tokio::task::spawn_blocking(move || {
-        let temp = state_temp(&state_file);
-        let reserved = [state_file.as_str(), temp.as_str(), STAGING];
+        let (temp, lock) = (state_temp(&state_file), lock_name(&state_file));
+        let reserved = [state_file.as_str(), temp.as_str(), lock.as_str(), STAGING];
         // The receiver gone (the deploy failed), the files are of no use.
         scan::scan_to(&root, &filter, &reserved, &|batch| drop(found.send(batch)))
     });
     let mut remote = Remote::open(ctx, &target, sessions).await?;
     let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
-    let basis = match names {
-        Some(_) => Ok(Basis::Missing),
-        None => read_state(&mut remote, &settings).await,
-    };
-    let early = look::while_scanning(&mut remote, basis.as_ref().ok().and_then(Basis::trusted), &mut hashed, &tally);
-    let early = early.await;
-    let mut scanned = scanning.await.context("scanning the source")?;
-    scanned.add_files(early.files);
-    for note in &scanned.notes {
-        tally.note(note);
-    }
     if let Some(names) = names {
+        // A release starts empty: nothing to list while the scan runs.
+        let early = look::while_scanning(&mut remote, None, &mut hashed, &tally).await;
+        let scanned = scanned(scanning, early.files, &tally).await?;
         let result = release::deploy(&mut remote, &settings, &names, scanned, &mut tally).await;
         remote.close().await;
         return result;
     }
-    let basis = basis?;
+    let read = read_state(&mut remote, &settings).await;
+    let trusted = read.as_ref().ok().and_then(|(basis, _)| basis.trusted());
+    let early = look::while_scanning(&mut remote, trusted, &mut hashed, &tally).await;
+    let scanned = scanned(scanning, early.files, &tally).await?;
+    let (basis, read) = read?;
     show::basis(&tally, &basis, &settings);
     report_failures(early.failures)?;
-    let result = plan_and_run(&mut remote, &settings, basis, scanned, early.seen, &mut tally).await;
+    let mut lock = Lock::new(remote.path(&lock_name(&settings.state_file)));
+    lock.expect(read);
+    let result = or_interrupted(async {
+        if settings.break_lock {
+            lock.break_old(&mut remote, &tally).await?;
+        }
+        plan_and_run(&mut remote, &settings, basis, scanned, early.seen, &mut tally, &mut lock).await
+    })
+    .await;
+    lock.release(&mut remote, &tally).await;
     remote.close().await;
     result
+}
+
+/// The scan's result once it is over, with the `files` it handed out; its notes said.
+async fn scanned(
+    scanning: tokio::task::JoinHandle<scan::Scanned>,
+    files: scan::Batch,
+    tally: &Tally<'_>,
+) -> Result<scan::Scanned> {
+    let mut scanned = scanning.await.context("scanning the source")?;
+    scanned.add_files(files);
+    for note in &scanned.notes {
+        tally.note(note);
+    }
+    Ok(scanned)
 }
 
 /// `deploy --rollback URL`.
@@ -93,7 +119,9 @@ async fn rollback(ctx: &Context, args: &DeployArgs, target: &Target, sessions: r
     let protect = Protect::new(&args.protect, &args.state_file)?;
     let mut remote = Remote::open(ctx, target, sessions).await?;
     let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
-    let result = release::rollback(&mut remote, &names, &args.state_file, &protect, args.dry_run, &mut tally).await;
+    let (state_file, dry_run) = (&args.state_file, args.dry_run);
+    let result =
+        release::rollback(&mut remote, &names, state_file, &protect, dry_run, args.break_lock, &mut tally).await;
     remote.close().await;
     result
 }
@@ -105,6 +133,7 @@ async fn plan_and_run(
     scanned: scan::Scanned,
     seen: Seen,
     tally: &mut Tally<'_>,
+    lock: &mut Lock,
 ) -> Result<()> {
     let source = scanned.source;
     let seen = look::look(remote, &source, &basis, settings, seen, tally).await?;
@@ -132,7 +161,7 @@ async fn plan_and_run(
     }
     guarded?;
     show::findings(tally, &plan);
-    let result = run::run(remote, plan, basis.trusted(), settings, tally, problems).await;
+    let result = run::run(remote, plan, basis.trusted(), settings, lock, tally, problems).await;
     drop_later(basis);
     result
 }
@@ -145,16 +174,19 @@ fn drop_later<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new().name("pasv-free".into()).spawn(move || drop(value));
 }
 
-/// The state file, or why there is none to trust. Only a failure to reach it is an error.
-async fn read_state(remote: &mut Remote<'_>, settings: &Settings) -> Result<Basis> {
-    let Some(bytes) = remote.read_small(&settings.state_file, state::MAX_BYTES).await? else {
-        return Ok(Basis::Missing);
-    };
-    Ok(match State::parse(&bytes) {
+/// The state file, or why there is none to trust, and what was read (the lock checks it is
+/// still there as read). Only a failure to reach it is an error.
+async fn read_state(remote: &mut Remote<'_>, settings: &Settings) -> Result<(Basis, StateRead)> {
+    let started = Instant::now();
+    let bytes = remote.read_small(&settings.state_file, state::MAX_BYTES).await?;
+    let read = StateRead::new(remote.path(&settings.state_file), bytes.as_deref(), started);
+    let Some(bytes) = bytes else { return Ok((Basis::Missing, read)) };
+    let basis = match State::parse(&bytes) {
         Ok(state) if state.source != settings.identity => Basis::Foreign(state.source),
         Ok(state) => Basis::Trusted(state),
         Err(why @ (Unreadable::Json(_) | Unreadable::Format(_) | Unreadable::Version(_) | Unreadable::Path(_))) => {
             Basis::Unreadable(why.to_string())
         }
-    })
+    };
+    Ok((basis, read))
 }

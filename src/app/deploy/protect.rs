@@ -1,5 +1,5 @@
 //! `--protect`: paths a deploy never deletes nor overwrites, besides pasv's own names in the
-//! target (the state file, its temporary, the staging directory) and `.well-known/**`.
+//! target (the state file, its temporary, the staging directory, the lock) and `.well-known/**`.
 
 use anyhow::Result;
 
@@ -11,6 +11,12 @@ pub const STAGING: &str = ".pasv-deploy-staging";
 /// The temporary name a new state file is written under before it is renamed into place.
 pub fn state_temp(state_file: &str) -> String {
     format!("{state_file}.pasv-part")
+}
+
+/// The deploy lock's directory, beside the state file: made (MKD) by a run that changes the
+/// target, removed when it ends (see `lock`).
+pub fn lock_name(state_file: &str) -> String {
+    format!("{state_file}.lock")
 }
 
 /// Always protected, besides the state file and the staging directory (RFC 8615: ACME
@@ -39,6 +45,9 @@ impl Protect {
         all.push(state_temp(state_file));
         all.push(STAGING.to_string());
         all.push(format!("{}/**", STAGING));
+        // The lock, and the names a run gives a stale one it takes over and its clock file.
+        let lock = lock_name(state_file);
+        all.extend([format!("{lock}/**"), format!("{lock}.*/**"), format!("{lock}.*"), lock]);
         all.extend(globs.iter().cloned());
         let dot_names = ALWAYS
             .iter()
@@ -69,9 +78,13 @@ impl Protect {
     }
 
     /// pasv's own names at the top of a target: the state file, its temporary, the staging
-    /// directory.
+    /// directory, the lock (and the names that go with it).
     pub fn is_pasv_own(rel: &str, state_file: &str) -> bool {
-        rel == state_file || rel == state_temp(state_file) || rel == STAGING
+        let lock = lock_name(state_file);
+        rel == state_file
+            || rel == state_temp(state_file)
+            || rel == STAGING
+            || rel.strip_prefix(lock.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
     }
 
     /// `rel` (a file) is never deleted nor overwritten.

@@ -10,15 +10,19 @@
 //! in the release before the previous one (its state file lists it) is then deleted; anything
 //! else in it is left where it is, with a warning. `--rollback` swaps the previous release
 //! and the site the same way. Every run first puts back what a stopped run left
-//! half-switched ([`layout::repair`]).
+//! half-switched ([`layout::repair`]). Both take the deploy lock beside the target before
+//! they change anything (a dry run takes none), so probes other runs left are stale and go.
+//! A release is removed only when its state file says this deployment owns it (finished,
+//! from this source tree): the release a switch retires too.
 
 use std::collections::BTreeMap;
 use std::time::{Instant, SystemTime};
 
 use anyhow::{Context as _, Result};
 
-use super::beside::{Around, leftovers, remove_release, rename_all, repair, say_left, survey};
+use super::beside::{Around, leftovers, owned, remove_release, rename_all, repair, say_left, stale_probes, survey};
 use super::layout::{self, Names, Rename, Step, Switch};
+use super::lock::Lock;
 use super::look;
 use super::plan::{self, Basis, Listed, Seen, Source};
 use super::protect::Protect;
@@ -28,10 +32,12 @@ use super::scan::Scanned;
 use super::settings::Settings;
 use super::show;
 use super::site::{Site, carry, carry_back, carry_rename};
+use crate::app::interrupt::or_interrupted;
 use crate::app::sanitize::escape;
 use crate::app::settings::usage;
 use crate::app::tally::Tally;
 use crate::app::transfer::run::report_failures;
+use crate::engine::join_remote;
 
 /// `deploy --release-dir`: the remote is open at the target; `scanned` is the source.
 pub async fn deploy(
@@ -46,6 +52,21 @@ pub async fn deploy(
         tally.note("pasv: error: some source files cannot be read: no release is made, nothing on the server changed");
         return report_failures(problems);
     }
+    let mut lock = Lock::new(join_remote(names.parent(), &names.lock(&settings.state_file)));
+    let result = or_interrupted(release(remote, settings, names, scanned.source, tally, &mut lock)).await;
+    lock.release(remote, tally).await;
+    result
+}
+
+/// [`deploy`] with the source read whole; `lock` is taken before anything changes.
+async fn release(
+    remote: &mut Remote<'_>,
+    settings: &Settings,
+    names: &Names,
+    source: Source,
+    tally: &mut Tally<'_>,
+    lock: &mut Lock,
+) -> Result<()> {
     let around = Around { names, state_file: settings.state_file.clone(), dry_run: settings.dry_run };
     let id = layout::new_id(SystemTime::now(), std::process::id());
     remote.set_root(names.parent().to_string());
@@ -53,9 +74,14 @@ pub async fn deploy(
         if !names.parent().is_empty() {
             remote.make_dirs(&[String::new()]).await?;
         }
+        if settings.break_lock {
+            lock.break_old(remote, tally).await?;
+        }
+        lock.take(remote, tally).await?;
         probe(remote, &around, &id).await?;
     }
     let mut layout = survey(remote, &around, tally).await?;
+    stale_probes(remote, &around, &mut layout, tally).await;
     let mut switch = Switch::default();
     repair(remote, &around, &mut layout, &mut switch, tally).await?;
 
@@ -70,7 +96,7 @@ pub async fn deploy(
     };
     switch.resumed = basis.trusted().is_some();
     switch.dir = around.path(&release);
-    let source = site.without_carried(scanned.source, tally);
+    let source = site.without_carried(source, tally);
     // A dry run prints the plan first, then fails the same way (as without --release-dir).
     let guarded = site.check_vanishing(&source, settings);
     if guarded.is_err() && !settings.dry_run {
@@ -81,11 +107,21 @@ pub async fn deploy(
     let renames = layout::switch(&layout, names, &release, &id);
     switch.carried = site.carried.iter().map(|rel| around.shown(&carry_rename(names.live(), &release, rel))).collect();
     switch.renames = renames.iter().map(|r| around.shown(r)).collect();
-    let (mut gone, left) = leftovers(&layout, names, &release, &settings.identity);
-    say_left(&around, &left, tally);
+    let (mut gone, mut left) = leftovers(&layout, names, &release, &settings.identity);
+    // The release this switch retires (the previous one, whose state the survey read): removed
+    // on the same terms, else left under its retired name and said once it has that name.
+    let mut retired = None;
     if renames.iter().any(|r| r.step == Step::Retire) {
-        gone.push(names.retired(&id));
+        let state = layout.entries.get_mut(&names.previous()).and_then(|e| e.state.take());
+        let name = names.retired(&id);
+        match owned(state.as_ref(), &settings.identity) {
+            true => gone.push(name.clone()),
+            false if settings.dry_run => left.push(name.clone()),
+            false => {}
+        }
+        retired = Some((name, state));
     }
+    say_left(&around, &left, tally);
     switch.removed = gone.iter().map(|name| around.path(name)).collect();
 
     remote.set_root(around.path(&release));
@@ -111,14 +147,20 @@ pub async fn deploy(
         ));
     }
     show::findings(tally, &plan);
-    let mut failures = run::execute(remote, plan, basis.trusted(), settings, tally, Vec::new()).await?;
+    let mut failures = run::execute(remote, plan, basis.trusted(), settings, lock, tally, Vec::new()).await?;
     remote.set_root(names.parent().to_string());
     if failures.is_empty() {
         failures = switch_in(remote, &around, &release, &site, &renames, tally).await;
         if failures.is_empty() {
             for name in gone {
-                let known = layout.entries.get_mut(&name).and_then(|e| e.state.take());
+                let known = match &mut retired {
+                    Some((retired, state)) if *retired == name => state.take(),
+                    _ => layout.entries.get_mut(&name).and_then(|e| e.state.take()),
+                };
                 remove_release(remote, &around, &name, known, tally).await;
+            }
+            if let Some((name, _)) = retired.filter(|(name, _)| !switch.removed.contains(&around.path(name))) {
+                say_left(&around, &[name], tally);
             }
         }
     } else {
@@ -166,24 +208,49 @@ async fn switch_in(
     failures
 }
 
-/// `deploy --rollback`: the remote is open at the target.
+/// `deploy --rollback`: the remote is open at the target; `break_lock`: `--break-lock`.
 pub async fn rollback(
     remote: &mut Remote<'_>,
     names: &Names,
     state_file: &str,
     protect: &Protect,
     dry_run: bool,
+    break_lock: bool,
     tally: &mut Tally<'_>,
 ) -> Result<()> {
+    let mut lock = Lock::new(join_remote(names.parent(), &names.lock(state_file)));
     let around = Around { names, state_file: state_file.to_string(), dry_run };
-    remote.set_root(names.parent().to_string());
-    let mut layout = survey(remote, &around, tally).await?;
+    let result = or_interrupted(async {
+        remote.set_root(names.parent().to_string());
+        if !dry_run {
+            if break_lock {
+                lock.break_old(remote, tally).await?;
+            }
+            lock.take(remote, tally).await?;
+        }
+        roll_back(remote, &around, protect, tally).await
+    })
+    .await;
+    lock.release(remote, tally).await;
+    result
+}
+
+/// [`rollback`] once it holds the lock (or is a dry run).
+async fn roll_back(
+    remote: &mut Remote<'_>,
+    around: &Around<'_>,
+    protect: &Protect,
+    tally: &mut Tally<'_>,
+) -> Result<()> {
+    let (names, dry_run) = (around.names, around.dry_run);
+    let mut layout = survey(remote, around, tally).await?;
+    stale_probes(remote, around, &mut layout, tally).await;
     let mut switch = Switch::default();
-    repair(remote, &around, &mut layout, &mut switch, tally).await?;
+    repair(remote, around, &mut layout, &mut switch, tally).await?;
     let id = layout::new_id(SystemTime::now(), std::process::id());
     let renames = layout::rollback(&layout, names, &id)?;
     let previous = names.previous();
-    let carried = Site::look(remote, &around, names.live(), &layout, protect, tally).await?.carried;
+    let carried = Site::look(remote, around, names.live(), &layout, protect, tally).await?.carried;
     if dry_run {
         switch.dir = around.path(&previous);
         switch.carried = carried.iter().map(|rel| around.shown(&carry_rename(names.live(), &previous, rel))).collect();
@@ -192,11 +259,11 @@ pub async fn rollback(
         summary(tally, true);
         return Ok(());
     }
-    let carried = carry(remote, &around, names.live(), &previous, &carried, tally).await;
+    let carried = carry(remote, around, names.live(), &previous, &carried, tally).await;
     let mut failures = carried.failures;
-    if let Err(stopped) = rename_all(remote, &around, &renames, tally).await {
+    if let Err(stopped) = rename_all(remote, around, &renames, tally).await {
         let mut stop = vec![Problem { what: around.path(names.live()), error: stopped.error.context("rolling back") }];
-        let back = carry_back(remote, &around, (&previous, names.live()), &carried.moved, stopped.undone, tally);
+        let back = carry_back(remote, around, (&previous, names.live()), &carried.moved, stopped.undone, tally);
         stop.extend(back.await);
         stop.append(&mut failures);
         tally.failed(stop.len() as u64);

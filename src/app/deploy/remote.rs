@@ -1,8 +1,9 @@
 //! The one door from `deploy` to the rest of pasv: the session pool (`-j`, `--retries`),
 //! `mirror`'s pipelined uploads (each file under a temporary name, renamed once its size is
 //! confirmed), and the few single commands a deploy needs (listings, SIZE, checksums, SITE
-//! CHMOD, renames, deletes). Nothing else in `deploy` names `mirror`, `pool`, `tree` or the
-//! engine's session, so that machinery can change shape behind this file. What it uses:
+//! CHMOD, renames, deletes), and a [`Lease`] of one session for the deploy lock's commands.
+//! Nothing else in `deploy` names `mirror`, `pool`, `tree` or the engine's session, so that
+//! machinery can change shape behind this file. What it uses:
 //! `tree::{open_pool, parallel, parse_rate}`, `Pool::{take, put_back, run, close}` with
 //! `Work`/`Done`/`Failure`, and `transfer::{Copy, Tree, SyncOptions, FileJob, upload_files,
 //! rename_into_place, hash_file, retry_note, wrap_up}`.
@@ -23,7 +24,7 @@ use crate::app::target::Target;
 use crate::app::transfer::copy::{Copy, hash_file, rename_into_place};
 use crate::app::transfer::job::{Compare, Direction, FileJob, SyncOptions, Tree};
 use crate::app::transfer::lanes::upload_files;
-use crate::app::transfer::pool::{Done, Pool, Work};
+use crate::app::transfer::pool::{Done, Pool, Seat, Work};
 use crate::app::transfer::run::{retry_note, wrap_up};
 use crate::engine::{DirListing, HashAlgorithm, NoProgress, RateLimit, Session, UploadMode, join_remote};
 use crate::proto::{ReplyClass, Verb};
@@ -202,6 +203,21 @@ impl<'a> Remote<'a> {
         Ok(Ok(()))
     }
 
+    /// `work` on one session of the pool, with server paths (not under the root): the deploy
+    /// lock's few commands, one after another. A session that failed is not given back (it
+    /// may be out of step: the pool opens another).
+    pub async fn leased<T>(&mut self, work: impl AsyncFnOnce(&mut Lease<'a>) -> Result<T>) -> Result<T> {
+        let mut lease = Lease { seat: self.pool.take().await? };
+        let result = work(&mut lease).await;
+        let broken = result.as_ref().err().is_some_and(|e| {
+            e.chain().any(|c| c.downcast_ref::<crate::engine::Error>().is_some_and(|e| e.reply_code().is_none()))
+        });
+        if !broken {
+            self.pool.put_back(lease.seat);
+        }
+        result
+    }
+
     /// Runs `ops` on the pool's sessions; returns how each ended, and the failures.
     pub async fn run(&mut self, ops: Vec<Op>, tally: &Tally<'_>) -> (Vec<(Op, Outcome)>, Vec<Problem>) {
         if ops.is_empty() {
@@ -264,6 +280,72 @@ impl<'a> Remote<'a> {
     }
 }
 
+/// One session for a few commands on server paths, each answered as a value where the server
+/// refuses it (5xx): the deploy lock's MKD, STOR, MDTM, DELE, RMD, RNFR/RNTO.
+pub struct Lease<'a> {
+    seat: Seat<'a>,
+}
+
+impl Lease<'_> {
+    /// MKD; the inner error is the server's refusal (the directory is there, or may not be made).
+    pub async fn make_dir(&mut self, path: &str) -> Result<Result<()>> {
+        refusal(self.seat.mkdir(path).await, || format!("creating {}", escape(path)))
+    }
+
+    /// `data` stored at `path`, replacing what is there.
+    pub async fn store(&mut self, path: &str, data: &[u8]) -> Result<()> {
+        store(&mut self.seat, path, data).await.with_context(|| format!("writing {}", escape(path)))
+    }
+
+    /// A small file's contents; `None` when there is no such file.
+    pub async fn read(&mut self, path: &str, cap: u64) -> Result<Option<Vec<u8>>> {
+        read_small(&mut self.seat, path, cap).await.with_context(|| format!("reading {}", escape(path)))
+    }
+
+    /// SIZE; `None` when there is no such file.
+    pub async fn size(&mut self, path: &str) -> Result<Option<u64>> {
+        Ok(refusal(self.seat.size(path).await, || format!("SIZE of {}", escape(path)))?.ok())
+    }
+
+    /// The modification time by the server's clock (MLST or MDTM, Unix seconds); `None` when
+    /// the server gives none (or has no such file).
+    pub async fn modified(&mut self, path: &str) -> Result<Option<i64>> {
+        let (_, modified) =
+            self.seat.size_and_modified(path).await.with_context(|| format!("the time of {}", escape(path)))?;
+        Ok(modified)
+    }
+
+    /// DELE; false when the server refused (there is no such file, most likely).
+    pub async fn remove(&mut self, path: &str) -> Result<bool> {
+        Ok(refusal(self.seat.remove(path).await, || format!("deleting {}", escape(path)))?.is_ok())
+    }
+
+    /// RMD; the inner error is the server's refusal (not there, or not empty).
+    pub async fn remove_dir(&mut self, path: &str) -> Result<Result<()>> {
+        refusal(self.seat.rmdir(path).await, || format!("removing {}", escape(path)))
+    }
+
+    /// RNFR/RNTO; false when the server refused (`from` is not there, most likely).
+    pub async fn rename(&mut self, from: &str, to: &str) -> Result<bool> {
+        let renamed = self.seat.rename(from, to).await;
+        Ok(refusal(renamed, || format!("renaming {} to {}", escape(from), escape(to)))?.is_ok())
+    }
+
+    pub async fn is_dir(&mut self, path: &str) -> Result<bool> {
+        self.seat.is_dir(path).await.with_context(|| format!("checking {}", escape(path)))
+    }
+}
+
+/// A command's result: the server's refusal (5xx) as the inner error, anything else (a
+/// session out of step, a 4xx) as the outer; each with `what` as its context.
+fn refusal<T>(result: Result<T, crate::engine::Error>, what: impl Fn() -> String) -> Result<Result<T>> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(e) if e.is_permanent_refusal() => Ok(Err(anyhow::Error::new(e).context(what()))),
+        Err(e) => Err(anyhow::Error::new(e).context(what())),
+    }
+}
+
 /// A few jobs go one after another on one session: opening more sessions (a login each)
 /// costs more than they would save. Returns what is left for the pool: everything when
 /// there are many, else the job that failed and those after it (the pool retries them).
@@ -303,17 +385,23 @@ async fn read_small(session: &mut Session, path: &str, cap: u64) -> Result<Optio
 }
 
 async fn write_atomic(session: &mut Session, path: &str, temp: &str, data: &[u8]) -> Result<()> {
+    store(session, temp, data).await?;
+    rename_into_place(session, temp, path).await
+}
+
+/// STOR of `data`, over what is at `path`.
+async fn store(session: &mut Session, path: &str, data: &[u8]) -> Result<()> {
     let len = data.len() as u64;
-    let mut stored = session.upload(&mut &data[..], temp, UploadMode::Replace, Some(len), &mut NoProgress).await;
-    // A temporary left by a run that was stopped, on a server that will not overwrite.
+    let mut stored = session.upload(&mut &data[..], path, UploadMode::Replace, Some(len), &mut NoProgress).await;
+    // A file left by a run that was stopped, on a server that will not overwrite.
     if let Err(e) = &stored
         && e.is_refused_store()
-        && session.remove(temp).await.is_ok()
+        && session.remove(path).await.is_ok()
     {
-        stored = session.upload(&mut &data[..], temp, UploadMode::Replace, Some(len), &mut NoProgress).await;
+        stored = session.upload(&mut &data[..], path, UploadMode::Replace, Some(len), &mut NoProgress).await;
     }
     stored?;
-    rename_into_place(session, temp, path).await
+    Ok(())
 }
 
 /// [`Op`]s on the pool.

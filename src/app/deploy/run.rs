@@ -7,6 +7,9 @@
 //! seconds with what was confirmed), with `--atomic` the renames out of the staging directory
 //! in one burst, modes, and only when every upload succeeded the deletes; then the final state.
 //!
+//! Nothing changes before the deploy lock is taken ([`Lock::take`]: a run with nothing to do
+//! takes none); every checkpoint of the state is the lock's heartbeat too.
+//!
 //! The state is written to a temporary name and renamed over the old one (RNFR/RNTO), so a
 //! reader finds the old state or the new, never half of one. A run killed anywhere leaves a
 //! state that says nothing false: a file is recorded only after the server confirmed it
@@ -18,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
+use super::lock::Lock;
 use super::plan::{Plan, Upload};
 use super::protect::{STAGING, state_temp};
 use super::remote::{Op, Outcome, Problem, Remote};
@@ -37,6 +41,7 @@ const MAX_BATCH: usize = 4096;
 struct Book<'s> {
     state: State,
     settings: &'s Settings,
+    lock: &'s mut Lock,
     saved: Instant,
     /// SITE CHMOD turned out missing on this server (said once, not tried again).
     no_chmod: bool,
@@ -54,11 +59,12 @@ impl Book<'_> {
     }
 
     /// A checkpoint: a failure is said and the run goes on (the state on the server is only
-    /// older, which the next run copes with).
+    /// older, which the next run copes with). The lock hears from the run.
     async fn checkpoint(&mut self, remote: &mut Remote<'_>, tally: &Tally<'_>) {
         if let Err(e) = self.save(remote).await {
             tally.note(&format!("pasv: warning: could not save the deploy state: {}", escape(&format!("{e:#}"))));
         }
+        self.lock.beat(remote, tally).await;
     }
 }
 
@@ -67,20 +73,23 @@ pub async fn run(
     plan: Plan,
     loaded: Option<&State>,
     settings: &Settings,
+    lock: &mut Lock,
     tally: &mut Tally<'_>,
     failures: Vec<Problem>,
 ) -> Result<()> {
-    let failures = execute(remote, plan, loaded, settings, tally, failures).await?;
+    let failures = execute(remote, plan, loaded, settings, lock, tally, failures).await?;
     remote.finish(tally, failures).map(drop)
 }
 
 /// Carries `plan` out, up to and including the final state; returns what failed (the
-/// summary is the caller's: `--release-dir` switches the release in first).
+/// summary is the caller's: `--release-dir` switches the release in first). `lock` is taken
+/// before anything changes (held already with `--release-dir`); removing it is the caller's.
 pub async fn execute(
     remote: &mut Remote<'_>,
     mut plan: Plan,
     loaded: Option<&State>,
     settings: &Settings,
+    lock: &mut Lock,
     tally: &mut Tally<'_>,
     mut failures: Vec<Problem>,
 ) -> Result<Vec<Problem>> {
@@ -93,18 +102,20 @@ pub async fn execute(
     state.pending.extend(plan.deletes.iter().cloned());
     state.staged = std::mem::take(&mut plan.staged);
     tally.skipped(plan.unchanged + plan.adopted);
-    let mut book = Book { state, settings, saved: Instant::now(), no_chmod: false, chmod_works: false };
+    let mut book = Book { state, settings, lock, saved: Instant::now(), no_chmod: false, chmod_works: false };
     if plan.is_empty() {
         book.state.complete = failures.is_empty();
         if loaded != Some(&book.state) {
+            book.lock.take(remote, tally).await?;
             book.save(remote).await?;
         }
         return Ok(failures);
     }
-    // The target itself first, for the state file to go in.
+    // The target itself first, for the lock and the state file to go in.
     if plan.mkdirs.first().is_some_and(|d| d.is_empty()) {
         remote.make_dirs(&plan.mkdirs[..1]).await?;
     }
+    book.lock.take(remote, tally).await?;
     // The intent: from here on the server may change, and the state says which paths may.
     book.save(remote).await?;
 

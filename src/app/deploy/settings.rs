@@ -27,6 +27,8 @@ pub struct Settings {
     pub atomic: bool,
     /// `--release-dir`: a new directory beside the target, switched in with renames.
     pub release_dir: bool,
+    /// `--break-lock`: the lock a killed run left is removed first.
+    pub break_lock: bool,
 }
 
 impl Settings {
@@ -62,6 +64,7 @@ impl Settings {
             dry_run: args.dry_run,
             atomic: args.atomic,
             release_dir: args.release_dir,
+            break_lock: args.break_lock,
         })
     }
 }

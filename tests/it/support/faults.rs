@@ -20,7 +20,9 @@
 //! command naming a given file is cut after some bytes (a file that keeps failing): closed
 //! towards the server, which keeps what came (a half file), and reset towards pasv.
 //! [`FaultProxy::refuse`] answers a given command itself with a refusal (the server never
-//! sees it), and [`FaultProxy::cut`] closes the control connection at it.
+//! sees it), [`FaultProxy::cut`] closes the control connection at it, and
+//! [`FaultProxy::hold`] keeps it until the test lets it go (to change the server's files
+//! at that very moment).
 //!
 //! Every wait has a deadline; dropping the proxy aborts all its tasks and closes its sockets.
 //! [`FaultProxy::describe`] names the seed and what was injected, for failure messages.
@@ -150,6 +152,8 @@ struct State {
     refusing_until: Option<Instant>,
     targets: Vec<Target>,
     commands_targeted: Vec<CommandTarget>,
+    /// [`FaultProxy::hold`]: the command, and whether it arrived.
+    hold: Option<(String, bool)>,
 }
 
 impl State {
@@ -166,6 +170,8 @@ struct Shared {
     state: Mutex<State>,
     /// A refusal window started: the accept loop closes the control port.
     refuse: Notify,
+    /// [`FaultProxy::release`]: the held command goes on.
+    released: Notify,
     tasks: Mutex<JoinSet<()>>,
 }
 
@@ -206,8 +212,10 @@ impl FaultProxy {
                 refusing_until: None,
                 targets: Vec::new(),
                 commands_targeted: Vec::new(),
+                hold: None,
             }),
             refuse: Notify::new(),
+            released: Notify::new(),
             tasks: Mutex::new(JoinSet::new()),
         });
         shared.spawn(accept_loop(shared.clone(), listener, addr));
@@ -234,6 +242,22 @@ impl FaultProxy {
     pub fn cut(&self, command: &str, times: usize) {
         let target = CommandTarget { command: command.to_string(), reply: None, times };
         self.shared.state().commands_targeted.push(target);
+    }
+
+    /// Also: the command `command` (the whole line), the first time, waits at the proxy until
+    /// [`FaultProxy::release`] (at most 60 s) before it goes on to the server.
+    pub fn hold(&self, command: &str) {
+        self.shared.state().hold = Some((command.to_string(), false));
+    }
+
+    /// The held command arrived, and waits.
+    pub fn holding(&self) -> bool {
+        self.shared.state().hold.as_ref().is_some_and(|(_, arrived)| *arrived)
+    }
+
+    /// The held command goes on (or will, when it arrives).
+    pub fn release(&self) {
+        self.shared.released.notify_one();
     }
 
     /// `ftp://127.0.0.1:PORT`, no trailing slash.
@@ -366,7 +390,7 @@ async fn control(shared: Arc<Shared>, client: TcpStream) {
                     pairing.commands.lock().unwrap_or_else(|e| e.into_inner()).push_back(text.clone());
                     pairing.arrived.notify_waiters();
                 }
-                let (n, planned, targeted) = {
+                let (n, planned, targeted, held) = {
                     let mut state = shared.state();
                     let n = state.commands;
                     state.commands += 1;
@@ -375,8 +399,14 @@ async fn control(shared: Arc<Shared>, client: TcpStream) {
                         t.times -= 1;
                         t.reply.clone()
                     });
-                    (n, if shared.faults.kind == Kind::DropControl { state.due(n) } else { None }, targeted)
+                    let held = state.hold.as_mut().filter(|(command, arrived)| !arrived && *command == text);
+                    let held = held.map(|(_, arrived)| *arrived = true).is_some();
+                    (n, if shared.faults.kind == Kind::DropControl { state.due(n) } else { None }, targeted, held)
                 };
+                if held {
+                    shared.injected(format!("command #{n} {text:?} held"));
+                    let _ = timeout(IO_TIMEOUT, shared.released.notified()).await;
+                }
                 match targeted {
                     Some(Some(reply)) => {
                         shared.injected(format!("command #{n} {text:?} answered {reply:?} by the proxy"));

@@ -1,0 +1,374 @@
+//! The deploy lock: one run at a time changes a target. Two CI pushes in quick succession
+//! would otherwise both read the state, both upload, and the last save would win, recording
+//! files the server may no longer have.
+//!
+//! The lock is a directory (`.pasv-deploy.json.lock` beside the state file; beside the target
+//! with `--release-dir` and `--rollback`, whose switch renames the target): MKD is atomic on
+//! every server, it fails when the directory is there. A run takes it only when it is about
+//! to change something (a plan with nothing to do and `--dry-run` send no command for it),
+//! writes an `owner` file into it (host name, process id, start time: nothing of the URL, user
+//! or password) and writes that file again at every checkpoint of the state, so that its
+//! modification time on the server is a heartbeat. The run removes the lock when it ends,
+//! with success, an error or Ctrl-C; a killed run leaves it.
+//!
+//! A run that finds the lock compares the owner's heartbeat with the time of a file it writes
+//! itself, both by the server's clock (never this machine's): older than [`STALE`], the owner
+//! was killed or lost, and the lock is taken over with a note; otherwise the run stops before
+//! changing anything. A plain deploy reads the state before it plans (and takes the lock only
+//! once it knows it changes something), so once it holds the lock it makes sure the state file
+//! is still the one it read.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use super::remote::{Lease, Remote};
+use super::state;
+use crate::app::interrupt::Pending;
+use crate::app::sanitize::escape;
+use crate::app::tally::Tally;
+use crate::engine::join_remote;
+use crate::proto::calendar::unix_to_civil;
+
+/// A lock whose owner was last heard from longer ago than this, by the server's clock, was
+/// left by a run that was killed or lost: the next run takes it over. A run is heard from at
+/// every checkpoint, every few seconds while files go up; this leaves room for a long batch
+/// of uploads between two.
+pub const STALE: Duration = Duration::from_secs(10 * 60);
+
+/// The file in the lock directory that says whose it is.
+const OWNER: &str = "owner";
+/// An owner file is a line of JSON; a larger one is not pasv's.
+const OWNER_CAP: u64 = 4096;
+/// How often a run tries to take a lock that keeps changing hands under it.
+const TRIES: usize = 3;
+
+/// Why a run stops before changing anything. Exit 1, as the deploy's other guards
+/// (`--max-delete`, a rollback without a previous release): the server's state prevents the
+/// run, and the server answered every command.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    #[error(
+        "another deploy holds the lock {dir} ({owner}; {heard}): stopped before changing anything. A deploy that \
+         was killed leaves its lock behind, which expires {minutes} minutes after its owner was last heard from; if \
+         no other deploy to this target is running, run again with --break-lock to remove it",
+        minutes = STALE.as_secs() / 60
+    )]
+    Held { dir: String, owner: String, heard: String },
+    #[error(
+        "another deploy finished while this one was planning: the state file {state} changed after this run read \
+         it. Nothing was changed; run again"
+    )]
+    Changed { state: String },
+}
+
+/// The state file as a plain deploy read it, before it planned.
+pub struct StateRead {
+    /// Its server path.
+    pub path: String,
+    /// Its size and SHA-256; `None` when there was none.
+    pub seen: Option<(u64, [u8; 32])>,
+    /// When the read began (only durations are measured on this machine's clock).
+    pub started: Instant,
+}
+
+impl StateRead {
+    pub fn new(path: String, bytes: Option<&[u8]>, started: Instant) -> Self {
+        Self { path, seen: bytes.map(|b| (b.len() as u64, Sha256::digest(b).into())), started }
+    }
+}
+
+/// What the owner file says (a line of JSON).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Owner {
+    #[serde(default)]
+    host: String,
+    #[serde(default)]
+    pid: u32,
+    /// UTC, by the owner's clock (for people: staleness goes by the server's).
+    #[serde(default)]
+    started: String,
+}
+
+impl Owner {
+    fn this_run() -> Self {
+        let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+        let (year, month, day, hour, min, sec) = unix_to_civil(secs);
+        Self {
+            host: host_name(),
+            pid: std::process::id(),
+            started: format!("{year:04}-{month:02}-{day:02} {hour:02}:{min:02}:{sec:02} UTC"),
+        }
+    }
+
+    /// For a message: who holds a lock, from its owner file (server text, escaped).
+    fn describe(bytes: Option<&[u8]>) -> String {
+        match bytes.map(serde_json::from_slice::<Owner>) {
+            None => "no owner file".into(),
+            Some(Ok(o)) => {
+                format!("started {} on host {}, process {}", escape(&o.started), escape(&o.host), o.pid)
+            }
+            Some(Err(_)) => "an owner file that is not pasv's".into(),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn host_name() -> String {
+    rustix::system::uname().nodename().to_string_lossy().into_owned()
+}
+
+#[cfg(not(unix))]
+fn host_name() -> String {
+    std::env::var("COMPUTERNAME").unwrap_or_default()
+}
+
+/// One run's lock on one target.
+pub struct Lock {
+    /// The lock directory's server path.
+    dir: String,
+    /// This run's owner file.
+    owner: Vec<u8>,
+    /// Unique to this run: names its clock file and a stale lock it moves aside.
+    id: String,
+    /// Held; Ctrl-C is then handed to the run (`interrupt`), so that it removes the lock.
+    held: Option<Pending>,
+    /// A plain deploy's state file as it read it, checked once the lock is taken.
+    read: Option<StateRead>,
+}
+
+impl Lock {
+    /// The lock at `dir` (a server path), not taken yet.
+    pub fn new(dir: String) -> Self {
+        let mut owner = serde_json::to_vec(&Owner::this_run()).unwrap_or_default();
+        owner.push(b'\n');
+        let id = super::layout::new_id(SystemTime::now(), std::process::id());
+        Self { dir, owner, id, held: None, read: None }
+    }
+
+    /// Once the lock is taken, the state file must still be `read`.
+    pub fn expect(&mut self, read: StateRead) {
+        self.read = Some(read);
+    }
+
+    fn owner_path(&self) -> String {
+        join_remote(&self.dir, OWNER)
+    }
+
+    /// Takes the lock, unless this run holds it already; then, for a plain deploy, checks that
+    /// the state file did not change since it was read (else the lock is removed again).
+    pub async fn take(&mut self, remote: &mut Remote<'_>, tally: &Tally<'_>) -> Result<()> {
+        if self.held.is_some() {
+            return Ok(());
+        }
+        let mut taken = remote.leased(async |lease| self.acquire(lease, tally).await).await;
+        if taken.is_ok()
+            && let Some(read) = self.read.take()
+        {
+            let owner = self.owner_path();
+            taken = match remote.leased(async |lease| same_state(lease, &read, &owner).await).await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(Refused::Changed { state: escape(&read.path).into_owned() }.into()),
+                Err(e) => Err(e.context("checking that the state file did not change")),
+            };
+        }
+        if taken.is_err() {
+            self.release(remote, tally).await;
+        }
+        taken
+    }
+
+    async fn acquire(&mut self, lease: &mut Lease<'_>, tally: &Tally<'_>) -> Result<()> {
+        let owner = self.owner_path();
+        let shown = escape(&self.dir).into_owned();
+        for _ in 0..TRIES {
+            let refusal = match lease.make_dir(&self.dir).await? {
+                Ok(()) => {
+                    self.held = Some(Pending::new());
+                    return lease.store(&owner, &self.owner).await;
+                }
+                Err(refusal) => refusal,
+            };
+            let theirs = lease.read(&owner, OWNER_CAP).await?;
+            if theirs.is_none() && !lease.is_dir(&self.dir).await? {
+                return Err(refusal.context("cannot take the deploy lock"));
+            }
+            // Its heartbeat: the owner file's time; without one (a run killed between its MKD
+            // and its first write) the directory's, where the server gives it.
+            let dated = if theirs.is_some() { &owner } else { &self.dir };
+            let age = self.age(lease, dated).await?;
+            let heard = match age {
+                Some(age) => format!("last heard from {} ago by the server's clock", shown_age(age)),
+                None if theirs.is_none() => "its age is unknown".into(),
+                None => "its age is unknown: the server gives no modification times".into(),
+            };
+            let owner_is = Owner::describe(theirs.as_deref());
+            if age.is_none_or(|age| age < STALE) {
+                return Err(Refused::Held { dir: shown, owner: owner_is, heard }.into());
+            }
+            tally.note(&format!(
+                "pasv: note: taking over the deploy lock {shown}: {heard}, more than {} minutes, so its run ({owner_is}) \
+                 was killed or lost",
+                STALE.as_secs() / 60,
+            ));
+            self.take_over(lease, theirs.as_deref(), tally).await?;
+        }
+        let heard = "it changed hands while this run tried to take it".into();
+        Err(Refused::Held { dir: shown, owner: "another run".into(), heard }.into())
+    }
+
+    /// How long ago `path` (the owner file) was written, by the server's clock: against the
+    /// time of a file this run writes beside the lock (in it, it would keep the owner's RMD
+    /// from removing the lock). `None` when the server gives no times.
+    async fn age(&self, lease: &mut Lease<'_>, path: &str) -> Result<Option<Duration>> {
+        let Some(then) = lease.modified(path).await? else { return Ok(None) };
+        let clock = format!("{}.clock-{}", self.dir, self.id);
+        lease.store(&clock, b"").await?;
+        let now = lease.modified(&clock).await;
+        lease.remove(&clock).await?;
+        Ok(now?.map(|now| Duration::from_secs(now.saturating_sub(then).max(0) as u64)))
+    }
+
+    /// A stale lock (`theirs`: its owner file) out of the way, for the MKD that takes it: moved
+    /// aside (a rename is atomic: of two runs taking it over, one moves it), then removed. A
+    /// lock that turns out fresh (another run took it over a moment ago) goes back.
+    async fn take_over(&self, lease: &mut Lease<'_>, theirs: Option<&[u8]>, tally: &Tally<'_>) -> Result<()> {
+        let aside = format!("{}.stale-{}", self.dir, self.id);
+        if !lease.rename(&self.dir, &aside).await? {
+            return Ok(());
+        }
+        let owner = join_remote(&aside, OWNER);
+        let moved = lease.read(&owner, OWNER_CAP).await?;
+        if moved.as_deref() != theirs {
+            lease.rename(&aside, &self.dir).await?;
+            let dir = escape(&self.dir).into_owned();
+            let heard = "another run took it over a moment ago".into();
+            return Err(Refused::Held { dir, owner: Owner::describe(moved.as_deref()), heard }.into());
+        }
+        lease.remove(&owner).await?;
+        if let Err(why) = lease.remove_dir(&aside).await? {
+            tally.note(&format!("pasv: warning: {}", escape(&format!("{why:#}"))));
+        }
+        Ok(())
+    }
+
+    /// The owner file written again: the heartbeat, at every checkpoint of the state. A
+    /// failure is said and the run goes on.
+    pub async fn beat(&self, remote: &mut Remote<'_>, tally: &Tally<'_>) {
+        if self.held.is_none() {
+            return;
+        }
+        let owner = self.owner_path();
+        if let Err(e) = remote.leased(async |lease| lease.store(&owner, &self.owner).await).await {
+            tally.note(&format!("pasv: warning: could not refresh the deploy lock: {}", escape(&format!("{e:#}"))));
+        }
+    }
+
+    /// Removes the lock when this run holds it. A failure is said: the next run finds the
+    /// lock, until it is stale or `--break-lock` removes it.
+    pub async fn release(&mut self, remote: &mut Remote<'_>, tally: &Tally<'_>) {
+        if self.held.take().is_none() {
+            return;
+        }
+        let owner = self.owner_path();
+        let removed = remote
+            .leased(async |lease| {
+                lease.remove(&owner).await?;
+                lease.remove_dir(&self.dir).await?
+            })
+            .await;
+        if let Err(e) = removed {
+            tally.note(&format!(
+                "pasv: warning: could not remove the deploy lock {} ({}): the next deploy stops until it expires or \
+                 --break-lock removes it",
+                escape(&self.dir),
+                escape(&format!("{e:#}"))
+            ));
+        }
+    }
+
+    /// `--break-lock`: removes the lock a killed run left, whoever holds it, and says whose it was.
+    pub async fn break_old(&self, remote: &mut Remote<'_>, tally: &Tally<'_>) -> Result<()> {
+        let owner = self.owner_path();
+        let shown = escape(&self.dir).into_owned();
+        remote
+            .leased(async |lease| {
+                let theirs = lease.read(&owner, OWNER_CAP).await?;
+                lease.remove(&owner).await?;
+                match lease.remove_dir(&self.dir).await? {
+                    Ok(()) => tally.note(&format!(
+                        "pasv: note: removed the deploy lock {shown} (--break-lock; {})",
+                        Owner::describe(theirs.as_deref())
+                    )),
+                    Err(_) if theirs.is_none() && !lease.is_dir(&self.dir).await? => {
+                        tally.note(&format!("pasv: note: --break-lock: there is no deploy lock {shown}"));
+                    }
+                    Err(why) => return Err(why.context("--break-lock cannot remove the deploy lock")),
+                }
+                Ok(())
+            })
+            .await
+    }
+}
+
+/// Whether the state file is still what `read` saw. SIZE first; at the same size, its time:
+/// written before the read began, it is the one read. The read began at most `elapsed` before
+/// the owner file (`owner`, just written) by the server's clock, so a later write is no older
+/// than that, less a second for the times' resolution. Else (written around the read, or no
+/// times) its contents are compared.
+async fn same_state(lease: &mut Lease<'_>, read: &StateRead, owner: &str) -> Result<bool> {
+    let size = lease.size(&read.path).await?;
+    let Some((len, digest)) = read.seen else { return Ok(size.is_none()) };
+    if size != Some(len) {
+        return Ok(false);
+    }
+    let elapsed = read.started.elapsed().as_secs() as i64 + 1;
+    if let (Some(now), Some(written)) = (lease.modified(owner).await?, lease.modified(&read.path).await?)
+        && written + 2 < now - elapsed
+    {
+        return Ok(true);
+    }
+    let bytes = lease.read(&read.path, state::MAX_BYTES).await?;
+    Ok(bytes.is_some_and(|b| <[u8; 32]>::from(Sha256::digest(&b)) == digest))
+}
+
+/// "42 s" or "20 min".
+fn shown_age(age: Duration) -> String {
+    match age.as_secs() {
+        s if s < 120 => format!("{s} s"),
+        s => format!("{} min", s / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_owner_file_names_no_secret_and_reads_back() {
+        let lock = Lock::new("www/.pasv-deploy.json.lock".into());
+        let text = String::from_utf8(lock.owner.clone()).unwrap();
+        let owner: Owner = serde_json::from_str(&text).unwrap();
+        assert_eq!(owner.pid, std::process::id());
+        assert!(owner.started.ends_with(" UTC"), "{text}");
+        let keys: Vec<String> = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text)
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(keys, ["host", "pid", "started"]);
+        assert!(Owner::describe(Some(&lock.owner)).contains(&format!("process {}", std::process::id())));
+        assert_eq!(Owner::describe(Some(b"\x1b[2J")), "an owner file that is not pasv's");
+        let hostile = br#"{"host":"evil\u001b[2J","pid":1,"started":"x"}"#;
+        assert!(!Owner::describe(Some(hostile)).contains('\x1b'));
+        assert_eq!(Owner::describe(None), "no owner file");
+    }
+
+    #[test]
+    fn ages_read_as_people_say_them() {
+        assert_eq!(shown_age(Duration::from_secs(42)), "42 s");
+        assert_eq!(shown_age(Duration::from_secs(1260)), "21 min");
+    }
+}
