@@ -22,7 +22,7 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     (7, "login rejected (530)"),
     (8, "protocol violation (malformed reply, bad 227/229, truncated transfer)"),
     (9, "timeout after connecting (the server stopped answering)"),
-    (130, "interrupted (Ctrl-C)"),
+    (130, "interrupted (Ctrl-C, or SIGTERM for a one-shot command)"),
 ];
 
 /// The environment variables pasv reads, for the man page's ENVIRONMENT.
