@@ -52,10 +52,24 @@ struct Book<'s> {
 impl Book<'_> {
     async fn save(&mut self, remote: &mut Remote<'_>) -> Result<()> {
         let json = self.state.to_json();
+        self.store(remote, &json).await
+    }
+
+    /// Saves `json` (the state, written).
+    async fn store(&mut self, remote: &mut Remote<'_>, json: &[u8]) -> Result<()> {
         let name = &self.settings.state_file;
-        remote.write_atomic(name, &state_temp(name), &json).await?;
+        remote.write_atomic(name, &state_temp(name), json).await?;
         self.saved = Instant::now();
         Ok(())
+    }
+
+    /// Takes the lock, then saves the state: the state is written while the lock's first
+    /// command waits for its reply (a few milliseconds of a large site's redeploy).
+    async fn lock_and_save(&mut self, remote: &mut Remote<'_>, tally: &Tally<'_>) -> Result<()> {
+        let state = &self.state;
+        let (taken, json) = tokio::join!(self.lock.take(remote, tally), async { state.to_json() });
+        taken?;
+        self.store(remote, &json).await
     }
 
     /// A checkpoint: a failure is said and the run goes on (the state on the server is only
@@ -106,8 +120,7 @@ pub async fn execute(
     if plan.is_empty() {
         book.state.complete = failures.is_empty();
         if loaded != Some(&book.state) {
-            book.lock.take(remote, tally).await?;
-            book.save(remote).await?;
+            book.lock_and_save(remote, tally).await?;
         }
         return Ok(failures);
     }
@@ -115,9 +128,8 @@ pub async fn execute(
     if plan.mkdirs.first().is_some_and(|d| d.is_empty()) {
         remote.make_dirs(&plan.mkdirs[..1]).await?;
     }
-    book.lock.take(remote, tally).await?;
     // The intent: from here on the server may change, and the state says which paths may.
-    book.save(remote).await?;
+    book.lock_and_save(remote, tally).await?;
 
     let first: HashSet<&str> = plan.first.iter().map(String::as_str).collect();
     if !first.is_empty() {
