@@ -112,7 +112,7 @@ pub(super) async fn repair(
 /// A state file, when there is one pasv can read (whatever tree it is of).
 pub(super) async fn read_state(remote: &mut Remote<'_>, rel: &str) -> Result<Option<State>> {
     let bytes = remote.read_small(rel, super::state::MAX_BYTES).await?;
-    Ok(bytes.and_then(|b| State::parse(&b).ok()))
+    Ok(bytes.and_then(|b| super::state_file::parse(&b).ok()))
 }
 
 /// A burst of renames that stopped at one that failed.

@@ -2,7 +2,8 @@
 //! content, resumable, with bounded and protected deletes (issue 16).
 //!
 //! One job per file: [`scan`] reads and hashes the source tree; [`state`] is the state
-//! file's format; [`plan`] decides, without I/O, what to upload, delete and leave; [`guards`]
+//! file's content and [`state_file`] its bytes; [`free`] frees large values off the critical
+//! path; [`plan`] decides, without I/O, what to upload, delete and leave; [`guards`]
 //! bound the deletes and protect paths; [`run`] carries a plan out with checkpoints;
 //! [`show`] prints plans and notes; [`remote`] is the only door to the session pool and
 //! `mirror`'s uploads; [`look`] asks the server what a plan needs; [`layout`] names the
@@ -16,6 +17,7 @@
 //! removed when it ends).
 
 mod beside;
+mod free;
 mod guards;
 mod layout;
 mod lock;
@@ -30,17 +32,19 @@ mod settings;
 mod show;
 mod site;
 mod state;
+mod state_file;
 
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
 
+use self::free::drop_later;
 use self::lock::{Lock, StateRead};
 use self::plan::{Basis, Seen};
 use self::protect::{Protect, STAGING, lock_name, state_temp};
 use self::remote::Remote;
 use self::settings::Settings;
-use self::state::{State, Unreadable};
+use self::state::Unreadable;
 use super::context::Context;
 use super::interrupt::or_interrupted;
 use super::tally::Tally;
@@ -166,14 +170,6 @@ async fn plan_and_run(
     result
 }
 
-/// Frees `value` on a thread of its own: the maps of a large site are 60,000 allocations
-/// or more, which took 3 ms at the end of a redeploy that nothing else needed to wait for
-/// (a one-shot run exits meanwhile). Where no thread can be started, here and now.
-fn drop_later<T: Send + 'static>(value: T) {
-    // A thread that cannot start drops its closure, and the value with it, before returning.
-    let _ = std::thread::Builder::new().name("pasv-free".into()).spawn(move || drop(value));
-}
-
 /// The state file, or why there is none to trust, and what was read (the lock checks it is
 /// still there as read). Only a failure to reach it is an error.
 async fn read_state(remote: &mut Remote<'_>, settings: &Settings) -> Result<(Basis, StateRead)> {
@@ -181,7 +177,7 @@ async fn read_state(remote: &mut Remote<'_>, settings: &Settings) -> Result<(Bas
     let bytes = remote.read_small(&settings.state_file, state::MAX_BYTES).await?;
     let read = StateRead::new(remote.path(&settings.state_file), bytes.as_deref(), started);
     let Some(bytes) = bytes else { return Ok((Basis::Missing, read)) };
-    let basis = match State::parse(&bytes) {
+    let basis = match state_file::parse(&bytes) {
         Ok(state) if state.source != settings.identity => Basis::Foreign(state.source),
         Ok(state) => Basis::Trusted(state),
         Err(why @ (Unreadable::Json(_) | Unreadable::Format(_) | Unreadable::Version(_) | Unreadable::Path(_))) => {

@@ -21,12 +21,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
+use super::free::drop_later;
 use super::lock::Lock;
 use super::plan::{Plan, Upload};
 use super::protect::{STAGING, state_temp};
 use super::remote::{Op, Outcome, Problem, Remote};
 use super::settings::Settings;
 use super::state::{FileRecord, Mode, State, parent};
+use super::state_file;
 use crate::app::sanitize::escape;
 use crate::app::tally::Tally;
 
@@ -51,7 +53,7 @@ struct Book<'s> {
 
 impl Book<'_> {
     async fn save(&mut self, remote: &mut Remote<'_>) -> Result<()> {
-        let json = self.state.to_json();
+        let json = state_file::write(&self.state);
         self.store(remote, &json).await
     }
 
@@ -67,7 +69,7 @@ impl Book<'_> {
     /// command waits for its reply (a few milliseconds of a large site's redeploy).
     async fn lock_and_save(&mut self, remote: &mut Remote<'_>, tally: &Tally<'_>) -> Result<()> {
         let state = &self.state;
-        let (taken, json) = tokio::join!(self.lock.take(remote, tally), async { state.to_json() });
+        let (taken, json) = tokio::join!(self.lock.take(remote, tally), async { state_file::write(state) });
         taken?;
         self.store(remote, &json).await
     }
@@ -187,7 +189,7 @@ async fn finish(remote: &mut Remote<'_>, mut book: Book<'_>, mut failures: Vec<P
     if let Err(error) = book.save(remote).await {
         failures.push(Problem { what: book.settings.state_file.clone(), error });
     }
-    super::drop_later(book.state);
+    drop_later(book.state);
     failures
 }
 

@@ -20,8 +20,6 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::proto::name::local_component;
 
-mod canonical;
-
 /// What the `format` field says: a JSON file of this name written by another tool is not ours.
 pub const FORMAT: &str = "pasv-deploy";
 /// This format's version; a newer one is unreadable here (never guessed at).
@@ -233,33 +231,6 @@ impl State {
             staged: BTreeMap::new(),
         }
     }
-
-    /// Parses and checks a state file: a path that is not a plain relative path makes the
-    /// whole file unreadable (it would otherwise name something to delete).
-    pub fn parse(bytes: &[u8]) -> Result<Self, Unreadable> {
-        let state = match canonical::read(bytes) {
-            Some(state) => state,
-            None => serde_json::from_slice(bytes).map_err(|e| Unreadable::Json(e.to_string()))?,
-        };
-        if state.format != FORMAT {
-            return Err(Unreadable::Format(state.format));
-        }
-        if state.version != VERSION {
-            return Err(Unreadable::Version(state.version));
-        }
-        // "" in `dirs` is the target itself.
-        let dirs = state.dirs.keys().filter(|d| !d.is_empty());
-        let paths = state.files.keys().chain(dirs).chain(&state.pending).chain(state.staged.keys());
-        if let Some(bad) = paths.into_iter().find(|p| !is_plain_path(p)) {
-            return Err(Unreadable::Path(bad.escape_debug().to_string()));
-        }
-        Ok(state)
-    }
-
-    /// The file's bytes (see [`canonical`]).
-    pub fn to_json(&self) -> Vec<u8> {
-        canonical::write(self)
-    }
 }
 
 /// `a/b/c.html`: relative, `/`-separated, every component an ordinary name.
@@ -288,39 +259,6 @@ mod tests {
 
     fn digest(byte: u8) -> Digest {
         Digest([byte; 32])
-    }
-
-    #[test]
-    fn round_trips_through_json() {
-        let mut state = State::new("public");
-        state.files.insert("index.html".into(), FileRecord { sha256: digest(0xab), size: 12, mode: Some(Mode(0o644)) });
-        state.files.insert("a/b.css".into(), FileRecord { sha256: digest(1), size: 0, mode: None });
-        state.dirs.insert("a".into(), DirRecord { mode: Some(Mode(0o755)) });
-        state.dirs.insert(String::new(), DirRecord::default());
-        state.pending.insert("gone.txt".into());
-        let json = state.to_json();
-        let text = String::from_utf8(json.clone()).unwrap();
-        assert!(text.contains(r#""format":"pasv-deploy","version":1,"source":"public""#), "{text}");
-        assert!(text.contains(&format!(r#""sha256":"{}""#, "ab".repeat(32))), "{text}");
-        assert!(text.contains(r#""mode":"644""#), "{text}");
-        assert!(!text.contains("staged"), "empty sections are left out: {text}");
-        assert_eq!(State::parse(&json).unwrap(), state);
-    }
-
-    #[test]
-    fn refuses_what_it_cannot_trust() {
-        let file = |files: &str| format!(r#"{{"format":"pasv-deploy","version":1,"source":"s","files":{files}}}"#);
-        let ok = file(&format!(r#"{{"a/b":{{"sha256":"{}","size":1}}}}"#, "0".repeat(64)));
-        assert!(State::parse(ok.as_bytes()).is_ok());
-        for bad in ["../etc/passwd", "/abs", "a//b", "a/./b", "tab\there", ""] {
-            let text = file(&format!(r#"{{{}:{{"sha256":"{}","size":1}}}}"#, serde_json::json!(bad), "0".repeat(64)));
-            assert!(matches!(State::parse(text.as_bytes()), Err(Unreadable::Path(_))), "{bad:?}");
-        }
-        assert!(matches!(State::parse(b"not json"), Err(Unreadable::Json(_))));
-        assert!(matches!(State::parse(br#"{"format":"x","version":1,"source":"s"}"#), Err(Unreadable::Format(_))));
-        assert_eq!(State::parse(br#"{"format":"pasv-deploy","version":2,"source":"s"}"#), Err(Unreadable::Version(2)));
-        let short = file(r#"{"a":{"sha256":"abc","size":1}}"#);
-        assert!(matches!(State::parse(short.as_bytes()), Err(Unreadable::Json(_))));
     }
 
     #[test]
