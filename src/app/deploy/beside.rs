@@ -13,10 +13,10 @@ use super::plan::Listed;
 use super::protect::state_temp;
 use super::remote::{Op, Outcome, Remote};
 use super::run;
-use super::scan::join;
 use super::state::State;
 use crate::app::sanitize::escape;
 use crate::app::tally::Tally;
+use crate::app::transfer::job::join_rel;
 use crate::app::transfer::run::report_failures;
 use crate::engine::join_remote;
 
@@ -251,16 +251,16 @@ pub(super) async fn remove_release(
     let mut files = 0;
     let mut problems = Vec::new();
     if let Some(state) = &state {
-        let ops = state.files.keys().chain(&state.pending).map(|rel| Op::Delete(join(name, rel))).collect();
+        let ops = state.files.keys().chain(&state.pending).map(|rel| Op::Delete(join_rel(name, rel))).collect();
         let (done, failures) = remote.run(ops, tally).await;
         files = done.iter().filter(|(_, o)| matches!(o, Outcome::Done)).count();
         problems.extend(failures);
         if problems.is_empty() {
-            let dirs: Vec<String> = state.dirs.keys().filter(|d| !d.is_empty()).map(|d| join(name, d)).collect();
+            let dirs: Vec<String> = state.dirs.keys().filter(|d| !d.is_empty()).map(|d| join_rel(name, d)).collect();
             let (_, failures) = run::remove_dirs(remote, dirs, tally).await;
             problems.extend(failures);
             let own = [state_temp(&around.state_file), around.state_file.clone()];
-            let (_, failures) = remote.run(own.iter().map(|f| Op::Delete(join(name, f))).collect(), tally).await;
+            let (_, failures) = remote.run(own.iter().map(|f| Op::Delete(join_rel(name, f))).collect(), tally).await;
             problems.extend(failures);
         }
     }

@@ -24,6 +24,7 @@ use super::remote::Problem;
 use super::state::{Digest, base};
 use crate::app::filter::Filter;
 use crate::app::sanitize::escape;
+use crate::app::transfer::job::join_rel;
 use crate::engine::MAX_DEPTH;
 
 /// At most this many threads read and hash.
@@ -237,11 +238,11 @@ impl Walk<'_> {
                 Err(name) => {
                     let shown = name.to_string_lossy().into_owned();
                     let error = anyhow!("the local name {shown:?} is not UTF-8 and cannot be sent");
-                    out.problem(join(&dir, &shown), error);
+                    out.problem(join_rel(&dir, &shown), error);
                     continue;
                 }
             };
-            let rel = join(&dir, &name);
+            let rel = join_rel(&dir, &name);
             if dir.is_empty() && self.reserved.contains(&name.as_str()) {
                 out.notes
                     .push(format!("pasv: note: {} in the source is pasv's own name there: left out", escape(&rel)));
@@ -281,19 +282,6 @@ impl Walk<'_> {
     }
 }
 
-/// `dir/name` (`name` alone in the root).
-pub(super) fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() {
-        return name.to_string();
-    }
-    // Once per file of the tree: built directly, not through the formatting machinery.
-    let mut rel = String::with_capacity(dir.len() + 1 + name.len());
-    rel.push_str(dir);
-    rel.push('/');
-    rel.push_str(name);
-    rel
-}
-
 /// The file `name` of the open directory `dir`.
 #[cfg(unix)]
 fn open_at(dir: &std::fs::File, name: &str) -> std::io::Result<std::fs::File> {
@@ -306,23 +294,20 @@ fn open_at(_dir: &std::fs::File, _name: &str) -> std::io::Result<std::fs::File> 
     Err(std::io::ErrorKind::Unsupported.into())
 }
 
-/// Size and SHA-256 of what the file holds now (the bytes read, not the size stat said).
-///
-/// A read of a regular file that returns less than asked for has reached the end (POSIX
-/// read(2): fewer bytes only "if the number of bytes left in the file is less than nbyte",
-/// or when a signal interrupts it, which these threads never handle; FUSE, too, takes a
-/// short reply for the end of the file), so a file smaller than the buffer (most of a site)
-/// costs one read, not a second one to see the end: 20,000 system calls fewer on a site.
+/// Size and SHA-256 of what the file holds now (the bytes read, not the size stat said),
+/// read to the end: a short read is not the end (`std::io::Read`), and network file systems
+/// (SMB, virtiofs) do return less than asked before it; the state would then record the
+/// digest of half a file.
 fn read_hashed(mut file: std::fs::File, buffer: &mut [u8]) -> std::io::Result<LocalFile> {
     let mut hasher = sha2::Sha256::new();
     let mut size = 0u64;
     loop {
         let n = file.read(buffer)?;
-        hasher.update(&buffer[..n]);
-        size += n as u64;
-        if n < buffer.len() {
+        if n == 0 {
             break;
         }
+        hasher.update(&buffer[..n]);
+        size += n as u64;
     }
     Ok(LocalFile { size, sha256: Digest(hasher.finalize().into()) })
 }

@@ -12,13 +12,13 @@ use super::layout::{Layout, Rename, Step};
 use super::plan::Source;
 use super::protect::Protect;
 use super::remote::{Op, Outcome, Problem, Remote};
-use super::scan::join;
 use super::settings::Settings;
 use super::show;
 use super::state::{State, parent};
 use crate::app::part_names::is_part_file;
 use crate::app::sanitize::escape;
 use crate::app::tally::Tally;
+use crate::app::transfer::job::join_rel;
 use crate::app::transfer::run::report_failures;
 use crate::engine::MAX_DEPTH;
 
@@ -60,7 +60,7 @@ impl Site {
             if level.is_empty() {
                 break;
             }
-            let ops = level.iter().map(|rel| Op::List(join(live, rel))).collect();
+            let ops = level.iter().map(|rel| Op::List(join_rel(live, rel))).collect();
             let (listed, failures) = remote.run(ops, tally).await;
             report_failures(failures)?;
             let mut next = Vec::new();
@@ -71,14 +71,14 @@ impl Site {
                 let shown =
                     |n: &str| listed.files.contains_key(n) || listed.dirs.contains(n) || listed.others.contains(n);
                 let own = |n: &str| dir.is_empty() && Protect::is_pasv_own(n, &around.state_file);
-                unlisted.extend(protect.dot_names(&dir).filter(|n| !shown(n) && !own(n)).map(|n| join(&dir, n)));
+                unlisted.extend(protect.dot_names(&dir).filter(|n| !shown(n) && !own(n)).map(|n| join_rel(&dir, n)));
                 for (name, is_dir) in listed
                     .dirs
                     .iter()
                     .map(|n| (n, true))
                     .chain(listed.files.keys().chain(&listed.others).map(|n| (n, false)))
                 {
-                    let rel = join(&dir, name);
+                    let rel = join_rel(&dir, name);
                     if dir.is_empty() && Protect::is_pasv_own(&rel, &around.state_file) {
                         continue;
                     }
@@ -182,16 +182,17 @@ async fn hidden(
     protect: &Protect,
     tally: &Tally<'_>,
 ) -> Result<Vec<String>> {
-    let (sized, failures) = remote.run(rels.iter().map(|rel| Op::Size(join(live, rel))).collect(), tally).await;
+    let (sized, failures) = remote.run(rels.iter().map(|rel| Op::Size(join_rel(live, rel))).collect(), tally).await;
     report_failures(failures)?;
     let files: BTreeSet<&str> =
         sized.iter().filter(|(_, o)| matches!(o, Outcome::Size(Some(_)))).map(|(op, _)| op.rel()).collect();
-    let mut found: Vec<String> = rels.iter().filter(|rel| files.contains(join(live, rel).as_str())).cloned().collect();
+    let mut found: Vec<String> =
+        rels.iter().filter(|rel| files.contains(join_rel(live, rel).as_str())).cloned().collect();
     found.retain(|rel| protect.covers(rel));
     let rest: Vec<Op> = rels
         .iter()
-        .filter(|rel| !files.contains(join(live, rel).as_str()))
-        .map(|rel| Op::IsDir(join(live, rel)))
+        .filter(|rel| !files.contains(join_rel(live, rel).as_str()))
+        .map(|rel| Op::IsDir(join_rel(live, rel)))
         .collect();
     let (dirs, failures) = remote.run(rest, tally).await;
     report_failures(failures)?;
@@ -205,7 +206,7 @@ async fn hidden(
 }
 
 pub(super) fn carry_rename(from: &str, to: &str, rel: &str) -> Rename {
-    Rename { from: join(from, rel), to: join(to, rel), step: Step::Carry }
+    Rename { from: join_rel(from, rel), to: join_rel(to, rel), step: Step::Carry }
 }
 
 /// What [`carry`] moved, and what it could not (left where it was, reported).
@@ -267,7 +268,7 @@ async fn move_all(
     for rel in carried {
         let mut dir = parent(rel);
         while !dir.is_empty() {
-            dirs.insert(join(to, dir));
+            dirs.insert(join_rel(to, dir));
             dir = parent(dir);
         }
     }

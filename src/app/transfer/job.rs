@@ -81,7 +81,15 @@ impl Tree {
 }
 
 pub(crate) fn join_rel(dir: &str, name: &str) -> String {
-    if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") }
+    if dir.is_empty() {
+        return name.to_string();
+    }
+    // Once per file of a tree (a deploy's scan of 20,000): built directly, not formatted.
+    let mut rel = String::with_capacity(dir.len() + 1 + name.len());
+    rel.push_str(dir);
+    rel.push('/');
+    rel.push_str(name);
+    rel
 }
 
 /// One file to copy.
