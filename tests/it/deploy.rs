@@ -1694,6 +1694,29 @@ async fn a_run_removes_its_lock_when_it_ends_and_one_with_nothing_to_do_takes_no
     .await;
 }
 
+/// A server without SIZE for the state file: the lock's check that the state did not change
+/// reads the file itself (it took every run for "changed" and stopped it, exit 1).
+#[tokio::test]
+async fn the_state_check_works_on_a_server_without_size() {
+    use crate::support::faults::{FaultProxy, Faults, Kind as Fault};
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 4);
+        site.deploy(&[]).await.assert_code(0);
+        write(&site.source().join(page(0)), b"version 2\n");
+        let none = Faults { kind: Fault::Reset, seed: 0, count: 0, stall: Duration::from_secs(1) };
+        let proxy = FaultProxy::start(site.server.server.addr(), none).await;
+        proxy.refuse("SIZE www/.pasv-deploy.json", "502 SIZE not implemented.", usize::MAX);
+        let run = deploy(&site.source(), &format!("{}/www/", proxy.url()), &[]).await;
+        run.assert_code(0);
+        assert!(proxy.injected() >= 2, "the state read and the check both asked: {}", proxy.describe());
+        assert!(run.stderr.contains("copied 1 file(s)"), "{}", run.stderr);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+        assert!(!site.www().join(LOCK).exists(), "{}", run.stderr);
+    })
+    .await;
+}
+
 /// A run that finds, once it holds the lock, that the state file is not the one it planned
 /// from (another deploy finished meanwhile) removes the lock and stops, changing nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

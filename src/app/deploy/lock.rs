@@ -22,7 +22,6 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
 
 use super::remote::{Lease, Remote};
 use super::state;
@@ -68,16 +67,11 @@ pub enum Refused {
 pub struct StateRead {
     /// Its server path.
     pub path: String,
-    /// Its size and SHA-256; `None` when there was none.
-    pub seen: Option<(u64, [u8; 32])>,
+    /// What it held; `None` when there was none. (Kept, not hashed: 2.3 MB on a large site,
+    /// and most runs never take the lock.)
+    pub bytes: Option<Vec<u8>>,
     /// When the read began (only durations are measured on this machine's clock).
     pub started: Instant,
-}
-
-impl StateRead {
-    pub fn new(path: String, bytes: Option<&[u8]>, started: Instant) -> Self {
-        Self { path, seen: bytes.map(|b| (b.len() as u64, Sha256::digest(b).into())), started }
-    }
 }
 
 /// What the owner file says (a line of JSON).
@@ -241,10 +235,15 @@ impl Lock {
         }
         let owner = join_remote(&aside, OWNER);
         let moved = lease.read(&owner, OWNER_CAP).await?;
-        if moved.as_deref() != theirs {
+        // Another run took it over a moment ago (another owner), or its owner was heard from
+        // since its age was read (same bytes, a new time).
+        let beat = moved.is_some() && self.age(lease, &owner).await?.is_some_and(|age| age < STALE);
+        if moved.as_deref() != theirs || beat {
             lease.rename(&aside, &self.dir).await?;
             let dir = escape(&self.dir).into_owned();
-            let heard = "another run took it over a moment ago".into();
+            let heard =
+                if beat { "its owner was heard from a moment ago" } else { "another run took it over a moment ago" };
+            let heard = heard.into();
             return Err(Refused::Held { dir, owner: Owner::describe(moved.as_deref()), heard }.into());
         }
         lease.remove(&owner).await?;
@@ -316,22 +315,26 @@ impl Lock {
 /// Whether the state file is still what `read` saw. SIZE first; at the same size, its time:
 /// written before the read began, it is the one read. The read began at most `elapsed` before
 /// the owner file (`owner`, just written) by the server's clock, so a later write is no older
-/// than that, less a second for the times' resolution. Else (written around the read, or no
-/// times) its contents are compared.
+/// than that, less a second for the times' resolution. Else (written around the read, no
+/// times, or a server without SIZE) its contents are compared.
 async fn same_state(lease: &mut Lease<'_>, read: &StateRead, owner: &str) -> Result<bool> {
+    // `None`: no such file, or a server without SIZE; the file itself then says.
     let size = lease.size(&read.path).await?;
-    let Some((len, digest)) = read.seen else { return Ok(size.is_none()) };
-    if size != Some(len) {
+    if let (Some(size), Some(bytes)) = (size, &read.bytes) {
+        if size != bytes.len() as u64 {
+            return Ok(false);
+        }
+        let elapsed = read.started.elapsed().as_secs() as i64 + 1;
+        if let (Some(now), Some(written)) = (lease.modified(owner).await?, lease.modified(&read.path).await?)
+            && written + 2 < now - elapsed
+        {
+            return Ok(true);
+        }
+    } else if size.is_some() {
+        // There was none when this run read it.
         return Ok(false);
     }
-    let elapsed = read.started.elapsed().as_secs() as i64 + 1;
-    if let (Some(now), Some(written)) = (lease.modified(owner).await?, lease.modified(&read.path).await?)
-        && written + 2 < now - elapsed
-    {
-        return Ok(true);
-    }
-    let bytes = lease.read(&read.path, state::MAX_BYTES).await?;
-    Ok(bytes.is_some_and(|b| <[u8; 32]>::from(Sha256::digest(&b)) == digest))
+    Ok(lease.read(&read.path, state::MAX_BYTES).await? == read.bytes)
 }
 
 /// "42 s" or "20 min".

@@ -175,8 +175,9 @@ async fn plan_and_run(
 async fn read_state(remote: &mut Remote<'_>, settings: &Settings) -> Result<(Basis, StateRead)> {
     let started = Instant::now();
     let bytes = remote.read_small(&settings.state_file, state::MAX_BYTES).await?;
-    let read = StateRead::new(remote.path(&settings.state_file), bytes.as_deref(), started);
-    let Some(bytes) = bytes else { return Ok((Basis::Missing, read)) };
+    let Some(bytes) = bytes else {
+        return Ok((Basis::Missing, StateRead { path: remote.path(&settings.state_file), bytes: None, started }));
+    };
     let basis = match state_file::parse(&bytes) {
         Ok(state) if state.source != settings.identity => Basis::Foreign(state.source),
         Ok(state) => Basis::Trusted(state),
@@ -184,5 +185,5 @@ async fn read_state(remote: &mut Remote<'_>, settings: &Settings) -> Result<(Bas
             Basis::Unreadable(why.to_string())
         }
     };
-    Ok((basis, read))
+    Ok((basis, StateRead { path: remote.path(&settings.state_file), bytes: Some(bytes), started }))
 }
