@@ -54,24 +54,10 @@ struct Book<'s> {
 impl Book<'_> {
     async fn save(&mut self, remote: &mut Remote<'_>) -> Result<()> {
         let json = state_file::write(&self.state);
-        self.store(remote, &json).await
-    }
-
-    /// Saves `json` (the state, written).
-    async fn store(&mut self, remote: &mut Remote<'_>, json: &[u8]) -> Result<()> {
         let name = &self.settings.state_file;
-        remote.write_atomic(name, &state_temp(name), json).await?;
+        remote.write_atomic(name, &state_temp(name), &json).await?;
         self.saved = Instant::now();
         Ok(())
-    }
-
-    /// Takes the lock, then saves the state: the state is written while the lock's first
-    /// command waits for its reply (a few milliseconds of a large site's redeploy).
-    async fn lock_and_save(&mut self, remote: &mut Remote<'_>, tally: &Tally<'_>) -> Result<()> {
-        let state = &self.state;
-        let (taken, json) = tokio::join!(self.lock.take(remote, tally), async { state_file::write(state) });
-        taken?;
-        self.store(remote, &json).await
     }
 
     /// A checkpoint: a failure is said and the run goes on (the state on the server is only
@@ -122,7 +108,8 @@ pub async fn execute(
     if plan.is_empty() {
         book.state.complete = failures.is_empty();
         if loaded != Some(&book.state) {
-            book.lock_and_save(remote, tally).await?;
+            book.lock.take(remote, tally).await?;
+            book.save(remote).await?;
         }
         return Ok(failures);
     }
@@ -131,7 +118,8 @@ pub async fn execute(
         remote.make_dirs(&plan.mkdirs[..1]).await?;
     }
     // The intent: from here on the server may change, and the state says which paths may.
-    book.lock_and_save(remote, tally).await?;
+    book.lock.take(remote, tally).await?;
+    book.save(remote).await?;
 
     let first: HashSet<&str> = plan.first.iter().map(String::as_str).collect();
     if !first.is_empty() {
