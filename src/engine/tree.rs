@@ -109,7 +109,7 @@ impl Session {
     /// A path the server has no time for gets `None`.
     pub async fn modified_many(&mut self, paths: &[String]) -> Result<Vec<Option<i64>>, Error> {
         let mut out = Vec::with_capacity(paths.len());
-        let batch = if self.pipelines() { MDTM_BATCH } else { 1 };
+        let batch = if self.answers_in_order() { MDTM_BATCH } else { 1 };
         for batch in paths.chunks(batch) {
             let commands = batch
                 .iter()

@@ -595,6 +595,35 @@ async fn to_vsftpd_a_file_failed_after_its_checks_went_out_leaves_the_session_in
     .await;
 }
 
+/// MDTM for many paths on a server with MLST (which may not answer pipelined commands in
+/// order: libunftp): one at a time, each sent after the last reply (they were batched
+/// whenever pipelining was allowed, and times could land on the wrong files).
+#[tokio::test]
+async fn times_of_many_files_are_asked_one_at_a_time_of_an_mlst_server() {
+    within(async {
+        let feat = "211-Features:\r\n MLST type*;size*;modify*;\r\n SIZE\r\n MDTM\r\n EPSV\r\n211 End";
+        let script = [
+            anon_login(feat),
+            vec![Step::ExpectAlone("MDTM a".into()), r("213 20240101000000")],
+            vec![Step::ExpectAlone("MDTM b".into()), r("550 No such file")],
+            vec![Step::ExpectAlone("MDTM c".into()), r("213 20240102000000")],
+            quit(),
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let (mut session, _lines) = connect(&server, config()).await;
+        let paths = ["a", "b", "c"].map(String::from);
+        let times = match session.modified_many(&paths).await {
+            Ok(times) => times,
+            Err(err) => panic!("{err}: {:?}", server.finish(Duration::from_secs(5)).await),
+        };
+        assert_eq!(times, [Some(1_704_067_200), None, Some(1_704_153_600)]);
+        session.quit().await.unwrap();
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
 /// Twisted answers a STOR whose data came before it was ready with 426 and no 1xx: the file
 /// goes again the classic way (EPSV, STOR, 1xx, data), and so do the ones after it; no
 /// command is pipelined to it afterwards (a rename's RNFR waits for its reply).

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::support::scripted::{EPSV_OK, FEAT_SIZE_EPSV, ScriptedServer, Step, Transcript, anon_login, e, r};
+use crate::support::scripted::{EPSV_OK, FEAT_SIZE_EPSV, ScriptedServer, Step, Transcript, anon_login, e, listing, r};
 use crate::support::{Run, TestServer, pasv, patterned, within};
 use crate::tree::{snapshot, write};
 
@@ -353,6 +353,46 @@ async fn a_failed_second_listing_holds_deletes_back_downloading() {
         let summary: serde_json::Value = serde_json::from_str(run.stdout.lines().last().unwrap()).unwrap();
         let counts = ["files", "deleted", "delete_held_back", "failed"].map(|k| summary[k].as_u64());
         assert_eq!(counts, [Some(1), Some(0), Some(1), Some(0)], "{summary}");
+    })
+    .await;
+}
+
+/// The same down from a server without MLST (LIST listings, times by MDTM), the second
+/// listing answered 421: the times were asked before it, on the connection that still
+/// worked, and a.txt is copied on a new one (before, the MDTM went to the closed connection
+/// and the whole directory failed).
+#[tokio::test]
+async fn a_failed_second_listing_comes_after_the_times() {
+    within(async {
+        let first = [
+            anon_login(FEAT_REST),
+            vec![e("TYPE I"), r("200 ok")],
+            listing("LIST d", "-rw-r--r-- 1 u g 5 Jan 01  2024 a.txt\r\n"),
+            vec![e("MDTM d/a.txt"), r("213 20240101000000")],
+            vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("LIST d"), r("421 Closing"), Step::Close],
+        ]
+        .concat();
+        let second = [
+            anon_login(FEAT_REST),
+            vec![e("TYPE I"), r("200 ok")],
+            opened("RETR d/a.txt"),
+            vec![Step::DataSend(b"hello".to_vec()), r("226 Done"), e("QUIT"), r("221 Bye")],
+        ]
+        .concat();
+        let server = ScriptedServer::start_sessions(vec![first, second]).await;
+        let work = tempfile::tempdir().unwrap();
+        let target = work.path().join("t");
+        write(&target.join("x.txt"), b"only here");
+        let url = format!("{}/d", server.url());
+        let run = pasv(["-j", "1", "mirror", "--delete", &url, target.to_str().unwrap()]).run().await;
+        played(&run, server).await;
+        let left = snapshot(&target);
+        assert!(
+            left == vec![("a.txt".into(), b"hello".to_vec()), ("x.txt".into(), b"only here".to_vec())],
+            "{left:?}\n{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("deletes held back in 1 director"), "{}", run.stderr);
     })
     .await;
 }

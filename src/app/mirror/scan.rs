@@ -183,6 +183,8 @@ impl Scan<'_> {
         // --delete: a name the server's listing lacks is deleted only if a second listing
         // lacks it too and the two agree on everything (a listing cut at a line end looks
         // whole). A second listing that fails holds the deletes back as well.
+        // Times first: a second listing that fails (below) leaves the session unusable.
+        self.precise_times(session, rel, &mut listing).await.with_context(|| format!("listing {shown}"))?;
         let mut deletes = self.opts.delete && listing.unparsed.is_empty();
         let mut keep = true;
         if deletes {
@@ -205,7 +207,6 @@ impl Scan<'_> {
         }
         self.listed.set(self.listed.get() + listing.files.len());
         self.refuse(&listing, rel);
-        self.precise_times(session, rel, &mut listing).await.with_context(|| format!("listing {shown}"))?;
         let tolerance = Self::tolerance(&listing);
         let mut more = Vec::new();
         let mut plan = self.plan.borrow_mut();
@@ -331,6 +332,10 @@ impl Scan<'_> {
         // --delete: what the server has and the local tree does not is deleted only if a
         // second listing has it too (the same kind of entry). A second listing that fails
         // confirms nothing: the deletes there are held back.
+        // Times first: a second listing that fails (below) leaves the session unusable.
+        if self.opts.compare != Compare::Always {
+            self.precise_times(session, rel, &mut listing).await.with_context(|| format!("listing {shown}"))?;
+        }
         let mut keep = true;
         let again = match self.opts.delete {
             true if entries(&listing).iter().any(|(kind, name)| {
@@ -346,9 +351,6 @@ impl Scan<'_> {
         let confirmed = |kind: u8, name: &str| again.as_ref().is_some_and(|again| again.contains(&(kind, name)));
         let mut unconfirmed = 0;
         self.refuse(&listing, rel);
-        if self.opts.compare != Compare::Always {
-            self.precise_times(session, rel, &mut listing).await.with_context(|| format!("listing {shown}"))?;
-        }
         let tolerance = Self::tolerance(&listing);
         let files: BTreeMap<&str, _> = listing.files.iter().map(|f| (f.name.as_str(), f)).collect();
         let dirs: HashSet<&str> = listing.dirs.iter().map(|d| d.name.as_str()).collect();
@@ -538,7 +540,16 @@ impl Scan<'_> {
             // Not walked, so not known to hold nothing excluded: kept.
             return Ok(false);
         }
-        let (local, unusable) = read_local_dir(&self.tree.local_path(rel))?;
+        let (local, unusable) = match read_local_dir(&self.tree.local_path(rel)) {
+            Ok(read) => read,
+            // Not known to hold nothing excluded: kept, and the rest of the scan goes on.
+            Err(e) => {
+                self.tally.held_back();
+                // "cannot read DIR: why".
+                self.tally.note(&format!("pasv: warning: {}: nothing deleted there", escape(&format!("{e:#}"))));
+                return Ok(false);
+            }
+        };
         // A name that is not UTF-8 cannot be matched against the patterns: kept.
         let mut whole = unusable.is_empty();
         let (mut files, mut dirs) = (Vec::new(), Vec::new());
