@@ -250,6 +250,13 @@ impl Error {
             if code.means_not_implemented() && command.verb() == verb)
     }
 
+    /// The server answered the command cleanly and the session may go on: a reply, but not
+    /// 421, with which the server closes the control connection (RFC 959 section 4.2).
+    pub fn leaves_session_in_step(&self) -> bool {
+        self.reply_code().is_some_and(|code| code != ReplyCode::NOT_AVAILABLE)
+            && !matches!(self, Self::Unavailable { .. })
+    }
+
     /// True when the server refused one more session (a per-user or per-host limit), as
     /// opposed to refusing us altogether ([`ReplyCode::refuses_another_session`]).
     pub fn refuses_another_session(&self) -> bool {

@@ -14,10 +14,10 @@ use crate::app::part_names::is_part_file;
 use crate::app::sanitize::escape;
 use crate::app::tally::Tally;
 use crate::app::transfer::job::{Compare, Direction, FileJob, SyncOptions, Tree, join_rel, local_mtime};
-use crate::app::transfer::pool::{Done, Failure, Work, in_step};
+use crate::app::transfer::pool::{Done, Failure, Work};
 use crate::app::transfer::run::retry_note;
 use crate::engine::{DirListing, Error, MAX_DEPTH, Session};
-use crate::proto::{ReplyClass, ReplyCode};
+use crate::proto::ReplyClass;
 
 /// Local names that are not UTF-8 cannot be sent: each becomes a reported failure.
 pub(crate) fn unusable_names(rel: &str, names: Vec<String>) -> impl Iterator<Item = Failure> + '_ {
@@ -453,8 +453,7 @@ impl Scan<'_> {
         match session.list_dir(&self.tree.remote_path(rel)).await {
             Ok(listing) => Some(listing),
             Err(e) => {
-                // 421: the server is closing the control connection (RFC 959 section 4.2).
-                *keep = in_step(&e) && e.reply_code() != Some(ReplyCode::NOT_AVAILABLE);
+                *keep = e.leaves_session_in_step();
                 self.tally.held_back();
                 self.tally.note(&format!(
                     "pasv: warning: {}: listing it again before deleting failed ({}); nothing deleted there",

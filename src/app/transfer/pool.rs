@@ -107,12 +107,7 @@ pub fn is_transient(err: &anyhow::Error) -> bool {
 
 /// The session is still in step after this error: the server answered the command cleanly.
 fn keeps_session(err: &anyhow::Error) -> bool {
-    engine_error(err).is_none_or(in_step)
-}
-
-/// [`keeps_session`] for an engine error.
-pub(crate) fn in_step(e: &Error) -> bool {
-    e.reply_code().is_some() && !matches!(e, Error::Unavailable { .. })
+    engine_error(err).is_none_or(Error::leaves_session_in_step)
 }
 
 /// The server refuses one more connection (a per-user or per-host limit), as opposed to
