@@ -137,22 +137,13 @@ async fn a_wide_site_is_scanned_within_few_file_descriptors() {
         for i in 0..300 {
             write(&site.source().join(format!("posts/p{i:03}/index.html")), format!("post {i}").as_bytes());
         }
-        let source = site.source();
-        let url = site.url();
-        let cmd = pasv(["deploy", "--dry-run", source.to_str().unwrap(), &url]).command();
-        let mut limited = std::process::Command::new("sh");
-        limited.arg("-c").arg("ulimit -n 128 && exec \"$0\" \"$@\"").arg(cmd.get_program()).args(cmd.get_args());
-        for (key, value) in cmd.get_envs() {
-            match value {
-                Some(value) => limited.env(key, value),
-                None => limited.env_remove(key),
-            };
-        }
-        let out = tokio::task::spawn_blocking(move || limited.output()).await.unwrap().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(0), "{stderr}");
-        assert!(!stderr.contains("cannot read"), "{stderr}");
-        assert!(String::from_utf8_lossy(&out.stdout).contains("p299/index.html"), "{stderr}");
+        // Run and waited for as every other: a hang is killed at 45 s and fails the test
+        // (not a blocking thread the runtime would wait for past the test's time limit).
+        let run =
+            pasv(["deploy", "--dry-run", site.source().to_str().unwrap(), &site.url()]).open_files(128).run().await;
+        run.assert_code(0);
+        assert!(!run.stderr.contains("cannot read"), "{}", run.stderr);
+        assert!(run.stdout.contains("p299/index.html"), "{}", run.stderr);
     })
     .await;
 }
@@ -703,6 +694,103 @@ async fn the_state_file_holds_no_secret() {
             assert!(!text.contains(secret), "{secret:?} in the state file: {text}");
         }
         assert!(!run.stderr.contains(PASSWORD) && !run.stdout.contains(PASSWORD));
+    })
+    .await;
+}
+
+/// A password login leaves no trace of the password in anything a deploy writes: what it
+/// says (plain, `--json`, `--release-dir --json`, `--rollback --json`, a run stopped by a held
+/// lock) names at most the URL with the password masked; the lock's owner file while a run
+/// holds it and the state files name neither the password nor the user.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_login_appears_nowhere_a_deploy_writes() {
+    use crate::support::faults::{FaultProxy, Faults, Kind as Fault};
+    within(async {
+        // With characters a URL carries percent-encoded: neither form may show.
+        const PASSWORD: &str = "Pw:4711@deploy-s3cret";
+        const ENCODED: &str = "Pw%3A4711%40deploy-s3cret";
+        const SECRETS: [&str; 3] = [PASSWORD, ENCODED, "deployer"];
+        let server = TestServer::start_with(|o| {
+            o.writable = true;
+            o.login = Some(("deployer".into(), PASSWORD.into()));
+        })
+        .await;
+        let with_login = |base: &str, path: &str| {
+            format!("{}/{path}", base.replace("ftp://", &format!("ftp://deployer:{ENCODED}@")))
+        };
+        let (www, releases) = (with_login(&server.server.url(), "www/"), with_login(&server.server.url(), "site/"));
+        let work = tempfile::tempdir().unwrap();
+        let source = work.path().join("public");
+        let src = source.to_str().unwrap();
+        let clean = |what: &str, text: &str| {
+            for secret in SECRETS {
+                assert!(!text.contains(secret), "{secret:?} in {what}:\n{text}");
+            }
+        };
+        // What a run says may name the URL's user, with the password masked, and nothing more.
+        let said = |what: &str, run: &Run| {
+            for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+                for secret in [PASSWORD, ENCODED] {
+                    assert!(!text.contains(secret), "{secret:?} in {what}: {stream}:\n{text}");
+                }
+                let masked = text.matches("ftp://deployer:****@").count();
+                assert_eq!(text.matches("deployer").count(), masked, "the user unmasked in {what}: {stream}:\n{text}");
+            }
+        };
+
+        make_site(&source, 4);
+        let run = pasv(["deploy", src, &www]).run().await;
+        said("a plain deploy", run.assert_code(0));
+        write(&source.join(page(0)), b"version 2\n");
+        let run = pasv(["--json", "deploy", src, &www]).run().await;
+        said("a --json deploy", run.assert_code(0));
+        assert!(run.stdout.contains("file000.dat"), "{}", run.stdout);
+        clean("the state file", &std::fs::read_to_string(server.path("www").join(STATE)).unwrap());
+
+        for round in 0..2 {
+            write(&source.join(page(1)), format!("release {round}\n").as_bytes());
+            let run = pasv(["--json", "deploy", "--release-dir", src, &releases]).run().await;
+            said("a --release-dir --json deploy", run.assert_code(0));
+            assert!(run.stdout.contains("\"rename\""), "{}", run.stdout);
+        }
+        for dir in ["site", "site.pasv-previous"] {
+            let state = std::fs::read_to_string(server.path(dir).join(STATE)).unwrap();
+            clean(&format!("the release state file in {dir}"), &state);
+        }
+        let run = pasv(["--json", "deploy", "--rollback", &releases]).run().await;
+        said("a --rollback --json", run.assert_code(0));
+        assert!(run.stdout.contains("\"rename\""), "{}", run.stdout);
+
+        // Stopped by a lock another run holds.
+        let owner = server.path("www").join(LOCK).join("owner");
+        write(&owner, OTHER_OWNER);
+        write(&source.join(page(2)), b"version 3\n");
+        let run = pasv(["deploy", src, &www]).run().await;
+        run.assert_code(1);
+        assert!(run.stderr.contains("another deploy holds the lock"), "{}", run.stderr);
+        said("a run stopped by a held lock", &run);
+        std::fs::remove_dir_all(server.path("www").join(LOCK)).unwrap();
+
+        // The owner file of this run's own lock, read while the run holds it (its removal
+        // held at the proxy).
+        let none = Faults { kind: Fault::Reset, seed: 0, count: 0, stall: Duration::from_secs(1) };
+        let proxy = FaultProxy::start(server.server.addr(), none).await;
+        proxy.hold("DELE www/.pasv-deploy.json.lock/owner");
+        let running = pasv(["-v", "deploy", src, &with_login(&proxy.url(), "www/")]).spawn();
+        let running = wait_for(running, "the lock's owner file removed", || proxy.holding()).await;
+        let held = std::fs::read_to_string(&owner).expect("the owner file of the run under way");
+        assert!(held.contains("\"pid\""), "{held}");
+        clean("the lock's owner file", &held);
+        proxy.release();
+        let run = running.finish().await;
+        run.assert_code(0);
+        // -v traces the commands: the USER line names the user, the password never shows.
+        for secret in [PASSWORD, ENCODED] {
+            assert!(!run.stderr.contains(secret) && !run.stdout.contains(secret), "{secret:?}: {}", run.stderr);
+        }
+        assert!(run.stderr.contains("> PASS "), "the trace shows the PASS line, masked: {}", run.stderr);
+        assert!(!owner.exists(), "{}", run.stderr);
+        clean("the state file", &std::fs::read_to_string(server.path("www").join(STATE)).unwrap());
     })
     .await;
 }

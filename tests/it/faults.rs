@@ -248,3 +248,93 @@ async fn an_interrupted_atomic_upload_deletes_its_temporary() {
     })
     .await;
 }
+
+/// A control connection to the proxy, spoken to by hand (as pasv sends ahead: several
+/// commands in one write).
+struct Client {
+    read: tokio::io::BufReader<tokio::net::tcp::OwnedReadHalf>,
+    write: tokio::net::tcp::OwnedWriteHalf,
+}
+
+impl Client {
+    async fn connect(proxy: &FaultProxy) -> Self {
+        let addr = proxy.url().trim_start_matches("ftp://").to_string();
+        let (read, write) = tokio::net::TcpStream::connect(addr).await.unwrap().into_split();
+        Self { read: tokio::io::BufReader::new(read), write }
+    }
+
+    async fn send(&mut self, commands: &str) {
+        use tokio::io::AsyncWriteExt as _;
+        self.write.write_all(commands.as_bytes()).await.unwrap();
+    }
+
+    /// The next reply's last line (a multi-line reply read to its end).
+    async fn reply(&mut self) -> String {
+        use tokio::io::AsyncBufReadExt as _;
+        let mut line = String::new();
+        self.read.read_line(&mut line).await.unwrap();
+        if line.as_bytes().get(3) == Some(&b'-') {
+            let end = format!("{} ", &line[..3]);
+            while !line.starts_with(&end) {
+                line.clear();
+                assert!(self.read.read_line(&mut line).await.unwrap() > 0, "the connection closed in a reply");
+            }
+        }
+        line.trim_end().to_string()
+    }
+
+    /// A data connection to the port of a 229 reply.
+    async fn data(&self, reply: &str) -> tokio::net::TcpStream {
+        let port: u16 = reply.split_once("(|||").unwrap().1.split_once('|').unwrap().0.parse().unwrap();
+        tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap()
+    }
+}
+
+/// The proxy's own refusal comes in turn, after the server's replies to the commands sent
+/// ahead of it in the same write (EPSV with its STOR, as pasv sends them), and before the
+/// replies to those after it. The refused STOR keeps its place among the data connections:
+/// the one opened on its 229 is its own, and the next STOR's targeted cut hits that STOR's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fault_proxy_refuses_in_turn_and_keeps_data_connections_paired() {
+    use tokio::io::AsyncWriteExt as _;
+    within(async {
+        let server = TestServer::start(true).await;
+        let proxy = FaultProxy::start(server.server.addr(), NO_FAULTS).await;
+        proxy.refuse("STOR a.bin", "550 No.", usize::MAX);
+        proxy.fail("b.bin", 1000, 1);
+        let mut client = Client::connect(&proxy).await;
+        assert!(client.reply().await.starts_with("220"));
+        client.send("USER anonymous\r\n").await;
+        if client.reply().await.starts_with("331") {
+            client.send("PASS x\r\n").await;
+            assert!(client.reply().await.starts_with("230"), "{}", proxy.describe());
+        }
+        for round in 0..5 {
+            client.send("NOOP\r\nTYPE I\r\nEPSV\r\nSTOR a.bin\r\nNOOP\r\n").await;
+            let mut replies = Vec::new();
+            let mut data = None;
+            while replies.len() < 5 {
+                let reply = client.reply().await;
+                if reply.starts_with("229") {
+                    // As pasv does: the data connection before the STOR's reply is read.
+                    data = Some(client.data(&reply).await);
+                }
+                replies.push(reply);
+            }
+            drop(data);
+            let codes: Vec<&str> = replies.iter().map(|r| &r[..3]).collect();
+            assert_eq!(codes, ["200", "200", "229", "550", "200"], "round {round}: {}", proxy.describe());
+        }
+        client.send("EPSV\r\nSTOR b.bin\r\n").await;
+        let passive = client.reply().await;
+        let mut data = client.data(&passive).await;
+        assert!(client.reply().await.starts_with("150"), "{}", proxy.describe());
+        let _ = data.write_all(&patterned(5000)).await;
+        drop(data);
+        let done = client.reply().await;
+        let stored = std::fs::read(server.path("b.bin")).unwrap();
+        assert_eq!(stored.len(), 1000, "{done}: the cut hit b.bin's own data connection: {}", proxy.describe());
+        assert!(!server.path("a.bin").exists());
+    })
+    .await;
+}

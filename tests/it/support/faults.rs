@@ -20,9 +20,10 @@
 //! command naming a given file is cut after some bytes (a file that keeps failing): closed
 //! towards the server, which keeps what came (a half file), and reset towards pasv.
 //! [`FaultProxy::refuse`] answers a given command itself with a refusal (the server never
-//! sees it), [`FaultProxy::cut`] closes the control connection at it, and
-//! [`FaultProxy::hold`] keeps it until the test lets it go (to change the server's files
-//! at that very moment).
+//! sees it), in turn: after the server's replies to every command before it, as pasv sends
+//! commands ahead (EPSV with its STOR); [`FaultProxy::cut`] closes the control connection at
+//! it, and [`FaultProxy::hold`] keeps it until the test lets it go (to change the server's
+//! files at that very moment).
 //!
 //! Every wait has a deadline; dropping the proxy aborts all its tasks and closes its sockets.
 //! [`FaultProxy::describe`] names the seed and what was injected, for failure messages.
@@ -231,7 +232,9 @@ impl FaultProxy {
     }
 
     /// Also: the command `command` (the whole line) is answered with `reply` by the proxy,
-    /// never reaching the server, the first `times` times (a refusal, like "550 No.").
+    /// never reaching the server, the first `times` times (a refusal, like "550 No."). The
+    /// reply goes out once the server's replies to every command forwarded before it have
+    /// (RFC 959 section 4.2: replies come in the order of the commands).
     pub fn refuse(&self, command: &str, reply: &str, times: usize) {
         let target = CommandTarget { command: command.to_string(), reply: Some(reply.to_string()), times };
         self.shared.state().commands_targeted.push(target);
@@ -368,6 +371,37 @@ impl Pairing {
     }
 }
 
+/// The server's replies on a control connection, line by line: which lines end a final reply
+/// (not a 1xx; the last line of a multi-line reply, RFC 959 section 4.2).
+#[derive(Default)]
+struct Replies {
+    /// The code of the multi-line reply under way.
+    open: Option<[u8; 3]>,
+}
+
+impl Replies {
+    /// Whether `line` ends a final reply (the greeting's too).
+    fn ends_final(&mut self, line: &[u8]) -> bool {
+        let code: Option<[u8; 3]> =
+            line.get(..3).and_then(|c| c.try_into().ok()).filter(|c: &[u8; 3]| c.iter().all(u8::is_ascii_digit));
+        let Some(code) = code else { return false };
+        let after = line.get(3).copied();
+        match self.open {
+            // Inside a multi-line reply only "code " (its own code) ends it.
+            Some(open) if open != code || after != Some(b' ') => false,
+            Some(_) => {
+                self.open = None;
+                code[0] != b'1'
+            }
+            None if after == Some(b'-') => {
+                self.open = Some(code);
+                false
+            }
+            None => code[0] != b'1',
+        }
+    }
+}
+
 /// One control connection, forwarded line by line in both directions.
 async fn control(shared: Arc<Shared>, client: TcpStream) {
     let Ok(Ok(server)) = timeout(IO_TIMEOUT, TcpStream::connect(shared.upstream)).await else {
@@ -380,12 +414,18 @@ async fn control(shared: Arc<Shared>, client: TcpStream) {
     // Both directions write to pasv: the server's replies, and the proxy's own refusals.
     let client_write = tokio::sync::Mutex::new(client_write);
     let (mut server_read, mut server_write) = server.into_split();
+    // Final replies passed on to pasv, and commands forwarded to the server (the greeting
+    // counts as one): a reply of the proxy's own waits until the two are equal.
+    let (answered_tx, mut answered) = tokio::sync::watch::channel(0usize);
+    let mut forwarded = 1usize;
     let dropped = {
         // Client to server: count commands, maybe drop the connection at one.
         let upward = async {
             let mut buf = Vec::new();
             while let Some(line) = read_line(&mut client_read, &mut buf).await {
                 let text = String::from_utf8_lossy(&line).trim_end().to_string();
+                // Refused too: pasv opens the data connection on the passive reply before it
+                // reads the transfer command's reply, so a refused command has one as well.
                 if transfer_command(&text) {
                     pairing.commands.lock().unwrap_or_else(|e| e.into_inner()).push_back(text.clone());
                     pairing.arrived.notify_waiters();
@@ -409,7 +449,12 @@ async fn control(shared: Arc<Shared>, client: TcpStream) {
                 }
                 match targeted {
                     Some(Some(reply)) => {
-                        shared.injected(format!("command #{n} {text:?} answered {reply:?} by the proxy"));
+                        // In turn: after the replies to the commands sent ahead of it.
+                        let late = match timeout(IO_TIMEOUT, answered.wait_for(|&n| n >= forwarded)).await {
+                            Ok(Ok(_)) => "",
+                            _ => " (earlier replies missing)",
+                        };
+                        shared.injected(format!("command #{n} {text:?} answered {reply:?} by the proxy{late}"));
                         let reply = format!("{reply}\r\n");
                         if write_all(&mut *client_write.lock().await, reply.as_bytes()).await.is_err() {
                             break;
@@ -421,6 +466,9 @@ async fn control(shared: Arc<Shared>, client: TcpStream) {
                         return Some(false);
                     }
                     None => {}
+                }
+                if planned.is_none_or(|p| !p.before) {
+                    forwarded += 1;
                 }
                 if let Some(planned) = planned {
                     if !planned.before {
@@ -441,10 +489,15 @@ async fn control(shared: Arc<Shared>, client: TcpStream) {
         // Server to client: passive replies rewritten to ports of the proxy.
         let downward = async {
             let mut buf = Vec::new();
+            let mut replies = Replies::default();
             while let Some(line) = read_line(&mut server_read, &mut buf).await {
+                let ends_final = replies.ends_final(&line);
                 let line = passive_reply(&shared, &pairing, &line).await.unwrap_or(line);
                 if write_all(&mut *client_write.lock().await, &line).await.is_err() {
                     break;
+                }
+                if ends_final {
+                    answered_tx.send_modify(|n| *n += 1);
                 }
             }
             let _ = client_write.lock().await.shutdown().await;

@@ -50,6 +50,7 @@ pub struct Pasv {
     stdin: Option<Vec<u8>>,
     env: Vec<(String, String)>,
     cwd: Option<PathBuf>,
+    open_files: Option<u32>,
     home: tempfile::TempDir,
 }
 
@@ -63,6 +64,7 @@ where
         stdin: None,
         env: Vec::new(),
         cwd: None,
+        open_files: None,
         home: tempfile::tempdir().expect("temp home"),
     }
 }
@@ -83,6 +85,13 @@ impl Pasv {
         self
     }
 
+    /// Runs pasv under `ulimit -n limit` (through `sh`, which execs pasv: the same process,
+    /// so [`Running`]'s deadline kills pasv itself).
+    pub fn open_files(mut self, limit: u32) -> Self {
+        self.open_files = Some(limit);
+        self
+    }
+
     pub fn home(&self) -> &Path {
         self.home.path()
     }
@@ -97,7 +106,15 @@ impl Pasv {
     }
 
     pub fn command(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pasv"));
+        let pasv = env!("CARGO_BIN_EXE_pasv");
+        let mut cmd = match self.open_files {
+            Some(limit) => {
+                let mut sh = Command::new("sh");
+                sh.arg("-c").arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\"")).arg(pasv);
+                sh
+            }
+            None => Command::new(pasv),
+        };
         cmd.args(&self.args)
             .env("HOME", self.home.path())
             .env("XDG_CONFIG_HOME", self.home.path().join(".config"))
