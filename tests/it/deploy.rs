@@ -1641,6 +1641,36 @@ async fn a_killed_first_deploy_into_a_new_target_is_completed_by_the_next_run() 
     .await;
 }
 
+/// A run is heard from while one upload keeps its only session busy far longer than a beat
+/// (in a real run: a minute, against the lock's 10; here shortened to 200 ms): the owner file
+/// is written again, on a session of its own, while the file is still going up; so a lock
+/// whose run is alive never looks stale, however long one file takes.
+#[tokio::test]
+async fn a_long_upload_keeps_the_lock_heard_from() {
+    within(async {
+        let site = Site::new().await;
+        // 600 KB at 100 KB/s: about 6 s on one session, one batch, no checkpoint in it.
+        write(&site.source().join("big.bin"), &patterned(600_000));
+        let (source, url) = (site.source(), site.url());
+        let args = ["deploy", "-j", "1", "--limit-rate", "100K", source.to_str().unwrap(), &url];
+        let running = pasv(args).env("PASV_TEST_LOCK_BEAT_MS", "200").spawn();
+        let owner = site.www().join(LOCK).join("owner");
+        let written = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        let running = wait_for(running, "the lock taken", || written(&owner).is_some()).await;
+        let first = written(&owner).unwrap();
+        let big = site.www().join("big.bin");
+        let running =
+            wait_for(running, "the owner file written again", || written(&owner).is_some_and(|t| t > first)).await;
+        let sent = std::fs::metadata(&big).map_or(0, |m| m.len());
+        assert!(sent < 600_000, "written again only once the upload was done ({sent} bytes there)");
+        let run = running.finish().await;
+        run.assert_code(0);
+        assert!(!run.stderr.contains("could not refresh"), "{}", run.stderr);
+        assert_eq!(published(&site.www()), tree(&site.source()), "the lock removed at the end: {}", run.stderr);
+    })
+    .await;
+}
+
 /// The owner file of a lock another machine's run holds (a killed run's, or one under way).
 const OTHER_OWNER: &[u8] = br#"{"host":"ci-runner-7","pid":4242,"started":"2026-01-01 00:00:00 UTC"}"#;
 const OTHER: &str = "started 2026-01-01 00:00:00 UTC on host ci-runner-7, process 4242";

@@ -7,8 +7,10 @@
 //! every server, it fails when the directory is there. A run takes it only when it is about
 //! to change something (a plan with nothing to do and `--dry-run` send no command for it),
 //! writes an `owner` file into it (host name, process id, start time: nothing of the URL, user
-//! or password) and writes that file again at every checkpoint of the state, so that its
-//! modification time on the server is a heartbeat. The run removes the lock when it ends,
+//! or password) and writes that file again at every checkpoint of the state, and every minute
+//! while one stretch of work keeps every session busy (on a session of its own: one upload
+//! may take longer than the lock's [`STALE`]), so that its modification time on the server is
+//! a heartbeat. The run removes the lock when it ends,
 //! with success, an error or Ctrl-C; a killed run leaves it.
 //!
 //! A run that finds the lock compares the owner's heartbeat with the time of a file it writes
@@ -33,8 +35,8 @@ use crate::proto::calendar::unix_to_civil;
 
 /// A lock whose owner was last heard from longer ago than this, by the server's clock, was
 /// left by a run that was killed or lost: the next run takes it over. A run is heard from at
-/// every checkpoint, every few seconds while files go up; this leaves room for a long batch
-/// of uploads between two.
+/// every checkpoint (every few seconds while files go up) and at least every minute in
+/// between; this leaves room for a server slow to answer and clocks that step.
 pub const STALE: Duration = Duration::from_secs(10 * 60);
 
 /// The file in the lock directory that says whose it is.
@@ -168,8 +170,10 @@ impl Lock {
                 Err(e) => Err(e.context("checking that the state file did not change")),
             };
         }
-        if taken.is_err() {
-            self.release(remote, tally).await;
+        match taken {
+            // Heard from all along, also while a long upload keeps every session busy.
+            Ok(()) => remote.hear_from(Some((self.owner_path(), self.owner.clone()))).await,
+            Err(_) => self.release(remote, tally).await,
         }
         taken
     }
@@ -271,6 +275,7 @@ impl Lock {
         if self.held.take().is_none() {
             return;
         }
+        remote.hear_from(None).await;
         let owner = self.owner_path();
         let removed = remote
             .leased(async |lease| {

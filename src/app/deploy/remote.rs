@@ -24,7 +24,7 @@ use crate::app::target::Target;
 use crate::app::transfer::copy::{Copy, hash_file, rename_into_place};
 use crate::app::transfer::job::{Compare, Direction, FileJob, SyncOptions, Tree};
 use crate::app::transfer::lanes::upload_files;
-use crate::app::transfer::pool::{Done, Pool, Seat, Work};
+use crate::app::transfer::pool::{Connector, Done, Pool, Seat, Work};
 use crate::app::transfer::run::{retry_note, wrap_up};
 use crate::engine::{DirListing, HashAlgorithm, NoProgress, RateLimit, Session, UploadMode, join_remote};
 use crate::proto::{ReplyClass, Verb};
@@ -57,6 +57,94 @@ impl Sessions {
 pub struct Remote<'a> {
     pool: Pool<'a>,
     root: String,
+    heart: Heart<'a>,
+}
+
+/// A run that holds the deploy lock is heard from ([`Remote::hear_from`]) at least this
+/// often, also while one long stretch of work keeps every session of the pool busy (one
+/// large upload, thousands of deletes): far within the lock's `STALE`.
+const BEAT: Duration = Duration::from_secs(60);
+
+/// The deploy lock's heartbeat while the pool works: its owner file written again every
+/// [`BEAT`], on a session of its own (opened the first time one is needed, closed when the
+/// work ends), so that a lock whose run is alive never looks stale to the next run, however
+/// long one upload takes.
+struct Heart<'a> {
+    connector: Connector<'a>,
+    session: Option<Seat<'a>>,
+    /// The owner file's server path and contents, while the lock is held.
+    owner: Option<(String, Vec<u8>)>,
+    every: Duration,
+    /// A failure was said (once a run: the checkpoints say theirs).
+    warned: bool,
+}
+
+impl<'a> Heart<'a> {
+    fn new(ctx: &'a Context, target: &Target) -> Self {
+        // Debug builds only: the tests' runs are heard from more often than once a minute.
+        #[cfg(debug_assertions)]
+        let every = std::env::var("PASV_TEST_LOCK_BEAT_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map_or(BEAT, Duration::from_millis);
+        #[cfg(not(debug_assertions))]
+        let every = BEAT;
+        Self { connector: Connector::new(ctx, target.clone(), None), session: None, owner: None, every, warned: false }
+    }
+
+    /// `work`, with the owner file written again every [`BEAT`] until it ends. A write under
+    /// way when it ends is finished first: a cut owner file would look like another's.
+    async fn beating<T>(&mut self, tally: &Tally<'_>, work: impl Future<Output = T>) -> T {
+        if self.owner.is_none() {
+            return work.await;
+        }
+        let mut work = std::pin::pin!(work);
+        let out = loop {
+            let writing = Cell::new(false);
+            let mut beat = std::pin::pin!(async {
+                tokio::time::sleep(self.every).await;
+                writing.set(true);
+                self.beat(tally).await;
+            });
+            let done = tokio::select! {
+                out = &mut work => Some(out),
+                () = &mut beat => None,
+            };
+            if let Some(out) = done {
+                if writing.get() {
+                    beat.await;
+                }
+                break out;
+            }
+        };
+        // Not left idle until the next long stretch (a server ends idle sessions).
+        self.close().await;
+        out
+    }
+
+    async fn beat(&mut self, tally: &Tally<'_>) {
+        let Some((path, bytes)) = &self.owner else { return };
+        let written = async {
+            let session = match &mut self.session {
+                Some(session) => session,
+                None => self.session.insert(Seat::own(self.connector.connect().await?)),
+            };
+            store(session, path, bytes).await.with_context(|| format!("writing {}", escape(path)))
+        };
+        if let Err(e) = written.await {
+            // Perhaps out of step: the next beat opens another.
+            self.session = None;
+            if !std::mem::replace(&mut self.warned, true) {
+                tally.note(&format!("pasv: warning: could not refresh the deploy lock: {}", escape(&format!("{e:#}"))));
+            }
+        }
+    }
+
+    async fn close(&mut self) {
+        if let Some(session) = self.session.take() {
+            session.leave().await;
+        }
+    }
 }
 
 /// One command (or two) on a path relative to the target.
@@ -122,7 +210,16 @@ impl<'a> Remote<'a> {
     /// Connects the first session (a wrong password fails here, before anything else).
     pub async fn open(ctx: &'a Context, target: &Target, sessions: Sessions) -> Result<Self> {
         let pool = crate::app::transfers::open_pool(ctx, target, sessions.rate, sessions.limit).await?;
-        Ok(Self { pool, root: target.path.clone() })
+        Ok(Self { pool, root: target.path.clone(), heart: Heart::new(ctx, target) })
+    }
+
+    /// While the deploy lock is held (`owner`: its owner file's server path and contents),
+    /// the pool's work writes that file again every minute (`None`: released).
+    pub async fn hear_from(&mut self, owner: Option<(String, Vec<u8>)>) {
+        self.heart.owner = owner;
+        if self.heart.owner.is_none() {
+            self.heart.close().await;
+        }
     }
 
     /// Roots the paths of what follows at `root` (a server path): `--release-dir` works in
@@ -224,8 +321,14 @@ impl<'a> Remote<'a> {
             return (Vec::new(), Vec::new());
         }
         let work = Ops { root: &self.root, tally, done: RefCell::default(), chmod_missing: Cell::new(false) };
-        let rest = few_first(&mut self.pool, &work, ops).await;
-        let failures = self.pool.run(&work, rest).await;
+        let pool = &mut self.pool;
+        let failures = self
+            .heart
+            .beating(tally, async {
+                let rest = few_first(pool, &work, ops).await;
+                pool.run(&work, rest).await
+            })
+            .await;
         (work.done.into_inner(), failures)
     }
 
@@ -263,11 +366,15 @@ impl<'a> Remote<'a> {
             })
             .collect();
         let copy = Copy::new(&to.tree, &to.opts, Direction::Up, tally, self.pool.temporaries());
-        let rest = few_first(&mut self.pool, &copy, jobs).await;
-        if rest.is_empty() {
-            return Vec::new();
-        }
-        upload_files(&mut self.pool, &copy, rest).await
+        let pool = &mut self.pool;
+        let work = async {
+            let rest = few_first(pool, &copy, jobs).await;
+            if rest.is_empty() {
+                return Vec::new();
+            }
+            upload_files(pool, &copy, rest).await
+        };
+        self.heart.beating(tally, work).await
     }
 
     /// The end of the run: the summary, then every failure reported and made the error.
@@ -275,7 +382,8 @@ impl<'a> Remote<'a> {
         wrap_up(&self.pool, tally, "deploy", failures)
     }
 
-    pub async fn close(self) {
+    pub async fn close(mut self) {
+        self.heart.close().await;
         self.pool.close().await;
     }
 }
