@@ -27,7 +27,7 @@ use super::plan::{Plan, Upload};
 use super::protect::{STAGING, state_temp};
 use super::remote::{Op, Outcome, Problem, Remote};
 use super::settings::Settings;
-use super::state::{FileRecord, Mode, State, parent};
+use super::state::{FileRecord, Mode, State, ancestors};
 use super::state_file;
 use crate::app::sanitize::escape;
 use crate::app::tally::Tally;
@@ -204,15 +204,7 @@ async fn upload(
     let destination = remote.destination(&settings.url, &settings.source, root, temporary);
     if atomic {
         let mut dirs: Vec<String> = vec![STAGING.to_string()];
-        for file in files {
-            let mut dir = parent(&file.path);
-            while !dir.is_empty() {
-                dirs.push(format!("{STAGING}/{dir}"));
-                dir = parent(dir);
-            }
-        }
-        dirs.sort_by_key(|d| (d.matches('/').count(), d.clone()));
-        dirs.dedup();
+        dirs.extend(ancestors(STAGING, files.iter().map(|u| u.path.as_str())));
         if let Err(error) = remote.make_dirs(&dirs).await {
             failures.push(Problem { what: STAGING.into(), error });
             return failures;
@@ -333,19 +325,7 @@ async fn switch(remote: &mut Remote<'_>, book: &mut Book<'_>, plan: &Plan, tally
     ));
     if failures.is_empty() {
         book.checkpoint(remote, tally).await;
-        let mut dirs: Vec<String> = plan
-            .uploads
-            .iter()
-            .flat_map(|u| {
-                let mut dirs = Vec::new();
-                let mut dir = parent(&u.path);
-                while !dir.is_empty() {
-                    dirs.push(format!("{STAGING}/{dir}"));
-                    dir = parent(dir);
-                }
-                dirs
-            })
-            .collect();
+        let mut dirs = ancestors(STAGING, plan.uploads.iter().map(|u| u.path.as_str()));
         dirs.push(STAGING.to_string());
         remove_dirs(remote, dirs, tally).await;
     }

@@ -14,7 +14,7 @@ use super::protect::Protect;
 use super::remote::{Op, Outcome, Problem, Remote};
 use super::settings::Settings;
 use super::show;
-use super::state::{State, parent};
+use super::state::{State, ancestors};
 use crate::app::part_names::is_part_file;
 use crate::app::sanitize::escape;
 use crate::app::tally::Tally;
@@ -264,16 +264,7 @@ async fn move_all(
     step: Step,
     tally: &Tally<'_>,
 ) -> Carried {
-    let mut dirs = BTreeSet::new();
-    for rel in carried {
-        let mut dir = parent(rel);
-        while !dir.is_empty() {
-            dirs.insert(join_rel(to, dir));
-            dir = parent(dir);
-        }
-    }
-    let mut dirs: Vec<String> = dirs.into_iter().collect();
-    dirs.sort_by_key(|d| (d.matches('/').count(), d.clone()));
+    let dirs = ancestors(to, carried.iter().map(String::as_str));
     let mut done = Carried { moved: Vec::new(), failures: Vec::new() };
     if let Err(error) = remote.make_dirs(&dirs).await {
         done.failures.push(Problem { what: to.to_string(), error });

@@ -243,6 +243,24 @@ pub fn parent(path: &str) -> &str {
     last_slash(path).map_or("", |at| &path[..at])
 }
 
+/// The directories that hold `paths` (each one's parent, its parent, and so on, never ""),
+/// under `root` ("" for none), outermost first: the order to make them in.
+pub fn ancestors<'p>(root: &str, paths: impl IntoIterator<Item = &'p str>) -> Vec<String> {
+    let mut dirs = BTreeSet::new();
+    for path in paths {
+        let mut dir = parent(path);
+        // One already there has its own ancestors there too.
+        while !dir.is_empty() && dirs.insert(dir) {
+            dir = parent(dir);
+        }
+    }
+    let mut dirs: Vec<String> =
+        dirs.into_iter().map(|dir| if root.is_empty() { dir.to_string() } else { format!("{root}/{dir}") }).collect();
+    // Stable: by name within a depth.
+    dirs.sort_by_key(|d| d.matches('/').count());
+    dirs
+}
+
 /// The last component of a relative path.
 pub fn base(path: &str) -> &str {
     last_slash(path).map_or(path, |at| &path[at + 1..])
@@ -272,6 +290,10 @@ mod tests {
         assert_eq!(parent("a/b/c"), "a/b");
         assert_eq!(parent("c"), "");
         assert_eq!(base("a/b/c"), "c");
+        let paths = ["b/x/f", "a/f", "b/g", "b/x/y/h", "top"];
+        assert_eq!(ancestors("", paths), ["a", "b", "b/x", "b/x/y"]);
+        assert_eq!(ancestors(".stage", paths), [".stage/a", ".stage/b", ".stage/b/x", ".stage/b/x/y"]);
+        assert!(ancestors("r", ["top"]).is_empty());
         assert_eq!(Digest::parse(&"0f".repeat(32)), Some(digest(0x0f)));
         assert_eq!(Digest::parse("zz"), None);
         assert_eq!(Digest::parse(&"0F".repeat(32)), Some(digest(0x0f)));
