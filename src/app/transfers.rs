@@ -6,6 +6,7 @@
 //! [`segments`], any other file copied by [`Copy`]. Which way the files go, and how they are
 //! shown ([`Show`]), is decided here, in one place.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -438,13 +439,17 @@ async fn copy(ctx: &Context, direction: Direction, items: Vec<Item>, opts: &Opti
             }
             let Some((_, pool)) = open.as_mut() else { unreachable!("a pool was just opened") };
             // What only some copies need is boxed: the others do not carry its state along.
-            let outcome = if let Kind::Named { name, several } = &item.kind {
-                let local = tree_root(opts.output.as_deref(), name.as_deref(), *several, opts.create_dirs)?;
-                let tree = Tree { local, ..item.tree.clone() };
+            // A whole tree: a named one goes where -o or its name says.
+            let whole = match &item.kind {
+                Kind::Named { name, several } => {
+                    let local = tree_root(opts.output.as_deref(), name.as_deref(), *several, opts.create_dirs)?;
+                    Some(Cow::Owned(Tree { local, ..item.tree.clone() }))
+                }
+                Kind::Tree => Some(Cow::Borrowed(&item.tree)),
+                Kind::File => None,
+            };
+            let outcome = if let Some(tree) = whole {
                 let failed = Box::pin(mirror::sync_tree(pool, &tree, direction, &sync, &mut tally)).await;
-                failed.map(|mut failed| trees.get_or_insert_default().append(&mut failed))
-            } else if let Kind::Tree = item.kind {
-                let failed = Box::pin(mirror::sync_tree(pool, &item.tree, direction, &sync, &mut tally)).await;
                 failed.map(|mut failed| trees.get_or_insert_default().append(&mut failed))
             } else {
                 if let Some(moving) = moving {

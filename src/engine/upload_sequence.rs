@@ -391,12 +391,13 @@ impl Session {
                     // or a refusal such as 500 or 550), with commands sent before its end: the
                     // server answered them out of turn, and which reply answers what is
                     // unknown from here on.
-                    Err(e) if checked.is_some() && e.reply_code().is_some_and(|c| !c.may_end_failed_transfer()) => {
-                        let code = e.reply_code().expect("checked above");
-                        self.stop_pipelining(&e);
-                        return Err(Error::OutOfTurn { command: command.into(), code });
-                    }
-                    Err(e) => Stored::Failed(e),
+                    Err(e) => match e.reply_code().filter(|c| checked.is_some() && !c.may_end_failed_transfer()) {
+                        Some(code) => {
+                            self.stop_pipelining(&e);
+                            return Err(Error::OutOfTurn { command: command.into(), code });
+                        }
+                        None => Stored::Failed(e),
+                    },
                 };
                 Ok((stored, checked))
             }
