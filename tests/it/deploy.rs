@@ -1572,6 +1572,16 @@ async fn release_dir_stops_before_uploading_when_the_server_cannot_rename_a_dire
                 r("550 Directories cannot be renamed"),
                 Step::ExpectPrefix("RMD www.pasv-probe-".into()),
                 r("250 removed"),
+                // Still this run's (a drop box's cannot be read: taken for it), then removed.
+                e(&format!("SIZE {lock}/owner")),
+                r("550 not here"),
+                e(&format!("SIZE {lock}/owner")),
+                r("550 not here"),
+                e("EPSV"),
+                Step::ListenData,
+                r("229 Entering Extended Passive Mode (|||{port}|)"),
+                e(&format!("RETR {lock}/owner")),
+                r("550 Permission denied"),
                 e(&format!("DELE {lock}/owner")),
                 r("250 deleted"),
                 e(&format!("RMD {lock}")),
@@ -1667,6 +1677,38 @@ async fn a_long_upload_keeps_the_lock_heard_from() {
         run.assert_code(0);
         assert!(!run.stderr.contains("could not refresh"), "{}", run.stderr);
         assert_eq!(published(&site.www()), tree(&site.source()), "the lock removed at the end: {}", run.stderr);
+    })
+    .await;
+}
+
+/// A run whose lock another run took over (it judged this one killed: here, the owner file
+/// replaced while the run uploads) finds out at its next checkpoint and stops: no more
+/// uploads, no deletes, no final state, and the other run's lock is left in place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_whose_lock_was_taken_over_stops_and_leaves_it() {
+    within(async {
+        let site = Site::new().await;
+        slow_site(&site.source());
+        write(&site.source().join("gone.html"), b"to be deleted\n");
+        site.deploy(&[]).await.assert_code(0);
+        std::fs::remove_file(site.source().join("gone.html")).unwrap();
+        for i in 0..300 {
+            write(&site.source().join(page(i)), format!("version 2 of {i}\n").repeat(200).as_bytes());
+        }
+        let owner = site.www().join(LOCK).join("owner");
+        let running = slow_deploy(&site, &[]);
+        let running = wait_for(running, "the lock taken", || owner.exists()).await;
+        write(&owner, OTHER_OWNER);
+        let run = running.finish().await;
+        run.assert_code(1);
+        let said = format!("another deploy took the lock www/.pasv-deploy.json.lock over ({OTHER}): this run was not heard from for 10 minutes and stopped");
+        assert!(run.stderr.contains(&said), "{}", run.stderr);
+        assert_eq!(std::fs::read(&owner).unwrap(), OTHER_OWNER, "the other run's lock left in place: {}", run.stderr);
+        assert!(site.www().join("gone.html").exists(), "no deletes: {}", run.stderr);
+        let state: Value = serde_json::from_slice(&std::fs::read(site.www().join(STATE)).unwrap()).unwrap();
+        assert_ne!(state["complete"], Value::Bool(true), "no final state: {state}");
+        let sent = (0..300).filter(|&i| std::fs::read(site.www().join(page(i))).unwrap().starts_with(b"version 2")).count();
+        assert!(sent < 300, "stopped before uploading everything: {}", run.stderr);
     })
     .await;
 }
@@ -1781,6 +1823,11 @@ async fn a_run_removes_its_lock_when_it_ends_and_one_with_nothing_to_do_takes_no
                 format!("STOR {owner}"),
                 format!("SIZE {owner}"),
                 format!("MLST {owner}"),
+                // Still this run's before the final state, and before it goes.
+                format!("SIZE {owner}"),
+                format!("RETR {owner}"),
+                format!("SIZE {owner}"),
+                format!("RETR {owner}"),
                 format!("DELE {owner}"),
                 "RMD www/.pasv-deploy.json.lock".to_string()
             ],

@@ -63,6 +63,12 @@ pub enum Refused {
          it. Nothing was changed; run again"
     )]
     Changed { state: String },
+    #[error(
+        "another deploy took the lock {dir} over ({owner}): this run was not heard from for {minutes} minutes and \
+         stopped, leaving the state file and the deletes to that run",
+        minutes = STALE.as_secs() / 60
+    )]
+    TakenOver { dir: String, owner: String },
 }
 
 /// The state file as a plain deploy read it, before it planned.
@@ -133,6 +139,8 @@ pub struct Lock {
     held: Option<Pending>,
     /// A plain deploy's state file as it read it, checked once the lock is taken.
     read: Option<StateRead>,
+    /// Held, then found another run's (taken over): this run changes nothing more.
+    lost: bool,
 }
 
 impl Lock {
@@ -141,7 +149,7 @@ impl Lock {
         let mut owner = serde_json::to_vec(&Owner::this_run()).unwrap_or_default();
         owner.push(b'\n');
         let id = super::layout::new_id(SystemTime::now(), std::process::id());
-        Self { dir, owner, id, held: None, read: None }
+        Self { dir, owner, id, held: None, read: None, lost: false }
     }
 
     /// Once the lock is taken, the state file must still be `read`.
@@ -257,20 +265,68 @@ impl Lock {
         Ok(())
     }
 
-    /// The owner file written again: the heartbeat, at every checkpoint of the state. A
-    /// failure is said and the run goes on.
-    pub async fn beat(&self, remote: &mut Remote<'_>, tally: &Tally<'_>) {
-        if self.held.is_none() {
-            return;
-        }
-        let owner = self.owner_path();
-        if let Err(e) = remote.leased(async |lease| lease.store(&owner, &self.owner).await).await {
-            tally.note(&format!("pasv: warning: could not refresh the deploy lock: {}", escape(&format!("{e:#}"))));
-        }
+    /// The heartbeat at a checkpoint of the state: the owner file written again, if it is
+    /// still this run's. An error once another run took the lock over (this run was silent
+    /// for longer than [`STALE`]): the caller then changes nothing more. A failure to write is
+    /// said and the run goes on.
+    pub async fn keep(&mut self, remote: &mut Remote<'_>, tally: &Tally<'_>) -> Result<()> {
+        self.confirm(remote, tally, true).await
     }
 
-    /// Removes the lock when this run holds it. A failure is said: the next run finds the
-    /// lock, until it is stale or `--break-lock` removes it.
+    /// [`Lock::keep`] without writing: before the run's last changes (its deletes, its final
+    /// state), a moment after it was heard from.
+    pub async fn check(&mut self, remote: &mut Remote<'_>, tally: &Tally<'_>) -> Result<()> {
+        self.confirm(remote, tally, false).await
+    }
+
+    async fn confirm(&mut self, remote: &mut Remote<'_>, tally: &Tally<'_>, beat: bool) -> Result<()> {
+        if self.held.is_none() {
+            return Ok(());
+        }
+        let owner = self.owner_path();
+        if !remote.lock_lost() {
+            let ours = remote
+                .leased(async |lease| match beat {
+                    true => lease.store_if_same(&owner, &self.owner).await,
+                    // One that cannot be read (a drop box's) is taken for this run's.
+                    false => Ok(lease.read(&owner, OWNER_CAP).await?.is_none_or(|there| there == self.owner)),
+                })
+                .await;
+            match ours {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(e) => {
+                    let (e, what) = (escape(&format!("{e:#}")).into_owned(), if beat { "refresh" } else { "check" });
+                    tally.note(&format!("pasv: warning: could not {what} the deploy lock: {e}"));
+                    return Ok(());
+                }
+            }
+        }
+        // The other run's now: this one neither writes nor removes it.
+        self.held = None;
+        self.lost = true;
+        remote.hear_from(None).await;
+        let theirs = remote.leased(async |lease| lease.read(&owner, OWNER_CAP).await).await;
+        let owner = match theirs {
+            Ok(theirs) => Owner::describe(theirs.as_deref()),
+            Err(_) => "its owner file cannot be read".into(),
+        };
+        Err(Refused::TakenOver { dir: escape(&self.dir).into_owned(), owner }.into())
+    }
+
+    /// [`Lock::keep`] or [`Lock::check`] found the lock taken over.
+    pub fn lost(&self) -> bool {
+        self.lost
+    }
+
+    /// The lock directory's server path.
+    pub fn dir(&self) -> &str {
+        &self.dir
+    }
+
+    /// Removes the lock when this run holds it and it is still its own (a lock taken over is
+    /// the other run's). A failure is said: the next run finds the lock, until it is stale or
+    /// `--break-lock` removes it.
     pub async fn release(&mut self, remote: &mut Remote<'_>, tally: &Tally<'_>) {
         if self.held.take().is_none() {
             return;
@@ -279,6 +335,15 @@ impl Lock {
         let owner = self.owner_path();
         let removed = remote
             .leased(async |lease| {
+                let theirs = lease.read(&owner, OWNER_CAP).await?;
+                if theirs.as_deref().is_some_and(|theirs| theirs != self.owner) {
+                    tally.note(&format!(
+                        "pasv: warning: the deploy lock {} is another run's now ({}): left to it",
+                        escape(&self.dir),
+                        Owner::describe(theirs.as_deref())
+                    ));
+                    return Ok(());
+                }
                 lease.remove(&owner).await?;
                 lease.remove_dir(&self.dir).await?
             })

@@ -71,12 +71,14 @@ const BEAT: Duration = Duration::from_secs(60);
 /// long one upload takes.
 struct Heart<'a> {
     connector: Connector<'a>,
-    session: Option<Seat<'a>>,
+    lease: Option<Lease<'a>>,
     /// The owner file's server path and contents, while the lock is held.
     owner: Option<(String, Vec<u8>)>,
     every: Duration,
     /// A failure was said (once a run: the checkpoints say theirs).
     warned: bool,
+    /// The owner file turned out another run's: nothing more is written to it.
+    lost: bool,
 }
 
 impl<'a> Heart<'a> {
@@ -89,7 +91,8 @@ impl<'a> Heart<'a> {
             .map_or(BEAT, Duration::from_millis);
         #[cfg(not(debug_assertions))]
         let every = BEAT;
-        Self { connector: Connector::new(ctx, target.clone(), None), session: None, owner: None, every, warned: false }
+        let connector = Connector::new(ctx, target.clone(), None);
+        Self { connector, lease: None, owner: None, every, warned: false, lost: false }
     }
 
     /// `work`, with the owner file written again every [`BEAT`] until it ends. A write under
@@ -125,24 +128,33 @@ impl<'a> Heart<'a> {
     async fn beat(&mut self, tally: &Tally<'_>) {
         let Some((path, bytes)) = &self.owner else { return };
         let written = async {
-            let session = match &mut self.session {
-                Some(session) => session,
-                None => self.session.insert(Seat::own(self.connector.connect().await?)),
+            let lease = match &mut self.lease {
+                Some(lease) => lease,
+                None => self.lease.insert(Lease { seat: Seat::own(self.connector.connect().await?) }),
             };
-            store(session, path, bytes).await.with_context(|| format!("writing {}", escape(path)))
+            lease.store_if_same(path, bytes).await
         };
-        if let Err(e) = written.await {
-            // Perhaps out of step: the next beat opens another.
-            self.session = None;
-            if !std::mem::replace(&mut self.warned, true) {
-                tally.note(&format!("pasv: warning: could not refresh the deploy lock: {}", escape(&format!("{e:#}"))));
+        match written.await {
+            Ok(true) => {}
+            // Taken over by another run: its owner file is not written over.
+            Ok(false) => {
+                self.owner = None;
+                self.lost = true;
+            }
+            Err(e) => {
+                // Perhaps out of step: the next beat opens another.
+                self.lease = None;
+                if !std::mem::replace(&mut self.warned, true) {
+                    let e = escape(&format!("{e:#}")).into_owned();
+                    tally.note(&format!("pasv: warning: could not refresh the deploy lock: {e}"));
+                }
             }
         }
     }
 
     async fn close(&mut self) {
-        if let Some(session) = self.session.take() {
-            session.leave().await;
+        if let Some(lease) = self.lease.take() {
+            lease.seat.leave().await;
         }
     }
 }
@@ -216,10 +228,16 @@ impl<'a> Remote<'a> {
     /// While the deploy lock is held (`owner`: its owner file's server path and contents),
     /// the pool's work writes that file again every minute (`None`: released).
     pub async fn hear_from(&mut self, owner: Option<(String, Vec<u8>)>) {
+        self.heart.lost = false;
         self.heart.owner = owner;
         if self.heart.owner.is_none() {
             self.heart.close().await;
         }
+    }
+
+    /// The heartbeat found the lock's owner file another run's (taken over).
+    pub fn lock_lost(&self) -> bool {
+        self.heart.lost
     }
 
     /// Roots the paths of what follows at `root` (a server path): `--release-dir` works in
@@ -403,6 +421,18 @@ impl Lease<'_> {
     /// `data` stored at `path`, replacing what is there.
     pub async fn store(&mut self, path: &str, data: &[u8]) -> Result<()> {
         store(&mut self.seat, path, data).await.with_context(|| format!("writing {}", escape(path)))
+    }
+
+    /// `data` written at `path` again unless `path` holds something else (another run's owner
+    /// file): then false, and nothing written. One that cannot be read (a drop box's) is
+    /// taken for `data`.
+    pub async fn store_if_same(&mut self, path: &str, data: &[u8]) -> Result<bool> {
+        let cap = (2 * data.len() as u64).max(4096);
+        if self.read(path, cap).await?.is_some_and(|there| there != data) {
+            return Ok(false);
+        }
+        self.store(path, data).await?;
+        Ok(true)
     }
 
     /// A small file's contents; `None` when there is no such file.

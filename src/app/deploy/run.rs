@@ -60,13 +60,22 @@ impl Book<'_> {
         Ok(())
     }
 
-    /// A checkpoint: a failure is said and the run goes on (the state on the server is only
-    /// older, which the next run copes with). The lock hears from the run.
-    async fn checkpoint(&mut self, remote: &mut Remote<'_>, tally: &Tally<'_>) {
+    /// A checkpoint: the lock hears from the run, then the state is saved. A failure to
+    /// save is said and the run goes on (the state on the server is only older, which the
+    /// next run copes with); the error: another run took the lock over (see [`Lock::keep`]).
+    async fn checkpoint(&mut self, remote: &mut Remote<'_>, tally: &Tally<'_>) -> Result<(), Problem> {
+        self.keep(remote, tally, true).await?;
         if let Err(e) = self.save(remote).await {
             tally.note(&format!("pasv: warning: could not save the deploy state: {}", escape(&format!("{e:#}"))));
         }
-        self.lock.beat(remote, tally).await;
+        Ok(())
+    }
+
+    /// [`Lock::keep`] (with `beat`) or [`Lock::check`]: `Err` holds the problem to report
+    /// when the lock was taken over.
+    async fn keep(&mut self, remote: &mut Remote<'_>, tally: &Tally<'_>, beat: bool) -> Result<(), Problem> {
+        let kept = if beat { self.lock.keep(remote, tally).await } else { self.lock.check(remote, tally).await };
+        kept.map_err(|error| Problem { what: self.lock.dir().to_string(), error })
     }
 }
 
@@ -129,13 +138,13 @@ pub async fn execute(
             record_deletes(&mut book.state, tally, &done);
             if !problems.is_empty() {
                 failures.extend(problems);
-                return Ok(finish(remote, book, failures).await);
+                return Ok(finish(remote, book, tally, failures).await);
             }
         }
     }
     if let Err(e) = remote.make_dirs(&plan.mkdirs).await {
         failures.push(Problem { what: "directories".into(), error: e });
-        return Ok(finish(remote, book, failures).await);
+        return Ok(finish(remote, book, tally, failures).await);
     }
     for dir in &plan.mkdirs {
         book.state.dirs.entry(dir.clone()).or_default();
@@ -145,6 +154,10 @@ pub async fn execute(
     tally.begin(sending.len() as u64, plan.bytes);
     let problems = upload(remote, &mut book, &plan, &sending, tally).await;
     failures.extend(problems);
+    // Taken over: nothing more changes here (the failure says why).
+    if book.lock.lost() {
+        return Ok(finish(remote, book, tally, failures).await);
+    }
 
     if settings.atomic {
         if failures.is_empty() {
@@ -156,26 +169,45 @@ pub async fn execute(
                  the next run",
             );
         }
+        if book.lock.lost() {
+            return Ok(finish(remote, book, tally, failures).await);
+        }
     }
     let problems = modes(remote, &mut book, &plan, tally).await;
     failures.extend(problems);
 
     if !(plan.deletes.is_empty() && plan.rmdirs.is_empty()) {
         if failures.is_empty() {
-            let problems = delete(remote, &mut book, &plan, &first, tally).await;
-            failures.extend(problems);
+            // Still this run's lock: else the deletes are the other run's to decide.
+            match book.keep(remote, tally, false).await {
+                Ok(()) => failures.extend(delete(remote, &mut book, &plan, &first, tally).await),
+                Err(lost) => failures.push(lost),
+            }
         } else {
             tally.note("pasv: warning: not deleting anything because some files failed");
         }
     }
-    Ok(finish(remote, book, failures).await)
+    Ok(finish(remote, book, tally, failures).await)
 }
 
-/// The final state; a failure to save it is one more failure.
-async fn finish(remote: &mut Remote<'_>, mut book: Book<'_>, mut failures: Vec<Problem>) -> Vec<Problem> {
-    book.state.complete = failures.is_empty() && book.state.pending.is_empty();
-    if let Err(error) = book.save(remote).await {
-        failures.push(Problem { what: book.settings.state_file.clone(), error });
+/// The final state, once the lock is known to be still this run's (else the state file is
+/// the other run's); a failure to save it is one more failure.
+async fn finish(
+    remote: &mut Remote<'_>,
+    mut book: Book<'_>,
+    tally: &Tally<'_>,
+    mut failures: Vec<Problem>,
+) -> Vec<Problem> {
+    if !book.lock.lost()
+        && let Err(lost) = book.keep(remote, tally, false).await
+    {
+        failures.push(lost);
+    }
+    if !book.lock.lost() {
+        book.state.complete = failures.is_empty() && book.state.pending.is_empty();
+        if let Err(error) = book.save(remote).await {
+            failures.push(Problem { what: book.settings.state_file.clone(), error });
+        }
     }
     drop_later(book.state);
     failures
@@ -243,8 +275,12 @@ async fn upload(
             }
         }
         failures.extend(problems);
-        if !rest.is_empty() && book.saved.elapsed() >= CHECKPOINT {
-            book.checkpoint(remote, tally).await;
+        if !rest.is_empty()
+            && book.saved.elapsed() >= CHECKPOINT
+            && let Err(lost) = book.checkpoint(remote, tally).await
+        {
+            failures.push(lost);
+            return failures;
         }
         let per_file = started.elapsed().as_secs_f64() / batch.len() as f64;
         size = ((BATCH_TIME.as_secs_f64() / per_file.max(1e-6)) as usize).clamp(FIRST_BATCH / 4, MAX_BATCH);
@@ -324,7 +360,9 @@ async fn switch(remote: &mut Remote<'_>, book: &mut Book<'_>, plan: &Plan, tally
         started.elapsed().as_secs_f64()
     ));
     if failures.is_empty() {
-        book.checkpoint(remote, tally).await;
+        if let Err(lost) = book.checkpoint(remote, tally).await {
+            return vec![lost];
+        }
         let mut dirs = ancestors(STAGING, plan.uploads.iter().map(|u| u.path.as_str()));
         dirs.push(STAGING.to_string());
         remove_dirs(remote, dirs, tally).await;
