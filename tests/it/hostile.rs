@@ -122,22 +122,24 @@ async fn noops_during_a_transfer_are_matched_whenever_the_server_answers() {
             vec![e("TYPE I"), r("200 ok"), e("SIZE a"), r("213 2")],
             epsv_retr("a"),
             vec![
-                // 3 s of transfer: one NOOP at 2 s (--noop-interval 2), a second away on
-                // either side for a busy machine.
-                Step::DataDrip(b"AB".to_vec(), Duration::from_secs(3)),
+                // The transfer stalls until the NOOP comes (--noop-interval 2: two seconds in),
+                // however long a busy machine takes to send it.
+                Step::DataSendThenStall(b"A".to_vec()),
+                e("NOOP"),
+                Step::DataFinish(b"B".to_vec()),
                 // vsftpd reads it only after the transfer: its 200 follows the 226.
                 r("226 done"),
-                e("NOOP"),
                 r("200 NOOP ok"),
                 e("SIZE b"),
                 r("213 2"),
             ],
             epsv_retr("b"),
             vec![
-                Step::DataDrip(b"CD".to_vec(), Duration::from_secs(3)),
-                // Others answer before the transfer's own reply.
+                Step::DataSendThenStall(b"C".to_vec()),
                 e("NOOP"),
+                // Others answer before the transfer's own reply, while it goes on.
                 r("200 NOOP ok"),
+                Step::DataFinish(b"D".to_vec()),
                 r("226 done"),
                 // Still in step: the next reply is SIZE's, not a stray 200.
                 e("SIZE c"),

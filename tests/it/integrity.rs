@@ -304,11 +304,15 @@ async fn defaults_for_retries_and_verify_leave_a_stdin_upload_working() {
         assert_eq!(std::fs::read(server.path("pipe.txt")).unwrap(), b"piped\n");
         assert!(run.stderr.contains("/dev/stdin is read once"), "{}", run.stderr);
         // Asked for on the command line, they are refused for stdin as before.
+        let refused = "need files, not stdin";
         let run = pasv(["--retries", "1", "put", "-", &server.url("flag.txt")]).stdin("x").run().await;
         run.assert_code(2);
+        assert!(run.stderr.contains(refused), "{}", run.stderr);
         let run =
             pasv(["put", "--verify", "-", &server.url("flag.txt")]).shared_home(home.path()).stdin("x").run().await;
         run.assert_code(2);
+        assert!(run.stderr.contains(refused), "{}", run.stderr);
+        assert!(!server.path("flag.txt").exists(), "nothing sent");
     })
     .await;
 }

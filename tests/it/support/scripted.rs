@@ -121,6 +121,10 @@ pub enum Step {
     /// Accept, write these bytes, then keep the connection open without writing anything more until the script ends
     /// (simulates a stalled transfer).
     DataSendThenStall(Vec<u8>),
+    /// Write these bytes on the data connection the last `DataSendThenStall` kept open, then
+    /// close it like `DataSend`: a transfer that waits for something on the control
+    /// connection (a NOOP sent during it) and then ends.
+    DataFinish(Vec<u8>),
     /// Accept, read until the client closes (EOF), record the received bytes (see `received_data`).
     DataReceive,
     /// Send these bytes on the control connection one byte at a time with the given delay between bytes.
@@ -750,6 +754,13 @@ impl Session {
                 data_write(&mut conn, bytes).await?;
                 self.held.push(conn);
             }
+            Step::DataFinish(bytes) => {
+                let Some(mut conn) = self.held.pop() else {
+                    return Err("DataFinish: no data connection kept open by DataSendThenStall".into());
+                };
+                data_write(&mut conn, bytes).await?;
+                self.close_data(conn).await;
+            }
             Step::DataReceive => {
                 let mut conn = self.accept_data().await?;
                 let mut got = Vec::new();
@@ -1085,7 +1096,9 @@ fn activity(step: &Step) -> &'static str {
         Step::ExpectClose => "waiting for the client to close the control connection",
         Step::Stall => "silent, waiting for the client to give up and close the control connection",
         Step::ListenData => "binding a data listener",
-        Step::DataSend(_) | Step::DataSendThenStall(_) => "waiting for a data connection / writing data",
+        Step::DataSend(_) | Step::DataSendThenStall(_) | Step::DataFinish(_) => {
+            "waiting for a data connection / writing data"
+        }
         Step::DataReceive => "waiting for a data connection / reading data until EOF",
         Step::Drip(..) => "dripping bytes on the control connection",
         Step::Sleep(_) => "sleeping",
@@ -1128,6 +1141,7 @@ fn describe(step: &Step) -> String {
         Step::ListenData => "ListenData".to_string(),
         Step::DataSend(b) => format!("DataSend({})", bytes(b)),
         Step::DataSendThenStall(b) => format!("DataSendThenStall({})", bytes(b)),
+        Step::DataFinish(b) => format!("DataFinish({})", bytes(b)),
         Step::DataReceive => "DataReceive".to_string(),
         Step::Drip(s, d) => format!("Drip({}, {d:?})", text(s)),
         Step::Sleep(d) => format!("Sleep({d:?})"),
