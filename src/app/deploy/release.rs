@@ -184,15 +184,11 @@ async fn switch_in(
     tally: &Tally<'_>,
 ) -> Vec<Problem> {
     let names = around.names;
-    let carried = carry(remote, around, names.live(), release, &site.carried, tally).await;
-    let mut failures = carried.failures;
-    let started = Instant::now();
-    if let Err(stopped) = rename_all(remote, around, renames, tally).await {
-        failures.push(Problem { what: around.path(release), error: stopped.error.context("switching the release in") });
-        let back = carry_back(remote, around, (release, names.live()), &carried.moved, stopped.undone, tally);
-        failures.extend(back.await);
-        return failures;
-    }
+    let stop = (around.path(release), "switching the release in");
+    let (failures, started) = match swap(remote, around, release, &site.carried, renames, stop, tally).await {
+        Ok(swapped) => swapped,
+        Err(stopped) => return stopped,
+    };
     let kept = match renames.iter().any(|r| r.step == Step::Previous) {
         true => format!(
             "; the site it replaced is {} (pasv deploy --rollback URL brings it back)",
@@ -206,6 +202,35 @@ async fn switch_in(
         started.elapsed().as_secs_f64(),
     ));
     failures
+}
+
+/// The site's protected paths `carried` moved into `into` (a name in the parent), then
+/// `renames` in one burst (a switch or a rollback). Ok: what could not be carried (it stays
+/// in the site, said) and when the burst began. When the renames stop, what was carried goes
+/// back ([`carry_back`]); the error holds every problem, the stop first, named by `stop`
+/// (the path, and what was under way).
+async fn swap(
+    remote: &mut Remote<'_>,
+    around: &Around<'_>,
+    into: &str,
+    carried: &[String],
+    renames: &[Rename],
+    stop: (String, &'static str),
+    tally: &Tally<'_>,
+) -> Result<(Vec<Problem>, Instant), Vec<Problem>> {
+    let live = around.names.live();
+    let carried = carry(remote, around, live, into, carried, tally).await;
+    let started = Instant::now();
+    match rename_all(remote, around, renames, tally).await {
+        Ok(()) => Ok((carried.failures, started)),
+        Err(stopped) => {
+            let (what, doing) = stop;
+            let mut problems = vec![Problem { what, error: stopped.error.context(doing) }];
+            problems.extend(carry_back(remote, around, (into, live), &carried.moved, stopped.undone, tally).await);
+            problems.extend(carried.failures);
+            Err(problems)
+        }
+    }
 }
 
 /// `deploy --rollback`: the remote is open at the target; `break_lock`: `--break-lock`.
@@ -259,17 +284,15 @@ async fn roll_back(
         summary(tally, true);
         return Ok(());
     }
-    let carried = carry(remote, around, names.live(), &previous, &carried, tally).await;
-    let mut failures = carried.failures;
-    if let Err(stopped) = rename_all(remote, around, &renames, tally).await {
-        let mut stop = vec![Problem { what: around.path(names.live()), error: stopped.error.context("rolling back") }];
-        let back = carry_back(remote, around, (&previous, names.live()), &carried.moved, stopped.undone, tally);
-        stop.extend(back.await);
-        stop.append(&mut failures);
-        tally.failed(stop.len() as u64);
-        summary(tally, false);
-        return report_failures(stop);
-    }
+    let stop = (around.path(names.live()), "rolling back");
+    let failures = match swap(remote, around, &previous, &carried, &renames, stop, tally).await {
+        Ok((failures, _)) => failures,
+        Err(stopped) => {
+            tally.failed(stopped.len() as u64);
+            summary(tally, false);
+            return report_failures(stopped);
+        }
+    };
     let swapped = renames.len() > 1;
     tally.note(&format!(
         "pasv: rolled back: {} is the previous release again{}",
