@@ -1,9 +1,10 @@
 //! The one door from `deploy` to the rest of pasv: the session pool (`-j`, `--retries`),
 //! `mirror`'s pipelined uploads (each file under a temporary name, renamed once its size is
 //! confirmed), and the few single commands a deploy needs (listings, SIZE, checksums, SITE
-//! CHMOD, renames, deletes), and a [`Lease`] of one session for the deploy lock's commands.
-//! Nothing else in `deploy` names `mirror`, `pool`, `tree` or the engine's session, so that
-//! machinery can change shape behind this file. What it uses:
+//! CHMOD, renames, deletes), a [`Lease`] of one session for the deploy lock's commands, and
+//! the lock's heartbeat while the pool works ([`heart`]). Nothing else in `deploy` names
+//! `mirror`, `pool`, `tree` or the engine's session, so that machinery can change shape
+//! behind this module. What it uses:
 //! `tree::{open_pool, parallel, parse_rate}`, `Pool::{take, put_back, run, close}` with
 //! `Work`/`Done`/`Failure`, and `transfer::{Copy, Tree, SyncOptions, FileJob, upload_files,
 //! rename_into_place, hash_file, retry_note, wrap_up}`.
@@ -24,12 +25,16 @@ use crate::app::target::Target;
 use crate::app::transfer::copy::{Copy, hash_file, rename_into_place};
 use crate::app::transfer::job::{Compare, Direction, FileJob, SyncOptions, Tree};
 use crate::app::transfer::lanes::upload_files;
-use crate::app::transfer::pool::{Connector, Done, Pool, Seat, Work};
+use crate::app::transfer::pool::{Done, Pool, Seat, Work};
 use crate::app::transfer::run::{retry_note, wrap_up};
 use crate::engine::{DirListing, HashAlgorithm, NoProgress, RateLimit, Session, UploadMode, join_remote};
 use crate::proto::{ReplyClass, Verb};
 
 pub use crate::app::transfer::pool::Failure as Problem;
+
+mod heart;
+
+use heart::Heart;
 
 /// Up to this many jobs run one after another on one session (see `few_first`).
 const FEW: usize = 16;
@@ -58,105 +63,6 @@ pub struct Remote<'a> {
     pool: Pool<'a>,
     root: String,
     heart: Heart<'a>,
-}
-
-/// A run that holds the deploy lock is heard from ([`Remote::hear_from`]) at least this
-/// often, also while one long stretch of work keeps every session of the pool busy (one
-/// large upload, thousands of deletes): far within the lock's `STALE`.
-const BEAT: Duration = Duration::from_secs(60);
-
-/// The deploy lock's heartbeat while the pool works: its owner file written again every
-/// [`BEAT`], on a session of its own (opened the first time one is needed, closed when the
-/// work ends), so that a lock whose run is alive never looks stale to the next run, however
-/// long one upload takes.
-struct Heart<'a> {
-    connector: Connector<'a>,
-    lease: Option<Lease<'a>>,
-    /// The owner file's server path and contents, while the lock is held.
-    owner: Option<(String, Vec<u8>)>,
-    every: Duration,
-    /// A failure was said (once a run: the checkpoints say theirs).
-    warned: bool,
-    /// The owner file turned out another run's: nothing more is written to it.
-    lost: bool,
-}
-
-impl<'a> Heart<'a> {
-    fn new(ctx: &'a Context, target: &Target) -> Self {
-        // Debug builds only: the tests' runs are heard from more often than once a minute.
-        #[cfg(debug_assertions)]
-        let every = std::env::var("PASV_TEST_LOCK_BEAT_MS")
-            .ok()
-            .and_then(|ms| ms.parse().ok())
-            .map_or(BEAT, Duration::from_millis);
-        #[cfg(not(debug_assertions))]
-        let every = BEAT;
-        let connector = Connector::new(ctx, target.clone(), None);
-        Self { connector, lease: None, owner: None, every, warned: false, lost: false }
-    }
-
-    /// `work`, with the owner file written again every [`BEAT`] until it ends. A write under
-    /// way when it ends is finished first: a cut owner file would look like another's.
-    async fn beating<T>(&mut self, tally: &Tally<'_>, work: impl Future<Output = T>) -> T {
-        if self.owner.is_none() {
-            return work.await;
-        }
-        let mut work = std::pin::pin!(work);
-        let out = loop {
-            let writing = Cell::new(false);
-            let mut beat = std::pin::pin!(async {
-                tokio::time::sleep(self.every).await;
-                writing.set(true);
-                self.beat(tally).await;
-            });
-            let done = tokio::select! {
-                out = &mut work => Some(out),
-                () = &mut beat => None,
-            };
-            if let Some(out) = done {
-                if writing.get() {
-                    beat.await;
-                }
-                break out;
-            }
-        };
-        // Not left idle until the next long stretch (a server ends idle sessions).
-        self.close().await;
-        out
-    }
-
-    async fn beat(&mut self, tally: &Tally<'_>) {
-        let Some((path, bytes)) = &self.owner else { return };
-        let written = async {
-            let lease = match &mut self.lease {
-                Some(lease) => lease,
-                None => self.lease.insert(Lease { seat: Seat::own(self.connector.connect().await?) }),
-            };
-            lease.store_if_same(path, bytes).await
-        };
-        match written.await {
-            Ok(true) => {}
-            // Taken over by another run: its owner file is not written over.
-            Ok(false) => {
-                self.owner = None;
-                self.lost = true;
-            }
-            Err(e) => {
-                // Perhaps out of step: the next beat opens another.
-                self.lease = None;
-                if !std::mem::replace(&mut self.warned, true) {
-                    let e = escape(&format!("{e:#}")).into_owned();
-                    tally.note(&format!("pasv: warning: could not refresh the deploy lock: {e}"));
-                }
-            }
-        }
-    }
-
-    async fn close(&mut self) {
-        if let Some(lease) = self.lease.take() {
-            lease.seat.leave().await;
-        }
-    }
 }
 
 /// One command (or two) on a path relative to the target.

@@ -1,0 +1,113 @@
+//! The deploy lock's heartbeat while the pool works (behind [`super::Remote`]'s door: it opens a
+//! session of its own). A run is heard from at every checkpoint of the state, between two
+//! batches of uploads; one upload (or one stretch of deletes) can take longer than the lock's
+//! `STALE`, so while the lock is held the pool's work goes with a beat every minute.
+
+use std::cell::Cell;
+use std::time::Duration;
+
+use super::Lease;
+use crate::app::context::Context;
+use crate::app::sanitize::escape;
+use crate::app::tally::Tally;
+use crate::app::target::Target;
+use crate::app::transfer::pool::{Connector, Seat};
+
+/// A run that holds the deploy lock is heard from ([`super::Remote::hear_from`]) at least this
+/// often, also while one long stretch of work keeps every session of the pool busy (one
+/// large upload, thousands of deletes): far within the lock's `STALE`.
+const BEAT: Duration = Duration::from_secs(60);
+
+/// The deploy lock's heartbeat while the pool works: its owner file written again every
+/// [`BEAT`], on a session of its own (opened the first time one is needed, closed when the
+/// work ends), so that a lock whose run is alive never looks stale to the next run, however
+/// long one upload takes.
+pub(super) struct Heart<'a> {
+    connector: Connector<'a>,
+    lease: Option<Lease<'a>>,
+    /// The owner file's server path and contents, while the lock is held.
+    pub(super) owner: Option<(String, Vec<u8>)>,
+    every: Duration,
+    /// A failure was said (once a run: the checkpoints say theirs).
+    warned: bool,
+    /// The owner file turned out another run's: nothing more is written to it.
+    pub(super) lost: bool,
+}
+
+impl<'a> Heart<'a> {
+    pub(super) fn new(ctx: &'a Context, target: &Target) -> Self {
+        // Debug builds only: the tests' runs are heard from more often than once a minute.
+        #[cfg(debug_assertions)]
+        let every = std::env::var("PASV_TEST_LOCK_BEAT_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map_or(BEAT, Duration::from_millis);
+        #[cfg(not(debug_assertions))]
+        let every = BEAT;
+        let connector = Connector::new(ctx, target.clone(), None);
+        Self { connector, lease: None, owner: None, every, warned: false, lost: false }
+    }
+
+    /// `work`, with the owner file written again every [`BEAT`] until it ends. A write under
+    /// way when it ends is finished first: a cut owner file would look like another's.
+    pub(super) async fn beating<T>(&mut self, tally: &Tally<'_>, work: impl Future<Output = T>) -> T {
+        if self.owner.is_none() {
+            return work.await;
+        }
+        let mut work = std::pin::pin!(work);
+        let out = loop {
+            let writing = Cell::new(false);
+            let mut beat = std::pin::pin!(async {
+                tokio::time::sleep(self.every).await;
+                writing.set(true);
+                self.beat(tally).await;
+            });
+            let done = tokio::select! {
+                out = &mut work => Some(out),
+                () = &mut beat => None,
+            };
+            if let Some(out) = done {
+                if writing.get() {
+                    beat.await;
+                }
+                break out;
+            }
+        };
+        // Not left idle until the next long stretch (a server ends idle sessions).
+        self.close().await;
+        out
+    }
+
+    async fn beat(&mut self, tally: &Tally<'_>) {
+        let Some((path, bytes)) = &self.owner else { return };
+        let written = async {
+            let lease = match &mut self.lease {
+                Some(lease) => lease,
+                None => self.lease.insert(Lease { seat: Seat::own(self.connector.connect().await?) }),
+            };
+            lease.store_if_same(path, bytes).await
+        };
+        match written.await {
+            Ok(true) => {}
+            // Taken over by another run: its owner file is not written over.
+            Ok(false) => {
+                self.owner = None;
+                self.lost = true;
+            }
+            Err(e) => {
+                // Perhaps out of step: the next beat opens another.
+                self.lease = None;
+                if !std::mem::replace(&mut self.warned, true) {
+                    let e = escape(&format!("{e:#}")).into_owned();
+                    tally.note(&format!("pasv: warning: could not refresh the deploy lock: {e}"));
+                }
+            }
+        }
+    }
+
+    pub(super) async fn close(&mut self) {
+        if let Some(lease) = self.lease.take() {
+            lease.seat.leave().await;
+        }
+    }
+}
