@@ -6,7 +6,7 @@
 use std::cell::Cell;
 use std::time::Duration;
 
-use super::Lease;
+use super::lease::Lease;
 use crate::app::context::Context;
 use crate::app::sanitize::escape;
 use crate::app::tally::Tally;

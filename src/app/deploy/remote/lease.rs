@@ -1,0 +1,121 @@
+//! A [`Lease`]: one session of the pool for the deploy lock's few commands on server paths,
+//! and the small reads and writes the state file and the lock share.
+
+use anyhow::{Context as _, Result, bail};
+
+use crate::app::sanitize::escape;
+use crate::app::transfer::pool::Seat;
+use crate::engine::{NoProgress, Session, UploadMode};
+use crate::proto::ReplyClass;
+
+/// One session for a few commands on server paths, each answered as a value where the server
+/// refuses it (5xx): the deploy lock's MKD, STOR, MDTM, DELE, RMD, RNFR/RNTO.
+pub struct Lease<'a> {
+    pub(super) seat: Seat<'a>,
+}
+
+impl Lease<'_> {
+    /// MKD; the inner error is the server's refusal (the directory is there, or may not be made).
+    pub async fn make_dir(&mut self, path: &str) -> Result<Result<()>> {
+        refusal(self.seat.mkdir(path).await, || format!("creating {}", escape(path)))
+    }
+
+    /// `data` stored at `path`, replacing what is there.
+    pub async fn store(&mut self, path: &str, data: &[u8]) -> Result<()> {
+        store(&mut self.seat, path, data).await.with_context(|| format!("writing {}", escape(path)))
+    }
+
+    /// `data` written at `path` again unless `path` holds something else (another run's owner
+    /// file): then false, and nothing written. One that cannot be read (a drop box's) is
+    /// taken for `data`.
+    pub async fn store_if_same(&mut self, path: &str, data: &[u8]) -> Result<bool> {
+        let cap = (2 * data.len() as u64).max(4096);
+        if self.read(path, cap).await?.is_some_and(|there| there != data) {
+            return Ok(false);
+        }
+        self.store(path, data).await?;
+        Ok(true)
+    }
+
+    /// A small file's contents; `None` when there is no such file.
+    pub async fn read(&mut self, path: &str, cap: u64) -> Result<Option<Vec<u8>>> {
+        read_small(&mut self.seat, path, cap).await.with_context(|| format!("reading {}", escape(path)))
+    }
+
+    /// SIZE; `None` when there is no such file.
+    pub async fn size(&mut self, path: &str) -> Result<Option<u64>> {
+        Ok(refusal(self.seat.size(path).await, || format!("SIZE of {}", escape(path)))?.ok())
+    }
+
+    /// The modification time by the server's clock (MLST or MDTM, Unix seconds); `None` when
+    /// the server gives none (or has no such file).
+    pub async fn modified(&mut self, path: &str) -> Result<Option<i64>> {
+        let (_, modified) =
+            self.seat.size_and_modified(path).await.with_context(|| format!("the time of {}", escape(path)))?;
+        Ok(modified)
+    }
+
+    /// DELE; false when the server refused (there is no such file, most likely).
+    pub async fn remove(&mut self, path: &str) -> Result<bool> {
+        Ok(refusal(self.seat.remove(path).await, || format!("deleting {}", escape(path)))?.is_ok())
+    }
+
+    /// RMD; the inner error is the server's refusal (not there, or not empty).
+    pub async fn remove_dir(&mut self, path: &str) -> Result<Result<()>> {
+        refusal(self.seat.rmdir(path).await, || format!("removing {}", escape(path)))
+    }
+
+    /// RNFR/RNTO; false when the server refused (`from` is not there, most likely).
+    pub async fn rename(&mut self, from: &str, to: &str) -> Result<bool> {
+        let renamed = self.seat.rename(from, to).await;
+        Ok(refusal(renamed, || format!("renaming {} to {}", escape(from), escape(to)))?.is_ok())
+    }
+
+    pub async fn is_dir(&mut self, path: &str) -> Result<bool> {
+        self.seat.is_dir(path).await.with_context(|| format!("checking {}", escape(path)))
+    }
+}
+
+/// A command's result: the server's refusal (5xx) as the inner error, anything else (a
+/// session out of step, a 4xx) as the outer; each with `what` as its context.
+pub(super) fn refusal<T>(result: Result<T, crate::engine::Error>, what: impl Fn() -> String) -> Result<Result<T>> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(e) if e.is_permanent_refusal() => Ok(Err(anyhow::Error::new(e).context(what()))),
+        Err(e) => Err(anyhow::Error::new(e).context(what())),
+    }
+}
+
+/// SIZE first (to refuse a huge file and to save the RETR of a missing one), then RETR.
+pub(super) async fn read_small(session: &mut Session, path: &str, cap: u64) -> Result<Option<Vec<u8>>> {
+    let size = match session.size(path).await {
+        Ok(size) => Some(size),
+        Err(e) if e.reply_code().is_some() => None,
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(size) = size.filter(|s| *s > cap) {
+        bail!("it is {size} bytes, more than the {cap} a state file may have");
+    }
+    let mut data = Vec::new();
+    match session.fetch(path, &mut data, 0, &[], size, &mut NoProgress).await {
+        Ok(_) if data.len() as u64 > cap => bail!("it is more than the {cap} bytes a state file may have"),
+        Ok(_) => Ok(Some(data)),
+        Err(e) if e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// STOR of `data`, over what is at `path`.
+pub(super) async fn store(session: &mut Session, path: &str, data: &[u8]) -> Result<()> {
+    let len = data.len() as u64;
+    let mut stored = session.upload(&mut &data[..], path, UploadMode::Replace, Some(len), &mut NoProgress).await;
+    // A file left by a run that was stopped, on a server that will not overwrite.
+    if let Err(e) = &stored
+        && e.is_refused_store()
+        && session.remove(path).await.is_ok()
+    {
+        stored = session.upload(&mut &data[..], path, UploadMode::Replace, Some(len), &mut NoProgress).await;
+    }
+    stored?;
+    Ok(())
+}
