@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{Context as _, Result, bail};
 
 use super::known_hosts;
-use super::progress::ProgressMode;
+use super::progress::{ProgressMode, say};
 use super::render::Output;
 use super::settings;
 use super::target::Target;
@@ -126,8 +126,8 @@ impl Context {
     fn resolve(&self, target: &Target) -> Result<Site> {
         let SiteConfig { args, config, trust } = self.site_config(target)?;
         if config.tls.insecure && !self.warned_insecure.swap(true, std::sync::atomic::Ordering::Relaxed) {
-            eprintln!(
-                "pasv: warning: --insecure: the server's certificate is NOT verified; anyone on the path can read and change this session"
+            say(
+                "pasv: warning: --insecure: the server's certificate is NOT verified; anyone on the path can read and change this session",
             );
         }
         let credentials = self.credentials(&args, target)?;
@@ -176,7 +176,7 @@ impl Context {
             return first.with_context(context);
         }
         if let Err(e) = known_hosts::remember(&endpoint.host, endpoint.port, &seen) {
-            eprintln!("pasv: warning: cannot remember the certificate: {e}");
+            say(&format!("pasv: warning: cannot remember the certificate: {e}"));
         }
         let trusted = self.trust(&site, seen).with_context(context)?;
         let settings = derive(&trusted).with_context(context)?;
@@ -216,7 +216,7 @@ impl Context {
 
     pub fn note(&self, text: &str) {
         if !self.args.quiet && !self.args.json {
-            eprintln!("{text}");
+            say(text);
         }
     }
 }

@@ -78,7 +78,7 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     if let Some(hint) = hint(err) {
         message.push_str(&format!("\n  hint: {hint}"));
     }
-    eprintln!("{message}");
+    super::progress::say(&message);
     ExitCode::from(code)
 }
 

@@ -80,9 +80,9 @@ pub fn main(cli: Cli) -> ExitCode {
 
 async fn run(mut cli: Cli) -> anyhow::Result<()> {
     if settings::split_user_password(&mut cli.global) && !cli.global.quiet {
-        eprintln!(
-            "pasv: note: -u USER:PASSWORD shows the password to anyone who can list processes (ps); \
-             --password-env NAME is safer"
+        progress::say(
+            "pasv: note: -u USER:PASSWORD shows the password to anyone who can list processes (ps); --password-env \
+             NAME is safer",
         );
     }
     // `pasv config path`, `set` and `unset` still work when the file does not read (to find

@@ -213,8 +213,9 @@ fn clock(d: Duration) -> String {
 }
 
 /// One whole line on stderr (a line at a time, so parallel transfers never interleave within
-/// a line).
-fn say(text: &str) {
+/// a line). A stderr that is gone (a log pipe closed) loses the line, never the run: a
+/// deploy still finishes and removes its lock.
+pub(crate) fn say(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 

@@ -12,7 +12,7 @@ use std::time::Instant;
 use indicatif::{BinaryBytes, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use super::progress::{PlainLines, ProgressMode};
+use super::progress::{PlainLines, ProgressMode, say};
 use super::render::Output;
 use super::sanitize::escape;
 use crate::engine::{DataMethod, Progress, TlsInfo};
@@ -276,7 +276,7 @@ impl<'a> Tally<'a> {
             Some(multi) => {
                 let _ = multi.println(text);
             }
-            None => eprintln!("{text}"),
+            None => say(text),
         }
     }
 
@@ -297,7 +297,7 @@ impl<'a> Tally<'a> {
     pub fn conclude(&mut self, action: &'static str) {
         self.finish_quietly();
         if self.mode.is_plain() && !self.summarized {
-            eprintln!("{}", self.summary(action, false).line());
+            say(&self.summary(action, false).line());
         }
     }
 
@@ -311,7 +311,7 @@ impl<'a> Tally<'a> {
             let _ = self.out.json_line(&SummaryLine { action: "summary", summary: &summary });
         }
         if self.mode.is_plain() || (!self.quiet && !self.out.json()) {
-            eprintln!("{}", summary.line());
+            say(&summary.line());
         }
         summary
     }

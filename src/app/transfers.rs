@@ -20,6 +20,7 @@ use super::filter::Filter;
 use super::interrupt;
 use super::local;
 use super::mirror;
+use super::progress::say;
 use super::sanitize::escape;
 use super::settings::usage;
 use super::tally::{Style, Tally};
@@ -486,7 +487,7 @@ async fn copy(ctx: &Context, direction: Direction, items: Vec<Item>, opts: &Opti
             match (result, finished) {
                 // The first problem is the error; a tree's failed file is still named.
                 (Err(e), Err(failed)) => {
-                    eprintln!("pasv: error: {}", escape(&format!("{failed:#}")));
+                    say(&format!("pasv: error: {}", escape(&format!("{failed:#}"))));
                     Err(e)
                 }
                 (result, finished) => result.and(finished),

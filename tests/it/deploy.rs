@@ -1715,6 +1715,37 @@ async fn a_run_whose_lock_was_taken_over_stops_and_leaves_it() {
     .await;
 }
 
+/// A log that goes away (stderr a pipe whose reader is gone, as with `pasv -v deploy ... 2>&1
+/// | head`) loses lines, not the run: the deploy finishes, removes its lock and exits 0 (it
+/// used to panic at its next line and leave the lock for 10 minutes).
+#[tokio::test]
+async fn a_deploy_whose_stderr_is_gone_finishes_and_removes_its_lock() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 40);
+        let (source, url) = (site.source(), site.url());
+        let mut cmd = pasv(["-v", "deploy", source.to_str().unwrap(), &url]).command();
+        cmd.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        drop(child.stderr.take());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("pasv did not end within 30 s");
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        };
+        assert_eq!(status.code(), Some(0));
+        assert!(!site.www().join(LOCK).exists(), "the lock removed");
+        assert_eq!(published(&site.www()), tree(&site.source()));
+    })
+    .await;
+}
+
 /// The owner file of a lock another machine's run holds (a killed run's, or one under way).
 const OTHER_OWNER: &[u8] = br#"{"host":"ci-runner-7","pid":4242,"started":"2026-01-01 00:00:00 UTC"}"#;
 const OTHER: &str = "started 2026-01-01 00:00:00 UTC on host ci-runner-7, process 4242";

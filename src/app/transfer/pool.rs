@@ -26,6 +26,7 @@ use tokio::sync::Notify;
 
 use super::temporaries::Temporaries;
 use crate::app::context::Context;
+use crate::app::progress::say;
 use crate::app::sanitize::escape;
 use crate::app::target::Target;
 use crate::engine::{Error, ErrorClass, Pipelining, RateLimit, Session, Settings};
@@ -459,14 +460,16 @@ impl Pool<'_> {
             return;
         }
         if deleted > 0 {
-            eprintln!("pasv: note: deleted {deleted} upload temporary file(s) (.NAME.pasv-part) of files not copied");
+            say(&format!(
+                "pasv: note: deleted {deleted} upload temporary file(s) (.NAME.pasv-part) of files not copied"
+            ));
         }
         for (path, error) in kept {
-            eprintln!(
+            say(&format!(
                 "pasv: warning: the upload temporary {} is left on the server: {}",
                 escape(&path),
                 escape(&error)
-            );
+            ));
         }
     }
 }

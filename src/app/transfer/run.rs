@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::pool::{Failure, Pool, engine_error};
+use crate::app::progress::say;
 use crate::app::sanitize::escape;
 use crate::app::tally::{Summary, Tally};
 
@@ -56,7 +57,7 @@ pub(crate) fn report_failures(failures: Vec<Failure>) -> Result<()> {
         return Ok(());
     };
     for other in failures {
-        eprintln!("pasv: error: {}: {}", escape(&other.what), escape(&format!("{:#}", other.error)));
+        say(&format!("pasv: error: {}: {}", escape(&other.what), escape(&format!("{:#}", other.error))));
     }
     if total > 1 {
         return Err(first.error.context(format!("{total} problems (the others are listed above); the first")));
