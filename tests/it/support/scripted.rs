@@ -383,12 +383,17 @@ impl ScriptedServer {
     /// is doing when it takes longer than `within` or a script fails.
     pub async fn wait_consumed(&self, sessions: usize, within: Duration) {
         let mut rx = self.state.subscribe();
-        let reached = timeout(within, rx.wait_for(|s| s.consumed >= sessions || !s.failures.is_empty())).await;
+        // A bool, not the `Ref` that `wait_for` returns: holding that read lock while borrowing
+        // again deadlocks once a session waits to write (the lock prefers writers).
+        let reached = matches!(
+            timeout(within, rx.wait_for(|s| s.consumed >= sessions || !s.failures.is_empty())).await,
+            Ok(Ok(_))
+        );
         let s = self.state.borrow();
         if let Some(first) = s.failures.first() {
             panic!("scripted server: {first}\n{}", s.describe_transcript());
         }
-        if !matches!(reached, Ok(Ok(_))) {
+        if !reached {
             panic!(
                 "scripted server: {sessions} script(s) not played to the end within {within:?}: {:?}\n{}",
                 s.status,
