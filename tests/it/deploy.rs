@@ -1715,6 +1715,38 @@ async fn a_run_whose_lock_was_taken_over_stops_and_leaves_it() {
     .await;
 }
 
+/// The heartbeat that finds the lock taken over during one long stretch of work (here two
+/// 300 KB files on one session at 100K: no checkpoint in between) stops that work there: the
+/// second file never goes up, and the run ends as at a checkpoint (exit 1, no final state, the
+/// other run's lock left).
+#[tokio::test]
+async fn the_heartbeat_stops_the_work_of_a_run_whose_lock_was_taken_over() {
+    within(async {
+        let site = Site::new().await;
+        write(&site.source().join("a.bin"), &patterned(300_000));
+        write(&site.source().join("b.bin"), &patterned(300_001));
+        let (source, url) = (site.source(), site.url());
+        let args = ["-v", "deploy", "-j", "1", "--limit-rate", "100K", source.to_str().unwrap(), &url];
+        let running = pasv(args).env("PASV_TEST_LOCK_BEAT_MS", "200").spawn();
+        let owner = site.www().join(LOCK).join("owner");
+        let running = wait_for(running, "the lock taken", || owner.exists()).await;
+        write(&owner, OTHER_OWNER);
+        let run = running.finish().await;
+        run.assert_code(1);
+        assert!(
+            run.stderr.contains(&format!("another deploy took the lock www/.pasv-deploy.json.lock over ({OTHER})")),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(std::fs::read(&owner).unwrap(), OTHER_OWNER, "{}", run.stderr);
+        let uploaded: Vec<String> = sent_of(&run, "STOR").into_iter().filter(|c| c.ends_with(".bin")).collect();
+        assert_eq!(uploaded, ["www/a.bin"], "b.bin never started: {}", run.stderr);
+        let state: Value = serde_json::from_slice(&std::fs::read(site.www().join(STATE)).unwrap()).unwrap();
+        assert!(state["files"].as_object().is_none_or(|f| f.is_empty()), "nothing recorded: {state}");
+    })
+    .await;
+}
+
 /// A log that goes away (stderr a pipe whose reader is gone, as with `pasv -v deploy ... 2>&1
 /// | head`) loses lines, not the run: the deploy finishes, removes its lock and exits 0 (it
 /// used to panic at its next line and leave the lock for 10 minutes).

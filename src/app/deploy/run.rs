@@ -154,8 +154,8 @@ pub async fn execute(
     tally.begin(sending.len() as u64, plan.bytes);
     let problems = upload(remote, &mut book, &plan, &sending, tally).await;
     failures.extend(problems);
-    // Taken over: nothing more changes here (the failure says why).
-    if book.lock.lost() {
+    // Taken over (found at a checkpoint, or by the heartbeat): nothing more changes here.
+    if book.lock.lost() || remote.lock_lost() {
         return Ok(finish(remote, book, tally, failures).await);
     }
 
@@ -169,7 +169,7 @@ pub async fn execute(
                  the next run",
             );
         }
-        if book.lock.lost() {
+        if book.lock.lost() || remote.lock_lost() {
             return Ok(finish(remote, book, tally, failures).await);
         }
     }
@@ -275,8 +275,9 @@ async fn upload(
             }
         }
         failures.extend(problems);
+        // The heartbeat found the lock taken over: the checkpoint says so and stops the run.
         if !rest.is_empty()
-            && book.saved.elapsed() >= CHECKPOINT
+            && (book.saved.elapsed() >= CHECKPOINT || remote.lock_lost())
             && let Err(lost) = book.checkpoint(remote, tally).await
         {
             failures.push(lost);

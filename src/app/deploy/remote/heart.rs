@@ -11,7 +11,7 @@ use crate::app::context::Context;
 use crate::app::sanitize::escape;
 use crate::app::tally::Tally;
 use crate::app::target::Target;
-use crate::app::transfer::pool::{Connector, Seat};
+use crate::app::transfer::pool::{Connector, Failure as Problem, Seat};
 
 /// A run that holds the deploy lock is heard from ([`super::Remote::hear_from`]) at least this
 /// often, also while one long stretch of work keeps every session of the pool busy (one
@@ -49,18 +49,26 @@ impl<'a> Heart<'a> {
     }
 
     /// `work`, with the owner file written again every [`BEAT`] until it ends. A write under
-    /// way when it ends is finished first: a cut owner file would look like another's.
-    pub(super) async fn beating<T>(&mut self, tally: &Tally<'_>, work: impl Future<Output = T>) -> T {
+    /// way when it ends is finished first: a cut owner file would look like another's. A beat
+    /// that finds the lock another run's stops the work there (dropped, as Ctrl-C drops it:
+    /// the pool removes its upload temporaries when it closes), with a problem that names no
+    /// file, so that nothing of it counts as done.
+    pub(super) async fn beating(
+        &mut self,
+        tally: &Tally<'_>,
+        work: impl Future<Output = Vec<Problem>>,
+    ) -> Vec<Problem> {
         if self.owner.is_none() {
             return work.await;
         }
         let mut work = std::pin::pin!(work);
         let out = loop {
-            let writing = Cell::new(false);
+            let (writing, lost) = (Cell::new(false), Cell::new(false));
             let mut beat = std::pin::pin!(async {
                 tokio::time::sleep(self.every).await;
                 writing.set(true);
                 self.beat(tally).await;
+                lost.set(self.lost);
             });
             let done = tokio::select! {
                 out = &mut work => Some(out),
@@ -71,6 +79,10 @@ impl<'a> Heart<'a> {
                     beat.await;
                 }
                 break out;
+            }
+            if lost.get() {
+                let error = anyhow::anyhow!("stopped: another deploy took the lock over while this run worked");
+                break vec![Problem { what: "the deploy lock".into(), error }];
             }
         };
         // Not left idle until the next long stretch (a server ends idle sessions).
