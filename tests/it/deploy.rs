@@ -1699,7 +1699,7 @@ async fn a_run_whose_lock_was_taken_over_stops_and_leaves_it() {
         }
         let owner = site.www().join(LOCK).join("owner");
         let running = slow_deploy(&site, &[]);
-        let running = wait_for(running, "the lock taken", || owner.exists()).await;
+        let running = wait_for(running, "the lock taken", || owner_written(&owner)).await;
         write(&owner, OTHER_OWNER);
         let run = running.finish().await;
         run.assert_code(1);
@@ -1729,7 +1729,7 @@ async fn the_heartbeat_stops_the_work_of_a_run_whose_lock_was_taken_over() {
         let args = ["-v", "deploy", "-j", "1", "--limit-rate", "100K", source.to_str().unwrap(), &url];
         let running = pasv(args).env("PASV_TEST_LOCK_BEAT_MS", "200").spawn();
         let owner = site.www().join(LOCK).join("owner");
-        let running = wait_for(running, "the lock taken", || owner.exists()).await;
+        let running = wait_for(running, "the lock taken", || owner_written(&owner)).await;
         write(&owner, OTHER_OWNER);
         let run = running.finish().await;
         run.assert_code(1);
@@ -1776,6 +1776,13 @@ async fn a_deploy_whose_stderr_is_gone_finishes_and_removes_its_lock() {
         assert_eq!(published(&site.www()), tree(&site.source()));
     })
     .await;
+}
+
+/// The owner file at `path` is there and whole (pasv's STOR of it is over): replacing it then
+/// is a takeover, not a race with that STOR.
+fn owner_written(path: &Path) -> bool {
+    let whole = std::fs::read(path).ok().and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok());
+    whole.is_some_and(|owner| owner["pid"].is_number())
 }
 
 /// The owner file of a lock another machine's run holds (a killed run's, or one under way).
