@@ -1697,48 +1697,31 @@ async fn a_run_whose_lock_was_taken_over_stops_and_leaves_it() {
         for i in 0..300 {
             write(&site.source().join(page(i)), format!("version 2 of {i}\n").repeat(200).as_bytes());
         }
-        let owner = site.www().join(LOCK).join("owner");
-        let running = slow_deploy(&site, &[]);
-        let running = wait_for(running, "the lock taken", || owner_written(&owner)).await;
-        write(&owner, OTHER_OWNER);
-        let run = running.finish().await;
-        run.assert_code(1);
-        let said = format!("another deploy took the lock www/.pasv-deploy.json.lock over ({OTHER}): this run was not heard from for 10 minutes and stopped");
-        assert!(run.stderr.contains(&said), "{}", run.stderr);
-        assert_eq!(std::fs::read(&owner).unwrap(), OTHER_OWNER, "the other run's lock left in place: {}", run.stderr);
+        let run = taken_over(&site, slow_deploy(&site, &[])).await;
         assert!(site.www().join("gone.html").exists(), "no deletes: {}", run.stderr);
         let state: Value = serde_json::from_slice(&std::fs::read(site.www().join(STATE)).unwrap()).unwrap();
         assert_ne!(state["complete"], Value::Bool(true), "no final state: {state}");
-        let sent = (0..300).filter(|&i| std::fs::read(site.www().join(page(i))).unwrap().starts_with(b"version 2")).count();
+        let sent =
+            (0..300).filter(|&i| std::fs::read(site.www().join(page(i))).unwrap().starts_with(b"version 2")).count();
         assert!(sent < 300, "stopped before uploading everything: {}", run.stderr);
     })
     .await;
 }
 
 /// The heartbeat that finds the lock taken over during one long stretch of work (here two
-/// 300 KB files on one session at 100K: no checkpoint in between) stops that work there: the
+/// 600 KB files on one session at 100K: no checkpoint in between) stops that work there: the
 /// second file never goes up, and the run ends as at a checkpoint (exit 1, no final state, the
 /// other run's lock left).
 #[tokio::test]
 async fn the_heartbeat_stops_the_work_of_a_run_whose_lock_was_taken_over() {
     within(async {
         let site = Site::new().await;
-        write(&site.source().join("a.bin"), &patterned(300_000));
-        write(&site.source().join("b.bin"), &patterned(300_001));
+        // 600 KB at 100K: the beat (200 ms, and a login) has seconds to come before a.bin ends.
+        write(&site.source().join("a.bin"), &patterned(600_000));
+        write(&site.source().join("b.bin"), &patterned(600_001));
         let (source, url) = (site.source(), site.url());
         let args = ["-v", "deploy", "-j", "1", "--limit-rate", "100K", source.to_str().unwrap(), &url];
-        let running = pasv(args).env("PASV_TEST_LOCK_BEAT_MS", "200").spawn();
-        let owner = site.www().join(LOCK).join("owner");
-        let running = wait_for(running, "the lock taken", || owner_written(&owner)).await;
-        write(&owner, OTHER_OWNER);
-        let run = running.finish().await;
-        run.assert_code(1);
-        assert!(
-            run.stderr.contains(&format!("another deploy took the lock www/.pasv-deploy.json.lock over ({OTHER})")),
-            "{}",
-            run.stderr
-        );
-        assert_eq!(std::fs::read(&owner).unwrap(), OTHER_OWNER, "{}", run.stderr);
+        let run = taken_over(&site, pasv(args).env("PASV_TEST_LOCK_BEAT_MS", "200").spawn()).await;
         let uploaded: Vec<String> = sent_of(&run, "STOR").into_iter().filter(|c| c.ends_with(".bin")).collect();
         assert_eq!(uploaded, ["www/a.bin"], "b.bin never started: {}", run.stderr);
         let state: Value = serde_json::from_slice(&std::fs::read(site.www().join(STATE)).unwrap()).unwrap();
@@ -1776,6 +1759,23 @@ async fn a_deploy_whose_stderr_is_gone_finishes_and_removes_its_lock() {
         assert_eq!(published(&site.www()), tree(&site.source()));
     })
     .await;
+}
+
+/// Another run takes the lock of the deploy `running` over once it holds it (its owner file
+/// replaced); the deploy then stops with exit 1, says so, and leaves that run's lock in place.
+async fn taken_over(site: &Site, running: Running) -> Run {
+    let owner = site.www().join(LOCK).join("owner");
+    let running = wait_for(running, "the lock taken", || owner_written(&owner)).await;
+    write(&owner, OTHER_OWNER);
+    let run = running.finish().await;
+    run.assert_code(1);
+    let said = format!(
+        "another deploy took the lock www/.pasv-deploy.json.lock over ({OTHER}): this run was not heard from for 10 \
+         minutes and stopped"
+    );
+    assert!(run.stderr.contains(&said), "{}", run.stderr);
+    assert_eq!(std::fs::read(&owner).unwrap(), OTHER_OWNER, "the other run's lock left in place: {}", run.stderr);
+    run
 }
 
 /// The owner file at `path` is there and whole (pasv's STOR of it is over): replacing it then

@@ -71,6 +71,12 @@ impl Book<'_> {
         Ok(())
     }
 
+    /// The lock was found another run's: at a checkpoint, or by the heartbeat during the
+    /// pool's work (the next [`Book::keep`] says so).
+    fn taken_over(&self, remote: &Remote<'_>) -> bool {
+        self.lock.lost() || remote.lock_lost()
+    }
+
     /// [`Lock::keep`] (with `beat`) or [`Lock::check`]: `Err` holds the problem to report
     /// when the lock was taken over.
     async fn keep(&mut self, remote: &mut Remote<'_>, tally: &Tally<'_>, beat: bool) -> Result<(), Problem> {
@@ -155,7 +161,7 @@ pub async fn execute(
     let problems = upload(remote, &mut book, &plan, &sending, tally).await;
     failures.extend(problems);
     // Taken over (found at a checkpoint, or by the heartbeat): nothing more changes here.
-    if book.lock.lost() || remote.lock_lost() {
+    if book.taken_over(remote) {
         return Ok(finish(remote, book, tally, failures).await);
     }
 
@@ -169,7 +175,7 @@ pub async fn execute(
                  the next run",
             );
         }
-        if book.lock.lost() || remote.lock_lost() {
+        if book.taken_over(remote) {
             return Ok(finish(remote, book, tally, failures).await);
         }
     }
