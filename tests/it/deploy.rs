@@ -252,6 +252,31 @@ async fn three_changed_and_one_removed_are_exactly_what_is_sent() {
     .await;
 }
 
+/// A redeploy of a few changed files to a far server (here: slow uploads, `--limit-rate`)
+/// does not send them one after another on one session: once the first shows that each takes
+/// far longer than a login, the rest go up on more sessions. Near the server (every other
+/// test here) a few files stay on one session.
+#[tokio::test]
+async fn a_few_slow_uploads_go_up_on_several_sessions() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 12);
+        site.deploy(&[]).await.assert_code(0);
+        // 60 KB at 100K: 0.6 s each, against a login of a few milliseconds.
+        for i in [0, 3, 6, 9] {
+            write(&site.source().join(page(i)), &patterned(60_000));
+        }
+        let run = site.deploy(&["-j", "4", "--limit-rate", "100K"]).await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("copied 4 file(s)"), "{}", run.stderr);
+        let sessions = run.stderr.matches("* connected to").count();
+        assert!(sessions >= 2, "the uploads stayed on {sessions} session(s):\n{}", run.stderr);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+        assert!(state(&site.www()).get("pending").is_none());
+    })
+    .await;
+}
+
 /// The site the kill test publishes: `version` 1 or 2 (2 changes two thirds of the files,
 /// removes some and adds some). Files are 20-60 KiB, so a rate limit makes a run last long
 /// enough to be cut anywhere.

@@ -3,7 +3,7 @@
 //! `--verify-remote`. Used by a deploy (which starts listing while the source is scanned) and
 //! by the resume of a `--release-dir` release.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 
 use anyhow::Result;
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -37,22 +37,22 @@ pub async fn while_scanning(
 ) -> Early {
     let mut early = Early { files: Vec::new(), seen: Seen::default(), failures: Vec::new() };
     let mut asked = HashSet::new();
-    let mut due = VecDeque::new();
+    let mut due = Vec::new();
     loop {
         // A listing at a time, taking in between whatever the scan has hashed meanwhile.
         let batch = match hashed.try_recv() {
             Ok(batch) => batch,
             Err(TryRecvError::Disconnected) => break,
-            // After a failure nothing more is asked: the deploy stops once the scan is over.
-            Err(TryRecvError::Empty) => match due.pop_front().filter(|_| early.failures.is_empty()) {
-                Some(dir) => {
-                    list(remote, vec![Op::List(dir)], &mut early, tally).await;
-                    continue;
-                }
-                None => match hashed.recv().await {
-                    Some(batch) => batch,
-                    None => break,
-                },
+            // Every directory due so far, at once (a far server's may go on several sessions,
+            // see `few_first`). After a failure nothing more is asked: the deploy stops once
+            // the scan is over.
+            Err(TryRecvError::Empty) if !due.is_empty() && early.failures.is_empty() => {
+                list(remote, due.drain(..).map(Op::List).collect(), &mut early, tally).await;
+                continue;
+            }
+            Err(TryRecvError::Empty) => match hashed.recv().await {
+                Some(batch) => batch,
+                None => break,
             },
         };
         if let Some(state) = state {
@@ -60,7 +60,7 @@ pub async fn while_scanning(
                 let dir = parent(rel);
                 if !plan::recorded(state.files.get(rel), local) && !asked.contains(dir) {
                     asked.insert(dir.to_string());
-                    due.push_back(dir.to_string());
+                    due.push(dir.to_string());
                 }
             }
         }

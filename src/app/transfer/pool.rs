@@ -16,8 +16,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::ops::{Deref, DerefMut};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use futures_util::StreamExt as _;
@@ -47,17 +48,35 @@ pub struct Connector<'a> {
     pub pipelining: Pipelining,
     /// The server's settings last seen, and the pool's made from them.
     settings: Mutex<Option<(Arc<Settings>, Arc<Settings>)>>,
+    /// How long the last session took to open, in microseconds (0: none opened here yet).
+    login_micros: AtomicU64,
 }
 
 impl<'a> Connector<'a> {
     pub fn new(ctx: &'a Context, target: Target, rate: Option<RateLimit>) -> Self {
-        Self { ctx, target, rate, pipelining: Pipelining::default(), settings: Mutex::new(None) }
+        Self {
+            ctx,
+            target,
+            rate,
+            pipelining: Pipelining::default(),
+            settings: Mutex::new(None),
+            login_micros: AtomicU64::new(0),
+        }
     }
 
     pub async fn connect(&self) -> Result<Session> {
+        let started = Instant::now();
         let mut session = self.ctx.connect_via(&self.target, |site| self.settings_on(site)).await?;
         session.share_pipelining(self.pipelining.clone());
+        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX).max(1);
+        self.login_micros.store(micros, Ordering::Relaxed);
         Ok(session)
+    }
+
+    /// How long opening a session (connect, TLS, login) took the last time, if one was.
+    pub fn login_time(&self) -> Option<Duration> {
+        let micros = self.login_micros.load(Ordering::Relaxed);
+        (micros > 0).then(|| Duration::from_micros(micros))
     }
 
     /// Whether a session opened elsewhere can serve this pool: it has the server's own
@@ -302,6 +321,12 @@ impl<'a> Pool<'a> {
     /// `--retries`.
     pub fn retries(&self) -> u32 {
         self.retries
+    }
+
+    /// How long opening one more session costs, as the last one opened took (`None` when
+    /// the pool opened none: its first session was lent to it).
+    pub fn login_time(&self) -> Option<Duration> {
+        self.connector.login_time()
     }
 
     /// False once a session found that this server does not take pipelined transfers.

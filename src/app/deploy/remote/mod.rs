@@ -11,7 +11,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 
@@ -41,6 +41,9 @@ use lease::{read_small, store};
 
 /// Up to this many jobs run one after another on one session (see `few_first`).
 const FEW: usize = 16;
+/// A job this slow waits on a far server's round trips (loopback and a LAN take a
+/// millisecond or so): [`few_first`] may then spread the rest over more sessions.
+const SLOW_JOB: Duration = Duration::from_millis(20);
 
 /// Where [`Remote::upload`] puts files (made by [`Remote::destination`]).
 pub struct Destination {
@@ -315,23 +318,43 @@ impl<'a> Remote<'a> {
     }
 }
 
-/// A few jobs go one after another on one session: opening more sessions (a login each)
-/// costs more than they would save. Returns what is left for the pool: everything when
-/// there are many, else the job that failed and those after it (the pool retries them).
+/// A few jobs go one after another on one session while that is the quicker way: near the
+/// server (loopback, a LAN) a job takes a millisecond or so and a login for another session
+/// costs more than it would save. Far from it, every job waits for a few round trips: once
+/// the jobs left would take one session longer than two logins (as long as the pool's last),
+/// at a pace of at least [`SLOW_JOB`] each, they go to the pool, which opens sessions for
+/// them. Returns what is left for the pool: everything when there are many, else the jobs
+/// not done yet (after a failure: the failed one and those after it, which the pool
+/// retries).
 async fn few_first<W: Work>(pool: &mut Pool<'_>, work: &W, jobs: Vec<W::Job>) -> Vec<W::Job> {
     if jobs.len() > FEW {
         return jobs;
     }
     let Ok(mut session) = pool.take().await else { return jobs };
+    let (login, started) = (pool.login_time(), Instant::now());
     let mut jobs = jobs.into_iter();
+    let mut done = 0;
     while let Some(job) = jobs.next() {
         if work.run(&mut session, &job, 0, 0).await.is_err() {
             // The session may be out of step: the pool takes it from here, afresh.
             return std::iter::once(job).chain(jobs).collect();
         }
+        done += 1;
+        if pool.limit() > 1 && sessions_pay(started.elapsed() / done, jobs.len(), login) {
+            pool.put_back(session);
+            return jobs.collect();
+        }
     }
     pool.put_back(session);
     Vec::new()
+}
+
+/// Whether `left` jobs at `per_job` each are worth opening sessions for, a login costing
+/// `login` (unknown: no).
+fn sessions_pay(per_job: Duration, left: usize, login: Option<Duration>) -> bool {
+    let Some(login) = login else { return false };
+    let left = u32::try_from(left).unwrap_or(u32::MAX);
+    per_job >= SLOW_JOB && per_job.saturating_mul(left) > login.saturating_mul(2)
 }
 
 async fn write_atomic(session: &mut Session, path: &str, temp: &str, data: &[u8]) -> Result<()> {
@@ -471,5 +494,30 @@ impl Work for Ops<'_, '_> {
 
     fn retrying(&self, op: &Op, error: &anyhow::Error, delay: Duration) {
         retry_note(self.tally, op.rel(), error, delay);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    #[test]
+    fn sessions_pay_only_for_slow_jobs_that_outlast_two_logins() {
+        let login = Some(115 * MS);
+        // A 20 ms link: a STOR, its SIZE and rename take about 130 ms, a login about 115.
+        assert!(sessions_pay(130 * MS, 9, login));
+        assert!(sessions_pay(130 * MS, 2, login));
+        // One left: a login would take as long as doing it here.
+        assert!(!sessions_pay(130 * MS, 1, login));
+        // Loopback: a job of a millisecond is never worth a login, however many are left.
+        assert!(!sessions_pay(MS, 15, Some(MS)));
+        assert!(!sessions_pay(19 * MS, 15, Some(MS)));
+        // A login as long as the work left, twice over: no.
+        assert!(!sessions_pay(100 * MS, 3, Some(150 * MS)));
+        // No login seen (a session lent to the pool): as before, one session.
+        assert!(!sessions_pay(Duration::from_secs(1), 15, None));
+        assert!(!sessions_pay(Duration::from_secs(1), 0, login));
     }
 }
