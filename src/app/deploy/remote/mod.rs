@@ -69,6 +69,9 @@ pub struct Remote<'a> {
     pool: Pool<'a>,
     root: String,
     heart: Heart<'a>,
+    /// How long a job took on one session the last time some ran one after another (see
+    /// `few_first`).
+    pace: Option<Duration>,
 }
 
 /// One command (or two) on a path relative to the target.
@@ -134,7 +137,7 @@ impl<'a> Remote<'a> {
     /// Connects the first session (a wrong password fails here, before anything else).
     pub async fn open(ctx: &'a Context, target: &Target, sessions: Sessions) -> Result<Self> {
         let pool = crate::app::transfers::open_pool(ctx, target, sessions.rate, sessions.limit).await?;
-        Ok(Self { pool, root: target.path.clone(), heart: Heart::new(ctx, target) })
+        Ok(Self { pool, root: target.path.clone(), heart: Heart::new(ctx, target), pace: None })
     }
 
     /// While the deploy lock is held (`owner`: its owner file's server path and contents),
@@ -251,11 +254,11 @@ impl<'a> Remote<'a> {
             return (Vec::new(), Vec::new());
         }
         let work = Ops { root: &self.root, tally, done: RefCell::default(), chmod_missing: Cell::new(false) };
-        let pool = &mut self.pool;
+        let (pool, pace) = (&mut self.pool, &mut self.pace);
         let failures = self
             .heart
             .beating(tally, async {
-                let rest = few_first(pool, &work, ops).await;
+                let rest = few_first(pool, &work, ops, pace).await;
                 pool.run(&work, rest).await
             })
             .await;
@@ -296,9 +299,9 @@ impl<'a> Remote<'a> {
             })
             .collect();
         let copy = Copy::new(&to.tree, &to.opts, Direction::Up, tally, self.pool.temporaries());
-        let pool = &mut self.pool;
+        let (pool, pace) = (&mut self.pool, &mut self.pace);
         let work = async {
-            let rest = few_first(pool, &copy, jobs).await;
+            let rest = few_first(pool, &copy, jobs, pace).await;
             if rest.is_empty() {
                 return Vec::new();
             }
@@ -323,15 +326,23 @@ impl<'a> Remote<'a> {
 /// costs more than it would save. Far from it, every job waits for a few round trips: once
 /// the jobs left would take one session longer than two logins (as long as the pool's last),
 /// at a pace of at least [`SLOW_JOB`] each, they go to the pool, which opens sessions for
-/// them. Returns what is left for the pool: everything when there are many, else the jobs
-/// not done yet (after a failure: the failed one and those after it, which the pool
-/// retries).
-async fn few_first<W: Work>(pool: &mut Pool<'_>, work: &W, jobs: Vec<W::Job>) -> Vec<W::Job> {
-    if jobs.len() > FEW {
+/// them. The `pace` seen last time decides before the first job: a server found far while
+/// listing is far for the uploads too. Returns what is left for the pool: everything when
+/// there are many, else the jobs not done yet (after a failure: the failed one and those
+/// after it, which the pool retries).
+async fn few_first<W: Work>(
+    pool: &mut Pool<'_>,
+    work: &W,
+    jobs: Vec<W::Job>,
+    pace: &mut Option<Duration>,
+) -> Vec<W::Job> {
+    let (login, wide) = (pool.login_time(), pool.limit() > 1);
+    let spread = |per_job, left| wide && sessions_pay(per_job, left, login);
+    if jobs.len() > FEW || pace.is_some_and(|pace| spread(pace, jobs.len() - 1)) {
         return jobs;
     }
     let Ok(mut session) = pool.take().await else { return jobs };
-    let (login, started) = (pool.login_time(), Instant::now());
+    let started = Instant::now();
     let mut jobs = jobs.into_iter();
     let mut done = 0;
     while let Some(job) = jobs.next() {
@@ -340,7 +351,8 @@ async fn few_first<W: Work>(pool: &mut Pool<'_>, work: &W, jobs: Vec<W::Job>) ->
             return std::iter::once(job).chain(jobs).collect();
         }
         done += 1;
-        if pool.limit() > 1 && sessions_pay(started.elapsed() / done, jobs.len(), login) {
+        *pace = Some(started.elapsed() / done);
+        if pace.is_some_and(|pace| spread(pace, jobs.len())) {
             pool.put_back(session);
             return jobs.collect();
         }
