@@ -1933,6 +1933,11 @@ async fn a_run_removes_its_lock_when_it_ends_and_one_with_nothing_to_do_takes_no
         );
         let reads = sent(&run).into_iter().filter(|c| c == "RETR www/.pasv-deploy.json").count();
         assert_eq!(reads, 1, "{:?}", sent(&run));
+        // Its size and time checked in one MLST, after the SIZE of the first read.
+        let checks = |c: &String| ["SIZE ", "MLST ", "MDTM "].iter().any(|v| c.starts_with(v));
+        let state_checks: Vec<String> =
+            sent(&run).into_iter().filter(|c| c.ends_with(" www/.pasv-deploy.json") && checks(c)).collect();
+        assert_eq!(state_checks, ["SIZE www/.pasv-deploy.json", "MLST www/.pasv-deploy.json"], "{:?}", sent(&run));
         assert_eq!(published(&site.www()), tree(&site.source()));
 
         // Nothing to do: not a command for the lock.

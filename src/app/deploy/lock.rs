@@ -382,20 +382,25 @@ impl Lock {
     }
 }
 
-/// Whether the state file is still what `read` saw. SIZE first; at the same size, its time:
-/// written before the read began, it is the one read. The read began at most `elapsed` before
-/// the owner file (`owner`, just written) by the server's clock, so a later write is no older
-/// than that, less a second for the times' resolution. Else (written around the read, no
-/// times, or a server without SIZE) its contents are compared.
+/// Whether the state file is still what `read` saw. Its size first; at the same size, its
+/// time: written before the read began, it is the one read. The read began at most `elapsed`
+/// before the owner file (`owner`, just written) by the server's clock, so a later write is no
+/// older than that, less a second for the times' resolution. Else (written around the read, no
+/// times, or a server without SIZE) its contents are compared. Size and time come in one round
+/// trip where the server allows (MLST, or SIZE with MDTM); SIZE alone where it gives no size so.
 async fn same_state(lease: &mut Lease<'_>, read: &StateRead, owner: &str) -> Result<bool> {
+    let (size, written) = lease.size_and_modified(&read.path).await?;
     // `None`: no such file, or a server without SIZE; the file itself then says.
-    let size = lease.size(&read.path).await?;
+    let size = match size {
+        Some(size) => Some(size),
+        None => lease.size(&read.path).await?,
+    };
     if let (Some(size), Some(bytes)) = (size, &read.bytes) {
         if size != bytes.len() as u64 {
             return Ok(false);
         }
         let elapsed = read.started.elapsed().as_secs() as i64 + 1;
-        if let (Some(now), Some(written)) = (lease.modified(owner).await?, lease.modified(&read.path).await?)
+        if let (Some(written), Some(now)) = (written, lease.modified(owner).await?)
             && written + 2 < now - elapsed
         {
             return Ok(true);
