@@ -338,7 +338,7 @@ async fn few_first<W: Work>(
 ) -> Vec<W::Job> {
     let (login, wide) = (pool.login_time(), pool.limit() > 1);
     let spread = |per_job, left| wide && sessions_pay(per_job, left, login);
-    if jobs.len() > FEW || pace.is_some_and(|pace| spread(pace, jobs.len() - 1)) {
+    if jobs.len() > FEW || pace.is_some_and(|pace| spread(pace, jobs.len().saturating_sub(1))) {
         return jobs;
     }
     let Ok(mut session) = pool.take().await else { return jobs };
