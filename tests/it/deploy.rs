@@ -1589,6 +1589,9 @@ async fn release_dir_stops_before_uploading_when_the_server_cannot_rename_a_dire
                 r("226 stored"),
                 e(&format!("SIZE {lock}/owner")),
                 r("550 not here"),
+                // No plain deploy's lock in the target (a server without MLST and MDTM: SIZE).
+                e("SIZE www/.pasv-deploy.json.lock/owner"),
+                r("550 not here"),
             ],
             vec![
                 Step::ExpectPrefix("MKD www.pasv-probe-".into()),
@@ -1788,9 +1791,16 @@ async fn a_deploy_whose_stderr_is_gone_finishes_and_removes_its_lock() {
 
 /// Another run takes the lock of the deploy `running` over once it holds it (its owner file
 /// replaced); the deploy then stops with exit 1, says so, and leaves that run's lock in place.
+/// "Holds": the run is past taking the lock (its intent, the state with pending paths, is
+/// saved), not between its STOR of the owner file and the size check of that write.
 async fn taken_over(site: &Site, running: Running) -> Run {
     let owner = site.www().join(LOCK).join("owner");
-    let running = wait_for(running, "the lock taken", || owner_written(&owner)).await;
+    let state = site.www().join(STATE);
+    let intent_saved = || {
+        let saved = std::fs::read(&state).ok().and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok());
+        saved.is_some_and(|state| state["pending"].as_array().is_some_and(|p| !p.is_empty()))
+    };
+    let running = wait_for(running, "the lock taken", || owner_written(&owner) && intent_saved()).await;
     write(&owner, OTHER_OWNER);
     let run = running.finish().await;
     run.assert_code(1);
@@ -1813,6 +1823,66 @@ fn owner_written(path: &Path) -> bool {
 /// The owner file of a lock another machine's run holds (a killed run's, or one under way).
 const OTHER_OWNER: &[u8] = br#"{"host":"ci-runner-7","pid":4242,"started":"2026-01-01 00:00:00 UTC"}"#;
 const OTHER: &str = "started 2026-01-01 00:00:00 UTC on host ci-runner-7, process 4242";
+
+/// The two modes lock in different places (a plain deploy in the target, `--release-dir`
+/// and `--rollback` beside it, since they rename the target). Each also looks at the other's
+/// lock once it holds its own: a fresh one stops it before it changes anything, a stale one
+/// (a killed run's) is said and passed, and `--break-lock` passes it.
+#[tokio::test]
+async fn a_run_of_the_other_mode_holding_its_lock_stops_a_deploy() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 6);
+        site.deploy(&[]).await.assert_code(0);
+        let beside = site.server.path("www.pasv-deploy.json.lock");
+        write(&beside.join("owner"), OTHER_OWNER);
+        write(&site.source().join(page(0)), b"version 2\n");
+
+        // A plain deploy while a --release-dir run holds its lock beside the target.
+        let before = tree(site.server.root.path());
+        let run = site.deploy(&[]).await;
+        run.assert_code(1);
+        let held =
+            format!("pasv: error: a deploy of the other mode holds the lock www.pasv-deploy.json.lock ({OTHER}; last heard from ");
+        assert!(run.stderr.contains(&held), "{}", run.stderr);
+        assert!(run.stderr.contains("Stopped before changing anything"), "{}", run.stderr);
+        assert!(run.stderr.contains("run again with --break-lock to go on regardless"), "{}", run.stderr);
+        assert_eq!(tree(site.server.root.path()), before, "nothing changed, its own lock removed: {}", run.stderr);
+
+        // A --release-dir run (and a rollback) while a plain run holds its lock in the target.
+        std::fs::remove_dir_all(&beside).unwrap();
+        write(&site.www().join(LOCK).join("owner"), OTHER_OWNER);
+        let before = tree(site.server.root.path());
+        let run = site.deploy(&["--release-dir"]).await;
+        run.assert_code(1);
+        let held = format!("a deploy of the other mode holds the lock www/.pasv-deploy.json.lock ({OTHER}; last heard");
+        assert!(run.stderr.contains(&held), "{}", run.stderr);
+        assert_eq!(tree(site.server.root.path()), before, "no release made, nothing renamed: {}", run.stderr);
+        let run = pasv(["-v", "deploy", "--rollback", &site.url()]).run().await;
+        run.assert_code(1);
+        assert!(run.stderr.contains(&held), "{}", run.stderr);
+        assert_eq!(tree(site.server.root.path()), before, "{}", run.stderr);
+
+        // A killed run's (heard from 20 minutes ago): said, and the deploy goes on; it is left
+        // for its own mode to take over.
+        written_ago(&site.www().join(LOCK).join("owner"), Duration::from_secs(20 * 60));
+        std::fs::rename(site.www().join(LOCK), &beside).unwrap();
+        let run = site.deploy(&[]).await;
+        run.assert_code(0);
+        let note = "pasv: note: the deploy lock www.pasv-deploy.json.lock (of the other mode: plain deploys lock in \
+                    the target, --release-dir beside it) was last heard from 20 min ago";
+        assert!(run.stderr.contains(note), "{}", run.stderr);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+        assert!(beside.join("owner").exists());
+
+        // A fresh one, passed with --break-lock (no other deploy runs, says the user).
+        write(&beside.join("owner"), OTHER_OWNER);
+        write(&site.source().join(page(1)), b"version 3\n");
+        site.deploy(&["--break-lock"]).await.assert_code(0);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+    })
+    .await;
+}
 
 /// The file at `path` last written `ago`, as the server's clock sees it (the in-process
 /// server gives the file's own time, as every server does).
@@ -1919,6 +1989,8 @@ async fn a_run_removes_its_lock_when_it_ends_and_one_with_nothing_to_do_takes_no
                 "MKD www/.pasv-deploy.json.lock".to_string(),
                 format!("STOR {owner}"),
                 format!("SIZE {owner}"),
+                // No `--release-dir` run holds its lock beside the target.
+                "MLST www.pasv-deploy.json.lock/owner".to_string(),
                 format!("MLST {owner}"),
                 // Still this run's before the final state, and before it goes.
                 format!("SIZE {owner}"),

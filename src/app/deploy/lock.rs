@@ -59,6 +59,14 @@ pub enum Refused {
     )]
     Held { dir: String, owner: String, heard: String },
     #[error(
+        "a deploy of the other mode holds the lock {dir} ({owner}; {heard}): plain deploys lock in the target, \
+         --release-dir and --rollback beside it, and the two must not change one target at once. Stopped before \
+         changing anything. A killed run's lock no longer counts {minutes} minutes after it was last heard from; if \
+         no other deploy to this target is running, run again with --break-lock to go on regardless",
+        minutes = STALE.as_secs() / 60
+    )]
+    OtherMode { dir: String, owner: String, heard: String },
+    #[error(
         "another deploy finished while this one was planning: the state file {state} changed after this run read \
          it. Nothing was changed; run again"
     )]
@@ -141,6 +149,9 @@ pub struct Lock {
     read: Option<StateRead>,
     /// Held, then found another run's (taken over): this run changes nothing more.
     lost: bool,
+    /// The other mode's lock directory (a plain deploy locks inside the target, `--release-dir`
+    /// and `--rollback` beside it), looked at once this one is taken.
+    other: Option<String>,
 }
 
 impl Lock {
@@ -149,7 +160,13 @@ impl Lock {
         let mut owner = serde_json::to_vec(&Owner::this_run()).unwrap_or_default();
         owner.push(b'\n');
         let id = super::layout::new_id(SystemTime::now(), std::process::id());
-        Self { dir, owner, id, held: None, read: None, lost: false }
+        Self { dir, owner, id, held: None, read: None, lost: false, other: None }
+    }
+
+    /// Once the lock is taken, a run of the other mode must not hold `other` (see
+    /// [`Lock::take`]).
+    pub fn exclude(&mut self, other: String) {
+        self.other = Some(other);
     }
 
     /// Once the lock is taken, the state file must still be `read`.
@@ -161,13 +178,34 @@ impl Lock {
         join_remote(&self.dir, OWNER)
     }
 
-    /// Takes the lock, unless this run holds it already; then, for a plain deploy, checks that
-    /// the state file did not change since it was read (else the lock is removed again).
+    /// Takes the lock, unless this run holds it already; then checks that no run of the other
+    /// mode holds its lock, and, for a plain deploy, that the state file did not change since
+    /// it was read (else the lock is removed again).
+    ///
+    /// The two modes lock in different places: a plain deploy's lock is in the target, and the
+    /// target is what `--release-dir` renames. A pipeline moving from one mode to the other can
+    /// have one of each running on a target, and a plain run would write into the release just
+    /// switched in. Each takes its own lock first and then looks at the other's, so of two that
+    /// start together at least one sees the other and stops.
     pub async fn take(&mut self, remote: &mut Remote<'_>, tally: &Tally<'_>) -> Result<()> {
         if self.held.is_some() {
             return Ok(());
         }
         let mut taken = remote.leased(async |lease| self.acquire(lease, tally).await).await;
+        if taken.is_ok()
+            && let Some(other) = self.other.clone()
+        {
+            taken = match remote.leased(async |lease| self.other_free(lease, &other, tally).await).await {
+                Ok(free) => free,
+                // Not knowing is no reason to stop: as before the check, with a warning.
+                Err(e) => {
+                    let e = format!("{e:#}");
+                    let (other, e) = (escape(&other), escape(&e));
+                    tally.note(&format!("pasv: warning: could not look at the deploy lock {other}: {e}"));
+                    Ok(())
+                }
+            };
+        }
         if taken.is_ok()
             && let Some(read) = self.read.take()
         {
@@ -223,6 +261,41 @@ impl Lock {
         }
         let heard = "it changed hands while this run tried to take it".into();
         Err(Refused::Held { dir: shown, owner: "another run".into(), heard }.into())
+    }
+
+    /// Whether the other mode's lock `other` is free: no owner file there, or one last heard
+    /// from longer ago than [`STALE`] (a killed run's: left for its own mode to take over).
+    /// Its age by the server's clock, against this run's owner file, just written. The inner
+    /// result is the refusal; the outer, a failure to look.
+    async fn other_free(&self, lease: &mut Lease<'_>, other: &str, tally: &Tally<'_>) -> Result<Result<()>> {
+        let theirs = join_remote(other, OWNER);
+        let (size, written) = lease.size_and_modified(&theirs).await?;
+        // Without MLST and MDTM nothing came back: SIZE says whether it is there.
+        let there =
+            size.is_some() || written.is_some() || (!lease.gives_times() && lease.size(&theirs).await?.is_some());
+        if !there {
+            return Ok(Ok(()));
+        }
+        let age = match (written, lease.modified(&self.owner_path()).await?) {
+            (Some(then), Some(now)) => Some(Duration::from_secs(now.saturating_sub(then).max(0) as u64)),
+            _ => None,
+        };
+        let shown = escape(other).into_owned();
+        if let Some(age) = age.filter(|age| *age >= STALE) {
+            tally.note(&format!(
+                "pasv: note: the deploy lock {shown} (of the other mode: plain deploys lock in the target, \
+                 --release-dir beside it) was last heard from {} ago: its run was killed or lost, so it does not \
+                 stop this one",
+                shown_age(age)
+            ));
+            return Ok(Ok(()));
+        }
+        let owner = Owner::describe(lease.read(&theirs, OWNER_CAP).await?.as_deref());
+        let heard = match age {
+            Some(age) => format!("last heard from {} ago by the server's clock", shown_age(age)),
+            None => "its age is unknown: the server gives no modification times".into(),
+        };
+        Ok(Err(Refused::OtherMode { dir: shown, owner, heard }.into()))
     }
 
     /// How long ago `path` (the owner file) was written, by the server's clock: against the

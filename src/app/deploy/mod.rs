@@ -51,6 +51,7 @@ use super::tally::Tally;
 use super::target::Target;
 use super::transfer::run::report_failures;
 use crate::cli::DeployArgs;
+use crate::engine::join_remote;
 
 pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
     let (source, url) = settings::paths(&args)?;
@@ -90,6 +91,12 @@ pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
     report_failures(early.failures)?;
     let mut lock = Lock::new(remote.path(&lock_name(&settings.state_file)));
     lock.expect(read);
+    // `--release-dir`'s lock beside the target (none for a target at the server's root).
+    if let Ok(names) = release::names(&target.path)
+        && !settings.break_lock
+    {
+        lock.exclude(join_remote(names.parent(), &names.lock(&settings.state_file)));
+    }
     let result = or_interrupted(async {
         if settings.break_lock {
             lock.break_old(&mut remote, &tally).await?;

@@ -60,6 +60,12 @@ impl Lease<'_> {
         self.seat.size_and_modified(path).await.with_context(|| format!("the time of {}", escape(path)))
     }
 
+    /// Whether the server gives modification times (MLST or MDTM).
+    pub fn gives_times(&self) -> bool {
+        let features = self.seat.features();
+        features.mlst || features.mdtm
+    }
+
     /// DELE; false when the server refused (there is no such file, most likely).
     pub async fn remove(&mut self, path: &str) -> Result<bool> {
         Ok(refusal(self.seat.remove(path).await, || format!("deleting {}", escape(path)))?.is_ok())
