@@ -1192,6 +1192,14 @@ fn slow_deploy(site: &Site, extra: &[&str]) -> Running {
     pasv(args.copied().chain([site.source().to_str().unwrap(), &site.url()])).spawn()
 }
 
+/// `deploy -j 1 --limit-rate 100K` of the site's source (after the `global` flags), in the
+/// background, its lock heard from every 200 ms instead of every minute.
+fn beating_deploy(site: &Site, global: &[&str]) -> Running {
+    let (source, url) = (site.source(), site.url());
+    let tail = ["deploy", "-j", "1", "--limit-rate", "100K", source.to_str().unwrap(), &url];
+    pasv(global.iter().chain(&tail).copied().collect::<Vec<_>>()).env("PASV_TEST_LOCK_BEAT_MS", "200").spawn()
+}
+
 /// Polls `reached` every 25 ms while pasv runs; fails the test, with what pasv said, when
 /// pasv ends first or 30 s pass.
 async fn wait_for(mut running: Running, what: &str, mut reached: impl FnMut() -> bool) -> Running {
@@ -1691,9 +1699,7 @@ async fn a_long_upload_keeps_the_lock_heard_from() {
         let site = Site::new().await;
         // 600 KB at 100 KB/s: about 6 s on one session, one batch, no checkpoint in it.
         write(&site.source().join("big.bin"), &patterned(600_000));
-        let (source, url) = (site.source(), site.url());
-        let args = ["deploy", "-j", "1", "--limit-rate", "100K", source.to_str().unwrap(), &url];
-        let running = pasv(args).env("PASV_TEST_LOCK_BEAT_MS", "200").spawn();
+        let running = beating_deploy(&site, &[]);
         let owner = site.www().join(LOCK).join("owner");
         let written = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
         let running = wait_for(running, "the lock taken", || written(&owner).is_some()).await;
@@ -1747,9 +1753,7 @@ async fn the_heartbeat_stops_the_work_of_a_run_whose_lock_was_taken_over() {
         // 600 KB at 100K: the beat (200 ms, and a login) has seconds to come before a.bin ends.
         write(&site.source().join("a.bin"), &patterned(600_000));
         write(&site.source().join("b.bin"), &patterned(600_001));
-        let (source, url) = (site.source(), site.url());
-        let args = ["-v", "deploy", "-j", "1", "--limit-rate", "100K", source.to_str().unwrap(), &url];
-        let run = taken_over(&site, pasv(args).env("PASV_TEST_LOCK_BEAT_MS", "200").spawn()).await;
+        let run = taken_over(&site, beating_deploy(&site, &["-v"])).await;
         let uploaded: Vec<String> = sent_of(&run, "STOR").into_iter().filter(|c| c.ends_with(".bin")).collect();
         assert_eq!(uploaded, ["www/a.bin"], "b.bin never started: {}", run.stderr);
         let state: Value = serde_json::from_slice(&std::fs::read(site.www().join(STATE)).unwrap()).unwrap();

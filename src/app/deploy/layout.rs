@@ -19,6 +19,7 @@ use serde::Serialize;
 use super::plan::Listed;
 use super::protect::lock_name;
 use super::state::State;
+use crate::engine::join_remote;
 use crate::proto::calendar::unix_to_civil;
 use crate::proto::name::local_component;
 
@@ -103,6 +104,17 @@ impl Names {
     /// `.pasv-deploy.json`.
     pub fn lock(&self, state_file: &str) -> String {
         format!("{}.{}", self.base, lock_name(state_file).trim_start_matches('.'))
+    }
+
+    /// [`Names::lock`]'s server path.
+    pub fn lock_path(&self, state_file: &str) -> String {
+        join_remote(&self.parent, &self.lock(state_file))
+    }
+
+    /// The server path of a plain deploy's lock, in the target: the other mode's, for
+    /// `--release-dir` and `--rollback` (see `Lock::take`).
+    pub fn plain_lock_path(&self, state_file: &str) -> String {
+        join_remote(&join_remote(&self.parent, &self.base), &lock_name(state_file))
     }
 
     /// What `name` (an entry of the parent directory) is to this target, if anything.
@@ -381,6 +393,8 @@ mod tests {
         assert_eq!(n.kind(&n.probe("4")), Some(Kind::Probe("4".into())));
         assert_eq!(n.lock(".pasv-deploy.json"), "www.pasv-deploy.json.lock");
         assert_eq!(n.kind(&n.lock(".pasv-deploy.json")), None);
+        assert_eq!(n.lock_path(".pasv-deploy.json"), "sites/www.pasv-deploy.json.lock");
+        assert_eq!(n.plain_lock_path(".pasv-deploy.json"), "sites/www/.pasv-deploy.json.lock");
         for other in ["www2", "www.pasv-release-", "www.old", "www.pasv-previous2", "ww", "www.pasv-part"] {
             assert_eq!(n.kind(other), None, "{other}");
         }

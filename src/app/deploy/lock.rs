@@ -431,8 +431,11 @@ impl Lock {
         }
     }
 
-    /// `--break-lock`: removes the lock a killed run left, whoever holds it, and says whose it was.
-    pub async fn break_old(&self, remote: &mut Remote<'_>, tally: &Tally<'_>) -> Result<()> {
+    /// `--break-lock`: removes the lock a killed run left, whoever holds it, and says whose it
+    /// was. The other mode's lock then does not stop the run either (the user says no other
+    /// deploy to the target runs).
+    pub async fn break_old(&mut self, remote: &mut Remote<'_>, tally: &Tally<'_>) -> Result<()> {
+        self.other = None;
         let owner = self.owner_path();
         let shown = escape(&self.dir).into_owned();
         remote

@@ -51,7 +51,6 @@ use super::tally::Tally;
 use super::target::Target;
 use super::transfer::run::report_failures;
 use crate::cli::DeployArgs;
-use crate::engine::join_remote;
 
 pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
     let (source, url) = settings::paths(&args)?;
@@ -92,10 +91,8 @@ pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
     let mut lock = Lock::new(remote.path(&lock_name(&settings.state_file)));
     lock.expect(read);
     // `--release-dir`'s lock beside the target (none for a target at the server's root).
-    if let Ok(names) = release::names(&target.path)
-        && !settings.break_lock
-    {
-        lock.exclude(join_remote(names.parent(), &names.lock(&settings.state_file)));
+    if let Ok(names) = release::names(&target.path) {
+        lock.exclude(names.lock_path(&settings.state_file));
     }
     let result = or_interrupted(async {
         if settings.break_lock {

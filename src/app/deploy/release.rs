@@ -25,7 +25,7 @@ use super::layout::{self, Names, Rename, Step, Switch};
 use super::lock::Lock;
 use super::look;
 use super::plan::{self, Basis, Listed, Seen, Source};
-use super::protect::{Protect, lock_name};
+use super::protect::Protect;
 use super::remote::{Problem, Remote};
 use super::run;
 use super::scan::Scanned;
@@ -37,7 +37,6 @@ use crate::app::sanitize::escape;
 use crate::app::settings::usage;
 use crate::app::tally::Tally;
 use crate::app::transfer::run::report_failures;
-use crate::engine::join_remote;
 
 /// `deploy --release-dir`: the remote is open at the target; `scanned` is the source.
 pub async fn deploy(
@@ -52,10 +51,8 @@ pub async fn deploy(
         tally.note("pasv: error: some source files cannot be read: no release is made, nothing on the server changed");
         return report_failures(problems);
     }
-    let mut lock = Lock::new(join_remote(names.parent(), &names.lock(&settings.state_file)));
-    if !settings.break_lock {
-        lock.exclude(plain_lock(names, &settings.state_file));
-    }
+    let mut lock = Lock::new(names.lock_path(&settings.state_file));
+    lock.exclude(names.plain_lock_path(&settings.state_file));
     let result = or_interrupted(release(remote, settings, names, scanned.source, tally, &mut lock)).await;
     lock.release(remote, tally).await;
     result
@@ -246,10 +243,8 @@ pub async fn rollback(
     break_lock: bool,
     tally: &mut Tally<'_>,
 ) -> Result<()> {
-    let mut lock = Lock::new(join_remote(names.parent(), &names.lock(state_file)));
-    if !break_lock {
-        lock.exclude(plain_lock(names, state_file));
-    }
+    let mut lock = Lock::new(names.lock_path(state_file));
+    lock.exclude(names.plain_lock_path(state_file));
     let around = Around { names, state_file: state_file.to_string(), dry_run };
     let result = or_interrupted(async {
         remote.set_root(names.parent().to_string());
@@ -344,11 +339,6 @@ fn fresh(source: &Source) -> Seen {
 }
 
 /// `--rollback`'s and `--release-dir`'s usage errors, from the target's path.
-/// A plain deploy's lock, in the target (see [`Lock::take`]).
-fn plain_lock(names: &Names, state_file: &str) -> String {
-    join_remote(&join_remote(names.parent(), names.live()), &lock_name(state_file))
-}
-
 pub fn names(target: &str) -> Result<Names> {
     Names::new(target).map_err(|e| usage(e.to_string()))
 }

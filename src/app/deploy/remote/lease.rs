@@ -50,14 +50,16 @@ impl Lease<'_> {
     /// The modification time by the server's clock (MLST or MDTM, Unix seconds); `None` when
     /// the server gives none (or has no such file).
     pub async fn modified(&mut self, path: &str) -> Result<Option<i64>> {
-        Ok(self.size_and_modified(path).await?.1)
+        let (_, modified) =
+            self.seat.size_and_modified(path).await.with_context(|| format!("the time of {}", escape(path)))?;
+        Ok(modified)
     }
 
     /// The size and the modification time in one round trip where the server allows (MLST,
     /// or SIZE and MDTM sent together); either `None` when the server gives none (or has no
     /// such file).
     pub async fn size_and_modified(&mut self, path: &str) -> Result<(Option<u64>, Option<i64>)> {
-        self.seat.size_and_modified(path).await.with_context(|| format!("the time of {}", escape(path)))
+        self.seat.size_and_modified(path).await.with_context(|| format!("the size and time of {}", escape(path)))
     }
 
     /// Whether the server gives modification times (MLST or MDTM).
