@@ -20,7 +20,7 @@
 //! command naming a given file is cut after some bytes (a file that keeps failing): closed
 //! towards the server, which keeps what came (a half file), and reset towards pasv.
 //! [`FaultProxy::refuse`] answers a given command itself with a refusal (the server never
-//! sees it), in turn: after the server's replies to every command before it, as pasv sends
+//! sees it, nor the data connection of a refused transfer), in turn: after the server's replies to every command before it, as pasv sends
 //! commands ahead (EPSV with its STOR); [`FaultProxy::cut`] closes the control connection at
 //! it, and [`FaultProxy::hold`] keeps it until the test lets it go (to change the server's
 //! files at that very moment).
@@ -28,7 +28,7 @@
 //! Every wait has a deadline; dropping the proxy aborts all its tasks and closes its sockets.
 //! [`FaultProxy::describe`] names the seed and what was injected, for failure messages.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -45,7 +45,7 @@ const DATA_ACCEPT_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long any one read or write may take before the proxy gives the connection up.
 const IO_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long a data connection waits to learn which transfer command it belongs to (only
-/// when targeted faults are set).
+/// when targeted faults or refusals are set).
 const PAIRING_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long the proxy keeps trying to listen on its control port again after a refusal.
 const REBIND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -340,28 +340,39 @@ async fn accept_loop(shared: Arc<Shared>, mut listener: TcpListener, addr: Socke
     }
 }
 
+/// Passive commands (their reply names the port of the next transfer's data connection).
+fn passive_command(line: &str) -> bool {
+    let verb = line.split(' ').next().unwrap_or("").to_ascii_uppercase();
+    matches!(verb.as_str(), "PASV" | "EPSV")
+}
+
 /// Transfer commands (they use the data connection opened after a passive reply).
 fn transfer_command(line: &str) -> bool {
     let verb = line.split(' ').next().unwrap_or("").to_ascii_uppercase();
     matches!(verb.as_str(), "STOR" | "APPE" | "STOU" | "RETR" | "LIST" | "NLST" | "MLSD")
 }
 
-/// Per control connection: transfer commands not yet matched with a data connection (both
-/// come in the same order).
+/// Per control connection: transfer commands not yet matched with a data connection, each
+/// under the passive command it follows (RFC 959 section 3.2: a passive reply's port serves
+/// the next transfer), with whether the proxy refused it. Not by the order data connections
+/// are accepted in: on a busy machine the task of an earlier, already closed one can come
+/// after the next one's.
 #[derive(Default)]
 struct Pairing {
-    commands: Mutex<VecDeque<String>>,
+    commands: Mutex<HashMap<usize, (String, bool)>>,
     arrived: Notify,
 }
 
 impl Pairing {
-    async fn next(&self) -> Option<String> {
+    /// The transfer command that follows passive command `passive` (by number among the
+    /// commands forwarded, the greeting being 0).
+    async fn of(&self, passive: usize) -> Option<(String, bool)> {
         let deadline = Instant::now() + PAIRING_TIMEOUT;
         loop {
             let arrived = self.arrived.notified();
             tokio::pin!(arrived);
             arrived.as_mut().enable();
-            if let Some(command) = self.commands.lock().unwrap_or_else(|e| e.into_inner()).pop_front() {
+            if let Some(command) = self.commands.lock().unwrap_or_else(|e| e.into_inner()).remove(&passive) {
                 return Some(command);
             }
             if timeout(deadline.saturating_duration_since(Instant::now()), arrived).await.is_err() {
@@ -418,18 +429,14 @@ async fn control(shared: Arc<Shared>, client: TcpStream) {
     // counts as one): a reply of the proxy's own waits until the two are equal.
     let (answered_tx, mut answered) = tokio::sync::watch::channel(0usize);
     let mut forwarded = 1usize;
+    // The last passive command forwarded (by number), until a transfer command uses it.
+    let mut passive = None;
     let dropped = {
         // Client to server: count commands, maybe drop the connection at one.
         let upward = async {
             let mut buf = Vec::new();
             while let Some(line) = read_line(&mut client_read, &mut buf).await {
                 let text = String::from_utf8_lossy(&line).trim_end().to_string();
-                // Refused too: pasv opens the data connection on the passive reply before it
-                // reads the transfer command's reply, so a refused command has one as well.
-                if transfer_command(&text) {
-                    pairing.commands.lock().unwrap_or_else(|e| e.into_inner()).push_back(text.clone());
-                    pairing.arrived.notify_waiters();
-                }
                 let (n, planned, targeted, held) = {
                     let mut state = shared.state();
                     let n = state.commands;
@@ -443,6 +450,15 @@ async fn control(shared: Arc<Shared>, client: TcpStream) {
                     let held = held.map(|(_, arrived)| *arrived = true).is_some();
                     (n, if shared.faults.kind == Kind::DropControl { state.due(n) } else { None }, targeted, held)
                 };
+                // Refused too: pasv opens the data connection on the passive reply before it
+                // reads the transfer command's reply, so a refused command has one as well.
+                if transfer_command(&text)
+                    && let Some(passive) = passive.take()
+                {
+                    let refused = matches!(targeted, Some(Some(_)));
+                    pairing.commands.lock().unwrap_or_else(|e| e.into_inner()).insert(passive, (text.clone(), refused));
+                    pairing.arrived.notify_waiters();
+                }
                 if held {
                     shared.injected(format!("command #{n} {text:?} held"));
                     let _ = timeout(IO_TIMEOUT, shared.released.notified()).await;
@@ -468,6 +484,9 @@ async fn control(shared: Arc<Shared>, client: TcpStream) {
                     None => {}
                 }
                 if planned.is_none_or(|p| !p.before) {
+                    if passive_command(&text) {
+                        passive = Some(forwarded);
+                    }
                     forwarded += 1;
                 }
                 if let Some(planned) = planned {
@@ -492,7 +511,10 @@ async fn control(shared: Arc<Shared>, client: TcpStream) {
             let mut replies = Replies::default();
             while let Some(line) = read_line(&mut server_read, &mut buf).await {
                 let ends_final = replies.ends_final(&line);
-                let line = passive_reply(&shared, &pairing, &line).await.unwrap_or(line);
+                // Replies come in the order of the commands: this one answers command number
+                // `answered` (the greeting being 0).
+                let command = *answered_tx.borrow();
+                let line = passive_reply(&shared, &pairing, command, &line).await.unwrap_or(line);
                 if write_all(&mut *client_write.lock().await, &line).await.is_err() {
                     break;
                 }
@@ -569,7 +591,7 @@ fn passive_port(text: &str) -> Option<u16> {
 
 /// A 229 or 227 reply rewritten to a data port of the proxy (or, in a refusal window, to a
 /// port nobody listens on); `None` for other lines.
-async fn passive_reply(shared: &Arc<Shared>, pairing: &Arc<Pairing>, line: &[u8]) -> Option<Vec<u8>> {
+async fn passive_reply(shared: &Arc<Shared>, pairing: &Arc<Pairing>, command: usize, line: &[u8]) -> Option<Vec<u8>> {
     let text = std::str::from_utf8(line).ok()?;
     let port = passive_port(text)?;
     let refused = {
@@ -594,7 +616,7 @@ async fn passive_reply(shared: &Arc<Shared>, pairing: &Arc<Pairing>, line: &[u8]
         drop(listener);
     } else {
         let upstream = SocketAddr::new(shared.upstream.ip(), port);
-        shared.spawn(data(shared.clone(), pairing.clone(), listener, upstream));
+        shared.spawn(data(shared.clone(), pairing.clone(), command, listener, upstream));
     }
     let rewritten = if text.starts_with("229 ") {
         format!("229 Entering Extended Passive Mode (|||{ours}|)\r\n")
@@ -638,17 +660,28 @@ fn data_fault(shared: &Shared, n: usize, command: Option<&str>) -> Option<DataFa
 }
 
 /// One data connection: accepted from pasv, forwarded to the server's port.
-async fn data(shared: Arc<Shared>, pairing: Arc<Pairing>, listener: TcpListener, upstream: SocketAddr) {
+async fn data(shared: Arc<Shared>, pairing: Arc<Pairing>, passive: usize, listener: TcpListener, upstream: SocketAddr) {
     let Ok(Ok((mut client, _))) = timeout(DATA_ACCEPT_TIMEOUT, listener.accept()).await else {
         return;
     };
     drop(listener);
-    let (n, targeted) = {
+    let (n, paired) = {
         let mut state = shared.state();
         state.data_connections += 1;
-        (state.data_connections - 1, !state.targets.is_empty())
+        (state.data_connections - 1, !state.targets.is_empty() || !state.commands_targeted.is_empty())
     };
-    let command = if targeted { pairing.next().await } else { None };
+    let (command, refused) = match if paired { pairing.of(passive).await } else { None } {
+        Some((command, refused)) => (Some(command), refused),
+        None => (None, false),
+    };
+    if refused {
+        // The server never saw the command: a connection to its port would be one it never
+        // asked for, and libunftp hands the next passive reply's transfer to whichever data
+        // connection it accepts first (seen as a hung test on a busy machine). Closed here, as
+        // a server that refuses a transfer closes its data connection.
+        shared.injected(format!("data connection #{n} of refused {:?} closed", command.unwrap_or_default()));
+        return;
+    }
     let Ok(Ok(mut server)) = timeout(IO_TIMEOUT, TcpStream::connect(upstream)).await else {
         return;
     };
