@@ -2023,11 +2023,24 @@ async fn run_across_a_restart(
     args: impl FnOnce(&str) -> Vec<String>,
     arrived: impl Fn() -> usize,
 ) -> crate::support::Run {
-    let start = |port: u16| {
-        let mut options = pasv::server::ServerOptions::new(root);
-        options.port = port;
-        options.writable = writable;
-        async move { pasv::server::RunningServer::start(options).await.expect("server") }
+    let start = |port: u16| async move {
+        // The port was free a moment ago, but the range is shared: another test's socket (a
+        // passive listener, a connection's own end) may hold it for a while. Tried again
+        // until it is free, as a restarting daemon would.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let mut options = pasv::server::ServerOptions::new(root);
+            options.port = port;
+            options.writable = writable;
+            match pasv::server::RunningServer::start(options).await {
+                Ok(server) => break server,
+                Err(e) if port != 0 && std::time::Instant::now() < deadline => {
+                    assert_eq!(e.kind(), std::io::ErrorKind::AddrInUse, "starting the server again: {e}");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(e) => panic!("the server cannot listen on port {port} (within 20 s): {e}"),
+            }
+        }
     };
     let server = start(0).await;
     let port = server.addr().port();
