@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::support::scripted::{FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, r};
-use crate::support::{TestServer, pasv, within};
+use crate::support::{TestServer, closed_port, pasv, within};
 
 fn login() -> Vec<Step> {
     anon_login(FEAT_SIZE_EPSV)
@@ -71,10 +71,8 @@ async fn doctor_explains_a_nat_mismatch_and_a_refused_epsv() {
 #[tokio::test]
 async fn doctor_finds_unreachable_passive_ports_and_fails() {
     within(async {
-        let closed = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
+        let held = closed_port();
+        let closed = held.port;
         let sessions = vec![
             with(login(), vec![e("TYPE I"), r("200 ok"), e("EPSV"), r("229 Entering Extended Passive Mode (|||1|)")]),
             with(

@@ -218,7 +218,8 @@ async fn list_names(session: &mut Session) -> Vec<String> {
 #[tokio::test]
 async fn epsv_refused_or_unreachable_falls_back_to_pasv_for_the_rest_of_the_session() {
     within(async {
-        let unreachable = format!("229 Entering Extended Passive Mode (|||{}|)", closed_port());
+        let closed = closed_port();
+        let unreachable = format!("229 Entering Extended Passive Mode (|||{}|)", closed.port);
         let cases = [
             ("500 EPSV not understood", "EPSV refused (500 EPSV not understood); using PASV"),
             ("502 Command not implemented", "EPSV refused (502 Command not implemented); using PASV"),

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::support::scripted::{ScriptedServer, Step, anon_login, e, r};
-use crate::support::{TestServer, pasv, within};
+use crate::support::{TestServer, closed_port, pasv, within};
 
 fn logged_in() -> Vec<Step> {
     anon_login("500 no")
@@ -55,10 +55,8 @@ async fn exit_2_on_usage_errors() {
 #[tokio::test]
 async fn exit_3_when_the_server_cannot_be_reached() {
     within(async {
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
+        let held = closed_port();
+        let port = held.port;
         let run = pasv(["ls", &format!("ftp://127.0.0.1:{port}/")]).run().await;
         run.assert_code(3);
         assert!(run.stderr.contains("cannot connect to 127.0.0.1"), "{}", run.stderr);

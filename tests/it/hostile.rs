@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::support::scripted::{EPSV_OK, FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, epsv_retr, r, steps};
-use crate::support::{pasv, patterned, within};
+use crate::support::{closed_port, pasv, patterned, within};
 
 /// Greeting, anonymous login and a FEAT without MLST/UTF8.
 fn login() -> Vec<Step> {
@@ -405,10 +405,8 @@ async fn an_endless_reply_line_is_a_protocol_error_not_a_hang() {
 #[tokio::test]
 async fn an_unreachable_passive_port_explains_passive_mode() {
     within(async {
-        let closed = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
+        let held = closed_port();
+        let closed = held.port;
         let script = steps(vec![
             login(),
             vec![

@@ -19,10 +19,22 @@ pub async fn within<F: std::future::Future<Output = T>, T>(body: F) -> T {
     tokio::time::timeout(TEST_TIMEOUT, body).await.expect("test exceeded its time limit")
 }
 
-/// A loopback port nothing listens on (bound, then released): a connection to it is refused.
-pub fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    listener.local_addr().expect("local_addr").port()
+/// A loopback port nothing listens on: a connection to it is refused. The port is held
+/// (bound, never listened on, without SO_REUSEADDR) for as long as the value lives: a port
+/// merely let go can be taken by another test's socket a moment later (a passive listener
+/// picks its port at random in a range the kernel also hands out), and then it answers.
+pub struct ClosedPort {
+    _socket: socket2::Socket,
+    pub port: u16,
+}
+
+pub fn closed_port() -> ClosedPort {
+    use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP)).expect("a TCP socket");
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().expect("an address");
+    socket.bind(&SockAddr::from(any)).expect("bind 127.0.0.1:0");
+    let port = socket.local_addr().ok().and_then(|a| a.as_socket()).expect("local_addr").port();
+    ClosedPort { _socket: socket, port }
 }
 
 /// What a finished `pasv` run produced.
