@@ -155,6 +155,8 @@ struct State {
     commands_targeted: Vec<CommandTarget>,
     /// [`FaultProxy::hold`]: the command, and whether it arrived.
     hold: Option<(String, bool)>,
+    /// The ports passive replies named in a refusal window, held until the proxy goes.
+    closed: Vec<super::ClosedPort>,
 }
 
 impl State {
@@ -214,6 +216,7 @@ impl FaultProxy {
                 targets: Vec::new(),
                 commands_targeted: Vec::new(),
                 hold: None,
+                closed: Vec::new(),
             }),
             refuse: Notify::new(),
             released: Notify::new(),
@@ -609,15 +612,19 @@ async fn passive_reply(shared: &Arc<Shared>, pairing: &Arc<Pairing>, command: us
             None => state.refusing_until.is_some_and(|until| now < until),
         }
     };
-    let listener = TcpListener::bind(("127.0.0.1", 0)).await.ok()?;
-    let ours = listener.local_addr().ok()?.port();
-    if refused {
-        // Free a moment ago: a connection to it is refused.
-        drop(listener);
+    let ours = if refused {
+        // Held, never listened on: a connection to it is refused (see `closed_port`).
+        let closed = super::closed_port();
+        let port = closed.port;
+        shared.state().closed.push(closed);
+        port
     } else {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.ok()?;
+        let ours = listener.local_addr().ok()?.port();
         let upstream = SocketAddr::new(shared.upstream.ip(), port);
         shared.spawn(data(shared.clone(), pairing.clone(), command, listener, upstream));
-    }
+        ours
+    };
     let rewritten = if text.starts_with("229 ") {
         format!("229 Entering Extended Passive Mode (|||{ours}|)\r\n")
     } else {
