@@ -2,10 +2,11 @@
 //! threads, and nothing else (no state, no server, no plan). `pasv deploy` hashes the same
 //! way (64 KiB reads, files opened one by one), so its redeploy can be no quicker than this.
 //!
-//!     cargo run --release --example hash-floor -- DIR [THREADS]
+//!     cargo run --release --example hash-floor -- DIR [THREADS] [PASSES]
 //!
-//! Prints the files, bytes and wall time of the best of five passes (the files in the page
-//! cache after the first).
+//! Prints the files, bytes and wall time of the best of PASSES passes (five by default; the
+//! files in the page cache after the first). With one pass, the whole process (walk, read,
+//! hash) is what `bench/many-files` times beside a redeploy of the same tree.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -17,15 +18,16 @@ use sha2::Digest as _;
 fn main() {
     let mut args = std::env::args().skip(1);
     let Some(root) = args.next() else {
-        eprintln!("usage: hash-floor DIR [THREADS]");
+        eprintln!("usage: hash-floor DIR [THREADS] [PASSES]");
         std::process::exit(2);
     };
     let threads = args.next().and_then(|t| t.parse().ok()).unwrap_or(2usize).max(1);
+    let passes = args.next().and_then(|p| p.parse().ok()).unwrap_or(5usize).max(1);
     let mut files = Vec::new();
     walk(Path::new(&root), &mut files);
     let mut best = Duration::MAX;
     let mut bytes = 0;
-    for _ in 0..5 {
+    for _ in 0..passes {
         let started = Instant::now();
         bytes = hash_all(&files, threads);
         best = best.min(started.elapsed());
