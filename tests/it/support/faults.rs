@@ -20,10 +20,10 @@
 //! command naming a given file is cut after some bytes (a file that keeps failing): closed
 //! towards the server, which keeps what came (a half file), and reset towards pasv.
 //! [`FaultProxy::refuse`] answers a given command itself with a refusal (the server never
-//! sees it, nor the data connection of a refused transfer), in turn: after the server's replies to every command before it, as pasv sends
-//! commands ahead (EPSV with its STOR); [`FaultProxy::cut`] closes the control connection at
-//! it, and [`FaultProxy::hold`] keeps it until the test lets it go (to change the server's
-//! files at that very moment).
+//! sees it, nor the data connection of a refused transfer), in turn: after the server's
+//! replies to every command before it, as pasv sends commands ahead (EPSV with its STOR);
+//! [`FaultProxy::cut`] closes the control connection at it, and [`FaultProxy::hold`] keeps it
+//! until the test lets it go (to change the server's files at that very moment).
 //!
 //! Every wait has a deadline; dropping the proxy aborts all its tasks and closes its sockets.
 //! [`FaultProxy::describe`] names the seed and what was injected, for failure messages.
