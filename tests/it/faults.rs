@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::support::faults::{FaultProxy, Faults, Kind};
-use crate::support::{TestServer, pasv, patterned, within};
+use crate::support::{TestServer, files_now, pasv, patterned, within};
 use crate::tree::{names, snapshot, write};
 
 /// How long a stalled data connection stays silent: well past pasv's `--timeout` here.
@@ -29,18 +29,7 @@ fn source_tree(dir: &Path) {
 /// Names under `root` that are temporaries of pasv's (uploads' or downloads'). Read while
 /// pasv may be renaming files: an entry that is gone by the time it is looked at is skipped.
 fn temporaries(root: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if entry.file_name().to_string_lossy().ends_with(".pasv-part") {
-                found.push(path.strip_prefix(root).unwrap().to_string_lossy().into_owned());
-            }
-        }
-    }
+    let mut found: Vec<String> = files_now(root).into_iter().filter(|rel| rel.ends_with(".pasv-part")).collect();
     found.sort();
     found
 }

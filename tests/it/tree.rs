@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use crate::support::scripted::{EPSV_OK, FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, listing, r};
-use crate::support::{TestServer, pasv, patterned, within};
+use crate::support::{TestServer, files_now, pasv, patterned, within};
 
 /// Greeting, anonymous login and a FEAT with MLST (so listings are MLSD).
 fn login_mlst(extra_features: &str) -> Vec<Step> {
@@ -54,25 +54,6 @@ pub(crate) fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
         }
     }
     out.sort();
-    out
-}
-
-/// The relative paths of the files under `root` while a run may be changing it: a file or
-/// directory that goes between its listing and a look at it (a temporary renamed into place)
-/// is left out, not an error as in [`snapshot`].
-fn files_now(root: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        for entry in entries.flatten() {
-            match entry.file_type() {
-                Ok(kind) if kind.is_dir() => stack.push(entry.path()),
-                Ok(_) => out.push(entry.path().strip_prefix(root).unwrap().to_string_lossy().into_owned()),
-                Err(_) => {}
-            }
-        }
-    }
     out
 }
 

@@ -296,3 +296,22 @@ impl TestServer {
 pub fn patterned(len: usize) -> Vec<u8> {
     (0..len).map(|i| ((i * 7 + i / 251) % 251) as u8).collect()
 }
+
+/// The relative paths of the files under `root` while a run may be changing it: a file or
+/// directory that goes between its listing and a look at it (a temporary renamed into place)
+/// is left out, not an error.
+pub fn files_now(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() => stack.push(entry.path()),
+                Ok(_) => out.push(entry.path().strip_prefix(root).unwrap().to_string_lossy().into_owned()),
+                Err(_) => {}
+            }
+        }
+    }
+    out
+}
