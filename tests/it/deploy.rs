@@ -2199,3 +2199,62 @@ async fn release_cycle(daemon: &Daemon, name: &str) {
         assert!(back.contains_key(rel), "{name}: {rel} not carried back: {}", run.stderr);
     }
 }
+
+/// Shared hosts allow a few connections from one address (vsftpd `max_per_ip`, ProFTPD
+/// `MaxClientsPerHost`, pure-ftpd `-C`), each server family refusing the next one in its own
+/// words. `-j 8` gets the sessions the server grants: a first deploy, a redeploy that uploads
+/// and deletes, and a mirror back all complete, and say how many sessions they got.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_allows_two_sessions_per_host_still_gets_the_whole_site() {
+    for (kind, name) in [(Kind::Vsftpd, "vsftpd"), (Kind::Proftpd, "proftpd"), (Kind::PureFtpd, "pure-ftpd")] {
+        let spec = Spec { max_per_host: Some(2), ..Spec::plain(kind) };
+        let daemon = match tokio::task::spawn_blocking(move || Daemon::start(spec)).await.unwrap() {
+            Ok(daemon) => daemon,
+            Err(why) => {
+                daemons::unavailable(name, &why);
+                continue;
+            }
+        };
+        within(limited_cycle(&daemon, name)).await;
+    }
+}
+
+async fn limited_cycle(daemon: &Daemon, name: &str) {
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("public");
+    make_site(&source, 60);
+    let url = daemon.url(true, "www/");
+    let www = daemon.root.join("www");
+    let limited = |run: &Run, what: &str| {
+        let said = run.stderr.lines().find(|l| l.contains("parallel session"));
+        assert!(
+            said.is_some_and(
+                |l| l.contains("accepted only 1 parallel session") || l.contains("accepted only 2 parallel")
+            ),
+            "{name}, {what}: no note of the limit: {}",
+            run.stderr
+        );
+    };
+
+    let run = deploy(&source, &url, &["-j", "8"]).await;
+    run.assert_code(0);
+    assert_eq!(published(&www), tree(&source), "{name}: {}", run.stderr);
+    limited(&run, "first deploy");
+
+    for i in 0..10 {
+        write(&source.join(page(i)), format!("version 2 of file {i}\n").as_bytes());
+    }
+    for i in 50..55 {
+        std::fs::remove_file(source.join(page(i))).unwrap();
+    }
+    let run = deploy(&source, &url, &["-j", "8"]).await;
+    run.assert_code(0);
+    assert!(run.stderr.contains("copied 10 file(s)"), "{name}: {}", run.stderr);
+    assert_eq!(published(&www), tree(&source), "{name}: {}", run.stderr);
+
+    let back = work.path().join("back");
+    let run = pasv(["-v", "-j", "8", "mirror", &url, back.to_str().unwrap()]).run().await;
+    run.assert_code(0);
+    assert_eq!(published(&back), tree(&source), "{name}: {}", run.stderr);
+    limited(&run, "mirror back");
+}

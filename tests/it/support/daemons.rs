@@ -125,6 +125,9 @@ pub struct Spec {
     /// Serve the certificate FTPS tutorials make (`tutorial_certificate`) instead of one
     /// signed by the test CA.
     pub tutorial_cert: bool,
+    /// At most this many connections from one address, as shared hosts configure (vsftpd
+    /// `max_per_ip`, ProFTPD `MaxClientsPerHost`, pure-ftpd `-C`; not the others).
+    pub max_per_host: Option<u32>,
 }
 
 impl Spec {
@@ -137,6 +140,7 @@ impl Spec {
             deny_epsv: false,
             deny_pasv: false,
             tutorial_cert: false,
+            max_per_host: None,
         }
     }
 }
@@ -181,6 +185,8 @@ impl Daemon {
     /// `Err` when the daemon (or what it needs) is not installed; a daemon that is installed
     /// but does not come up is a panic with its error output.
     pub fn start(spec: Spec) -> Result<Daemon, Unavailable> {
+        let limits = matches!(spec.kind, Kind::Vsftpd | Kind::Proftpd | Kind::PureFtpd);
+        assert!(spec.max_per_host.is_none() || limits, "{} is started without a limit per host", spec.kind.name());
         check_available(&spec)?;
         let mut last_error = String::new();
         // A control port found free can be taken by someone else before the daemon binds it:
@@ -691,6 +697,9 @@ fn vsftpd_command(spec: &Spec, root: &Path, work: &Path, port: u16, pasv: (u16, 
     if let Some(addr) = spec.masquerade {
         conf.push_str(&format!("pasv_address={addr}\n"));
     }
+    if let Some(n) = spec.max_per_host {
+        conf.push_str(&format!("max_per_ip={n}\n"));
+    }
     if spec.tls != Tls::Off {
         let (cert, key) = served_certificate(spec)?;
         conf.push_str(&format!(
@@ -756,6 +765,9 @@ fn proftpd_command(spec: &Spec, root: &Path, work: &Path, port: u16, pasv: (u16,
     if let Some(addr) = spec.masquerade {
         conf.push_str(&format!("MasqueradeAddress {addr}\n"));
     }
+    if let Some(n) = spec.max_per_host {
+        conf.push_str(&format!("MaxClientsPerHost {n}\n"));
+    }
     if spec.tls != Tls::Off {
         let (cert, key) = served_certificate(spec)?;
         let protocols = match spec.tls_version {
@@ -818,6 +830,9 @@ fn pure_ftpd_command(
         .args(["-A", "-H", "-f", "none", "-M"]);
     if let Some(addr) = spec.masquerade {
         command.arg("-P").arg(addr.to_string());
+    }
+    if let Some(n) = spec.max_per_host {
+        command.arg("-C").arg(n.to_string());
     }
     if spec.tls != Tls::Off {
         assert_eq!(spec.tls, Tls::Explicit, "pure-ftpd has no implicit FTPS");
