@@ -165,6 +165,7 @@ const SCENARIOS: &[Scenario] = scenarios![
     "TLS tree" => tls_tree,
     "passive" => passive_mode,
     "NOOPs" => noops_during_transfers,
+    "deploy" => deploy_site,
 ];
 
 /// What a scenario gets: the row, its running daemon, and helpers.
@@ -819,6 +820,58 @@ async fn tls_tree(c: Arc<Ctx>) -> Outcome {
             c.details(&run)
         );
     }
+    Outcome::Pass
+}
+
+/// The CI case on every row: `pasv deploy` of 60 files in three directories at `-j 8`, a
+/// redeploy at `-j 1` (10 changed, 5 gone: uploaded and deleted), an `--atomic` one at `-j 8`
+/// (5 changed), and one with nothing changed; after each the server holds exactly the source
+/// (and the state file), and over FTPS every data connection resumed the TLS session.
+async fn deploy_site(c: Arc<Ctx>) -> Outcome {
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("public");
+    let file = |i: usize| source.join(format!("d{}/f{i:02}.bin", i % 3));
+    for i in 0..60 {
+        std::fs::create_dir_all(file(i).parent().unwrap()).unwrap();
+        std::fs::write(file(i), patterned(1 + i * 977)).unwrap();
+    }
+    c.fixture("deploy");
+    c.daemon.fix_ownership();
+    let url = c.url("deploy/www/");
+    let published = || {
+        let mut files = digests(&c.daemon.root.join("deploy/www"));
+        files.retain(|(name, _)| name != ".pasv-deploy.json");
+        files
+    };
+    let src = source.to_str().unwrap();
+    let run = c.run(&["-j", "8", "deploy", src, &url]).await;
+    c.ok(&run);
+    c.data_tls_resumed(&run);
+    assert_eq!(published(), digests(&source), "first deploy\n{}", c.details(&run));
+
+    for i in 0..10 {
+        std::fs::write(file(i), format!("version 2 of {i}\n")).unwrap();
+    }
+    for i in 50..55 {
+        std::fs::remove_file(file(i)).unwrap();
+    }
+    let run = c.run(&["-j", "1", "deploy", src, &url]).await;
+    c.ok(&run);
+    c.data_tls_resumed(&run);
+    assert!(run.stderr.contains("copied 10 file(s), ") && run.stderr.contains(" 5 deleted"), "{}", c.details(&run));
+    assert_eq!(published(), digests(&source), "redeploy -j 1\n{}", c.details(&run));
+
+    for i in 20..25 {
+        std::fs::write(file(i), format!("version 3 of {i}\n")).unwrap();
+    }
+    let run = c.run(&["-j", "8", "deploy", "--atomic", src, &url]).await;
+    c.ok(&run);
+    assert!(run.stderr.contains("copied 5 file(s), "), "{}", c.details(&run));
+    assert_eq!(published(), digests(&source), "--atomic redeploy\n{}", c.details(&run));
+
+    let run = c.run(&["deploy", src, &url]).await;
+    c.ok(&run);
+    assert!(run.stderr.contains("copied 0 file(s), "), "{}", c.details(&run));
     Outcome::Pass
 }
 
