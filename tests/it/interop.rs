@@ -823,8 +823,9 @@ async fn tls_tree(c: Arc<Ctx>) -> Outcome {
     Outcome::Pass
 }
 
-/// The CI case on every row: `pasv deploy` of 60 files in three directories at `-j 8`, a
-/// redeploy at `-j 1` (10 changed, 5 gone: uploaded and deleted), an `--atomic` one at `-j 8`
+/// The CI case on every row: `pasv deploy` of 60 files in three directories, `.htaccess` and
+/// a name with a space and UTF-8 at `-j 8`, a redeploy at `-j 1` (10 changed, the dot file and
+/// that name among them, 5 gone: uploaded and deleted), an `--atomic` one at `-j 8`
 /// (5 changed), and one with nothing changed; after each the server holds exactly the source
 /// (and the state file), and over FTPS every data connection resumed the TLS session.
 async fn deploy_site(c: Arc<Ctx>) -> Outcome {
@@ -835,6 +836,12 @@ async fn deploy_site(c: Arc<Ctx>) -> Outcome {
         std::fs::create_dir_all(file(i).parent().unwrap()).unwrap();
         std::fs::write(file(i), patterned(1 + i * 977)).unwrap();
     }
+    // What sites have beside: a dot file (vsftpd lists none) and a name with a space and, but
+    // on twisted (see utf8_names), UTF-8.
+    let named = if c.daemon.spec.kind == Kind::Twisted { "about us/index 1.html" } else { "über uns/index 1.html" };
+    std::fs::create_dir_all(source.join(named).parent().unwrap()).unwrap();
+    std::fs::write(source.join(named), "<h1>über uns</h1>\n").unwrap();
+    std::fs::write(source.join(".htaccess"), "Options -Indexes\n").unwrap();
     c.fixture("deploy");
     c.daemon.fix_ownership();
     let url = c.url("deploy/www/");
@@ -849,9 +856,11 @@ async fn deploy_site(c: Arc<Ctx>) -> Outcome {
     c.data_tls_resumed(&run);
     assert_eq!(published(), digests(&source), "first deploy\n{}", c.details(&run));
 
-    for i in 0..10 {
+    for i in 0..8 {
         std::fs::write(file(i), format!("version 2 of {i}\n")).unwrap();
     }
+    std::fs::write(source.join(named), "<h1>über uns, version 2</h1>\n").unwrap();
+    std::fs::write(source.join(".htaccess"), "Options -Indexes +FollowSymLinks\n").unwrap();
     for i in 50..55 {
         std::fs::remove_file(file(i)).unwrap();
     }
