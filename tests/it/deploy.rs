@@ -2204,19 +2204,41 @@ async fn release_cycle(daemon: &Daemon, name: &str) {
 /// `MaxClientsPerHost`, pure-ftpd `-C`), each server family refusing the next one in its own
 /// words. `-j 8` gets the sessions the server grants: a first deploy, a redeploy that uploads
 /// and deletes, and a mirror back all complete, and say how many sessions they got.
+///
+/// Then, with one and with two sessions allowed, a redeploy as if the server were far (its
+/// login held 100 ms at a proxy): the deploy lock's session of its own beside the listings is
+/// refused where only one is allowed, and the lock is then taken on the one session.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_that_allows_two_sessions_per_host_still_gets_the_whole_site() {
-    for (kind, name) in [(Kind::Vsftpd, "vsftpd"), (Kind::Proftpd, "proftpd"), (Kind::PureFtpd, "pure-ftpd")] {
-        let spec = Spec { max_per_host: Some(2), ..Spec::plain(kind) };
-        let daemon = match tokio::task::spawn_blocking(move || Daemon::start(spec)).await.unwrap() {
-            Ok(daemon) => daemon,
-            Err(why) => {
-                daemons::unavailable(name, &why);
-                continue;
-            }
-        };
-        within(limited_cycle(&daemon, name)).await;
+    for limit in [2, 1] {
+        for (kind, name) in [(Kind::Vsftpd, "vsftpd"), (Kind::Proftpd, "proftpd"), (Kind::PureFtpd, "pure-ftpd")] {
+            let spec = Spec { max_per_host: Some(limit), ..Spec::plain(kind) };
+            let daemon = match tokio::task::spawn_blocking(move || Daemon::start(spec)).await.unwrap() {
+                Ok(daemon) => daemon,
+                Err(why) => {
+                    daemons::unavailable(name, &why);
+                    continue;
+                }
+            };
+            let name = format!("{name}, {limit} per host");
+            within(limited_cycle(&daemon, &name)).await;
+        }
     }
+}
+
+/// `source` deployed to `path` on `daemon` as if the server were far: through a proxy that
+/// holds the first login's PASS for 100 ms (a login of 50 ms or more is far).
+async fn far_deploy(daemon: &Daemon, source: &Path, path: &str) -> Run {
+    use crate::support::faults::{FaultProxy, Faults, Kind as Fault};
+    let none = Faults { kind: Fault::Reset, seed: 0, count: 0, stall: Duration::from_secs(1) };
+    let proxy = FaultProxy::start(([127, 0, 0, 1], daemon.port).into(), none).await;
+    proxy.hold(&format!("PASS {}", daemons::PASSWORD));
+    let at = proxy.url().replacen("ftp://", &format!("ftp://{}:{}@", daemons::USER, daemons::PASSWORD), 1);
+    let running = pasv(["-v", "deploy", source.to_str().unwrap(), &format!("{at}/{path}")]).spawn();
+    let running = wait_for(running, "the login", || proxy.holding()).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    proxy.release();
+    running.finish().await
 }
 
 async fn limited_cycle(daemon: &Daemon, name: &str) {
@@ -2257,4 +2279,50 @@ async fn limited_cycle(daemon: &Daemon, name: &str) {
     run.assert_code(0);
     assert_eq!(published(&back), tree(&source), "{name}: {}", run.stderr);
     limited(&run, "mirror back");
+
+    for i in 3..6 {
+        write(&source.join(page(i)), format!("version 3 of file {i}\n").as_bytes());
+    }
+    let run = far_deploy(daemon, &source, "www/").await;
+    run.assert_code(0);
+    assert!(run.stderr.contains("copied 3 file(s)"), "{name}: {}", run.stderr);
+    assert_eq!(published(&www), tree(&source), "{name}: {}", run.stderr);
+    assert!(!www.join(LOCK).exists(), "{name}: {}", run.stderr);
+}
+
+/// Far from the server (a login of 50 ms or more), a redeploy takes its lock on a session of
+/// its own beside the listings its first changes ask for: here the listing of css/ is held at
+/// a proxy until the lock's owner file is on the server, which a lock taken after the listings
+/// never is. The login is made slow at the same proxy (its PASS held 100 ms).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn far_from_the_server_a_redeploy_takes_its_lock_beside_the_listings() {
+    use crate::support::faults::{FaultProxy, Faults, Kind as Fault};
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 6);
+        site.deploy(&[]).await.assert_code(0);
+        write(&site.source().join(page(1)), b"version 2\n");
+        let none = Faults { kind: Fault::Reset, seed: 0, count: 0, stall: Duration::from_secs(1) };
+        let proxy = FaultProxy::start(site.server.server.addr(), none).await;
+        proxy.hold("PASS pasv@");
+        let url = format!("{}/www/", proxy.url());
+        // A listing held longer than the default --timeout would be asked again on another
+        // session, and the lock could come after that one.
+        let running = pasv(["-v", "--timeout", "120", "deploy", site.source().to_str().unwrap(), &url]).spawn();
+        let running = wait_for(running, "the login", || proxy.holding()).await;
+        proxy.hold("MLSD www/css");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        proxy.release();
+        let owner = site.www().join(LOCK).join("owner");
+        let running = wait_for(running, "the listing of css/ held", || proxy.holding()).await;
+        let running = wait_for(running, "the lock taken while the listing waits", || owner.is_file()).await;
+        assert!(proxy.holding(), "the listing went on before the lock was taken: {}", proxy.describe());
+        proxy.release();
+        let run = running.finish().await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("copied 1 file(s)"), "{}", run.stderr);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+        assert!(!site.www().join(LOCK).exists(), "{}", run.stderr);
+    })
+    .await;
 }

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use super::remote::{Lease, Remote};
+use super::remote::{Lease, Op, Outcome, Problem, Remote};
 use super::state;
 use crate::app::interrupt::Pending;
 use crate::app::sanitize::escape;
@@ -191,33 +191,57 @@ impl Lock {
         if self.held.is_some() {
             return Ok(());
         }
-        let mut taken = remote.leased(async |lease| self.acquire(lease, tally).await).await;
-        if taken.is_ok()
-            && let Some(other) = self.other.clone()
-        {
-            taken = match remote.leased(async |lease| self.other_free(lease, &other, tally).await).await {
-                Ok(free) => free,
+        let taken = remote.leased(async |lease| self.take_on(lease, tally).await).await;
+        self.settle(remote, tally, taken).await
+    }
+
+    /// [`Lock::take`] while `ops` (the listings a scan's first changes ask for) run on the
+    /// pool's other sessions ([`Remote::leased_beside`]); returns how the take ended, and the
+    /// ops' outcomes and failures.
+    pub async fn take_beside(
+        &mut self,
+        remote: &mut Remote<'_>,
+        ops: Vec<Op>,
+        tally: &Tally<'_>,
+    ) -> (Result<()>, Vec<(Op, Outcome)>, Vec<Problem>) {
+        if self.held.is_some() {
+            let (done, failures) = remote.run(ops, tally).await;
+            return (Ok(()), done, failures);
+        }
+        let (taken, done, failures) =
+            remote.leased_beside(async |lease| self.take_on(lease, tally).await, ops, tally).await;
+        (self.settle(remote, tally, taken).await, done, failures)
+    }
+
+    /// The commands of [`Lock::take`], on one session.
+    async fn take_on(&mut self, lease: &mut Lease<'_>, tally: &Tally<'_>) -> Result<()> {
+        self.acquire(lease, tally).await?;
+        if let Some(other) = self.other.clone() {
+            match self.other_free(lease, &other, tally).await {
+                Ok(free) => free?,
                 // Not knowing is no reason to stop: as before the check, with a warning.
                 Err(e) => {
                     let e = format!("{e:#}");
                     let (other, e) = (escape(&other), escape(&e));
                     tally.note(&format!("pasv: warning: could not look at the deploy lock {other}: {e}"));
-                    Ok(())
                 }
-            };
+            }
         }
-        if taken.is_ok()
-            && let Some(read) = self.read.take()
-        {
+        if let Some(read) = self.read.take() {
             let owner = self.owner_path();
-            taken = match remote.leased(async |lease| same_state(lease, &read, &owner).await).await {
-                Ok(true) => Ok(()),
-                Ok(false) => Err(Refused::Changed { state: escape(&read.path).into_owned() }.into()),
-                Err(e) => Err(e.context("checking that the state file did not change")),
-            };
+            match same_state(lease, &read, &owner).await {
+                Ok(true) => {}
+                Ok(false) => return Err(Refused::Changed { state: escape(&read.path).into_owned() }.into()),
+                Err(e) => return Err(e.context("checking that the state file did not change")),
+            }
         }
+        Ok(())
+    }
+
+    /// After the commands: heard from all along when taken (also while a long upload keeps
+    /// every session busy), else removed again if this run made it.
+    async fn settle(&mut self, remote: &mut Remote<'_>, tally: &Tally<'_>, taken: Result<()>) -> Result<()> {
         match taken {
-            // Heard from all along, also while a long upload keeps every session busy.
             Ok(()) => remote.hear_from(Some((self.owner_path(), self.owner.clone()))).await,
             Err(_) => self.release(remote, tally).await,
         }

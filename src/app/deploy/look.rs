@@ -9,6 +9,7 @@ use anyhow::Result;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::mpsc::error::TryRecvError;
 
+use super::lock::Lock;
 use super::plan::{self, Basis, Listed, Seen, Source};
 use super::protect::STAGING;
 use super::remote::{Op, Outcome, Problem, Remote};
@@ -23,19 +24,26 @@ pub struct Early {
     pub files: Batch,
     pub seen: Seen,
     pub failures: Vec<Problem>,
+    /// Why the deploy lock could not be taken (another run holds it, the state file
+    /// changed): the deploy stops with it once the scan is over.
+    pub lock_refused: Option<anyhow::Error>,
 }
 
 /// Takes the scan's files as they come (`hashed` ends with the scan) and, with a trusted
 /// `state`, lists each directory where one differs from it while the rest is still being
 /// hashed: on a redeploy these are the listings the plan waits for, and the connection is
-/// otherwise idle during the scan.
+/// otherwise idle during the scan. With `lock_on_change`, the first difference takes the
+/// deploy lock too, on a session of its own beside those listings ([`Lock::take_beside`]):
+/// the run will change the server, and far from it the lock's eight round trips (MKD, the
+/// owner file, the checks) then cost no time of their own.
 pub async fn while_scanning(
     remote: &mut Remote<'_>,
     state: Option<&State>,
+    mut lock_on_change: Option<&mut Lock>,
     hashed: &mut UnboundedReceiver<Batch>,
     tally: &Tally<'_>,
 ) -> Early {
-    let mut early = Early { files: Vec::new(), seen: Seen::default(), failures: Vec::new() };
+    let mut early = Early { files: Vec::new(), seen: Seen::default(), failures: Vec::new(), lock_refused: None };
     let mut asked = HashSet::new();
     let mut due = Vec::new();
     loop {
@@ -46,8 +54,10 @@ pub async fn while_scanning(
             // Every directory due so far, at once (a far server's may go on several sessions,
             // see `few_first`). After a failure nothing more is asked: the deploy stops once
             // the scan is over.
-            Err(TryRecvError::Empty) if !due.is_empty() && early.failures.is_empty() => {
-                list(remote, due.drain(..).map(Op::List).collect(), &mut early, tally).await;
+            Err(TryRecvError::Empty)
+                if !due.is_empty() && early.failures.is_empty() && early.lock_refused.is_none() =>
+            {
+                list(remote, lock_on_change.take(), due.drain(..).map(Op::List).collect(), &mut early, tally).await;
                 continue;
             }
             Err(TryRecvError::Empty) => match hashed.recv().await {
@@ -66,11 +76,24 @@ pub async fn while_scanning(
         }
         early.files.extend(batch);
     }
+    // The scan was over before the connection was free (a small site, a quick disk): the lock
+    // and the listings its changes ask for, as they would have gone during it.
+    if !due.is_empty() && early.failures.is_empty() && early.lock_refused.is_none() {
+        list(remote, lock_on_change, due.into_iter().map(Op::List).collect(), &mut early, tally).await;
+    }
     early
 }
 
-async fn list(remote: &mut Remote<'_>, ops: Vec<Op>, early: &mut Early, tally: &Tally<'_>) {
-    let (listed, failures) = remote.run(ops, tally).await;
+/// `ops` on the pool, with `lock` taken beside them when given.
+async fn list(remote: &mut Remote<'_>, lock: Option<&mut Lock>, ops: Vec<Op>, early: &mut Early, tally: &Tally<'_>) {
+    let (listed, failures) = match lock {
+        Some(lock) => {
+            let (taken, listed, failures) = lock.take_beside(remote, ops, tally).await;
+            early.lock_refused = taken.err();
+            (listed, failures)
+        }
+        None => remote.run(ops, tally).await,
+    };
     early.failures.extend(failures);
     for (op, outcome) in listed {
         if let Outcome::Listed(listed) = outcome {

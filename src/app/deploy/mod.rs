@@ -13,8 +13,9 @@
 //! changing. This file resolves the command line and puts the steps in order: scan (on
 //! threads) while connecting, reading the state file and listing the directories where the
 //! files hashed so far changed; list what else the plan needs, plan, check the guards, then
-//! print (`--dry-run`) or run (the lock taken once the run is about to change something, and
-//! removed when it ends).
+//! print (`--dry-run`) or run. The lock is taken at the first change the scan finds, beside
+//! the listings that change asks for (or, where nothing changed in a file the state lists,
+//! once the run is about to change something), and removed when the deploy ends.
 
 mod beside;
 mod free;
@@ -75,26 +76,36 @@ pub async fn deploy(ctx: &Context, args: DeployArgs) -> Result<()> {
     let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);
     if let Some(names) = names {
         // A release starts empty: nothing to list while the scan runs.
-        let early = look::while_scanning(&mut remote, None, &mut hashed, &tally).await;
+        let early = look::while_scanning(&mut remote, None, None, &mut hashed, &tally).await;
         let scanned = scanned(scanning, early.files, &tally).await?;
         let result = release::deploy(&mut remote, &settings, &names, scanned, &mut tally).await;
         remote.close().await;
         return result;
     }
     let read = read_state(&mut remote, &settings).await;
-    let trusted = read.as_ref().ok().and_then(|(basis, _)| basis.trusted());
-    let early = look::while_scanning(&mut remote, trusted, &mut hashed, &tally).await;
-    let scanned = scanned(scanning, early.files, &tally).await?;
-    let (basis, read) = read?;
-    show::basis(&tally, &basis, &settings);
-    report_failures(early.failures)?;
     let mut lock = Lock::new(remote.path(&lock_name(&settings.state_file)));
-    lock.expect(read);
     // `--release-dir`'s lock beside the target (none for a target at the server's root).
     if let Ok(names) = release::names(&target.path) {
         lock.exclude(names.lock_path(&settings.state_file));
     }
+    let basis = read.map(|(basis, read)| {
+        lock.expect(read);
+        basis
+    });
+    // Under Ctrl-C's watch from here: the lock may be taken while the scan runs.
     let result = or_interrupted(async {
+        let trusted = basis.as_ref().ok().and_then(Basis::trusted);
+        // Taken at the first change the scan finds (`--break-lock` breaks the old one first,
+        // once the scan is over; a dry run takes none).
+        let lock_on_change = (!settings.dry_run && !settings.break_lock).then_some(&mut lock);
+        let early = look::while_scanning(&mut remote, trusted, lock_on_change, &mut hashed, &tally).await;
+        let scanned = scanned(scanning, early.files, &tally).await?;
+        let basis = basis?;
+        show::basis(&tally, &basis, &settings);
+        report_failures(early.failures)?;
+        if let Some(refused) = early.lock_refused {
+            return Err(refused);
+        }
         if settings.break_lock {
             lock.break_old(&mut remote, &tally).await?;
         }

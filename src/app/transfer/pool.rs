@@ -309,6 +309,12 @@ impl<'a> Pool<'a> {
         }
     }
 
+    /// A session opened now, not one of the idle ones (those stay for the pool's own work);
+    /// given back with [`Pool::put_back`], it joins them.
+    pub async fn open_another(&self) -> Result<Seat<'a>> {
+        self.connector.connect().await.map(Seat::own)
+    }
+
     pub fn put_back(&mut self, session: Seat<'a>) {
         self.idle.push(session);
     }

@@ -256,7 +256,7 @@ impl FaultProxy {
         self.shared.state().hold = Some((command.to_string(), false));
     }
 
-    /// The held command arrived, and waits.
+    /// The held command arrived, and waits (false again once it went on).
     pub fn holding(&self) -> bool {
         self.shared.state().hold.as_ref().is_some_and(|(_, arrived)| *arrived)
     }
@@ -465,6 +465,11 @@ async fn control(shared: Arc<Shared>, client: TcpStream) {
                 if held {
                     shared.injected(format!("command #{n} {text:?} held"));
                     let _ = timeout(IO_TIMEOUT, shared.released.notified()).await;
+                    // Gone on: no longer held (unless the test named another command since).
+                    let mut state = shared.state();
+                    if state.hold.as_ref().is_some_and(|(command, arrived)| *arrived && *command == text) {
+                        state.hold = None;
+                    }
                 }
                 match targeted {
                     Some(Some(reply)) => {

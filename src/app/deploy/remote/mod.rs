@@ -44,6 +44,9 @@ const FEW: usize = 16;
 /// A job this slow waits on a far server's round trips (loopback and a LAN take a
 /// millisecond or so): [`few_first`] may then spread the rest over more sessions.
 const SLOW_JOB: Duration = Duration::from_millis(20);
+/// A login that took this long (five round trips or so) says the server is far: a session
+/// opened for the deploy lock's eight round trips then saves more than it costs.
+const FAR_LOGIN: Duration = Duration::from_millis(50);
 
 /// Where [`Remote::upload`] puts files (made by [`Remote::destination`]).
 pub struct Destination {
@@ -239,13 +242,53 @@ impl<'a> Remote<'a> {
     pub async fn leased<T>(&mut self, work: impl AsyncFnOnce(&mut Lease<'a>) -> Result<T>) -> Result<T> {
         let mut lease = Lease { seat: self.pool.take().await? };
         let result = work(&mut lease).await;
-        let broken = result.as_ref().err().is_some_and(|e| {
-            e.chain().any(|c| c.downcast_ref::<crate::engine::Error>().is_some_and(|e| e.reply_code().is_none()))
-        });
-        if !broken {
+        if !broken(&result) {
             self.pool.put_back(lease.seat);
         }
         result
+    }
+
+    /// `work` (the deploy lock's commands) on a session opened for it, while `ops` run on the
+    /// pool's sessions, as [`Remote::run`]: far from the server neither waits for the other.
+    /// One after the other instead near it (a login quicker than [`FAR_LOGIN`]: there a login
+    /// costs more than the round trips it would hide), where the pool may have only one
+    /// session (`-j 1`, or a server found to allow no more), or where the server refuses the
+    /// extra one; `ops` that
+    /// failed beside `work` are run again once its session is back (the server may have
+    /// refused the pool a session the lease took).
+    pub async fn leased_beside<T>(
+        &mut self,
+        work: impl AsyncFnOnce(&mut Lease<'a>) -> Result<T>,
+        ops: Vec<Op>,
+        tally: &Tally<'_>,
+    ) -> (Result<T>, Vec<(Op, Outcome)>, Vec<Problem>) {
+        let far = self.pool.login_time().is_some_and(|login| login >= FAR_LOGIN);
+        let beside = far && self.pool.limit() > 1 && !ops.is_empty();
+        let opened = if beside { self.pool.open_another().await.ok() } else { None };
+        let Some(seat) = opened else {
+            let result = self.leased(work).await;
+            let (done, failures) = self.run(ops, tally).await;
+            return (result, done, failures);
+        };
+        let mut lease = Lease { seat };
+        let listing = Ops { root: &self.root, tally, done: RefCell::default(), chmod_missing: Cell::new(false) };
+        let (pool, pace) = (&mut self.pool, &mut self.pace);
+        let asked = ops.clone();
+        let (result, failures) = tokio::join!(work(&mut lease), async {
+            let rest = few_first(pool, &listing, ops, pace).await;
+            pool.run(&listing, rest).await
+        });
+        if !broken(&result) {
+            self.pool.put_back(lease.seat);
+        }
+        let mut done = listing.done.into_inner();
+        if failures.is_empty() {
+            return (result, done, failures);
+        }
+        let again = asked.into_iter().filter(|op| !done.iter().any(|(ok, _)| ok.rel() == op.rel())).collect();
+        let (more, failures) = self.run(again, tally).await;
+        done.extend(more);
+        (result, done, failures)
     }
 
     /// Runs `ops` on the pool's sessions; returns how each ended, and the failures.
@@ -319,6 +362,14 @@ impl<'a> Remote<'a> {
         self.heart.close().await;
         self.pool.close().await;
     }
+}
+
+/// Whether `result` failed with the session out of step (an error the server did not
+/// answer): it is not given back to the pool.
+fn broken<T>(result: &Result<T>) -> bool {
+    result.as_ref().err().is_some_and(|e| {
+        e.chain().any(|c| c.downcast_ref::<crate::engine::Error>().is_some_and(|e| e.reply_code().is_none()))
+    })
 }
 
 /// A few jobs go one after another on one session while that is the quicker way: near the
