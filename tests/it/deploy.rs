@@ -2326,3 +2326,53 @@ async fn far_from_the_server_a_redeploy_takes_its_lock_beside_the_listings() {
     })
     .await;
 }
+
+/// A lock taken while the scan still runs is heard from while it goes on, as during uploads:
+/// a scan of a large or slow source tree can outlast the lock's 10 minutes. Here the changed
+/// page is at the top (its batch is a scan thread's first, handed out at once) and 32 MiB of
+/// zeros in media/ (a sparse file, recorded in the state as deployed) keep the scan going
+/// (about a second in a debug build); the heartbeat (every 20 ms in this test) writes the
+/// owner file again before the intent is saved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_taken_during_the_scan_is_heard_from_while_it_runs() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 3);
+        let big = 32u64 << 20;
+        write(&site.source().join("media/video.bin"), &[0]);
+        site.deploy(&[]).await.assert_code(0);
+        // As if the 256 MiB had been deployed: there, and in the state.
+        for root in [site.source(), site.www()] {
+            std::fs::File::options().write(true).open(root.join("media/video.bin")).unwrap().set_len(big).unwrap();
+        }
+        let zeros = {
+            use sha2::Digest as _;
+            let mut hasher = sha2::Sha256::new();
+            let block = vec![0u8; 1 << 20];
+            for _ in 0..32 {
+                hasher.update(&block);
+            }
+            format!("{:x}", hasher.finalize())
+        };
+        let state = site.www().join(STATE);
+        let text = std::fs::read_to_string(&state).unwrap();
+        let deployed = format!(r#""media/video.bin":{{"sha256":"{}","size":1}}"#, sha256(&[0]));
+        assert!(text.contains(&deployed), "{text}");
+        let text = text.replace(&deployed, &format!(r#""media/video.bin":{{"sha256":"{zeros}","size":{big}}}"#));
+        std::fs::write(&state, text).unwrap();
+
+        write(&site.source().join(page(0)), b"version 2\n");
+        let (source, url) = (site.source(), site.url());
+        let args = ["-v", "deploy", source.to_str().unwrap(), &url];
+        let run = pasv(args).env("PASV_TEST_LOCK_BEAT_MS", "20").run().await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("copied 1 file(s)"), "{}", run.stderr);
+        let commands = sent(&run);
+        let intent = commands.iter().position(|c| c.starts_with("STOR www/.pasv-deploy.json.pasv-part")).unwrap();
+        let owner = format!("STOR www/{LOCK}/owner");
+        let beats = commands[..intent].iter().filter(|c| **c == owner).count();
+        assert!(beats >= 2, "the lock was not heard from during the scan ({beats} owner write): {commands:?}");
+        assert_eq!(published(&site.www()), tree(&site.source()));
+    })
+    .await;
+}

@@ -60,9 +60,14 @@ pub async fn while_scanning(
                 list(remote, lock_on_change.take(), due.drain(..).map(Op::List).collect(), &mut early, tally).await;
                 continue;
             }
-            Err(TryRecvError::Empty) => match hashed.recv().await {
-                Some(batch) => batch,
-                None => break,
+            // The lock, once taken, is heard from while the scan goes on.
+            Err(TryRecvError::Empty) => match remote.heard_from_during(tally, hashed.recv()).await {
+                Ok(Some(batch)) => batch,
+                Ok(None) => break,
+                Err(lost) => {
+                    early.lock_refused = Some(lost.error);
+                    continue;
+                }
             },
         };
         if let Some(state) = state {

@@ -179,6 +179,10 @@ impl Walk<'_> {
         let mut out = Scanned::default();
         let mut buffer = vec![0u8; BUFFER];
         let mut files = Vec::new();
+        // A thread's first batch is handed out at once: the connection, idle while the scan
+        // runs, can start on what changed in it (lists its directory, takes the deploy lock)
+        // while the rest is hashed; later files go in lots.
+        let mut lot = 1;
         while let Some(job) = self.queue.next() {
             // Counted done however the job ends (a panic too: the other threads then finish).
             let _done = Finished(self.queue);
@@ -200,8 +204,9 @@ impl Walk<'_> {
                             }
                         }
                     }
-                    if files.len() >= HAND_OVER {
+                    if files.len() >= lot {
                         (self.found)(std::mem::take(&mut files));
+                        lot = HAND_OVER;
                     }
                 }
             }

@@ -53,13 +53,9 @@ impl<'a> Heart<'a> {
     /// that finds the lock another run's stops the work there (dropped, as Ctrl-C drops it:
     /// the pool removes its upload temporaries when it closes), with a problem that names no
     /// file, so that nothing of it counts as done.
-    pub(super) async fn beating(
-        &mut self,
-        tally: &Tally<'_>,
-        work: impl Future<Output = Vec<Problem>>,
-    ) -> Vec<Problem> {
+    pub(super) async fn beating<T>(&mut self, tally: &Tally<'_>, work: impl Future<Output = T>) -> Result<T, Problem> {
         if self.owner.is_none() {
-            return work.await;
+            return Ok(work.await);
         }
         let mut work = std::pin::pin!(work);
         let out = loop {
@@ -78,11 +74,11 @@ impl<'a> Heart<'a> {
                 if writing.get() {
                     beat.await;
                 }
-                break out;
+                break Ok(out);
             }
             if lost.get() {
                 let error = anyhow::anyhow!("stopped: another deploy took the lock over while this run worked");
-                break vec![Problem { what: "the deploy lock".into(), error }];
+                break Err(Problem { what: "the deploy lock".into(), error });
             }
         };
         // Not left idle until the next long stretch (a server ends idle sessions).

@@ -304,8 +304,20 @@ impl<'a> Remote<'a> {
                 let rest = few_first(pool, &work, ops, pace).await;
                 pool.run(&work, rest).await
             })
-            .await;
+            .await
+            .unwrap_or_else(|lost| vec![lost]);
         (work.done.into_inner(), failures)
+    }
+
+    /// `work` (which does not use the server), with the deploy lock heard from while it runs
+    /// when this run holds it: a scan of a large or slow source tree can outlast the lock's
+    /// `STALE`. `Err`: another run took the lock over meanwhile.
+    pub async fn heard_from_during<T>(
+        &mut self,
+        tally: &Tally<'_>,
+        work: impl Future<Output = T>,
+    ) -> Result<T, Problem> {
+        self.heart.beating(tally, work).await
     }
 
     /// Where uploads from `local` go: into `dir` (relative to the target) under their own
@@ -350,7 +362,7 @@ impl<'a> Remote<'a> {
             }
             upload_files(pool, &copy, rest).await
         };
-        self.heart.beating(tally, work).await
+        self.heart.beating(tally, work).await.unwrap_or_else(|lost| vec![lost])
     }
 
     /// The end of the run: the summary, then every failure reported and made the error.
