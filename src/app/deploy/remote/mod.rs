@@ -253,9 +253,8 @@ impl<'a> Remote<'a> {
     /// One after the other instead near it (a login quicker than [`FAR_LOGIN`]: there a login
     /// costs more than the round trips it would hide), where the pool may have only one
     /// session (`-j 1`, or a server found to allow no more), or where the server refuses the
-    /// extra one; `ops` that
-    /// failed beside `work` are run again once its session is back (the server may have
-    /// refused the pool a session the lease took).
+    /// extra one. `ops` that failed beside `work` are run again once its session is back: the
+    /// server may have refused the pool the session the lease took.
     pub async fn leased_beside<T>(
         &mut self,
         work: impl AsyncFnOnce(&mut Lease<'a>) -> Result<T>,
