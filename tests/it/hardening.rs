@@ -178,7 +178,6 @@ async fn an_endless_multi_line_reply_hits_the_line_cap() {
         let run = pasv(["--timeout", "10", "ls", &server.url()]).run().await;
         run.assert_code(8);
         assert!(run.stderr.contains("reply longer than 2000 lines"), "{}", run.stderr);
-        assert!(run.elapsed < Duration::from_secs(10), "took {:?}", run.elapsed);
         server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
@@ -188,22 +187,18 @@ async fn an_endless_multi_line_reply_hits_the_line_cap() {
 async fn an_endless_stream_of_preliminary_replies_cannot_hold_the_client() {
     within(async {
         // Each "120 wait" or "150 working" is a complete, small reply, so no size cap applies:
-        // the timeout must bound the wait for the reply that matters, not each reply.
+        // the timeout must bound the wait for the reply that matters, not each reply. The
+        // floods outlast the 45 s after which a pasv run is killed (and the test fails), so a
+        // client they hold fails however busy the machine, and no time is measured.
+        let flood = Duration::from_secs(120);
         let cases: Vec<(&str, Vec<Step>)> = vec![
-            ("greeting", vec![Step::Flood("120 Service ready in 1 minute\r\n".into(), Duration::from_secs(20))]),
-            (
-                "FEAT",
-                steps(vec![
-                    login()[..6].to_vec(),
-                    vec![Step::Flood("150 still thinking\r\n".into(), Duration::from_secs(20))],
-                ]),
-            ),
+            ("greeting", vec![Step::Flood("120 Service ready in 1 minute\r\n".into(), flood)]),
+            ("FEAT", steps(vec![login()[..6].to_vec(), vec![Step::Flood("150 still thinking\r\n".into(), flood)]])),
         ];
         for (stage, script) in cases {
             let server = ScriptedServer::start(script).await;
             let run = pasv(["--timeout", "2", "ls", &server.url()]).run().await;
             assert_eq!(run.code, 9, "{stage}: {}", run.stderr);
-            assert!(run.elapsed < Duration::from_secs(10), "{stage}: took {:?}", run.elapsed);
             server.finish(Duration::from_secs(10)).await.unwrap_or_else(|e| panic!("{stage}: {e}"));
         }
     })
@@ -227,7 +222,6 @@ async fn a_huge_multi_line_reply_hits_the_size_cap() {
         let run = pasv(["--timeout", "10", "ls", &server.url()]).run().await;
         run.assert_code(8);
         assert!(run.stderr.contains("reply larger than 524288 bytes"), "{}", run.stderr);
-        assert!(run.elapsed < Duration::from_secs(10), "took {:?}", run.elapsed);
         server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
@@ -303,15 +297,15 @@ async fn data_trickling_slower_than_the_timeout_is_exit_9() {
         let run = pasv(["--timeout", "1", "get", &format!("{}/slow", server.url())]).cwd(out.path()).run().await;
         run.assert_code(9);
         assert!(run.stderr.contains("waiting for data from the server"), "{}", run.stderr);
-        assert!(run.elapsed < Duration::from_secs(8), "took {:?}", run.elapsed);
         assert!(!out.path().join("slow").exists());
         server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
 
-/// Runs `args` (with `--timeout 1`) against `script` and checks for exit 9 well within the
-/// test's own limits; `out` is the working directory.
+/// Runs `args` (with `--timeout 1`) against `script` and checks for exit 9 and a message
+/// naming what it waited for (a script ending in `Stall` fails when the client has not given
+/// up within 30 s); `out` is the working directory.
 async fn assert_times_out(script: Vec<Step>, args: &[&str], out: &Path, waiting_for: &str) -> Run {
     let server = ScriptedServer::start(script).await;
     let url = server.url();
@@ -319,7 +313,6 @@ async fn assert_times_out(script: Vec<Step>, args: &[&str], out: &Path, waiting_
     let run = pasv(["--timeout", "1"].into_iter().map(String::from).chain(args)).cwd(out).run().await;
     run.assert_code(9);
     assert!(run.stderr.contains(waiting_for), "{}", run.stderr);
-    assert!(run.elapsed < Duration::from_secs(8), "took {:?}", run.elapsed);
     server.finish(Duration::from_secs(10)).await.unwrap();
     run
 }
@@ -453,7 +446,6 @@ async fn a_control_connection_closed_early_is_exit_8() {
             let run = pasv(["--timeout", "5", "ls", &server.url()]).run().await;
             assert_eq!(run.code, 8, "{stage}: {}", run.stderr);
             assert!(run.stderr.contains("closed the control connection"), "{stage}: {}", run.stderr);
-            assert!(run.elapsed < Duration::from_secs(5), "{stage}: took {:?}", run.elapsed);
             server.finish(Duration::from_secs(10)).await.unwrap_or_else(|e| panic!("{stage}: {e}"));
         }
     })
