@@ -4,7 +4,7 @@
 //! `STALE`, so while the lock is held the pool's work goes with a beat every minute.
 
 use std::cell::Cell;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::lease::Lease;
 use crate::app::context::Context;
@@ -26,8 +26,12 @@ pub(super) struct Heart<'a> {
     connector: Connector<'a>,
     lease: Option<Lease<'a>>,
     /// The owner file's server path and contents, while the lock is held.
-    pub(super) owner: Option<(String, Vec<u8>)>,
+    owner: Option<(String, Vec<u8>)>,
     every: Duration,
+    /// When the next beat is due: [`BEAT`] after the last one (or after the lock was taken),
+    /// whichever stretch of work it falls in. A scan hands out its files in lots, and a
+    /// timer started afresh for each would never run out.
+    due: Instant,
     /// A failure was said (once a run: the checkpoints say theirs).
     warned: bool,
     /// The owner file turned out another run's: nothing more is written to it.
@@ -45,7 +49,18 @@ impl<'a> Heart<'a> {
         #[cfg(not(debug_assertions))]
         let every = BEAT;
         let connector = Connector::new(ctx, target.clone(), None);
-        Self { connector, lease: None, owner: None, every, warned: false, lost: false }
+        Self { connector, lease: None, owner: None, every, due: Instant::now(), warned: false, lost: false }
+    }
+
+    /// From now on the lock's owner file is `owner` (`None`: no lock held), first beat
+    /// [`BEAT`] from now.
+    pub(super) async fn hear_from(&mut self, owner: Option<(String, Vec<u8>)>) {
+        self.lost = false;
+        self.owner = owner;
+        self.due = Instant::now() + self.every;
+        if self.owner.is_none() {
+            self.close().await;
+        }
     }
 
     /// `work`, with the owner file written again every [`BEAT`] until it ends. A write under
@@ -61,9 +76,10 @@ impl<'a> Heart<'a> {
         let out = loop {
             let (writing, lost) = (Cell::new(false), Cell::new(false));
             let mut beat = std::pin::pin!(async {
-                tokio::time::sleep(self.every).await;
+                tokio::time::sleep_until(self.due.into()).await;
                 writing.set(true);
                 self.beat(tally).await;
+                self.due = Instant::now() + self.every;
                 lost.set(self.lost);
             });
             let done = tokio::select! {

@@ -146,11 +146,7 @@ impl<'a> Remote<'a> {
     /// While the deploy lock is held (`owner`: its owner file's server path and contents),
     /// the pool's work writes that file again every minute (`None`: released).
     pub async fn hear_from(&mut self, owner: Option<(String, Vec<u8>)>) {
-        self.heart.lost = false;
-        self.heart.owner = owner;
-        if self.heart.owner.is_none() {
-            self.heart.close().await;
-        }
+        self.heart.hear_from(owner).await;
     }
 
     /// The heartbeat found the lock's owner file another run's (taken over).
