@@ -731,7 +731,7 @@ async fn the_state_file_holds_no_secret() {
 /// holds it and the state files name neither the password nor the user.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_password_login_appears_nowhere_a_deploy_writes() {
-    use crate::support::faults::{FaultProxy, Faults, Kind as Fault};
+    use crate::support::faults::{FaultProxy, Faults};
     within(async {
         // With characters a URL carries percent-encoded: neither form may show.
         const PASSWORD: &str = "Pw:4711@deploy-s3cret";
@@ -800,8 +800,7 @@ async fn a_password_login_appears_nowhere_a_deploy_writes() {
 
         // The owner file of this run's own lock, read while the run holds it (its removal
         // held at the proxy).
-        let none = Faults { kind: Fault::Reset, seed: 0, count: 0, stall: Duration::from_secs(1) };
-        let proxy = FaultProxy::start(server.server.addr(), none).await;
+        let proxy = FaultProxy::start(server.server.addr(), Faults::NONE).await;
         proxy.hold("DELE www/.pasv-deploy.json.lock/owner");
         let running = pasv(["-v", "deploy", src, &with_login(&proxy.url(), "www/")]).spawn();
         let running = wait_for(running, "the lock's owner file removed", || proxy.holding()).await;
@@ -1335,7 +1334,7 @@ async fn release_dir_guards_deletes_and_carries_protected_paths() {
 /// go back. The same for a rollback. The next run switches the release in, with them.
 #[tokio::test]
 async fn a_switch_that_fails_puts_the_protected_paths_back_into_the_site() {
-    use crate::support::faults::{FaultProxy, Faults, Kind as Fault};
+    use crate::support::faults::{FaultProxy, Faults};
     within(async {
         let site = Site::new().await;
         make_site(&site.source(), 6);
@@ -1344,12 +1343,11 @@ async fn a_switch_that_fails_puts_the_protected_paths_back_into_the_site() {
         write(&site.www().join(".well-known/acme-challenge/token"), b"acme\n");
         write(&site.www().join("img/deep/local.cfg"), b"setting\n");
         let hosted = [".well-known/acme-challenge/token", "img/deep/local.cfg"];
-        let none = Faults { kind: Fault::Reset, seed: 0, count: 0, stall: Duration::from_secs(1) };
         for (round, cut) in [false, true].into_iter().enumerate() {
             let live = published(&site.www());
             write(&site.source().join(page(round)), format!("version {round}\n").as_bytes());
             // The site's rename to the previous name (the first of this switch), every time.
-            let proxy = FaultProxy::start(site.server.server.addr(), none).await;
+            let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
             if cut {
                 proxy.cut("RNTO www.pasv-previous", usize::MAX);
             } else {
@@ -1378,7 +1376,7 @@ async fn a_switch_that_fails_puts_the_protected_paths_back_into_the_site() {
 
         // A rollback whose restoring rename is refused: the site as it was, again.
         let live = published(&site.www());
-        let proxy = FaultProxy::start(site.server.server.addr(), none).await;
+        let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
         proxy.refuse("RNFR www.pasv-previous", "550 Permission denied.", usize::MAX);
         let url = format!("{}/www/", proxy.url());
         let run = pasv(["-v", "deploy", "--rollback", "--protect", "*.cfg", &url]).run().await;
@@ -1978,7 +1976,7 @@ async fn a_lock_another_run_holds_stops_a_deploy_until_it_is_stale_or_broken() {
 /// none; a run removes it when it ends, whether it succeeded or failed.
 #[tokio::test]
 async fn a_run_removes_its_lock_when_it_ends_and_one_with_nothing_to_do_takes_none() {
-    use crate::support::faults::{FaultProxy, Faults, Kind as Fault};
+    use crate::support::faults::{FaultProxy, Faults};
     within(async {
         let site = Site::new().await;
         make_site(&site.source(), 6);
@@ -2027,8 +2025,7 @@ async fn a_run_removes_its_lock_when_it_ends_and_one_with_nothing_to_do_takes_no
         // A run that fails (an upload refused) removes its lock too.
         write(&site.source().join(page(1)), b"version 3\n");
         write(&site.source().join(page(2)), b"version 3\n");
-        let none = Faults { kind: Fault::Reset, seed: 0, count: 0, stall: Duration::from_secs(1) };
-        let proxy = FaultProxy::start(site.server.server.addr(), none).await;
+        let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
         proxy.refuse("STOR www/css/.file001.dat.pasv-part", "550 Permission denied.", usize::MAX);
         let run = deploy(&site.source(), &format!("{}/www/", proxy.url()), &[]).await;
         run.assert_code(5);
@@ -2044,14 +2041,13 @@ async fn a_run_removes_its_lock_when_it_ends_and_one_with_nothing_to_do_takes_no
 /// reads the file itself (it took every run for "changed" and stopped it, exit 1).
 #[tokio::test]
 async fn the_state_check_works_on_a_server_without_size() {
-    use crate::support::faults::{FaultProxy, Faults, Kind as Fault};
+    use crate::support::faults::{FaultProxy, Faults};
     within(async {
         let site = Site::new().await;
         make_site(&site.source(), 4);
         site.deploy(&[]).await.assert_code(0);
         write(&site.source().join(page(0)), b"version 2\n");
-        let none = Faults { kind: Fault::Reset, seed: 0, count: 0, stall: Duration::from_secs(1) };
-        let proxy = FaultProxy::start(site.server.server.addr(), none).await;
+        let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
         proxy.refuse("SIZE www/.pasv-deploy.json", "502 SIZE not implemented.", usize::MAX);
         let run = deploy(&site.source(), &format!("{}/www/", proxy.url()), &[]).await;
         run.assert_code(0);
@@ -2067,14 +2063,13 @@ async fn the_state_check_works_on_a_server_without_size() {
 /// from (another deploy finished meanwhile) removes the lock and stops, changing nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_state_that_changed_while_the_run_planned_stops_it() {
-    use crate::support::faults::{FaultProxy, Faults, Kind as Fault};
+    use crate::support::faults::{FaultProxy, Faults};
     within(async {
         let site = Site::new().await;
         make_site(&site.source(), 6);
         site.deploy(&[]).await.assert_code(0);
         write(&site.source().join(page(0)), b"version 2\n");
-        let none = Faults { kind: Fault::Reset, seed: 0, count: 0, stall: Duration::from_secs(1) };
-        let proxy = FaultProxy::start(site.server.server.addr(), none).await;
+        let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
         proxy.hold("MKD www/.pasv-deploy.json.lock");
         let url = format!("{}/www/", proxy.url());
         let running = pasv(["-v", "deploy", site.source().to_str().unwrap(), &url]).spawn();
@@ -2229,9 +2224,8 @@ async fn a_server_that_allows_two_sessions_per_host_still_gets_the_whole_site() 
 /// `source` deployed to `path` on `daemon` as if the server were far: through a proxy that
 /// holds the first login's PASS for 100 ms (a login of 50 ms or more is far).
 async fn far_deploy(daemon: &Daemon, source: &Path, path: &str) -> Run {
-    use crate::support::faults::{FaultProxy, Faults, Kind as Fault};
-    let none = Faults { kind: Fault::Reset, seed: 0, count: 0, stall: Duration::from_secs(1) };
-    let proxy = FaultProxy::start(([127, 0, 0, 1], daemon.port).into(), none).await;
+    use crate::support::faults::{FaultProxy, Faults};
+    let proxy = FaultProxy::start(([127, 0, 0, 1], daemon.port).into(), Faults::NONE).await;
     proxy.hold(&format!("PASS {}", daemons::PASSWORD));
     let at = proxy.url().replacen("ftp://", &format!("ftp://{}:{}@", daemons::USER, daemons::PASSWORD), 1);
     let running = pasv(["-v", "--retries", "3", "deploy", source.to_str().unwrap(), &format!("{at}/{path}")]).spawn();
@@ -2299,14 +2293,13 @@ async fn limited_cycle(daemon: &Daemon, name: &str) {
 /// never is. The login is made slow at the same proxy (its PASS held 100 ms).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn far_from_the_server_a_redeploy_takes_its_lock_beside_the_listings() {
-    use crate::support::faults::{FaultProxy, Faults, Kind as Fault};
+    use crate::support::faults::{FaultProxy, Faults};
     within(async {
         let site = Site::new().await;
         make_site(&site.source(), 6);
         site.deploy(&[]).await.assert_code(0);
         write(&site.source().join(page(1)), b"version 2\n");
-        let none = Faults { kind: Fault::Reset, seed: 0, count: 0, stall: Duration::from_secs(1) };
-        let proxy = FaultProxy::start(site.server.server.addr(), none).await;
+        let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
         proxy.hold("PASS pasv@");
         let url = format!("{}/www/", proxy.url());
         // A listing held longer than the default --timeout would be asked again on another

@@ -71,6 +71,11 @@ pub struct Faults {
     pub stall: Duration,
 }
 
+impl Faults {
+    /// No planned faults: a proxy for its targeted ones only (`refuse`, `cut`, `hold`, ...).
+    pub const NONE: Faults = Faults { kind: Kind::Reset, seed: 0, count: 0, stall: Duration::from_secs(1) };
+}
+
 /// One planned fault.
 #[derive(Debug, Clone, Copy)]
 struct Planned {
