@@ -82,6 +82,21 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// A server that turned the connection away for now: a full host (a limit per address or
+/// user, which every family words its own way) or a 421 for another reason.
+fn refused_session_hint(e: &Error) -> String {
+    let limit = matches!(e, Error::Unavailable { code, text } | Error::Login { code, text }
+        if code.refuses_another_session(text));
+    if limit {
+        "the server takes only so many connections from one address or user, and they are all in use (by another \
+         client, or by a run that just ended and that the server still counts). --retries N waits and tries \
+         again; with -j N pasv uses only the sessions the server accepts."
+            .into()
+    } else {
+        "the server is not taking connections just now; --retries N waits and tries again.".into()
+    }
+}
+
 fn hint(err: &anyhow::Error) -> Option<String> {
     let engine = err.chain().find_map(|c| c.downcast_ref::<Error>())?;
     if engine.is_data_connection_failure() {
@@ -130,6 +145,7 @@ fn hint(err: &anyhow::Error) -> Option<String> {
         Error::TlsRefused { command, .. } if command.verb() == Verb::Auth => {
             Some("the server does not offer TLS; pasv never falls back to plain text. Use ftp:// without --tls to connect unencrypted.".into())
         }
+        e if e.refuses_another_session() => Some(refused_session_hint(e)),
         Error::Login { .. } => Some("check the user name and password (URL, --user, --password-env, PASV_PASSWORD or ~/.netrc).".into()),
         Error::NoGreeting { implicit_tls: false, .. } => Some(
             "the server accepted the connection but said nothing: this port may expect implicit TLS (port 990 \
@@ -176,6 +192,11 @@ mod tests {
         assert_eq!(code_for(&rejected(421)), TRANSIENT);
         assert_eq!(code_for(&rejected(550)), PERMANENT);
         assert_eq!(code_for(&anyhow::Error::new(Error::Login { code: ReplyCode(530), text: String::new() })), LOGIN);
+        // ProFTPD's MaxClientsPerHost: the host is full for now, the password was fine.
+        let full = "Sorry, the maximum number of clients (1) from your host are already connected.";
+        let full = anyhow::Error::new(Error::Login { code: ReplyCode(530), text: full.into() });
+        assert_eq!(code_for(&full), TRANSIENT);
+        assert!(hint(&full).is_some_and(|h| h.contains("--retries") && !h.contains("password")));
         assert_eq!(code_for(&anyhow::Error::new(Error::NoCompletion)), PROTOCOL);
         assert_eq!(code_for(&anyhow::Error::new(UsageError("x".into()))), USAGE);
         let broken = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe));

@@ -16,7 +16,10 @@ pub const EXIT_CODES: &[(u8, &str)] = &[
     (1, "other failure (local I/O, unexpected; a deploy guard: --max-delete, another deploy's lock)"),
     (2, "usage error (bad flags or URL, a name with CR/LF, an unset --password-env variable)"),
     (3, "cannot reach the server (DNS, refused, connect timeout)"),
-    (4, "the server answered 4xx (transient; a retry may help), or the data connection failed"),
+    (
+        4,
+        "the server answered 4xx (transient; a retry may help), the host's connections all in use, or the data connection failed",
+    ),
     (5, "permanent: 5xx reply (not found, denied), no match for a wildcard, no --verify=strict checksum"),
     (6, "TLS failure (handshake, certificate, pin, server refused TLS)"),
     (7, "login rejected (530)"),

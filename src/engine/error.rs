@@ -176,6 +176,9 @@ impl Error {
             },
             Self::MovedAway { .. } => ErrorClass::Permanent,
             Self::Login { code, .. } if code.class() == ReplyClass::TransientNegative => ErrorClass::Transient,
+            // ProFTPD's "530 Sorry, the maximum number of clients (N) from your host are already
+            // connected": the login itself was fine, the host is full for now.
+            Self::Login { code, text } if code.refuses_another_session(text) => ErrorClass::Transient,
             Self::Login { .. } => ErrorClass::Login,
             // A TLS alert after the handshake (TLS 1.3 servers check client certificates
             // then) surfaces as an I/O error on the next read: still a TLS failure.

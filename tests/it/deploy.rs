@@ -2221,6 +2221,91 @@ async fn a_server_that_allows_two_sessions_per_host_still_gets_the_whole_site() 
     }
 }
 
+/// A host whose connections are all in use turns the first login away, each family in its
+/// own words (vsftpd and pure-ftpd 421 at the greeting, ProFTPD "530 Sorry, the maximum number
+/// of clients"): that is "try again later" (exit 4, with a hint toward `--retries`), not a
+/// wrong password, and `--retries` waits until a connection is free. Here the one connection
+/// the server allows is held by another client until pasv has been turned away once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_whose_connections_are_all_in_use_is_tried_again_not_taken_for_a_wrong_password() {
+    use crate::support::faults::{FaultProxy, Faults};
+    for (kind, name) in [(Kind::Vsftpd, "vsftpd"), (Kind::Proftpd, "proftpd"), (Kind::PureFtpd, "pure-ftpd")] {
+        let spec = Spec { max_per_host: Some(1), ..Spec::plain(kind) };
+        let daemon = match tokio::task::spawn_blocking(move || Daemon::start(spec)).await.unwrap() {
+            Ok(daemon) => daemon,
+            Err(why) => {
+                daemons::unavailable(name, &why);
+                continue;
+            }
+        };
+        within(async {
+            let work = tempfile::tempdir().unwrap();
+            let source = work.path().join("public");
+            make_site(&source, 6);
+            let held = logged_in(&daemon).await;
+
+            let run = pasv(["ls", &daemon.url(true, "")]).run().await;
+            run.assert_code(4);
+            assert!(run.stderr.contains("--retries"), "{name}: no hint toward --retries: {}", run.stderr);
+            assert!(!run.stderr.contains("password"), "{name}: taken for a wrong password: {}", run.stderr);
+
+            let proxy = FaultProxy::start(([127, 0, 0, 1], daemon.port).into(), Faults::NONE).await;
+            let at = proxy.url().replacen("ftp://", &format!("ftp://{}:{}@", daemons::USER, daemons::PASSWORD), 1);
+            let running = pasv(["-v", "--retries", "5", "deploy", source.to_str().unwrap(), &format!("{at}/www/")]);
+            let running =
+                wait_for(running.spawn(), "a second login after the first was turned away", || proxy.sessions() >= 2)
+                    .await;
+            drop(held);
+            let run = running.finish().await;
+            run.assert_code(0);
+            assert_eq!(published(&daemon.root.join("www")), tree(&source), "{name}: {}", run.stderr);
+        })
+        .await;
+    }
+}
+
+/// A session logged in on `daemon` by a client of its own, held until dropped. The server may
+/// still count a connection that just closed (the readiness probe's): turned away, it tries
+/// again, for 30 s at most.
+async fn logged_in(daemon: &Daemon) -> tokio::net::TcpStream {
+    use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+    let deadline = Instant::now() + Duration::from_secs(30);
+    'again: loop {
+        let stream = tokio::net::TcpStream::connect(("127.0.0.1", daemon.port)).await.unwrap();
+        let mut stream = BufReader::new(stream);
+        let reply = async |stream: &mut BufReader<tokio::net::TcpStream>| {
+            let mut line = String::new();
+            loop {
+                line.clear();
+                if stream.read_line(&mut line).await.unwrap_or(0) == 0 {
+                    return "closed".to_string();
+                }
+                if line.as_bytes().get(3) == Some(&b' ') {
+                    return line.trim_end().to_string();
+                }
+            }
+        };
+        let steps = [
+            (None, "220"),
+            (Some(format!("USER {}", daemons::USER)), "331"),
+            (Some(format!("PASS {}", daemons::PASSWORD)), "230"),
+        ];
+        for (command, want) in steps {
+            if let Some(command) = &command {
+                stream.get_mut().write_all(format!("{command}\r\n").as_bytes()).await.unwrap();
+            }
+            let got = reply(&mut stream).await;
+            if got.starts_with(want) {
+                continue;
+            }
+            assert!(Instant::now() < deadline, "not within 30 s: a session held on the server (last reply: {got})");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue 'again;
+        }
+        return stream.into_inner();
+    }
+}
+
 /// `source` deployed to `path` on `daemon` as if the server were far: through a proxy that
 /// holds the first login's PASS for 100 ms (a login of 50 ms or more is far).
 async fn far_deploy(daemon: &Daemon, source: &Path, path: &str) -> Run {

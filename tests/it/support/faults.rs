@@ -153,6 +153,8 @@ struct State {
     pending: VecDeque<Planned>,
     injected: Vec<String>,
     data_connections: usize,
+    /// Control connections accepted from pasv.
+    sessions: usize,
     commands: usize,
     passive_replies: usize,
     refusing_until: Option<Instant>,
@@ -215,6 +217,7 @@ impl FaultProxy {
                 pending: faults.plan(),
                 injected: Vec::new(),
                 data_connections: 0,
+                sessions: 0,
                 commands: 0,
                 passive_replies: 0,
                 refusing_until: None,
@@ -276,6 +279,11 @@ impl FaultProxy {
         format!("ftp://127.0.0.1:{}", self.addr.port())
     }
 
+    /// How many control connections pasv opened through the proxy so far.
+    pub fn sessions(&self) -> usize {
+        self.shared.state().sessions
+    }
+
     /// How many faults were injected so far.
     pub fn injected(&self) -> usize {
         self.shared.state().injected.len()
@@ -321,6 +329,7 @@ async fn accept_loop(shared: Arc<Shared>, mut listener: TcpListener, addr: Socke
         tokio::select! {
             accepted = listener.accept() => {
                 if let Ok((client, _)) = accepted {
+                    shared.state().sessions += 1;
                     shared.spawn(control(shared.clone(), client));
                 }
             }
