@@ -2408,6 +2408,39 @@ async fn far_from_the_server_a_redeploy_takes_its_lock_beside_the_listings() {
     .await;
 }
 
+/// Far from the server, a second session logs in while the state file is read, and waits: the
+/// lock taken at the scan's first change then needs no login of its own. Here the state file's
+/// RETR is held at the proxy until that second session is there, which a session opened only
+/// for the lock (after the state is read) never is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn far_from_the_server_the_lock_s_session_logs_in_while_the_state_file_is_read() {
+    use crate::support::faults::{FaultProxy, Faults};
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 6);
+        site.deploy(&[]).await.assert_code(0);
+        write(&site.source().join(page(2)), b"version 2\n");
+        let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
+        proxy.hold("PASS pasv@");
+        let url = format!("{}/www/", proxy.url());
+        let running = pasv(["-v", "--timeout", "120", "deploy", site.source().to_str().unwrap(), &url]).spawn();
+        let running = wait_for(running, "the login", || proxy.holding()).await;
+        proxy.hold(&format!("RETR www/{STATE}"));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        proxy.release();
+        let running = wait_for(running, "the state file's RETR held", || proxy.holding()).await;
+        let running =
+            wait_for(running, "a second session while the state file is read", || proxy.sessions() >= 2).await;
+        proxy.release();
+        let run = running.finish().await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("copied 1 file(s)"), "{}", run.stderr);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+        assert!(!site.www().join(LOCK).exists(), "{}", run.stderr);
+    })
+    .await;
+}
+
 /// A lock taken while the scan still runs is heard from while it goes on, as during uploads:
 /// a scan of a large or slow source tree can outlast the lock's 10 minutes. Here the changed
 /// page is at the top (its batch is a scan thread's first, handed out at once) and 32 MiB of

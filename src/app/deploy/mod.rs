@@ -189,7 +189,7 @@ async fn plan_and_run(
 /// still there as read). Only a failure to reach it is an error.
 async fn read_state(remote: &mut Remote<'_>, settings: &Settings) -> Result<(Basis, StateRead)> {
     let started = Instant::now();
-    let bytes = remote.read_small(&settings.state_file, state::MAX_BYTES).await?;
+    let bytes = remote.read_state_warming(&settings.state_file, state::MAX_BYTES).await?;
     let Some(bytes) = bytes else {
         return Ok((Basis::Missing, StateRead { path: remote.path(&settings.state_file), bytes: None, started }));
     };

@@ -315,6 +315,15 @@ impl<'a> Pool<'a> {
         self.connector.connect().await.map(Seat::own)
     }
 
+    /// An idle session when more than one waits (one stays for the pool's own work), else
+    /// one opened now ([`Pool::open_another`]).
+    pub async fn spare_or_another(&mut self) -> Result<Seat<'a>> {
+        match self.idle.len() {
+            2.. => Ok(self.idle.pop().expect("two idle sessions")),
+            _ => self.open_another().await,
+        }
+    }
+
     pub fn put_back(&mut self, session: Seat<'a>) {
         self.idle.push(session);
     }

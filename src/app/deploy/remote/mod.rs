@@ -174,6 +174,30 @@ impl<'a> Remote<'a> {
         result.with_context(|| format!("reading {}", escape(&path)))
     }
 
+    /// [`Remote::read_small`] of the state file at a deploy's start; far from the server, with
+    /// sessions to spare, one more session logs in meanwhile and waits in the pool: the deploy
+    /// lock, taken at the scan's first change on a session of its own ([`Remote::leased_beside`]),
+    /// then starts at once instead of after a login of five round trips. A server that refuses
+    /// it (a limit per host) leaves the lock on the first session, as without.
+    pub async fn read_state_warming(&mut self, rel: &str, cap: u64) -> Result<Option<Vec<u8>>> {
+        if !(self.far() && self.pool.limit() > 1) {
+            return self.read_small(rel, cap).await;
+        }
+        let path = self.path(rel);
+        let mut session = self.pool.take().await?;
+        let (result, spare) = tokio::join!(read_small(&mut session, &path, cap), self.pool.open_another());
+        self.pool.put_back(session);
+        if let Ok(spare) = spare {
+            self.pool.put_back(spare);
+        }
+        result.with_context(|| format!("reading {}", escape(&path)))
+    }
+
+    /// The first login took [`FAR_LOGIN`] or longer.
+    fn far(&self) -> bool {
+        self.pool.login_time().is_some_and(|login| login >= FAR_LOGIN)
+    }
+
     /// Writes `data` to `rel` atomically: to `temp` first, then renamed over `rel`.
     pub async fn write_atomic(&mut self, rel: &str, temp: &str, data: &[u8]) -> Result<()> {
         let (path, temp) = (self.path(rel), self.path(temp));
@@ -244,7 +268,8 @@ impl<'a> Remote<'a> {
         result
     }
 
-    /// `work` (the deploy lock's commands) on a session opened for it, while `ops` run on the
+    /// `work` (the deploy lock's commands) on a session of its own (one waiting in the pool
+    /// since [`Remote::read_state_warming`], else one opened for it), while `ops` run on the
     /// pool's sessions, as [`Remote::run`]: far from the server neither waits for the other.
     /// One after the other instead near it (a login quicker than [`FAR_LOGIN`]: there a login
     /// costs more than the round trips it would hide), where the pool may have only one
@@ -257,9 +282,8 @@ impl<'a> Remote<'a> {
         ops: Vec<Op>,
         tally: &Tally<'_>,
     ) -> (Result<T>, Vec<(Op, Outcome)>, Vec<Problem>) {
-        let far = self.pool.login_time().is_some_and(|login| login >= FAR_LOGIN);
-        let beside = far && self.pool.limit() > 1 && !ops.is_empty();
-        let opened = if beside { self.pool.open_another().await.ok() } else { None };
+        let beside = self.far() && self.pool.limit() > 1 && !ops.is_empty();
+        let opened = if beside { self.pool.spare_or_another().await.ok() } else { None };
         let Some(seat) = opened else {
             let result = self.leased(work).await;
             let (done, failures) = self.run(ops, tally).await;
