@@ -2375,35 +2375,18 @@ async fn limited_cycle(daemon: &Daemon, name: &str) {
 /// Far from the server (a login of 50 ms or more), a redeploy takes its lock on a session of
 /// its own beside the listings its first changes ask for: here the listing of css/ is held at
 /// a proxy until the lock's owner file is on the server, which a lock taken after the listings
-/// never is. The login is made slow at the same proxy (its PASS held 100 ms).
+/// never is.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn far_from_the_server_a_redeploy_takes_its_lock_beside_the_listings() {
-    use crate::support::faults::{FaultProxy, Faults};
     within(async {
         let site = Site::new().await;
-        make_site(&site.source(), 6);
-        site.deploy(&[]).await.assert_code(0);
-        write(&site.source().join(page(1)), b"version 2\n");
-        let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
-        proxy.hold("PASS pasv@");
-        let url = format!("{}/www/", proxy.url());
-        // A listing held longer than the default --timeout would be asked again on another
-        // session, and the lock could come after that one.
-        let running = pasv(["-v", "--timeout", "120", "deploy", site.source().to_str().unwrap(), &url]).spawn();
-        let running = wait_for(running, "the login", || proxy.holding()).await;
-        proxy.hold("MLSD www/css");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        proxy.release();
+        let (running, proxy) = far_redeploy(&site, "MLSD www/css").await;
         let owner = site.www().join(LOCK).join("owner");
         let running = wait_for(running, "the listing of css/ held", || proxy.holding()).await;
         let running = wait_for(running, "the lock taken while the listing waits", || owner.is_file()).await;
         assert!(proxy.holding(), "the listing went on before the lock was taken: {}", proxy.describe());
         proxy.release();
-        let run = running.finish().await;
-        run.assert_code(0);
-        assert!(run.stderr.contains("copied 1 file(s)"), "{}", run.stderr);
-        assert_eq!(published(&site.www()), tree(&site.source()));
-        assert!(!site.www().join(LOCK).exists(), "{}", run.stderr);
+        one_file_redeployed(&site, running.finish().await);
     })
     .await;
 }
@@ -2414,31 +2397,44 @@ async fn far_from_the_server_a_redeploy_takes_its_lock_beside_the_listings() {
 /// for the lock (after the state is read) never is.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn far_from_the_server_the_lock_s_session_logs_in_while_the_state_file_is_read() {
-    use crate::support::faults::{FaultProxy, Faults};
     within(async {
         let site = Site::new().await;
-        make_site(&site.source(), 6);
-        site.deploy(&[]).await.assert_code(0);
-        write(&site.source().join(page(2)), b"version 2\n");
-        let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
-        proxy.hold("PASS pasv@");
-        let url = format!("{}/www/", proxy.url());
-        let running = pasv(["-v", "--timeout", "120", "deploy", site.source().to_str().unwrap(), &url]).spawn();
-        let running = wait_for(running, "the login", || proxy.holding()).await;
-        proxy.hold(&format!("RETR www/{STATE}"));
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        proxy.release();
+        let (running, proxy) = far_redeploy(&site, &format!("RETR www/{STATE}")).await;
         let running = wait_for(running, "the state file's RETR held", || proxy.holding()).await;
         let running =
             wait_for(running, "a second session while the state file is read", || proxy.sessions() >= 2).await;
         proxy.release();
-        let run = running.finish().await;
-        run.assert_code(0);
-        assert!(run.stderr.contains("copied 1 file(s)"), "{}", run.stderr);
-        assert_eq!(published(&site.www()), tree(&site.source()));
-        assert!(!site.www().join(LOCK).exists(), "{}", run.stderr);
+        one_file_redeployed(&site, running.finish().await);
     })
     .await;
+}
+
+/// A site of 6 pages deployed, then one changed and deployed again through a proxy that makes
+/// the server far (the login's PASS held 100 ms) and then holds the command `then` until
+/// released.
+async fn far_redeploy(site: &Site, then: &str) -> (Running, crate::support::faults::FaultProxy) {
+    use crate::support::faults::{FaultProxy, Faults};
+    make_site(&site.source(), 6);
+    site.deploy(&[]).await.assert_code(0);
+    write(&site.source().join(page(1)), b"version 2\n");
+    let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
+    proxy.hold("PASS pasv@");
+    let url = format!("{}/www/", proxy.url());
+    // A command held longer than the default --timeout would be sent again on another
+    // session.
+    let running = pasv(["-v", "--timeout", "120", "deploy", site.source().to_str().unwrap(), &url]).spawn();
+    let running = wait_for(running, "the login", || proxy.holding()).await;
+    proxy.hold(then);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    proxy.release();
+    (running, proxy)
+}
+
+fn one_file_redeployed(site: &Site, run: Run) {
+    run.assert_code(0);
+    assert!(run.stderr.contains("copied 1 file(s)"), "{}", run.stderr);
+    assert_eq!(published(&site.www()), tree(&site.source()));
+    assert!(!site.www().join(LOCK).exists(), "{}", run.stderr);
 }
 
 /// A lock taken while the scan still runs is heard from while it goes on, as during uploads:
