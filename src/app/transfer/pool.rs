@@ -235,9 +235,13 @@ impl DerefMut for Seat<'_> {
     }
 }
 
+/// A session logging in ([`Pool::warm_another`]).
+pub type Warming<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Seat<'a>>> + 'a>>;
+
 /// Up to `limit` sessions to one server.
 pub struct Pool<'a> {
-    connector: Connector<'a>,
+    /// Shared with sessions still logging in outside the pool's calls ([`Pool::warm_another`]).
+    connector: Rc<Connector<'a>>,
     limit: usize,
     retries: u32,
     idle: Vec<Seat<'a>>,
@@ -286,7 +290,7 @@ impl<'a> Pool<'a> {
     pub fn seated(connector: Connector<'a>, mut first: Seat<'a>, limit: usize, retries: u32) -> Self {
         first.share_pipelining(connector.pipelining.clone());
         Self {
-            connector,
+            connector: Rc::new(connector),
             limit: limit.max(1),
             retries,
             idle: vec![first],
@@ -313,6 +317,14 @@ impl<'a> Pool<'a> {
     /// given back with [`Pool::put_back`], it joins them.
     pub async fn open_another(&self) -> Result<Seat<'a>> {
         self.connector.connect().await.map(Seat::own)
+    }
+
+    /// One more session logging in, as [`Pool::open_another`], in a future that borrows
+    /// nothing of the pool: the caller polls it beside its other work, and gives the session
+    /// back with [`Pool::put_back`] (or drops the future, and the connection with it).
+    pub fn warm_another(&self) -> Warming<'a> {
+        let connector = self.connector.clone();
+        Box::pin(async move { connector.connect().await.map(Seat::own) })
     }
 
     /// An idle session when more than one waits (one stays for the pool's own work), else

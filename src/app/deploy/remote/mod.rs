@@ -25,7 +25,7 @@ use crate::app::target::Target;
 use crate::app::transfer::copy::{Copy, hash_file, rename_into_place};
 use crate::app::transfer::job::{Compare, Direction, FileJob, SyncOptions, Tree};
 use crate::app::transfer::lanes::upload_files;
-use crate::app::transfer::pool::{Done, Pool, Work};
+use crate::app::transfer::pool::{Done, Pool, Warming, Work};
 use crate::app::transfer::run::{retry_note, wrap_up};
 use crate::engine::{DirListing, HashAlgorithm, RateLimit, Session, join_remote};
 use crate::proto::{ReplyClass, Verb};
@@ -75,6 +75,8 @@ pub struct Remote<'a> {
     /// How long a job took on one session the last time some ran one after another (see
     /// `few_first`).
     pace: Option<Duration>,
+    /// A session logging in for the deploy lock ([`Remote::read_state_warming`]).
+    warming: Option<Warming<'a>>,
 }
 
 /// One command (or two) on a path relative to the target.
@@ -140,7 +142,7 @@ impl<'a> Remote<'a> {
     /// Connects the first session (a wrong password fails here, before anything else).
     pub async fn open(ctx: &'a Context, target: &Target, sessions: Sessions) -> Result<Self> {
         let pool = crate::app::transfers::open_pool(ctx, target, sessions.rate, sessions.limit).await?;
-        Ok(Self { pool, root: target.path.clone(), heart: Heart::new(ctx, target), pace: None })
+        Ok(Self { pool, root: target.path.clone(), heart: Heart::new(ctx, target), pace: None, warming: None })
     }
 
     /// While the deploy lock is held (`owner`: its owner file's server path and contents),
@@ -175,22 +177,30 @@ impl<'a> Remote<'a> {
     }
 
     /// [`Remote::read_small`] of the state file at a deploy's start; far from the server, with
-    /// sessions to spare, one more session logs in meanwhile and waits in the pool: the deploy
-    /// lock, taken at the scan's first change on a session of its own ([`Remote::leased_beside`]),
-    /// then starts at once instead of after a login of five round trips. A server that refuses
-    /// it (a limit per host) leaves the lock on the first session, as without.
+    /// sessions to spare, one more session starts logging in, polled beside this read and the
+    /// scan's waits ([`Remote::heard_from_during`]) and then left in the pool: the deploy lock,
+    /// taken at the scan's first change on a session of its own ([`Remote::leased_beside`]),
+    /// then starts without a login of five round trips, and a run that changes nothing waits
+    /// for no login. A server that refuses it (a limit per host) leaves the lock on the first
+    /// session, as without.
     pub async fn read_state_warming(&mut self, rel: &str, cap: u64) -> Result<Option<Vec<u8>>> {
-        if !(self.far() && self.pool.limit() > 1) {
-            return self.read_small(rel, cap).await;
+        if self.warming.is_none() && self.far() && self.pool.limit() > 1 {
+            self.warming = Some(self.pool.warm_another());
         }
         let path = self.path(rel);
         let mut session = self.pool.take().await?;
-        let (result, spare) = tokio::join!(read_small(&mut session, &path, cap), self.pool.open_another());
+        let result = self.beside_warming(read_small(&mut session, &path, cap)).await;
         self.pool.put_back(session);
-        if let Ok(spare) = spare {
-            self.pool.put_back(spare);
-        }
         result.with_context(|| format!("reading {}", escape(&path)))
+    }
+
+    /// `work` (which does not borrow this `Remote`), with the session of
+    /// [`Remote::read_state_warming`] polled meanwhile: logged in, it joins the pool's idle ones.
+    async fn beside_warming<T>(&mut self, work: impl Future<Output = T>) -> T {
+        let Some(warming) = self.warming.take() else { return work.await };
+        let (out, warming) = beside(work, warming, &mut self.pool).await;
+        self.warming = warming;
+        out
     }
 
     /// The first login took [`FAR_LOGIN`] or longer.
@@ -283,7 +293,11 @@ impl<'a> Remote<'a> {
         tally: &Tally<'_>,
     ) -> (Result<T>, Vec<(Op, Outcome)>, Vec<Problem>) {
         let beside = self.far() && self.pool.limit() > 1 && !ops.is_empty();
-        let opened = if beside { self.pool.spare_or_another().await.ok() } else { None };
+        let opened = match (beside, self.warming.take()) {
+            (false, _) => None,
+            (true, Some(warming)) => warming.await.ok(),
+            (true, None) => self.pool.spare_or_another().await.ok(),
+        };
         let Some(seat) = opened else {
             let result = self.leased(work).await;
             let (done, failures) = self.run(ops, tally).await;
@@ -336,7 +350,11 @@ impl<'a> Remote<'a> {
         tally: &Tally<'_>,
         work: impl Future<Output = T>,
     ) -> Result<T, Problem> {
-        self.heart.beating(tally, work).await
+        let beating = self.heart.beating(tally, work);
+        let Some(warming) = self.warming.take() else { return beating.await };
+        let (out, warming) = beside(beating, warming, &mut self.pool).await;
+        self.warming = warming;
+        out
     }
 
     /// Where uploads from `local` go: into `dir` (relative to the target) under their own
@@ -390,8 +408,29 @@ impl<'a> Remote<'a> {
     }
 
     pub async fn close(mut self) {
+        // Still logging in: not needed after all.
+        self.warming = None;
         self.heart.close().await;
         self.pool.close().await;
+    }
+}
+
+/// `work`, with `warming` polled meanwhile: a session that logs in joins `pool`'s idle ones (one
+/// refused is dropped); one still logging in when `work` is done comes back.
+async fn beside<'a, T>(
+    work: impl Future<Output = T>,
+    mut warming: Warming<'a>,
+    pool: &mut Pool<'a>,
+) -> (T, Option<Warming<'a>>) {
+    tokio::pin!(work);
+    tokio::select! {
+        out = &mut work => (out, Some(warming)),
+        opened = &mut warming => {
+            if let Ok(seat) = opened {
+                pool.put_back(seat);
+            }
+            (work.await, None)
+        }
     }
 }
 
