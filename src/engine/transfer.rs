@@ -191,6 +191,20 @@ impl Session {
         Ok(TransferSummary { bytes: received, offset, total, elapsed, tls, size_check: SizeCheck::None })
     }
 
+    /// RETR of a whole small file without asking its SIZE first: a round trip less, for a file
+    /// whose contents the caller checks itself (the deploy lock's owner file, compared byte for
+    /// byte). No byte count to hold the data to: `sink` should take no more than such a file
+    /// may hold.
+    pub async fn fetch_unsized<W: AsyncWrite + Unpin + Send + ?Sized>(
+        &mut self,
+        remote: &str,
+        sink: &mut W,
+    ) -> Result<u64, Error> {
+        let command = Command::Retrieve(Arg::new(remote)?);
+        let (received, _, _) = self.transfer_in(command, sink, 0, &[], None, &mut super::NoProgress).await?;
+        Ok(received)
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn transfer_in<W: AsyncWrite + Unpin + Send + ?Sized>(
         &mut self,

@@ -1612,10 +1612,7 @@ async fn release_dir_stops_before_uploading_when_the_server_cannot_rename_a_dire
                 Step::ExpectPrefix("RMD www.pasv-probe-".into()),
                 r("250 removed"),
                 // Still this run's (a drop box's cannot be read: taken for it), then removed.
-                e(&format!("SIZE {lock}/owner")),
-                r("550 not here"),
-                e(&format!("SIZE {lock}/owner")),
-                r("550 not here"),
+                // Read whole, without a SIZE first: it is compared byte for byte.
                 e("EPSV"),
                 Step::ListenData,
                 r("229 Entering Extended Passive Mode (|||{port}|)"),
@@ -1972,6 +1969,30 @@ async fn a_lock_another_run_holds_stops_a_deploy_until_it_is_stale_or_broken() {
     .await;
 }
 
+/// The lock's owner file is read whole, without a SIZE first; one larger than any run writes
+/// (4 KiB at most: a broken or hostile server's) is not read into memory past that: the run
+/// stops and says so, having changed nothing, the file left as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_file_larger_than_any_run_writes_stops_the_run_unread() {
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 3);
+        site.deploy(&[]).await.assert_code(0);
+        let before = published(&site.www());
+        write(&site.source().join(page(0)), b"version 2\n");
+        let lock = site.www().join(LOCK);
+        std::fs::create_dir(&lock).unwrap();
+        write(&lock.join("owner"), &vec![b'x'; 1 << 20]);
+        let run = site.deploy(&[]).await;
+        run.assert_code(1);
+        assert!(run.stderr.contains("more than the 4096 bytes this file may have"), "{}", run.stderr);
+        assert_eq!(std::fs::metadata(lock.join("owner")).unwrap().len(), 1 << 20);
+        std::fs::remove_dir_all(&lock).unwrap();
+        assert_eq!(published(&site.www()), before, "{}", run.stderr);
+    })
+    .await;
+}
+
 /// The lock costs a run that changes something a few commands, and one with nothing to do
 /// none; a run removes it when it ends, whether it succeeded or failed.
 #[tokio::test]
@@ -1997,10 +2018,9 @@ async fn a_run_removes_its_lock_when_it_ends_and_one_with_nothing_to_do_takes_no
                 // No `--release-dir` run holds its lock beside the target.
                 "MLST www.pasv-deploy.json.lock/owner".to_string(),
                 format!("MLST {owner}"),
-                // Still this run's before the final state, and before it goes.
-                format!("SIZE {owner}"),
+                // Still this run's before the final state, and before it goes: read whole,
+                // without a SIZE first (it is compared byte for byte).
                 format!("RETR {owner}"),
-                format!("SIZE {owner}"),
                 format!("RETR {owner}"),
                 format!("DELE {owner}"),
                 "RMD www/.pasv-deploy.json.lock".to_string()

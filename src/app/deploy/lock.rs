@@ -509,7 +509,7 @@ async fn same_state(lease: &mut Lease<'_>, read: &StateRead, owner: &str) -> Res
         // There was none when this run read it.
         return Ok(false);
     }
-    Ok(lease.read(&read.path, state::MAX_BYTES).await? == read.bytes)
+    Ok(lease.read_sized(&read.path, state::MAX_BYTES).await? == read.bytes)
 }
 
 /// "42 s" or "20 min".

@@ -37,8 +37,25 @@ impl Lease<'_> {
         Ok(true)
     }
 
-    /// A small file's contents; `None` when there is no such file.
+    /// A small file's contents (the lock's owner file, which the caller compares byte for byte),
+    /// read without asking its size first; `None` when there is no such file. More than `cap`
+    /// bytes fail the read.
     pub async fn read(&mut self, path: &str, cap: u64) -> Result<Option<Vec<u8>>> {
+        let mut sink = Capped { data: Vec::new(), cap: usize::try_from(cap).unwrap_or(usize::MAX) };
+        match self.seat.fetch_unsized(path, &mut sink).await {
+            Ok(_) => Ok(Some(sink.data)),
+            Err(e) if e.is_permanent_refusal() => Ok(None),
+            // Only the cap fails the sink. The engine's error stays in the chain: the session
+            // is out of step (the transfer's end unread), and is not given back to the pool.
+            Err(e @ crate::engine::Error::Sink(_)) => Err(anyhow::Error::new(e)
+                .context(format!("reading {}: it has more than the {cap} bytes this file may have", escape(path)))),
+            Err(e) => Err(anyhow::Error::new(e).context(format!("reading {}", escape(path)))),
+        }
+    }
+
+    /// [`Lease::read`] with the size asked first ([`read_small`]): the cap before the download,
+    /// and the bytes that came checked against it (the state file).
+    pub async fn read_sized(&mut self, path: &str, cap: u64) -> Result<Option<Vec<u8>>> {
         read_small(&mut self.seat, path, cap).await.with_context(|| format!("reading {}", escape(path)))
     }
 
@@ -86,6 +103,41 @@ impl Lease<'_> {
 
     pub async fn is_dir(&mut self, path: &str) -> Result<bool> {
         self.seat.is_dir(path).await.with_context(|| format!("checking {}", escape(path)))
+    }
+}
+
+/// A sink for [`Lease::read`] that takes at most `cap` bytes: a larger file (a hostile server's)
+/// fails the read instead of filling memory.
+struct Capped {
+    data: Vec<u8>,
+    cap: usize,
+}
+
+impl tokio::io::AsyncWrite for Capped {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        if self.data.len().saturating_add(buf.len()) > self.cap {
+            return std::task::Poll::Ready(Err(std::io::ErrorKind::FileTooLarge.into()));
+        }
+        self.data.extend_from_slice(buf);
+        std::task::Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
     }
 }
 
