@@ -41,16 +41,7 @@ impl Lease<'_> {
     /// read without asking its size first; `None` when there is no such file. More than `cap`
     /// bytes fail the read.
     pub async fn read(&mut self, path: &str, cap: u64) -> Result<Option<Vec<u8>>> {
-        let mut sink = Capped { data: Vec::new(), cap: usize::try_from(cap).unwrap_or(usize::MAX) };
-        match self.seat.fetch_unsized(path, &mut sink).await {
-            Ok(_) => Ok(Some(sink.data)),
-            Err(e) if e.is_permanent_refusal() => Ok(None),
-            // Only the cap fails the sink. The engine's error stays in the chain: the session
-            // is out of step (the transfer's end unread), and is not given back to the pool.
-            Err(e @ crate::engine::Error::Sink(_)) => Err(anyhow::Error::new(e)
-                .context(format!("reading {}: it has more than the {cap} bytes this file may have", escape(path)))),
-            Err(e) => Err(anyhow::Error::new(e).context(format!("reading {}", escape(path)))),
-        }
+        read_whole(&mut self.seat, path, cap).await.with_context(|| format!("reading {}", escape(path)))
     }
 
     /// [`Lease::read`] with the size asked first ([`read_small`]): the cap before the download,
@@ -77,6 +68,11 @@ impl Lease<'_> {
     /// such file).
     pub async fn size_and_modified(&mut self, path: &str) -> Result<(Option<u64>, Option<i64>)> {
         self.seat.size_and_modified(path).await.with_context(|| format!("the size and time of {}", escape(path)))
+    }
+
+    /// Whether the server offers SIZE (RFC 3659 section 4): its refusal then means no such file.
+    pub fn gives_sizes(&self) -> bool {
+        self.seat.features().size
     }
 
     /// Whether the server gives modification times (MLST or MDTM).
@@ -106,7 +102,7 @@ impl Lease<'_> {
     }
 }
 
-/// A sink for [`Lease::read`] that takes at most `cap` bytes: a larger file (a hostile server's)
+/// A sink for [`read_whole`] that takes at most `cap` bytes: a larger file (a hostile server's)
 /// fails the read instead of filling memory.
 struct Capped {
     data: Vec<u8>,
@@ -154,18 +150,34 @@ pub(super) fn refusal<T>(result: Result<T, crate::engine::Error>, what: impl Fn(
 /// SIZE first (to refuse a huge file and to save the RETR of a missing one), then RETR.
 pub(super) async fn read_small(session: &mut Session, path: &str, cap: u64) -> Result<Option<Vec<u8>>> {
     let size = match session.size(path).await {
-        Ok(size) => Some(size),
-        Err(e) if e.reply_code().is_some() => None,
+        Ok(size) => size,
+        // No such file, or a server without SIZE: the RETR says which (not a second SIZE).
+        Err(e) if e.reply_code().is_some() => return read_whole(session, path, cap).await,
         Err(e) => return Err(e.into()),
     };
-    if let Some(size) = size.filter(|s| *s > cap) {
+    if size > cap {
         bail!("it is {size} bytes, more than the {cap} a state file may have");
     }
     let mut data = Vec::new();
-    match session.fetch(path, &mut data, 0, &[], size, &mut NoProgress).await {
-        Ok(_) if data.len() as u64 > cap => bail!("it is more than the {cap} bytes a state file may have"),
+    match session.fetch(path, &mut data, 0, &[], Some(size), &mut NoProgress).await {
         Ok(_) => Ok(Some(data)),
         Err(e) if e.reply_code().is_some_and(|c| c.class() == ReplyClass::PermanentNegative) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A small file read whole without asking its size ([`Session::fetch_unsized`]); `None` when
+/// there is no such file. More than `cap` bytes fail the read.
+async fn read_whole(session: &mut Session, path: &str, cap: u64) -> Result<Option<Vec<u8>>> {
+    let mut sink = Capped { data: Vec::new(), cap: usize::try_from(cap).unwrap_or(usize::MAX) };
+    match session.fetch_unsized(path, &mut sink).await {
+        Ok(_) => Ok(Some(sink.data)),
+        Err(e) if e.is_permanent_refusal() => Ok(None),
+        // Only the cap fails the sink. The engine's error stays in the chain: the session is
+        // out of step (the transfer's end unread), and is not given back to the pool.
+        Err(e @ crate::engine::Error::Sink(_)) => {
+            Err(anyhow::Error::new(e).context(format!("it has more than the {cap} bytes this file may have")))
+        }
         Err(e) => Err(e.into()),
     }
 }
