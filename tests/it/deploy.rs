@@ -2003,18 +2003,12 @@ async fn a_run_removes_its_lock_when_it_ends_and_one_with_nothing_to_do_takes_no
         make_site(&site.source(), 6);
         let first = site.deploy(&[]).await;
         first.assert_code(0);
-        // No state file yet: one SIZE says so and the RETR confirms it (no second SIZE); once
-        // the lock is taken, still none (MLST, SIZE: no read); then the intent and the final
-        // state.
+        // No state file yet: one SIZE says so (no RETR, no second SIZE); once the lock is
+        // taken, still none (MLST, SIZE: no read); then the intent and the final state.
         let state_commands: Vec<String> =
             sent(&first).into_iter().filter(|c| c.ends_with(&format!(" www/{STATE}"))).collect();
         let on_state = |verb: &str| format!("{verb} www/{STATE}");
-        assert_eq!(
-            state_commands,
-            ["SIZE", "RETR", "MLST", "SIZE", "RNTO", "RNTO"].map(on_state),
-            "{:?}",
-            sent(&first)
-        );
+        assert_eq!(state_commands, ["SIZE", "MLST", "SIZE", "RNTO", "RNTO"].map(on_state), "{:?}", sent(&first));
         // A state written long ago: its time says it is the one read, no second read.
         written_ago(&site.www().join(STATE), Duration::from_secs(3600));
         write(&site.source().join(page(0)), b"version 2\n");

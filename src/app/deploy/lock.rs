@@ -25,7 +25,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use super::remote::{Lease, Op, Outcome, Problem, Remote};
+use super::remote::{Lease, Op, Outcome, Problem, Remote, Sized};
 use super::state;
 use crate::app::interrupt::Pending;
 use crate::app::sanitize::escape;
@@ -493,12 +493,13 @@ async fn same_state(lease: &mut Lease<'_>, read: &StateRead, owner: &str) -> Res
     // `None`: no such file, or a server without SIZE; the file itself then says.
     let size = match size {
         Some(size) => Some(size),
-        None => lease.size(&read.path).await?,
+        None => match lease.size_or_absent(&read.path).await? {
+            Sized::Of(size) => Some(size),
+            // Not there: the same as read if there was none then.
+            Sized::Absent => return Ok(read.bytes.is_none()),
+            Sized::Unknown => None,
+        },
     };
-    // Not there, says a server that gives sizes: the same as read if there was none then.
-    if size.is_none() && lease.gives_sizes() {
-        return Ok(read.bytes.is_none());
-    }
     if let (Some(size), Some(bytes)) = (size, &read.bytes) {
         if size != bytes.len() as u64 {
             return Ok(false);

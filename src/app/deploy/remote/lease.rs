@@ -6,7 +6,7 @@ use anyhow::{Context as _, Result, bail};
 use crate::app::sanitize::escape;
 use crate::app::transfer::pool::Seat;
 use crate::engine::{NoProgress, Session, UploadMode};
-use crate::proto::ReplyClass;
+use crate::proto::{ReplyClass, ReplyCode};
 
 /// One session for a few commands on server paths, each answered as a value where the server
 /// refuses it (5xx): the deploy lock's MKD, STOR, MDTM, DELE, RMD, RNFR/RNTO.
@@ -70,9 +70,9 @@ impl Lease<'_> {
         self.seat.size_and_modified(path).await.with_context(|| format!("the size and time of {}", escape(path)))
     }
 
-    /// Whether the server offers SIZE (RFC 3659 section 4): its refusal then means no such file.
-    pub fn gives_sizes(&self) -> bool {
-        self.seat.features().size
+    /// SIZE, telling a missing file from a size the server will not give.
+    pub async fn size_or_absent(&mut self, path: &str) -> Result<Sized> {
+        sized(&mut self.seat, path).await.with_context(|| format!("SIZE of {}", escape(path)))
     }
 
     /// Whether the server gives modification times (MLST or MDTM).
@@ -147,13 +147,32 @@ pub(super) fn refusal<T>(result: Result<T, crate::engine::Error>, what: impl Fn(
     }
 }
 
-/// SIZE first (to refuse a huge file and to save the RETR of a missing one), then RETR.
+/// What SIZE said of a file.
+pub enum Sized {
+    Of(u64),
+    /// 550 from a server that offers SIZE (RFC 3659 section 4): no such file.
+    Absent,
+    /// Refused otherwise (not implemented, not allowed): only the file itself can tell.
+    Unknown,
+}
+
+async fn sized(session: &mut Session, path: &str) -> Result<Sized, crate::engine::Error> {
+    match session.size(path).await {
+        Ok(size) => Ok(Sized::Of(size)),
+        Err(e) if e.reply_code() == Some(ReplyCode::FILE_UNAVAILABLE) && session.features().size => Ok(Sized::Absent),
+        Err(e) if e.reply_code().is_some() => Ok(Sized::Unknown),
+        Err(e) => Err(e),
+    }
+}
+
+/// SIZE first (to refuse a huge file before it comes, to check the bytes that came, and to
+/// save the RETR of a missing one), then RETR.
 pub(super) async fn read_small(session: &mut Session, path: &str, cap: u64) -> Result<Option<Vec<u8>>> {
-    let size = match session.size(path).await {
-        Ok(size) => size,
-        // No such file, or a server without SIZE: the RETR says which (not a second SIZE).
-        Err(e) if e.reply_code().is_some() => return read_whole(session, path, cap).await,
-        Err(e) => return Err(e.into()),
+    let size = match sized(session, path).await? {
+        Sized::Of(size) => size,
+        Sized::Absent => return Ok(None),
+        // The RETR says whether there is one (not a second SIZE).
+        Sized::Unknown => return read_whole(session, path, cap).await,
     };
     if size > cap {
         bail!("it is {size} bytes, more than the {cap} a state file may have");
