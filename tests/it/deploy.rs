@@ -2436,6 +2436,43 @@ async fn far_from_the_server_the_lock_s_session_logs_in_while_the_state_file_is_
     .await;
 }
 
+/// Far from the server, a first deploy (no state: no lock while the scan runs) does not wait
+/// for the session that started logging in during the state read: when the listings and
+/// uploads start it joins the pool if it is in, else it is given up (left halfway, it would
+/// hold a slot of a host that limits connections). Here its PASS is held at the proxy until
+/// pasv has ended.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn far_from_the_server_a_first_deploy_does_not_wait_for_the_session_still_logging_in() {
+    use crate::support::faults::{FaultProxy, Faults};
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 6);
+        let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
+        proxy.hold("PASS pasv@");
+        let url = format!("{}/www/", proxy.url());
+        // A --timeout longer than the proxy's hold: a run that waited for the held login would
+        // wait for as long as the proxy holds it.
+        let running = pasv(["-v", "--timeout", "120", "deploy", site.source().to_str().unwrap(), &url]).spawn();
+        let running = wait_for(running, "the login", || proxy.holding()).await;
+        // The next PASS is the second session's: held until the proxy goes (60 s at most).
+        proxy.hold("PASS pasv@");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        proxy.release();
+        let mut running = wait_for(running, "the second session's PASS held", || proxy.holding()).await;
+        let deadline = Instant::now() + Duration::from_secs(40);
+        while !running.exited() {
+            assert!(Instant::now() < deadline, "pasv did not end within 40 s: it waits for the held login");
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        assert!(proxy.holding(), "pasv ended only once the second session's PASS went on: it waited for that login");
+        let run = running.finish().await;
+        run.assert_code(0);
+        assert!(run.stderr.contains("copied 6 file(s)"), "{}", run.stderr);
+        assert_eq!(published(&site.www()), tree(&site.source()));
+    })
+    .await;
+}
+
 /// A site of 6 pages deployed, then one changed and deployed again through a proxy that makes
 /// the server far (the login's PASS held 100 ms) and then holds the command `then` until
 /// released.

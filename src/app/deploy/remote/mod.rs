@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
+use futures_util::FutureExt as _;
 
 use super::plan::Listed;
 use super::state::{Digest, Mode};
@@ -203,6 +204,18 @@ impl<'a> Remote<'a> {
         out
     }
 
+    /// Before the pool opens sessions of its own: the session of [`Remote::read_state_warming`]
+    /// given to it when it is in, else given up. Left halfway, its connection would count
+    /// against a host's limit while the pool's logins are refused for it; waited for, it would
+    /// hold up the work by what is left of its login.
+    fn settle_warming(&mut self) {
+        if let Some(warming) = self.warming.take()
+            && let Some(Ok(seat)) = warming.now_or_never()
+        {
+            self.pool.put_back(seat);
+        }
+    }
+
     /// The first login took [`FAR_LOGIN`] or longer.
     fn far(&self) -> bool {
         self.pool.login_time().is_some_and(|login| login >= FAR_LOGIN)
@@ -329,6 +342,7 @@ impl<'a> Remote<'a> {
         if ops.is_empty() {
             return (Vec::new(), Vec::new());
         }
+        self.settle_warming();
         let work = Ops { root: &self.root, tally, done: RefCell::default(), chmod_missing: Cell::new(false) };
         let (pool, pace) = (&mut self.pool, &mut self.pace);
         let failures = self
@@ -380,6 +394,7 @@ impl<'a> Remote<'a> {
     /// Uploads `files` (relative path, size) with `mirror`'s machinery (pipelined where the
     /// server allows, retried with resume); returns the failures, each named by its path.
     pub async fn upload(&mut self, to: &Destination, files: &[(&str, u64)], tally: &Tally<'_>) -> Vec<Problem> {
+        self.settle_warming();
         let jobs = files
             .iter()
             .map(|(rel, size)| FileJob {
