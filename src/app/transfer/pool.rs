@@ -21,8 +21,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use futures_util::StreamExt as _;
 use futures_util::stream::FuturesUnordered;
+use futures_util::{FutureExt as _, StreamExt as _};
 use tokio::sync::Notify;
 
 use super::temporaries::Temporaries;
@@ -235,8 +235,8 @@ impl DerefMut for Seat<'_> {
     }
 }
 
-/// A session logging in ([`Pool::warm_another`]).
-pub type Warming<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Seat<'a>>> + 'a>>;
+/// A session logging in beside other work ([`Pool::start_warming`]).
+type Warming<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Seat<'a>>> + 'a>>;
 
 /// Up to `limit` sessions to one server.
 pub struct Pool<'a> {
@@ -249,6 +249,8 @@ pub struct Pool<'a> {
     pub backed_off: Option<usize>,
     /// Upload temporaries created on this server and not renamed yet.
     temporaries: Rc<Temporaries>,
+    /// One more session logging in beside other work ([`Pool::start_warming`]).
+    warming: Option<Warming<'a>>,
 }
 
 struct Shared<J> {
@@ -296,6 +298,7 @@ impl<'a> Pool<'a> {
             idle: vec![first],
             backed_off: None,
             temporaries: Rc::default(),
+            warming: None,
         }
     }
 
@@ -307,6 +310,7 @@ impl<'a> Pool<'a> {
     /// A session for sequential work between phases (listing the root, say); give it back
     /// with [`Pool::put_back`].
     pub async fn take(&mut self) -> Result<Seat<'a>> {
+        self.settle_warming();
         match self.idle.pop() {
             Some(session) => Ok(session),
             None => self.connector.connect().await.map(Seat::own),
@@ -319,17 +323,54 @@ impl<'a> Pool<'a> {
         self.connector.connect().await.map(Seat::own)
     }
 
-    /// One more session logging in, as [`Pool::open_another`], in a future that borrows
-    /// nothing of the pool: the caller polls it beside its other work, and gives the session
-    /// back with [`Pool::put_back`] (or drops the future, and the connection with it).
-    pub fn warm_another(&self) -> Warming<'a> {
-        let connector = self.connector.clone();
-        Box::pin(async move { connector.connect().await.map(Seat::own) })
+    /// Starts one more session logging in while the caller goes on with other work: polled by
+    /// [`Pool::beside_warming`], it joins the idle sessions once in. The connector is shared,
+    /// so the login borrows nothing of the pool.
+    pub fn start_warming(&mut self) {
+        if self.warming.is_none() {
+            let connector = self.connector.clone();
+            self.warming = Some(Box::pin(async move { connector.connect().await.map(Seat::own) }));
+        }
     }
 
-    /// An idle session when more than one waits (one stays for the pool's own work), else
-    /// one opened now ([`Pool::open_another`]).
+    /// `work` (which does not use the pool), with the session of [`Pool::start_warming`]
+    /// logging in meanwhile: once in, it joins the idle ones (one refused is dropped).
+    pub async fn beside_warming<T>(&mut self, work: impl Future<Output = T>) -> T {
+        let Some(mut warming) = self.warming.take() else { return work.await };
+        tokio::pin!(work);
+        tokio::select! {
+            out = &mut work => {
+                self.warming = Some(warming);
+                out
+            }
+            opened = &mut warming => {
+                if let Ok(seat) = opened {
+                    self.idle.push(seat);
+                }
+                work.await
+            }
+        }
+    }
+
+    /// Before the pool opens sessions of its own: the warming session joins the idle ones if
+    /// it is in, else it is given up, never waited for. Left halfway, its connection would
+    /// count against a host's limit while the pool's logins are refused for it; waited for,
+    /// it would hold the work up by what is left of its login.
+    fn settle_warming(&mut self) {
+        if let Some(warming) = self.warming.take()
+            && let Some(Ok(seat)) = warming.now_or_never()
+        {
+            self.idle.push(seat);
+        }
+    }
+
+    /// A session for work beside the pool's: the warming one (waited for: it was started for
+    /// this), else an idle one when more than one waits (one stays for the pool's own work),
+    /// else one opened now ([`Pool::open_another`]).
     pub async fn spare_or_another(&mut self) -> Result<Seat<'a>> {
+        if let Some(warming) = self.warming.take() {
+            return warming.await;
+        }
         match self.idle.len() {
             2.. => Ok(self.idle.pop().expect("two idle sessions")),
             _ => self.open_another().await,
@@ -363,6 +404,7 @@ impl<'a> Pool<'a> {
 
     /// Runs `jobs` (and every job they add) on up to `limit` sessions; returns the failures.
     pub async fn run<W: Work>(&mut self, work: &W, jobs: Vec<W::Job>) -> Vec<Failure> {
+        self.settle_warming();
         let shared = Shared {
             queue: RefCell::new(jobs.into()),
             starting: Cell::new(0),
@@ -448,6 +490,8 @@ impl<'a> Pool<'a> {
     /// Deletes the upload temporaries left (files pasv gave up on), then QUIT on every idle
     /// session, all at once.
     pub async fn close(mut self) {
+        // Still logging in: not needed after all.
+        self.warming = None;
         // Boxed: most pools have nothing to tidy, and need not carry its state along.
         if !self.temporaries.left().is_empty() {
             Box::pin(self.tidy()).await;

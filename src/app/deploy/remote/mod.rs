@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
-use futures_util::FutureExt as _;
 
 use super::plan::Listed;
 use super::state::{Digest, Mode};
@@ -26,7 +25,7 @@ use crate::app::target::Target;
 use crate::app::transfer::copy::{Copy, hash_file, rename_into_place};
 use crate::app::transfer::job::{Compare, Direction, FileJob, SyncOptions, Tree};
 use crate::app::transfer::lanes::upload_files;
-use crate::app::transfer::pool::{Done, Pool, Warming, Work};
+use crate::app::transfer::pool::{Done, Pool, Work};
 use crate::app::transfer::run::{retry_note, wrap_up};
 use crate::engine::{DirListing, HashAlgorithm, RateLimit, Session, join_remote};
 use crate::proto::{ReplyClass, Verb};
@@ -76,8 +75,6 @@ pub struct Remote<'a> {
     /// How long a job took on one session the last time some ran one after another (see
     /// `few_first`).
     pace: Option<Duration>,
-    /// A session logging in for the deploy lock ([`Remote::read_state_warming`]).
-    warming: Option<Warming<'a>>,
 }
 
 /// One command (or two) on a path relative to the target.
@@ -143,7 +140,7 @@ impl<'a> Remote<'a> {
     /// Connects the first session (a wrong password fails here, before anything else).
     pub async fn open(ctx: &'a Context, target: &Target, sessions: Sessions) -> Result<Self> {
         let pool = crate::app::transfers::open_pool(ctx, target, sessions.rate, sessions.limit).await?;
-        Ok(Self { pool, root: target.path.clone(), heart: Heart::new(ctx, target), pace: None, warming: None })
+        Ok(Self { pool, root: target.path.clone(), heart: Heart::new(ctx, target), pace: None })
     }
 
     /// While the deploy lock is held (`owner`: its owner file's server path and contents),
@@ -178,42 +175,21 @@ impl<'a> Remote<'a> {
     }
 
     /// [`Remote::read_small`] of the state file at a deploy's start; far from the server, with
-    /// sessions to spare, one more session starts logging in, polled beside this read and the
-    /// scan's waits ([`Remote::heard_from_during`]) and then left in the pool: the deploy lock,
-    /// taken at the scan's first change on a session of its own ([`Remote::leased_beside`]),
-    /// then starts without a login of five round trips, and a run that changes nothing waits
-    /// for no login. A server that refuses it (a limit per host) leaves the lock on the first
-    /// session, as without.
+    /// sessions to spare, one more session starts logging in, beside this read and the scan's
+    /// waits ([`Remote::heard_from_during`], [`Pool::start_warming`]): the deploy lock, taken at
+    /// the scan's first change on a session of its own ([`Remote::leased_beside`]), then starts
+    /// without a login of five round trips, and a run that changes nothing waits for no login.
+    /// A server that refuses it (a limit per host) leaves the lock on the first session, as
+    /// without.
     pub async fn read_state_warming(&mut self, rel: &str, cap: u64) -> Result<Option<Vec<u8>>> {
-        if self.warming.is_none() && self.far() && self.pool.limit() > 1 {
-            self.warming = Some(self.pool.warm_another());
-        }
         let path = self.path(rel);
         let mut session = self.pool.take().await?;
-        let result = self.beside_warming(read_small(&mut session, &path, cap)).await;
+        if self.far() && self.pool.limit() > 1 {
+            self.pool.start_warming();
+        }
+        let result = self.pool.beside_warming(read_small(&mut session, &path, cap)).await;
         self.pool.put_back(session);
         result.with_context(|| format!("reading {}", escape(&path)))
-    }
-
-    /// `work` (which does not borrow this `Remote`), with the session of
-    /// [`Remote::read_state_warming`] polled meanwhile: logged in, it joins the pool's idle ones.
-    async fn beside_warming<T>(&mut self, work: impl Future<Output = T>) -> T {
-        let Some(warming) = self.warming.take() else { return work.await };
-        let (out, warming) = beside(work, warming, &mut self.pool).await;
-        self.warming = warming;
-        out
-    }
-
-    /// Before the pool opens sessions of its own: the session of [`Remote::read_state_warming`]
-    /// given to it when it is in, else given up. Left halfway, its connection would count
-    /// against a host's limit while the pool's logins are refused for it; waited for, it would
-    /// hold up the work by what is left of its login.
-    fn settle_warming(&mut self) {
-        if let Some(warming) = self.warming.take()
-            && let Some(Ok(seat)) = warming.now_or_never()
-        {
-            self.pool.put_back(seat);
-        }
     }
 
     /// The first login took [`FAR_LOGIN`] or longer.
@@ -306,11 +282,7 @@ impl<'a> Remote<'a> {
         tally: &Tally<'_>,
     ) -> (Result<T>, Vec<(Op, Outcome)>, Vec<Problem>) {
         let beside = self.far() && self.pool.limit() > 1 && !ops.is_empty();
-        let opened = match (beside, self.warming.take()) {
-            (false, _) => None,
-            (true, Some(warming)) => warming.await.ok(),
-            (true, None) => self.pool.spare_or_another().await.ok(),
-        };
+        let opened = if beside { self.pool.spare_or_another().await.ok() } else { None };
         let Some(seat) = opened else {
             let result = self.leased(work).await;
             let (done, failures) = self.run(ops, tally).await;
@@ -342,7 +314,6 @@ impl<'a> Remote<'a> {
         if ops.is_empty() {
             return (Vec::new(), Vec::new());
         }
-        self.settle_warming();
         let work = Ops { root: &self.root, tally, done: RefCell::default(), chmod_missing: Cell::new(false) };
         let (pool, pace) = (&mut self.pool, &mut self.pace);
         let failures = self
@@ -364,11 +335,7 @@ impl<'a> Remote<'a> {
         tally: &Tally<'_>,
         work: impl Future<Output = T>,
     ) -> Result<T, Problem> {
-        let beating = self.heart.beating(tally, work);
-        let Some(warming) = self.warming.take() else { return beating.await };
-        let (out, warming) = beside(beating, warming, &mut self.pool).await;
-        self.warming = warming;
-        out
+        self.pool.beside_warming(self.heart.beating(tally, work)).await
     }
 
     /// Where uploads from `local` go: into `dir` (relative to the target) under their own
@@ -394,7 +361,6 @@ impl<'a> Remote<'a> {
     /// Uploads `files` (relative path, size) with `mirror`'s machinery (pipelined where the
     /// server allows, retried with resume); returns the failures, each named by its path.
     pub async fn upload(&mut self, to: &Destination, files: &[(&str, u64)], tally: &Tally<'_>) -> Vec<Problem> {
-        self.settle_warming();
         let jobs = files
             .iter()
             .map(|(rel, size)| FileJob {
@@ -423,29 +389,8 @@ impl<'a> Remote<'a> {
     }
 
     pub async fn close(mut self) {
-        // Still logging in: not needed after all.
-        self.warming = None;
         self.heart.close().await;
         self.pool.close().await;
-    }
-}
-
-/// `work`, with `warming` polled meanwhile: a session that logs in joins `pool`'s idle ones (one
-/// refused is dropped); one still logging in when `work` is done comes back.
-async fn beside<'a, T>(
-    work: impl Future<Output = T>,
-    mut warming: Warming<'a>,
-    pool: &mut Pool<'a>,
-) -> (T, Option<Warming<'a>>) {
-    tokio::pin!(work);
-    tokio::select! {
-        out = &mut work => (out, Some(warming)),
-        opened = &mut warming => {
-            if let Ok(seat) = opened {
-                pool.put_back(seat);
-            }
-            (work.await, None)
-        }
     }
 }
 
