@@ -73,10 +73,13 @@ impl ReplyCode {
     /// their own way (vsftpd "There are too many connections from your internet address",
     /// ProFTPD "Too many users", pure-ftpd "Sorry, the maximum number of clients ... reached",
     /// Serv-U "Maximum number of connections reached"); RFC 959 gives no code of its own for it.
+    /// The text must name both a limit and what is limited: "530 Maximum login attempts
+    /// exceeded" is a refused login, and trying it again makes it worse.
     pub fn refuses_another_session(self, text: &str) -> bool {
         let text = text.to_ascii_lowercase();
-        (self == Self::NOT_AVAILABLE || self == Self::NOT_LOGGED_IN)
-            && ["too many", "maximum", "limit", "connections"].iter().any(|w| text.contains(w))
+        let limit = ["too many", "maximum", "limit"].iter().any(|w| text.contains(w));
+        let sessions = ["connection", "client", "user", "session"].iter().any(|w| text.contains(w));
+        (self == Self::NOT_AVAILABLE || self == Self::NOT_LOGGED_IN) && limit && sessions
     }
 
     /// A refusal of STOR or RETR that may only mean the server was not ready for the command
@@ -322,6 +325,10 @@ mod tests {
             (530, "Sorry, the maximum number of clients (5) for this user are already connected.", true),
             (421, "Too many users, closing control connection", true),
             (530, "Login incorrect.", false),
+            (530, "Sorry, the maximum number of clients (1) from your host are already connected.", true),
+            (421, "Too many connections (2) from this IP", true),
+            (530, "Maximum login attempts exceeded.", false),
+            (530, "Too many failed logins.", false),
             (421, "Service not available, remote server has closed connection", false),
             (550, "Too many files", false),
         ] {
