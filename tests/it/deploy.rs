@@ -2439,8 +2439,8 @@ async fn far_from_the_server_the_lock_s_session_logs_in_while_the_state_file_is_
 /// Far from the server, a first deploy (no state: no lock while the scan runs) does not wait
 /// for the session that started logging in during the state read: when the listings and
 /// uploads start it joins the pool if it is in, else it is given up (left halfway, it would
-/// hold a slot of a host that limits connections). Here its PASS is held at the proxy until
-/// pasv has ended.
+/// hold a slot of a host that limits connections). Here its PASS, if it comes that far, is
+/// held at the proxy for 60 s: a run that waited for that login would take that long.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn far_from_the_server_a_first_deploy_does_not_wait_for_the_session_still_logging_in() {
     use crate::support::faults::{FaultProxy, Faults};
@@ -2458,13 +2458,14 @@ async fn far_from_the_server_a_first_deploy_does_not_wait_for_the_session_still_
         proxy.hold("PASS pasv@");
         tokio::time::sleep(Duration::from_millis(100)).await;
         proxy.release();
-        let mut running = wait_for(running, "the second session's PASS held", || proxy.holding()).await;
+        // Given up before its PASS (a busy machine), or with its PASS held: either way the run
+        // ends without it.
+        let mut running = running;
         let deadline = Instant::now() + Duration::from_secs(40);
         while !running.exited() {
             assert!(Instant::now() < deadline, "pasv did not end within 40 s: it waits for the held login");
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        assert!(proxy.holding(), "pasv ended only once the second session's PASS went on: it waited for that login");
         let run = running.finish().await;
         run.assert_code(0);
         assert!(run.stderr.contains("copied 6 file(s)"), "{}", run.stderr);
