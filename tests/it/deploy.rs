@@ -2003,12 +2003,18 @@ async fn a_run_removes_its_lock_when_it_ends_and_one_with_nothing_to_do_takes_no
         make_site(&site.source(), 6);
         let first = site.deploy(&[]).await;
         first.assert_code(0);
-        // No state file yet: one SIZE says so (no RETR, no second SIZE); once the lock is
-        // taken, still none (MLST, SIZE: no read); then the intent and the final state.
+        // No state file yet: its SIZE refused and a RETR to confirm (no second SIZE: a 550 to
+        // SIZE may also mean a size the server cannot give); once the lock is taken, still none
+        // (MLST, SIZE, RETR); then the intent and the final state.
         let state_commands: Vec<String> =
             sent(&first).into_iter().filter(|c| c.ends_with(&format!(" www/{STATE}"))).collect();
         let on_state = |verb: &str| format!("{verb} www/{STATE}");
-        assert_eq!(state_commands, ["SIZE", "MLST", "SIZE", "RNTO", "RNTO"].map(on_state), "{:?}", sent(&first));
+        assert_eq!(
+            state_commands,
+            ["SIZE", "RETR", "MLST", "SIZE", "RETR", "RNTO", "RNTO"].map(on_state),
+            "{:?}",
+            sent(&first)
+        );
         // A state written long ago: its time says it is the one read, no second read.
         written_ago(&site.www().join(STATE), Duration::from_secs(3600));
         write(&site.source().join(page(0)), b"version 2\n");
@@ -2078,10 +2084,35 @@ async fn the_state_check_works_on_a_server_without_size() {
         proxy.refuse("SIZE www/.pasv-deploy.json", "502 SIZE not implemented.", usize::MAX);
         let run = deploy(&site.source(), &format!("{}/www/", proxy.url()), &[]).await;
         run.assert_code(0);
-        assert!(proxy.injected() >= 2, "the state read and the check both asked: {}", proxy.describe());
+        // The state read asked its SIZE; the check takes the size from MLST and reads the file
+        // without asking SIZE again.
+        assert!(proxy.injected() >= 1, "the state read asked: {}", proxy.describe());
         assert!(run.stderr.contains("copied 1 file(s)"), "{}", run.stderr);
         assert_eq!(published(&site.www()), tree(&site.source()));
         assert!(!site.www().join(LOCK).exists(), "{}", run.stderr);
+    })
+    .await;
+}
+
+/// A 550 to SIZE is not "no such file": RFC 3659 section 4.2 gives it also where the size
+/// cannot be determined (z/OS for files it cannot size). The state file is still read, and
+/// trusted: one file sent, no "no state file" fallback to listings.
+#[tokio::test]
+async fn a_state_file_whose_size_the_server_will_not_give_is_still_read() {
+    use crate::support::faults::{FaultProxy, Faults};
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 4);
+        site.deploy(&[]).await.assert_code(0);
+        write(&site.source().join(page(0)), b"version 2\n");
+        let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
+        proxy.refuse(&format!("SIZE www/{STATE}"), "550 Could not get file size.", usize::MAX);
+        let run = deploy(&site.source(), &format!("{}/www/", proxy.url()), &[]).await;
+        run.assert_code(0);
+        assert!(proxy.injected() >= 1, "the state's SIZE was not asked: {}", proxy.describe());
+        assert!(!run.stderr.contains("no state file"), "{}", run.stderr);
+        assert!(run.stderr.contains("copied 1 file(s)"), "{}", run.stderr);
+        assert_eq!(published(&site.www()), tree(&site.source()));
     })
     .await;
 }

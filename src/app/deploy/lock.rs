@@ -25,7 +25,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use super::remote::{Lease, Op, Outcome, Problem, Remote, Sized};
+use super::remote::{Lease, Op, Outcome, Problem, Remote};
 use super::state;
 use crate::app::interrupt::Pending;
 use crate::app::sanitize::escape;
@@ -493,12 +493,7 @@ async fn same_state(lease: &mut Lease<'_>, read: &StateRead, owner: &str) -> Res
     // `None`: no such file, or a server without SIZE; the file itself then says.
     let size = match size {
         Some(size) => Some(size),
-        None => match lease.size_or_absent(&read.path).await? {
-            Sized::Of(size) => Some(size),
-            // Not there: the same as read if there was none then.
-            Sized::Absent => return Ok(read.bytes.is_none()),
-            Sized::Unknown => None,
-        },
+        None => lease.size(&read.path).await?,
     };
     if let (Some(size), Some(bytes)) = (size, &read.bytes) {
         if size != bytes.len() as u64 {
@@ -514,7 +509,9 @@ async fn same_state(lease: &mut Lease<'_>, read: &StateRead, owner: &str) -> Res
         // There was none when this run read it.
         return Ok(false);
     }
-    Ok(lease.read_sized(&read.path, state::MAX_BYTES).await? == read.bytes)
+    // Read whole, without another SIZE: the size is known or unknowable by now, and bytes cut
+    // short differ from those read (a state taken for changed stops the run, changing nothing).
+    Ok(lease.read(&read.path, state::MAX_BYTES).await? == read.bytes)
 }
 
 /// "42 s" or "20 min".

@@ -6,7 +6,7 @@ use anyhow::{Context as _, Result, bail};
 use crate::app::sanitize::escape;
 use crate::app::transfer::pool::Seat;
 use crate::engine::{NoProgress, Session, UploadMode};
-use crate::proto::{ReplyClass, ReplyCode};
+use crate::proto::ReplyClass;
 
 /// One session for a few commands on server paths, each answered as a value where the server
 /// refuses it (5xx): the deploy lock's MKD, STOR, MDTM, DELE, RMD, RNFR/RNTO.
@@ -37,17 +37,11 @@ impl Lease<'_> {
         Ok(true)
     }
 
-    /// A small file's contents (the lock's owner file, which the caller compares byte for byte),
-    /// read without asking its size first; `None` when there is no such file. More than `cap`
-    /// bytes fail the read.
+    /// A small file's contents read whole, without asking its size first (the lock's owner
+    /// file, and the state file once its size is known: both compared byte for byte); `None`
+    /// when there is no such file. More than `cap` bytes fail the read.
     pub async fn read(&mut self, path: &str, cap: u64) -> Result<Option<Vec<u8>>> {
         read_whole(&mut self.seat, path, cap).await.with_context(|| format!("reading {}", escape(path)))
-    }
-
-    /// [`Lease::read`] with the size asked first ([`read_small`]): the cap before the download,
-    /// and the bytes that came checked against it (the state file).
-    pub async fn read_sized(&mut self, path: &str, cap: u64) -> Result<Option<Vec<u8>>> {
-        read_small(&mut self.seat, path, cap).await.with_context(|| format!("reading {}", escape(path)))
     }
 
     /// SIZE; `None` when there is no such file.
@@ -68,11 +62,6 @@ impl Lease<'_> {
     /// such file).
     pub async fn size_and_modified(&mut self, path: &str) -> Result<(Option<u64>, Option<i64>)> {
         self.seat.size_and_modified(path).await.with_context(|| format!("the size and time of {}", escape(path)))
-    }
-
-    /// SIZE, telling a missing file from a size the server will not give.
-    pub async fn size_or_absent(&mut self, path: &str) -> Result<Sized> {
-        sized(&mut self.seat, path).await.with_context(|| format!("SIZE of {}", escape(path)))
     }
 
     /// Whether the server gives modification times (MLST or MDTM).
@@ -147,32 +136,14 @@ pub(super) fn refusal<T>(result: Result<T, crate::engine::Error>, what: impl Fn(
     }
 }
 
-/// What SIZE said of a file.
-pub enum Sized {
-    Of(u64),
-    /// 550 from a server that offers SIZE (RFC 3659 section 4): no such file.
-    Absent,
-    /// Refused otherwise (not implemented, not allowed): only the file itself can tell.
-    Unknown,
-}
-
-async fn sized(session: &mut Session, path: &str) -> Result<Sized, crate::engine::Error> {
-    match session.size(path).await {
-        Ok(size) => Ok(Sized::Of(size)),
-        Err(e) if e.reply_code() == Some(ReplyCode::FILE_UNAVAILABLE) && session.features().size => Ok(Sized::Absent),
-        Err(e) if e.reply_code().is_some() => Ok(Sized::Unknown),
-        Err(e) => Err(e),
-    }
-}
-
-/// SIZE first (to refuse a huge file before it comes, to check the bytes that came, and to
-/// save the RETR of a missing one), then RETR.
+/// SIZE first (to refuse a huge file before it comes, and to check the bytes that came), then
+/// RETR. A refused SIZE is not "no such file": RFC 3659 section 4.2 gives 550 also where the
+/// size cannot be determined (z/OS for files it cannot size). The RETR says (not a second SIZE).
 pub(super) async fn read_small(session: &mut Session, path: &str, cap: u64) -> Result<Option<Vec<u8>>> {
-    let size = match sized(session, path).await? {
-        Sized::Of(size) => size,
-        Sized::Absent => return Ok(None),
-        // The RETR says whether there is one (not a second SIZE).
-        Sized::Unknown => return read_whole(session, path, cap).await,
+    let size = match session.size(path).await {
+        Ok(size) => size,
+        Err(e) if e.reply_code().is_some() => return read_whole(session, path, cap).await,
+        Err(e) => return Err(e.into()),
     };
     if size > cap {
         bail!("it is {size} bytes, more than the {cap} a state file may have");

@@ -36,7 +36,7 @@ mod heart;
 mod lease;
 
 use heart::Heart;
-pub use lease::{Lease, Sized};
+pub use lease::Lease;
 use lease::{read_small, store};
 
 /// Up to this many jobs run one after another on one session (see `few_first`).
