@@ -2474,21 +2474,12 @@ async fn far_from_the_server_the_lock_s_session_logs_in_while_the_state_file_is_
 /// held at the proxy for 60 s: a run that waited for that login would take that long.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn far_from_the_server_a_first_deploy_does_not_wait_for_the_session_still_logging_in() {
-    use crate::support::faults::{FaultProxy, Faults};
     within(async {
         let site = Site::new().await;
         make_site(&site.source(), 6);
-        let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
-        proxy.hold("PASS pasv@");
-        let url = format!("{}/www/", proxy.url());
-        // A --timeout longer than the proxy's hold: a run that waited for the held login would
-        // wait for as long as the proxy holds it.
-        let running = pasv(["-v", "--timeout", "120", "deploy", site.source().to_str().unwrap(), &url]).spawn();
-        let running = wait_for(running, "the login", || proxy.holding()).await;
-        // The next PASS is the second session's: held until the proxy goes (60 s at most).
-        proxy.hold("PASS pasv@");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        proxy.release();
+        // The next PASS after the first login's is the second session's: held until the proxy
+        // goes (60 s at most; pasv's --timeout is longer).
+        let (running, _proxy) = through_far_proxy(&site, "PASS pasv@").await;
         // Given up before its PASS (a busy machine), or with its PASS held: either way the run
         // ends without it.
         let mut running = running;
@@ -2505,19 +2496,23 @@ async fn far_from_the_server_a_first_deploy_does_not_wait_for_the_session_still_
     .await;
 }
 
-/// A site of 6 pages deployed, then one changed and deployed again through a proxy that makes
-/// the server far (the login's PASS held 100 ms) and then holds the command `then` until
-/// released.
+/// A site of 6 pages deployed, then one changed and deployed again [`through_far_proxy`].
 async fn far_redeploy(site: &Site, then: &str) -> (Running, crate::support::faults::FaultProxy) {
-    use crate::support::faults::{FaultProxy, Faults};
     make_site(&site.source(), 6);
     site.deploy(&[]).await.assert_code(0);
     write(&site.source().join(page(1)), b"version 2\n");
+    through_far_proxy(site, then).await
+}
+
+/// The site's source deployed through a proxy that makes the server far (the login's PASS held
+/// 100 ms) and then holds the command `then` until released.
+async fn through_far_proxy(site: &Site, then: &str) -> (Running, crate::support::faults::FaultProxy) {
+    use crate::support::faults::{FaultProxy, Faults};
     let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
     proxy.hold("PASS pasv@");
     let url = format!("{}/www/", proxy.url());
     // A command held longer than the default --timeout would be sent again on another
-    // session.
+    // session (or, a login, given up).
     let running = pasv(["-v", "--timeout", "120", "deploy", site.source().to_str().unwrap(), &url]).spawn();
     let running = wait_for(running, "the login", || proxy.holding()).await;
     proxy.hold(then);

@@ -167,11 +167,7 @@ impl<'a> Remote<'a> {
 
     /// A small file's contents, `None` when the server has no such file (550).
     pub async fn read_small(&mut self, rel: &str, cap: u64) -> Result<Option<Vec<u8>>> {
-        let path = self.path(rel);
-        let mut session = self.pool.take().await?;
-        let result = read_small(&mut session, &path, cap).await;
-        self.pool.put_back(session);
-        result.with_context(|| format!("reading {}", escape(&path)))
+        self.read(rel, cap, false).await
     }
 
     /// [`Remote::read_small`] of the state file at a deploy's start; far from the server, with
@@ -182,9 +178,15 @@ impl<'a> Remote<'a> {
     /// A server that refuses it (a limit per host) leaves the lock on the first session, as
     /// without.
     pub async fn read_state_warming(&mut self, rel: &str, cap: u64) -> Result<Option<Vec<u8>>> {
+        self.read(rel, cap, true).await
+    }
+
+    /// Far from the server and with `warm`, the session starts logging in once the read's own
+    /// session is taken (taking one gives up a session still logging in).
+    async fn read(&mut self, rel: &str, cap: u64, warm: bool) -> Result<Option<Vec<u8>>> {
         let path = self.path(rel);
         let mut session = self.pool.take().await?;
-        if self.far() && self.pool.limit() > 1 {
+        if warm && self.far() && self.pool.limit() > 1 {
             self.pool.start_warming();
         }
         let result = self.pool.beside_warming(read_small(&mut session, &path, cap)).await;
@@ -289,7 +291,7 @@ impl<'a> Remote<'a> {
             return (result, done, failures);
         };
         let mut lease = Lease { seat };
-        let listing = Ops { root: &self.root, tally, done: RefCell::default(), chmod_missing: Cell::new(false) };
+        let listing = Ops::new(&self.root, tally);
         let (pool, pace) = (&mut self.pool, &mut self.pace);
         let asked = ops.clone();
         let (result, failures) = tokio::join!(work(&mut lease), async {
@@ -314,7 +316,7 @@ impl<'a> Remote<'a> {
         if ops.is_empty() {
             return (Vec::new(), Vec::new());
         }
-        let work = Ops { root: &self.root, tally, done: RefCell::default(), chmod_missing: Cell::new(false) };
+        let work = Ops::new(&self.root, tally);
         let (pool, pace) = (&mut self.pool, &mut self.pace);
         let failures = self
             .heart
@@ -464,7 +466,11 @@ struct Ops<'a, 't> {
     chmod_missing: Cell<bool>,
 }
 
-impl Ops<'_, '_> {
+impl<'a, 't> Ops<'a, 't> {
+    fn new(root: &'a str, tally: &'a Tally<'t>) -> Self {
+        Self { root, tally, done: RefCell::default(), chmod_missing: Cell::new(false) }
+    }
+
     fn path(&self, rel: &str) -> String {
         if rel.is_empty() { self.root.to_string() } else { join_remote(self.root, rel) }
     }
