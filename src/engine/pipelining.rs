@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::control::rejection;
 use super::data::{self, PendingData};
 use super::{Error, Session};
-use crate::proto::Command;
+use crate::proto::{Command, Reading};
 
 /// Whether sessions may send a transfer command ahead of its data connection (STOR or RETR
 /// with its EPSV, or with the previous file's replies outstanding) and a file's data before
@@ -45,11 +45,13 @@ impl Session {
         self.data.epsv_works() && self.pipelining.allowed()
     }
 
-    /// True when commands may go out in one write, their replies read in turn: not to servers
-    /// offering MLST (libunftp, for one, answers SIZE and time commands from separate tasks,
-    /// in either order), nor to one that has shown it does not play along.
+    /// True when commands may go out in one write, their replies read in turn: to servers
+    /// whose greeting names one known to answer in order (vsftpd, pure-ftpd, ProFTPD,
+    /// [`Reading`]), and to others that do not offer MLST. Not to the rest: libunftp, for one,
+    /// offers MLST and answers SIZE, time commands, RNFR and EPSV from separate tasks, in any
+    /// order. Nor to a server that has shown it does not play along.
     pub(super) fn answers_in_order(&self) -> bool {
-        !self.features.mlst && self.pipelining.allowed()
+        (self.reading != Reading::Unknown || !self.features.mlst) && self.pipelining.allowed()
     }
 
     /// Shares what this session finds out about pipelining with every session given the same

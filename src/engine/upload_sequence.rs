@@ -15,8 +15,10 @@
 //! `ReplyCode::may_end_failed_transfer`) gives the session up ([`Error::OutOfTurn`]) and stops
 //! sending ahead for the run; the files in flight go again on another connection.
 //!
-//! Nothing is sent ahead to servers that offer MLST: libunftp, for one, answers SIZE and time
-//! commands from separate tasks, in either order. There the files go one at a time.
+//! Nothing is sent ahead to servers that offer MLST, unless their greeting names one known to
+//! answer in order (pure-ftpd, ProFTPD: [`crate::proto::Reading::InTurn`]): libunftp, for one,
+//! answers SIZE, time commands and RNFR from separate tasks, in any order. There the files go
+//! one at a time.
 //!
 //! A STOR sent ahead of its data connection, or whose data went out before the 1xx, that the
 //! server refuses before any 1xx in a way that may only mean it was not ready (Twisted

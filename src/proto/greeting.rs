@@ -12,21 +12,48 @@ pub enum Reading {
     /// connection only for urgent data (ABOR with Telnet IP/Synch, RFC 959 section 4.1.3,
     /// signalled by SIGURG), which a client's ordinary commands never carry.
     BetweenTransfers,
+    /// One command at a time, each answered before the next is read, in the order sent:
+    /// pure-ftpd and ProFTPD serve each session from one process that reads a command, carries
+    /// it out and replies (RFC 959 section 4.2 orders replies after their commands). They
+    /// offer MLST, which alone does not tell them from libunftp (see `Session::answers_in_order`).
+    /// Nothing is known of what they do with a command sent during a transfer: nothing is sent
+    /// then.
+    InTurn,
     /// Not known: commands may be answered as they arrive, even mid-transfer (libunftp,
     /// ftp-srv and pyftpdlib serve a session from concurrent tasks).
     Unknown,
 }
 
 impl Reading {
-    /// From the greeting's text. vsftpd's default banner is `220 (vsFTPd 3.0.3)`; a server
-    /// whose banner was changed (`ftpd_banner`) is `Unknown`, which costs only speed.
+    /// From the greeting's text, by the servers' default banners: vsftpd's `220 (vsFTPd
+    /// 3.0.3)`, pure-ftpd's `220---------- Welcome to Pure-FTPd [privsep] [TLS] ----------`
+    /// (a banner it has no setting for) and ProFTPD's `220 ProFTPD Server (NAME) [ADDRESS]`,
+    /// with its version where `ServerIdent` shows it. A server whose banner was changed
+    /// (vsftpd's `ftpd_banner`, ProFTPD's `ServerIdent on "..."`) is `Unknown`, which costs
+    /// only speed.
     pub fn from_greeting(greeting: &Reply) -> Self {
-        let vsftpd = greeting.first_line().trim().strip_prefix("(vsFTPd ").is_some_and(|rest| {
-            rest.strip_suffix(')')
-                .is_some_and(|version| !version.is_empty() && version.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        let first = greeting.first_line().trim();
+        let vsftpd = first.strip_prefix("(vsFTPd ").is_some_and(|rest| {
+            rest.strip_suffix(')').is_some_and(|version| !version.is_empty() && is_version(version))
         });
-        if vsftpd { Self::BetweenTransfers } else { Self::Unknown }
+        let pure_ftpd = first.trim_matches('-').trim().starts_with("Welcome to Pure-FTPd");
+        let proftpd = first.strip_prefix("ProFTPD ").is_some_and(|rest| {
+            let rest = rest.split_once(' ').filter(|(version, _)| is_version(version)).map_or(rest, |(_, rest)| rest);
+            rest.starts_with("Server (")
+        });
+        if vsftpd {
+            Self::BetweenTransfers
+        } else if pure_ftpd || proftpd {
+            Self::InTurn
+        } else {
+            Self::Unknown
+        }
     }
+}
+
+/// `3.0.3`, `1.3.8b`, `1.3.9rc1`: a version as the banners write it.
+fn is_version(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_digit()) && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
 }
 
 #[cfg(test)]
@@ -38,16 +65,23 @@ mod tests {
     }
 
     #[test]
-    fn only_vsftpds_default_banner_reads_between_transfers() {
+    fn default_banners_tell_how_the_server_reads() {
         for (wire, reading) in [
             ("(vsFTPd 3.0.3)", Reading::BetweenTransfers),
             ("(vsFTPd 3.0.5)", Reading::BetweenTransfers),
-            ("ProFTPD Server (Debian) [::ffff:127.0.0.1]", Reading::Unknown),
-            ("--------- Welcome to Pure-FTPd [privsep] ----------", Reading::Unknown),
+            ("ProFTPD Server (Debian) [::ffff:127.0.0.1]", Reading::InTurn),
+            ("ProFTPD 1.3.8b Server (pasv interop proftpd) [127.0.0.1]", Reading::InTurn),
+            ("--------- Welcome to Pure-FTPd [privsep] ----------", Reading::InTurn),
+            ("---------- Welcome to Pure-FTPd [privsep] [TLS] ----------", Reading::InTurn),
+            ("ProFTPD", Reading::Unknown),
+            ("ProFTPD FTP gateway", Reading::Unknown),
+            ("Welcome to the libunftp FTP server", Reading::Unknown),
+            ("FTP server (ProFTPD Server (x)) ready", Reading::Unknown),
             ("pyftpdlib 1.5.10 ready.", Reading::Unknown),
             ("Welcome to vsFTPd service.", Reading::Unknown),
             ("(vsFTPd 3.0.3) and friends", Reading::Unknown),
             ("(vsFTPd )", Reading::Unknown),
+            ("(vsFTPd x.y)", Reading::Unknown),
             ("", Reading::Unknown),
         ] {
             assert_eq!(Reading::from_greeting(&greeting(wire)), reading, "{wire:?}");

@@ -715,7 +715,27 @@ async fn recursive(c: Arc<Ctx>) -> Outcome {
     c.ok(&run);
     assert!(run.stderr.contains("copied 2 file(s)"), "{}", c.details(&run));
     assert_eq!(snapshot(&c.daemon.root.join("rup/copy")), snapshot(&copy), "{}", c.details(&run));
+    // Each rename's RNFR and RNTO go out in one write to the servers whose banner says they
+    // answer in order (pure-ftpd and ProFTPD offer MLST, as libunftp does, and are told from
+    // it by their greeting); one at a time to pyftpdlib, which offers MLST and is not known.
+    let together = renames_sent_together(&run.stderr);
+    match c.daemon.spec.kind {
+        Kind::Vsftpd | Kind::Proftpd | Kind::PureFtpd => {
+            assert_eq!(together, Some(true), "RNFR and RNTO one at a time\n{}", c.details(&run))
+        }
+        Kind::Pyftpdlib => assert_eq!(together, Some(false), "RNFR and RNTO sent together\n{}", c.details(&run)),
+        Kind::Twisted | Kind::FtpSrv => {}
+    }
     Outcome::Pass
+}
+
+/// Whether the first RNFR in a `-v` trace was followed by its RNTO before any reply came
+/// back (sent in one write); `None` without an RNFR.
+fn renames_sent_together(trace: &str) -> Option<bool> {
+    let mut lines = trace.lines().skip_while(|line| !line.starts_with("> RNFR "));
+    lines.next()?;
+    let next = lines.find(|line| line.starts_with("> ") || line.starts_with("< "))?;
+    Some(next.starts_with("> RNTO "))
 }
 
 /// Every directory (with a trailing `/`) and file (with its bytes) under `root`, sorted.
