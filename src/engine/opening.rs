@@ -30,6 +30,49 @@ impl Session {
         self.open_requested(command, pending).await
     }
 
+    /// A single transfer's command, its data connection and 1xx. Once this session has seen
+    /// EPSV work, and while the server plays along, EPSV and the command go out in one write
+    /// (RFC 959 lets a client send a command before the previous reply): a round trip less
+    /// per `get`, `put` and deploy state or lock file. It degrades, never fails for it:
+    /// - the command refused before any 1xx in words of the data connection (425, 426, 503:
+    ///   the server may not have been ready for it; Twisted answers 426): the classic way,
+    ///   and no more pipelining;
+    /// - the data connection refused: the command's reply is read, and a refusal of the
+    ///   command is the error, the session in step, as it would be the classic way;
+    /// - the EPSV refused: the command's own reply is read (a server refuses a transfer with
+    ///   no passive address set), then the classic way, which tries PASV after EPSV. Only a
+    ///   server that started the transfer all the same leaves the session out of step.
+    pub(super) async fn open_single(&mut self, command: &Command) -> Result<Opened, Error> {
+        if self.sends_request_with_epsv() {
+            self.control.send_batch(&[Command::ExtendedPassive, command.clone()]).await?;
+            match self.read_sent_passive().await {
+                Ok(pending) => match self.open_requested(command, pending).await {
+                    Err(e) if e.reply_code().is_some_and(ReplyCode::speaks_of_the_data_connection) => {
+                        self.stop_pipelining(&e)
+                    }
+                    opened => return opened,
+                },
+                // The server may refuse the command at once and close its port before the
+                // connection comes (ProFTPD, for a RETR of a missing file): its reply says.
+                // After a 1xx it waits for a connection that failed: out of step.
+                Err(e) if e.is_data_connection_failure() => {
+                    let reply = self.control.read_reply().await?;
+                    return preliminary(command, reply)?.ok_or(e);
+                }
+                Err(refused @ Error::PassiveRefusedAhead { .. }) => {
+                    let reply = self.control.read_reply().await?;
+                    if reply.class() == ReplyClass::Preliminary {
+                        return Err(refused);
+                    }
+                    self.stop_pipelining(&refused);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let pending = super::data::prepare(&mut self.control, &self.config, &mut self.data).await?;
+        self.open_transfer(command, pending).await
+    }
+
     /// The reply to a transfer command already sent (with its EPSV, or by
     /// [`Session::open_transfer`]), and the data connection.
     pub(super) async fn open_requested(&mut self, command: &Command, pending: PendingData) -> Result<Opened, Error> {

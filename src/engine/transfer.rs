@@ -218,16 +218,19 @@ impl Session {
         self.ensure_binary().await?;
         let started = Instant::now();
         let overlap = &overlap[..overlap.len().min(offset as usize)];
-        let pending = data::prepare(&mut self.control, &self.config, &mut self.data).await?;
-        if offset > 0 {
+        let opened = if offset > 0 {
+            let pending = data::prepare(&mut self.control, &self.config, &mut self.data).await?;
             let restart_at = offset - overlap.len() as u64;
             let reply = self.control.expect(&Command::Restart(restart_at), &[350]).await?;
             if !facts::restart_honoured(&reply, restart_at) {
                 let detail = format!("its reply was \"350 {}\"", reply.first_line());
                 return Err(Error::RestIgnored { offset: restart_at, detail });
             }
-        }
-        let (stream, tls) = match self.open_transfer(&command, pending).await? {
+            self.open_transfer(&command, pending).await?
+        } else {
+            self.open_single(&command).await?
+        };
+        let (stream, tls) = match opened {
             Some(opened) => opened,
             // A 226 without any data connection is an empty listing, but not the download of
             // a file whose SIZE promised bytes: accepting it would leave an empty "complete" file.
@@ -385,8 +388,7 @@ impl Session {
         source: &mut R,
         progress: &mut dyn Progress,
     ) -> Result<(u64, Option<TlsInfo>), Error> {
-        let pending = data::prepare(&mut self.control, &self.config, &mut self.data).await?;
-        let Some((mut stream, tls)) = self.open_transfer(command, pending).await? else {
+        let Some((mut stream, tls)) = self.open_single(command).await? else {
             return Err(Error::NoCompletion);
         };
         let timeout = self.config.timeout;

@@ -95,6 +95,14 @@ impl ReplyCode {
         )
     }
 
+    /// The part of [`ReplyCode::may_mean_not_ready`] that speaks of the data connection or of
+    /// the order of commands (425, 426, 503): what a server that was not ready for a single
+    /// transfer command sent with its EPSV answers. A 450 or 451 to one command stands (a busy
+    /// file; ftp-srv's listing of a missing directory): sending it again would only repeat it.
+    pub fn speaks_of_the_data_connection(self) -> bool {
+        matches!(self, Self::CANT_OPEN_DATA | Self::TRANSFER_ABORTED | Self::BAD_SEQUENCE)
+    }
+
     /// A reply that may end a transfer that failed after its 1xx: RFC 959 section 5.4 lists
     /// 425, 426, 451, 551 and 552 after the 1xx of STOR and RETR; 421 may come at any time
     /// (section 4.2); 450, 452, 532 and 553, listed before the 1xx, are sent after it by some
@@ -357,6 +365,12 @@ mod tests {
         }
         for code in [125, 150, 226, 421, 452, 500, 530, 550, 553] {
             assert!(!ReplyCode(code).may_mean_not_ready(), "{code}");
+        }
+        for code in [425, 426, 503] {
+            assert!(ReplyCode(code).speaks_of_the_data_connection(), "{code}");
+        }
+        for code in [150, 226, 450, 451, 550] {
+            assert!(!ReplyCode(code).speaks_of_the_data_connection(), "{code}");
         }
     }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use pasv::engine::{
     Config, Credentials, DataConnection, DataMethod, DownloadSequence, Endpoint, Error, ErrorClass, NoProgress,
     PasvAddress, Pipelining, Progress, Secret, Session, SizeCheck, Trace, TraceEvent, TransferSummary, Upload,
-    UploadSequence, Uploaded,
+    UploadMode, UploadSequence, Uploaded,
 };
 use pasv::proto::ReplyCode;
 
@@ -746,6 +746,148 @@ async fn a_late_reply_that_is_no_answer_to_a_noop_is_an_error() {
         drop(session);
         let heard = server.finish(Duration::from_secs(10)).await.unwrap().commands;
         assert_eq!(heard, [logged_in(), strings(&["TYPE I", "SIZE f", "EPSV", "RETR f", "NOOP"])].concat());
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A single transfer after the first: EPSV and the command in one write (engine/opening.rs)
+// ---------------------------------------------------------------------------------------------
+
+/// The first transfer of a session: EPSV alone (whether it works is not known yet), then
+/// `command` answered with 150 and `data` sent.
+fn first_download(command: &str, data: &[u8]) -> Vec<Step> {
+    vec![
+        Step::ExpectAlone("EPSV".into()),
+        Step::ListenData,
+        r(EPSV_OK),
+        e(command),
+        r("150 Go ahead"),
+        Step::DataSend(data.to_vec()),
+        r("226 Done"),
+    ]
+}
+
+/// After a transfer showed EPSV working, a download and an upload each send EPSV and their
+/// command in one write: the script reads the RETR and the STOR before it answers the EPSV
+/// (a client waiting for the 229 would send neither, and the script would time out).
+#[tokio::test]
+async fn a_single_transfer_after_the_first_sends_its_epsv_with_its_command() {
+    within(async {
+        let script = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![e("TYPE I"), r("200 ok"), e("SIZE a"), r("213 5")],
+            first_download("RETR a", A),
+            vec![e("SIZE b"), r("213 6"), e("EPSV"), e("RETR b"), Step::ListenData, r(EPSV_OK)],
+            vec![r("150 Go ahead"), Step::DataSend(B.to_vec()), r("226 Done")],
+            vec![e("EPSV"), e("STOR c"), Step::ListenData, r(EPSV_OK), r("150 Go ahead"), Step::DataReceive],
+            vec![r("226 Stored"), e("SIZE c"), r("213 7")],
+            quit(),
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let (mut session, _lines) = connect(&server, config()).await;
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        session.download("a", &mut a, 0, &[], &mut NoProgress).await.unwrap();
+        session.download("b", &mut b, 0, &[], &mut NoProgress).await.unwrap();
+        let summary = session.upload(&mut &C[..], "c", UploadMode::Replace, Some(7), &mut NoProgress).await.unwrap();
+        assert_eq!(summary.size_check, SizeCheck::Matched);
+        assert!(session.pipelines());
+        session.quit().await.unwrap();
+        assert_eq!((&a[..], &b[..]), (A, B));
+        let transcript = server.finish(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(transcript.received_data, [C]);
+    })
+    .await;
+}
+
+/// A RETR sent with its EPSV, refused at once by a server that closed its passive port
+/// before the connection came (ProFTPD does for a missing file): the refusal is the error,
+/// not the connection's, and the session stays in step.
+#[tokio::test]
+async fn a_retr_sent_with_its_epsv_and_refused_at_once_is_the_refusal_not_a_broken_connection() {
+    within(async {
+        let closed = closed_port();
+        let gone = format!("229 Entering Extended Passive Mode (|||{}|)", closed.port);
+        let script = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![e("TYPE I"), r("200 ok"), e("SIZE a"), r("213 5")],
+            first_download("RETR a", A),
+            vec![e("SIZE gone"), r("550 No such file")],
+            vec![e("EPSV"), e("RETR gone"), r(&gone), r("550 gone: No such file or directory")],
+            vec![e("NOOP"), r("200 ok")],
+            quit(),
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let (mut session, _lines) = connect(&server, config()).await;
+        session.download("a", &mut Vec::new(), 0, &[], &mut NoProgress).await.unwrap();
+        let err = session.download("gone", &mut Vec::new(), 0, &[], &mut NoProgress).await.unwrap_err();
+        assert_eq!(err.reply_code(), Some(ReplyCode(550)), "{err}");
+        assert!(err.leaves_session_in_step(), "{err}");
+        assert_eq!(session.quote("NOOP").await.unwrap().code, ReplyCode(200));
+        session.quit().await.unwrap();
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
+/// A server not ready for a RETR sent with its EPSV (426 before any 1xx, as Twisted answers):
+/// the file comes the classic way, and nothing more is sent ahead to it; the download works.
+#[tokio::test]
+async fn a_retr_sent_ahead_that_the_server_was_not_ready_for_goes_again_the_classic_way() {
+    within(async {
+        let script = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![e("TYPE I"), r("200 ok"), e("SIZE a"), r("213 5")],
+            first_download("RETR a", A),
+            vec![e("SIZE b"), r("213 6"), e("EPSV"), e("RETR b"), Step::ListenData, r(EPSV_OK)],
+            vec![r("426 Data connection closed.")],
+            first_download("RETR b", B),
+            quit(),
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let (mut session, lines) = connect(&server, config()).await;
+        session.download("a", &mut Vec::new(), 0, &[], &mut NoProgress).await.unwrap();
+        let mut b = Vec::new();
+        session.download("b", &mut b, 0, &[], &mut NoProgress).await.unwrap();
+        assert_eq!(b, B);
+        assert!(!session.pipelines());
+        let notes = lines.notes();
+        assert!(notes.iter().any(|n| n.contains("426") && n.contains("no more pipelining")), "{notes:?}");
+        session.quit().await.unwrap();
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
+/// An EPSV sent with its RETR and refused: the RETR's own refusal is read (no passive
+/// address was set), then the file comes the classic way, nothing more sent ahead.
+#[tokio::test]
+async fn an_epsv_refused_with_its_retr_sent_leaves_the_session_in_step_and_the_file_comes_the_classic_way() {
+    within(async {
+        let script = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![e("TYPE I"), r("200 ok"), e("SIZE a"), r("213 5")],
+            first_download("RETR a", A),
+            vec![e("SIZE b"), r("213 6"), e("EPSV"), e("RETR b")],
+            vec![r("425 No passive port free"), r("503 Use EPSV or PASV first")],
+            first_download("RETR b", B),
+            quit(),
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let (mut session, lines) = connect(&server, config()).await;
+        session.download("a", &mut Vec::new(), 0, &[], &mut NoProgress).await.unwrap();
+        let mut b = Vec::new();
+        session.download("b", &mut b, 0, &[], &mut NoProgress).await.unwrap();
+        assert_eq!(b, B);
+        assert!(!session.pipelines());
+        let notes = lines.notes();
+        assert!(notes.iter().any(|n| n.contains("425") && n.contains("no more pipelining")), "{notes:?}");
+        session.quit().await.unwrap();
+        server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
 }
