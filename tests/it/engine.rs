@@ -832,62 +832,44 @@ async fn a_retr_sent_with_its_epsv_and_refused_at_once_is_the_refusal_not_a_brok
     .await;
 }
 
-/// A server not ready for a RETR sent with its EPSV (426 before any 1xx, as Twisted answers):
-/// the file comes the classic way, and nothing more is sent ahead to it; the download works.
+/// A second download `b` whose EPSV and RETR went out together and got `refusal` (what
+/// follows them in the script): the file comes the classic way, nothing more is sent ahead,
+/// and the note names `code`.
+async fn refused_ahead_then_classic(refusal: Vec<Step>, code: &str) {
+    let script = [
+        anon_login(FEAT_SIZE_EPSV),
+        vec![e("TYPE I"), r("200 ok"), e("SIZE a"), r("213 5")],
+        first_download("RETR a", A),
+        vec![e("SIZE b"), r("213 6"), e("EPSV"), e("RETR b")],
+        refusal,
+        first_download("RETR b", B),
+        quit(),
+    ]
+    .concat();
+    let server = ScriptedServer::start(script).await;
+    let (mut session, lines) = connect(&server, config()).await;
+    session.download("a", &mut Vec::new(), 0, &[], &mut NoProgress).await.unwrap();
+    let mut b = Vec::new();
+    session.download("b", &mut b, 0, &[], &mut NoProgress).await.unwrap();
+    assert_eq!(b, B);
+    assert!(!session.pipelines());
+    let notes = lines.notes();
+    assert!(notes.iter().any(|n| n.contains(code) && n.contains("no more pipelining")), "{notes:?}");
+    session.quit().await.unwrap();
+    server.finish(Duration::from_secs(10)).await.unwrap();
+}
+
+/// A server not ready for a RETR sent with its EPSV (426 before any 1xx, as Twisted answers).
 #[tokio::test]
 async fn a_retr_sent_ahead_that_the_server_was_not_ready_for_goes_again_the_classic_way() {
-    within(async {
-        let script = [
-            anon_login(FEAT_SIZE_EPSV),
-            vec![e("TYPE I"), r("200 ok"), e("SIZE a"), r("213 5")],
-            first_download("RETR a", A),
-            vec![e("SIZE b"), r("213 6"), e("EPSV"), e("RETR b"), Step::ListenData, r(EPSV_OK)],
-            vec![r("426 Data connection closed.")],
-            first_download("RETR b", B),
-            quit(),
-        ]
-        .concat();
-        let server = ScriptedServer::start(script).await;
-        let (mut session, lines) = connect(&server, config()).await;
-        session.download("a", &mut Vec::new(), 0, &[], &mut NoProgress).await.unwrap();
-        let mut b = Vec::new();
-        session.download("b", &mut b, 0, &[], &mut NoProgress).await.unwrap();
-        assert_eq!(b, B);
-        assert!(!session.pipelines());
-        let notes = lines.notes();
-        assert!(notes.iter().any(|n| n.contains("426") && n.contains("no more pipelining")), "{notes:?}");
-        session.quit().await.unwrap();
-        server.finish(Duration::from_secs(10)).await.unwrap();
-    })
-    .await;
+    let refusal = vec![Step::ListenData, r(EPSV_OK), r("426 Data connection closed.")];
+    within(refused_ahead_then_classic(refusal, "426")).await;
 }
 
 /// An EPSV sent with its RETR and refused: the RETR's own refusal is read (no passive
-/// address was set), then the file comes the classic way, nothing more sent ahead.
+/// address was set), and the session stays in step.
 #[tokio::test]
 async fn an_epsv_refused_with_its_retr_sent_leaves_the_session_in_step_and_the_file_comes_the_classic_way() {
-    within(async {
-        let script = [
-            anon_login(FEAT_SIZE_EPSV),
-            vec![e("TYPE I"), r("200 ok"), e("SIZE a"), r("213 5")],
-            first_download("RETR a", A),
-            vec![e("SIZE b"), r("213 6"), e("EPSV"), e("RETR b")],
-            vec![r("425 No passive port free"), r("503 Use EPSV or PASV first")],
-            first_download("RETR b", B),
-            quit(),
-        ]
-        .concat();
-        let server = ScriptedServer::start(script).await;
-        let (mut session, lines) = connect(&server, config()).await;
-        session.download("a", &mut Vec::new(), 0, &[], &mut NoProgress).await.unwrap();
-        let mut b = Vec::new();
-        session.download("b", &mut b, 0, &[], &mut NoProgress).await.unwrap();
-        assert_eq!(b, B);
-        assert!(!session.pipelines());
-        let notes = lines.notes();
-        assert!(notes.iter().any(|n| n.contains("425") && n.contains("no more pipelining")), "{notes:?}");
-        session.quit().await.unwrap();
-        server.finish(Duration::from_secs(10)).await.unwrap();
-    })
-    .await;
+    let refusal = vec![r("425 No passive port free"), r("503 Use EPSV or PASV first")];
+    within(refused_ahead_then_classic(refusal, "425")).await;
 }
