@@ -13,7 +13,7 @@ use super::session::Session;
 use super::stream::Stream;
 use super::tls::{self, TlsClient, TlsInfo};
 use super::{Config, Credentials, Endpoint, Error, Settings, TlsMode, Trace, TraceEvent};
-use crate::proto::command::ProtectionLevel;
+use crate::proto::command::{ProtectionLevel, TransferType};
 use crate::proto::{Arg, Command, Features, Reading, Reply, ReplyClass, ReplyCode};
 
 async fn read_greeting(control: &mut ControlChannel, implicit_tls: bool) -> Result<Reply, Error> {
@@ -155,17 +155,50 @@ impl Session {
         if session.config.tls.mode == TlsMode::Explicit {
             session.upgrade_control().await?;
         }
-        session.login(settings.credentials()).await?;
-        if session.tls.is_some() {
-            session.protect().await?;
+        // What follows the login goes out with PASS to a server known to answer in order
+        // (`Reading`): three round trips less per session. OPTS UTF8 ON (RFC 2640 section 3.1)
+        // then goes before FEAT says UTF8 (vsftpd, pure-ftpd and ProFTPD all do; a refusal
+        // changes nothing, names are bytes either way), and TYPE I before the first transfer
+        // needs it.
+        let ordered = session.reading != Reading::Unknown;
+        let after = session.after_login(ordered);
+        let mut sent = session.login(settings.credentials(), if ordered { &after } else { &[] }).await?;
+        if ordered && !sent {
+            session.control.send_batch(&after).await?;
+            sent = true;
         }
-        let feat = session.control.command(&Command::Features).await?;
+        if session.tls.is_some() {
+            session.protect(sent).await?;
+        }
+        let feat = session.answer(&Command::Features, sent).await?;
         session.features = Features::parse(&feat);
-        if session.features.utf8 {
-            // RFC 2640 section 3.1; a refusal changes nothing, names are bytes either way.
+        if ordered {
+            let _ = session.control.read_reply().await?;
+            session.binary = session.control.read_reply().await?.code.0 == 200;
+        } else if session.features.utf8 {
             let _ = session.control.command(&Command::OptsUtf8).await?;
         }
         Ok(session)
+    }
+
+    /// The commands after a login: PBSZ and PROT under TLS, FEAT, and to a server known to
+    /// answer in order (`ordered`) OPTS UTF8 ON and TYPE I.
+    fn after_login(&self, ordered: bool) -> Vec<Command> {
+        let mut after = Vec::new();
+        if self.tls.is_some() {
+            let level = if self.protect_data { ProtectionLevel::Private } else { ProtectionLevel::Clear };
+            after.extend([Command::ProtectionBufferSize, Command::Protection(level)]);
+        }
+        after.push(Command::Features);
+        if ordered {
+            after.extend([Command::OptsUtf8, Command::Type(TransferType::Image)]);
+        }
+        after
+    }
+
+    /// The reply to `command`: sent now, or read when it was `sent` already.
+    async fn answer(&mut self, command: &Command, sent: bool) -> Result<Reply, Error> {
+        if sent { self.control.read_reply().await } else { self.control.command(command).await }
     }
 
     /// AUTH TLS (RFC 4217 section 4). A refusal stops the session before USER/PASS: never a
@@ -202,34 +235,40 @@ impl Session {
 
     /// PBSZ 0 and PROT P (RFC 4217 sections 8 and 9): a refusal of PROT P stops the session
     /// before any data connection, unless clear data was asked for.
-    async fn protect(&mut self) -> Result<(), Error> {
+    /// Both were `sent` already with the login, or go out now.
+    async fn protect(&mut self, sent: bool) -> Result<(), Error> {
         let pbsz = Command::ProtectionBufferSize;
-        let reply = self.control.command(&pbsz).await?;
+        let reply = self.answer(&pbsz, sent).await?;
         if reply.class() != ReplyClass::Completion {
             return Err(Error::TlsRefused { command: (&pbsz).into(), code: reply.code, text: reply.text() });
         }
         let level = if self.protect_data { ProtectionLevel::Private } else { ProtectionLevel::Clear };
         let command = Command::Protection(level);
-        let reply = self.control.command(&command).await?;
+        let reply = self.answer(&command, sent).await?;
         if reply.class() != ReplyClass::Completion {
             return Err(Error::TlsRefused { command: (&command).into(), code: reply.code, text: reply.text() });
         }
         Ok(())
     }
 
-    async fn login(&mut self, credentials: &Credentials) -> Result<(), Error> {
+    /// USER, and PASS when asked for, with `ahead` in the same write: true when `ahead` went
+    /// out (its replies are the caller's to read). A refused login leaves them unread: the
+    /// session ends there.
+    async fn login(&mut self, credentials: &Credentials, ahead: &[Command]) -> Result<bool, Error> {
         let user = Command::User(Arg::new(credentials.user.clone())?);
         let reply = self.control.command(&user).await?;
         let reply = match reply.code.0 {
-            230 => return Ok(()),
+            230 => return Ok(false),
             331 | 332 => {
                 let pass = Command::Password(Arg::new(credentials.password.expose().to_string())?);
-                self.control.command(&pass).await?
+                let wire: Vec<Command> = std::iter::once(pass).chain(ahead.iter().cloned()).collect();
+                self.control.send_batch(&wire).await?;
+                self.control.read_reply().await?
             }
             _ => reply,
         };
         match reply.code.0 {
-            230 | 202 => Ok(()),
+            230 | 202 => Ok(!ahead.is_empty()),
             421 => Err(Error::Unavailable { code: reply.code, text: reply.text() }),
             _ => Err(Error::Login { code: reply.code, text: reply.text() }),
         }

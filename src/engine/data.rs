@@ -56,6 +56,16 @@ impl DataState {
         !self.is_active() && self.choice == PassiveChoice::Extended
     }
 
+    /// Passive mode with EPSV to be tried and not tried yet by this session.
+    pub(crate) fn epsv_untried(&self) -> bool {
+        self.policy.tries_epsv() && self.choice == PassiveChoice::Untried
+    }
+
+    /// An EPSV sent ahead got its 229 and its connection: what the classic way learns.
+    pub(crate) fn epsv_worked(&mut self) {
+        self.choice = PassiveChoice::Extended;
+    }
+
     /// The method this session settled on, once a data connection was made (at once for
     /// active mode, which has one).
     pub(crate) fn method(&self) -> Option<DataMethod> {

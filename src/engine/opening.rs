@@ -70,6 +70,7 @@ impl Session {
             }
         }
         let pending = super::data::prepare(&mut self.control, &self.config, &mut self.data).await?;
+        self.spread_epsv();
         self.open_transfer(command, pending).await
     }
 

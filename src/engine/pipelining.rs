@@ -21,9 +21,14 @@ use crate::proto::{Command, Reading};
 /// Twisted's FTP server, for one, reads no command while its passive port waits for a
 /// connection, then takes a STOR that was waiting before its data connection is ready for
 /// it, and answers 426 without a 1xx.
+///
+/// It also carries whether EPSV has worked on one of them: the others then send their first
+/// transfer command with its EPSV too (same server, same network), a round trip less for each
+/// new session of a pool.
 #[derive(Debug, Clone, Default)]
 pub struct Pipelining {
     stopped: Arc<AtomicBool>,
+    epsv_worked: Arc<AtomicBool>,
 }
 
 impl Pipelining {
@@ -42,7 +47,19 @@ impl Session {
     /// has seen EPSV work, while the server plays along. (Under TLS too: the handshake starts
     /// as soon as the data connection is up, engine/opening.rs.)
     pub(super) fn sends_request_with_epsv(&self) -> bool {
-        self.data.epsv_works() && self.pipelining.allowed()
+        let works = self.spread_epsv();
+        let worked_beside = self.data.epsv_untried() && self.pipelining.epsv_worked.load(Ordering::Relaxed);
+        (works || worked_beside) && self.pipelining.allowed()
+    }
+
+    /// Whether EPSV works on this session; once it does, the sessions sharing its
+    /// [`Pipelining`] are told.
+    pub(super) fn spread_epsv(&self) -> bool {
+        let works = self.data.epsv_works();
+        if works {
+            self.pipelining.epsv_worked.store(true, Ordering::Relaxed);
+        }
+        works
     }
 
     /// True when commands may go out in one write, their replies read in turn: to servers
@@ -59,6 +76,9 @@ impl Session {
     pub fn share_pipelining(&mut self, pipelining: Pipelining) {
         if !self.pipelining.allowed() {
             pipelining.stop();
+        }
+        if self.data.epsv_works() {
+            pipelining.epsv_worked.store(true, Ordering::Relaxed);
         }
         self.pipelining = pipelining;
     }
@@ -98,6 +118,8 @@ impl Session {
             return Err(rejection(&Command::ExtendedPassive, reply));
         }
         let target = data::extended_target(&self.control, &reply)?;
-        Ok(PendingData::Connected(data::connect(target, self.config.timeout).await?))
+        let connected = data::connect(target, self.config.timeout).await?;
+        self.data.epsv_worked();
+        Ok(PendingData::Connected(connected))
     }
 }

@@ -505,11 +505,23 @@ async fn uploads_in_a_row_send_the_data_before_the_150_and_the_next_stor_with_th
     .await;
 }
 
-/// An anonymous login to a server greeting as vsftpd does by default.
+/// An anonymous login to a server greeting as vsftpd does by default: known to answer in
+/// order, it gets FEAT, OPTS UTF8 ON and TYPE I with PASS, in one write (the script reads
+/// them all before it answers PASS: a client that waits for the 230 fails here).
 fn vsftpd_login() -> Vec<Step> {
-    let mut steps = anon_login(FEAT_SIZE_EPSV);
-    steps[0] = r("220 (vsFTPd 3.0.3)");
-    steps
+    vec![
+        r("220 (vsFTPd 3.0.3)"),
+        e("USER anonymous"),
+        r("331 Password please"),
+        Step::ExpectPrefix("PASS ".into()),
+        e("FEAT"),
+        e("OPTS UTF8 ON"),
+        e("TYPE I"),
+        r("230 Logged in"),
+        r(FEAT_SIZE_EPSV),
+        r("200 Always in UTF8 mode."),
+        r("200 Switching to Binary mode."),
+    ]
 }
 
 /// vsftpd reads commands only between transfers (`proto::Reading`): a file's size check and
@@ -520,7 +532,6 @@ async fn to_vsftpd_the_checks_and_the_next_stor_go_out_before_the_226() {
     within(async {
         let script = [
             vsftpd_login(),
-            vec![e("TYPE I"), r("200 ok")],
             vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("STOR a"), Step::DataReceive, r("150 Send it")],
             vec![e("SIZE a"), e("EPSV"), e("STOR b"), r("226 Stored"), r("213 6"), Step::ListenData, r(EPSV_OK)],
             vec![Step::DataReceive, r("150 Send it"), e("SIZE b"), r("226 Stored"), r("213 7")],
@@ -544,7 +555,6 @@ async fn a_reply_out_of_turn_before_the_226_ends_the_sequence_and_stops_sending_
         for out_of_turn in ["213 6", "550 Could not get file size.", "500 Unknown command."] {
             let script = [
                 vsftpd_login(),
-                vec![e("TYPE I"), r("200 ok")],
                 vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("STOR a"), Step::DataReceive, r("150 Send it")],
                 vec![e("SIZE a"), e("EPSV"), e("STOR b"), r(out_of_turn)],
                 quit(),
@@ -575,7 +585,6 @@ async fn to_vsftpd_a_file_failed_after_its_checks_went_out_leaves_the_session_in
     within(async {
         let script = [
             vsftpd_login(),
-            vec![e("TYPE I"), r("200 ok")],
             vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("STOR a"), Step::DataReceive, r("150 Send it")],
             vec![e("SIZE a"), e("EPSV"), e("STOR b"), r("451 Failure writing to local file."), r("213 3")],
             vec![Step::ListenData, r(EPSV_OK), Step::DataReceive, r("150 Send it")],
@@ -872,4 +881,66 @@ async fn a_retr_sent_ahead_that_the_server_was_not_ready_for_goes_again_the_clas
 async fn an_epsv_refused_with_its_retr_sent_leaves_the_session_in_step_and_the_file_comes_the_classic_way() {
     let refusal = vec![r("425 No passive port free"), r("503 Use EPSV or PASV first")];
     within(refused_ahead_then_classic(refusal, "425")).await;
+}
+
+/// A password refused by a server known to answer in order, FEAT, OPTS and TYPE sent with
+/// it: the refusal is the login's error (not the replies after it), at once.
+#[tokio::test]
+async fn a_refused_password_with_the_commands_after_it_sent_is_the_login_s_error() {
+    within(async {
+        let mut script = vsftpd_login();
+        script.truncate(7);
+        script.extend([r("530 Login incorrect."), Step::ExpectClose]);
+        let server = ScriptedServer::start(script).await;
+        let (error, _lines) = refused(&server, &Credentials::anonymous()).await;
+        assert!(matches!(&error, Error::Login { code: ReplyCode(530), .. }), "{error:?}");
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
+/// Sessions sharing their pipelining (a pool's): once EPSV worked on one, another sends its
+/// first transfer command with its EPSV too (the script reads the RETR before it answers
+/// the EPSV).
+#[tokio::test]
+async fn once_epsv_worked_on_one_session_the_others_send_their_first_retr_with_it() {
+    within(async {
+        let first = ScriptedServer::start(
+            [
+                anon_login(FEAT_SIZE_EPSV),
+                vec![e("TYPE I"), r("200 ok"), e("SIZE a"), r("213 5")],
+                first_download("RETR a", A),
+                quit(),
+            ]
+            .concat(),
+        )
+        .await;
+        let second = ScriptedServer::start(
+            [
+                anon_login(FEAT_SIZE_EPSV),
+                vec![e("TYPE I"), r("200 ok"), e("SIZE b"), r("213 6"), e("EPSV"), e("RETR b")],
+                vec![Step::ListenData, r(EPSV_OK), r("150 Go ahead"), Step::DataSend(B.to_vec()), r("226 Done")],
+                vec![e("SIZE c"), r("213 7"), e("EPSV"), e("RETR c"), Step::ListenData, r(EPSV_OK)],
+                vec![r("150 Go ahead"), Step::DataSend(C.to_vec()), r("226 Done")],
+                quit(),
+            ]
+            .concat(),
+        )
+        .await;
+        let shared = Pipelining::default();
+        let (mut one, _) = connect(&first, config()).await;
+        let (mut two, _) = connect(&second, config()).await;
+        one.share_pipelining(shared.clone());
+        two.share_pipelining(shared);
+        one.download("a", &mut Vec::new(), 0, &[], &mut NoProgress).await.unwrap();
+        let (mut b, mut c) = (Vec::new(), Vec::new());
+        two.download("b", &mut b, 0, &[], &mut NoProgress).await.unwrap();
+        two.download("c", &mut c, 0, &[], &mut NoProgress).await.unwrap();
+        assert_eq!((&b[..], &c[..]), (B, C));
+        one.quit().await.unwrap();
+        two.quit().await.unwrap();
+        first.finish(Duration::from_secs(10)).await.unwrap();
+        second.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
 }
