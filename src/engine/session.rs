@@ -196,6 +196,32 @@ impl Session {
         self.control.expect(&Command::RemoveDir(Arg::new(path)?), &[250, 200]).await.map(drop)
     }
 
+    /// DELE of `file`, then RMD of `dir` (the file's directory, once empty): in one write
+    /// where the server answers in order, a round trip less; one after the other elsewhere.
+    /// Each command's outcome; `Err` only when the session broke.
+    pub async fn remove_with_dir(&mut self, file: &str, dir: &str) -> Result<[Result<(), Error>; 2], Error> {
+        if !self.answers_in_order() {
+            let removed = self.remove(file).await;
+            if let Err(e) = &removed
+                && !e.leaves_session_in_step()
+            {
+                return Err(removed.unwrap_err());
+            }
+            let gone = self.rmdir(dir).await;
+            if let Err(e) = &gone
+                && !e.leaves_session_in_step()
+            {
+                return Err(gone.unwrap_err());
+            }
+            return Ok([removed, gone]);
+        }
+        let commands = [Command::Delete(Arg::new(file)?), Command::RemoveDir(Arg::new(dir)?)];
+        self.control.send_batch(&commands).await?;
+        let (removed, gone) = (self.control.read_reply().await?, self.control.read_reply().await?);
+        let [delete, remove_dir] = &commands;
+        Ok([check(delete, removed, &[250, 200]).map(drop), check(remove_dir, gone, &[250, 200]).map(drop)])
+    }
+
     /// RNFR and RNTO (RFC 959 section 4.1.3).
     pub async fn rename(&mut self, from: &str, to: &str) -> Result<(), Error> {
         self.rename_then(from, to, &[]).await
@@ -261,6 +287,30 @@ impl Session {
             (self.control.command(&size).await?, self.control.command(&modified).await?)
         };
         Ok((facts::size(&size), facts::modified(&modified)))
+    }
+
+    /// [`Session::size_and_modified`] of each of `paths` in one round trip: MLSTs sent in one
+    /// write, where the server offers MLST and answers in order. `None` (nothing sent) where
+    /// it would take a round trip per path anyway: the caller asks as it needs.
+    pub async fn sizes_and_times_at_once(
+        &mut self,
+        paths: &[String],
+    ) -> Result<Option<Vec<(Option<u64>, Option<i64>)>>, Error> {
+        if !self.features.mlst || !self.answers_in_order() {
+            return Ok(None);
+        }
+        let commands = paths
+            .iter()
+            .map(|path| Ok(Command::MachineList(Some(Arg::new(path)?))))
+            .collect::<Result<Vec<_>, Error>>()?;
+        self.control.send_batch(&commands).await?;
+        let mut facts = Vec::with_capacity(commands.len());
+        for _ in &commands {
+            let reply = self.control.read_reply().await?;
+            let entry = if reply.code.0 == 250 { facts::machine_facts(&reply) } else { None };
+            facts.push(entry.map_or((None, None), |entry| (entry.size, entry.modified)));
+        }
+        Ok(Some(facts))
     }
 
     /// MLST's facts for one path; `None` when the reply carries none.

@@ -1582,8 +1582,8 @@ async fn release_dir_stops_before_uploading_when_the_server_cannot_rename_a_dire
         let lock = "www.pasv-deploy.json.lock";
         let script = steps(vec![
             anon_login(FEAT_SIZE_EPSV),
-            // The deploy lock first: made, its owner file written (a SIZE that finds nothing
-            // is a drop box's: accepted), and removed at the end, when the run stops.
+            // The deploy lock first: made, its owner file written (confirmed by its 226), and
+            // removed at the end, when the run stops.
             vec![
                 e(&format!("MKD {lock}")),
                 r("257 created"),
@@ -1596,8 +1596,6 @@ async fn release_dir_stops_before_uploading_when_the_server_cannot_rename_a_dire
                 r("150 go"),
                 Step::DataReceive,
                 r("226 stored"),
-                e(&format!("SIZE {lock}/owner")),
-                r("550 not here"),
                 // No plain deploy's lock in the target (a server without MLST and MDTM: SIZE).
                 e("SIZE www/.pasv-deploy.json.lock/owner"),
                 r("550 not here"),
@@ -2026,8 +2024,8 @@ async fn a_run_removes_its_lock_when_it_ends_and_one_with_nothing_to_do_takes_no
             locking,
             [
                 "MKD www/.pasv-deploy.json.lock".to_string(),
+                // Confirmed by its 226: it is read back and compared wherever it matters.
                 format!("STOR {owner}"),
-                format!("SIZE {owner}"),
                 // No `--release-dir` run holds its lock beside the target.
                 "MLST www.pasv-deploy.json.lock/owner".to_string(),
                 format!("MLST {owner}"),

@@ -944,3 +944,61 @@ async fn once_epsv_worked_on_one_session_the_others_send_their_first_retr_with_i
     })
     .await;
 }
+
+const FEAT_MLST: &str = "211-Features:\r\n MLST type*;size*;modify*;\r\n SIZE\r\n EPSV\r\n UTF8\r\n211 End";
+
+/// A server greeting as pure-ftpd does (MLST, answers in order): the login's commands go
+/// with PASS; the sizes and times of several paths come from MLSTs sent in one write; DELE
+/// and RMD go together, each with its own outcome. The script reads each batch whole before
+/// it answers.
+#[tokio::test]
+async fn to_pure_ftpd_mlsts_and_a_dele_with_its_rmd_go_out_in_one_write() {
+    within(async {
+        let script = [
+            vec![r(
+                "220---------- Welcome to Pure-FTPd [privsep] [TLS] ----------\r\n220 Logout after 15 minutes idle.",
+            )],
+            vec![e("USER anonymous"), r("331 Password please"), Step::ExpectPrefix("PASS ".into())],
+            vec![e("FEAT"), e("OPTS UTF8 ON"), e("TYPE I"), r("230 OK"), r(FEAT_MLST), r("504 Unknown command")],
+            vec![r("200 TYPE is now 8-bit binary"), e("MLST a"), e("MLST b")],
+            vec![r("250-Begin\r\n type=file;size=5;modify=20240101000000; a\r\n250 End."), r("550 Not found")],
+            vec![e("DELE d/f"), e("RMD d"), r("550 No such file"), r("250 Removed")],
+            quit(),
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let (mut session, _lines) = connect(&server, config()).await;
+        let facts = session.sizes_and_times_at_once(&["a".into(), "b".into()]).await.unwrap();
+        assert_eq!(facts, Some(vec![(Some(5), Some(1_704_067_200)), (None, None)]));
+        let [removed, gone] = session.remove_with_dir("d/f", "d").await.unwrap();
+        assert_eq!(removed.unwrap_err().reply_code(), Some(ReplyCode(550)));
+        gone.unwrap();
+        session.quit().await.unwrap();
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
+/// The same to a server with MLST whose greeting names none known to answer in order (as
+/// libunftp): nothing asked ahead, DELE and RMD one at a time.
+#[tokio::test]
+async fn to_an_unknown_mlst_server_nothing_is_asked_ahead_and_dele_waits_for_its_reply() {
+    within(async {
+        let script = [
+            anon_login(FEAT_MLST),
+            vec![e("OPTS UTF8 ON"), r("200 ok")],
+            vec![Step::ExpectAlone("DELE d/f".into()), r("250 Deleted"), e("RMD d"), r("550 Not empty")],
+            quit(),
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let (mut session, _lines) = connect(&server, config()).await;
+        assert_eq!(session.sizes_and_times_at_once(&["a".into(), "b".into()]).await.unwrap(), None);
+        let [removed, gone] = session.remove_with_dir("d/f", "d").await.unwrap();
+        removed.unwrap();
+        assert_eq!(gone.unwrap_err().reply_code(), Some(ReplyCode(550)));
+        session.quit().await.unwrap();
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}

@@ -889,6 +889,13 @@ async fn deploy_site(c: Arc<Ctx>) -> Outcome {
     c.data_tls_resumed(&run);
     assert!(run.stderr.contains("copied 10 file(s), ") && run.stderr.contains(" 5 deleted"), "{}", c.details(&run));
     assert_eq!(published(), digests(&source), "redeploy -j 1\n{}", c.details(&run));
+    // The lock's checks ask the sizes and times of the other mode's lock, the state file and
+    // its own owner file in one write where the server offers MLST and answers in order.
+    if matches!(c.daemon.spec.kind, Kind::PureFtpd | Kind::Proftpd) {
+        let sent: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("> ") || l.starts_with("< ")).collect();
+        let first = sent.iter().position(|l| l.starts_with("> MLST ")).expect("the lock's MLSTs");
+        assert!(sent[first..first + 3].iter().all(|l| l.starts_with("> MLST ")), "{}", c.details(&run));
+    }
 
     for i in 20..25 {
         std::fs::write(file(i), format!("version 3 of {i}\n")).unwrap();

@@ -107,7 +107,7 @@ impl<'a> Heart<'a> {
         let written = async {
             let lease = match &mut self.lease {
                 Some(lease) => lease,
-                None => self.lease.insert(Lease { seat: Seat::own(self.connector.connect().await?) }),
+                None => self.lease.insert(Lease::new(Seat::own(self.connector.connect().await?))),
             };
             lease.store_if_same(path, bytes).await
         };

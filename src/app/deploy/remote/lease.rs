@@ -12,17 +12,27 @@ use crate::proto::ReplyClass;
 /// refuses it (5xx): the deploy lock's MKD, STOR, MDTM, DELE, RMD, RNFR/RNTO.
 pub struct Lease<'a> {
     pub(super) seat: Seat<'a>,
+    /// Sizes and times asked ahead ([`Lease::look_ahead`]), by path.
+    pub(super) looked: Vec<(String, SizeAndTime)>,
 }
 
-impl Lease<'_> {
+/// A path's size and modification time (Unix seconds), each where the server gives it.
+type SizeAndTime = (Option<u64>, Option<i64>);
+
+impl<'a> Lease<'a> {
+    pub(super) fn new(seat: Seat<'a>) -> Self {
+        Self { seat, looked: Vec::new() }
+    }
+
     /// MKD; the inner error is the server's refusal (the directory is there, or may not be made).
     pub async fn make_dir(&mut self, path: &str) -> Result<Result<()>> {
         refusal(self.seat.mkdir(path).await, || format!("creating {}", escape(path)))
     }
 
-    /// `data` stored at `path`, replacing what is there.
+    /// `data` stored at `path`, replacing what is there; a lock file's, confirmed by the 226
+    /// alone ([`Confirm::Reply`]).
     pub async fn store(&mut self, path: &str, data: &[u8]) -> Result<()> {
-        store(&mut self.seat, path, data).await.with_context(|| format!("writing {}", escape(path)))
+        store(&mut self.seat, path, data, Confirm::Reply).await.with_context(|| format!("writing {}", escape(path)))
     }
 
     /// `data` written at `path` again unless `path` holds something else (another run's owner
@@ -52,6 +62,9 @@ impl Lease<'_> {
     /// The modification time by the server's clock (MLST or MDTM, Unix seconds); `None` when
     /// the server gives none (or has no such file).
     pub async fn modified(&mut self, path: &str) -> Result<Option<i64>> {
+        if let Some((_, modified)) = self.looked(path) {
+            return Ok(modified);
+        }
         let (_, modified) =
             self.seat.size_and_modified(path).await.with_context(|| format!("the time of {}", escape(path)))?;
         Ok(modified)
@@ -60,8 +73,31 @@ impl Lease<'_> {
     /// The size and the modification time in one round trip where the server allows (MLST,
     /// or SIZE and MDTM sent together); either `None` when the server gives none (or has no
     /// such file).
-    pub async fn size_and_modified(&mut self, path: &str) -> Result<(Option<u64>, Option<i64>)> {
+    pub async fn size_and_modified(&mut self, path: &str) -> Result<SizeAndTime> {
+        if let Some(facts) = self.looked(path) {
+            return Ok(facts);
+        }
         self.seat.size_and_modified(path).await.with_context(|| format!("the size and time of {}", escape(path)))
+    }
+
+    /// The sizes and times of `paths`, asked now in one round trip where the server allows
+    /// ([`Session::sizes_and_times_at_once`]): [`Lease::size_and_modified`] and
+    /// [`Lease::modified`] of them answer from what came back until [`Lease::forget`].
+    /// Elsewhere nothing is asked, and they ask as before.
+    pub async fn look_ahead(&mut self, paths: Vec<String>) -> Result<()> {
+        let facts =
+            self.seat.sizes_and_times_at_once(&paths).await.context("the sizes and times of the lock's files")?;
+        self.looked = paths.into_iter().zip(facts.unwrap_or_default()).collect();
+        Ok(())
+    }
+
+    /// What [`Lease::look_ahead`] found, no longer taken for now.
+    pub fn forget(&mut self) {
+        self.looked.clear();
+    }
+
+    fn looked(&self, path: &str) -> Option<SizeAndTime> {
+        self.looked.iter().find(|(looked, _)| looked == path).map(|(_, facts)| *facts)
     }
 
     /// Whether the server gives modification times (MLST or MDTM).
@@ -73,6 +109,16 @@ impl Lease<'_> {
     /// DELE; false when the server refused (there is no such file, most likely).
     pub async fn remove(&mut self, path: &str) -> Result<bool> {
         Ok(refusal(self.seat.remove(path).await, || format!("deleting {}", escape(path)))?.is_ok())
+    }
+
+    /// DELE of `file` (a refusal: not there, most likely) and RMD of `dir`, in one round trip
+    /// where the server answers in order; the inner error is the RMD's refusal (not there, or
+    /// not empty).
+    pub async fn remove_with_dir(&mut self, file: &str, dir: &str) -> Result<Result<()>> {
+        let [removed, gone] =
+            self.seat.remove_with_dir(file, dir).await.with_context(|| format!("removing {}", escape(dir)))?;
+        let _ = refusal(removed, || format!("deleting {}", escape(file)))?;
+        refusal(gone, || format!("removing {}", escape(dir)))
     }
 
     /// RMD; the inner error is the server's refusal (not there, or not empty).
@@ -172,16 +218,26 @@ async fn read_whole(session: &mut Session, path: &str, cap: u64) -> Result<Optio
     }
 }
 
+/// How a [`store`] is confirmed.
+#[derive(Clone, Copy)]
+pub(super) enum Confirm {
+    /// Its size asked after the 226 (SIZE, RFC 3659 section 4): the state file.
+    Size,
+    /// The 226 alone: a lock file, read back and compared byte for byte wherever its
+    /// contents matter (a round trip less while the lock is taken).
+    Reply,
+}
+
 /// STOR of `data`, over what is at `path`.
-pub(super) async fn store(session: &mut Session, path: &str, data: &[u8]) -> Result<()> {
-    let len = data.len() as u64;
-    let mut stored = session.upload(&mut &data[..], path, UploadMode::Replace, Some(len), &mut NoProgress).await;
+pub(super) async fn store(session: &mut Session, path: &str, data: &[u8], confirm: Confirm) -> Result<()> {
+    let len = matches!(confirm, Confirm::Size).then_some(data.len() as u64);
+    let mut stored = session.upload(&mut &data[..], path, UploadMode::Replace, len, &mut NoProgress).await;
     // A file left by a run that was stopped, on a server that will not overwrite.
     if let Err(e) = &stored
         && e.is_refused_store()
         && session.remove(path).await.is_ok()
     {
-        stored = session.upload(&mut &data[..], path, UploadMode::Replace, Some(len), &mut NoProgress).await;
+        stored = session.upload(&mut &data[..], path, UploadMode::Replace, len, &mut NoProgress).await;
     }
     stored?;
     Ok(())

@@ -37,7 +37,7 @@ mod lease;
 
 use heart::Heart;
 pub use lease::Lease;
-use lease::{read_small, store};
+use lease::{Confirm, read_small, store};
 
 /// Up to this many jobs run one after another on one session (see `few_first`).
 const FEW: usize = 16;
@@ -261,7 +261,7 @@ impl<'a> Remote<'a> {
     /// lock's few commands, one after another. A session that failed is not given back (it
     /// may be out of step: the pool opens another).
     pub async fn leased<T>(&mut self, work: impl AsyncFnOnce(&mut Lease<'a>) -> Result<T>) -> Result<T> {
-        let mut lease = Lease { seat: self.pool.take().await? };
+        let mut lease = Lease::new(self.pool.take().await?);
         let result = work(&mut lease).await;
         if !broken(&result) {
             self.pool.put_back(lease.seat);
@@ -290,7 +290,7 @@ impl<'a> Remote<'a> {
             let (done, failures) = self.run(ops, tally).await;
             return (result, done, failures);
         };
-        let mut lease = Lease { seat };
+        let mut lease = Lease::new(seat);
         let listing = Ops::new(&self.root, tally);
         let (pool, pace) = (&mut self.pool, &mut self.pace);
         let asked = ops.clone();
@@ -453,7 +453,7 @@ fn sessions_pay(per_job: Duration, left: usize, login: Option<Duration>) -> bool
 }
 
 async fn write_atomic(session: &mut Session, path: &str, temp: &str, data: &[u8]) -> Result<()> {
-    store(session, temp, data).await?;
+    store(session, temp, data, Confirm::Size).await?;
     rename_into_place(session, temp, path).await
 }
 
