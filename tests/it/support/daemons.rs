@@ -414,8 +414,10 @@ fn passive_range() -> (u16, u16) {
         let slot = NEXT.fetch_add(1, Ordering::SeqCst) % SLOTS;
         let low = (FIRST + slot * SLOT) as u16;
         let high = low + SLOT as u16 - 1;
-        // Skip a slot whose first port is taken (another run, another program).
-        if TcpListener::bind((Ipv4Addr::LOCALHOST, low)).is_ok() {
+        // Skip a slot with any port taken, on any address (another run, another program, a
+        // proxy on 127.0.0.2): Twisted binds its passive ports on 0.0.0.0, which fails beside
+        // a listener on any loopback address.
+        if (low..=high).all(|port| TcpListener::bind((Ipv4Addr::UNSPECIFIED, port)).is_ok()) {
             return (low, high);
         }
     }
