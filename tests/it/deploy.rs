@@ -2068,28 +2068,32 @@ async fn a_run_removes_its_lock_when_it_ends_and_one_with_nothing_to_do_takes_no
     .await;
 }
 
+/// A redeploy of one changed page through a proxy that answers the state file's SIZE with
+/// `refusal`: it succeeds, sends that one file, and leaves the target as the source, no lock.
+async fn redeploy_with_the_state_size_refused(refusal: &str) -> Run {
+    use crate::support::faults::{FaultProxy, Faults};
+    let site = Site::new().await;
+    make_site(&site.source(), 4);
+    site.deploy(&[]).await.assert_code(0);
+    write(&site.source().join(page(0)), b"version 2\n");
+    let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
+    proxy.refuse(&format!("SIZE www/{STATE}"), refusal, usize::MAX);
+    let run = deploy(&site.source(), &format!("{}/www/", proxy.url()), &[]).await;
+    run.assert_code(0);
+    assert!(proxy.injected() >= 1, "the state's SIZE was not asked: {}", proxy.describe());
+    assert!(run.stderr.contains("copied 1 file(s)"), "{}", run.stderr);
+    assert_eq!(published(&site.www()), tree(&site.source()));
+    assert!(!site.www().join(LOCK).exists(), "{}", run.stderr);
+    run
+}
+
 /// A server without SIZE for the state file: the lock's check that the state did not change
-/// reads the file itself (it took every run for "changed" and stopped it, exit 1).
+/// reads the file itself (it took every run for "changed" and stopped it, exit 1). The state
+/// read asked its SIZE; the check takes the size from MLST and reads the file without asking
+/// SIZE again.
 #[tokio::test]
 async fn the_state_check_works_on_a_server_without_size() {
-    use crate::support::faults::{FaultProxy, Faults};
-    within(async {
-        let site = Site::new().await;
-        make_site(&site.source(), 4);
-        site.deploy(&[]).await.assert_code(0);
-        write(&site.source().join(page(0)), b"version 2\n");
-        let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
-        proxy.refuse("SIZE www/.pasv-deploy.json", "502 SIZE not implemented.", usize::MAX);
-        let run = deploy(&site.source(), &format!("{}/www/", proxy.url()), &[]).await;
-        run.assert_code(0);
-        // The state read asked its SIZE; the check takes the size from MLST and reads the file
-        // without asking SIZE again.
-        assert!(proxy.injected() >= 1, "the state read asked: {}", proxy.describe());
-        assert!(run.stderr.contains("copied 1 file(s)"), "{}", run.stderr);
-        assert_eq!(published(&site.www()), tree(&site.source()));
-        assert!(!site.www().join(LOCK).exists(), "{}", run.stderr);
-    })
-    .await;
+    within(redeploy_with_the_state_size_refused("502 SIZE not implemented.")).await;
 }
 
 /// A 550 to SIZE is not "no such file": RFC 3659 section 4.2 gives it also where the size
@@ -2097,20 +2101,9 @@ async fn the_state_check_works_on_a_server_without_size() {
 /// trusted: one file sent, no "no state file" fallback to listings.
 #[tokio::test]
 async fn a_state_file_whose_size_the_server_will_not_give_is_still_read() {
-    use crate::support::faults::{FaultProxy, Faults};
     within(async {
-        let site = Site::new().await;
-        make_site(&site.source(), 4);
-        site.deploy(&[]).await.assert_code(0);
-        write(&site.source().join(page(0)), b"version 2\n");
-        let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
-        proxy.refuse(&format!("SIZE www/{STATE}"), "550 Could not get file size.", usize::MAX);
-        let run = deploy(&site.source(), &format!("{}/www/", proxy.url()), &[]).await;
-        run.assert_code(0);
-        assert!(proxy.injected() >= 1, "the state's SIZE was not asked: {}", proxy.describe());
+        let run = redeploy_with_the_state_size_refused("550 Could not get file size.").await;
         assert!(!run.stderr.contains("no state file"), "{}", run.stderr);
-        assert!(run.stderr.contains("copied 1 file(s)"), "{}", run.stderr);
-        assert_eq!(published(&site.www()), tree(&site.source()));
     })
     .await;
 }
