@@ -161,8 +161,8 @@ impl Session {
         // changes nothing, names are bytes either way), and TYPE I before the first transfer
         // needs it.
         let ordered = session.reading != Reading::Unknown;
-        let after = session.after_login(ordered);
-        let mut sent = session.login(settings.credentials(), if ordered { &after } else { &[] }).await?;
+        let after = if ordered { session.after_login() } else { Vec::new() };
+        let mut sent = session.login(settings.credentials(), &after).await?;
         if ordered && !sent {
             session.control.send_batch(&after).await?;
             sent = true;
@@ -181,18 +181,15 @@ impl Session {
         Ok(session)
     }
 
-    /// The commands after a login: PBSZ and PROT under TLS, FEAT, and to a server known to
-    /// answer in order (`ordered`) OPTS UTF8 ON and TYPE I.
-    fn after_login(&self, ordered: bool) -> Vec<Command> {
+    /// The commands after a login, for a server known to answer in order: PBSZ and PROT
+    /// under TLS, FEAT, OPTS UTF8 ON and TYPE I.
+    fn after_login(&self) -> Vec<Command> {
         let mut after = Vec::new();
         if self.tls.is_some() {
             let level = if self.protect_data { ProtectionLevel::Private } else { ProtectionLevel::Clear };
             after.extend([Command::ProtectionBufferSize, Command::Protection(level)]);
         }
-        after.push(Command::Features);
-        if ordered {
-            after.extend([Command::OptsUtf8, Command::Type(TransferType::Image)]);
-        }
+        after.extend([Command::Features, Command::OptsUtf8, Command::Type(TransferType::Image)]);
         after
     }
 

@@ -65,8 +65,8 @@ impl Session {
     /// True when commands may go out in one write, their replies read in turn: to servers
     /// whose greeting names one known to answer in order (vsftpd, pure-ftpd, ProFTPD,
     /// [`Reading`]), and to others that do not offer MLST. Not to the rest: libunftp, for one,
-    /// offers MLST and answers SIZE, time commands, RNFR and EPSV from separate tasks, in any
-    /// order. Nor to a server that has shown it does not play along.
+    /// offers MLST and answers SIZE, time commands, RNFR, DELE and MKD from separate tasks,
+    /// in any order. Nor to a server that has shown it does not play along.
     pub(super) fn answers_in_order(&self) -> bool {
         (self.reading != Reading::Unknown || !self.features.mlst) && self.pipelining.allowed()
     }
@@ -77,10 +77,8 @@ impl Session {
         if !self.pipelining.allowed() {
             pipelining.stop();
         }
-        if self.data.epsv_works() {
-            pipelining.epsv_worked.store(true, Ordering::Relaxed);
-        }
         self.pipelining = pipelining;
+        self.spread_epsv();
     }
 
     /// False once the server showed that it does not take pipelined transfers.
