@@ -20,7 +20,10 @@
 //! All of this is an optimisation, never a requirement. A server that answers a RETR sent
 //! ahead of its data connection with a refusal that may only mean it was not ready
 //! ([`ReplyCode::may_mean_not_ready`], before any 1xx) gets the file again the classic way,
-//! and [`super::Pipelining`] stops for every session that shares it.
+//! and [`super::Pipelining`] stops for every session that shares it. A RETR sent ahead whose
+//! data connection fails is judged by its own reply: ProFTPD refuses a file deleted since it
+//! was listed and closes the passive port before the connection comes, and that 550 is the
+//! file's failure, the sequence going on.
 
 use std::time::Instant;
 
@@ -74,9 +77,14 @@ impl Session {
         let mut item = sequence.next();
         while let Some((remote, size)) = item.take() {
             let (data, requested) = match std::mem::replace(&mut ahead, Ahead::Nothing) {
-                Ahead::Nothing => (data::prepare(&mut self.control, &self.config, &mut self.data).await?, None),
-                Ahead::Passive => (self.read_extended_passive().await?, None),
-                Ahead::Request(command) => (self.read_sent_passive().await?, Some(command)),
+                Ahead::Nothing => (Ok(data::prepare(&mut self.control, &self.config, &mut self.data).await?), None),
+                Ahead::Passive => (Ok(self.read_extended_passive().await?), None),
+                // A failed data connection is the file's to judge: its RETR's reply says
+                // whether the server refused it (a file deleted since it was listed).
+                Ahead::Request(command) => match self.read_sent_passive().await {
+                    Err(e) if !e.is_data_connection_failure() => return Err(e),
+                    connected => (connected, Some(command)),
+                },
             };
             let sink = match sequence.open(&remote).await {
                 Ok(sink) => sink,
@@ -106,7 +114,7 @@ impl Session {
         sequence: &mut S,
         remote: &str,
         size: u64,
-        data: PendingData,
+        data: Result<PendingData, Error>,
         requested: Option<Command>,
         mut sink: S::Sink,
     ) -> Result<(Result<TransferSummary, Error>, S::Sink, Option<(String, u64)>, Ahead), Error> {
@@ -114,7 +122,7 @@ impl Session {
         let name = crate::proto::name::remote_basename(remote).unwrap_or(remote).to_string();
         let (command, opened) = match requested {
             Some(command) => {
-                let opened = match self.open_requested(&command, data).await {
+                let opened = match self.open_sent(&command, data).await {
                     // Refused before any 1xx in a way that may only mean the server was not
                     // ready for a RETR sent ahead: the classic way, and no more pipelining.
                     Err(e) if e.reply_code().is_some_and(ReplyCode::may_mean_not_ready) => {
@@ -133,7 +141,7 @@ impl Session {
                     Ok(arg) => Command::Retrieve(arg),
                     Err(e) => return Ok((Err(e.into()), sink, sequence.next(), Ahead::Nothing)),
                 };
-                let opened = self.open_transfer(&command, data).await;
+                let opened = self.open_transfer(&command, data?).await;
                 (command, opened)
             }
         };
@@ -221,8 +229,8 @@ impl Session {
     }
 
     /// A RETR sent ahead whose file cannot be written locally: drain its transfer.
-    async fn discard_request(&mut self, command: &Command, data: PendingData) -> Result<(), Error> {
-        match self.open_requested(command, data).await {
+    async fn discard_request(&mut self, command: &Command, data: Result<PendingData, Error>) -> Result<(), Error> {
+        match self.open_sent(command, data).await {
             Ok(Some((stream, _))) => {
                 let check = DownloadCheck { overlap: &[], max_bytes: None, offset: 0 };
                 let _ = self.receive_data(stream, &mut tokio::io::sink(), &mut super::NoProgress, check).await;

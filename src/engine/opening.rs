@@ -37,8 +37,9 @@ impl Session {
     /// - the command refused before any 1xx in words of the data connection (425, 426, 503:
     ///   the server may not have been ready for it; Twisted answers 426): the classic way,
     ///   and no more pipelining;
-    /// - the data connection refused: the command's reply is read, and a refusal of the
-    ///   command is the error, the session in step, as it would be the classic way;
+    /// - the data connection refused: the command's reply is read ([`Session::open_sent`]),
+    ///   and a refusal of the command is the error, the session in step, as it would be the
+    ///   classic way;
     /// - the EPSV refused: the command's own reply is read (a server refuses a transfer with
     ///   no passive address set), then the classic way, which tries PASV after EPSV. Only a
     ///   server that started the transfer all the same leaves the session out of step.
@@ -46,19 +47,6 @@ impl Session {
         if self.sends_request_with_epsv() {
             self.control.send_batch(&[Command::ExtendedPassive, command.clone()]).await?;
             match self.read_sent_passive().await {
-                Ok(pending) => match self.open_requested(command, pending).await {
-                    Err(e) if e.reply_code().is_some_and(ReplyCode::speaks_of_the_data_connection) => {
-                        self.stop_pipelining(&e)
-                    }
-                    opened => return opened,
-                },
-                // The server may refuse the command at once and close its port before the
-                // connection comes (ProFTPD, for a RETR of a missing file): its reply says.
-                // After a 1xx it waits for a connection that failed: out of step.
-                Err(e) if e.is_data_connection_failure() => {
-                    let reply = self.control.read_reply().await?;
-                    return preliminary(command, reply)?.ok_or(e);
-                }
                 Err(refused @ Error::PassiveRefusedAhead { .. }) => {
                     let reply = self.control.read_reply().await?;
                     if reply.class() == ReplyClass::Preliminary {
@@ -66,12 +54,38 @@ impl Session {
                     }
                     self.stop_pipelining(&refused);
                 }
-                Err(e) => return Err(e),
+                connected => match self.open_sent(command, connected).await {
+                    Err(e) if e.reply_code().is_some_and(ReplyCode::speaks_of_the_data_connection) => {
+                        self.stop_pipelining(&e)
+                    }
+                    opened => return opened,
+                },
             }
         }
         let pending = super::data::prepare(&mut self.control, &self.config, &mut self.data).await?;
         self.spread_epsv();
         self.open_transfer(command, pending).await
+    }
+
+    /// The reply to a transfer command sent with its EPSV, whose data connection was tried
+    /// (`connected`). When that connection failed, the server may have refused the command at
+    /// once and closed its port before the connection came (ProFTPD, for a RETR of a missing
+    /// file, or of a file deleted since it was listed): the command's reply says, and a
+    /// refusal is the error with the session in step. After a 1xx the server waits for a
+    /// connection that failed: the connection's error, the session out of step.
+    pub(super) async fn open_sent(
+        &mut self,
+        command: &Command,
+        connected: Result<PendingData, Error>,
+    ) -> Result<Opened, Error> {
+        match connected {
+            Ok(pending) => self.open_requested(command, pending).await,
+            Err(failed) if failed.is_data_connection_failure() => {
+                let reply = self.control.read_reply().await?;
+                preliminary(command, reply)?.ok_or(failed)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// The reply to a transfer command already sent (with its EPSV, or by

@@ -421,6 +421,32 @@ async fn a_refused_retr_sent_ahead_is_fetched_again_one_by_one() {
     .await;
 }
 
+/// A file deleted between the listing and its turn, on a server that refuses its RETR sent
+/// ahead at once and closes the passive port before the connection comes (ProFTPD): the 550
+/// is that file's failure, not a broken session, and the next file still comes.
+#[tokio::test]
+async fn a_retr_sent_ahead_refused_behind_a_closed_port_fails_that_file_alone() {
+    within(async {
+        let closed = closed_port();
+        let gone = format!("229 Entering Extended Passive Mode (|||{}|)", closed.port);
+        let after_first = vec![
+            vec![e("EPSV"), e("RETR gone"), r("226 a done"), r(&gone), r("550 gone: No such file or directory")],
+            vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("RETR c"), r("150 Sending")],
+            vec![Step::DataSend(C.to_vec()), r("226 c done")],
+        ];
+        let files = Downloads::of(&[("a", A.len() as u64), ("gone", 4), ("c", C.len() as u64)]);
+        let fetched = fetch_all(after_first, files, Pipelining::default()).await;
+        let [a, gone, c] = &fetched.ended[..] else { panic!("{:?}", fetched.ended) };
+        assert_eq!((a, c), (&all_fetched()[0], &all_fetched()[2]));
+        assert_eq!(gone.0, "gone");
+        assert!(gone.1.as_ref().is_err_and(|e| e.contains("550")), "{gone:?}");
+        assert!(fetched.pipelines, "a refused file says nothing against pipelining");
+        let expected = ["TYPE I", "EPSV", "RETR a", "EPSV", "RETR gone", "EPSV", "RETR c"];
+        assert_eq!(fetched.heard, session_of(&expected));
+    })
+    .await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The pipelined upload lane (engine/upload_sequence.rs)
 // ---------------------------------------------------------------------------------------------
