@@ -8,6 +8,7 @@ use super::sanitize::escape;
 use super::settings::UsageError;
 use super::target::UrlError;
 use super::transfer::copy::NoChecksum;
+use super::transfer::pool::Stalled;
 use super::url_glob::NoMatch;
 use crate::engine::{Error, ErrorClass, HandshakeFailure};
 use crate::proto::Verb;
@@ -98,6 +99,17 @@ fn refused_session_hint(e: &Error) -> String {
 }
 
 fn hint(err: &anyhow::Error) -> Option<String> {
+    // Context on the failure that stopped the run, found through the contexts above it.
+    if err.downcast_ref::<Stalled>().is_some() {
+        return Some(
+            "no transfer got through: each one hung or lost its data connection. The control connection works, so \
+             the data connections most likely do not reach the server: a firewall, NAT or proxy may take \
+             connections to its passive ports and forward nothing. Try `pasv doctor URL` with -v to see the ports, \
+             --no-epsv if only PASV is forwarded, --active if the server can reach you, or raise --timeout if \
+             the server is only slow."
+                .into(),
+        );
+    }
     let engine = err.chain().find_map(|c| c.downcast_ref::<Error>())?;
     if engine.is_data_connection_failure() {
         return Some(
@@ -238,5 +250,21 @@ mod tests {
         };
         assert!(hint(&refused("AUTH TLS")).is_some_and(|h| h.contains("never falls back to plain text")));
         assert_eq!(hint(&refused("PBSZ 0")), None);
+    }
+
+    /// A run stopped for stalls says so in its hint, below the contexts a run puts on top,
+    /// and keeps the timeout's exit code.
+    #[test]
+    fn a_run_stopped_for_stalls_hints_at_the_data_connections() {
+        let timeout = Error::Timeout { waiting_for: "a reply", after: std::time::Duration::from_secs(30) };
+        let stalled = anyhow::Error::new(timeout)
+            .context("uploading f to ftp://h/f")
+            .context(Stalled { stalls: 10 })
+            .context("12 problems (the others are listed above); the first");
+        assert!(hint(&stalled).is_some_and(|h| h.contains("no transfer got through")), "{:?}", hint(&stalled));
+        assert_eq!(code_for(&stalled), TIMEOUT);
+        let alone =
+            anyhow::Error::new(Error::Timeout { waiting_for: "a reply", after: std::time::Duration::from_secs(30) });
+        assert!(hint(&alone).is_some_and(|h| h.contains("stopped answering")));
     }
 }

@@ -151,6 +151,37 @@ async fn a_file_given_up_leaves_no_upload_temporary() {
     .await;
 }
 
+/// A proxy that takes every upload's data connection and forwards nothing (a firewall or NAT
+/// that lets the connection open and carries nothing): a tree upload stops once more attempts in a
+/// row hung than its sessions could explain, instead of waiting out a timeout for each of its
+/// 48 files, says what it did not attempt, exits as a timeout, and its hint points at the
+/// data connections.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tree_upload_whose_data_connections_all_hang_stops_early() {
+    within(async {
+        let work = tempfile::tempdir().unwrap();
+        let source = work.path().join("local");
+        source_tree(&source);
+        let server = TestServer::start(true).await;
+        let proxy = FaultProxy::start(server.server.addr(), NO_FAULTS).await;
+        proxy.swallow("STOR");
+        let target = format!("{}/up", proxy.url());
+        let run = pasv(["-j", "2", "--retries", "1", "--timeout", "1", "put", "-r", source.to_str().unwrap(), &target])
+            .run()
+            .await;
+        let context = format!("{}\n--- stderr\n{}", proxy.describe(), run.stderr);
+        assert_eq!(run.code, 9, "{context}");
+        assert!(run.stderr.contains("attempts in a row hung or lost their data connection"), "{context}");
+        assert!(run.stderr.contains("hint: no transfer got through"), "{context}");
+        // Two lanes' first files, then at most four attempts on each of the two sessions.
+        let attempted = proxy.injected();
+        assert!((4..=10).contains(&attempted), "{attempted} uploads tried\n{context}");
+        let skipped = run.stderr.matches("not attempted").count();
+        assert!(skipped >= 48 - attempted - 2, "{skipped} not attempted\n{context}");
+    })
+    .await;
+}
+
 /// `put --atomic big.bin` (50 KB, with `-c` when `resume`) with `--retries 1` through a
 /// proxy that cuts every upload of its temporary after 2000 bytes, `earlier` bytes of it left
 /// on the server by an earlier run: the server, the file's bytes and what the run said (it

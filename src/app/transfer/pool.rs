@@ -9,6 +9,13 @@
 //! jobs go on, and the caller gets the list of failures. Closing the pool deletes the upload
 //! temporaries its jobs created and did not rename ([`Temporaries`]).
 //!
+//! A run whose transfers all hang stops early: when two more attempts in a row than there
+//! are sessions hung until the timeout or lost their data connection, nothing succeeding in
+//! between, what is queued is not attempted ([`Stalled`]). That is what a firewall or NAT that takes connections to the
+//! server's passive ports and forwards nothing looks like: 1,000 files on 8 sessions would
+//! otherwise wait out 1,000 timeouts, an hour at the default 30 s. A server that hiccups for
+//! one timeout stalls each session once, and the run goes on.
+//!
 //! The first session may come from the caller ([`Seat`]): one it opened already (to expand a
 //! wildcard), or one it lends (the shell's own), so a copy costs no login of its own.
 
@@ -140,6 +147,21 @@ fn backoff(attempt: u32) -> Duration {
     BASE_BACKOFF.saturating_mul(1 << attempt.min(6)).min(MAX_BACKOFF)
 }
 
+/// A transfer that hung until the timeout, or whose data connection failed: what every
+/// transfer does when the server's data connections do not get through.
+fn stalls(err: &anyhow::Error) -> bool {
+    engine_error(err).is_some_and(|e| e.class() == ErrorClass::Timeout || e.is_data_connection_failure())
+}
+
+/// Why a run stopped before its queue was done: `stalls` attempts in a row hung or lost their
+/// data connection, with nothing succeeding in between (the module explains). The context of
+/// the failure that stopped it, for the exit's hint.
+#[derive(Debug, thiserror::Error)]
+#[error("{stalls} attempts in a row hung or lost their data connection and none got through: stopped")]
+pub struct Stalled {
+    pub stalls: usize,
+}
+
 /// What a job asks of the pool when it succeeds.
 pub struct Done<J> {
     /// More jobs it found (a listing finds files and subdirectories).
@@ -259,6 +281,67 @@ struct Shared<J> {
     starting: Cell<usize>,
     failures: RefCell<Vec<Failure>>,
     changed: Notify,
+    /// Attempts in a row that stalled ([`stalls`]); more than `stall_limit` stop the run.
+    stalls: Cell<usize>,
+    stall_limit: usize,
+    /// The run stopped for stalls: the failure that stopped it (an index in `failures`).
+    stopped: Cell<Option<usize>>,
+}
+
+impl<J> Shared<J> {
+    fn new(jobs: Vec<J>, sessions: usize) -> Self {
+        Self {
+            queue: RefCell::new(jobs.into()),
+            starting: Cell::new(0),
+            failures: RefCell::default(),
+            changed: Notify::new(),
+            stalls: Cell::new(0),
+            stall_limit: sessions + 1,
+            stopped: Cell::new(None),
+        }
+    }
+
+    /// An attempt ended: `Some(error)` when it failed. True when the run must stop for the
+    /// stalls in a row this one completes (the caller records the failure, then
+    /// [`Shared::stop`]).
+    fn count(&self, failed: Option<&anyhow::Error>) -> bool {
+        match failed {
+            None => self.stalls.set(0),
+            Some(error) if stalls(error) => self.stalls.set(self.stalls.get() + 1),
+            // Refused by the server, say: the server answered, which says nothing either way.
+            Some(_) => {}
+        }
+        self.stopped.get().is_none() && self.stalls.get() > self.stall_limit
+    }
+
+    fn stopping(&self) -> bool {
+        self.stopped.get().is_some()
+    }
+
+    /// Stops the run at the failure just recorded: what is queued is not attempted.
+    fn stop<W: Work<Job = J>>(&self, work: &W) {
+        let mut failures = self.failures.borrow_mut();
+        self.stopped.set(Some(failures.len().saturating_sub(1)));
+        let jobs: Vec<J> = self.queue.borrow_mut().drain(..).collect();
+        let stalls = self.stalls.get();
+        for job in &jobs {
+            let error = anyhow::anyhow!("not attempted: {stalls} attempts in a row hung or lost their data connection");
+            failures.push(Failure { what: work.describe(job), error });
+        }
+    }
+
+    /// The failures, the one that stopped the run first and saying so.
+    fn into_failures(self) -> Vec<Failure> {
+        let mut failures = self.failures.into_inner();
+        if let Some(at) = self.stopped.get()
+            && at < failures.len()
+        {
+            let mut stopper = failures.remove(at);
+            stopper.error = stopper.error.context(Stalled { stalls: self.stalls.get() });
+            failures.insert(0, stopper);
+        }
+        failures
+    }
 }
 
 enum Exit<'a> {
@@ -405,12 +488,7 @@ impl<'a> Pool<'a> {
     /// Runs `jobs` (and every job they add) on up to `limit` sessions; returns the failures.
     pub async fn run<W: Work>(&mut self, work: &W, jobs: Vec<W::Job>) -> Vec<Failure> {
         self.settle_warming();
-        let shared = Shared {
-            queue: RefCell::new(jobs.into()),
-            starting: Cell::new(0),
-            failures: RefCell::default(),
-            changed: Notify::new(),
-        };
+        let shared = Shared::new(jobs, self.limit);
         let mut workers = FuturesUnordered::new();
         let mut warming = FuturesUnordered::new();
         let mut free_slots: Vec<usize> = (0..self.limit).rev().collect();
@@ -484,7 +562,7 @@ impl<'a> Pool<'a> {
                 Err(_) => {}
             }
         }
-        shared.failures.into_inner()
+        shared.into_failures()
     }
 
     /// Deletes the upload temporaries left (files pasv gave up on), then QUIT on every idle
@@ -631,6 +709,7 @@ async fn worker<'a, W: Work>(
             };
             match result {
                 Ok(done) => {
+                    shared.count(None);
                     if !done.keep_session {
                         discard(&mut session);
                     }
@@ -641,7 +720,8 @@ async fn worker<'a, W: Work>(
                     if !keeps_session(&error) {
                         discard(&mut session);
                     }
-                    if attempt < retries && is_transient(&error) {
+                    let stop = shared.count(Some(&error));
+                    if attempt < retries && is_transient(&error) && !stop && !shared.stopping() {
                         let delay = backoff(attempt);
                         work.retrying(&job, &error, delay);
                         tokio::time::sleep(delay).await;
@@ -649,6 +729,9 @@ async fn worker<'a, W: Work>(
                         continue;
                     }
                     shared.failures.borrow_mut().push(Failure { what: work.describe(&job), error });
+                    if stop {
+                        shared.stop(work);
+                    }
                     break;
                 }
             }

@@ -164,6 +164,8 @@ struct State {
     hold: Option<(String, bool)>,
     /// The ports passive replies named in a refusal window, held until the proxy goes.
     closed: Vec<super::ClosedPort>,
+    /// [`FaultProxy::swallow`]: the verb whose data connections are held.
+    swallow: Option<String>,
 }
 
 impl State {
@@ -225,6 +227,7 @@ impl FaultProxy {
                 commands_targeted: Vec::new(),
                 hold: None,
                 closed: Vec::new(),
+                swallow: None,
             }),
             refuse: Notify::new(),
             released: Notify::new(),
@@ -267,6 +270,14 @@ impl FaultProxy {
     /// The held command arrived, and waits (false again once it went on).
     pub fn holding(&self) -> bool {
         self.shared.state().hold.as_ref().is_some_and(|(_, arrived)| *arrived)
+    }
+
+    /// Also: every data connection of a transfer command starting with `verb` (STOR, say) is
+    /// accepted and held, never forwarded (until the proxy goes, at most 60 s): what a
+    /// firewall or NAT that lets connections to the server's passive ports open and carries
+    /// nothing does to every transfer (the server never sees them).
+    pub fn swallow(&self, verb: &str) {
+        self.shared.state().swallow = Some(verb.to_string());
     }
 
     /// The held command goes on (or will, when it arrives).
@@ -691,15 +702,24 @@ async fn data(shared: Arc<Shared>, pairing: Arc<Pairing>, passive: usize, listen
         return;
     };
     drop(listener);
-    let (n, paired) = {
+    let (n, paired, swallow) = {
         let mut state = shared.state();
         state.data_connections += 1;
-        (state.data_connections - 1, !state.targets.is_empty() || !state.commands_targeted.is_empty())
+        let targeted = !state.targets.is_empty() || !state.commands_targeted.is_empty() || state.swallow.is_some();
+        (state.data_connections - 1, targeted, state.swallow.clone())
     };
     let (command, refused) = match if paired { pairing.of(passive).await } else { None } {
         Some((command, refused)) => (Some(command), refused),
         None => (None, false),
     };
+    if let (Some(verb), Some(command)) = (swallow, &command)
+        && command.starts_with(&verb)
+    {
+        shared.injected(format!("data connection #{n} of {command:?} swallowed"));
+        sleep(IO_TIMEOUT).await;
+        drop(client);
+        return;
+    }
     if refused {
         // The server never saw the command: a connection to its port would be one it never
         // asked for, and libunftp hands the next passive reply's transfer to whichever data
