@@ -19,6 +19,10 @@ use super::tls::{self, TlsContext, TlsInfo};
 use super::{Error, Session};
 use crate::proto::{Command, Reply, ReplyClass, ReplyCode};
 
+/// How long the reply to a transfer command is waited for once its data connection failed
+/// ([`Session::open_sent`]): a server that refused the command has answered within a round trip.
+const REFUSAL_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// A data connection ready for the transfer, with its TLS facts when protected.
 type Opened = Option<(Stream, Option<TlsInfo>)>;
 
@@ -80,9 +84,16 @@ impl Session {
     ) -> Result<Opened, Error> {
         match connected {
             Ok(pending) => self.open_requested(command, pending).await,
+            // A refusal comes at once. A server that reads no command until the data connection
+            // comes (Twisted) sends nothing: after a short wait the session is given up, as it
+            // would be without the wait.
             Err(failed) if failed.is_data_connection_failure() => {
-                let reply = self.control.read_reply().await?;
-                preliminary(command, reply)?.ok_or(failed)
+                let wait = REFUSAL_WAIT.min(self.config.timeout);
+                match self.control.read_reply_for("the reply to a transfer without its data connection", wait).await {
+                    Ok(reply) => preliminary(command, reply)?.ok_or(failed),
+                    Err(Error::Timeout { .. }) => Err(failed),
+                    Err(e) => Err(e),
+                }
             }
             Err(e) => Err(e),
         }

@@ -867,6 +867,34 @@ async fn a_retr_sent_with_its_epsv_and_refused_at_once_is_the_refusal_not_a_brok
     .await;
 }
 
+/// A RETR sent with its EPSV whose data connection fails, to a server that then says nothing
+/// (one that reads no command until the data connection comes): the connection's error after
+/// a short wait, not the session's timeout, and the session is given up.
+#[tokio::test]
+async fn a_retr_whose_data_connection_failed_and_got_no_reply_is_the_connection_s_error() {
+    within(async {
+        let closed = closed_port();
+        let gone = format!("229 Entering Extended Passive Mode (|||{}|)", closed.port);
+        let script = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![e("TYPE I"), r("200 ok"), e("SIZE a"), r("213 5")],
+            first_download("RETR a", A),
+            vec![e("SIZE b"), r("213 6"), e("EPSV"), e("RETR b"), r(&gone), Step::ExpectClose],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let config = Config { timeout: Duration::from_secs(20), ..config() };
+        let (mut session, _lines) = connect(&server, config).await;
+        session.download("a", &mut Vec::new(), 0, &[], &mut NoProgress).await.unwrap();
+        let err = session.download("b", &mut Vec::new(), 0, &[], &mut NoProgress).await.unwrap_err();
+        assert!(err.is_data_connection_failure(), "{err:?}");
+        assert!(!err.leaves_session_in_step(), "{err:?}");
+        drop(session);
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
 /// A second download `b` whose EPSV and RETR went out together and got `refusal` (what
 /// follows them in the script): the file comes the classic way, nothing more is sent ahead,
 /// and the note names `code`.
