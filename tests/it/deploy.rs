@@ -1789,6 +1789,35 @@ async fn a_deploy_whose_stderr_is_gone_finishes_and_removes_its_lock() {
     .await;
 }
 
+/// A redeploy whose lock's owner file cannot be written (every upload's data connection taken
+/// and never forwarded, as a firewall can do) stops with the timeout, changes nothing, and
+/// removes its lock directory without reading the owner file back over the same dead data
+/// path: the lock it made would otherwise stop every deploy for 10 minutes.
+#[tokio::test]
+async fn a_lock_whose_owner_file_cannot_be_written_is_removed_all_the_same() {
+    use crate::support::faults::{FaultProxy, Faults};
+    within(async {
+        let site = Site::new().await;
+        make_site(&site.source(), 6);
+        assert_eq!(site.deploy(&[]).await.code, 0);
+        let before = published(&site.www());
+        write(&site.source().join(page(1)), b"changed\n");
+        let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
+        // Every upload, and the owner file's read back (the state file's read goes through).
+        proxy.swallow("STOR ");
+        proxy.swallow(&format!("{LOCK}/owner"));
+        let url = format!("{}/www/", proxy.url());
+        let run = deploy(&site.source(), &url, &["--timeout", "1"]).await;
+        let context = format!("{}\n--- stderr\n{}", proxy.describe(), run.stderr);
+        assert_eq!(run.code, 9, "{context}");
+        assert!(proxy.injected() >= 1, "{context}");
+        assert!(!run.stderr.contains("could not remove the deploy lock"), "{context}");
+        assert!(!site.www().join(LOCK).exists(), "the lock left behind\n{context}");
+        assert_eq!(published(&site.www()), before, "{context}");
+    })
+    .await;
+}
+
 /// Another run takes the lock of the deploy `running` over once it holds it (its owner file
 /// replaced); the deploy then stops with exit 1, says so, and leaves that run's lock in place.
 /// "Holds": the run is past taking the lock (its intent, the state with pending paths, is

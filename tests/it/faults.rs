@@ -164,7 +164,7 @@ async fn a_tree_upload_whose_data_connections_all_hang_stops_early() {
         source_tree(&source);
         let server = TestServer::start(true).await;
         let proxy = FaultProxy::start(server.server.addr(), NO_FAULTS).await;
-        proxy.swallow("STOR");
+        proxy.swallow("STOR ");
         let target = format!("{}/up", proxy.url());
         let run = pasv(["-j", "2", "--retries", "1", "--timeout", "1", "put", "-r", source.to_str().unwrap(), &target])
             .run()

@@ -145,6 +145,11 @@ pub struct Lock {
     id: String,
     /// Held; Ctrl-C is then handed to the run (`interrupt`), so that it removes the lock.
     held: Option<Pending>,
+    /// The owner file went in after this run's MKD. Without it the directory is this run's
+    /// all the same (MKD made it), and is removed without reading the owner file: the data
+    /// connection that failed to write it would fail to read it too, leaving a lock that
+    /// stops the next deploys until it expires.
+    owned_in_writing: bool,
     /// A plain deploy's state file as it read it, checked once the lock is taken.
     read: Option<StateRead>,
     /// Held, then found another run's (taken over): this run changes nothing more.
@@ -160,7 +165,7 @@ impl Lock {
         let mut owner = serde_json::to_vec(&Owner::this_run()).unwrap_or_default();
         owner.push(b'\n');
         let id = super::layout::new_id(SystemTime::now(), std::process::id());
-        Self { dir, owner, id, held: None, read: None, lost: false, other: None }
+        Self { dir, owner, id, held: None, owned_in_writing: false, read: None, lost: false, other: None }
     }
 
     /// Once the lock is taken, a run of the other mode must not hold `other` (see
@@ -271,7 +276,9 @@ impl Lock {
             let refusal = match lease.make_dir(&self.dir).await? {
                 Ok(()) => {
                     self.held = Some(Pending::new());
-                    return lease.store(&owner, &self.owner).await;
+                    lease.store(&owner, &self.owner).await?;
+                    self.owned_in_writing = true;
+                    return Ok(());
                 }
                 Err(refusal) => refusal,
             };
@@ -446,8 +453,12 @@ impl Lock {
         }
         remote.hear_from(None).await;
         let owner = self.owner_path();
+        let written = std::mem::take(&mut self.owned_in_writing);
         let removed = remote
             .leased(async |lease| {
+                if !written {
+                    return lease.remove_with_dir(&owner, &self.dir).await?;
+                }
                 let theirs = lease.read(&owner, OWNER_CAP).await?;
                 if theirs.as_deref().is_some_and(|theirs| theirs != self.owner) {
                     tally.note(&format!(

@@ -164,8 +164,8 @@ struct State {
     hold: Option<(String, bool)>,
     /// The ports passive replies named in a refusal window, held until the proxy goes.
     closed: Vec<super::ClosedPort>,
-    /// [`FaultProxy::swallow`]: the verb whose data connections are held.
-    swallow: Option<String>,
+    /// [`FaultProxy::swallow`]: what the commands whose data connections are held contain.
+    swallow: Vec<String>,
 }
 
 impl State {
@@ -227,7 +227,7 @@ impl FaultProxy {
                 commands_targeted: Vec::new(),
                 hold: None,
                 closed: Vec::new(),
-                swallow: None,
+                swallow: Vec::new(),
             }),
             refuse: Notify::new(),
             released: Notify::new(),
@@ -272,12 +272,12 @@ impl FaultProxy {
         self.shared.state().hold.as_ref().is_some_and(|(_, arrived)| *arrived)
     }
 
-    /// Also: every data connection of a transfer command starting with `verb` (STOR, say) is
-    /// accepted and held, never forwarded (until the proxy goes, at most 60 s): what a
+    /// Also: every data connection of a transfer command that contains `text` ("STOR ", say)
+    /// is accepted and held, never forwarded (until the proxy goes, at most 60 s): what a
     /// firewall or NAT that lets connections to the server's passive ports open and carries
-    /// nothing does to every transfer (the server never sees them).
-    pub fn swallow(&self, verb: &str) {
-        self.shared.state().swallow = Some(verb.to_string());
+    /// nothing does to every transfer (the server never sees them). Adds to earlier calls.
+    pub fn swallow(&self, text: &str) {
+        self.shared.state().swallow.push(text.to_string());
     }
 
     /// The held command goes on (or will, when it arrives).
@@ -705,15 +705,15 @@ async fn data(shared: Arc<Shared>, pairing: Arc<Pairing>, passive: usize, listen
     let (n, paired, swallow) = {
         let mut state = shared.state();
         state.data_connections += 1;
-        let targeted = !state.targets.is_empty() || !state.commands_targeted.is_empty() || state.swallow.is_some();
+        let targeted = !state.targets.is_empty() || !state.commands_targeted.is_empty() || !state.swallow.is_empty();
         (state.data_connections - 1, targeted, state.swallow.clone())
     };
     let (command, refused) = match if paired { pairing.of(passive).await } else { None } {
         Some((command, refused)) => (Some(command), refused),
         None => (None, false),
     };
-    if let (Some(verb), Some(command)) = (swallow, &command)
-        && command.starts_with(&verb)
+    if let Some(command) = &command
+        && swallow.iter().any(|text| command.contains(text.as_str()))
     {
         shared.injected(format!("data connection #{n} of {command:?} swallowed"));
         sleep(IO_TIMEOUT).await;
