@@ -164,7 +164,13 @@ fn hint(err: &anyhow::Error) -> Option<String> {
              usually): try ftps://. If the server is just slow, raise --timeout."
                 .into(),
         ),
-        Error::Timeout { .. } | Error::NoGreeting { .. } => Some("the server stopped answering; raise --timeout if it is just slow.".into()),
+        Error::NoGreeting { .. } => Some("the server stopped answering; raise --timeout if it is just slow.".into()),
+        Error::Timeout { .. } => Some(
+            "the server stopped answering; raise --timeout if it is just slow. If commands get answers but every \
+             listing or transfer hangs like this, the data connections do not get through (a firewall or NAT that \
+             holds the server's passive ports): `pasv doctor URL` shows where."
+                .into(),
+        ),
         Error::PassiveOverIpv6 { epsv_disabled: true, .. } => Some(
             "PASV cannot carry an IPv6 address (RFC 2428): drop --no-epsv, and pasv uses EPSV, which can.".into(),
         ),
