@@ -8,7 +8,7 @@ use super::sanitize::escape;
 use super::settings::UsageError;
 use super::target::UrlError;
 use super::transfer::copy::NoChecksum;
-use super::transfer::pool::Stalled;
+use super::transfer::stalls::Stalled;
 use super::url_glob::NoMatch;
 use crate::engine::{Error, ErrorClass, HandshakeFailure};
 use crate::proto::Verb;

@@ -2,7 +2,8 @@
 //! of one for a single file), whichever command asked for it.
 //!
 //! - [`job`]: what a transfer is about (the two roots, the direction, the options, a file);
-//! - [`pool`]: the sessions, their retries and back-off;
+//! - [`pool`]: the sessions, their retries and back-off; [`stalls`]: when a run whose
+//!   transfers all hang stops;
 //! - [`copy`]: one file at a time with every check; [`lanes`]: many in a row, pipelined, and
 //!   the choice between the two; [`segments`]: one big file over several connections;
 //! - [`request`]: what a `get` or `put` asks for, settled once, whoever asked;
@@ -17,5 +18,6 @@ pub mod pool;
 pub mod request;
 pub mod run;
 pub mod segments;
+pub mod stalls;
 pub mod temporaries;
 pub mod written;

@@ -9,12 +9,7 @@
 //! jobs go on, and the caller gets the list of failures. Closing the pool deletes the upload
 //! temporaries its jobs created and did not rename ([`Temporaries`]).
 //!
-//! A run whose transfers all hang stops early: when two more attempts in a row than there
-//! are sessions hung until the timeout or lost their data connection, nothing succeeding in
-//! between, what is queued is not attempted ([`Stalled`]). That is what a firewall or NAT that takes connections to the
-//! server's passive ports and forwards nothing looks like: 1,000 files on 8 sessions would
-//! otherwise wait out 1,000 timeouts, an hour at the default 30 s. A server that hiccups for
-//! one timeout stalls each session once, and the run goes on.
+//! A run whose transfers all hang stops early, its queue not attempted ([`Stalls`]).
 //!
 //! The first session may come from the caller ([`Seat`]): one it opened already (to expand a
 //! wildcard), or one it lends (the shell's own), so a copy costs no login of its own.
@@ -32,6 +27,7 @@ use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt as _, StreamExt as _};
 use tokio::sync::Notify;
 
+use super::stalls::Stalls;
 use super::temporaries::Temporaries;
 use crate::app::context::Context;
 use crate::app::progress::say;
@@ -145,21 +141,6 @@ pub fn refuses_more(err: &anyhow::Error) -> bool {
 
 fn backoff(attempt: u32) -> Duration {
     BASE_BACKOFF.saturating_mul(1 << attempt.min(6)).min(MAX_BACKOFF)
-}
-
-/// A transfer that hung until the timeout, or whose data connection failed: what every
-/// transfer does when the server's data connections do not get through.
-fn stalls(err: &anyhow::Error) -> bool {
-    engine_error(err).is_some_and(|e| e.class() == ErrorClass::Timeout || e.is_data_connection_failure())
-}
-
-/// Why a run stopped before its queue was done: `stalls` attempts in a row hung or lost their
-/// data connection, with nothing succeeding in between (the module explains). The context of
-/// the failure that stopped it, for the exit's hint.
-#[derive(Debug, thiserror::Error)]
-#[error("{stalls} attempts in a row hung or lost their data connection and none got through: stopped")]
-pub struct Stalled {
-    pub stalls: usize,
 }
 
 /// What a job asks of the pool when it succeeds.
@@ -281,9 +262,7 @@ struct Shared<J> {
     starting: Cell<usize>,
     failures: RefCell<Vec<Failure>>,
     changed: Notify,
-    /// Attempts in a row that stalled ([`stalls`]); more than `stall_limit` stop the run.
-    stalls: Cell<usize>,
-    stall_limit: usize,
+    stalls: Stalls,
     /// The run stopped for stalls: the failure that stopped it (an index in `failures`).
     stopped: Cell<Option<usize>>,
 }
@@ -295,23 +274,15 @@ impl<J> Shared<J> {
             starting: Cell::new(0),
             failures: RefCell::default(),
             changed: Notify::new(),
-            stalls: Cell::new(0),
-            stall_limit: sessions + 1,
+            stalls: Stalls::new(sessions),
             stopped: Cell::new(None),
         }
     }
 
-    /// An attempt ended: `Some(error)` when it failed. True when the run must stop for the
-    /// stalls in a row this one completes (the caller records the failure, then
-    /// [`Shared::stop`]).
+    /// An attempt ended: `Some(error)` when it failed. True when the run must stop (the
+    /// caller records the failure, then [`Shared::stop`]).
     fn count(&self, failed: Option<&anyhow::Error>) -> bool {
-        match failed {
-            None => self.stalls.set(0),
-            Some(error) if stalls(error) => self.stalls.set(self.stalls.get() + 1),
-            // Refused by the server, say: the server answered, which says nothing either way.
-            Some(_) => {}
-        }
-        self.stopped.get().is_none() && self.stalls.get() > self.stall_limit
+        self.stalls.count(failed) && self.stopped.get().is_none()
     }
 
     fn stopping(&self) -> bool {
@@ -323,10 +294,8 @@ impl<J> Shared<J> {
         let mut failures = self.failures.borrow_mut();
         self.stopped.set(Some(failures.len().saturating_sub(1)));
         let jobs: Vec<J> = self.queue.borrow_mut().drain(..).collect();
-        let stalls = self.stalls.get();
         for job in &jobs {
-            let error = anyhow::anyhow!("not attempted: {stalls} attempts in a row hung or lost their data connection");
-            failures.push(Failure { what: work.describe(job), error });
+            failures.push(Failure { what: work.describe(job), error: self.stalls.not_attempted() });
         }
     }
 
@@ -337,7 +306,7 @@ impl<J> Shared<J> {
             && at < failures.len()
         {
             let mut stopper = failures.remove(at);
-            stopper.error = stopper.error.context(Stalled { stalls: self.stalls.get() });
+            stopper.error = self.stalls.stopped_by(stopper.error);
             failures.insert(0, stopper);
         }
         failures

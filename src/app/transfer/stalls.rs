@@ -1,0 +1,94 @@
+//! When a run stops early: every attempt hangs. A firewall or NAT that takes connections to
+//! the server's passive ports and forwards nothing makes each transfer wait out `--timeout`
+//! (1,000 files on 8 sessions: an hour at the default 30 s) while the control connection works
+//! and new sessions log in. When two more attempts in a row than there are sessions hung or
+//! lost their data connection, nothing succeeding in between, some session stalled twice
+//! after every one had its turn: the pool then stops and what is queued is not attempted
+//! ([`Stalled`]). A server that hiccups for one timeout stalls each session once, and the
+//! run goes on.
+
+use std::cell::Cell;
+
+use super::pool::engine_error;
+use crate::engine::ErrorClass;
+
+/// Why a run stopped before its queue was done, put on the failure that stopped it (the
+/// exit's hint looks for it).
+#[derive(Debug, thiserror::Error)]
+#[error("{stalls} attempts in a row hung or lost their data connection and none got through: stopped")]
+pub struct Stalled {
+    pub stalls: usize,
+}
+
+/// The attempts in a row of one pool run that stalled.
+pub(super) struct Stalls {
+    in_a_row: Cell<usize>,
+    /// More than this many stop the run.
+    limit: usize,
+}
+
+impl Stalls {
+    pub(super) fn new(sessions: usize) -> Self {
+        Self { in_a_row: Cell::new(0), limit: sessions + 1 }
+    }
+
+    /// An attempt ended (`failed`: how, when it failed); true when the stalls in a row now
+    /// stop the run.
+    pub(super) fn count(&self, failed: Option<&anyhow::Error>) -> bool {
+        match failed {
+            None => self.in_a_row.set(0),
+            Some(error) if stalls(error) => self.in_a_row.set(self.in_a_row.get() + 1),
+            // Refused by the server, say: it answered, which says nothing either way.
+            Some(_) => {}
+        }
+        self.in_a_row.get() > self.limit
+    }
+
+    /// The failure of a job the stop left in the queue.
+    pub(super) fn not_attempted(&self) -> anyhow::Error {
+        anyhow::anyhow!("not attempted: {} attempts in a row hung or lost their data connection", self.in_a_row.get())
+    }
+
+    /// The failure that stopped the run, saying so.
+    pub(super) fn stopped_by(&self, error: anyhow::Error) -> anyhow::Error {
+        error.context(Stalled { stalls: self.in_a_row.get() })
+    }
+}
+
+/// A transfer that hung until the timeout, or whose data connection failed: what every
+/// transfer does when the server's data connections do not get through.
+fn stalls(err: &anyhow::Error) -> bool {
+    engine_error(err).is_some_and(|e| e.class() == ErrorClass::Timeout || e.is_data_connection_failure())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::engine::Error;
+    use crate::proto::ReplyCode;
+
+    fn timeout() -> anyhow::Error {
+        Error::Timeout { waiting_for: "a reply", after: Duration::from_secs(1) }.into()
+    }
+
+    /// Two sessions: the fourth stall in a row stops the run; a success, and only a success,
+    /// starts the count again.
+    #[test]
+    fn stops_at_two_more_stalls_in_a_row_than_sessions() {
+        let stalls = Stalls::new(2);
+        let refused: anyhow::Error =
+            Error::Rejected { command: "STOR f".into(), code: ReplyCode(550), text: "No.".into() }.into();
+        assert!(!stalls.count(Some(&timeout())));
+        assert!(!stalls.count(Some(&refused)));
+        assert!(!stalls.count(Some(&timeout())));
+        assert!(!stalls.count(None));
+        for _ in 0..3 {
+            assert!(!stalls.count(Some(&timeout())));
+        }
+        assert!(stalls.count(Some(&timeout())));
+        let shown = format!("{:#}", stalls.stopped_by(timeout()));
+        assert!(shown.starts_with("4 attempts in a row hung"), "{shown}");
+    }
+}
