@@ -9,8 +9,7 @@
 
 use std::cell::Cell;
 
-use super::pool::engine_error;
-use crate::engine::ErrorClass;
+use crate::engine::{Error, ErrorClass};
 
 /// Why a run stopped before its queue was done, put on the failure that stopped it (the
 /// exit's hint looks for it).
@@ -58,7 +57,8 @@ impl Stalls {
 /// A transfer that hung until the timeout, or whose data connection failed: what every
 /// transfer does when the server's data connections do not get through.
 fn stalls(err: &anyhow::Error) -> bool {
-    engine_error(err).is_some_and(|e| e.class() == ErrorClass::Timeout || e.is_data_connection_failure())
+    let engine = err.chain().find_map(|c| c.downcast_ref::<Error>());
+    engine.is_some_and(|e| e.class() == ErrorClass::Timeout || e.is_data_connection_failure())
 }
 
 #[cfg(test)]
@@ -66,7 +66,6 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::engine::Error;
     use crate::proto::ReplyCode;
 
     fn timeout() -> anyhow::Error {
