@@ -389,9 +389,27 @@ fn transfer_command(line: &str) -> bool {
 struct Pairing {
     commands: Mutex<HashMap<usize, (String, bool)>>,
     arrived: Notify,
+    /// The server's port named by each passive reply of this control connection, in order.
+    ports: Mutex<Vec<u16>>,
 }
 
 impl Pairing {
+    /// A passive reply of the server naming `port`; its number on this connection.
+    fn announced(&self, port: u16) -> usize {
+        let mut ports = self.ports.lock().unwrap_or_else(|e| e.into_inner());
+        ports.push(port);
+        ports.len() - 1
+    }
+
+    /// A later passive reply named the same server port as reply `n`: the server closed the
+    /// listener of `n` and listens there again for a newer transfer (vsftpd picks from a range
+    /// of 40), so a connection for `n` would be taken as that transfer's, with none of its
+    /// data (seen on a busy machine: a state file stored empty, caught by its SIZE check).
+    fn port_reused_since(&self, n: usize) -> bool {
+        let ports = self.ports.lock().unwrap_or_else(|e| e.into_inner());
+        ports.get(n).is_some_and(|port| ports[n + 1..].contains(port))
+    }
+
     /// The transfer command that follows passive command `passive` (by number among the
     /// commands forwarded, the greeting being 0).
     async fn of(&self, passive: usize) -> Option<(String, bool)> {
@@ -652,7 +670,8 @@ async fn passive_reply(shared: &Arc<Shared>, pairing: &Arc<Pairing>, command: us
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.ok()?;
         let ours = listener.local_addr().ok()?.port();
         let upstream = SocketAddr::new(shared.upstream.ip(), port);
-        shared.spawn(data(shared.clone(), pairing.clone(), command, listener, upstream));
+        let reply = pairing.announced(port);
+        shared.spawn(data(shared.clone(), pairing.clone(), command, reply, listener, upstream));
         ours
     };
     let rewritten = if text.starts_with("229 ") {
@@ -697,7 +716,14 @@ fn data_fault(shared: &Shared, n: usize, command: Option<&str>) -> Option<DataFa
 }
 
 /// One data connection: accepted from pasv, forwarded to the server's port.
-async fn data(shared: Arc<Shared>, pairing: Arc<Pairing>, passive: usize, listener: TcpListener, upstream: SocketAddr) {
+async fn data(
+    shared: Arc<Shared>,
+    pairing: Arc<Pairing>,
+    passive: usize,
+    reply: usize,
+    listener: TcpListener,
+    upstream: SocketAddr,
+) {
     let Ok(Ok((mut client, _))) = timeout(DATA_ACCEPT_TIMEOUT, listener.accept()).await else {
         return;
     };
@@ -728,9 +754,19 @@ async fn data(shared: Arc<Shared>, pairing: Arc<Pairing>, passive: usize, listen
         shared.injected(format!("data connection #{n} of refused {:?} closed", command.unwrap_or_default()));
         return;
     }
+    // A connection late for its transfer (the server answered that one already, and named
+    // the same port again since) is closed, as the server would have refused it, before and
+    // after the connect: the check and the connect are not one step.
+    if pairing.port_reused_since(reply) {
+        return;
+    }
     let Ok(Ok(mut server)) = timeout(IO_TIMEOUT, TcpStream::connect(upstream)).await else {
         return;
     };
+    if pairing.port_reused_since(reply) {
+        let _ = server.set_zero_linger();
+        return;
+    }
     let fault = data_fault(&shared, n, command.as_deref());
     let mut moved = 0u64;
     let fired = {
@@ -794,4 +830,15 @@ async fn data(shared: Arc<Shared>, pairing: Arc<Pairing>, passive: usize, listen
     }
     let _ = client.set_zero_linger();
     drop((client, server));
+}
+
+/// A data connection is late for its transfer once a later passive reply of the same control
+/// connection named its server port again, and only then.
+#[test]
+fn a_port_named_again_makes_the_earlier_data_connections_late() {
+    let pairing = Pairing::default();
+    let (first, other, again) = (pairing.announced(40635), pairing.announced(35017), pairing.announced(40635));
+    assert!(pairing.port_reused_since(first));
+    assert!(!pairing.port_reused_since(other));
+    assert!(!pairing.port_reused_since(again));
 }
