@@ -98,27 +98,27 @@ fn refused_session_hint(e: &Error) -> String {
     }
 }
 
+/// What to try when data connections do not get through (two hints end with it).
+const PASSIVE_ADVICE: &str = "Try `pasv doctor URL` with -v to see the port, --no-epsv if only PASV is forwarded, or \
+                              --active if the server can reach you.";
+
 fn hint(err: &anyhow::Error) -> Option<String> {
     // Context on the failure that stopped the run, found through the contexts above it.
     if err.downcast_ref::<Stalled>().is_some() {
-        return Some(
-            "no transfer got through: each one hung or lost its data connection. The control connection works, so \
-             the data connections most likely do not reach the server: a firewall, NAT or proxy may take \
-             connections to its passive ports and forward nothing. Try `pasv doctor URL` with -v to see the ports, \
-             --no-epsv if only PASV is forwarded, --active if the server can reach you, or raise --timeout if \
-             the server is only slow."
-                .into(),
-        );
+        return Some(format!(
+            "no transfer got through: each one hung or lost its data connection. The control connection works, \
+                 so the data connections most likely do not reach the server: a firewall, NAT or proxy may take \
+                 connections to its passive ports and forward nothing. {PASSIVE_ADVICE} If the server is only slow, \
+                 raise --timeout."
+        ));
     }
     let engine = err.chain().find_map(|c| c.downcast_ref::<Error>())?;
     if engine.is_data_connection_failure() {
-        return Some(
+        return Some(format!(
             "the data connection could not be opened. In passive mode the client connects to a second port \
-             the server picks from its passive port range; a firewall or NAT in between must allow that range \
-             (vsftpd pasv_min_port/pasv_max_port, ProFTPD PassivePorts). Try `pasv doctor URL` with -v to see \
-             the port, --no-epsv if only PASV is forwarded, or --active if the server can reach you."
-                .into(),
-        );
+                 the server picks from its passive port range; a firewall or NAT in between must allow that range \
+                 (vsftpd pasv_min_port/pasv_max_port, ProFTPD PassivePorts). {PASSIVE_ADVICE}"
+        ));
     }
     match engine {
         e if e.is_refused_store() => {
@@ -262,15 +262,14 @@ mod tests {
     /// and keeps the timeout's exit code.
     #[test]
     fn a_run_stopped_for_stalls_hints_at_the_data_connections() {
-        let timeout = Error::Timeout { waiting_for: "a reply", after: std::time::Duration::from_secs(30) };
-        let stalled = anyhow::Error::new(timeout)
+        use std::time::Duration;
+        let timeout = || anyhow::Error::new(Error::Timeout { waiting_for: "a reply", after: Duration::from_secs(30) });
+        let stalled = timeout()
             .context("uploading f to ftp://h/f")
             .context(Stalled { stalls: 10 })
             .context("12 problems (the others are listed above); the first");
         assert!(hint(&stalled).is_some_and(|h| h.contains("no transfer got through")), "{:?}", hint(&stalled));
         assert_eq!(code_for(&stalled), TIMEOUT);
-        let alone =
-            anyhow::Error::new(Error::Timeout { waiting_for: "a reply", after: std::time::Duration::from_secs(30) });
-        assert!(hint(&alone).is_some_and(|h| h.contains("stopped answering")));
+        assert!(hint(&timeout()).is_some_and(|h| h.contains("stopped answering")));
     }
 }

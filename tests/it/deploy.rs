@@ -1807,7 +1807,8 @@ async fn a_lock_whose_owner_file_cannot_be_written_is_removed_all_the_same() {
         proxy.swallow("STOR ");
         proxy.swallow(&format!("{LOCK}/owner"));
         let url = format!("{}/www/", proxy.url());
-        let run = deploy(&site.source(), &url, &["--timeout", "1"]).await;
+        // Long enough for the listings through the proxy on a busy machine.
+        let run = deploy(&site.source(), &url, &["--timeout", "3"]).await;
         let context = format!("{}\n--- stderr\n{}", proxy.describe(), run.stderr);
         assert_eq!(run.code, 9, "{context}");
         assert!(proxy.injected() >= 1, "{context}");

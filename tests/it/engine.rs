@@ -219,7 +219,7 @@ async fn list_names(session: &mut Session) -> Vec<String> {
 async fn epsv_refused_or_unreachable_falls_back_to_pasv_for_the_rest_of_the_session() {
     within(async {
         let closed = closed_port();
-        let unreachable = format!("229 Entering Extended Passive Mode (|||{}|)", closed.port);
+        let unreachable = epsv_to(closed.port);
         let cases = [
             ("500 EPSV not understood", "EPSV refused (500 EPSV not understood); using PASV"),
             ("502 Command not implemented", "EPSV refused (502 Command not implemented); using PASV"),
@@ -428,7 +428,7 @@ async fn a_refused_retr_sent_ahead_is_fetched_again_one_by_one() {
 async fn a_retr_sent_ahead_refused_behind_a_closed_port_fails_that_file_alone() {
     within(async {
         let closed = closed_port();
-        let gone = format!("229 Entering Extended Passive Mode (|||{}|)", closed.port);
+        let gone = epsv_to(closed.port);
         let after_first = vec![
             vec![e("EPSV"), e("RETR gone"), r("226 a done"), r(&gone), r("550 gone: No such file or directory")],
             vec![e("EPSV"), Step::ListenData, r(EPSV_OK), e("RETR c"), r("150 Sending")],
@@ -789,6 +789,18 @@ async fn a_late_reply_that_is_no_answer_to_a_noop_is_an_error() {
 // A single transfer after the first: EPSV and the command in one write (engine/opening.rs)
 // ---------------------------------------------------------------------------------------------
 
+/// A session's login and its first download, `a` (5 bytes), EPSV alone: from then on the
+/// session has seen EPSV work.
+fn a_downloaded() -> Vec<Step> {
+    [anon_login(FEAT_SIZE_EPSV), vec![e("TYPE I"), r("200 ok"), e("SIZE a"), r("213 5")], first_download("RETR a", A)]
+        .concat()
+}
+
+/// A 229 naming `port`.
+fn epsv_to(port: u16) -> String {
+    format!("229 Entering Extended Passive Mode (|||{port}|)")
+}
+
 /// The first transfer of a session: EPSV alone (whether it works is not known yet), then
 /// `command` answered with 150 and `data` sent.
 fn first_download(command: &str, data: &[u8]) -> Vec<Step> {
@@ -810,9 +822,7 @@ fn first_download(command: &str, data: &[u8]) -> Vec<Step> {
 async fn a_single_transfer_after_the_first_sends_its_epsv_with_its_command() {
     within(async {
         let script = [
-            anon_login(FEAT_SIZE_EPSV),
-            vec![e("TYPE I"), r("200 ok"), e("SIZE a"), r("213 5")],
-            first_download("RETR a", A),
+            a_downloaded(),
             vec![e("SIZE b"), r("213 6"), e("EPSV"), e("RETR b"), Step::ListenData, r(EPSV_OK)],
             vec![r("150 Go ahead"), Step::DataSend(B.to_vec()), r("226 Done")],
             vec![e("EPSV"), e("STOR c"), Step::ListenData, r(EPSV_OK), r("150 Go ahead"), Step::DataReceive],
@@ -843,11 +853,9 @@ async fn a_single_transfer_after_the_first_sends_its_epsv_with_its_command() {
 async fn a_retr_sent_with_its_epsv_and_refused_at_once_is_the_refusal_not_a_broken_connection() {
     within(async {
         let closed = closed_port();
-        let gone = format!("229 Entering Extended Passive Mode (|||{}|)", closed.port);
+        let gone = epsv_to(closed.port);
         let script = [
-            anon_login(FEAT_SIZE_EPSV),
-            vec![e("TYPE I"), r("200 ok"), e("SIZE a"), r("213 5")],
-            first_download("RETR a", A),
+            a_downloaded(),
             vec![e("SIZE gone"), r("550 No such file")],
             vec![e("EPSV"), e("RETR gone"), r(&gone), r("550 gone: No such file or directory")],
             vec![e("NOOP"), r("200 ok")],
@@ -874,14 +882,10 @@ async fn a_retr_sent_with_its_epsv_and_refused_at_once_is_the_refusal_not_a_brok
 async fn a_retr_whose_data_connection_failed_and_got_no_reply_is_the_connection_s_error() {
     within(async {
         let closed = closed_port();
-        let gone = format!("229 Entering Extended Passive Mode (|||{}|)", closed.port);
-        let script = [
-            anon_login(FEAT_SIZE_EPSV),
-            vec![e("TYPE I"), r("200 ok"), e("SIZE a"), r("213 5")],
-            first_download("RETR a", A),
-            vec![e("SIZE b"), r("213 6"), e("EPSV"), e("RETR b"), r(&gone), Step::ExpectClose],
-        ]
-        .concat();
+        let gone = epsv_to(closed.port);
+        let script =
+            [a_downloaded(), vec![e("SIZE b"), r("213 6"), e("EPSV"), e("RETR b"), r(&gone), Step::ExpectClose]]
+                .concat();
         let server = ScriptedServer::start(script).await;
         let config = Config { timeout: Duration::from_secs(20), ..config() };
         let (mut session, _lines) = connect(&server, config).await;
@@ -900,9 +904,7 @@ async fn a_retr_whose_data_connection_failed_and_got_no_reply_is_the_connection_
 /// and the note names `code`.
 async fn refused_ahead_then_classic(refusal: Vec<Step>, code: &str) {
     let script = [
-        anon_login(FEAT_SIZE_EPSV),
-        vec![e("TYPE I"), r("200 ok"), e("SIZE a"), r("213 5")],
-        first_download("RETR a", A),
+        a_downloaded(),
         vec![e("SIZE b"), r("213 6"), e("EPSV"), e("RETR b")],
         refusal,
         first_download("RETR b", B),
@@ -959,16 +961,7 @@ async fn a_refused_password_with_the_commands_after_it_sent_is_the_login_s_error
 #[tokio::test]
 async fn once_epsv_worked_on_one_session_the_others_send_their_first_retr_with_it() {
     within(async {
-        let first = ScriptedServer::start(
-            [
-                anon_login(FEAT_SIZE_EPSV),
-                vec![e("TYPE I"), r("200 ok"), e("SIZE a"), r("213 5")],
-                first_download("RETR a", A),
-                quit(),
-            ]
-            .concat(),
-        )
-        .await;
+        let first = ScriptedServer::start([a_downloaded(), quit()].concat()).await;
         let second = ScriptedServer::start(
             [
                 anon_login(FEAT_SIZE_EPSV),

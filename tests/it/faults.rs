@@ -106,6 +106,24 @@ ride_out_tests! {
 /// No faults but the targeted ones.
 const NO_FAULTS: Faults = Faults { kind: Kind::Reset, seed: 0, count: 0, stall: STALL };
 
+/// [`source_tree`] in a temporary `local`, a writable server, and a proxy before it with no
+/// planned faults (its targeted ones are the test's).
+struct Proxied {
+    _work: tempfile::TempDir,
+    source: std::path::PathBuf,
+    server: TestServer,
+    proxy: FaultProxy,
+}
+
+async fn proxied_tree() -> Proxied {
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("local");
+    source_tree(&source);
+    let server = TestServer::start(true).await;
+    let proxy = FaultProxy::start(server.server.addr(), NO_FAULTS).await;
+    Proxied { _work: work, source, server, proxy }
+}
+
 /// A file whose every upload is cut (the server keeps a half temporary each time: its STOR,
 /// then each APPE) is given up after `--retries`, and the temporary pasv made for it is
 /// deleted: nothing of it is left on the server. A file cut once is retried, completed and
@@ -113,11 +131,7 @@ const NO_FAULTS: Faults = Faults { kind: Kind::Reset, seed: 0, count: 0, stall: 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_given_up_leaves_no_upload_temporary() {
     within(async {
-        let work = tempfile::tempdir().unwrap();
-        let source = work.path().join("local");
-        source_tree(&source);
-        let server = TestServer::start(true).await;
-        let proxy = FaultProxy::start(server.server.addr(), NO_FAULTS).await;
+        let Proxied { _work, source, server, proxy } = proxied_tree().await;
         proxy.fail(".f07.bin.pasv-part", 1000, usize::MAX);
         proxy.fail(".f10.bin.pasv-part", 1000, 1);
         let run = pasv([
@@ -159,16 +173,14 @@ async fn a_file_given_up_leaves_no_upload_temporary() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tree_upload_whose_data_connections_all_hang_stops_early() {
     within(async {
-        let work = tempfile::tempdir().unwrap();
-        let source = work.path().join("local");
-        source_tree(&source);
-        let server = TestServer::start(true).await;
-        let proxy = FaultProxy::start(server.server.addr(), NO_FAULTS).await;
+        // Bound, not dropped: the tree and the server live as long as the test.
+        let Proxied { _work, source, server: _server, proxy } = proxied_tree().await;
         proxy.swallow("STOR ");
         let target = format!("{}/up", proxy.url());
-        let run = pasv(["-j", "2", "--retries", "1", "--timeout", "1", "put", "-r", source.to_str().unwrap(), &target])
-            .run()
-            .await;
+        let run =
+            pasv(["-j", "2", "--retries", "1", "--timeout", TIMEOUT, "put", "-r", source.to_str().unwrap(), &target])
+                .run()
+                .await;
         let context = format!("{}\n--- stderr\n{}", proxy.describe(), run.stderr);
         assert_eq!(run.code, 9, "{context}");
         assert!(run.stderr.contains("attempts in a row hung or lost their data connection"), "{context}");

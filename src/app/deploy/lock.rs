@@ -149,7 +149,7 @@ pub struct Lock {
     /// all the same (MKD made it), and is removed without reading the owner file: the data
     /// connection that failed to write it would fail to read it too, leaving a lock that
     /// stops the next deploys until it expires.
-    owned_in_writing: bool,
+    owner_written: bool,
     /// A plain deploy's state file as it read it, checked once the lock is taken.
     read: Option<StateRead>,
     /// Held, then found another run's (taken over): this run changes nothing more.
@@ -165,7 +165,7 @@ impl Lock {
         let mut owner = serde_json::to_vec(&Owner::this_run()).unwrap_or_default();
         owner.push(b'\n');
         let id = super::layout::new_id(SystemTime::now(), std::process::id());
-        Self { dir, owner, id, held: None, owned_in_writing: false, read: None, lost: false, other: None }
+        Self { dir, owner, id, held: None, owner_written: false, read: None, lost: false, other: None }
     }
 
     /// Once the lock is taken, a run of the other mode must not hold `other` (see
@@ -277,7 +277,7 @@ impl Lock {
                 Ok(()) => {
                     self.held = Some(Pending::new());
                     lease.store(&owner, &self.owner).await?;
-                    self.owned_in_writing = true;
+                    self.owner_written = true;
                     return Ok(());
                 }
                 Err(refusal) => refusal,
@@ -453,7 +453,7 @@ impl Lock {
         }
         remote.hear_from(None).await;
         let owner = self.owner_path();
-        let written = std::mem::take(&mut self.owned_in_writing);
+        let written = std::mem::take(&mut self.owner_written);
         let removed = remote
             .leased(async |lease| {
                 if !written {
