@@ -373,7 +373,8 @@ async fn login_anonymous(c: Arc<Ctx>) -> Outcome {
     let run = c.run(&["put", file.to_str().unwrap(), &c.anon_url("")]).await;
     c.ok(&run);
     c.data_tls_resumed(&run);
-    assert_eq!(std::fs::read_to_string(c.daemon.anon_dir.join("from anon.txt")).unwrap(), "uploaded anonymously\n");
+    let stored = std::fs::read_to_string(c.daemon.anon_dir.join("from anon.txt"));
+    assert_eq!(stored.as_deref().ok(), Some("uploaded anonymously\n"), "{stored:?}\n{}", c.details(&run));
     Outcome::Pass
 }
 

@@ -287,15 +287,23 @@ impl Daemon {
         }
     }
 
-    /// Ready = a TCP connect succeeds; the PID must stay alive meanwhile (a bad configuration
-    /// makes the daemons exit at once).
+    /// Ready = the daemon's own process listens on its port and a TCP connect succeeds; the
+    /// PID must stay alive meanwhile (a bad configuration makes the daemons exit at once).
+    ///
+    /// A connect alone is not proof: the port was found free, then released, and on a busy
+    /// machine another test's server can take it while this daemon still starts (Python's take
+    /// a second). The connect then reached that server, this daemon failed to bind and exited,
+    /// and the tests talked to a stranger (one CI run: a pyftpdlib row's upload landed in
+    /// another row's root). The daemon, finding its port taken, exits: started again on another.
     fn wait_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
                 return Err(format!("exited with {status} on port {}; its output:\n{}", self.port, self.log_tail()));
             }
-            if TcpStream::connect_timeout(&(Ipv4Addr::LOCALHOST, self.port).into(), Duration::from_millis(200)).is_ok()
+            if listens(self.child.id(), self.port)
+                && TcpStream::connect_timeout(&(Ipv4Addr::LOCALHOST, self.port).into(), Duration::from_millis(200))
+                    .is_ok()
             {
                 return Ok(());
             }
@@ -398,6 +406,36 @@ fn set_mode(path: &Path, mode: u32) {
 }
 
 /// A port nothing listens on right now.
+/// Whether process `pid` holds a socket listening on TCP `port` (any address, IPv4 or IPv6):
+/// the socket inodes that /proc/net/tcp{,6} list in state LISTEN (0A) on that port, against
+/// the `socket:[inode]` links of the process's file descriptors.
+fn listens(pid: u32, port: u16) -> bool {
+    let port = format!("{port:04X}");
+    let listening: Vec<String> = ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|table| fs::read_to_string(table).ok())
+        .flat_map(|text| {
+            text.lines()
+                .skip(1)
+                .filter_map(|line| {
+                    // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+                    let fields: Vec<&str> = line.split_whitespace().collect();
+                    let (local_port, state, inode) =
+                        (fields.get(1)?.rsplit(':').next()?, fields.get(3)?, fields.get(9)?);
+                    (local_port == port && *state == "0A").then(|| format!("socket:[{inode}]"))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if listening.is_empty() {
+        return false;
+    }
+    let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) else { return false };
+    fds.filter_map(Result::ok)
+        .filter_map(|fd| fs::read_link(fd.path()).ok())
+        .any(|link| listening.iter().any(|socket| link.as_os_str() == socket.as_str()))
+}
+
 fn free_port() -> u16 {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0").local_addr().unwrap().port()
 }
@@ -851,7 +889,7 @@ from pyftpdlib.authorizers import DummyAuthorizer
 from pyftpdlib.servers import FTPServer
 
 port, root, low, high, masquerade, cert, key, user, password = sys.argv[1:10]
-logging.basicConfig(level=logging.WARNING)
+logging.basicConfig(level=logging.INFO)
 authorizer = DummyAuthorizer()
 authorizer.add_user(user, password, root, perm="elradfmwMT")
 authorizer.add_anonymous(root, perm="elradfmwMT")
@@ -1008,4 +1046,19 @@ fn pyftpdlib_command(
         PASSWORD.to_string(),
     ]);
     Ok(command)
+}
+
+/// A port held by this process is this process's, not another's (a daemon must not take a
+/// stranger's listener for its own).
+#[test]
+fn a_listener_is_told_apart_from_anothers() {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut other = Command::new("sleep").arg("30").spawn().unwrap();
+    assert!(listens(std::process::id(), port), "this process's listener on {port} not found");
+    assert!(!listens(other.id(), port), "another process taken for the listener on {port}");
+    drop(listener);
+    assert!(!listens(std::process::id(), port), "a closed listener on {port} still found");
+    let _ = other.kill();
+    let _ = other.wait();
 }
