@@ -29,6 +29,18 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// At most this many paths are named in a list; the rest are counted.
+const NAMED: usize = 10;
+
+/// Up to [`NAMED`] of `paths`, escaped, and how many more.
+pub fn named<S: AsRef<str>>(paths: &[S]) -> String {
+    let mut text = paths.iter().take(NAMED).map(|p| escape(p.as_ref()).into_owned()).collect::<Vec<_>>().join(", ");
+    if paths.len() > NAMED {
+        text.push_str(&format!(" and {} more", paths.len() - NAMED));
+    }
+    text
+}
+
 /// Writes `value` as one line of JSON whose text carries no raw terminal controls either:
 /// serde escapes C0 controls, this also escapes DEL, C1 controls and bidirectional overrides
 /// as `\uNNNN`. The decoded strings stay exact (jq gets the server's name byte for byte), and a

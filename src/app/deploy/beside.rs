@@ -14,7 +14,7 @@ use super::protect::state_temp;
 use super::remote::{Op, Outcome, Remote};
 use super::run;
 use super::state::State;
-use crate::app::sanitize::escape;
+use crate::app::sanitize::{escape, named};
 use crate::app::tally::Tally;
 use crate::app::transfer::job::join_rel;
 use crate::app::transfer::run::report_failures;
@@ -201,10 +201,7 @@ pub(super) async fn stale_probes(remote: &mut Remote<'_>, around: &Around<'_>, l
     for name in &probes {
         layout.entries.remove(name);
     }
-    let shown = |names: &[String]| {
-        let paths: Vec<String> = names.iter().map(|name| around.path(name)).collect();
-        super::show::names(&paths.iter().collect::<Vec<_>>())
-    };
+    let shown = |names: &[String]| named(&names.iter().map(|name| around.path(name)).collect::<Vec<_>>());
     if around.dry_run {
         tally.note(&format!("pasv: note: a run would remove {} (left by stopped runs)", shown(&probes)));
         return;
@@ -230,7 +227,7 @@ pub(super) fn say_left(around: &Around<'_>, left: &[String], tally: &Tally<'_>) 
     tally.note(&format!(
         "pasv: note: left {} (another source tree's, unfinished, or without a pasv state file: not this deploy's to \
          remove)",
-        super::show::names(&shown.iter().collect::<Vec<_>>())
+        named(&shown)
     ));
 }
 

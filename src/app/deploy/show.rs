@@ -9,11 +9,8 @@ use super::layout::{Rename, Step, Switch};
 use super::plan::{Basis, Plan};
 use super::settings::{Settings, shown_url};
 use crate::app::render::Output;
-use crate::app::sanitize::escape;
+use crate::app::sanitize::{escape, named};
 use crate::app::tally::Tally;
-
-/// At most this many paths are named in a note; the rest are counted.
-const NAMED: usize = 10;
 
 /// Says which state the run goes by, when it is not a trusted one (or an interrupted one).
 pub fn basis(tally: &Tally<'_>, basis: &Basis, settings: &Settings) {
@@ -52,7 +49,7 @@ pub fn findings(tally: &Tally<'_>, plan: &Plan) {
     }
     let unfixed: Vec<&String> = plan.protected.iter().filter(|p| !plan.drift.iter().any(|d| &d.path == *p)).collect();
     if !unfixed.is_empty() {
-        tally.note(&format!("pasv: note: protected, left as they are: {}", names(&unfixed)));
+        tally.note(&format!("pasv: note: protected, left as they are: {}", named(&unfixed)));
     }
     if !plan.not_deleted.is_empty() {
         let all: Vec<&String> = plan.not_deleted.iter().collect();
@@ -60,18 +57,9 @@ pub fn findings(tally: &Tally<'_>, plan: &Plan) {
             "pasv: note: {} path(s) on the server are not in the source and were not deleted (no trusted state \
              says pasv put them there): {}",
             all.len(),
-            names(&all)
+            named(&all)
         ));
     }
-}
-
-/// Up to [`NAMED`] paths, escaped, and how many more.
-pub(super) fn names(paths: &[&String]) -> String {
-    let mut text = paths.iter().take(NAMED).map(|p| escape(p).into_owned()).collect::<Vec<_>>().join(", ");
-    if paths.len() > NAMED {
-        text.push_str(&format!(" and {} more", paths.len() - NAMED));
-    }
-    text
 }
 
 #[derive(Serialize)]

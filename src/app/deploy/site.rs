@@ -13,10 +13,9 @@ use super::plan::Source;
 use super::protect::Protect;
 use super::remote::{Op, Outcome, Problem, Remote};
 use super::settings::Settings;
-use super::show;
 use super::state::{State, ancestors};
 use crate::app::part_names::is_part_file;
-use crate::app::sanitize::escape;
+use crate::app::sanitize::{escape, named};
 use crate::app::tally::Tally;
 use crate::app::transfer::job::join_rel;
 use crate::app::transfer::run::report_failures;
@@ -167,7 +166,7 @@ impl Site {
                 "pasv: warning: {live} holds {} entr(y/ies) pasv did not put there: {}; they stay in {previous} and \
                  are not in the new release (--protect carries paths from release to release)",
                 strangers.len(),
-                show::names(&strangers.iter().collect::<Vec<_>>()),
+                named(strangers),
             )),
         }
     }
@@ -250,7 +249,7 @@ pub(super) async fn carry_back(
         tally.note(&format!(
             "pasv: warning: protected path(s) of the site are in {} (the renames did not happen): {}",
             escape(&around.path(to)),
-            show::names(&left)
+            named(&left)
         ));
     }
     back.failures

@@ -184,6 +184,14 @@ pub struct Failure {
     pub error: anyhow::Error,
 }
 
+/// The failure of a job left in the queue when the run could not go on: `why` it stopped.
+/// The report names a few of them and counts the rest ([`super::run::report_failures`]).
+#[derive(Debug, thiserror::Error)]
+#[error("not attempted: {why}")]
+pub struct NotAttempted {
+    pub why: String,
+}
+
 /// A session of the pool: its own, or one lent to it for a while.
 pub enum Seat<'a> {
     Own(Box<Session>),
@@ -291,11 +299,16 @@ impl<J> Shared<J> {
 
     /// Stops the run at the failure just recorded: what is queued is not attempted.
     fn stop<W: Work<Job = J>>(&self, work: &W) {
-        let mut failures = self.failures.borrow_mut();
-        self.stopped.set(Some(failures.len().saturating_sub(1)));
+        self.stopped.set(Some(self.failures.borrow().len().saturating_sub(1)));
+        self.give_up(work, self.stalls.not_attempted());
+    }
+
+    /// Every queued job fails, not attempted because of `why`.
+    fn give_up<W: Work<Job = J>>(&self, work: &W, why: String) {
         let jobs: Vec<J> = self.queue.borrow_mut().drain(..).collect();
+        let mut failures = self.failures.borrow_mut();
         for job in &jobs {
-            failures.push(Failure { what: work.describe(job), error: self.stalls.not_attempted() });
+            failures.push(Failure { what: work.describe(job), error: NotAttempted { why: why.clone() }.into() });
         }
     }
 
@@ -626,13 +639,10 @@ fn discard(session: &mut Option<Seat<'_>>) {
 
 /// No session can be opened: every queued job fails, the first with the real error.
 fn fail_all<W: Work>(shared: &Shared<W::Job>, work: &W, error: anyhow::Error) {
-    let jobs: Vec<W::Job> = shared.queue.borrow_mut().drain(..).collect();
-    let shown = format!("not attempted: {error:#}");
-    let mut error = Some(error);
-    for job in &jobs {
-        let error = error.take().unwrap_or_else(|| anyhow::anyhow!("{shown}"));
-        shared.failures.borrow_mut().push(Failure { what: work.describe(job), error });
-    }
+    let Some(first) = shared.queue.borrow_mut().pop_front() else { return };
+    let why = format!("{error:#}");
+    shared.failures.borrow_mut().push(Failure { what: work.describe(&first), error });
+    shared.give_up(work, why);
 }
 
 /// One session working through the queue until it is empty.

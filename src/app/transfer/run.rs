@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::pool::{Failure, Pool, engine_error};
+use super::pool::{Failure, NotAttempted, Pool, engine_error};
 use crate::app::progress::say;
-use crate::app::sanitize::escape;
+use crate::app::sanitize::{escape, named};
 use crate::app::tally::{Summary, Tally};
 
 pub(crate) fn retry_note(tally: &Tally<'_>, what: &str, error: &anyhow::Error, delay: Duration) {
@@ -50,14 +50,26 @@ pub(crate) fn conclude(failures: Vec<Failure>, summary: Summary) -> Result<Summa
 }
 
 /// Prints every failure but the first, which becomes the error (the others named in it).
+/// Jobs a stopped run never attempted get one line for each reason, naming a few: a run
+/// stopped with 20,000 files queued says so in a line, not 20,000.
 pub(crate) fn report_failures(failures: Vec<Failure>) -> Result<()> {
     let total = failures.len();
     let mut failures = failures.into_iter();
     let Some(first) = failures.next() else {
         return Ok(());
     };
+    let mut skipped: Vec<(String, Vec<String>)> = Vec::new();
     for other in failures {
-        say(&format!("pasv: error: {}: {}", escape(&other.what), escape(&format!("{:#}", other.error))));
+        match other.error.downcast_ref::<NotAttempted>() {
+            Some(NotAttempted { why }) => match skipped.iter_mut().find(|(reason, _)| reason == why) {
+                Some((_, whats)) => whats.push(other.what),
+                None => skipped.push((why.clone(), vec![other.what])),
+            },
+            None => say(&format!("pasv: error: {}: {}", escape(&other.what), escape(&format!("{:#}", other.error)))),
+        }
+    }
+    for (why, whats) in skipped {
+        say(&format!("pasv: error: {} not attempted ({}): {}", whats.len(), named(&whats), escape(&why)));
     }
     if total > 1 {
         return Err(first.error.context(format!("{total} problems (the others are listed above); the first")));

@@ -43,9 +43,9 @@ impl Stalls {
         self.in_a_row.get() > self.limit
     }
 
-    /// The failure of a job the stop left in the queue.
-    pub(super) fn not_attempted(&self) -> anyhow::Error {
-        anyhow::anyhow!("not attempted: {} attempts in a row hung or lost their data connection", self.in_a_row.get())
+    /// Why the jobs the stop left in the queue were not attempted.
+    pub(super) fn not_attempted(&self) -> String {
+        format!("{} attempts in a row hung or lost their data connection", self.in_a_row.get())
     }
 
     /// The failure that stopped the run, saying so.
