@@ -145,75 +145,102 @@ pub(crate) async fn prepare(
     };
     let choice = &mut state.choice;
     let try_extended = epsv && *choice != PassiveChoice::Classic;
+    // A port the server just announced and refuses has no listener (yet): the server's, or a
+    // firewall's in front of it, said no to this one port. Each EPSV or PASV makes the server
+    // listen afresh (RFC 959 section 4.1.1, RFC 2428 section 3), so the command is asked once
+    // more before the transfer fails.
+    let mut asked_again = false;
     if try_extended {
-        let reply = ask_passive(control, &Command::ExtendedPassive).await?;
-        if reply.code.0 == 229 {
-            let target = extended_target(control, &reply)?;
-            // Once EPSV has worked, give it the full timeout; on first use only a short one.
-            let wait = if *choice == PassiveChoice::Extended {
-                config.timeout
+        loop {
+            let reply = ask_passive(control, &Command::ExtendedPassive).await?;
+            if reply.code.0 == 229 {
+                let target = extended_target(control, &reply)?;
+                // Once EPSV has worked, give it the full timeout; on first use only a short one.
+                let wait = if *choice == PassiveChoice::Extended {
+                    config.timeout
+                } else {
+                    config.epsv_connect_timeout.min(config.timeout)
+                };
+                match connect(target, wait).await {
+                    Ok(stream) => {
+                        *choice = PassiveChoice::Extended;
+                        return Ok(PendingData::Connected(stream));
+                    }
+                    Err(e) if *choice == PassiveChoice::Untried => {
+                        control.note(format!("EPSV data port {target} unreachable ({e}); trying PASV"));
+                    }
+                    Err(e) if refused(&e) && !asked_again => {
+                        control.note(format!("EPSV data port {target} refused the connection; asking again"));
+                        asked_again = true;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                }
+            } else if matches!(reply.code.0, 500..=504 | 522) {
+                control.note(format!("EPSV refused ({} {}); using PASV", reply.code, reply.first_line()));
             } else {
-                config.epsv_connect_timeout.min(config.timeout)
-            };
-            match connect(target, wait).await {
-                Ok(stream) => {
-                    *choice = PassiveChoice::Extended;
-                    return Ok(PendingData::Connected(stream));
-                }
-                Err(e) if *choice == PassiveChoice::Untried => {
-                    control.note(format!("EPSV data port {target} unreachable ({e}); trying PASV"));
-                }
-                Err(e) => return Err(e),
+                return Err(rejection(&Command::ExtendedPassive, reply));
             }
-        } else if matches!(reply.code.0, 500..=504 | 522) {
-            control.note(format!("EPSV refused ({} {}); using PASV", reply.code, reply.first_line()));
-        } else {
-            return Err(rejection(&Command::ExtendedPassive, reply));
+            break;
         }
         *choice = PassiveChoice::Classic;
     }
-    let decoded = match ask_227(control).await {
-        Ok(decoded) => decoded,
-        // The failure is most likely the address family (servers refuse PASV, or drop the
-        // connection, over IPv6): say so, the reply alone rarely does.
-        Err(e) if control.peer.is_ipv6() => {
-            return Err(Error::PassiveOverIpv6 { peer: control.peer, epsv_disabled: !epsv, source: Box::new(e) });
+    loop {
+        let decoded = match ask_227(control).await {
+            Ok(decoded) => decoded,
+            // The failure is most likely the address family (servers refuse PASV, or drop the
+            // connection, over IPv6): say so, the reply alone rarely does.
+            Err(e) if control.peer.is_ipv6() => {
+                return Err(Error::PassiveOverIpv6 { peer: control.peer, epsv_disabled: !epsv, source: Box::new(e) });
+            }
+            Err(e) => return Err(e),
+        };
+        let announced = SocketAddr::V4(decoded.addr);
+        let target = match address {
+            PasvAddress::Peer => SocketAddr::new(control.peer.ip(), decoded.addr.port()),
+            PasvAddress::Server => announced,
+        };
+        control.trace(TraceEvent::PassiveDecoded {
+            p1: decoded.p1,
+            p2: decoded.p2,
+            port: decoded.addr.port(),
+            announced,
+            target,
+        });
+        if announced.ip() != control.peer.ip() && !announced.ip().is_unspecified() {
+            match address {
+                PasvAddress::Peer => control.note(format!(
+                    "227 names {}, but the server is {}; connecting to the server (use --pasv-address server to trust \
+                     the reply)",
+                    announced.ip(),
+                    control.peer.ip()
+                )),
+                PasvAddress::Server => control.note(format!("227 names {}; connecting there as asked", announced.ip())),
+            }
         }
-        Err(e) => return Err(e),
-    };
-    let announced = SocketAddr::V4(decoded.addr);
-    let target = match address {
-        PasvAddress::Peer => SocketAddr::new(control.peer.ip(), decoded.addr.port()),
-        PasvAddress::Server => announced,
-    };
-    control.trace(TraceEvent::PassiveDecoded {
-        p1: decoded.p1,
-        p2: decoded.p2,
-        port: decoded.addr.port(),
-        announced,
-        target,
-    });
-    if announced.ip() != control.peer.ip() && !announced.ip().is_unspecified() {
-        match address {
-            PasvAddress::Peer => control.note(format!(
-                "227 names {}, but the server is {}; connecting to the server (use --pasv-address server to trust the reply)",
-                announced.ip(),
-                control.peer.ip()
-            )),
-            PasvAddress::Server => control.note(format!("227 names {}; connecting there as asked", announced.ip())),
+        if *choice == PassiveChoice::Untried {
+            *choice = PassiveChoice::Classic;
         }
+        return match connect(target, config.connect_timeout).await {
+            Ok(stream) => Ok(PendingData::Connected(stream)),
+            Err(e) if address == PasvAddress::Server && target != SocketAddr::new(control.peer.ip(), target.port()) => {
+                control.note(format!("{e}"));
+                Err(Error::PassiveAddressUnusable { announced, peer: control.peer })
+            }
+            Err(e) if refused(&e) && !asked_again => {
+                control.note(format!("PASV data port {target} refused the connection; asking again"));
+                asked_again = true;
+                continue;
+            }
+            Err(e) => Err(e),
+        };
     }
-    if *choice == PassiveChoice::Untried {
-        *choice = PassiveChoice::Classic;
-    }
-    match connect(target, config.connect_timeout).await {
-        Ok(stream) => Ok(PendingData::Connected(stream)),
-        Err(e) if address == PasvAddress::Server && target != SocketAddr::new(control.peer.ip(), target.port()) => {
-            control.note(format!("{e}"));
-            Err(Error::PassiveAddressUnusable { announced, peer: control.peer })
-        }
-        Err(e) => Err(e),
-    }
+}
+
+/// A data connection refused outright (nothing listening there), as opposed to one that
+/// timed out (a firewall dropping it: asking again would wait as long again).
+fn refused(error: &Error) -> bool {
+    matches!(error, Error::DataConnect { source, .. } if source.kind() == std::io::ErrorKind::ConnectionRefused)
 }
 
 async fn ask_227(control: &mut ControlChannel) -> Result<crate::proto::passive::PassiveAddress, Error> {

@@ -411,6 +411,9 @@ async fn an_unreachable_passive_port_explains_passive_mode() {
                 r("200 ok"),
                 e("EPSV"),
                 r("500 no"),
+                // A refused port is asked for once more, then it is the error.
+                e("PASV"),
+                Step::Reply(format!("227 Entering Passive Mode (127,0,0,1,{},{})", closed / 256, closed % 256)),
                 e("PASV"),
                 Step::Reply(format!("227 Entering Passive Mode (127,0,0,1,{},{})", closed / 256, closed % 256)),
             ],

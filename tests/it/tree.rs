@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use crate::support::scripted::{EPSV_OK, FEAT_SIZE_EPSV, ScriptedServer, Step, anon_login, e, listing, r};
-use crate::support::{TestServer, files_now, pasv, patterned, within};
+use crate::support::{TestServer, closed_port, files_now, pasv, patterned, within};
 
 /// Greeting, anonymous login and a FEAT with MLST (so listings are MLSD).
 fn login_mlst(extra_features: &str) -> Vec<Step> {
@@ -1060,6 +1060,42 @@ async fn a_425_to_epsv_is_asked_again() {
         let run = pasv(["ls", &server.url()]).run().await;
         run.assert_code(0);
         assert_eq!(run.stdout.trim(), "z.txt");
+        server.finish(Duration::from_secs(10)).await.unwrap();
+    })
+    .await;
+}
+
+/// A passive port the server announced but refuses (its listener not up yet, or a firewall
+/// refusing that one port) is asked for again, once, rather than failing the transfer.
+#[tokio::test]
+async fn a_refused_passive_port_is_asked_for_again() {
+    within(async {
+        let held = closed_port();
+        let script = [
+            anon_login(FEAT_SIZE_EPSV),
+            vec![
+                e("TYPE I"),
+                r("200 ok"),
+                e("PASV"),
+                Step::Reply(format!("227 Entering Passive Mode (127,0,0,1,{},{})", held.port / 256, held.port % 256)),
+                e("PASV"),
+                Step::ListenData,
+                r("227 Entering Passive Mode (127,0,0,1,{p1},{p2})"),
+                e("LIST"),
+                r("150 Here comes the listing"),
+                Step::DataSend(b"-rw-r--r-- 1 u g 1 Jan 01 2024 z.txt\r\n".to_vec()),
+                r("226 Listing sent"),
+                e("QUIT"),
+                r("221 Bye"),
+            ],
+        ]
+        .concat();
+        let server = ScriptedServer::start(script).await;
+        let run = pasv(["-v", "--no-epsv", "ls", &server.url()]).run().await;
+        run.assert_code(0);
+        assert_eq!(run.stdout.trim(), "z.txt");
+        let note = format!("PASV data port 127.0.0.1:{} refused the connection; asking again", held.port);
+        assert!(run.stderr.contains(&note), "{}", run.stderr);
         server.finish(Duration::from_secs(10)).await.unwrap();
     })
     .await;
