@@ -1032,6 +1032,18 @@ async fn a_refused_epsv_with_a_pipelined_stor_gives_the_session_up_and_the_file_
     .await;
 }
 
+/// A LIST of one file, z.txt, on the data connection just announced, then QUIT.
+fn listing_of_z() -> Vec<Step> {
+    vec![
+        e("LIST"),
+        r("150 Here comes the listing"),
+        Step::DataSend(b"-rw-r--r-- 1 u g 1 Jan 01 2024 z.txt\r\n".to_vec()),
+        r("226 Listing sent"),
+        e("QUIT"),
+        r("221 Bye"),
+    ]
+}
+
 /// A 425 to EPSV (a server whose chosen passive port was taken at that moment) is asked
 /// again rather than failing the command.
 #[tokio::test]
@@ -1047,13 +1059,8 @@ async fn a_425_to_epsv_is_asked_again() {
                 e("EPSV"),
                 Step::ListenData,
                 r(EPSV_OK),
-                e("LIST"),
-                r("150 Here comes the listing"),
-                Step::DataSend(b"-rw-r--r-- 1 u g 1 Jan 01 2024 z.txt\r\n".to_vec()),
-                r("226 Listing sent"),
-                e("QUIT"),
-                r("221 Bye"),
             ],
+            listing_of_z(),
         ]
         .concat();
         let server = ScriptedServer::start(script).await;
@@ -1081,13 +1088,8 @@ async fn a_refused_passive_port_is_asked_for_again() {
                 e("PASV"),
                 Step::ListenData,
                 r("227 Entering Passive Mode (127,0,0,1,{p1},{p2})"),
-                e("LIST"),
-                r("150 Here comes the listing"),
-                Step::DataSend(b"-rw-r--r-- 1 u g 1 Jan 01 2024 z.txt\r\n".to_vec()),
-                r("226 Listing sent"),
-                e("QUIT"),
-                r("221 Bye"),
             ],
+            listing_of_z(),
         ]
         .concat();
         let server = ScriptedServer::start(script).await;
