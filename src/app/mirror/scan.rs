@@ -288,7 +288,7 @@ impl Scan<'_> {
                 }
             }
         }
-        Ok(Done { more, keep_session: keep })
+        Ok(Done { more, keep_session: keep, handed_on: None })
     }
 
     pub(crate) async fn scan_up(&self, session: &mut Session, rel: &str, depth: usize) -> Result<Done<ScanJob>> {
@@ -435,7 +435,7 @@ impl Scan<'_> {
         for dir in new_dirs {
             self.plan_new_local(&dir, depth + 1)?;
         }
-        Ok(Done { more, keep_session: keep })
+        Ok(Done { more, keep_session: keep, handed_on: None })
     }
 
     /// Whether `--delete` may delete the entry at `rel` (a directory when `dir`): never what

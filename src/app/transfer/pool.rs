@@ -149,15 +149,18 @@ pub struct Done<J> {
     pub more: Vec<J>,
     /// False when the session is out of step and must not be used again.
     pub keep_session: bool,
+    /// How the attempt failed when it handed its work on rather than failing it (a pipelined
+    /// lane whose session broke): counted as a failed attempt ([`Stalls`]), reported by none.
+    pub handed_on: Option<anyhow::Error>,
 }
 
 impl<J> Done<J> {
     pub fn nothing() -> Self {
-        Self { more: Vec::new(), keep_session: true }
+        Self::more(Vec::new())
     }
 
     pub fn more(more: Vec<J>) -> Self {
-        Self { more, keep_session: true }
+        Self { more, keep_session: true, handed_on: None }
     }
 }
 
@@ -262,6 +265,9 @@ pub struct Pool<'a> {
     temporaries: Rc<Temporaries>,
     /// One more session logging in beside other work ([`Pool::start_warming`]).
     warming: Option<Warming<'a>>,
+    /// The attempts in a row that stalled when the last run ended, carried into the next:
+    /// the pipelined lanes' stalls count in the one-by-one phase after them.
+    stalled: usize,
 }
 
 struct Shared<J> {
@@ -276,13 +282,13 @@ struct Shared<J> {
 }
 
 impl<J> Shared<J> {
-    fn new(jobs: Vec<J>, sessions: usize) -> Self {
+    fn new(jobs: Vec<J>, stalls: Stalls) -> Self {
         Self {
             queue: RefCell::new(jobs.into()),
             starting: Cell::new(0),
             failures: RefCell::default(),
             changed: Notify::new(),
-            stalls: Stalls::new(sessions),
+            stalls,
             stopped: Cell::new(None),
         }
     }
@@ -364,6 +370,7 @@ impl<'a> Pool<'a> {
             backed_off: None,
             temporaries: Rc::default(),
             warming: None,
+            stalled: 0,
         }
     }
 
@@ -470,7 +477,7 @@ impl<'a> Pool<'a> {
     /// Runs `jobs` (and every job they add) on up to `limit` sessions; returns the failures.
     pub async fn run<W: Work>(&mut self, work: &W, jobs: Vec<W::Job>) -> Vec<Failure> {
         self.settle_warming();
-        let shared = Shared::new(jobs, self.limit);
+        let shared = Shared::new(jobs, Stalls::new(self.limit, self.stalled));
         let mut workers = FuturesUnordered::new();
         let mut warming = FuturesUnordered::new();
         let mut free_slots: Vec<usize> = (0..self.limit).rev().collect();
@@ -544,6 +551,7 @@ impl<'a> Pool<'a> {
                 Err(_) => {}
             }
         }
+        self.stalled = shared.stalls.in_a_row();
         shared.into_failures()
     }
 
@@ -688,7 +696,8 @@ async fn worker<'a, W: Work>(
             };
             match result {
                 Ok(done) => {
-                    shared.count(None);
+                    // Work handed on is not stopped here: it is queued where it went.
+                    shared.count(done.handed_on.as_ref());
                     if !done.keep_session {
                         discard(&mut session);
                     }

@@ -5,7 +5,9 @@
 //! lost their data connection, nothing succeeding in between, some session stalled twice
 //! after every one had its turn: the pool then stops and what is queued is not attempted
 //! ([`Stalled`]). A server that hiccups for one timeout stalls each session once, and the
-//! run goes on.
+//! run goes on. The count carries from one run of a pool to the next: the pipelined lanes
+//! hand a stalled lane's files to the one-by-one phase, and their stalls count there (a dead
+//! data path then costs one timeout per session in each phase, not two in the second).
 
 use std::cell::Cell;
 
@@ -27,8 +29,13 @@ pub(super) struct Stalls {
 }
 
 impl Stalls {
-    pub(super) fn new(sessions: usize) -> Self {
-        Self { in_a_row: Cell::new(0), limit: sessions + 1 }
+    /// For a run on `sessions` sessions, after `in_a_row` stalls carried from the last.
+    pub(super) fn new(sessions: usize, in_a_row: usize) -> Self {
+        Self { in_a_row: Cell::new(in_a_row), limit: sessions + 1 }
+    }
+
+    pub(super) fn in_a_row(&self) -> usize {
+        self.in_a_row.get()
     }
 
     /// An attempt ended (`failed`: how, when it failed); true when the stalls in a row now
@@ -76,7 +83,7 @@ mod tests {
     /// starts the count again.
     #[test]
     fn stops_at_two_more_stalls_in_a_row_than_sessions() {
-        let stalls = Stalls::new(2);
+        let stalls = Stalls::new(2, 0);
         let refused: anyhow::Error =
             Error::Rejected { command: "STOR f".into(), code: ReplyCode(550), text: "No.".into() }.into();
         assert!(!stalls.count(Some(&timeout())));
