@@ -28,7 +28,7 @@
 //! Every wait has a deadline; dropping the proxy aborts all its tasks and closes its sockets.
 //! [`FaultProxy::describe`] names the seed and what was injected, for failure messages.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -389,25 +389,35 @@ fn transfer_command(line: &str) -> bool {
 struct Pairing {
     commands: Mutex<HashMap<usize, (String, bool)>>,
     arrived: Notify,
-    /// The server's port named by each passive reply of this control connection, in order.
-    ports: Mutex<Vec<u16>>,
+    /// Forwarded transfer commands (by number) and the passive command each follows.
+    transfers: Mutex<HashMap<usize, usize>>,
+    /// Passive commands whose transfer the server has given its final reply (226, 550...).
+    /// Locked by a data connection from its check to the end of its connect upstream, and by
+    /// the server's final reply before it goes on to pasv (see [`Pairing::finish`]).
+    finished: tokio::sync::Mutex<HashSet<usize>>,
 }
 
 impl Pairing {
-    /// A passive reply of the server naming `port`; its number on this connection.
-    fn announced(&self, port: u16) -> usize {
-        let mut ports = self.ports.lock().unwrap_or_else(|e| e.into_inner());
-        ports.push(port);
-        ports.len() - 1
+    /// Transfer command `command` (by number) was forwarded after passive command `passive`.
+    fn transfer(&self, command: usize, passive: usize) {
+        self.transfers.lock().unwrap_or_else(|e| e.into_inner()).insert(command, passive);
     }
 
-    /// A later passive reply named the same server port as reply `n`: the server closed the
-    /// listener of `n` and listens there again for a newer transfer (vsftpd picks from a range
-    /// of 40), so a connection for `n` would be taken as that transfer's, with none of its
-    /// data (seen on a busy machine: a state file stored empty, caught by its SIZE check).
-    fn port_reused_since(&self, n: usize) -> bool {
-        let ports = self.ports.lock().unwrap_or_else(|e| e.into_inner());
-        ports.get(n).is_some_and(|port| ports[n + 1..].contains(port))
+    /// The server's final reply to command `command` is about to go on to pasv: when it ends
+    /// a transfer, a data connection of that transfer not yet made upstream never will be.
+    ///
+    /// Such a connection is late: pasv connected for a RETR the server refused (vsftpd, 550
+    /// for a missing file), and the proxy's task connected upstream only now, on a busy
+    /// machine. After the reply pasv asks for the next passive port, and vsftpd, picking from
+    /// a range of 40, may listen on the same port again: the late connection would be taken
+    /// as the next transfer's, with none of its data (seen: a state file stored empty, caught
+    /// by its SIZE check). The server listens again only after pasv saw this reply, so the
+    /// lock makes it one step: a connect that began before it reaches the old listener.
+    async fn finish(&self, command: usize) {
+        let passive = self.transfers.lock().unwrap_or_else(|e| e.into_inner()).remove(&command);
+        if let Some(passive) = passive {
+            self.finished.lock().await.insert(passive);
+        }
     }
 
     /// The transfer command that follows passive command `passive` (by number among the
@@ -498,9 +508,8 @@ async fn control(shared: Arc<Shared>, client: TcpStream) {
                 };
                 // Refused too: pasv opens the data connection on the passive reply before it
                 // reads the transfer command's reply, so a refused command has one as well.
-                if transfer_command(&text)
-                    && let Some(passive) = passive.take()
-                {
+                let of_transfer = if transfer_command(&text) { passive.take() } else { None };
+                if let Some(passive) = of_transfer {
                     let refused = matches!(targeted, Some(Some(_)));
                     pairing.commands.lock().unwrap_or_else(|e| e.into_inner()).insert(passive, (text.clone(), refused));
                     pairing.arrived.notify_waiters();
@@ -538,6 +547,9 @@ async fn control(shared: Arc<Shared>, client: TcpStream) {
                     if passive_command(&text) {
                         passive = Some(forwarded);
                     }
+                    if let Some(passive) = of_transfer {
+                        pairing.transfer(forwarded, passive);
+                    }
                     forwarded += 1;
                 }
                 if let Some(planned) = planned {
@@ -566,6 +578,9 @@ async fn control(shared: Arc<Shared>, client: TcpStream) {
                 // `answered` (the greeting being 0).
                 let command = *answered_tx.borrow();
                 let line = passive_reply(&shared, &pairing, command, &line).await.unwrap_or(line);
+                if ends_final {
+                    pairing.finish(command).await;
+                }
                 if write_all(&mut *client_write.lock().await, &line).await.is_err() {
                     break;
                 }
@@ -670,8 +685,7 @@ async fn passive_reply(shared: &Arc<Shared>, pairing: &Arc<Pairing>, command: us
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.ok()?;
         let ours = listener.local_addr().ok()?.port();
         let upstream = SocketAddr::new(shared.upstream.ip(), port);
-        let reply = pairing.announced(port);
-        shared.spawn(data(shared.clone(), pairing.clone(), command, reply, listener, upstream));
+        shared.spawn(data(shared.clone(), pairing.clone(), command, listener, upstream));
         ours
     };
     let rewritten = if text.starts_with("229 ") {
@@ -716,14 +730,7 @@ fn data_fault(shared: &Shared, n: usize, command: Option<&str>) -> Option<DataFa
 }
 
 /// One data connection: accepted from pasv, forwarded to the server's port.
-async fn data(
-    shared: Arc<Shared>,
-    pairing: Arc<Pairing>,
-    passive: usize,
-    reply: usize,
-    listener: TcpListener,
-    upstream: SocketAddr,
-) {
+async fn data(shared: Arc<Shared>, pairing: Arc<Pairing>, passive: usize, listener: TcpListener, upstream: SocketAddr) {
     let Ok(Ok((mut client, _))) = timeout(DATA_ACCEPT_TIMEOUT, listener.accept()).await else {
         return;
     };
@@ -754,19 +761,18 @@ async fn data(
         shared.injected(format!("data connection #{n} of refused {:?} closed", command.unwrap_or_default()));
         return;
     }
-    // A connection late for its transfer (the server answered that one already, and named
-    // the same port again since) is closed, as the server would have refused it, before and
-    // after the connect: the check and the connect are not one step.
-    if pairing.port_reused_since(reply) {
-        return;
-    }
-    let Ok(Ok(mut server)) = timeout(IO_TIMEOUT, TcpStream::connect(upstream)).await else {
+    // A connection late for its transfer (the server gave that one its final reply) is
+    // closed, as the server would have refused it ([`Pairing::finish`]).
+    let connected = {
+        let finished = pairing.finished.lock().await;
+        if finished.contains(&passive) {
+            return;
+        }
+        timeout(IO_TIMEOUT, TcpStream::connect(upstream)).await
+    };
+    let Ok(Ok(mut server)) = connected else {
         return;
     };
-    if pairing.port_reused_since(reply) {
-        let _ = server.set_zero_linger();
-        return;
-    }
     let fault = data_fault(&shared, n, command.as_deref());
     let mut moved = 0u64;
     let fired = {
@@ -832,13 +838,18 @@ async fn data(
     drop((client, server));
 }
 
-/// A data connection is late for its transfer once a later passive reply of the same control
-/// connection named its server port again, and only then.
-#[test]
-fn a_port_named_again_makes_the_earlier_data_connections_late() {
+/// A data connection is late once the server gave its transfer a final reply, and only
+/// then: not for a passive command no transfer followed, nor for another transfer's reply.
+#[tokio::test]
+async fn a_transfer_finished_makes_its_data_connections_late() {
     let pairing = Pairing::default();
-    let (first, other, again) = (pairing.announced(40635), pairing.announced(35017), pairing.announced(40635));
-    assert!(pairing.port_reused_since(first));
-    assert!(!pairing.port_reused_since(other));
-    assert!(!pairing.port_reused_since(again));
+    // EPSV (1), RETR (2) refused; EPSV (3), STOR (4) under way; EPSV (5) with nothing after.
+    pairing.transfer(2, 1);
+    pairing.transfer(4, 3);
+    for command in [1, 2, 3, 5] {
+        pairing.finish(command).await;
+    }
+    let finished = pairing.finished.lock().await;
+    assert!(finished.contains(&1));
+    assert!(!finished.contains(&3) && !finished.contains(&5), "{finished:?}");
 }
