@@ -192,7 +192,7 @@ impl Daemon {
         // A control port found free can be taken by someone else before the daemon binds it:
         // try again with another.
         for _ in 0..3 {
-            match Self::start_once(spec)? {
+            match Self::start_on(spec, free_port())? {
                 Ok(daemon) => return Ok(daemon),
                 Err(e) => last_error = e,
             }
@@ -200,14 +200,14 @@ impl Daemon {
         panic!("{} did not start: {last_error}", spec.kind.name());
     }
 
-    fn start_once(spec: Spec) -> Result<Result<Daemon, String>, Unavailable> {
+    /// The daemon on control port `port`: `Ok(Err(why))` when it did not come up there.
+    fn start_on(spec: Spec, port: u16) -> Result<Result<Daemon, String>, Unavailable> {
         let root_dir = tempfile::Builder::new().prefix("pasv-interop-root.").tempdir().expect("temp root");
         let work_dir = tempfile::Builder::new().prefix("pasv-interop-work.").tempdir().expect("temp work dir");
         let root = root_dir.path().to_path_buf();
         let work = work_dir.path().to_path_buf();
         set_mode(&root, 0o755);
         set_mode(&work, 0o755);
-        let port = free_port();
         let passive_ports = passive_range();
         let log = work.join("daemon.log");
 
@@ -1046,6 +1046,20 @@ fn pyftpdlib_command(
         PASSWORD.to_string(),
     ]);
     Ok(command)
+}
+
+/// A daemon whose port another server took while it started is not taken for ready: it
+/// exits (the port is in use) and the start fails there, to be tried on another port. Before,
+/// a connect to the stranger counted as the daemon being ready.
+#[test]
+fn a_daemon_whose_port_is_taken_is_not_ready_on_it() {
+    let stranger = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = stranger.local_addr().unwrap().port();
+    match Daemon::start_on(Spec::plain(Kind::Pyftpdlib), port) {
+        Err(why) => unavailable("pyftpdlib", &why),
+        Ok(Ok(daemon)) => panic!("ready on port {port}, which another listener holds: {}", daemon.log_tail()),
+        Ok(Err(why)) => assert!(why.contains("exited"), "{why}"),
+    }
 }
 
 /// A port held by this process is this process's, not another's (a daemon must not take a
