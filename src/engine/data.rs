@@ -134,6 +134,13 @@ async fn ask_passive(control: &mut ControlChannel, command: &Command) -> Result<
     Ok(reply)
 }
 
+/// The data connection for the next transfer, by the session's policy: EPSV first where it
+/// may work, else PASV (passive), or a listener for EPRT/PORT (active).
+///
+/// A port the server just announced and refuses has no listener (yet): the server's, or a
+/// firewall's in front of it, said no to this one port. Each EPSV or PASV makes the server
+/// listen afresh (RFC 959 section 4.1.1, RFC 2428 section 3), so the command is asked once more
+/// before the transfer fails.
 pub(crate) async fn prepare(
     control: &mut ControlChannel,
     config: &Config,
@@ -143,48 +150,68 @@ pub(crate) async fn prepare(
         DataConnection::Active => return prepare_active(control).await,
         DataConnection::Passive { epsv, address } => (epsv, address),
     };
-    let choice = &mut state.choice;
-    let try_extended = epsv && *choice != PassiveChoice::Classic;
-    // A port the server just announced and refuses has no listener (yet): the server's, or a
-    // firewall's in front of it, said no to this one port. Each EPSV or PASV makes the server
-    // listen afresh (RFC 959 section 4.1.1, RFC 2428 section 3), so the command is asked once
-    // more before the transfer fails.
     let mut asked_again = false;
-    if try_extended {
-        loop {
-            let reply = ask_passive(control, &Command::ExtendedPassive).await?;
-            if reply.code.0 == 229 {
-                let target = extended_target(control, &reply)?;
-                // Once EPSV has worked, give it the full timeout; on first use only a short one.
-                let wait = if *choice == PassiveChoice::Extended {
-                    config.timeout
-                } else {
-                    config.epsv_connect_timeout.min(config.timeout)
-                };
-                match connect(target, wait).await {
-                    Ok(stream) => {
-                        *choice = PassiveChoice::Extended;
-                        return Ok(PendingData::Connected(stream));
-                    }
-                    Err(e) if *choice == PassiveChoice::Untried => {
-                        control.note(format!("EPSV data port {target} unreachable ({e}); trying PASV"));
-                    }
-                    Err(e) if refused(&e) && !asked_again => {
-                        control.note(format!("EPSV data port {target} refused the connection; asking again"));
-                        asked_again = true;
-                        continue;
-                    }
-                    Err(e) => return Err(e),
-                }
-            } else if matches!(reply.code.0, 500..=504 | 522) {
-                control.note(format!("EPSV refused ({} {}); using PASV", reply.code, reply.first_line()));
-            } else {
-                return Err(rejection(&Command::ExtendedPassive, reply));
-            }
-            break;
+    if epsv && state.choice != PassiveChoice::Classic {
+        if let Some(connected) = extended(control, config, &mut state.choice, &mut asked_again).await? {
+            return Ok(connected);
         }
-        *choice = PassiveChoice::Classic;
+        state.choice = PassiveChoice::Classic;
     }
+    classic(control, config, &mut state.choice, (epsv, address), asked_again).await
+}
+
+/// EPSV and its data connection; `None` when PASV is to be tried instead (EPSV refused, or
+/// its port unreachable before EPSV ever worked on this session).
+async fn extended(
+    control: &mut ControlChannel,
+    config: &Config,
+    choice: &mut PassiveChoice,
+    asked_again: &mut bool,
+) -> Result<Option<PendingData>, Error> {
+    loop {
+        let reply = ask_passive(control, &Command::ExtendedPassive).await?;
+        if reply.code.0 != 229 {
+            if matches!(reply.code.0, 500..=504 | 522) {
+                control.note(format!("EPSV refused ({} {}); using PASV", reply.code, reply.first_line()));
+                return Ok(None);
+            }
+            return Err(rejection(&Command::ExtendedPassive, reply));
+        }
+        let target = extended_target(control, &reply)?;
+        // Once EPSV has worked, give it the full timeout; on first use only a short one.
+        let wait = if *choice == PassiveChoice::Extended {
+            config.timeout
+        } else {
+            config.epsv_connect_timeout.min(config.timeout)
+        };
+        match connect(target, wait).await {
+            Ok(stream) => {
+                *choice = PassiveChoice::Extended;
+                return Ok(Some(PendingData::Connected(stream)));
+            }
+            Err(e) if *choice == PassiveChoice::Untried => {
+                control.note(format!("EPSV data port {target} unreachable ({e}); trying PASV"));
+                return Ok(None);
+            }
+            Err(e) if refused(&e) && !*asked_again => {
+                control.note(format!("EPSV data port {target} refused the connection; asking again"));
+                *asked_again = true;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// PASV and its data connection: to the control connection's peer, or with
+/// `PasvAddress::Server` to the address the 227 names (`policy`: whether EPSV was allowed, and
+/// that address policy).
+async fn classic(
+    control: &mut ControlChannel,
+    config: &Config,
+    choice: &mut PassiveChoice,
+    (epsv, address): (bool, PasvAddress),
+    mut asked_again: bool,
+) -> Result<PendingData, Error> {
     loop {
         let decoded = match ask_227(control).await {
             Ok(decoded) => decoded,
@@ -221,19 +248,18 @@ pub(crate) async fn prepare(
         if *choice == PassiveChoice::Untried {
             *choice = PassiveChoice::Classic;
         }
-        return match connect(target, config.connect_timeout).await {
-            Ok(stream) => Ok(PendingData::Connected(stream)),
+        match connect(target, config.connect_timeout).await {
+            Ok(stream) => return Ok(PendingData::Connected(stream)),
             Err(e) if address == PasvAddress::Server && target != SocketAddr::new(control.peer.ip(), target.port()) => {
                 control.note(format!("{e}"));
-                Err(Error::PassiveAddressUnusable { announced, peer: control.peer })
+                return Err(Error::PassiveAddressUnusable { announced, peer: control.peer });
             }
             Err(e) if refused(&e) && !asked_again => {
                 control.note(format!("PASV data port {target} refused the connection; asking again"));
                 asked_again = true;
-                continue;
             }
-            Err(e) => Err(e),
-        };
+            Err(e) => return Err(e),
+        }
     }
 }
 
