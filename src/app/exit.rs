@@ -8,6 +8,7 @@ use super::sanitize::escape;
 use super::settings::UsageError;
 use super::target::UrlError;
 use super::transfer::copy::NoChecksum;
+use super::transfer::pool::engine_error;
 use super::transfer::stalls::Stalled;
 use super::url_glob::NoMatch;
 use crate::engine::{Error, ErrorClass, HandshakeFailure};
@@ -98,6 +99,9 @@ fn refused_session_hint(e: &Error) -> String {
     }
 }
 
+/// A server gone silent (two hints begin with it).
+const STOPPED_ANSWERING: &str = "the server stopped answering; raise --timeout if it is just slow.";
+
 /// What to try when data connections do not get through (two hints end with it).
 const PASSIVE_ADVICE: &str = "Try `pasv doctor URL` with -v to see the port, --no-epsv if only PASV is forwarded, or \
                               --active if the server can reach you.";
@@ -112,7 +116,7 @@ fn hint(err: &anyhow::Error) -> Option<String> {
                  raise --timeout."
         ));
     }
-    let engine = err.chain().find_map(|c| c.downcast_ref::<Error>())?;
+    let engine = engine_error(err)?;
     if engine.is_data_connection_failure() {
         return Some(format!(
             "the data connection could not be opened. In passive mode the client connects to a second port \
@@ -164,13 +168,12 @@ fn hint(err: &anyhow::Error) -> Option<String> {
              usually): try ftps://. If the server is just slow, raise --timeout."
                 .into(),
         ),
-        Error::NoGreeting { .. } => Some("the server stopped answering; raise --timeout if it is just slow.".into()),
-        Error::Timeout { .. } => Some(
-            "the server stopped answering; raise --timeout if it is just slow. If commands get answers but every \
-             listing or transfer hangs like this, the data connections do not get through (a firewall or NAT that \
-             holds the server's passive ports): `pasv doctor URL` shows where."
-                .into(),
-        ),
+        Error::NoGreeting { .. } => Some(STOPPED_ANSWERING.into()),
+        Error::Timeout { .. } => Some(format!(
+            "{STOPPED_ANSWERING} If commands get answers but every listing or transfer hangs like this, the data \
+             connections do not get through (a firewall or NAT that holds the server's passive ports): `pasv doctor \
+             URL` shows where."
+        )),
         Error::PassiveOverIpv6 { epsv_disabled: true, .. } => Some(
             "PASV cannot carry an IPv6 address (RFC 2428): drop --no-epsv, and pasv uses EPSV, which can.".into(),
         ),

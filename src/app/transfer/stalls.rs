@@ -21,7 +21,8 @@ pub struct Stalled {
     pub stalls: usize,
 }
 
-/// The attempts in a row of one pool run that stalled.
+/// The attempts in a row that stalled, for one run of a pool (started from what the last run
+/// of the same pool left: [`Stalls::new`], [`Stalls::in_a_row`]).
 pub(super) struct Stalls {
     in_a_row: Cell<usize>,
     /// More than this many stop the run.
@@ -63,6 +64,8 @@ impl Stalls {
 
 /// A transfer that hung until the timeout, or whose data connection failed: what every
 /// transfer does when the server's data connections do not get through.
+/// (The engine error found as `pool::engine_error` finds it; calling that would make pool and
+/// this module import each other.)
 fn stalls(err: &anyhow::Error) -> bool {
     let engine = err.chain().find_map(|c| c.downcast_ref::<Error>());
     engine.is_some_and(|e| e.class() == ErrorClass::Timeout || e.is_data_connection_failure())
