@@ -186,7 +186,8 @@ async fn a_tree_upload_whose_data_connections_all_hang_stops_early() {
         assert!(run.stderr.contains("attempts in a row hung or lost their data connection"), "{context}");
         assert!(run.stderr.contains("hint: no transfer got through"), "{context}");
         // Two lanes' first files (their stalls count on), then one attempt on each of the two
-        // sessions, and perhaps one retry begun before the stop: not two rounds of attempts.
+        // sessions: not two rounds of attempts. A retry goes out only when the stop comes more
+        // than its backoff (a second) after the first of them; one waiting is not made.
         let attempted = proxy.injected();
         assert!((4..=5).contains(&attempted), "{attempted} uploads tried\n{context}");
         // What was left in the queue is counted in one line, not listed file by file.

@@ -9,7 +9,8 @@
 //! jobs go on, and the caller gets the list of failures. Closing the pool deletes the upload
 //! temporaries its jobs created and did not rename ([`Temporaries`]).
 //!
-//! A run whose transfers all hang stops early, its queue not attempted ([`Stalls`]).
+//! A run whose transfers all hang stops early, its queue not attempted ([`Stalls`]); a retry
+//! waiting out its backoff then is not made.
 //!
 //! The first session may come from the caller ([`Seat`]): one it opened already (to expand a
 //! wildcard), or one it lends (the shell's own), so a copy costs no login of its own.
@@ -279,6 +280,10 @@ struct Shared<J> {
     stalls: Stalls,
     /// The run stopped for stalls: the failure that stopped it (an index in `failures`).
     stopped: Cell<Option<usize>>,
+    /// Why the queue was given up ([`Shared::give_up`]): what the jobs not attempted say.
+    given_up: RefCell<Option<String>>,
+    /// Wakes the workers waiting to retry or to log in when the run stops ([`Shared::halted`]).
+    halt: Notify,
 }
 
 impl<J> Shared<J> {
@@ -290,6 +295,8 @@ impl<J> Shared<J> {
             changed: Notify::new(),
             stalls,
             stopped: Cell::new(None),
+            given_up: RefCell::default(),
+            halt: Notify::new(),
         }
     }
 
@@ -307,6 +314,41 @@ impl<J> Shared<J> {
     fn stop<W: Work<Job = J>>(&self, work: &W) {
         self.stopped.set(Some(self.failures.borrow().len().saturating_sub(1)));
         self.give_up(work, self.stalls.not_attempted());
+        self.halt.notify_waiters();
+    }
+
+    /// Resolves once the run stops (at once if it has).
+    async fn halted(&self) {
+        loop {
+            let woken = self.halt.notified();
+            tokio::pin!(woken);
+            // Registered before the flag is read: a stop in between still wakes it.
+            woken.as_mut().enable();
+            if self.stopping() {
+                return;
+            }
+            woken.await;
+        }
+    }
+
+    /// Waits out a retry's backoff `delay`; true when the run stopped meanwhile (at once if it
+    /// had). The retry is then not made: with the data path dead it would hang for another
+    /// `--timeout` (the backoff reaches a minute), only to fail as the rest did.
+    async fn stopped_within(&self, delay: Duration) -> bool {
+        tokio::select! {
+            () = self.halted() => true,
+            () = tokio::time::sleep(delay) => self.stopping(),
+        }
+    }
+
+    /// `opening` (a login: nothing sent for the job yet, so it can be dropped), or `None`
+    /// when the run stops first.
+    async fn unless_stopped<T>(&self, opening: impl Future<Output = T>) -> Option<T> {
+        tokio::select! {
+            biased;
+            () = self.halted() => None,
+            out = opening => Some(out),
+        }
     }
 
     /// Every queued job fails, not attempted because of `why`.
@@ -316,6 +358,13 @@ impl<J> Shared<J> {
         for job in &jobs {
             failures.push(Failure { what: work.describe(job), error: NotAttempted { why: why.clone() }.into() });
         }
+        *self.given_up.borrow_mut() = Some(why);
+    }
+
+    /// The failure of a job the stop took before it began (one logging in, say).
+    fn not_attempted(&self) -> anyhow::Error {
+        let why = self.given_up.borrow().clone().unwrap_or_else(|| self.stalls.not_attempted());
+        NotAttempted { why }.into()
     }
 
     /// The failures, the one that stopped the run first and saying so.
@@ -686,12 +735,23 @@ async fn worker<'a, W: Work>(
             return (slot, Exit::Done(session));
         };
         let mut attempt = 0;
+        // The failure of the attempt before a retry: the job's, if the run stops before it.
+        let mut earlier: Option<anyhow::Error> = None;
         loop {
             let result = match session.as_mut() {
                 Some(s) => work.run(s, &job, attempt, slot).await,
-                None => match connector.connect().await {
-                    Ok(s) => work.run(session.insert(Seat::own(s)), &job, attempt, slot).await,
-                    Err(e) => Err(e),
+                // A stall lost the session (a timeout, say): the job starts with a login. When
+                // the other sessions' stalls, due at the same moment, stop the run meanwhile,
+                // the login is dropped and the job is not attempted; else it would hang for a
+                // `--timeout` of its own once the run had stopped.
+                None => match shared.unless_stopped(connector.connect()).await {
+                    Some(Ok(s)) => work.run(session.insert(Seat::own(s)), &job, attempt, slot).await,
+                    Some(Err(e)) => Err(e),
+                    None => {
+                        let error = earlier.take().unwrap_or_else(|| shared.not_attempted());
+                        shared.failures.borrow_mut().push(Failure { what: work.describe(&job), error });
+                        break;
+                    }
                 },
             };
             match result {
@@ -712,9 +772,11 @@ async fn worker<'a, W: Work>(
                     if attempt < retries && is_transient(&error) && !stop && !shared.stopping() {
                         let delay = backoff(attempt);
                         work.retrying(&job, &error, delay);
-                        tokio::time::sleep(delay).await;
-                        attempt += 1;
-                        continue;
+                        if !shared.stopped_within(delay).await {
+                            earlier = Some(error);
+                            attempt += 1;
+                            continue;
+                        }
                     }
                     shared.failures.borrow_mut().push(Failure { what: work.describe(&job), error });
                     if stop {
@@ -777,6 +839,119 @@ mod tests {
         })
         .await
         .unwrap();
+    }
+
+    /// Jobs that play a stopped run in a set order: "busy" is refused with a 450 (worth a
+    /// retry, no stall); a job named "hung..." stalls (a timeout) once the event `waits` names
+    /// for it happened; any other job succeeds. What happened is in `log`, in order.
+    struct Scripted {
+        waits: &'static [(&'static str, &'static str)],
+        log: RefCell<Vec<String>>,
+        moved: Notify,
+    }
+
+    impl Scripted {
+        fn new(waits: &'static [(&'static str, &'static str)]) -> Self {
+            Self { waits, log: RefCell::default(), moved: Notify::new() }
+        }
+
+        fn event(&self, what: String) {
+            self.log.borrow_mut().push(what);
+            self.moved.notify_waiters();
+        }
+
+        /// Until `what` happened. (One task runs the pool: nothing happens between the look
+        /// and the wait.)
+        async fn until(&self, what: &str) {
+            while !self.log.borrow().iter().any(|e| e == what) {
+                self.moved.notified().await;
+            }
+        }
+
+        fn happened(&self) -> Vec<String> {
+            self.log.borrow().clone()
+        }
+    }
+
+    impl Work for Scripted {
+        type Job = &'static str;
+
+        async fn run(&self, _: &mut Session, job: &&'static str, _: u32, _: usize) -> Result<Done<&'static str>> {
+            self.event(format!("{job} tried"));
+            if *job == "busy" {
+                return Err(Error::Rejected {
+                    command: "STOR busy".into(),
+                    code: ReplyCode(450),
+                    text: "Busy.".into(),
+                }
+                .into());
+            }
+            if let Some((_, after)) = self.waits.iter().find(|(which, _)| which == job) {
+                self.until(after).await;
+            }
+            if !job.starts_with("hung") {
+                return Ok(Done::nothing());
+            }
+            self.event(format!("{job} failing"));
+            Err(Error::Timeout { waiting_for: "the data connection", after: Duration::from_secs(30) }.into())
+        }
+
+        fn describe(&self, job: &&'static str) -> String {
+            job.to_string()
+        }
+
+        fn retrying(&self, job: &&'static str, _: &anyhow::Error, _: Duration) {
+            self.event(format!("{job} waits to retry"));
+        }
+    }
+
+    /// Runs `jobs` on a pool of two sessions to a fresh server, after `stalled` stalls of an
+    /// earlier run (three stop a run on two sessions at the next); the failures as shown.
+    async fn run_scripted(work: &Scripted, jobs: Vec<&'static str>, stalled: usize, retries: u32) -> Vec<String> {
+        let root = tempfile::tempdir().unwrap();
+        let server = RunningServer::start(ServerOptions::new(root.path())).await.unwrap();
+        let target = Target::parse(&format!("{}/", server.url())).unwrap();
+        let ctx = Context::new(flags());
+        tokio::time::timeout(Duration::from_secs(60), async {
+            let mut pool = Pool::open(Connector::new(&ctx, target, None), 2, retries).await.unwrap();
+            let second = pool.open_another().await.unwrap();
+            pool.put_back(second);
+            pool.stalled = stalled;
+            let failures = pool.run(work, jobs).await;
+            pool.close().await;
+            failures.iter().map(|f| format!("{}: {:#}", f.what, f.error)).collect()
+        })
+        .await
+        .unwrap()
+    }
+
+    /// While "busy" waits a second to be retried, "hung" stalls and stops the run. The wait
+    /// ends there and "busy" is not tried again (before, it was, a second later: on a dead
+    /// data path, one more `--timeout` for the run).
+    #[tokio::test]
+    async fn a_stop_ends_the_wait_for_a_retry_and_the_retry_is_not_made() {
+        let work = Scripted::new(&[("hung", "busy waits to retry")]);
+        let shown = run_scripted(&work, vec!["busy", "hung"], 3, 1).await;
+        let happened = work.happened();
+        assert_eq!(happened.iter().filter(|e| *e == "busy tried").count(), 1, "{happened:?}");
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(shown[0].starts_with("hung: 4 attempts in a row hung"), "{shown:?}");
+        assert!(shown[1].starts_with("busy: ") && shown[1].contains("450"), "{shown:?}");
+    }
+
+    /// "hung1" stalls first: its session is lost, and its worker logs in again for "next".
+    /// "hung2" stalls meanwhile and stops the run: the login is dropped and "next" is not
+    /// attempted (before, it went out once the login was done, and hung for a `--timeout` of
+    /// its own after the stop).
+    #[tokio::test]
+    async fn a_stop_drops_a_login_for_the_next_job_and_the_job_is_not_attempted() {
+        let work = Scripted::new(&[("hung1", "hung2 tried"), ("hung2", "hung1 failing")]);
+        let shown = run_scripted(&work, vec!["hung1", "hung2", "next"], 2, 0).await;
+        let happened = work.happened();
+        assert!(!happened.iter().any(|e| e == "next tried"), "{happened:?}");
+        assert_eq!(shown.len(), 3, "{shown:?}");
+        assert!(shown[0].starts_with("hung2: 4 attempts in a row hung"), "{shown:?}");
+        assert!(shown.contains(&"next: not attempted: 4 attempts in a row hung or lost their data connection".into()));
     }
 
     fn err(e: Error) -> anyhow::Error {
