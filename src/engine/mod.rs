@@ -57,6 +57,6 @@ pub use settings::Settings;
 pub use tls::{HandshakeFailure, TlsInfo, pin_of_der};
 pub use tls_reuse::TicketSupply;
 pub use trace::{Trace, TraceEvent};
-pub use transfer::{SizeCheck, TransferSummary, UploadMode};
+pub use transfer::{SizeCheck, TransferSummary, UploadMode, judge_size};
 pub use tree::{DirListing, MAX_DEPTH, RefusedName, join_remote};
 pub use upload_sequence::{Upload, UploadSequence, Uploaded};

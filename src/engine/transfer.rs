@@ -112,7 +112,7 @@ fn first_accepted(outcomes: Vec<Result<MtimeMethod, Error>>) -> Option<Result<Mt
 /// What the size check after an upload's 226 says about a file of `expected` bytes: matched,
 /// not asked (`None`), or gone (550: the server moved the file away once it accepted it). A
 /// different size is a truncation; any other refusal is the error.
-pub(super) fn judge_size(actual: Option<Result<u64, Error>>, expected: u64) -> Result<SizeCheck, Error> {
+pub fn judge_size(actual: Option<Result<u64, Error>>, expected: u64) -> Result<SizeCheck, Error> {
     match actual {
         None => Ok(SizeCheck::None),
         Some(Ok(actual)) if actual == expected => Ok(SizeCheck::Matched),

@@ -49,6 +49,10 @@ pub struct Upload<R> {
     pub stamp: Option<(i64, Option<MtimeMethod>)>,
     /// Atomic uploads: the name the file takes once its size is confirmed.
     pub rename_to: Option<String>,
+    /// False: no SIZE after the 226, the caller confirms the size itself (from one listing of
+    /// the directory for many files: a command per file less). Never with `rename_to`, which
+    /// waits for the size.
+    pub check_size: bool,
 }
 
 /// A file of the sequence that the server accepted (its size check in `summary.size_check`).
@@ -197,7 +201,8 @@ impl Session {
             None => None,
         };
         let stamp = methods.as_ref().map(|(unix, methods)| (*unix, methods.as_slice()));
-        let checks = match UploadChecks::new(&upload.remote, self.features.size, stamp) {
+        let size = self.features.size && (upload.check_size || upload.rename_to.is_some());
+        let checks = match UploadChecks::new(&upload.remote, size, stamp) {
             Ok(checks) => checks,
             Err(e) => return Ok((Err(e), sequence.next(), false)),
         };

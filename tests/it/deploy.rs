@@ -2201,13 +2201,7 @@ async fn an_interrupted_deploy_removes_its_lock() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn release_dir_on_real_servers_carries_protected_dot_paths_they_may_not_list() {
     for (kind, name) in [(Kind::Vsftpd, "vsftpd"), (Kind::Proftpd, "proftpd"), (Kind::PureFtpd, "pure-ftpd")] {
-        let daemon = match tokio::task::spawn_blocking(move || Daemon::start(Spec::plain(kind))).await.unwrap() {
-            Ok(daemon) => daemon,
-            Err(why) => {
-                daemons::unavailable(name, &why);
-                continue;
-            }
-        };
+        let Some(daemon) = started(Spec::plain(kind), name).await else { continue };
         within(release_cycle(&daemon, name)).await;
         within(lock_cycle(&daemon, name)).await;
     }
@@ -2287,13 +2281,7 @@ async fn a_server_that_allows_two_sessions_per_host_still_gets_the_whole_site() 
     for limit in [2, 1] {
         for (kind, name) in [(Kind::Vsftpd, "vsftpd"), (Kind::Proftpd, "proftpd"), (Kind::PureFtpd, "pure-ftpd")] {
             let spec = Spec { max_per_host: Some(limit), ..Spec::plain(kind) };
-            let daemon = match tokio::task::spawn_blocking(move || Daemon::start(spec)).await.unwrap() {
-                Ok(daemon) => daemon,
-                Err(why) => {
-                    daemons::unavailable(name, &why);
-                    continue;
-                }
-            };
+            let Some(daemon) = started(spec, name).await else { continue };
             let name = format!("{name}, {limit} per host");
             within(limited_cycle(&daemon, &name)).await;
         }
@@ -2310,13 +2298,7 @@ async fn a_host_whose_connections_are_all_in_use_is_tried_again_not_taken_for_a_
     use crate::support::faults::{FaultProxy, Faults};
     for (kind, name) in [(Kind::Vsftpd, "vsftpd"), (Kind::Proftpd, "proftpd"), (Kind::PureFtpd, "pure-ftpd")] {
         let spec = Spec { max_per_host: Some(1), ..Spec::plain(kind) };
-        let daemon = match tokio::task::spawn_blocking(move || Daemon::start(spec)).await.unwrap() {
-            Ok(daemon) => daemon,
-            Err(why) => {
-                daemons::unavailable(name, &why);
-                continue;
-            }
-        };
+        let Some(daemon) = started(spec, name).await else { continue };
         within(async {
             let work = tempfile::tempdir().unwrap();
             let source = work.path().join("public");
@@ -2597,4 +2579,96 @@ async fn a_lock_taken_during_the_scan_is_heard_from_while_it_runs() {
         assert_eq!(published(&site.www()), tree(&site.source()));
     })
     .await;
+}
+
+/// A directory that receives many files has their sizes confirmed by one listing, not a SIZE
+/// each; and the listing is checked: a file it shows short (cut by something between pasv
+/// and the server, which still answered 226) is sent again, one by one with its SIZE, and
+/// recorded only then. The proxy holds the listing that confirms, while the test cuts a file
+/// the server holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_uploads_to_a_directory_are_confirmed_by_its_listing_and_a_short_one_goes_again() {
+    use crate::support::faults::{FaultProxy, Faults};
+    within(async {
+        let site = Site::new().await;
+        let count = 20;
+        for i in 0..count {
+            write(&site.source().join(format!("d/f{i:02}.txt")), format!("content of file {i}\n").as_bytes());
+        }
+        let proxy = FaultProxy::start(site.server.server.addr(), Faults::NONE).await;
+        let listing = "MLSD www/d";
+        proxy.hold(listing);
+        let url = format!("{}/www/", proxy.url());
+        let mut running =
+            pasv(["-v", "-j", "2", "--retries", "1", "deploy", site.source().to_str().unwrap(), &url]).spawn();
+        let cut = site.www().join("d/f07.txt");
+        // The plan's listing of the new target comes first: let it go, and hold the next.
+        for _ in 0..2 {
+            running = wait_for(running, "the listing of www/d", || proxy.holding()).await;
+            if (0..count).all(|i| site.www().join(format!("d/f{i:02}.txt")).is_file()) {
+                break;
+            }
+            proxy.hold(listing);
+            proxy.release();
+        }
+        assert!(cut.is_file(), "the listing held is not the one after the uploads: {}", proxy.describe());
+        std::fs::write(&cut, b"content").unwrap();
+        proxy.release();
+        let run = running.finish().await;
+        let context = format!("{}\n--- stderr\n{}", proxy.describe(), run.stderr);
+        run.assert_code(0);
+        for i in 0..count {
+            let want = format!("content of file {i}\n");
+            assert_eq!(std::fs::read(site.www().join(format!("d/f{i:02}.txt"))).unwrap(), want.as_bytes(), "{context}");
+        }
+        assert!(run.stderr.contains("pasv: d/f07.txt: transfer incomplete"), "{context}");
+        // One SIZE: the one for the file sent again.
+        let sizes: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("> SIZE www/d/")).collect();
+        assert_eq!(sizes, ["> SIZE www/d/f07.txt"], "{context}");
+        assert_eq!(recorded(&site.www().join(STATE)), Some(count), "{context}");
+    })
+    .await;
+}
+
+/// The listing that confirms many uploads to one directory, on real servers: vsftpd lists no
+/// dot files, so theirs get a SIZE each; a name with spaces is found in every family's
+/// listing. The site arrives whole, every file recorded, and no other file asks SIZE.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_confirmed_by_listings_on_real_servers_find_dot_files_and_spaces() {
+    for (kind, name) in [(Kind::Vsftpd, "vsftpd"), (Kind::Proftpd, "proftpd"), (Kind::PureFtpd, "pure-ftpd")] {
+        let Some(daemon) = started(Spec::plain(kind), name).await else { continue };
+        within(async {
+            let work = tempfile::tempdir().unwrap();
+            let source = work.path().join("public");
+            let mut names: Vec<String> = (0..18).map(|i| format!("d/page {i:02}.html")).collect();
+            names.extend([".htaccess", ".user.ini"].map(|dot| format!("d/{dot}")));
+            for (i, rel) in names.iter().enumerate() {
+                write(&source.join(rel), format!("{rel}: {}\n", "x".repeat(i * 37)).as_bytes());
+            }
+            let url = daemon.url(true, "www/");
+            let run = deploy(&source, &url, &["-j", "2"]).await;
+            run.assert_code(0);
+            let www = daemon.root.join("www");
+            assert_eq!(published(&www), tree(&source), "{name}: {}", run.stderr);
+            assert_eq!(recorded(&www.join(STATE)), Some(names.len()), "{name}: {}", run.stderr);
+            let sized: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("> SIZE www/d/")).collect();
+            assert!(sized.iter().all(|l| l.starts_with("> SIZE www/d/.")), "{name}: {sized:?}\n{}", run.stderr);
+            if kind == Kind::Vsftpd {
+                assert_eq!(sized, ["> SIZE www/d/.htaccess", "> SIZE www/d/.user.ini"], "{name}: {}", run.stderr);
+            }
+        })
+        .await;
+    }
+}
+
+/// The daemon `spec` asks for, started; `None` (and a note saying why) where it cannot run
+/// here.
+async fn started(spec: Spec, name: &str) -> Option<Daemon> {
+    match tokio::task::spawn_blocking(move || Daemon::start(spec)).await.unwrap() {
+        Ok(daemon) => Some(daemon),
+        Err(why) => {
+            daemons::unavailable(name, &why);
+            None
+        }
+    }
 }

@@ -468,6 +468,7 @@ impl Uploads {
                 len: data.len() as u64,
                 stamp: None,
                 rename_to: None,
+                check_size: true,
             })
             .collect();
         Self { files, ended: Vec::new(), progress: NoProgress }

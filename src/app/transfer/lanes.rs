@@ -3,11 +3,12 @@
 //! [`Copy`]: made here, in one place, for every multi-file transfer.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 
+use super::confirm::{self, dir_of};
 use super::copy::{Copy, kept_as, rename_into_place};
 use super::job::{Compare, Direction, FileJob};
 use super::pool::{Done, Failure, Pool, Work, engine_error, is_transient};
@@ -30,6 +31,10 @@ pub(crate) struct Lanes<'a> {
     /// Atomic uploads stored whole whose rename the server refused: renamed afterwards the
     /// one-by-one way (which deletes the old file first where the server insists).
     pub(crate) unrenamed: RefCell<Vec<(FileJob, TransferSummary)>>,
+    /// The directories whose uploads are confirmed by a listing, not a SIZE each
+    /// ([`confirm`]), and the uploads waiting for it.
+    pub(crate) by_listing: HashSet<String>,
+    pub(crate) unconfirmed: RefCell<Vec<(FileJob, TransferSummary)>>,
 }
 
 pub(crate) struct Lane<'l, 'a> {
@@ -144,8 +149,9 @@ impl UploadSequence for Lane<'_, '_> {
             if rename_to.is_some() {
                 copy.temporaries.created(&destination);
             }
+            let check_size = !self.lanes.by_listing.contains(dir_of(&job.rel));
             self.inflight.push_back(job);
-            return Some(Upload { source: Inline(file), remote: destination, len, stamp, rename_to });
+            return Some(Upload { source: Inline(file), remote: destination, len, stamp, rename_to, check_size });
         }
     }
 
@@ -177,6 +183,10 @@ impl UploadSequence for Lane<'_, '_> {
                 copy.temporaries.written().upload_done(&upload_destination(copy, &job.rel));
                 if uploaded.renamed.is_some() {
                     copy.temporaries.settled(&temp_name(&copy.tree.remote_path(&job.rel)));
+                }
+                if self.lanes.by_listing.contains(dir_of(&job.rel)) && confirm::unchecked(&uploaded.summary) {
+                    self.lanes.unconfirmed.borrow_mut().push((job, uploaded.summary));
+                    return;
                 }
                 copy.report(&job, &uploaded.summary, copy.upload_verified(&job, &uploaded.summary), None)
             }
@@ -266,6 +276,10 @@ pub(crate) async fn upload_files(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Ve
 /// `files` through pipelined lanes on up to the pool's limit of sessions; what they leave
 /// (transient failures, files in flight when a session broke) goes the one-by-one way.
 pub(crate) async fn run_lanes(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob>) -> Vec<Failure> {
+    let by_listing = match copy.direction {
+        Direction::Up if copy.opts.sizes_from_listings && !copy.opts.atomic => confirm::listed_dirs(&files),
+        _ => HashSet::new(),
+    };
     let lanes = Lanes {
         copy,
         retries: pool.retries(),
@@ -273,12 +287,29 @@ pub(crate) async fn run_lanes(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<F
         later: RefCell::default(),
         failures: RefCell::default(),
         unrenamed: RefCell::default(),
+        by_listing,
+        unconfirmed: RefCell::default(),
     };
     let count = lanes.queue.borrow().len().min(pool.limit());
     let pipelined = pool.pipelines();
     let mut failures = pool.run(&lanes, vec![(); count]).await;
     if pipelined && !pool.pipelines() {
         copy.tally.note("pasv: note: the server did not take transfers sent ahead; the files went one at a time");
+    }
+    let unconfirmed = lanes.unconfirmed.take();
+    if !unconfirmed.is_empty() {
+        let confirmed = confirm::confirm(pool, copy, unconfirmed).await;
+        for (job, summary) in confirmed.whole {
+            copy.report(&job, &summary, copy.upload_verified(&job, &summary), None);
+        }
+        for (job, error) in confirmed.short {
+            if let Some(error) = lanes.retry_later(job.clone(), error) {
+                let local_path = copy.tree.local_path(&job.rel);
+                let error =
+                    error.context(format!("uploading {} to {}", local_path.display(), copy.tree.shown_url(&job.rel)));
+                lanes.failures.borrow_mut().push(Failure { what: job.rel, error });
+            }
+        }
     }
     failures.append(&mut lanes.failures.into_inner());
     let unrenamed = lanes.unrenamed.into_inner();

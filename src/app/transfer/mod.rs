@@ -5,12 +5,14 @@
 //! - [`pool`]: the sessions, their retries and back-off; [`stalls`]: when a run whose
 //!   transfers all hang stops;
 //! - [`copy`]: one file at a time with every check; [`lanes`]: many in a row, pipelined, and
-//!   the choice between the two; [`segments`]: one big file over several connections;
+//!   the choice between the two; [`confirm`]: their sizes checked by a listing of each
+//!   directory; [`segments`]: one big file over several connections;
 //! - [`request`]: what a `get` or `put` asks for, settled once, whoever asked;
 //! - [`temporaries`]: upload temporaries to delete when pasv gives up; [`written`]: what a
 //!   retry may continue;
 //! - [`run`]: the end of a run (summary, failures).
 
+pub mod confirm;
 pub mod copy;
 pub mod job;
 pub mod lanes;

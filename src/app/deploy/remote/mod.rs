@@ -356,6 +356,8 @@ impl<'a> Remote<'a> {
             verify_strict: false,
             resume: false,
             refuse_larger_remote: false,
+            // Uploads under their temporary names wait for their SIZE to be renamed.
+            sizes_from_listings: !temporary,
         };
         Destination { tree, opts }
     }
