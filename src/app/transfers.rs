@@ -751,7 +751,6 @@ pub async fn mirror(ctx: &Context, args: MirrorArgs) -> Result<()> {
         verify_strict: args.transfer.verify == Some(VerifyArg::Strict),
         resume: args.resume,
         refuse_larger_remote: false,
-        sizes_from_listings: false,
     };
     let tree = Tree { url: url.clone(), remote: target.path.clone(), local: PathBuf::from(local) };
     let mut tally = Tally::new(ctx.progress, &ctx.out, ctx.args.quiet);

@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tokio::net::TcpStream;
 
@@ -51,7 +52,12 @@ fn buffer_len(config: &Config) -> usize {
 
 /// Resolves the host and tries every address in turn (RFC 1123 section 2.3: multi-homed
 /// hosts), each with the connect timeout.
-async fn connect_any(endpoint: &Endpoint, config: &Config, trace: Option<&dyn Trace>) -> Result<TcpStream, Error> {
+/// Also how long the handshake with the address that answered took.
+async fn connect_any(
+    endpoint: &Endpoint,
+    config: &Config,
+    trace: Option<&dyn Trace>,
+) -> Result<(TcpStream, Duration), Error> {
     let timeout = config.connect_timeout;
     let host = endpoint.host.as_str();
     let lookup = tokio::time::timeout(timeout, tokio::net::lookup_host((host, endpoint.port))).await;
@@ -70,8 +76,10 @@ async fn connect_any(endpoint: &Endpoint, config: &Config, trace: Option<&dyn Tr
         if let Some(trace) = trace {
             trace.event(&TraceEvent::Connecting { addr });
         }
+        let started = Instant::now();
         match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
             Ok(Ok(stream)) => {
+                let handshake = started.elapsed();
                 let _ = stream.set_nodelay(true);
                 // A long transfer leaves the control connection silent; keepalive probes stop
                 // NAT boxes and firewalls from forgetting it before the 226 arrives.
@@ -79,7 +87,7 @@ async fn connect_any(endpoint: &Endpoint, config: &Config, trace: Option<&dyn Tr
                 if let Some(trace) = trace {
                     trace.event(&TraceEvent::Connected { peer: addr });
                 }
-                return Ok(stream);
+                return Ok((stream, handshake));
             }
             Ok(Err(source)) => last = Some(Error::Connect { addr, source }),
             Err(_) => last = Some(Error::ConnectTimeout { addr, after: timeout }),
@@ -118,7 +126,7 @@ impl Session {
         let config = settings.config().clone();
         let tls = settings.tls().map(TlsClient::session);
         let endpoint = settings.endpoint();
-        let tcp = connect_any(endpoint, &config, trace.as_deref()).await?;
+        let (tcp, handshake) = connect_any(endpoint, &config, trace.as_deref()).await?;
         let mut control_tls = None;
         let stream = match (&tls, config.tls.mode) {
             (Some(ctx), TlsMode::Implicit) => {
@@ -151,6 +159,7 @@ impl Session {
             checksum_refused: false,
             data_resumed: None,
             pipelining: super::Pipelining::default(),
+            handshake,
         };
         if session.config.tls.mode == TlsMode::Explicit {
             session.upgrade_control().await?;

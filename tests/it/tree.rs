@@ -2298,3 +2298,39 @@ async fn verify_prefers_xsha512() {
     })
     .await;
 }
+
+/// `put -r` into a directory it creates: many files there are confirmed by one listing of it,
+/// not a SIZE each. Into a directory that held files already, each gets its SIZE: a listing
+/// of all that was there could cost more than the commands it saves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tree_upload_confirms_a_new_directory_by_its_listing_and_an_old_one_file_by_file() {
+    within(async {
+        let server = TestServer::start(true).await;
+        let work = tempfile::tempdir().unwrap();
+        let site = work.path().join("site");
+        for dir in ["new", "old"] {
+            std::fs::create_dir_all(site.join(dir)).unwrap();
+            for i in 0..20 {
+                std::fs::write(site.join(format!("{dir}/f{i:02}.txt")), patterned(100 + i * 31)).unwrap();
+            }
+        }
+        std::fs::create_dir_all(server.path("up/site/old")).unwrap();
+        std::fs::write(server.path("up/site/old/there.txt"), b"there before").unwrap();
+        let run = pasv(["-v", "-j", "2", "put", "-r", site.to_str().unwrap(), &server.url("up/")]).run().await;
+        run.assert_code(0);
+        for dir in ["new", "old"] {
+            for i in 0..20 {
+                let rel = format!("{dir}/f{i:02}.txt");
+                assert_eq!(
+                    std::fs::read(server.path(&format!("up/site/{rel}"))).unwrap(),
+                    patterned(100 + i * 31),
+                    "{rel}"
+                );
+            }
+        }
+        let sized = |dir: &str| run.stderr.lines().filter(|l| l.starts_with(&format!("> SIZE up/site/{dir}/"))).count();
+        assert_eq!((sized("new"), sized("old")), (0, 20), "{}", run.stderr);
+        assert!(run.stderr.contains("> MLSD up/site/new"), "{}", run.stderr);
+    })
+    .await;
+}

@@ -25,6 +25,7 @@ mod plan;
 mod scan;
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
@@ -32,6 +33,7 @@ use anyhow::{Context as _, Result};
 
 use crate::app::settings::usage;
 use crate::app::tally::{Summary, Tally};
+use crate::app::transfer::confirm::Fresh;
 use crate::app::transfer::copy::Copy;
 use crate::app::transfer::job::{Compare, Direction, SyncOptions, Tree};
 use crate::app::transfer::lanes::{download_files, upload_files};
@@ -154,7 +156,11 @@ pub async fn sync_tree(
     let files = std::mem::take(&mut plan.files);
     let mut copy_failures = match direction {
         Direction::Down => download_files(pool, &copy, files).await,
-        Direction::Up => upload_files(pool, &copy, files).await,
+        Direction::Up => {
+            // Made by this run: their listings hold its files alone.
+            let made: HashSet<String> = plan.dirs.iter().cloned().collect();
+            upload_files(pool, &copy, files, Fresh::Dirs(&made)).await
+        }
     };
     let copied_all = copy_failures.is_empty() && failures.is_empty();
     failures.append(&mut copy_failures);

@@ -27,14 +27,50 @@ use crate::engine::{Error, Session, SizeCheck, TransferSummary, judge_size};
 /// A directory receives at least this many files of a run before a listing confirms them:
 /// a listing costs about what an upload does (a data connection), ten or so SIZEs.
 pub(crate) const LISTING_PAYS: usize = 16;
+/// Only near the server, within this round trip (a LAN, a data centre): there its work per
+/// command is much of what a small file costs, and a listing's round trips are nothing. Far
+/// from it a SIZE costs no time (it goes with the next file's STOR) while the listings' round
+/// trips at the end of each batch would: a first deploy of 2,000 files at 10 ms each way took
+/// 11.9 s instead of 11.2 s.
+const NEAR: Duration = Duration::from_millis(5);
 
-/// The directories (relative, "" for the top) of `files` that get [`LISTING_PAYS`] or more.
-pub(crate) fn listed_dirs(files: &[FileJob]) -> HashSet<String> {
+/// The directories of an upload that held nothing before the run (relative, "" for the
+/// top): their listings show the run's files alone. A listing of one that holds much else
+/// can cost more than the SIZEs it saves, so only these are listed.
+#[derive(Clone, Copy)]
+pub(crate) enum Fresh<'a> {
+    None,
+    /// Every directory: a deploy into a target that is missing or empty.
+    All,
+    /// These: the directories a mirror or `put -r` creates.
+    Dirs(&'a HashSet<String>),
+}
+
+impl Fresh<'_> {
+    fn contains(&self, dir: &str) -> bool {
+        match self {
+            Self::None => false,
+            Self::All => true,
+            Self::Dirs(dirs) => dirs.contains(dir),
+        }
+    }
+}
+
+/// The fresh directories (relative, "" for the top) of `files` that get [`LISTING_PAYS`] of
+/// them or more, when the server is near (`round_trip`, see [`NEAR`]).
+pub(crate) fn listed_dirs(files: &[FileJob], fresh: Fresh<'_>, round_trip: Option<Duration>) -> HashSet<String> {
+    if round_trip.is_none_or(|rtt| rtt >= NEAR) {
+        return HashSet::new();
+    }
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for file in files {
         *counts.entry(dir_of(&file.rel)).or_default() += 1;
     }
-    counts.into_iter().filter(|&(_, n)| n >= LISTING_PAYS).map(|(dir, _)| dir.to_string()).collect()
+    counts
+        .into_iter()
+        .filter(|&(dir, n)| n >= LISTING_PAYS && fresh.contains(dir))
+        .map(|(dir, _)| dir.to_string())
+        .collect()
 }
 
 /// The relative directory of a relative path.
@@ -158,4 +194,42 @@ async fn size_each(
 /// Whether `summary` still waits for its size: none was asked after the 226.
 pub(crate) fn unchecked(summary: &TransferSummary) -> bool {
     summary.size_check == SizeCheck::None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jobs(dir: &str, count: usize) -> impl Iterator<Item = FileJob> {
+        let dir = dir.to_string();
+        (0..count).map(move |i| FileJob {
+            rel: if dir.is_empty() { format!("f{i}") } else { format!("{dir}/f{i}") },
+            size: Some(1),
+            mtime: None,
+            reason: "new",
+            retry: false,
+        })
+    }
+
+    fn sorted(dirs: HashSet<String>) -> Vec<String> {
+        let mut dirs: Vec<String> = dirs.into_iter().collect();
+        dirs.sort();
+        dirs
+    }
+
+    /// Fresh directories with [`LISTING_PAYS`] files or more, near the server; nothing far
+    /// from it, or when its distance is unknown.
+    #[test]
+    fn lists_fresh_directories_of_many_files_near_the_server() {
+        let files: Vec<FileJob> = jobs("a", 20).chain(jobs("a/b", 15)).chain(jobs("", 16)).collect();
+        let near = Some(Duration::from_micros(80));
+        assert_eq!(sorted(listed_dirs(&files, Fresh::All, near)), ["", "a"]);
+        let made: HashSet<String> = HashSet::from(["a".to_string(), "a/b".to_string()]);
+        assert_eq!(sorted(listed_dirs(&files, Fresh::Dirs(&made), near)), ["a"]);
+        assert!(listed_dirs(&files, Fresh::None, near).is_empty());
+        assert!(listed_dirs(&files, Fresh::All, Some(Duration::from_millis(20))).is_empty());
+        assert!(listed_dirs(&files, Fresh::All, None).is_empty());
+        assert_eq!((dir_of("a/b/c.txt"), name_of("a/b/c.txt")), ("a/b", "c.txt"));
+        assert_eq!((dir_of("c.txt"), name_of("c.txt")), ("", "c.txt"));
+    }
 }

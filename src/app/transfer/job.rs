@@ -48,9 +48,6 @@ pub struct SyncOptions {
     /// With `resume`: a remote file larger than the local one is an error (`put -c`: the
     /// server's copy is not ours to cut) instead of being replaced (mirrors, retries).
     pub refuse_larger_remote: bool,
-    /// Uploads of many files to a directory confirmed by one listing of it rather than a
-    /// SIZE each ([`super::confirm`]).
-    pub sizes_from_listings: bool,
 }
 
 impl SyncOptions {

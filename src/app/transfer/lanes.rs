@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 
-use super::confirm::{self, dir_of};
+use super::confirm::{self, Fresh, dir_of};
 use super::copy::{Copy, kept_as, rename_into_place};
 use super::job::{Compare, Direction, FileJob};
 use super::pool::{Done, Failure, Pool, Work, engine_error, is_transient};
@@ -117,6 +117,16 @@ impl Lanes<'_> {
         self.later.borrow_mut().push(FileJob { retry: true, ..job });
         None
     }
+
+    /// An upload that failed: kept for the one-by-one path ([`Lanes::retry_later`]), else
+    /// one of the failures.
+    fn upload_failed(&self, job: FileJob, error: anyhow::Error) {
+        let Some(error) = self.retry_later(job.clone(), error) else { return };
+        let copy = self.copy;
+        let local_path = copy.tree.local_path(&job.rel);
+        let error = error.context(format!("uploading {} to {}", local_path.display(), copy.tree.shown_url(&job.rel)));
+        self.failures.borrow_mut().push(Failure { what: job.rel, error });
+    }
 }
 
 impl UploadSequence for Lane<'_, '_> {
@@ -197,13 +207,7 @@ impl UploadSequence for Lane<'_, '_> {
                 let error = copy.moved_away(&job, path);
                 self.lanes.failures.borrow_mut().push(Failure { what: job.rel, error });
             }
-            Err(e) => {
-                let Some(error) = self.lanes.retry_later(job.clone(), anyhow::Error::new(e)) else { return };
-                let local_path = copy.tree.local_path(&job.rel);
-                let error =
-                    error.context(format!("uploading {} to {}", local_path.display(), copy.tree.shown_url(&job.rel)));
-                self.lanes.failures.borrow_mut().push(Failure { what: job.rel, error });
-            }
+            Err(e) => self.lanes.upload_failed(job, anyhow::Error::new(e)),
         }
     }
 }
@@ -256,7 +260,7 @@ pub(crate) async fn download_files(pool: &mut Pool<'_>, copy: &Copy<'_>, files: 
     // links and writes through the rest, where a lane would rename a part file over them.
     let (sized, unsized_): (Vec<FileJob>, Vec<FileJob>) =
         files.into_iter().partition(|f| f.size.is_some() && local::is_plain(&copy.tree.local_path(&f.rel)));
-    let mut failures = run_lanes(pool, copy, sized).await;
+    let mut failures = run_lanes(pool, copy, sized, Fresh::None).await;
     if !unsized_.is_empty() {
         failures.append(&mut pool.run(copy, unsized_).await);
     }
@@ -266,18 +270,31 @@ pub(crate) async fn download_files(pool: &mut Pool<'_>, copy: &Copy<'_>, files: 
 /// Phase 2 for uploads: pipelined lanes, then the one-by-one path for what is left.
 /// `--newer` stays one by one: pipelined, a file's time goes out with its size check, and a
 /// later `--newer` run would trust the time of a file whose size turned out wrong.
-pub(crate) async fn upload_files(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob>) -> Vec<Failure> {
+/// `fresh`: the directories that held nothing before the run, where a listing confirms many
+/// uploads at once ([`confirm`]).
+pub(crate) async fn upload_files(
+    pool: &mut Pool<'_>,
+    copy: &Copy<'_>,
+    files: Vec<FileJob>,
+    fresh: Fresh<'_>,
+) -> Vec<Failure> {
     if copy.opts.verify || copy.opts.resume || copy.opts.compare == Compare::Newer {
         return pool.run(copy, files).await;
     }
-    run_lanes(pool, copy, files).await
+    run_lanes(pool, copy, files, fresh).await
 }
 
 /// `files` through pipelined lanes on up to the pool's limit of sessions; what they leave
 /// (transient failures, files in flight when a session broke) goes the one-by-one way.
-pub(crate) async fn run_lanes(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob>) -> Vec<Failure> {
+pub(crate) async fn run_lanes(
+    pool: &mut Pool<'_>,
+    copy: &Copy<'_>,
+    files: Vec<FileJob>,
+    fresh: Fresh<'_>,
+) -> Vec<Failure> {
+    // Atomic uploads wait for their SIZE to take their names.
     let by_listing = match copy.direction {
-        Direction::Up if copy.opts.sizes_from_listings && !copy.opts.atomic => confirm::listed_dirs(&files),
+        Direction::Up if !copy.opts.atomic => confirm::listed_dirs(&files, fresh, pool.round_trip()),
         _ => HashSet::new(),
     };
     let lanes = Lanes {
@@ -303,12 +320,7 @@ pub(crate) async fn run_lanes(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<F
             copy.report(&job, &summary, copy.upload_verified(&job, &summary), None);
         }
         for (job, error) in confirmed.short {
-            if let Some(error) = lanes.retry_later(job.clone(), error) {
-                let local_path = copy.tree.local_path(&job.rel);
-                let error =
-                    error.context(format!("uploading {} to {}", local_path.display(), copy.tree.shown_url(&job.rel)));
-                lanes.failures.borrow_mut().push(Failure { what: job.rel, error });
-            }
+            lanes.upload_failed(job, error);
         }
     }
     failures.append(&mut lanes.failures.into_inner());

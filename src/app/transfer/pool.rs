@@ -54,6 +54,8 @@ pub struct Connector<'a> {
     settings: Mutex<Option<(Arc<Settings>, Arc<Settings>)>>,
     /// How long the last session took to open, in microseconds (0: none opened here yet).
     login_micros: AtomicU64,
+    /// The quickest TCP handshake of the sessions, in microseconds (`u64::MAX`: none yet).
+    handshake_micros: AtomicU64,
 }
 
 impl<'a> Connector<'a> {
@@ -65,6 +67,7 @@ impl<'a> Connector<'a> {
             pipelining: Pipelining::default(),
             settings: Mutex::new(None),
             login_micros: AtomicU64::new(0),
+            handshake_micros: AtomicU64::new(u64::MAX),
         }
     }
 
@@ -74,6 +77,8 @@ impl<'a> Connector<'a> {
         session.share_pipelining(self.pipelining.clone());
         let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX).max(1);
         self.login_micros.store(micros, Ordering::Relaxed);
+        let handshake = u64::try_from(session.handshake_time().as_micros()).unwrap_or(u64::MAX - 1);
+        self.handshake_micros.fetch_min(handshake, Ordering::Relaxed);
         Ok(session)
     }
 
@@ -81,6 +86,14 @@ impl<'a> Connector<'a> {
     pub fn login_time(&self) -> Option<Duration> {
         let micros = self.login_micros.load(Ordering::Relaxed);
         (micros > 0).then(|| Duration::from_micros(micros))
+    }
+
+    /// The round trip to the server, as near as the sessions' TCP handshakes tell it: the
+    /// quickest of them (one slowed by a busy moment does not hide a quick one; a login can
+    /// be slow on purpose, ProFTPD's mod_delay, and says nothing of the distance).
+    pub fn round_trip(&self) -> Option<Duration> {
+        let micros = self.handshake_micros.load(Ordering::Relaxed);
+        (micros < u64::MAX).then(|| Duration::from_micros(micros))
     }
 
     /// Whether a session opened elsewhere can serve this pool: it has the server's own
@@ -516,6 +529,11 @@ impl<'a> Pool<'a> {
     /// the pool opened none: its first session was lent to it).
     pub fn login_time(&self) -> Option<Duration> {
         self.connector.login_time()
+    }
+
+    /// [`Connector::round_trip`].
+    pub fn round_trip(&self) -> Option<Duration> {
+        self.connector.round_trip()
     }
 
     /// False once a session found that this server does not take pipelined transfers.

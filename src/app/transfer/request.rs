@@ -111,7 +111,6 @@ impl Options {
             resume: self.resume,
             // `put -c`: the server's larger copy is not ours to cut.
             refuse_larger_remote: direction == Direction::Up,
-            sizes_from_listings: false,
         }
     }
 }

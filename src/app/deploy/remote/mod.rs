@@ -22,6 +22,7 @@ use crate::app::filter::Filter;
 use crate::app::sanitize::escape;
 use crate::app::tally::{Summary, Tally};
 use crate::app::target::Target;
+use crate::app::transfer::confirm::Fresh;
 use crate::app::transfer::copy::{Copy, hash_file, rename_into_place};
 use crate::app::transfer::job::{Compare, Direction, FileJob, SyncOptions, Tree};
 use crate::app::transfer::lanes::upload_files;
@@ -356,8 +357,6 @@ impl<'a> Remote<'a> {
             verify_strict: false,
             resume: false,
             refuse_larger_remote: false,
-            // Uploads under their temporary names wait for their SIZE to be renamed.
-            sizes_from_listings: !temporary,
         };
         Destination { tree, opts }
     }
@@ -382,7 +381,9 @@ impl<'a> Remote<'a> {
             if rest.is_empty() {
                 return Vec::new();
             }
-            upload_files(pool, &copy, rest).await
+            // Straight to their names only where nothing was before the run (see `destination`).
+            let fresh = if to.opts.atomic { Fresh::None } else { Fresh::All };
+            upload_files(pool, &copy, rest, fresh).await
         };
         self.heart.beating(tally, work).await.unwrap_or_else(|lost| vec![lost])
     }
