@@ -4,7 +4,6 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use tokio::net::TcpStream;
 
@@ -52,12 +51,7 @@ fn buffer_len(config: &Config) -> usize {
 
 /// Resolves the host and tries every address in turn (RFC 1123 section 2.3: multi-homed
 /// hosts), each with the connect timeout.
-/// Also how long the handshake with the address that answered took.
-async fn connect_any(
-    endpoint: &Endpoint,
-    config: &Config,
-    trace: Option<&dyn Trace>,
-) -> Result<(TcpStream, Duration), Error> {
+async fn connect_any(endpoint: &Endpoint, config: &Config, trace: Option<&dyn Trace>) -> Result<TcpStream, Error> {
     let timeout = config.connect_timeout;
     let host = endpoint.host.as_str();
     let lookup = tokio::time::timeout(timeout, tokio::net::lookup_host((host, endpoint.port))).await;
@@ -76,10 +70,8 @@ async fn connect_any(
         if let Some(trace) = trace {
             trace.event(&TraceEvent::Connecting { addr });
         }
-        let started = Instant::now();
         match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
             Ok(Ok(stream)) => {
-                let handshake = started.elapsed();
                 let _ = stream.set_nodelay(true);
                 // A long transfer leaves the control connection silent; keepalive probes stop
                 // NAT boxes and firewalls from forgetting it before the 226 arrives.
@@ -87,7 +79,7 @@ async fn connect_any(
                 if let Some(trace) = trace {
                     trace.event(&TraceEvent::Connected { peer: addr });
                 }
-                return Ok((stream, handshake));
+                return Ok(stream);
             }
             Ok(Err(source)) => last = Some(Error::Connect { addr, source }),
             Err(_) => last = Some(Error::ConnectTimeout { addr, after: timeout }),
@@ -126,7 +118,7 @@ impl Session {
         let config = settings.config().clone();
         let tls = settings.tls().map(TlsClient::session);
         let endpoint = settings.endpoint();
-        let (tcp, handshake) = connect_any(endpoint, &config, trace.as_deref()).await?;
+        let tcp = connect_any(endpoint, &config, trace.as_deref()).await?;
         let mut control_tls = None;
         let stream = match (&tls, config.tls.mode) {
             (Some(ctx), TlsMode::Implicit) => {
@@ -159,7 +151,6 @@ impl Session {
             checksum_refused: false,
             data_resumed: None,
             pipelining: super::Pipelining::default(),
-            handshake,
         };
         if session.config.tls.mode == TlsMode::Explicit {
             session.upgrade_control().await?;

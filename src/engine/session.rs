@@ -53,8 +53,6 @@ pub struct Session {
     pub(super) data_resumed: Option<bool>,
     /// Whether transfers may be pipelined (engine/pipelining.rs), maybe shared with a pool.
     pub(super) pipelining: super::Pipelining,
-    /// How long the control connection's TCP handshake took.
-    pub(super) handshake: std::time::Duration,
 }
 
 impl Session {
@@ -68,12 +66,6 @@ impl Session {
 
     pub fn peer(&self) -> SocketAddr {
         self.control.peer
-    }
-
-    /// How long the control connection's TCP handshake took: about one round trip to the
-    /// server (SYN, SYN-ACK), whatever the server does at login.
-    pub fn handshake_time(&self) -> std::time::Duration {
-        self.handshake
     }
 
     pub fn control_tls(&self) -> Option<&TlsInfo> {

@@ -57,11 +57,17 @@ impl Fresh<'_> {
 }
 
 /// The fresh directories (relative, "" for the top) of `files` that get [`LISTING_PAYS`] of
-/// them or more, when the server is near (`round_trip`, see [`NEAR`]).
-pub(crate) fn listed_dirs(files: &[FileJob], fresh: Fresh<'_>, round_trip: Option<Duration>) -> HashSet<String> {
-    if round_trip.is_none_or(|rtt| rtt >= NEAR) {
+/// them or more, when the server is near ([`NEAR`]: its round trip measured when there are
+/// any).
+pub(crate) async fn listed_dirs(pool: &mut Pool<'_>, files: &[FileJob], fresh: Fresh<'_>) -> HashSet<String> {
+    let dirs = many_in_fresh(files, fresh);
+    if dirs.is_empty() || !pool.within(NEAR).await {
         return HashSet::new();
     }
+    dirs
+}
+
+fn many_in_fresh(files: &[FileJob], fresh: Fresh<'_>) -> HashSet<String> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for file in files {
         *counts.entry(dir_of(&file.rel)).or_default() += 1;
@@ -217,18 +223,14 @@ mod tests {
         dirs
     }
 
-    /// Fresh directories with [`LISTING_PAYS`] files or more, near the server; nothing far
-    /// from it, or when its distance is unknown.
+    /// Fresh directories with [`LISTING_PAYS`] files or more.
     #[test]
-    fn lists_fresh_directories_of_many_files_near_the_server() {
+    fn lists_fresh_directories_of_many_files() {
         let files: Vec<FileJob> = jobs("a", 20).chain(jobs("a/b", 15)).chain(jobs("", 16)).collect();
-        let near = Some(Duration::from_micros(80));
-        assert_eq!(sorted(listed_dirs(&files, Fresh::All, near)), ["", "a"]);
+        assert_eq!(sorted(many_in_fresh(&files, Fresh::All)), ["", "a"]);
         let made: HashSet<String> = HashSet::from(["a".to_string(), "a/b".to_string()]);
-        assert_eq!(sorted(listed_dirs(&files, Fresh::Dirs(&made), near)), ["a"]);
-        assert!(listed_dirs(&files, Fresh::None, near).is_empty());
-        assert!(listed_dirs(&files, Fresh::All, Some(Duration::from_millis(20))).is_empty());
-        assert!(listed_dirs(&files, Fresh::All, None).is_empty());
+        assert_eq!(sorted(many_in_fresh(&files, Fresh::Dirs(&made))), ["a"]);
+        assert!(many_in_fresh(&files, Fresh::None).is_empty());
         assert_eq!((dir_of("a/b/c.txt"), name_of("a/b/c.txt")), ("a/b", "c.txt"));
         assert_eq!((dir_of("c.txt"), name_of("c.txt")), ("", "c.txt"));
     }

@@ -294,7 +294,7 @@ pub(crate) async fn run_lanes(
 ) -> Vec<Failure> {
     // Atomic uploads wait for their SIZE to take their names.
     let by_listing = match copy.direction {
-        Direction::Up if !copy.opts.atomic => confirm::listed_dirs(&files, fresh, pool.round_trip()),
+        Direction::Up if !copy.opts.atomic => confirm::listed_dirs(pool, &files, fresh).await,
         _ => HashSet::new(),
     };
     let lanes = Lanes {

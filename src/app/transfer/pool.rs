@@ -54,8 +54,6 @@ pub struct Connector<'a> {
     settings: Mutex<Option<(Arc<Settings>, Arc<Settings>)>>,
     /// How long the last session took to open, in microseconds (0: none opened here yet).
     login_micros: AtomicU64,
-    /// The quickest TCP handshake of the sessions, in microseconds (`u64::MAX`: none yet).
-    handshake_micros: AtomicU64,
 }
 
 impl<'a> Connector<'a> {
@@ -67,7 +65,6 @@ impl<'a> Connector<'a> {
             pipelining: Pipelining::default(),
             settings: Mutex::new(None),
             login_micros: AtomicU64::new(0),
-            handshake_micros: AtomicU64::new(u64::MAX),
         }
     }
 
@@ -77,8 +74,6 @@ impl<'a> Connector<'a> {
         session.share_pipelining(self.pipelining.clone());
         let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX).max(1);
         self.login_micros.store(micros, Ordering::Relaxed);
-        let handshake = u64::try_from(session.handshake_time().as_micros()).unwrap_or(u64::MAX - 1);
-        self.handshake_micros.fetch_min(handshake, Ordering::Relaxed);
         Ok(session)
     }
 
@@ -86,14 +81,6 @@ impl<'a> Connector<'a> {
     pub fn login_time(&self) -> Option<Duration> {
         let micros = self.login_micros.load(Ordering::Relaxed);
         (micros > 0).then(|| Duration::from_micros(micros))
-    }
-
-    /// The round trip to the server, as near as the sessions' TCP handshakes tell it: the
-    /// quickest of them (one slowed by a busy moment does not hide a quick one; a login can
-    /// be slow on purpose, ProFTPD's mod_delay, and says nothing of the distance).
-    pub fn round_trip(&self) -> Option<Duration> {
-        let micros = self.handshake_micros.load(Ordering::Relaxed);
-        (micros < u64::MAX).then(|| Duration::from_micros(micros))
     }
 
     /// Whether a session opened elsewhere can serve this pool: it has the server's own
@@ -282,6 +269,8 @@ pub struct Pool<'a> {
     /// The attempts in a row that stalled when the last run ended, carried into the next:
     /// the pipelined lanes' stalls count in the one-by-one phase after them.
     stalled: usize,
+    /// The round trip [`Pool::within`] measured.
+    round_trip: Option<Duration>,
 }
 
 struct Shared<J> {
@@ -433,6 +422,7 @@ impl<'a> Pool<'a> {
             temporaries: Rc::default(),
             warming: None,
             stalled: 0,
+            round_trip: None,
         }
     }
 
@@ -531,9 +521,31 @@ impl<'a> Pool<'a> {
         self.connector.login_time()
     }
 
-    /// [`Connector::round_trip`].
-    pub fn round_trip(&self) -> Option<Duration> {
-        self.connector.round_trip()
+    /// Whether the server is within `near` (a round trip), measured once with NOOPs on an
+    /// idle session: the quickest of three (a busy moment does not make a near server look
+    /// far), or one that took four times `near` (a far one costs one round trip). Through the
+    /// whole path: a login can be slow on purpose (ProFTPD's mod_delay), and a proxy in
+    /// between answers the TCP handshake itself, however far the server is. False while no
+    /// session is idle (none is opened for this) or a NOOP fails.
+    pub async fn within(&mut self, near: Duration) -> bool {
+        if self.round_trip.is_none() {
+            let Some(mut seat) = self.idle.pop() else { return false };
+            let mut quickest = Duration::MAX;
+            for _ in 0..3 {
+                let started = Instant::now();
+                if seat.noop().await.is_err() {
+                    seat.discard();
+                    return false;
+                }
+                quickest = quickest.min(started.elapsed());
+                if quickest < near || quickest >= near * 4 {
+                    break;
+                }
+            }
+            self.put_back(seat);
+            self.round_trip = Some(quickest);
+        }
+        self.round_trip.is_some_and(|rtt| rtt < near)
     }
 
     /// False once a session found that this server does not take pipelined transfers.
