@@ -2334,3 +2334,34 @@ async fn a_tree_upload_confirms_a_new_directory_by_its_listing_and_an_old_one_fi
     })
     .await;
 }
+
+/// A server that will not list the new directory (550 to its MLSD): the uploads there are
+/// confirmed by a SIZE each after all, and the tree arrives whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_confirming_listing_falls_back_to_a_size_each() {
+    use crate::support::faults::{FaultProxy, Faults};
+    within(async {
+        let server = TestServer::start(true).await;
+        let work = tempfile::tempdir().unwrap();
+        let site = work.path().join("site");
+        std::fs::create_dir_all(site.join("new")).unwrap();
+        for i in 0..20 {
+            std::fs::write(site.join(format!("new/f{i:02}.txt")), patterned(100 + i * 31)).unwrap();
+        }
+        let proxy = FaultProxy::start(server.server.addr(), Faults::NONE).await;
+        proxy.refuse("MLSD up/site/new", "550 Listing not allowed.", 1);
+        let url = format!("{}/up/", proxy.url());
+        let run = pasv(["-v", "-j", "2", "put", "-r", site.to_str().unwrap(), &url]).run().await;
+        let context = format!("{}\n--- stderr\n{}", proxy.describe(), run.stderr);
+        run.assert_code(0);
+        // The refusal, and the refused listing's data connection closed.
+        assert_eq!(proxy.injected(), 2, "{context}");
+        for i in 0..20 {
+            let rel = format!("up/site/new/f{i:02}.txt");
+            assert_eq!(std::fs::read(server.path(&rel)).unwrap(), patterned(100 + i * 31), "{rel}\n{context}");
+        }
+        let sized = run.stderr.lines().filter(|l| l.starts_with("> SIZE up/site/new/")).count();
+        assert_eq!(sized, 20, "{context}");
+    })
+    .await;
+}

@@ -18,6 +18,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+pub use crate::app::transfer::job::{base, parent};
 use crate::proto::name::local_component;
 
 /// What the `format` field says: a JSON file of this name written by another tool is not ours.
@@ -238,11 +239,6 @@ pub fn is_plain_path(path: &str) -> bool {
     !path.is_empty() && path.split('/').all(|c| local_component(c).is_ok())
 }
 
-/// The directory part of a relative path ("" for the root).
-pub fn parent(path: &str) -> &str {
-    last_slash(path).map_or("", |at| &path[..at])
-}
-
 /// The directories that hold `paths` (each one's parent, its parent, and so on, never ""),
 /// under `root` ("" for none), outermost first: the order to make them in.
 pub fn ancestors<'p>(root: &str, paths: impl IntoIterator<Item = &'p str>) -> Vec<String> {
@@ -259,16 +255,6 @@ pub fn ancestors<'p>(root: &str, paths: impl IntoIterator<Item = &'p str>) -> Ve
     // Stable: by name within a depth.
     dirs.sort_by_key(|d| d.matches('/').count());
     dirs
-}
-
-/// The last component of a relative path.
-pub fn base(path: &str) -> &str {
-    last_slash(path).map_or(path, |at| &path[at + 1..])
-}
-
-/// Where the last `/` is (bytes, not chars: a plan asks this of every path several times).
-fn last_slash(path: &str) -> Option<usize> {
-    path.bytes().rposition(|b| b == b'/')
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::copy::Copy;
-use super::job::FileJob;
+use super::job::{FileJob, base, parent};
 use super::pool::{Done, Pool, Work};
 use super::run::retry_note;
 use crate::engine::{Error, Session, SizeCheck, TransferSummary, judge_size};
@@ -70,22 +70,13 @@ pub(crate) async fn listed_dirs(pool: &mut Pool<'_>, files: &[FileJob], fresh: F
 fn many_in_fresh(files: &[FileJob], fresh: Fresh<'_>) -> HashSet<String> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for file in files {
-        *counts.entry(dir_of(&file.rel)).or_default() += 1;
+        *counts.entry(parent(&file.rel)).or_default() += 1;
     }
     counts
         .into_iter()
         .filter(|&(dir, n)| n >= LISTING_PAYS && fresh.contains(dir))
         .map(|(dir, _)| dir.to_string())
         .collect()
-}
-
-/// The relative directory of a relative path.
-pub(crate) fn dir_of(rel: &str) -> &str {
-    rel.rfind('/').map_or("", |at| &rel[..at])
-}
-
-fn name_of(rel: &str) -> &str {
-    rel.rfind('/').map_or(rel, |at| &rel[at + 1..])
 }
 
 /// The listings of the directories, as name and size of each plain file.
@@ -130,7 +121,7 @@ pub(crate) async fn confirm(
     uploaded: Vec<(FileJob, TransferSummary)>,
 ) -> Confirmed {
     let dirs: Vec<String> =
-        uploaded.iter().map(|(job, _)| dir_of(&job.rel).to_string()).collect::<HashSet<_>>().into_iter().collect();
+        uploaded.iter().map(|(job, _)| parent(&job.rel).to_string()).collect::<HashSet<_>>().into_iter().collect();
     let listings = Listings { copy, sizes: RefCell::default() };
     // A listing that failed leaves its files to SIZE: nothing of it is reported.
     let _ = pool.run(&listings, dirs).await;
@@ -139,7 +130,7 @@ pub(crate) async fn confirm(
     let mut unseen = Vec::new();
     for (job, mut summary) in uploaded {
         let expected = summary.total.unwrap_or(summary.bytes);
-        match sizes.get(dir_of(&job.rel)).and_then(|names| names.get(name_of(&job.rel))) {
+        match sizes.get(parent(&job.rel)).and_then(|names| names.get(base(&job.rel))) {
             Some(&listed) => match judge_size(Some(Ok(listed)), expected) {
                 Ok(check) => {
                     summary.size_check = check;
@@ -183,7 +174,7 @@ async fn size_each(
         }
         let expected = summary.total.unwrap_or(summary.bytes);
         let asked = session.size(&copy.tree.remote_path(&job.rel)).await;
-        broken = asked.as_ref().is_err_and(|e| e.reply_code().is_none());
+        broken = asked.as_ref().is_err_and(|e| !e.leaves_session_in_step());
         match judge_size(Some(asked), expected) {
             Ok(check) => {
                 summary.size_check = check;
@@ -231,7 +222,5 @@ mod tests {
         let made: HashSet<String> = HashSet::from(["a".to_string(), "a/b".to_string()]);
         assert_eq!(sorted(many_in_fresh(&files, Fresh::Dirs(&made))), ["a"]);
         assert!(many_in_fresh(&files, Fresh::None).is_empty());
-        assert_eq!((dir_of("a/b/c.txt"), name_of("a/b/c.txt")), ("a/b", "c.txt"));
-        assert_eq!((dir_of("c.txt"), name_of("c.txt")), ("", "c.txt"));
     }
 }

@@ -92,6 +92,21 @@ pub(crate) fn join_rel(dir: &str, name: &str) -> String {
     rel
 }
 
+/// The directory part of a relative path ("" for the root).
+pub fn parent(path: &str) -> &str {
+    last_slash(path).map_or("", |at| &path[..at])
+}
+
+/// The last component of a relative path.
+pub fn base(path: &str) -> &str {
+    last_slash(path).map_or(path, |at| &path[at + 1..])
+}
+
+/// Where the last `/` is (bytes, not chars: a plan asks this of every path several times).
+fn last_slash(path: &str) -> Option<usize> {
+    path.bytes().rposition(|b| b == b'/')
+}
+
 /// One file to copy.
 #[derive(Debug, Clone)]
 pub struct FileJob {

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 
-use super::confirm::{self, Fresh, dir_of};
+use super::confirm::{self, Fresh};
 use super::copy::{Copy, kept_as, rename_into_place};
-use super::job::{Compare, Direction, FileJob};
+use super::job::{Compare, Direction, FileJob, parent};
 use super::pool::{Done, Failure, Pool, Work, engine_error, is_transient};
 use crate::app::local;
 use crate::app::part_names::temp_name;
@@ -159,7 +159,7 @@ impl UploadSequence for Lane<'_, '_> {
             if rename_to.is_some() {
                 copy.temporaries.created(&destination);
             }
-            let check_size = !self.lanes.by_listing.contains(dir_of(&job.rel));
+            let check_size = !self.lanes.by_listing.contains(parent(&job.rel));
             self.inflight.push_back(job);
             return Some(Upload { source: Inline(file), remote: destination, len, stamp, rename_to, check_size });
         }
@@ -194,7 +194,7 @@ impl UploadSequence for Lane<'_, '_> {
                 if uploaded.renamed.is_some() {
                     copy.temporaries.settled(&temp_name(&copy.tree.remote_path(&job.rel)));
                 }
-                if self.lanes.by_listing.contains(dir_of(&job.rel)) && confirm::unchecked(&uploaded.summary) {
+                if self.lanes.by_listing.contains(parent(&job.rel)) && confirm::unchecked(&uploaded.summary) {
                     self.lanes.unconfirmed.borrow_mut().push((job, uploaded.summary));
                     return;
                 }

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt as _, StreamExt as _};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 
 use super::stalls::Stalls;
 use super::temporaries::Temporaries;
@@ -284,8 +284,9 @@ struct Shared<J> {
     stopped: Cell<Option<usize>>,
     /// Why the queue was given up ([`Shared::give_up`]): what the jobs not attempted say.
     given_up: RefCell<Option<String>>,
-    /// Wakes the workers waiting to retry or to log in when the run stops ([`Shared::halted`]).
-    halt: Notify,
+    /// True once the run stops: wakes the workers waiting to retry or to log in
+    /// ([`Shared::halted`]).
+    halt: watch::Sender<bool>,
 }
 
 impl<J> Shared<J> {
@@ -298,7 +299,7 @@ impl<J> Shared<J> {
             stalls,
             stopped: Cell::new(None),
             given_up: RefCell::default(),
-            halt: Notify::new(),
+            halt: watch::Sender::new(false),
         }
     }
 
@@ -316,21 +317,12 @@ impl<J> Shared<J> {
     fn stop<W: Work<Job = J>>(&self, work: &W) {
         self.stopped.set(Some(self.failures.borrow().len().saturating_sub(1)));
         self.give_up(work, self.stalls.not_attempted());
-        self.halt.notify_waiters();
+        self.halt.send_replace(true);
     }
 
     /// Resolves once the run stops (at once if it has).
     async fn halted(&self) {
-        loop {
-            let woken = self.halt.notified();
-            tokio::pin!(woken);
-            // Registered before the flag is read: a stop in between still wakes it.
-            woken.as_mut().enable();
-            if self.stopping() {
-                return;
-            }
-            woken.await;
-        }
+        let _ = self.halt.subscribe().wait_for(|&stopped| stopped).await;
     }
 
     /// Waits out a retry's backoff `delay`; true when the run stopped meanwhile (at once if it
@@ -522,23 +514,27 @@ impl<'a> Pool<'a> {
     }
 
     /// Whether the server is within `near` (a round trip), measured once with NOOPs on an
-    /// idle session: the quickest of three (a busy moment does not make a near server look
-    /// far), or one that took four times `near` (a far one costs one round trip). Through the
-    /// whole path: a login can be slow on purpose (ProFTPD's mod_delay), and a proxy in
-    /// between answers the TCP handshake itself, however far the server is. False while no
-    /// session is idle (none is opened for this) or a NOOP fails.
+    /// idle session: the first answered within `near`, else the quickest of three (a busy
+    /// moment does not make a near server look far). Through the whole path: a login can be
+    /// slow on purpose (ProFTPD's mod_delay), and a proxy in between answers the TCP
+    /// handshake itself, however far the server is. False while no session is idle (none is
+    /// opened for this) or a NOOP fails.
     pub async fn within(&mut self, near: Duration) -> bool {
         if self.round_trip.is_none() {
             let Some(mut seat) = self.idle.pop() else { return false };
             let mut quickest = Duration::MAX;
             for _ in 0..3 {
                 let started = Instant::now();
-                if seat.noop().await.is_err() {
-                    seat.discard();
+                if let Err(e) = seat.noop().await {
+                    if e.leaves_session_in_step() {
+                        self.put_back(seat);
+                    } else {
+                        seat.discard();
+                    }
                     return false;
                 }
                 quickest = quickest.min(started.elapsed());
-                if quickest < near || quickest >= near * 4 {
+                if quickest < near {
                     break;
                 }
             }
