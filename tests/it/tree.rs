@@ -2309,10 +2309,7 @@ async fn a_tree_upload_confirms_a_new_directory_by_its_listing_and_an_old_one_fi
         let work = tempfile::tempdir().unwrap();
         let site = work.path().join("site");
         for dir in ["new", "old"] {
-            std::fs::create_dir_all(site.join(dir)).unwrap();
-            for i in 0..20 {
-                std::fs::write(site.join(format!("{dir}/f{i:02}.txt")), patterned(100 + i * 31)).unwrap();
-            }
+            twenty_files(&site, dir);
         }
         std::fs::create_dir_all(server.path("up/site/old")).unwrap();
         std::fs::write(server.path("up/site/old/there.txt"), b"there before").unwrap();
@@ -2344,10 +2341,7 @@ async fn a_refused_confirming_listing_falls_back_to_a_size_each() {
         let server = TestServer::start(true).await;
         let work = tempfile::tempdir().unwrap();
         let site = work.path().join("site");
-        std::fs::create_dir_all(site.join("new")).unwrap();
-        for i in 0..20 {
-            std::fs::write(site.join(format!("new/f{i:02}.txt")), patterned(100 + i * 31)).unwrap();
-        }
+        twenty_files(&site, "new");
         let proxy = FaultProxy::start(server.server.addr(), Faults::NONE).await;
         proxy.refuse("MLSD up/site/new", "550 Listing not allowed.", 1);
         let url = format!("{}/up/", proxy.url());
@@ -2358,10 +2352,23 @@ async fn a_refused_confirming_listing_falls_back_to_a_size_each() {
         assert_eq!(proxy.injected(), 2, "{context}");
         for i in 0..20 {
             let rel = format!("up/site/new/f{i:02}.txt");
-            assert_eq!(std::fs::read(server.path(&rel)).unwrap(), patterned(100 + i * 31), "{rel}\n{context}");
+            assert_eq!(std::fs::read(server.path(&rel)).unwrap(), nth(i), "{rel}\n{context}");
         }
         let sized = run.stderr.lines().filter(|l| l.starts_with("> SIZE up/site/new/")).count();
         assert_eq!(sized, 20, "{context}");
     })
     .await;
+}
+
+/// `dir/f00.txt` .. `dir/f19.txt` under `site`, file `i` holding [`nth`]`(i)`: enough for a
+/// directory's uploads to be confirmed by its listing.
+fn twenty_files(site: &Path, dir: &str) {
+    std::fs::create_dir_all(site.join(dir)).unwrap();
+    for i in 0..20 {
+        std::fs::write(site.join(format!("{dir}/f{i:02}.txt")), nth(i)).unwrap();
+    }
+}
+
+fn nth(i: usize) -> Vec<u8> {
+    patterned(100 + i * 31)
 }
