@@ -41,7 +41,7 @@ complete -c pasv -n "__fish_pasv_needs_command" -l timeout -d 'Seconds to wait f
 complete -c pasv -n "__fish_pasv_needs_command" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_needs_command" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_needs_command" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_needs_command" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_needs_command" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -103,7 +103,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand get" -l timeout -d 'Seconds to
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand get" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand get" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand get" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -151,7 +151,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand put" -l timeout -d 'Seconds to
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand put" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand put" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand put" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -199,7 +199,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l timeout -d 'Seconds
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand mirror" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -250,7 +250,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l timeout -d 'Seconds
 complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand deploy" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand deploy" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -294,7 +294,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand ls" -l timeout -d 'Seconds to 
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand ls" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand ls" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand ls" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -332,7 +332,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand cat" -l timeout -d 'Seconds to
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand cat" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand cat" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand cat" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -369,7 +369,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l timeout -d 'Seconds 
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand mkdir" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -407,7 +407,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand rm" -l timeout -d 'Seconds to 
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rm" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand rm" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand rm" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -444,7 +444,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l timeout -d 'Seconds 
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand rmdir" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -481,7 +481,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand mv" -l timeout -d 'Seconds to 
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand mv" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand mv" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand mv" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -518,7 +518,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand stat" -l timeout -d 'Seconds t
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand stat" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand stat" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand stat" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -555,7 +555,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand quote" -l timeout -d 'Seconds 
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand quote" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand quote" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand quote" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -592,7 +592,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l timeout -d 'Seconds
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand doctor" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -633,7 +633,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand serve" -l timeout -d 'Seconds 
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand serve" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand serve" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand serve" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -672,7 +672,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand demo" -l timeout -d 'Seconds t
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand demo" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand demo" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand demo" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -709,7 +709,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand config; and not __fish_seen_su
 complete -c pasv -n "__fish_pasv_using_subcommand config; and not __fish_seen_subcommand_from get set unset list ls path help" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand config; and not __fish_seen_subcommand_from get set unset list ls path help" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand config; and not __fish_seen_subcommand_from get set unset list ls path help" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand config; and not __fish_seen_subcommand_from get set unset list ls path help" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand config; and not __fish_seen_subcommand_from get set unset list ls path help" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -753,7 +753,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcom
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from get" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from get" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from get" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from get" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from get" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -790,7 +790,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcom
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from set" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from set" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from set" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from set" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from set" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -827,7 +827,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcom
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from unset" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from unset" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from unset" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from unset" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from unset" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -864,7 +864,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcom
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from list" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from list" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from list" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from list" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from list" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -901,7 +901,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcom
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from ls" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from ls" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from ls" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from ls" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from ls" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"
@@ -938,7 +938,7 @@ complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcom
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from path" -l noop-interval -d 'During transfers, send NOOP on the control connection every SECS seconds (for firewalls that drop an idle FTP control connection despite TCP keepalive)' -r
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from path" -s j -l parallel -d 'Parallel sessions for multi-file work' -r
 complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from path" -l retries -d 'Retry transient failures N times' -r
-complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from path" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: each file\'s start, progress every --progress-interval, its end, a summary; also with -q), or none' -r -f -a "auto\t''
+complete -c pasv -n "__fish_pasv_using_subcommand config; and __fish_seen_subcommand_from path" -l progress -d 'Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none; off with -q or --json), bar, plain (lines for logs: a lone file\'s start, progress every --progress-interval, each file\'s end, a summary; also with -q), or none' -r -f -a "auto\t''
 bar\t''
 plain\t''
 none\t''"

@@ -101,6 +101,11 @@ impl Progress for BarProgress {
 /// its own line once the file is confirmed (`Tally::file_done`).
 pub(super) struct PlainLines {
     every: Duration,
+    /// A line when the transfer starts. In a run of many files the count line at each file's
+    /// end names it by its whole path, and a start line (by its name alone: `index.html` of
+    /// every directory looks the same) would double a CI log of 20,000 small files: there a
+    /// file's first line is its first periodic one, once it has run for `every`.
+    announce: bool,
     name: String,
     total: Option<u64>,
     /// Bytes present, counting a resumed start.
@@ -115,13 +120,29 @@ pub(super) struct PlainLines {
 impl PlainLines {
     pub(super) fn new(every: Duration) -> Self {
         let now = Instant::now();
-        Self { every, name: String::new(), total: None, done: 0, moved: 0, started: now, last: now, running: false }
+        Self {
+            every,
+            announce: true,
+            name: String::new(),
+            total: None,
+            done: 0,
+            moved: 0,
+            started: now,
+            last: now,
+            running: false,
+        }
+    }
+
+    /// Lines for one of many files: none at its start (see [`PlainLines::announce`]).
+    pub(super) fn unannounced(every: Duration) -> Self {
+        Self { announce: false, ..Self::new(every) }
     }
 
     pub(super) fn start(&mut self, name: &str, total: Option<u64>, offset: u64) {
         let now = Instant::now();
         *self = Self {
             every: self.every,
+            announce: self.announce,
             name: escape(name).into_owned(),
             total,
             done: offset,
@@ -130,6 +151,9 @@ impl PlainLines {
             last: now,
             running: true,
         };
+        if !self.announce {
+            return;
+        }
         let mut text = format!("pasv: start {}", self.name);
         match (total, offset) {
             (Some(total), 0) => text.push_str(&format!(" ({})", BinaryBytes(total))),

@@ -1,8 +1,9 @@
 //! Progress and results of a run's files, in one of two [`Style`]s. Counted: on a TTY one
 //! overall bar (files done/total, bytes, rate, ETA) with a line per active transfer under it
-//! (indicatif MultiProgress); plain lines for CI logs (each file's start, periodic lines, its
-//! end, the summary); with `--json` one event per finished file and a summary event. Own: each
-//! file with its own bar or lines, as a lone `get` or `put` shows it.
+//! (indicatif MultiProgress); plain lines for CI logs (a lone file's start, periodic lines
+//! while a file runs, each file's end, the summary); with `--json` one event per finished file
+//! and a summary event. Own: each file with its own bar or lines, as a lone `get` or `put`
+//! shows it.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -178,7 +179,9 @@ impl<'a> Tally<'a> {
         if let Style::Own { .. } = self.style {
             return self.mode.reporter();
         }
+        let many = self.counts.files_total.load(Ordering::Relaxed) > 1;
         let plain = match self.mode {
+            ProgressMode::Plain { every } if many => Some(PlainLines::unannounced(every)),
             ProgressMode::Plain { every } => Some(PlainLines::new(every)),
             _ => None,
         };

@@ -183,8 +183,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub json: bool,
     /// Progress on stderr: auto (a bar on a terminal, plain lines when CI is set, else none;
-    /// off with -q or --json), bar, plain (lines for logs: each file's start, progress every
-    /// --progress-interval, its end, a summary; also with -q), or none.
+    /// off with -q or --json), bar, plain (lines for logs: a lone file's start, progress every
+    /// --progress-interval, each file's end, a summary; also with -q), or none.
     #[arg(long, global = true, value_enum, value_name = "MODE")]
     pub progress: Option<ProgressArg>,
     /// Seconds between the plain progress lines of a running transfer [default: 5].

@@ -489,6 +489,37 @@ async fn ci_selects_plain_progress_and_q_alone_prints_nothing() {
     .await;
 }
 
+/// A tree in a CI log: a line per file once it is copied, naming it by its whole path, and
+/// no start line (by its name alone: `index.html` of every directory reads the same, and a
+/// log of 20,000 small files would be twice as long); a file that lasts still gets its
+/// periodic lines, so a long upload is never silent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_progress_of_a_tree_names_each_file_once_and_a_long_one_while_it_runs() {
+    within(async {
+        let server = TestServer::start(true).await;
+        let local = tempfile::tempdir().unwrap();
+        let tree = local.path().join("site");
+        for dir in ["a", "b", "c"] {
+            std::fs::create_dir_all(tree.join(dir)).unwrap();
+            std::fs::write(tree.join(dir).join("index.html"), patterned(2_000)).unwrap();
+        }
+        // About 2 s at the rate limit: its periodic lines must come (nothing here depends on
+        // how long anything takes).
+        std::fs::write(tree.join("big.bin"), patterned(400_000)).unwrap();
+        let args = ["--progress", "plain", "--progress-interval", "0.1", "put", "-r", "--limit-rate", "200K"];
+        let run = pasv(args.iter().copied().chain([tree.to_str().unwrap(), &server.url("/")])).run().await;
+        run.assert_code(0);
+        assert!(!run.stderr.contains("pasv: start "), "{}", run.stderr);
+        for rel in ["a/index.html", "b/index.html", "c/index.html", "big.bin"] {
+            let lines = run.stderr.lines().filter(|l| l.starts_with("pasv: [") && l.contains(&format!(" put {rel} (")));
+            assert_eq!(lines.count(), 1, "{rel}:\n{}", run.stderr);
+        }
+        let periodic = line_index(&run.stderr, "pasv: progress big.bin ");
+        assert!(periodic < line_index(&run.stderr, "pasv: put: copied 4 file(s)"), "{}", run.stderr);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn plain_progress_of_a_slow_plain_download_has_periodic_lines() {
     within(async {
