@@ -125,9 +125,12 @@ fn hint(err: &anyhow::Error) -> Option<String> {
         ));
     }
     match engine {
-        e if e.is_refused_store() => {
-            Some("if the remote directory does not exist yet, add --create-dirs to create it first.".into())
-        }
+        e if e.is_refused_store() => Some(
+            "if the remote directory does not exist yet, add --create-dirs to create it first. A server that will \
+             not overwrite files (ProFTPD AllowOverwrite off) takes a new version by rename: --atomic uploads it \
+             under a temporary name and renames it into place."
+                .into(),
+        ),
         Error::DataSessionRefused { .. } => Some(
             "pasv offers the control connection's TLS session on every data connection; a server that still \
              refuses has lost it from its session cache (ProFTPD TLSSessionCache, vsftpd require_ssl_reuse). \

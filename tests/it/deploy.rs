@@ -2288,6 +2288,59 @@ async fn a_server_that_allows_two_sessions_per_host_still_gets_the_whole_site() 
     }
 }
 
+/// ProFTPD's compiled default, `AllowOverwrite off`, refuses a STOR over an existing file. A
+/// deploy sends changed files under temporary names and renames them into place (deleting
+/// the old file first where the server insists), and `mirror --atomic` does the same: both
+/// complete there. A plain `mirror` of changed files fails with the server's words and a hint
+/// toward `--atomic`, and deletes nothing to get its way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_will_not_overwrite_still_gets_deploys_and_atomic_mirrors() {
+    let spec = Spec { no_overwrite: true, ..Spec::plain(Kind::Proftpd) };
+    let Some(daemon) = started(spec, "proftpd").await else { return };
+    within(async {
+        let work = tempfile::tempdir().unwrap();
+        let source = work.path().join("public");
+        make_site(&source, 60);
+        let url = daemon.url(true, "www/");
+        let www = daemon.root.join("www");
+        let run = deploy(&source, &url, &["-j", "8"]).await;
+        run.assert_code(0);
+        assert_eq!(published(&www), tree(&source), "{}", run.stderr);
+        let mirror_url = daemon.url(true, "copy");
+        let mirror = |atomic: bool| {
+            let mut args = vec!["-j", "8", "mirror"];
+            if atomic {
+                args.push("--atomic");
+            }
+            args.extend([source.to_str().unwrap(), &mirror_url]);
+            pasv(args).run()
+        };
+        mirror(false).await.assert_code(0);
+
+        for i in [0, 7, 21, 44] {
+            write(&source.join(page(i)), format!("version 2 of file {i}\n").as_bytes());
+        }
+        let run = deploy(&source, &url, &["-j", "8"]).await;
+        run.assert_code(0);
+        assert_eq!(published(&www), tree(&source), "{}", run.stderr);
+        assert!(run.stderr.contains("copied 4 file(s)"), "{}", run.stderr);
+
+        let run = mirror(false).await;
+        run.assert_code(5);
+        assert!(
+            run.stderr.contains("Overwrite permission denied") && run.stderr.contains("--atomic"),
+            "{}",
+            run.stderr
+        );
+        let copy = daemon.root.join("copy");
+        assert_eq!(std::fs::read(copy.join(page(7))).unwrap(), b"content of file 7\n", "not deleted to get its way");
+        let run = mirror(true).await;
+        run.assert_code(0);
+        assert_eq!(tree(&copy), tree(&source), "{}", run.stderr);
+    })
+    .await;
+}
+
 /// A host whose connections are all in use turns the first login away, each family in its
 /// own words (vsftpd and pure-ftpd 421 at the greeting, ProFTPD "530 Sorry, the maximum number
 /// of clients"): that is "try again later" (exit 4, with a hint toward `--retries`), not a

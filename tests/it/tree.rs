@@ -970,57 +970,65 @@ async fn an_upload_refused_after_its_data_was_sent_fails_that_file_only() {
     .await;
 }
 
+/// After `start`, the lane stores a.txt, then sends EPSV and STOR x/b.txt together: the
+/// EPSV is refused (a server out of passive ports) and pasv gives the session up.
+fn lane_broken_at_b(start: Vec<Step>) -> Vec<Step> {
+    [
+        start,
+        vec![
+            e("EPSV"),
+            e("STOR x/a.txt"),
+            Step::ListenData,
+            r(EPSV_OK),
+            Step::DataReceive,
+            r("150 Send it"),
+            r("226 Stored"),
+            e("SIZE x/a.txt"),
+            r("213 6"),
+            Step::ExpectPrefix("SITE UTIME x/a.txt ".into()),
+            r("500 Unknown SITE command"),
+            e("MDTM 20231114221320 x/a.txt"),
+            r("213 File modification time set."),
+            e("EPSV"),
+            e("STOR x/b.txt"),
+            r("425 EPSV: Address already in use"),
+            Step::ExpectClose,
+        ],
+    ]
+    .concat()
+}
+
+/// x/`name` stored the one-by-one way (EPSV answered first), its size `size` and time set.
+fn stored_one_by_one(name: &str, size: &str) -> Vec<Step> {
+    vec![
+        e("EPSV"),
+        Step::ListenData,
+        r(EPSV_OK),
+        e(&format!("STOR x/{name}")),
+        r("150 Send it"),
+        Step::DataReceive,
+        r("226 Stored"),
+        e(&format!("SIZE x/{name}")),
+        r(size),
+        e(&format!("MDTM 20231114221320 x/{name}")),
+        r("213 File modification time set."),
+    ]
+}
+
 /// EPSV refused while its STOR was already sent with it: what the server does with that STOR
 /// is unknown, so the session is given up rather than waited on, and the file goes again on
 /// a new session, the one-by-one way (asking SIZE first to resume), with the rest.
 #[tokio::test]
 async fn a_refused_epsv_with_a_pipelined_stor_gives_the_session_up_and_the_file_goes_again() {
     within(async {
-        let first = [
-            upload_tree_start(),
-            vec![
-                e("EPSV"),
-                e("STOR x/a.txt"),
-                Step::ListenData,
-                r(EPSV_OK),
-                Step::DataReceive,
-                r("150 Send it"),
-                r("226 Stored"),
-                e("SIZE x/a.txt"),
-                r("213 6"),
-                Step::ExpectPrefix("SITE UTIME x/a.txt ".into()),
-                r("500 Unknown SITE command"),
-                e("MDTM 20231114221320 x/a.txt"),
-                r("213 File modification time set."),
-                e("EPSV"),
-                e("STOR x/b.txt"),
-                r("425 EPSV: Address already in use"),
-                Step::ExpectClose,
-            ],
-        ]
-        .concat();
-        let upload = |name: &str, size: &str| {
-            vec![
-                e("EPSV"),
-                Step::ListenData,
-                r(EPSV_OK),
-                e(&format!("STOR x/{name}")),
-                r("150 Send it"),
-                Step::DataReceive,
-                r("226 Stored"),
-                e(&format!("SIZE x/{name}")),
-                r(size),
-                e(&format!("MDTM 20231114221320 x/{name}")),
-                r("213 File modification time set."),
-            ]
-        };
+        let first = lane_broken_at_b(upload_tree_start());
         // The files no lane took first, then the ones to try again: b's STOR went out, its
         // fate unknown, so b goes again from its first byte (nothing asked of what is there).
         let second = [
             anon_login(FEAT_MDTM),
             vec![e("TYPE I"), r("200 ok")],
-            upload("c.txt", "213 8"),
-            upload("b.txt", "213 7"),
+            stored_one_by_one("c.txt", "213 8"),
+            stored_one_by_one("b.txt", "213 7"),
             vec![e("QUIT"), r("221 Bye")],
         ]
         .concat();
@@ -1028,6 +1036,63 @@ async fn a_refused_epsv_with_a_pipelined_stor_gives_the_session_up_and_the_file_
         run.assert_code(0);
         assert!(run.stderr.contains("answered 425 to EPSV"), "{}", run.stderr);
         assert_eq!(received, [&b"hello\n"[..], b"goodbye\n", b"world!\n"]);
+    })
+    .await;
+}
+
+/// A retried upload into a directory this run made, to a server that will not overwrite
+/// (ProFTPD's default, AllowOverwrite off): what is at the file's name is this run's own first
+/// attempt (its STOR went out with an EPSV the server refused, and ProFTPD made the file), so
+/// it is deleted and the upload goes again. Into a directory that held files before the run,
+/// the same refusal is the server's word about a file that may not be pasv's: nothing is
+/// deleted and the file fails.
+#[tokio::test]
+async fn a_retried_upload_into_a_directory_this_run_made_replaces_its_own_first_attempt() {
+    within(async {
+        let made = vec![
+            e("EPSV"),
+            Step::ListenData,
+            r(EPSV_OK),
+            e("LIST x"),
+            r("150 Here comes the listing"),
+            Step::DataSend(Vec::new()),
+            r("226 Transfer done (but failed to open directory)."),
+            e("MKD x"),
+            r("257 \"/x\" created"),
+        ];
+        let refused = vec![
+            e("EPSV"),
+            Step::ListenData,
+            r(EPSV_OK),
+            e("STOR x/b.txt"),
+            r("550 x/b.txt: Overwrite permission denied"),
+        ];
+        let second = |retry: Vec<Step>| {
+            [
+                anon_login(FEAT_MDTM),
+                vec![e("TYPE I"), r("200 ok")],
+                stored_one_by_one("c.txt", "213 8"),
+                retry,
+                vec![e("QUIT"), r("221 Bye")],
+            ]
+            .concat()
+        };
+        let start = [anon_login(FEAT_MDTM), vec![e("TYPE I"), r("200 ok")], made].concat();
+        let again = [
+            refused.clone(),
+            vec![e("DELE x/b.txt"), r("250 DELE command successful")],
+            stored_one_by_one("b.txt", "213 7"),
+        ]
+        .concat();
+        let (run, received) = put_three_files(vec![lane_broken_at_b(start), second(again)]).await;
+        run.assert_code(0);
+        assert_eq!(received, [&b"hello\n"[..], b"goodbye\n", b"world!\n"]);
+
+        // Into x as it was (z.txt in it): no DELE (the script would fail on one).
+        let (run, received) = put_three_files(vec![lane_broken_at_b(upload_tree_start()), second(refused)]).await;
+        run.assert_code(5);
+        assert!(run.stderr.contains("Overwrite permission denied"), "{}", run.stderr);
+        assert_eq!(received, [&b"hello\n"[..], b"goodbye\n"]);
     })
     .await;
 }

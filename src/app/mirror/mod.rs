@@ -33,8 +33,8 @@ use anyhow::{Context as _, Result};
 
 use crate::app::settings::usage;
 use crate::app::tally::{Summary, Tally};
-use crate::app::transfer::confirm::Fresh;
 use crate::app::transfer::copy::Copy;
+use crate::app::transfer::job::Fresh;
 use crate::app::transfer::job::{Compare, Direction, SyncOptions, Tree};
 use crate::app::transfer::lanes::{download_files, upload_files};
 use crate::app::transfer::pool::{Done, Failure, Pool, Work};
@@ -152,15 +152,13 @@ pub async fn sync_tree(
     }
     let bytes: u64 = plan.files.iter().filter_map(|f| f.size).sum();
     tally.begin(plan.files.len() as u64, bytes);
-    let copy = Copy::new(tree, opts, direction, &*tally, pool.temporaries());
+    // Made by this run: their listings hold its files alone.
+    let made: HashSet<String> = plan.dirs.iter().cloned().collect();
+    let copy = Copy::new(tree, opts, direction, &*tally, pool.temporaries()).with_fresh(Fresh::Dirs(&made));
     let files = std::mem::take(&mut plan.files);
     let mut copy_failures = match direction {
         Direction::Down => download_files(pool, &copy, files).await,
-        Direction::Up => {
-            // Made by this run: their listings hold its files alone.
-            let made: HashSet<String> = plan.dirs.iter().cloned().collect();
-            upload_files(pool, &copy, files, Fresh::Dirs(&made)).await
-        }
+        Direction::Up => upload_files(pool, &copy, files).await,
     };
     let copied_all = copy_failures.is_empty() && failures.is_empty();
     failures.append(&mut copy_failures);

@@ -19,7 +19,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::copy::Copy;
-use super::job::{FileJob, base, parent};
+use super::job::{FileJob, Fresh, base, parent};
 use super::pool::{Done, Pool, Work};
 use super::run::retry_note;
 use crate::engine::{Error, Session, SizeCheck, TransferSummary, judge_size};
@@ -33,28 +33,6 @@ pub(crate) const LISTING_PAYS: usize = 16;
 /// trips at the end of each batch would: a first deploy of 2,000 files at 10 ms each way took
 /// 11.9 s instead of 11.2 s.
 const NEAR: Duration = Duration::from_millis(5);
-
-/// The directories of an upload that held nothing before the run (relative, "" for the
-/// top): their listings show the run's files alone. A listing of one that holds much else
-/// can cost more than the SIZEs it saves, so only these are listed.
-#[derive(Clone, Copy)]
-pub(crate) enum Fresh<'a> {
-    None,
-    /// Every directory: a deploy into a target that is missing or empty.
-    All,
-    /// These: the directories a mirror or `put -r` creates.
-    Dirs(&'a HashSet<String>),
-}
-
-impl Fresh<'_> {
-    fn contains(&self, dir: &str) -> bool {
-        match self {
-            Self::None => false,
-            Self::All => true,
-            Self::Dirs(dirs) => dirs.contains(dir),
-        }
-    }
-}
 
 /// The fresh directories (relative, "" for the top) of `files` that get [`LISTING_PAYS`] of
 /// them or more, when the server is near ([`NEAR`]: its round trip measured when there are

@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, bail};
 use tokio::io::{AsyncRead, AsyncReadExt as _};
 
-use super::job::{Compare, Direction, FileJob, SyncOptions, Tree};
+use super::job::{Compare, Direction, FileJob, Fresh, SyncOptions, Tree, parent};
 use super::pool::{Done, Work};
 use super::run::retry_note;
 use super::temporaries::Temporaries;
@@ -45,6 +45,8 @@ pub struct Copy<'a> {
     pub(crate) checksum_noted: Cell<bool>,
     /// The pool's list of atomic uploads' temporaries not renamed yet.
     pub(crate) temporaries: Rc<Temporaries>,
+    /// Upload directories that held nothing before the run ([`Copy::with_fresh`]).
+    pub(crate) fresh: Fresh<'a>,
 }
 
 impl<'a> Copy<'a> {
@@ -63,7 +65,13 @@ impl<'a> Copy<'a> {
             mtime_method: Cell::new(None),
             checksum_noted: Cell::new(false),
             temporaries,
+            fresh: Fresh::None,
         }
+    }
+
+    /// Uploads into `fresh` directories: made by this run, or a deploy's empty target.
+    pub(crate) fn with_fresh(self, fresh: Fresh<'a>) -> Self {
+        Self { fresh, ..self }
     }
 
     pub(crate) async fn download(&self, session: &mut Session, job: &FileJob, attempt: u32) -> Result<()> {
@@ -183,8 +191,6 @@ impl<'a> Copy<'a> {
             }
             let mut uploaded =
                 session.upload_stamped(&mut file, &destination, mode, Some(remaining), stamp, progress.as_mut()).await;
-            // A temporary name left by an interrupted run, on a server that will not overwrite
-            // (ProFTPD's default): it is ours to delete, then the upload goes again.
             // A server without APPE (twisted): the whole file again, in place of the rest.
             if let Err(e) = &uploaded
                 && matches!(mode, UploadMode::Append { .. })
@@ -199,8 +205,16 @@ impl<'a> Copy<'a> {
                 uploaded =
                     session.upload_stamped(&mut file, &destination, mode, Some(len), stamp, progress.as_mut()).await;
             }
+            // A temporary name left by an interrupted run, on a server that will not overwrite
+            // (ProFTPD's default, AllowOverwrite off): it is ours to delete, then the upload
+            // goes again. So, on a retry, is a file in a directory that held nothing before
+            // the run: what is at its name is this run's first attempt, made by a STOR whose
+            // fate was not known (its session given up after a 425 to the EPSV sent with it)
+            // or whose data connection failed.
+            let retry = attempt > 0 || job.retry;
+            let ours = self.opts.atomic || (retry && self.fresh.contains(parent(&job.rel)));
             if let Err(e) = &uploaded
-                && self.opts.atomic
+                && ours
                 && mode == UploadMode::Replace
                 && e.is_refused_store()
                 && session.remove(&destination).await.is_ok()

@@ -1,6 +1,7 @@
 //! What a transfer is about: the two roots ([`Tree`]), which way ([`Direction`]), what the
 //! user asked for ([`SyncOptions`]) and one file to copy ([`FileJob`]).
 
+use std::collections::HashSet;
 use std::fs::Metadata;
 use std::path::PathBuf;
 use std::time::UNIX_EPOCH;
@@ -90,6 +91,29 @@ pub(crate) fn join_rel(dir: &str, name: &str) -> String {
     rel.push('/');
     rel.push_str(name);
     rel
+}
+
+/// The directories of an upload that held nothing before the run (relative, "" for the
+/// top). Their listings show the run's files alone (a listing of one that holds much else
+/// can cost more than the SIZEs it saves, so only these confirm uploads: `confirm`), and
+/// whatever is at a file's name there is this run's own (a retry may replace it).
+#[derive(Clone, Copy)]
+pub(crate) enum Fresh<'a> {
+    None,
+    /// Every directory: a deploy into a target that is missing or empty.
+    All,
+    /// These: the directories a mirror or `put -r` creates.
+    Dirs(&'a HashSet<String>),
+}
+
+impl Fresh<'_> {
+    pub(crate) fn contains(&self, dir: &str) -> bool {
+        match self {
+            Self::None => false,
+            Self::All => true,
+            Self::Dirs(dirs) => dirs.contains(dir),
+        }
+    }
 }
 
 /// The directory part of a relative path ("" for the root).

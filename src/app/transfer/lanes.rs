@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Result, anyhow};
 
-use super::confirm::{self, Fresh};
+use super::confirm;
 use super::copy::{Copy, kept_as, rename_into_place};
 use super::job::{Compare, Direction, FileJob, parent};
 use super::pool::{Done, Failure, Pool, Work, engine_error, is_transient};
@@ -260,7 +260,7 @@ pub(crate) async fn download_files(pool: &mut Pool<'_>, copy: &Copy<'_>, files: 
     // links and writes through the rest, where a lane would rename a part file over them.
     let (sized, unsized_): (Vec<FileJob>, Vec<FileJob>) =
         files.into_iter().partition(|f| f.size.is_some() && local::is_plain(&copy.tree.local_path(&f.rel)));
-    let mut failures = run_lanes(pool, copy, sized, Fresh::None).await;
+    let mut failures = run_lanes(pool, copy, sized).await;
     if !unsized_.is_empty() {
         failures.append(&mut pool.run(copy, unsized_).await);
     }
@@ -270,31 +270,21 @@ pub(crate) async fn download_files(pool: &mut Pool<'_>, copy: &Copy<'_>, files: 
 /// Phase 2 for uploads: pipelined lanes, then the one-by-one path for what is left.
 /// `--newer` stays one by one: pipelined, a file's time goes out with its size check, and a
 /// later `--newer` run would trust the time of a file whose size turned out wrong.
-/// `fresh`: the directories that held nothing before the run, where a listing confirms many
-/// uploads at once ([`confirm`]).
-pub(crate) async fn upload_files(
-    pool: &mut Pool<'_>,
-    copy: &Copy<'_>,
-    files: Vec<FileJob>,
-    fresh: Fresh<'_>,
-) -> Vec<Failure> {
+/// In the directories that held nothing before the run (`copy.fresh`) a listing confirms
+/// many uploads at once ([`confirm`]).
+pub(crate) async fn upload_files(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob>) -> Vec<Failure> {
     if copy.opts.verify || copy.opts.resume || copy.opts.compare == Compare::Newer {
         return pool.run(copy, files).await;
     }
-    run_lanes(pool, copy, files, fresh).await
+    run_lanes(pool, copy, files).await
 }
 
 /// `files` through pipelined lanes on up to the pool's limit of sessions; what they leave
 /// (transient failures, files in flight when a session broke) goes the one-by-one way.
-pub(crate) async fn run_lanes(
-    pool: &mut Pool<'_>,
-    copy: &Copy<'_>,
-    files: Vec<FileJob>,
-    fresh: Fresh<'_>,
-) -> Vec<Failure> {
+pub(crate) async fn run_lanes(pool: &mut Pool<'_>, copy: &Copy<'_>, files: Vec<FileJob>) -> Vec<Failure> {
     // Atomic uploads wait for their SIZE to take their names.
     let by_listing = match copy.direction {
-        Direction::Up if !copy.opts.atomic => confirm::listed_dirs(pool, &files, fresh).await,
+        Direction::Up if !copy.opts.atomic => confirm::listed_dirs(pool, &files, copy.fresh).await,
         _ => HashSet::new(),
     };
     let lanes = Lanes {

@@ -128,6 +128,9 @@ pub struct Spec {
     /// At most this many connections from one address, as shared hosts configure (vsftpd
     /// `max_per_ip`, ProFTPD `MaxClientsPerHost`, pure-ftpd `-C`; not the others).
     pub max_per_host: Option<u32>,
+    /// Refuse a STOR over an existing file (ProFTPD `AllowOverwrite off`, its compiled
+    /// default; not the others).
+    pub no_overwrite: bool,
 }
 
 impl Spec {
@@ -141,6 +144,7 @@ impl Spec {
             deny_pasv: false,
             tutorial_cert: false,
             max_per_host: None,
+            no_overwrite: false,
         }
     }
 }
@@ -793,7 +797,7 @@ fn proftpd_command(spec: &Spec, root: &Path, work: &Path, port: u16, pasv: (u16,
          SocketBindTight on\nPort {port}\nPassivePorts {} {}\nUseIPv6 off\nUser nobody\nGroup nogroup\n\
          PidFile {w}/proftpd.pid\nScoreboardFile {w}/proftpd.scoreboard\nSystemLog {w}/proftpd.log\n\
          TransferLog none\nWtmpLog off\nDelayEngine off\nUseReverseDNS off\nModulePath {modules}\n\
-         AuthOrder mod_auth_unix.c\nRequireValidShell off\nDefaultRoot {root}\nUmask 022\nAllowOverwrite on\nAllowStoreRestart on\n\
+         AuthOrder mod_auth_unix.c\nRequireValidShell off\nDefaultRoot {root}\nUmask 022\nAllowOverwrite {overwrite}\nAllowStoreRestart on\n\
          {limits}\
          <Anonymous {root}>\n  User {ANON_ACCOUNT}\n  Group {ANON_ACCOUNT}\n  UserAlias anonymous {ANON_ACCOUNT}\n\
          RequireValidShell off\n{limits}  <Directory pub>\n    <Limit WRITE>\n      AllowAll\n    </Limit>\n\
@@ -801,6 +805,7 @@ fn proftpd_command(spec: &Spec, root: &Path, work: &Path, port: u16, pasv: (u16,
         pasv.0,
         pasv.1,
         modules = modules.display(),
+        overwrite = if spec.no_overwrite { "off" } else { "on" },
     );
     if let Some(addr) = spec.masquerade {
         conf.push_str(&format!("MasqueradeAddress {addr}\n"));

@@ -22,8 +22,8 @@ use crate::app::filter::Filter;
 use crate::app::sanitize::escape;
 use crate::app::tally::{Summary, Tally};
 use crate::app::target::Target;
-use crate::app::transfer::confirm::Fresh;
 use crate::app::transfer::copy::{Copy, hash_file, rename_into_place};
+use crate::app::transfer::job::Fresh;
 use crate::app::transfer::job::{Compare, Direction, FileJob, SyncOptions, Tree};
 use crate::app::transfer::lanes::upload_files;
 use crate::app::transfer::pool::{Done, Pool, Work};
@@ -374,16 +374,16 @@ impl<'a> Remote<'a> {
                 retry: false,
             })
             .collect();
-        let copy = Copy::new(&to.tree, &to.opts, Direction::Up, tally, self.pool.temporaries());
+        // Straight to their names only where nothing was before the run (see `destination`).
+        let fresh = if to.opts.atomic { Fresh::None } else { Fresh::All };
+        let copy = Copy::new(&to.tree, &to.opts, Direction::Up, tally, self.pool.temporaries()).with_fresh(fresh);
         let (pool, pace) = (&mut self.pool, &mut self.pace);
         let work = async {
             let rest = few_first(pool, &copy, jobs, pace).await;
             if rest.is_empty() {
                 return Vec::new();
             }
-            // Straight to their names only where nothing was before the run (see `destination`).
-            let fresh = if to.opts.atomic { Fresh::None } else { Fresh::All };
-            upload_files(pool, &copy, rest, fresh).await
+            upload_files(pool, &copy, rest).await
         };
         self.heart.beating(tally, work).await.unwrap_or_else(|lost| vec![lost])
     }
