@@ -6,8 +6,8 @@
 //! shows it.
 
 use std::io::Write;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use indicatif::{BinaryBytes, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -42,6 +42,8 @@ pub struct Tally<'a> {
     counts: Arc<Counts>,
     /// The summary was printed (by [`Tally::finish`]).
     summarized: bool,
+    /// Notes said once though they came again ([`Tally::note_recurring`]), with how often.
+    recurring: Mutex<Vec<(String, u64)>>,
 }
 
 #[derive(Default)]
@@ -157,6 +159,7 @@ impl<'a> Tally<'a> {
             overall: None,
             counts: Arc::default(),
             summarized: false,
+            recurring: Mutex::default(),
         }
     }
 
@@ -270,6 +273,31 @@ impl<'a> Tally<'a> {
         self.counts.held_back.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// A note that can come again and again in a run (a session given up for the same reason
+    /// each time: a server short of passive ports refuses an EPSV every few thousand files):
+    /// said the first time; at the end of the run, how often in all.
+    pub fn note_recurring(&self, text: &str) {
+        let mut recurring = self.recurring.lock().unwrap_or_else(|e| e.into_inner());
+        match recurring.iter_mut().find(|(said, _)| said == text) {
+            Some((_, times)) => *times += 1,
+            None => {
+                recurring.push((text.to_string(), 1));
+                self.note(text);
+            }
+        }
+    }
+
+    /// The recurring notes that came more than once, with how often (once: they are
+    /// forgotten).
+    fn recurred(&mut self) -> Vec<String> {
+        let recurring = std::mem::take(self.recurring.get_mut().unwrap_or_else(|e| e.into_inner()));
+        recurring
+            .into_iter()
+            .filter(|(_, times)| *times > 1)
+            .map(|(text, times)| format!("{text} ({times} times in all)"))
+            .collect()
+    }
+
     /// A message that must not tear the bars.
     pub fn note(&self, text: &str) {
         if self.quiet || self.out.json() {
@@ -285,6 +313,9 @@ impl<'a> Tally<'a> {
 
     /// Clears the bars without a summary (single-file commands).
     pub fn finish_quietly(&mut self) {
+        for line in self.recurred() {
+            self.note(&line);
+        }
         if let Some(overall) = self.overall.take() {
             overall.finish_and_clear();
         }
@@ -422,5 +453,22 @@ impl Progress for TransferProgress {
         if let Some(plain) = &mut self.plain {
             plain.end_quietly();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recurring_note_is_said_once_and_counted_at_the_end() {
+        let out = Output::new(false);
+        let mut tally = Tally::with_style(ProgressMode::None, Style::Counted, &out, true);
+        for text in ["lane given up: 425", "lane given up: out of turn", "lane given up: 425", "lane given up: 425"] {
+            tally.note_recurring(text);
+        }
+        assert_eq!(tally.recurred(), ["lane given up: 425 (3 times in all)"]);
+        // Said at the end once: a second end says nothing more.
+        assert!(tally.recurred().is_empty());
     }
 }

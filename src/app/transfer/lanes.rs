@@ -232,7 +232,7 @@ impl Work for Lanes<'_> {
             Err(e) => {
                 // The session is out of step: what it had in hand goes the one-by-one way.
                 let shown = escape(&e.to_string()).into_owned();
-                self.copy.tally.note(&format!("pasv: warning: {shown}; continuing on another connection"));
+                self.copy.tally.note_recurring(&format!("pasv: warning: {shown}; continuing on another connection"));
                 let mut later = self.later.borrow_mut();
                 later.extend(lane.inflight.drain(..).map(|job| FileJob { retry: true, ..job }));
                 Ok(Done { more: Vec::new(), keep_session: false, handed_on: Some(e.into()) })
