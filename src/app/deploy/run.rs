@@ -41,8 +41,12 @@ const CHECKPOINT: Duration = Duration::from_secs(3);
 const SAVE_SHARE: u32 = 9;
 /// but at least this often: a run killed on a slow link uploads no more again than this.
 const MAX_CHECKPOINT: Duration = Duration::from_secs(600);
-/// Uploads go in batches of about this long (the state can be saved between two).
-const BATCH_TIME: Duration = Duration::from_secs(1);
+/// Uploads go in batches of about this long: the state is saved between two, as often as
+/// [`CHECKPOINT`] asks. A batch ends with its lanes drained (and, near the server, the
+/// listings that confirm it), which costs what a file or two does per session: on a server
+/// slow per file (ftp-srv, 45 ms a transfer) batches of a second made a first deploy of 2,000
+/// files 18% slower than a `mirror` of them.
+const BATCH_TIME: Duration = CHECKPOINT;
 const FIRST_BATCH: usize = 64;
 const MAX_BATCH: usize = 4096;
 
