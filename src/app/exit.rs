@@ -125,6 +125,14 @@ fn hint(err: &anyhow::Error) -> Option<String> {
         ));
     }
     match engine {
+        e if e.is_plain_text_in_tls() => Some(
+            "the server wrote plain text into the encrypted control connection and ended the session: vsftpd \
+             sends its fatal errors that way (\"500 OOPS: ...\"), and its log says which. Two common ones: \
+             \"refusing to run with writable root inside chroot()\" (the login directory must not be writable by \
+             the user, or set allow_writeable_chroot=YES) and \"vsf_sysutil_bind\" (no free port in its passive \
+             range just then: --retries N tries again)."
+                .into(),
+        ),
         e if e.is_refused_store() => Some(
             "if the remote directory does not exist yet, add --create-dirs to create it first. A server that will \
              not overwrite files (ProFTPD AllowOverwrite off) takes a new version by rename: --atomic uploads it \

@@ -154,6 +154,15 @@ fn is_tls_alert(e: &io::Error) -> bool {
     e.get_ref().is_some_and(|inner| inner.is::<rustls::Error>())
 }
 
+/// A record that is not TLS where TLS was due (RFC 8446 section 5: its first byte is no
+/// content type): the server wrote plain text into the session. vsftpd does so with its
+/// fatal errors ("500 OOPS: ..."), then ends the session.
+fn is_plain_text(e: &io::Error) -> bool {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        .is_some_and(|e| matches!(e, rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)))
+}
+
 impl Error {
     pub fn class(&self) -> ErrorClass {
         match self {
@@ -182,7 +191,9 @@ impl Error {
             Self::Login { .. } => ErrorClass::Login,
             // A TLS alert after the handshake (TLS 1.3 servers check client certificates
             // then) surfaces as an I/O error on the next read: still a TLS failure.
-            Self::ControlIo(e) | Self::DataIo(e) if is_tls_alert(e) => ErrorClass::Tls,
+            // Plain text in the TLS session is no TLS failure: the server ended the session
+            // (vsftpd's fatal errors), as when it closes the connection.
+            Self::ControlIo(e) | Self::DataIo(e) if is_tls_alert(e) && !is_plain_text(e) => ErrorClass::Tls,
             Self::ControlClosed
             | Self::ControlIo(_)
             | Self::Reply(_)
@@ -229,6 +240,11 @@ impl Error {
     /// True for a reply of the 5xx class: the server refused for good (RFC 959 section 4.2.1).
     pub fn is_permanent_refusal(&self) -> bool {
         self.reply_code().is_some_and(|code| code.class() == ReplyClass::PermanentNegative)
+    }
+
+    /// The server wrote plain text into the TLS control connection ([`is_plain_text`]).
+    pub fn is_plain_text_in_tls(&self) -> bool {
+        matches!(self, Self::ControlIo(e) if is_plain_text(e))
     }
 
     /// True for a STOR the server refused for good (5xx): the name is not writable, or a file

@@ -606,3 +606,27 @@ async fn an_expired_self_signed_certificate_is_refused_with_its_date() {
     })
     .await;
 }
+
+/// vsftpd writes its fatal errors ("500 OOPS: ...") as plain text even into a TLS session.
+/// The one every vsftpd tutorial meets, a writable chroot root, comes right after the login:
+/// pasv says the server ended the session (exit 8, as when it closes the connection) and
+/// what vsftpd's fatal errors look like, with the two common ones; not a TLS failure (exit 6,
+/// "corrupt message"), which sends people after certificates.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vsftpd_fatal_error_inside_tls_is_named_not_taken_for_a_tls_failure() {
+    use crate::support::daemons::{Daemon, Kind, Spec, Tls, certificates, unavailable};
+    within(async {
+        let spec = Spec { tls: Tls::Explicit, refuse_writable_root: true, ..Spec::plain(Kind::Vsftpd) };
+        let daemon = match tokio::task::spawn_blocking(move || Daemon::start(spec)).await.unwrap() {
+            Ok(d) => d,
+            Err(why) => return unavailable("vsftpd refusing a writable chroot", &why),
+        };
+        let ca = certificates().unwrap().ca.to_string_lossy().into_owned();
+        let run = pasv(["--ca-file", &ca, "ls", &daemon.url(true, "/")]).run().await;
+        run.assert_code(8);
+        assert!(run.stderr.contains("wrote plain text into the encrypted control connection"), "{}", run.stderr);
+        assert!(run.stderr.contains("allow_writeable_chroot=YES"), "{}", run.stderr);
+        assert!(!run.stderr.contains("certificate"), "{}", run.stderr);
+    })
+    .await;
+}

@@ -131,6 +131,10 @@ pub struct Spec {
     /// Refuse a STOR over an existing file (ProFTPD `AllowOverwrite off`, its compiled
     /// default; not the others).
     pub no_overwrite: bool,
+    /// vsftpd without `allow_writeable_chroot`: a login into a root the user can write ends
+    /// in vsftpd's fatal "500 OOPS: vsftpd: refusing to run with writable root inside
+    /// chroot()", the error every vsftpd tutorial meets (not the others).
+    pub refuse_writable_root: bool,
 }
 
 impl Spec {
@@ -145,6 +149,7 @@ impl Spec {
             tutorial_cert: false,
             max_per_host: None,
             no_overwrite: false,
+            refuse_writable_root: false,
         }
     }
 }
@@ -731,12 +736,13 @@ fn vsftpd_command(spec: &Spec, root: &Path, work: &Path, port: u16, pasv: (u16, 
          seccomp_sandbox=NO\nsecure_chroot_dir={empty}\nxferlog_enable=NO\n\
          pasv_enable=YES\npasv_min_port={}\npasv_max_port={}\n\
          write_enable=YES\nlocal_enable=YES\npam_service_name=pasv-ftp\nlocal_root={root}\n\
-         chroot_local_user=YES\nallow_writeable_chroot=YES\nlocal_umask=022\n\
+         chroot_local_user=YES\nallow_writeable_chroot={writable_root}\nlocal_umask=022\n\
          anonymous_enable=YES\nno_anon_password=YES\nftp_username={ANON_ACCOUNT}\nanon_root={root}\n\
          anon_upload_enable=YES\nanon_mkdir_write_enable=YES\nanon_other_write_enable=YES\nanon_umask=022\n",
         pasv.0,
         pasv.1,
         empty = empty.display(),
+        writable_root = if spec.refuse_writable_root { "NO" } else { "YES" },
     );
     if let Some(addr) = spec.masquerade {
         conf.push_str(&format!("pasv_address={addr}\n"));
