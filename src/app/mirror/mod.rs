@@ -34,8 +34,7 @@ use anyhow::{Context as _, Result};
 use crate::app::settings::usage;
 use crate::app::tally::{Summary, Tally};
 use crate::app::transfer::copy::Copy;
-use crate::app::transfer::job::Fresh;
-use crate::app::transfer::job::{Compare, Direction, SyncOptions, Tree};
+use crate::app::transfer::job::{Compare, Direction, Fresh, SyncOptions, Tree};
 use crate::app::transfer::lanes::{download_files, upload_files};
 use crate::app::transfer::pool::{Done, Failure, Pool, Work};
 use crate::app::transfer::run::{finish, retry_note};
@@ -152,7 +151,8 @@ pub async fn sync_tree(
     }
     let bytes: u64 = plan.files.iter().filter_map(|f| f.size).sum();
     tally.begin(plan.files.len() as u64, bytes);
-    // Made by this run: their listings hold its files alone.
+    // Made by this run: their listings hold its files alone, and what is at a file's name
+    // there is this run's own.
     let made: HashSet<String> = plan.dirs.iter().cloned().collect();
     let copy = Copy::new(tree, opts, direction, &*tally, pool.temporaries()).with_fresh(Fresh::Dirs(&made));
     let files = std::mem::take(&mut plan.files);

@@ -147,13 +147,14 @@ impl<'a> Copy<'a> {
             Source::Stream(mut stream) => return self.upload_stream(session, job, &mut stream, &remote).await,
         };
         let written = self.temporaries.written();
+        let retry = attempt > 0 || job.retry;
         let mut mode = UploadMode::Replace;
         if self.opts.resume {
             // Continue what is on the server (APPE after its size); `put -c` refuses a larger
             // remote file, as for a single file.
             let refuse_larger = self.opts.refuse_larger_remote && attempt == 0;
             mode = resume_point(session, &destination, &mut file, len, refuse_larger, None).await?;
-        } else if let Some(sent) = written.sent_to(&destination).filter(|_| attempt > 0 || job.retry) {
+        } else if let Some(sent) = written.sent_to(&destination).filter(|_| retry) {
             // A retry continues only what this run sent: a remote file it never wrote (its
             // STOR refused or lost) may be an older version (old bytes, then new ones).
             mode = resume_point(session, &destination, &mut file, len, false, Some(sent)).await?;
@@ -211,7 +212,6 @@ impl<'a> Copy<'a> {
             // the run: what is at its name is this run's first attempt, made by a STOR whose
             // fate was not known (its session given up after a 425 to the EPSV sent with it)
             // or whose data connection failed.
-            let retry = attempt > 0 || job.retry;
             let ours = self.opts.atomic || (retry && self.fresh.contains(parent(&job.rel)));
             if let Err(e) = &uploaded
                 && ours
