@@ -1,11 +1,12 @@
 //! A storage back end that refuses every change unless the server is writable: `pasv serve`
-//! is read-only by default so that sharing a folder cannot get it overwritten.
+//! is read-only by default so that sharing a folder cannot get it overwritten. (And a CWD
+//! that looks at the directory alone: see [`ReadOnly::cwd`].)
 
 use std::fmt::Debug;
 use std::path::Path;
 
 use unftp_core::auth::DefaultUser;
-use unftp_core::storage::{Error, ErrorKind, Fileinfo, Result, StorageBackend};
+use unftp_core::storage::{Error, ErrorKind, Fileinfo, Metadata as _, Result, StorageBackend};
 use unftp_sbe_fs::{Filesystem, Meta};
 
 #[derive(Debug)]
@@ -88,7 +89,16 @@ impl StorageBackend<DefaultUser> for ReadOnly {
         self.inner.rmd(user, path).await
     }
 
+    /// Into a directory that is there: its metadata, not a listing of it. The file system back
+    /// end lists the whole directory, and a listing fails when a file in it goes away between
+    /// reading the directory and looking at the file: a session uploading into a directory
+    /// while another one replaced files there (lftp's `mirror -R -P 8 --only-newer` deletes each
+    /// file before storing it) got "550 File not found" for a directory that was there.
     async fn cwd<P: AsRef<Path> + Send + Debug>(&self, user: &DefaultUser, path: P) -> Result<()> {
-        self.inner.cwd(user, path).await
+        match self.inner.metadata(user, path).await {
+            Ok(meta) if meta.is_dir() => Ok(()),
+            Ok(_) => Err(Error::from(ErrorKind::PermanentFileNotAvailable)),
+            Err(e) => Err(e),
+        }
     }
 }

@@ -639,6 +639,126 @@ async fn no_epsv_over_ipv6_says_pasv_cannot_carry_it() {
     .await;
 }
 
+/// One reply of a raw control connection (its last line), after sending `command` when there
+/// is one.
+async fn ask(control: &mut tokio::io::BufReader<tokio::net::TcpStream>, command: Option<&str>) -> String {
+    use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _};
+    if let Some(command) = command {
+        control.get_mut().write_all(format!("{command}\r\n").as_bytes()).await.unwrap();
+    }
+    loop {
+        let mut line = String::new();
+        assert_ne!(control.read_line(&mut line).await.unwrap(), 0, "the server closed after {command:?}");
+        if line.len() > 3 && line.as_bytes()[3] == b' ' {
+            return line.trim_end().to_string();
+        }
+    }
+}
+
+/// A raw control connection to `server`, logged in as anonymous, TYPE I.
+async fn raw_login(server: &TestServer) -> tokio::io::BufReader<tokio::net::TcpStream> {
+    let addr = server.url("").trim_start_matches("ftp://").trim_end_matches('/').to_string();
+    let mut control = tokio::io::BufReader::new(tokio::net::TcpStream::connect(&addr).await.unwrap());
+    assert!(ask(&mut control, None).await.starts_with("220"));
+    assert!(ask(&mut control, Some("USER anonymous")).await.starts_with("331"));
+    assert!(ask(&mut control, Some("PASS x")).await.starts_with("230"));
+    assert!(ask(&mut control, Some("TYPE I")).await.starts_with("200"));
+    control
+}
+
+/// CWD into a directory while files in it are deleted and made again (another session
+/// replacing them): the embedded server looks at the directory, not at a listing of it, which
+/// fails when a file goes away in the middle. lftp's `mirror -R -P 8 --only-newer` got "550
+/// File not found" there for directories that were there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedded_server_changes_into_a_directory_whose_files_are_being_replaced() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    within(async {
+        let server = TestServer::start(true).await;
+        let busy = server.path("busy");
+        std::fs::create_dir(&busy).unwrap();
+        // Stops the churn however the test ends.
+        struct Stop(std::sync::Arc<AtomicBool>);
+        impl Drop for Stop {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::Relaxed);
+            }
+        }
+        let stop = Stop(std::sync::Arc::new(AtomicBool::new(false)));
+        let churn = std::thread::spawn({
+            let (stopped, busy) = (stop.0.clone(), busy.clone());
+            move || {
+                while !stopped.load(Ordering::Relaxed) {
+                    for n in 0..50 {
+                        let file = busy.join(format!("f{n}"));
+                        let _ = std::fs::write(&file, b"x");
+                        let _ = std::fs::remove_file(&file);
+                    }
+                }
+            }
+        });
+        let mut control = raw_login(&server).await;
+        for _ in 0..300 {
+            let reply = ask(&mut control, Some("CWD /busy")).await;
+            assert!(reply.starts_with("250"), "{reply}");
+        }
+        ask(&mut control, Some("QUIT")).await;
+        drop(stop);
+        churn.join().unwrap();
+    })
+    .await;
+}
+
+/// The embedded server (`pasv serve`, libunftp) puts a file where the STOR names it from the
+/// working directory of the STOR, not of the PASV before it: a client that changes directory
+/// between the two (lftp does, with `mirror -R -P 8`) got its file written into the old
+/// directory, and a later command there "550 File not found". Listings and downloads the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedded_server_resolves_a_transfer_in_the_directory_of_its_command() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _, BufReader};
+    within(async {
+        let server = TestServer::start(true).await;
+        std::fs::create_dir(server.path("sub")).unwrap();
+        std::fs::write(server.path("sub/there.txt"), "in sub\n").unwrap();
+        let mut control = raw_login(&server).await;
+        // PASV, its data connection made, then CWD to `dir`: the data connection is the
+        // server's before the command that uses it names a path.
+        async fn data_then_cwd(control: &mut BufReader<tokio::net::TcpStream>, dir: &str) -> tokio::net::TcpStream {
+            let reply = ask(control, Some("PASV")).await;
+            let numbers: Vec<u16> = reply[reply.find('(').unwrap() + 1..reply.find(')').unwrap()]
+                .split(',')
+                .map(|n| n.parse().unwrap())
+                .collect();
+            let data = tokio::net::TcpStream::connect(("127.0.0.1", numbers[4] * 256 + numbers[5])).await.unwrap();
+            assert!(ask(control, Some(&format!("CWD {dir}"))).await.starts_with("250"));
+            data
+        }
+        let mut data = data_then_cwd(&mut control, "/sub").await;
+        assert!(ask(&mut control, Some("STOR new.txt")).await.starts_with("150"));
+        data.write_all(b"stored\n").await.unwrap();
+        drop(data);
+        assert!(ask(&mut control, None).await.starts_with("226"));
+        assert_eq!(std::fs::read(server.path("sub/new.txt")).unwrap(), b"stored\n");
+        assert!(!server.path("new.txt").exists(), "written into the directory of the PASV");
+
+        let mut data = data_then_cwd(&mut control, "/").await;
+        assert!(ask(&mut control, Some("RETR sub/there.txt")).await.starts_with("150"));
+        let mut got = Vec::new();
+        data.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, b"in sub\n");
+        assert!(ask(&mut control, None).await.starts_with("226"));
+
+        let mut data = data_then_cwd(&mut control, "/sub").await;
+        assert!(ask(&mut control, Some("NLST")).await.starts_with("150"));
+        let mut names = String::new();
+        data.read_to_string(&mut names).await.unwrap();
+        assert!(names.contains("there.txt") && names.contains("new.txt"), "{names}");
+        assert!(ask(&mut control, None).await.starts_with("226"));
+        ask(&mut control, Some("QUIT")).await;
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_prints_its_url_and_is_read_only_unless_writable() {
     within(async {

@@ -51,6 +51,25 @@ pub enum DataChanCmd {
 }
 
 impl DataChanCmd {
+    /// The command with its path made absolute against `cwd`, the session's working directory
+    /// when the control channel took the command (pasv patch, see PASV-PATCH.md): the data
+    /// channel otherwise resolved it against the directory of when its connection came in,
+    /// so a CWD between PASV and STOR put the file in the old directory.
+    pub(crate) fn at(self, cwd: &std::path::Path) -> Self {
+        let abs = |path: String| -> String {
+            if path == "." { cwd.to_string_lossy().into_owned() } else { cwd.join(path).to_string_lossy().into_owned() }
+        };
+        let dir = |path: Option<String>| Some(abs(path.unwrap_or_else(|| ".".to_string())));
+        match self {
+            DataChanCmd::Retr { path } => DataChanCmd::Retr { path: abs(path) },
+            DataChanCmd::Stor { path } => DataChanCmd::Stor { path: abs(path) },
+            DataChanCmd::Appe { path } => DataChanCmd::Appe { path: abs(path) },
+            DataChanCmd::List { options, path } => DataChanCmd::List { options, path: dir(path) },
+            DataChanCmd::Nlst { path } => DataChanCmd::Nlst { path: dir(path) },
+            DataChanCmd::Mlsd { path } => DataChanCmd::Mlsd { path: dir(path) },
+        }
+    }
+
     /// Returns the path the command pertains to
     pub fn path(&self) -> Option<String> {
         match self {

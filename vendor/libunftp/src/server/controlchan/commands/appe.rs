@@ -36,7 +36,7 @@ where
         let (cmd, path): (DataChanCmd, String) = match args.parsed_command.clone() {
             Command::Appe { path } => {
                 let path_clone = path.clone();
-                (DataChanCmd::Appe { path }, path_clone)
+                (DataChanCmd::Appe { path }.at(&session.cwd), path_clone)
             }
             _ => panic!("Programmer error, expected command to be APPE"),
         };

@@ -43,7 +43,7 @@ where
         let (cmd, path_opt): (DataChanCmd, Option<String>) = match args.parsed_command.clone() {
             Command::List { path, options } => {
                 let path_clone = path.clone();
-                (DataChanCmd::List { path, options }, path_clone)
+                (DataChanCmd::List { path, options }.at(&session.cwd), path_clone)
             }
             _ => panic!("Programmer error, expected command to be LIST"),
         };

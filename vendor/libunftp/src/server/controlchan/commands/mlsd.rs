@@ -34,7 +34,7 @@ where
         let (cmd, path_opt): (DataChanCmd, Option<String>) = match args.parsed_command.clone() {
             Command::Mlsd { path } => {
                 let path_clone = path.clone();
-                (DataChanCmd::Mlsd { path }, path_clone)
+                (DataChanCmd::Mlsd { path }.at(&session.cwd), path_clone)
             }
             _ => panic!("Programmer error, expected command to be MLSD"),
         };

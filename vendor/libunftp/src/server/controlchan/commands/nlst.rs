@@ -42,7 +42,7 @@ where
         let (cmd, path_opt): (DataChanCmd, Option<String>) = match args.parsed_command.clone() {
             Command::Nlst { path } => {
                 let path_clone = path.clone();
-                (DataChanCmd::Nlst { path }, path_clone)
+                (DataChanCmd::Nlst { path }.at(&session.cwd), path_clone)
             }
             _ => panic!("Programmer error, expected command to be NLST"),
         };

@@ -37,7 +37,7 @@ where
         let (cmd, path): (DataChanCmd, String) = match args.parsed_command.clone() {
             Command::Retr { path } => {
                 let path_clone = path.clone();
-                (DataChanCmd::Retr { path }, path_clone)
+                (DataChanCmd::Retr { path }.at(&session.cwd), path_clone)
             }
             _ => panic!("Programmer error, expected command to be RETR"),
         };

@@ -38,7 +38,7 @@ where
         let (cmd, path): (DataChanCmd, String) = match args.parsed_command.clone() {
             Command::Stor { path } => {
                 let path_clone = path.clone();
-                (DataChanCmd::Stor { path }, path_clone)
+                (DataChanCmd::Stor { path }.at(&session.cwd), path_clone)
             }
             _ => panic!("Programmer error, expected command to be STOR"),
         };
