@@ -2652,8 +2652,9 @@ async fn many_uploads_to_a_directory_are_confirmed_by_its_listing_and_a_short_on
         let listing = "MLSD www/d";
         proxy.hold(listing);
         let url = format!("{}/www/", proxy.url());
-        let mut running =
-            pasv(["-v", "-j", "2", "--retries", "1", "deploy", site.source().to_str().unwrap(), &url]).spawn();
+        let mut running = pasv(["-v", "-j", "2", "--retries", "1", "deploy", site.source().to_str().unwrap(), &url])
+            .env("PASV_TEST_NEAR_MS", crate::tree::NEAR_ON_A_BUSY_MACHINE)
+            .spawn();
         let cut = site.www().join("d/f07.txt");
         // The plan's listing of the new target comes first: let it go, and hold the next.
         for _ in 0..2 {
@@ -2699,7 +2700,10 @@ async fn uploads_confirmed_by_listings_on_real_servers_find_dot_files_and_spaces
                 write(&source.join(rel), format!("{rel}: {}\n", "x".repeat(i * 37)).as_bytes());
             }
             let url = daemon.url(true, "www/");
-            let run = deploy(&source, &url, &["-j", "2"]).await;
+            let run = pasv(["-v", "-j", "2", "deploy", source.to_str().unwrap(), &url])
+                .env("PASV_TEST_NEAR_MS", crate::tree::NEAR_ON_A_BUSY_MACHINE)
+                .run()
+                .await;
             run.assert_code(0);
             let www = daemon.root.join("www");
             assert_eq!(published(&www), tree(&source), "{name}: {}", run.stderr);

@@ -2364,6 +2364,11 @@ async fn verify_prefers_xsha512() {
     .await;
 }
 
+/// The round trip under which pasv confirms uploads by a listing (5 ms), raised for the tests
+/// about that: on a machine busy enough every NOOP to a loopback server can take longer (a run
+/// of `scripts/stress-tests` judged one far).
+pub(crate) const NEAR_ON_A_BUSY_MACHINE: &str = "1000";
+
 /// `put -r` into a directory it creates: many files there are confirmed by one listing of it,
 /// not a SIZE each. Into a directory that held files already, each gets its SIZE: a listing
 /// of all that was there could cost more than the commands it saves.
@@ -2378,7 +2383,10 @@ async fn a_tree_upload_confirms_a_new_directory_by_its_listing_and_an_old_one_fi
         }
         std::fs::create_dir_all(server.path("up/site/old")).unwrap();
         std::fs::write(server.path("up/site/old/there.txt"), b"there before").unwrap();
-        let run = pasv(["-v", "-j", "2", "put", "-r", site.to_str().unwrap(), &server.url("up/")]).run().await;
+        let run = pasv(["-v", "-j", "2", "put", "-r", site.to_str().unwrap(), &server.url("up/")])
+            .env("PASV_TEST_NEAR_MS", NEAR_ON_A_BUSY_MACHINE)
+            .run()
+            .await;
         run.assert_code(0);
         for dir in ["new", "old"] {
             for i in 0..20 {
@@ -2410,7 +2418,10 @@ async fn a_refused_confirming_listing_falls_back_to_a_size_each() {
         let proxy = FaultProxy::start(server.server.addr(), Faults::NONE).await;
         proxy.refuse("MLSD up/site/new", "550 Listing not allowed.", 1);
         let url = format!("{}/up/", proxy.url());
-        let run = pasv(["-v", "-j", "2", "put", "-r", site.to_str().unwrap(), &url]).run().await;
+        let run = pasv(["-v", "-j", "2", "put", "-r", site.to_str().unwrap(), &url])
+            .env("PASV_TEST_NEAR_MS", NEAR_ON_A_BUSY_MACHINE)
+            .run()
+            .await;
         let context = format!("{}\n--- stderr\n{}", proxy.describe(), run.stderr);
         run.assert_code(0);
         // The refusal, and the refused listing's data connection closed.
