@@ -2409,31 +2409,63 @@ async fn a_tree_upload_confirms_a_new_directory_by_its_listing_and_an_old_one_fi
 /// confirmed by a SIZE each after all, and the tree arrives whole.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_confirming_listing_falls_back_to_a_size_each() {
-    use crate::support::faults::{FaultProxy, Faults};
     within(async {
-        let server = TestServer::start(true).await;
-        let work = tempfile::tempdir().unwrap();
-        let site = work.path().join("site");
-        twenty_files(&site, "new");
-        let proxy = FaultProxy::start(server.server.addr(), Faults::NONE).await;
-        proxy.refuse("MLSD up/site/new", "550 Listing not allowed.", 1);
-        let url = format!("{}/up/", proxy.url());
-        let run = pasv(["-v", "-j", "2", "put", "-r", site.to_str().unwrap(), &url])
-            .env("PASV_TEST_NEAR_MS", NEAR_ON_A_BUSY_MACHINE)
-            .run()
-            .await;
+        let (server, proxy, run) =
+            twenty_new_files_with_a_refusal("MLSD up/site/new", "550 Listing not allowed.").await;
         let context = format!("{}\n--- stderr\n{}", proxy.describe(), run.stderr);
         run.assert_code(0);
         // The refusal, and the refused listing's data connection closed.
         assert_eq!(proxy.injected(), 2, "{context}");
-        for i in 0..20 {
-            let rel = format!("up/site/new/f{i:02}.txt");
-            assert_eq!(std::fs::read(server.path(&rel)).unwrap(), nth(i), "{rel}\n{context}");
-        }
-        let sized = run.stderr.lines().filter(|l| l.starts_with("> SIZE up/site/new/")).count();
-        assert_eq!(sized, 20, "{context}");
+        assert_whole_and_sized_each(&server, &run, &context);
     })
     .await;
+}
+
+/// A server that refuses the NOOP of the nearness probe: not known to be near, so the uploads
+/// are confirmed by a SIZE each (no listing), on the same session, and the tree arrives whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_nearness_probe_confirms_each_upload_by_its_size() {
+    within(async {
+        let (server, proxy, run) = twenty_new_files_with_a_refusal("NOOP", "502 Command not implemented.").await;
+        let context = format!("{}\n--- stderr\n{}", proxy.describe(), run.stderr);
+        run.assert_code(0);
+        assert_eq!(proxy.injected(), 1, "{context}");
+        assert!(!run.stderr.contains("> MLSD up/site/new"), "{context}");
+        assert_whole_and_sized_each(&server, &run, &context);
+    })
+    .await;
+}
+
+/// `put -r -j 2` of [`twenty_files`] into a new directory, near the server (the tests'
+/// threshold), through a fault proxy that answers `command` with `reply` the first time.
+async fn twenty_new_files_with_a_refusal(
+    command: &str,
+    reply: &str,
+) -> (TestServer, crate::support::faults::FaultProxy, crate::support::Run) {
+    use crate::support::faults::{FaultProxy, Faults};
+    let server = TestServer::start(true).await;
+    let work = tempfile::tempdir().unwrap();
+    let site = work.path().join("site");
+    twenty_files(&site, "new");
+    let proxy = FaultProxy::start(server.server.addr(), Faults::NONE).await;
+    proxy.refuse(command, reply, 1);
+    let url = format!("{}/up/", proxy.url());
+    let run = pasv(["-v", "-j", "2", "put", "-r", site.to_str().unwrap(), &url])
+        .env("PASV_TEST_NEAR_MS", NEAR_ON_A_BUSY_MACHINE)
+        .run()
+        .await;
+    (server, proxy, run)
+}
+
+/// The twenty files whole on the server, each confirmed by its SIZE.
+#[track_caller]
+fn assert_whole_and_sized_each(server: &TestServer, run: &crate::support::Run, context: &str) {
+    for i in 0..20 {
+        let rel = format!("up/site/new/f{i:02}.txt");
+        assert_eq!(std::fs::read(server.path(&rel)).unwrap(), nth(i), "{rel}\n{context}");
+    }
+    let sized = run.stderr.lines().filter(|l| l.starts_with("> SIZE up/site/new/")).count();
+    assert_eq!(sized, 20, "{context}");
 }
 
 /// `dir/f00.txt` .. `dir/f19.txt` under `site`, file `i` holding [`nth`]`(i)`: enough for a
