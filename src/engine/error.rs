@@ -191,9 +191,11 @@ impl Error {
             Self::Login { .. } => ErrorClass::Login,
             // A TLS alert after the handshake (TLS 1.3 servers check client certificates
             // then) surfaces as an I/O error on the next read: still a TLS failure.
-            // Plain text in the TLS session is no TLS failure: the server ended the session
-            // (vsftpd's fatal errors), as when it closes the connection.
-            Self::ControlIo(e) | Self::DataIo(e) if is_tls_alert(e) && !is_plain_text(e) => ErrorClass::Tls,
+            // Plain text in the TLS control session is no TLS failure: the server ended the
+            // session (vsftpd's fatal errors), as when it closes the connection. (On a data
+            // connection it is: data the server should have encrypted.)
+            Self::ControlIo(e) if is_plain_text(e) => ErrorClass::Protocol,
+            Self::ControlIo(e) | Self::DataIo(e) if is_tls_alert(e) => ErrorClass::Tls,
             Self::ControlClosed
             | Self::ControlIo(_)
             | Self::Reply(_)
